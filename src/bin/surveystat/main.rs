@@ -1,0 +1,61 @@
+//! `surveystat`: command-line front end of the surveystat library.
+//!
+//! Each subcommand reads a CSV file, fits one model and prints a readable summary, or with
+//! `--json` one JSON object. Errors go to stderr as one sentence and the exit code is non-zero.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod alpha;
+mod factor;
+mod ols;
+mod output;
+mod sem;
+mod study;
+
+/// Statistics of questionnaire research: reliability, sampling adequacy, EFA, OLS, SEM.
+#[derive(Debug, Parser)]
+#[command(name = "surveystat", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Cronbach's alpha and item statistics (as psych::alpha)
+    Alpha(alpha::AlphaArgs),
+    /// Kaiser-Meyer-Olkin sampling adequacy and Bartlett's test of sphericity
+    Kmo(factor::KmoArgs),
+    /// Exploratory factor analysis (as psych::fa / psych::principal)
+    Efa(factor::EfaArgs),
+    /// Ordinary least squares regression (as summary(lm()))
+    Ols(ols::OlsArgs),
+    /// Structural equation model from lavaan-style model syntax
+    Sem(sem::SemArgs),
+    /// The whole analysis of the Chengdu-Chongqing study
+    Study(study::StudyArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Alpha(a) => alpha::run(a),
+        Command::Kmo(a) => factor::run_kmo(a),
+        Command::Efa(a) => factor::run_efa(a),
+        Command::Ols(a) => ols::run(a),
+        Command::Sem(a) => sem::run(a),
+        Command::Study(a) => study::run(a),
+    };
+    match result {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("surveystat: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Sampling adequacy (KMO, Bartlett) and exploratory factor analysis.

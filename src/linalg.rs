@@ -1,0 +1,290 @@
+//! `pub(crate)` bridge between ndarray (the public API) and faer (the linear algebra).
+//!
+//! Nothing from faer leaves this crate: every function takes and returns ndarray types. Matrices
+//! are converted with one copy each way; for the sizes of questionnaire data (tens of variables)
+//! that copy is negligible next to the factorisations.
+
+#![allow(dead_code)]
+
+use faer::linalg::solvers::{DenseSolveCore, Solve};
+use faer::{Mat, MatRef, Side};
+use ndarray::{Array1, Array2, ArrayView2};
+
+use crate::error::{Error, Result};
+
+/// Copy an ndarray matrix into a faer matrix.
+pub(crate) fn to_faer(a: ArrayView2<'_, f64>) -> Mat<f64> {
+    Mat::from_fn(a.nrows(), a.ncols(), |i, j| a[[i, j]])
+}
+
+/// Copy a faer matrix into an ndarray matrix.
+pub(crate) fn from_faer(m: MatRef<'_, f64>) -> Array2<f64> {
+    Array2::from_shape_fn((m.nrows(), m.ncols()), |(i, j)| m[(i, j)])
+}
+
+fn check_square(a: ArrayView2<'_, f64>, name: &str) -> Result<()> {
+    if a.nrows() != a.ncols() {
+        return Err(Error::DimensionMismatch {
+            what: format!("matrix {name} (rows vs columns)"),
+            expected: a.nrows(),
+            found: a.ncols(),
+        });
+    }
+    if a.iter().any(|v| !v.is_finite()) {
+        return Err(Error::NonFinite { what: format!("matrix {name}") });
+    }
+    Ok(())
+}
+
+/// Symmetric eigendecomposition, eigenvalues in **descending** order (as R's `eigen`), eigenvectors
+/// as columns in the same order.
+pub(crate) fn sym_eigen(a: ArrayView2<'_, f64>, name: &str) -> Result<(Array1<f64>, Array2<f64>)> {
+    check_square(a, name)?;
+    let n = a.nrows();
+    let m = to_faer(a);
+    let evd = m.self_adjoint_eigen(Side::Lower).map_err(|e| Error::LinearAlgebra {
+        operation: format!("eigendecomposition of {name}"),
+        message: format!("{e:?}"),
+    })?;
+    let s = evd.S().column_vector();
+    let u = evd.U();
+    let values = Array1::from_shape_fn(n, |k| s[n - 1 - k]);
+    let vectors = Array2::from_shape_fn((n, n), |(i, k)| u[(i, n - 1 - k)]);
+    Ok((values, vectors))
+}
+
+/// Eigenvalues of a symmetric matrix in descending order.
+pub(crate) fn sym_eigenvalues(a: ArrayView2<'_, f64>, name: &str) -> Result<Array1<f64>> {
+    check_square(a, name)?;
+    let m = to_faer(a);
+    let mut v = m.self_adjoint_eigenvalues(Side::Lower).map_err(|e| Error::LinearAlgebra {
+        operation: format!("eigenvalues of {name}"),
+        message: format!("{e:?}"),
+    })?;
+    v.reverse();
+    Ok(Array1::from(v))
+}
+
+/// Cholesky factor `L` (lower triangular, `A = L Lᵀ`) of a symmetric positive definite matrix.
+pub(crate) fn cholesky(a: ArrayView2<'_, f64>, name: &str) -> Result<Array2<f64>> {
+    check_square(a, name)?;
+    let m = to_faer(a);
+    let llt =
+        m.llt(Side::Lower).map_err(|_| Error::NotPositiveDefinite { matrix: name.to_string() })?;
+    Ok(from_faer(llt.L()))
+}
+
+/// Inverse and log-determinant of a symmetric positive definite matrix (via Cholesky).
+pub(crate) fn spd_inverse_logdet(a: ArrayView2<'_, f64>, name: &str) -> Result<(Array2<f64>, f64)> {
+    check_square(a, name)?;
+    let m = to_faer(a);
+    let llt =
+        m.llt(Side::Lower).map_err(|_| Error::NotPositiveDefinite { matrix: name.to_string() })?;
+    let l = llt.L();
+    let mut logdet = 0.0;
+    for i in 0..l.nrows() {
+        let d = l[(i, i)];
+        if d <= 0.0 || !d.is_finite() {
+            return Err(Error::NotPositiveDefinite { matrix: name.to_string() });
+        }
+        logdet += 2.0 * d.ln();
+    }
+    let inv = llt.inverse();
+    let mut out = from_faer(inv.as_ref());
+    symmetrize(&mut out);
+    Ok((out, logdet))
+}
+
+/// Inverse of a symmetric positive definite matrix.
+pub(crate) fn spd_inverse(a: ArrayView2<'_, f64>, name: &str) -> Result<Array2<f64>> {
+    spd_inverse_logdet(a, name).map(|(inv, _)| inv)
+}
+
+/// Log-determinant of a symmetric positive definite matrix.
+pub(crate) fn spd_logdet(a: ArrayView2<'_, f64>, name: &str) -> Result<f64> {
+    check_square(a, name)?;
+    let m = to_faer(a);
+    let llt =
+        m.llt(Side::Lower).map_err(|_| Error::NotPositiveDefinite { matrix: name.to_string() })?;
+    let l = llt.L();
+    let mut logdet = 0.0;
+    for i in 0..l.nrows() {
+        logdet += 2.0 * l[(i, i)].ln();
+    }
+    if !logdet.is_finite() {
+        return Err(Error::NotPositiveDefinite { matrix: name.to_string() });
+    }
+    Ok(logdet)
+}
+
+/// Solve `A X = B` for symmetric positive definite `A`.
+pub(crate) fn spd_solve(
+    a: ArrayView2<'_, f64>,
+    b: ArrayView2<'_, f64>,
+    name: &str,
+) -> Result<Array2<f64>> {
+    check_square(a, name)?;
+    if b.nrows() != a.nrows() {
+        return Err(Error::DimensionMismatch {
+            what: format!("right-hand side for {name}"),
+            expected: a.nrows(),
+            found: b.nrows(),
+        });
+    }
+    let m = to_faer(a);
+    let llt =
+        m.llt(Side::Lower).map_err(|_| Error::NotPositiveDefinite { matrix: name.to_string() })?;
+    let x = llt.solve(to_faer(b));
+    Ok(from_faer(x.as_ref()))
+}
+
+/// Inverse of a general square matrix by LU with full pivoting; a numerically singular matrix
+/// (smallest pivot below `n · ε · largest pivot`) is an [`Error::Singular`].
+pub(crate) fn inverse(a: ArrayView2<'_, f64>, name: &str) -> Result<Array2<f64>> {
+    check_square(a, name)?;
+    let n = a.nrows();
+    if n == 0 {
+        return Ok(Array2::zeros((0, 0)));
+    }
+    let m = to_faer(a);
+    let lu = m.full_piv_lu();
+    let u = lu.U();
+    let mut max_p: f64 = 0.0;
+    let mut min_p = f64::INFINITY;
+    for i in 0..n {
+        let d = u[(i, i)].abs();
+        max_p = max_p.max(d);
+        min_p = min_p.min(d);
+    }
+    if max_p == 0.0 || min_p <= (n as f64) * f64::EPSILON * max_p {
+        return Err(Error::Singular { matrix: name.to_string() });
+    }
+    let inv = lu.inverse();
+    Ok(from_faer(inv.as_ref()))
+}
+
+/// Solve `A X = B` for a general square `A` (LU with full pivoting, singularity checked).
+pub(crate) fn solve(
+    a: ArrayView2<'_, f64>,
+    b: ArrayView2<'_, f64>,
+    name: &str,
+) -> Result<Array2<f64>> {
+    let inv = inverse(a, name)?;
+    Ok(inv.dot(&b))
+}
+
+/// Thin singular value decomposition `A = U diag(s) Vᵀ`; returns `(U, s, V)`, `s` descending.
+pub(crate) fn svd(
+    a: ArrayView2<'_, f64>,
+    name: &str,
+) -> Result<(Array2<f64>, Array1<f64>, Array2<f64>)> {
+    if a.iter().any(|v| !v.is_finite()) {
+        return Err(Error::NonFinite { what: format!("matrix {name}") });
+    }
+    let m = to_faer(a);
+    let svd = m.thin_svd().map_err(|e| Error::LinearAlgebra {
+        operation: format!("svd of {name}"),
+        message: format!("{e:?}"),
+    })?;
+    let s = svd.S().column_vector();
+    let k = s.nrows();
+    Ok((from_faer(svd.U()), Array1::from_shape_fn(k, |i| s[i]), from_faer(svd.V())))
+}
+
+/// Moore–Penrose inverse of a symmetric positive semi-definite matrix via its eigendecomposition;
+/// eigenvalues below `tol · λ_max` are treated as zero. Returns the inverse and the rank.
+pub(crate) fn sym_pinv(
+    a: ArrayView2<'_, f64>,
+    name: &str,
+    tol: f64,
+) -> Result<(Array2<f64>, usize)> {
+    let (vals, vecs) = sym_eigen(a, name)?;
+    let n = vals.len();
+    let lmax = vals.iter().cloned().fold(0.0_f64, |m, v| m.max(v.abs()));
+    let mut out = Array2::<f64>::zeros((n, n));
+    let mut rank = 0;
+    for k in 0..n {
+        if vals[k].abs() > tol * lmax && vals[k].abs() > 0.0 {
+            rank += 1;
+            let inv = 1.0 / vals[k];
+            for i in 0..n {
+                let vik = vecs[[i, k]] * inv;
+                for j in 0..n {
+                    out[[i, j]] += vik * vecs[[j, k]];
+                }
+            }
+        }
+    }
+    Ok((out, rank))
+}
+
+/// Matrix product through faer (faster than ndarray's for large operands).
+pub(crate) fn matmul(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>) -> Array2<f64> {
+    let fa = to_faer(a);
+    let fb = to_faer(b);
+    let c = &fa * &fb;
+    from_faer(c.as_ref())
+}
+
+/// Crossproduct `Aᵀ A` through faer.
+pub(crate) fn crossprod(a: ArrayView2<'_, f64>) -> Array2<f64> {
+    let fa = to_faer(a);
+    let c = fa.transpose() * &fa;
+    let mut out = from_faer(c.as_ref());
+    symmetrize(&mut out);
+    out
+}
+
+/// Replace `A` by `(A + Aᵀ) / 2`.
+pub(crate) fn symmetrize(a: &mut Array2<f64>) {
+    let n = a.nrows();
+    for i in 0..n {
+        for j in (i + 1)..n {
+            let v = 0.5 * (a[[i, j]] + a[[j, i]]);
+            a[[i, j]] = v;
+            a[[j, i]] = v;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn eigen_descending_and_reconstructs() {
+        let a = array![[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]];
+        let (vals, vecs) = sym_eigen(a.view(), "A").unwrap();
+        assert!(vals[0] >= vals[1] && vals[1] >= vals[2]);
+        let rec = vecs.dot(&Array2::from_diag(&vals)).dot(&vecs.t());
+        for (x, y) in rec.iter().zip(a.iter()) {
+            assert!((x - y).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn spd_inverse_and_logdet() {
+        let a = array![[4.0, 1.0], [1.0, 3.0]];
+        let (inv, ld) = spd_inverse_logdet(a.view(), "A").unwrap();
+        assert!((ld - 11f64.ln()).abs() < 1e-14);
+        let id = a.dot(&inv);
+        assert!((id[[0, 0]] - 1.0).abs() < 1e-14 && id[[0, 1]].abs() < 1e-14);
+        let bad = array![[1.0, 2.0], [2.0, 1.0]];
+        assert!(matches!(spd_inverse(bad.view(), "B"), Err(Error::NotPositiveDefinite { .. })));
+        assert!(matches!(
+            inverse(array![[1.0, 2.0], [2.0, 4.0]].view(), "C"),
+            Err(Error::Singular { .. })
+        ));
+    }
+
+    #[test]
+    fn svd_reconstructs() {
+        let a = array![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]];
+        let (u, s, v) = svd(a.view(), "A").unwrap();
+        let rec = u.dot(&Array2::from_diag(&s)).dot(&v.t());
+        for (x, y) in rec.iter().zip(a.iter()) {
+            assert!((x - y).abs() < 1e-12);
+        }
+    }
+}

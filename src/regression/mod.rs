@@ -1,0 +1,1 @@
+//! Ordinary least squares regression with the inference of R's `lm`, `sandwich` and `car`.

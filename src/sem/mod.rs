@@ -1,0 +1,1 @@
+//! Structural equation models with lavaan-style model syntax.

@@ -1,0 +1,88 @@
+//! Warnings: conditions worth reporting that do not stop an analysis.
+//!
+//! Warnings are data on the fitted value (`fit.warnings()`); estimation code never prints.
+
+use std::fmt;
+
+/// A condition found while fitting that the user should know about.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Warning {
+    /// An item correlates negatively with the total of the others: it may need reverse keying.
+    NegativeItemTotal {
+        /// The item.
+        item: String,
+        /// Its corrected item–total correlation (`r.drop`).
+        r_drop: f64,
+    },
+    /// Fewer than three items: reliability estimates are fragile.
+    FewItems {
+        /// Number of items.
+        count: usize,
+    },
+    /// An item has zero variance.
+    ZeroVariance {
+        /// The item.
+        item: String,
+    },
+    /// Rows with missing values were dropped (listwise deletion).
+    RowsDropped {
+        /// How many rows were dropped.
+        dropped: usize,
+        /// How many rows remained.
+        remaining: usize,
+    },
+    /// A communality reached or exceeded one (factor analysis), or a variance is negative (SEM).
+    Heywood {
+        /// The variable.
+        variable: String,
+        /// The offending communality or variance.
+        value: f64,
+    },
+    /// A matrix that should be positive definite is not (the analysis went on).
+    NotPositiveDefinite {
+        /// Which matrix.
+        matrix: String,
+    },
+    /// An iterative procedure stopped without meeting its convergence criterion.
+    NotConverged {
+        /// The procedure.
+        what: String,
+        /// Iterations used.
+        iterations: usize,
+    },
+    /// Anything else, in words.
+    Other {
+        /// The message.
+        message: String,
+    },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::NegativeItemTotal { item, r_drop } => write!(
+                f,
+                "item `{item}` correlates negatively with the rest of the scale (r.drop = {r_drop:.3}); should it be reverse keyed?"
+            ),
+            Warning::FewItems { count } => {
+                write!(f, "only {count} item(s): reliability estimates are fragile")
+            }
+            Warning::ZeroVariance { item } => write!(f, "item `{item}` has zero variance"),
+            Warning::RowsDropped { dropped, remaining } => {
+                write!(f, "{dropped} row(s) with missing values dropped, {remaining} remain")
+            }
+            Warning::Heywood { variable, value } => {
+                write!(f, "Heywood case: `{variable}` has communality/variance {value:.4}")
+            }
+            Warning::NotPositiveDefinite { matrix } => {
+                write!(f, "matrix {matrix} is not positive definite")
+            }
+            Warning::NotConverged { what, iterations } => {
+                write!(f, "{what} did not converge after {iterations} iterations")
+            }
+            Warning::Other { message } => write!(f, "{message}"),
+        }
+    }
+}

@@ -1,0 +1,2 @@
+//! Aligning factor solutions (column order and sign) before comparing them: filled in by the
+//! factor-analysis work.
