@@ -1,1 +1,17 @@
-//! Reliability: Cronbach's α and its family (as psych::alpha), McDonald's ω, composite reliability.
+//! Reliability: Cronbach's α and its family (as psych::alpha), McDonald's ω, composite
+//! reliability, average variance extracted, Fornell–Larcker and HTMT discriminant validity.
+//!
+//! - [`Alpha`] → [`AlphaFit`]: raw and standardized α, Guttman's λ6, average and median
+//!   inter-item correlation, signal/noise, the standard error of α, Feldt and Duhachek intervals,
+//!   "if item dropped" statistics and item–total statistics, with the conventions of R psych 2.2.9.
+//! - Closed forms from a factor solution: [`omega_total`], [`composite_reliability`],
+//!   [`average_variance_extracted`], [`fornell_larcker`], and [`htmt`] from item correlations.
+
+mod alpha;
+mod composite;
+
+pub use alpha::{Alpha, AlphaFit, AlphaIfDropped, AlphaItem, ConfidenceInterval, cronbach_alpha};
+pub use composite::{
+    FornellLarcker, HtmtMean, average_variance_extracted, average_variance_extracted_std,
+    composite_reliability, fornell_larcker, htmt, omega_total,
+};
