@@ -1,4 +1,19 @@
-//! `surveystat alpha` (filled in by the reliability work).
+//! `surveystat alpha`: Cronbach's alpha and item statistics (as psych::alpha).
+
+use serde_json::{Map, Value, json};
+use surveystat::moments::Missing;
+use surveystat::reliability::{Alpha, AlphaFit, ConfidenceInterval};
+
+use crate::output::{in_file, json_text, num, opt, read_data, split_list};
+
+/// Missing-value handling on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MissingArg {
+    /// Drop rows with any missing item
+    Listwise,
+    /// Pairwise covariances, person means over answered items (psych's default)
+    Pairwise,
+}
 
 /// Arguments of `surveystat alpha`.
 #[derive(Debug, clap::Args)]
@@ -6,9 +21,97 @@ pub struct AlphaArgs {
     /// CSV file with a header row
     #[arg(long)]
     pub data: String,
+    /// Comma-separated item columns, e.g. A1,A2,A3
+    #[arg(long, required = true)]
+    pub items: String,
+    /// Comma-separated items to reverse-key as (scale-min + scale-max - x)
+    #[arg(long)]
+    pub reverse: Option<String>,
+    /// Lowest possible answer (needed with --reverse)
+    #[arg(long)]
+    pub scale_min: Option<f64>,
+    /// Highest possible answer (needed with --reverse)
+    #[arg(long)]
+    pub scale_max: Option<f64>,
+    /// Missing-value handling
+    #[arg(long, value_enum, default_value = "pairwise")]
+    pub missing: MissingArg,
+    /// Confidence level of the Feldt and Duhachek intervals
+    #[arg(long, default_value_t = 0.95)]
+    pub ci_level: f64,
+    /// Print one JSON object instead of the text summary
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Run the subcommand.
-pub fn run(_a: AlphaArgs) -> Result<String, String> {
-    Err("alpha is not available in this build yet".into())
+pub fn run(a: AlphaArgs) -> Result<String, String> {
+    let items = split_list(&a.items);
+    if items.is_empty() {
+        return Err("--items needs at least one column name".into());
+    }
+    let ds = read_data(&a.data)?;
+    let mut est = Alpha::new().ci_level(a.ci_level).missing(match a.missing {
+        MissingArg::Listwise => Missing::Listwise,
+        MissingArg::Pairwise => Missing::Pairwise,
+    });
+    if let Some(rev) = &a.reverse {
+        let rev = split_list(rev);
+        if let Some(r) = rev.iter().find(|r| !items.contains(r)) {
+            return Err(format!("--reverse item `{r}` is not among --items"));
+        }
+        let (Some(lo), Some(hi)) = (a.scale_min, a.scale_max) else {
+            return Err("--reverse needs --scale-min and --scale-max".into());
+        };
+        est = est.reverse(&rev, lo, hi);
+    }
+    let fit = est.fit_dataset(&ds, &items).map_err(in_file(&a.data))?;
+    if a.json { Ok(json_text(&to_json(&fit))) } else { Ok(fit.summary().to_string()) }
+}
+
+fn ci(c: ConfidenceInterval) -> Value {
+    json!({ "level": num(c.level), "lower": num(c.lower), "upper": num(c.upper) })
+}
+
+/// The JSON object of DESIGN.md (field names as psych, in snake case), plus the Duhachek
+/// interval and the warnings.
+fn to_json(fit: &AlphaFit) -> Value {
+    let items: Vec<Value> = fit
+        .items()
+        .iter()
+        .map(|it| {
+            let d = it.if_dropped.as_ref();
+            let mut m = Map::new();
+            m.insert("item".into(), json!(it.item));
+            m.insert("raw_alpha".into(), opt(d.map(|d| d.raw_alpha)));
+            m.insert("std_alpha".into(), opt(d.map(|d| d.std_alpha)));
+            m.insert("g6".into(), opt(d.map(|d| d.g6)));
+            m.insert("average_r".into(), opt(d.map(|d| d.average_r)));
+            m.insert("n".into(), it.n.map_or(Value::Null, |n| json!(n)));
+            m.insert("raw_r".into(), opt(it.raw_r));
+            m.insert("std_r".into(), num(it.std_r));
+            m.insert("r_cor".into(), num(it.r_cor));
+            m.insert("r_drop".into(), num(it.r_drop));
+            m.insert("mean".into(), opt(it.mean));
+            m.insert("sd".into(), opt(it.sd));
+            Value::Object(m)
+        })
+        .collect();
+    let warnings: Vec<Value> = fit.warnings().iter().map(|w| json!(w.to_string())).collect();
+    json!({
+        "raw_alpha": num(fit.raw_alpha()),
+        "std_alpha": num(fit.std_alpha()),
+        "g6": num(fit.g6()),
+        "average_r": num(fit.average_r()),
+        "s_n": num(fit.signal_noise()),
+        "ase": num(fit.ase()),
+        "mean": opt(fit.mean()),
+        "sd": opt(fit.sd()),
+        "median_r": num(fit.median_r()),
+        "n_obs": fit.n_obs(),
+        "ci": ci(fit.feldt_ci()),
+        "duhachek_ci": ci(fit.duhachek_ci()),
+        "items": items,
+        "warnings": warnings,
+    })
 }
