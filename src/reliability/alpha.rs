@@ -249,8 +249,9 @@ impl Alpha {
     /// [`Error::TooFewObservations`] for fewer than two (complete / pairwise) rows;
     /// [`Error::NonFinite`] for infinite values; [`Error::InvalidParameter`] for a bad confidence
     /// level or a value outside the reverse-keying range; [`Error::UnknownVariable`] for a
-    /// reversed item that is not among the names; [`Error::DimensionMismatch`] if the number of
-    /// names differs from the number of columns.
+    /// reversed item that is not among the names, or items whose total score has no positive
+    /// variance (e.g. an item and its exact negative); [`Error::DimensionMismatch`] if the number
+    /// of names differs from the number of columns.
     pub fn fit(&self, items: &ArrayRef2<f64>) -> Result<AlphaFit> {
         let k = items.ncols();
         let names = self.validate(k)?;
@@ -646,6 +647,13 @@ fn build(
 ) -> Result<AlphaFit> {
     let k = cov.nrows();
     let cor = cov2cor(&cov);
+    if cov.sum() <= 0.0 || cor.sum() <= 0.0 {
+        return Err(Error::invalid(
+            "items",
+            "the variance of the total score is not positive (the items cancel out); \
+             reverse-key the negatively keyed items",
+        ));
+    }
     let total = scale_stats(&cov, &cor)?;
     let nf = n_obs as f64;
     let ase = (total.q / nf).sqrt();
