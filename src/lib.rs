@@ -11,7 +11,7 @@
 //! number of observations (`fit_cov`).
 //!
 //! ## Quick start: Cronbach's α
-//! ```ignore
+//! ```
 //! use ndarray::array;
 //! use surveystat::reliability::Alpha;
 //! let items = array![[4.0, 5.0, 4.0], [2.0, 3.0, 2.0], [3.0, 3.0, 4.0], [5.0, 4.0, 5.0], [1.0, 2.0, 2.0]];
@@ -30,6 +30,7 @@
 #![warn(rustdoc::broken_intra_doc_links)]
 
 pub mod data;
+pub mod datasets;
 pub mod error;
 pub mod factor;
 pub(crate) mod linalg;

@@ -261,3 +261,28 @@ fn fit_cov_matches_raw_moment_statistics() {
     assert!(fit.mean().is_none() && fit.sd().is_none() && fit.pair_counts().is_none());
     c.report();
 }
+
+#[test]
+fn embedded_study_survey_matches_fixture_descriptives() {
+    let ds = surveystat::datasets::study_survey().unwrap();
+    let file = load_data("study_survey.csv");
+    assert_eq!(ds.names(), file.names());
+    assert_eq!(ds.labels("region").unwrap(), file.labels("region").unwrap());
+    let numeric = file.numeric_names();
+    assert_eq!(ds.select(&numeric).unwrap(), file.select(&numeric).unwrap());
+    let d = load_case("study_descriptives");
+    let r = &d["results"];
+    assert_eq!(ds.n_rows() as u64, r["n"].as_u64().unwrap());
+    for (region, part) in ds.split_by("region").unwrap() {
+        assert_eq!(part.n_rows() as u64, r["region_counts"][&region].as_u64().unwrap(), "{region}");
+    }
+    let mut c = Checker::new("study_descriptives");
+    for (_, items) in surveystat::datasets::STUDY_CONSTRUCTS {
+        let fit = Alpha::new().fit_dataset(&ds, items).unwrap();
+        for it in fit.items() {
+            c.opt(&format!("{} mean", it.item), it.mean, &r["items"][&it.item]["mean"]);
+            c.opt(&format!("{} sd", it.item), it.sd, &r["items"][&it.item]["sd"]);
+        }
+    }
+    c.report();
+}
