@@ -299,16 +299,26 @@ impl Alpha {
             return Err(Error::TooFewObservations { needed: 2, got: x.nrows() });
         }
 
-        // Item means and standard deviations over the answered values.
-        let mut item_n = vec![0usize; k];
-        let mut item_mean = vec![f64::NAN; k];
-        let mut item_sd = vec![f64::NAN; k];
-        for j in 0..k {
-            let (mean, sd, n) = mean_sd(x.column(j).iter().copied());
-            item_n[j] = n;
-            item_mean[j] = mean;
-            item_sd[j] = sd;
-        }
+        let n_obs = x.nrows();
+        let complete = x.iter().all(|v| !v.is_nan());
+        // Item counts, means and standard deviations over the answered values; the covariance
+        // matrix of all items (complete data) or of the items with variance (pairwise).
+        let (item_n, item_mean, item_sd, full_cov) = if complete {
+            let (means, cov) = complete_moments(&x);
+            let sd: Vec<f64> = (0..k).map(|j| cov[[j, j]].sqrt()).collect();
+            (vec![n_obs; k], means, sd, Some(cov))
+        } else {
+            let mut item_n = vec![0usize; k];
+            let mut item_mean = vec![f64::NAN; k];
+            let mut item_sd = vec![f64::NAN; k];
+            for j in 0..k {
+                let (mean, sd, n) = mean_sd(x.column(j).iter().copied());
+                item_n[j] = n;
+                item_mean[j] = mean;
+                item_sd[j] = sd;
+            }
+            (item_n, item_mean, item_sd, None)
+        };
         // Zero-variance items are removed (as psych) but stay in the total score.
         let keep: Vec<usize> = (0..k).filter(|&j| item_sd[j] > 0.0).collect();
         for j in (0..k).filter(|j| !keep.contains(j)) {
@@ -317,26 +327,45 @@ impl Alpha {
         if keep.len() < 2 {
             return Err(Error::TooFewVariables { needed: 2, got: keep.len() });
         }
-        let xk = x.select(Axis(1), &keep);
-        let moments = Moments::from_data(&xk, Missing::Pairwise)?;
-        let cov = moments.cov().clone();
-
-        // Total score: the mean of the answered items (all items, including deleted ones).
-        let total: Vec<f64> = x
-            .rows()
-            .into_iter()
-            .map(|r| {
-                let (s, n) = r
-                    .iter()
-                    .filter(|v| !v.is_nan())
-                    .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
-                if n == 0 { f64::NAN } else { s / n as f64 }
-            })
-            .collect();
-        let (t_mean, t_sd, _) = mean_sd(total.iter().copied());
-        let raw_r: Vec<f64> = keep.iter().map(|&j| pair_cor(&total, x.column(j).iter())).collect();
-
-        let n_obs = x.nrows();
+        let (cov, pair_counts, t_mean, t_sd, raw_r) = match full_cov {
+            Some(full) => {
+                // Complete data: the total score (mean of all k items) has mean = mean of the item
+                // means, variance = 1ᵀC1 / k², and covariance with item j = (C1)_j / k.
+                let kf = k as f64;
+                let t_mean = item_mean.iter().sum::<f64>() / kf;
+                let t_sd = full.sum().sqrt() / kf;
+                let cov = full.select(Axis(0), &keep).select(Axis(1), &keep);
+                let colsum = full.sum_axis(Axis(0));
+                let raw_r: Vec<f64> =
+                    keep.iter().map(|&j| colsum[j] / kf / (t_sd * full[[j, j]].sqrt())).collect();
+                let counts = Array2::from_elem((keep.len(), keep.len()), n_obs);
+                (cov, counts, t_mean, t_sd, raw_r)
+            }
+            None => {
+                let xk = x.select(Axis(1), &keep);
+                let moments = Moments::from_data(&xk, Missing::Pairwise)?;
+                let counts = match moments.pair_counts() {
+                    Some(c) => c.clone(),
+                    None => Array2::from_elem((keep.len(), keep.len()), n_obs),
+                };
+                // Total score: the mean of the answered items (all items, including deleted ones).
+                let total: Vec<f64> = x
+                    .rows()
+                    .into_iter()
+                    .map(|r| {
+                        let (s, n) = r
+                            .iter()
+                            .filter(|v| !v.is_nan())
+                            .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+                        if n == 0 { f64::NAN } else { s / n as f64 }
+                    })
+                    .collect();
+                let (t_mean, t_sd, _) = mean_sd(total.iter().copied());
+                let raw_r: Vec<f64> =
+                    keep.iter().map(|&j| pair_cor(&total, x.column(j).iter())).collect();
+                (moments.cov().clone(), counts, t_mean, t_sd, raw_r)
+            }
+        };
         let raw = RawParts {
             n: keep.iter().map(|&j| item_n[j]).collect(),
             raw_r,
@@ -347,10 +376,6 @@ impl Alpha {
         };
         let kept_names: Vec<String> = keep.iter().map(|&j| names[j].clone()).collect();
         let kept_rev: Vec<bool> = keep.iter().map(|&j| reversed[j]).collect();
-        let pair_counts = match moments.pair_counts() {
-            Some(c) => c.clone(),
-            None => Array2::from_elem((keep.len(), keep.len()), n_obs),
-        };
         build(
             self,
             cov,
@@ -496,6 +521,16 @@ fn find_inf(x: &ArrayRef2<f64>) -> Option<(usize, usize)> {
     x.indexed_iter().find(|(_, v)| v.is_infinite()).map(|(ij, _)| ij)
 }
 
+/// Means and covariance (divisor n − 1) of a complete matrix by the two-pass formula.
+fn complete_moments(x: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
+    let n = x.nrows() as f64;
+    let means = x.sum_axis(Axis(0)) / n;
+    let centered = x - &means;
+    let mut cov = centered.t().dot(&centered) / (n - 1.0);
+    crate::linalg::symmetrize(&mut cov);
+    (means.to_vec(), cov)
+}
+
 /// Mean, sd (divisor n − 1) and count of the non-missing values (two-pass).
 fn mean_sd(values: impl Iterator<Item = f64> + Clone) -> (f64, f64, usize) {
     let (s, n) =
@@ -537,16 +572,41 @@ fn cov2cor(c: &Array2<f64>) -> Array2<f64> {
     Array2::from_shape_fn((k, k), |(i, j)| if i == j { 1.0 } else { is[i] * c[[i, j]] * is[j] })
 }
 
-/// Squared multiple correlations `1 − 1/diag(R⁺)`, clamped to [0, 1].
-pub(crate) fn smc(r: &Array2<f64>) -> Result<Vec<f64>> {
-    let (inv, _) =
-        crate::linalg::sym_pinv(r.view(), "item correlation matrix", f64::EPSILON.sqrt())?;
-    Ok((0..r.nrows())
-        .map(|i| {
-            let v = 1.0 - 1.0 / inv[[i, i]];
-            if v.is_nan() { 1.0 } else { v.clamp(0.0, 1.0) }
-        })
-        .collect())
+/// The Moore–Penrose inverse of a correlation matrix (eigenvalues below √ε·|λ|max treated as
+/// zero, as psych's `Pinv`) and whether the matrix is comfortably positive definite
+/// (λmin > 1e-6 λmax), in which case inverses of its principal submatrices can be downdated.
+fn pinv_info(r: &Array2<f64>) -> Result<(Array2<f64>, bool)> {
+    let (vals, vecs) = crate::linalg::sym_eigen(r.view(), "item correlation matrix")?;
+    let n = vals.len();
+    let lmax = vals.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    let tol = f64::EPSILON.sqrt() * lmax;
+    let mut inv = Array2::<f64>::zeros((n, n));
+    for k in 0..n {
+        if vals[k].abs() > tol && vals[k] != 0.0 {
+            let d = 1.0 / vals[k];
+            for i in 0..n {
+                let vik = vecs[[i, k]] * d;
+                for j in 0..n {
+                    inv[[i, j]] += vik * vecs[[j, k]];
+                }
+            }
+        }
+    }
+    let well = vals.iter().all(|&v| v > 1e-6 * lmax);
+    Ok((inv, well))
+}
+
+/// Squared multiple correlation from a diagonal element of the inverse, clamped to [0, 1]
+/// (psych's `smc`).
+fn smc_of(inv_diag: f64) -> f64 {
+    let v = 1.0 - 1.0 / inv_diag;
+    if v.is_nan() { 1.0 } else { v.clamp(0.0, 1.0) }
+}
+
+/// Squared multiple correlations `1 − 1/diag(R⁺)`.
+fn smc(r: &Array2<f64>) -> Result<Vec<f64>> {
+    let (inv, _) = pinv_info(r)?;
+    Ok((0..r.nrows()).map(|i| smc_of(inv[[i, i]])).collect())
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -558,7 +618,7 @@ fn median(v: &mut [f64]) -> f64 {
     if v.len() % 2 == 1 { v[m] } else { 0.5 * (v[m - 1] + v[m]) }
 }
 
-fn scale_stats(c: &Array2<f64>, r: &Array2<f64>) -> Result<ScaleStats> {
+fn scale_stats(c: &Array2<f64>, r: &Array2<f64>, smc: Vec<f64>) -> ScaleStats {
     let k = c.nrows();
     let kf = k as f64;
     let sum_c: f64 = c.sum();
@@ -566,7 +626,6 @@ fn scale_stats(c: &Array2<f64>, r: &Array2<f64>) -> Result<ScaleStats> {
     let raw = (1.0 - tr_c / sum_c) * (kf / (kf - 1.0));
     let sum_r: f64 = r.sum();
     let std = (1.0 - kf / sum_r) * (kf / (kf - 1.0));
-    let smc = smc(r)?;
     let g6 = 1.0 - (kf - smc.iter().sum::<f64>()) / sum_r;
     let av_r = (sum_r - kf) / (kf * (kf - 1.0));
     let mut lower: Vec<f64> = Vec::with_capacity(k * (k - 1) / 2);
@@ -602,7 +661,7 @@ fn scale_stats(c: &Array2<f64>, r: &Array2<f64>) -> Result<ScaleStats> {
     let sum_cc: f64 = col.iter().map(|v| v * v).sum();
     let q = (2.0 * kf * kf / ((kf - 1.0).powi(2) * sum_c.powi(3)))
         * (sum_c * (tr_cc + tr_c * tr_c) - 2.0 * (tr_c * sum_cc));
-    Ok(ScaleStats {
+    ScaleStats {
         raw,
         std,
         g6,
@@ -614,7 +673,7 @@ fn scale_stats(c: &Array2<f64>, r: &Array2<f64>) -> Result<ScaleStats> {
         var_r,
         med_r,
         smc,
-    })
+    }
 }
 
 fn without(a: &Array2<f64>, drop: usize) -> Array2<f64> {
@@ -654,7 +713,8 @@ fn build(
              reverse-key the negatively keyed items",
         ));
     }
-    let total = scale_stats(&cov, &cor)?;
+    let (inv, well) = pinv_info(&cor)?;
+    let total = scale_stats(&cov, &cor, (0..k).map(|i| smc_of(inv[[i, i]])).collect());
     let nf = n_obs as f64;
     let ase = (total.q / nf).sqrt();
 
@@ -686,7 +746,17 @@ fn build(
         let if_dropped = if k > 2 {
             let cd = without(&cov, i);
             let rd = without(&cor, i);
-            let s = scale_stats(&cd, &rd)?;
+            // smc of the remaining items: downdate the inverse (Schur complement) when R is
+            // well conditioned, otherwise a fresh pseudo-inverse of the submatrix.
+            let smc_d = if well {
+                (0..k)
+                    .filter(|&j| j != i)
+                    .map(|j| smc_of(inv[[j, j]] - inv[[j, i]] * inv[[j, i]] / inv[[i, i]]))
+                    .collect()
+            } else {
+                smc(&rd)?
+            };
+            let s = scale_stats(&cd, &rd, smc_d);
             Some(AlphaIfDropped {
                 raw_alpha: s.raw,
                 std_alpha: s.std,
