@@ -518,6 +518,9 @@ struct ScaleStats {
 }
 
 fn find_inf(x: &ArrayRef2<f64>) -> Option<(usize, usize)> {
+    if x.iter().all(|v| !v.is_infinite()) {
+        return None;
+    }
     x.indexed_iter().find(|(_, v)| v.is_infinite()).map(|(ij, _)| ij)
 }
 
