@@ -391,3 +391,30 @@ fn covariance_input_as_psych_n_obs() {
     }
     c.report();
 }
+
+#[test]
+fn response_frequencies_as_psych() {
+    let e = load_extra();
+    let rf = &e["response_freq_bfi_C"];
+    let fit = Alpha::new()
+        .reverse(&["C4", "C5"], 1.0, 6.0)
+        .fit_dataset(&load_data("bfi.csv"), &BFI_C)
+        .unwrap();
+    let fr = fit.response_frequencies().expect("at most 10 values");
+    let values: Vec<f64> = rf["values"].as_array().unwrap().iter().map(f).collect();
+    assert_eq!(fr.values, values);
+    assert_eq!(fr.items, BFI_C);
+    let mut c = Checker::new("extra response_freq_bfi_C");
+    for (r, item) in BFI_C.iter().enumerate() {
+        let row = &rf["rows"][*item];
+        for (j, v) in fr.values.iter().enumerate() {
+            c.num(&format!("{item} {v}"), fr.proportions[[r, j]], &row[format!("{v}")]);
+        }
+        c.num(&format!("{item} miss"), fr.missing[r], &row["miss"]);
+    }
+    c.report();
+    // Continuous items (HS x1..x3) have too many values: no table.
+    let hs =
+        Alpha::new().fit_dataset(&load_data("HolzingerSwineford1939.csv"), &["x1", "x2", "x3"]);
+    assert!(hs.unwrap().response_frequencies().is_none());
+}
