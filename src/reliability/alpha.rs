@@ -563,7 +563,7 @@ fn response_frequencies(
                 continue;
             }
             n += 1;
-            if v >= 0.0 && v < 256.0 && (v as usize) as f64 == v {
+            if (0.0..256.0).contains(&v) && (v as usize) as f64 == v {
                 table[v as usize] += 1;
             } else if let Some(e) = list.iter_mut().find(|e| e.0 == v) {
                 e.1 += 1;
@@ -591,7 +591,7 @@ fn response_frequencies(
     }
     values.sort_by(|a, b| a.total_cmp(b));
     let count = |r: usize, v: f64| -> usize {
-        if v >= 0.0 && v < 256.0 && (v as usize) as f64 == v {
+        if (0.0..256.0).contains(&v) && (v as usize) as f64 == v {
             small[r][v as usize]
         } else {
             other[r].iter().find(|e| e.0 == v).map_or(0, |e| e.1)
