@@ -554,27 +554,25 @@ fn response_frequencies(
     let mut small = vec![[0usize; 256]; m];
     let mut other: Vec<Vec<(f64, usize)>> = vec![Vec::new(); m];
     let mut answered = vec![0usize; m];
-    for (r, &j) in keep.iter().enumerate() {
-        let table = &mut small[r];
-        let list = &mut other[r];
-        let mut n = 0usize;
-        for &v in x.column(j) {
+    // Row by row: the data are row-major, so this reads memory in order.
+    for row in x.rows() {
+        for (r, &j) in keep.iter().enumerate() {
+            let v = row[j];
             if v.is_nan() {
                 continue;
             }
-            n += 1;
+            answered[r] += 1;
             if (0.0..256.0).contains(&v) && (v as usize) as f64 == v {
-                table[v as usize] += 1;
-            } else if let Some(e) = list.iter_mut().find(|e| e.0 == v) {
+                small[r][v as usize] += 1;
+            } else if let Some(e) = other[r].iter_mut().find(|e| e.0 == v) {
                 e.1 += 1;
             } else {
-                if list.len() == MAX_VALUES {
+                if other[r].len() == MAX_VALUES {
                     return None;
                 }
-                list.push((v, 1));
+                other[r].push((v, 1));
             }
         }
-        answered[r] = n;
     }
     let mut values: Vec<f64> = Vec::new();
     for r in 0..m {
