@@ -469,7 +469,7 @@ impl Ols {
         if p == 0 {
             return Err(Error::TooFewVariables { needed: 1, got: 0 });
         }
-        if n < p + 1 {
+        if n < p {
             return Err(Error::TooFewObservations { needed: p + 1, got: n });
         }
         let y_vec: Vec<f64> = y.iter().copied().collect();
@@ -524,6 +524,9 @@ impl Ols {
             }
         }
         let p = design.p();
+        if n < p + 1 {
+            return Err(Error::TooFewObservations { needed: p + 1, got: n });
+        }
         let terms: Vec<String> = (0..p).map(|k| term_name(&design, &names, k)).collect();
         let rinv = factor.r_inverse();
         let cond = factor.condition(&rinv);
