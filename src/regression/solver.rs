@@ -122,6 +122,48 @@ fn pow2_near_recip(norm: f64) -> f64 {
     2f64.powi(-e)
 }
 
+/// Sum and largest absolute value of a slice (eight lanes).
+fn sum_maxabs(v: &[f64]) -> (f64, f64) {
+    let mut s = [0.0f64; 8];
+    let mut m = [0.0f64; 8];
+    let mut it = v.chunks_exact(8);
+    for ch in &mut it {
+        for l in 0..8 {
+            s[l] += ch[l];
+            m[l] = m[l].max(ch[l].abs());
+        }
+    }
+    let mut sum: f64 = s.iter().sum();
+    let mut mx = m.iter().fold(0.0f64, |a, &b| a.max(b));
+    for &x in it.remainder() {
+        sum += x;
+        mx = mx.max(x.abs());
+    }
+    (sum, mx)
+}
+
+/// `Σ (v − m)²` and `Σ (v − m)` (eight lanes).
+fn centered_ss(v: &[f64], mean: f64) -> (f64, f64) {
+    let mut s = [0.0f64; 8];
+    let mut c = [0.0f64; 8];
+    let mut it = v.chunks_exact(8);
+    for ch in &mut it {
+        for l in 0..8 {
+            let d = ch[l] - mean;
+            s[l] += d * d;
+            c[l] += d;
+        }
+    }
+    let mut ss: f64 = s.iter().sum();
+    let mut cc: f64 = c.iter().sum();
+    for &x in it.remainder() {
+        let d = x - mean;
+        ss += d * d;
+        cc += d;
+    }
+    (ss, cc)
+}
+
 fn block_size(n: usize, p: usize) -> usize {
     no_pivoting::factor::recommended_block_size::<f64>(n, p).max(1)
 }
@@ -240,29 +282,25 @@ impl QrFactor {
                 }
             }
         }
-        // Standard deviations of the design columns (n − 1), from the contiguous copy.
+        // Standard deviations of the design columns (n − 1) and the equilibration, from the
+        // contiguous copy: two reading passes and one scaling pass per column, with eight
+        // independent accumulators so that the reductions vectorize.
+        let nf = n as f64;
         let mut sds = vec![0.0; p];
-        for (k, col) in store.chunks(n.max(1)).enumerate().take(p) {
-            let mean = col.iter().sum::<f64>() / n as f64;
-            let (mut ss, mut c) = (0.0, 0.0);
-            for v in col {
-                let d = v - mean;
-                ss += d * d;
-                c += d;
-            }
-            // Corrected two-pass formula (Chan, Golub & LeVeque 1983).
-            sds[k] = ((ss - c * c / n as f64) / (n as f64 - 1.0)).max(0.0).sqrt();
-        }
-        // Equilibration by powers of two (exact).
         let mut scale = vec![1.0; p];
         for (k, col) in store.chunks_mut(n.max(1)).enumerate().take(p) {
-            let m = col.iter().fold(0.0f64, |acc, v| acc.max(v.abs()));
-            if !(m > 0.0 && m.is_finite()) {
+            let (sum, maxabs) = sum_maxabs(col);
+            if !(maxabs > 0.0 && maxabs.is_finite()) {
                 continue;
             }
-            let pre = pow2_near_recip(m);
-            let ss: f64 = col.iter().map(|v| (v * pre) * (v * pre)).sum();
-            let d = pow2_near_recip(ss.sqrt() / pre);
+            let mean = sum / nf;
+            let (ss, c) = centered_ss(col, mean);
+            // Corrected two-pass formula (Chan, Golub & LeVeque 1983).
+            let css = (ss - c * c / nf).max(0.0);
+            sds[k] = (css / (nf - 1.0)).sqrt();
+            // ‖x‖² = Σ(x − m)² + n m²; only its power of two matters.
+            let norm = (css + nf * mean * mean).sqrt();
+            let d = pow2_near_recip(if norm.is_finite() && norm > 0.0 { norm } else { maxabs });
             scale[k] = d;
             if d != 1.0 {
                 col.iter_mut().for_each(|v| *v *= d);
