@@ -14,7 +14,11 @@ fn data(seed: u64, n: usize, k: usize, scales: &[f64]) -> (Array2<f64>, Array1<f
     };
     let x = Array2::from_shape_fn((n, k), |(_, j)| next() * scales[j % scales.len()]);
     let y = Array1::from_shape_fn(n, |i| {
-        x.row(i).iter().enumerate().map(|(j, v)| v * (j as f64 + 1.0) / scales[j % scales.len()]).sum::<f64>()
+        x.row(i)
+            .iter()
+            .enumerate()
+            .map(|(j, v)| v * (j as f64 + 1.0) / scales[j % scales.len()])
+            .sum::<f64>()
     }) + Array1::from_shape_fn(n, |_| next());
     (x, y)
 }

@@ -88,7 +88,7 @@ impl Design<'_> {
 
 /// Rows per leaf of the tall-skinny QR: large enough for level-3 work inside a leaf, small
 /// enough for a leaf (leaf × p doubles) to stay in cache.
-const LEAF_ROWS: usize = 4096;
+const LEAF_ROWS: usize = 2048;
 
 /// Householder QR of the equilibrated design, as a two-level tall-skinny QR (TSQR, Demmel et al.
 /// 2012): each leaf of about `LEAF_ROWS` rows is factored in place (in parallel), `A_i = Q_i R_i`,
@@ -175,7 +175,8 @@ fn qr_leaf(a: MatMut<'_, f64>) -> Mat<f64> {
     let bs = block_size(n, p);
     let mut h = Mat::<f64>::zeros(bs, size);
     if size > 0 {
-        let req = no_pivoting::factor::qr_in_place_scratch::<f64>(n, p, bs, Par::Seq, Default::default());
+        let req =
+            no_pivoting::factor::qr_in_place_scratch::<f64>(n, p, bs, Par::Seq, Default::default());
         let mut buf = MemBuffer::new(req);
         no_pivoting::factor::qr_in_place(
             a,
@@ -198,11 +199,21 @@ fn apply_leaf(basis: MatRef<'_, f64>, h: MatRef<'_, f64>, v: &mut [f64], transpo
     let m = MatMut::from_column_major_slice_mut(v, n, 1);
     if transpose {
         householder::apply_block_householder_sequence_transpose_on_the_left_in_place_with_conj(
-            basis, h, Conj::Yes, m, Par::Seq, MemStack::new(&mut buf),
+            basis,
+            h,
+            Conj::Yes,
+            m,
+            Par::Seq,
+            MemStack::new(&mut buf),
         );
     } else {
         householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
-            basis, h, Conj::No, m, Par::Seq, MemStack::new(&mut buf),
+            basis,
+            h,
+            Conj::No,
+            m,
+            Par::Seq,
+            MemStack::new(&mut buf),
         );
     }
 }
@@ -271,7 +282,8 @@ impl QrFactor {
                 let mut start = 0;
                 while start < n {
                     let end = (start + TILE).min(n);
-                    let tile = design.x.slice_axis(ndarray::Axis(0), ndarray::Slice::from(start..end));
+                    let tile =
+                        design.x.slice_axis(ndarray::Axis(0), ndarray::Slice::from(start..end));
                     for (k, &c) in design.cols.iter().enumerate() {
                         let dst = &mut cols[off + k][start..end];
                         for (d, v) in dst.iter_mut().zip(tile.column(c).iter()) {
@@ -424,10 +436,7 @@ impl QrFactor {
     pub fn solve_r(&self, v: &mut [f64]) {
         let p = self.p;
         for i in (0..p).rev() {
-            let mut s = v[i];
-            for j in i + 1..p {
-                s -= self.r(i, j) * v[j];
-            }
+            let s = v[i] - (i + 1..p).map(|j| self.r(i, j) * v[j]).sum::<f64>();
             v[i] = s / self.r(i, i);
         }
     }
@@ -436,10 +445,7 @@ impl QrFactor {
     pub fn solve_rt(&self, v: &mut [f64]) {
         let p = self.p;
         for i in 0..p {
-            let mut s = v[i];
-            for j in 0..i {
-                s -= self.r(j, i) * v[j];
-            }
+            let s = v[i] - (0..i).map(|j| self.r(j, i) * v[j]).sum::<f64>();
             v[i] = s / self.r(i, i);
         }
     }
@@ -477,7 +483,7 @@ impl QrFactor {
         let mut basis: Vec<Vec<f64>> = Vec::new();
         let mut aliased = Vec::new();
         let mut dist = vec![0.0; p];
-        for k in 0..p {
+        for (k, dk) in dist.iter_mut().enumerate() {
             let col: Vec<f64> = (0..p).map(|i| self.r(i, k)).collect();
             let norm = col.iter().map(|v| v * v).sum::<f64>().sqrt();
             let mut v = col.clone();
@@ -490,8 +496,8 @@ impl QrFactor {
                 }
             }
             let rest = v.iter().map(|x| x * x).sum::<f64>().sqrt();
-            dist[k] = if norm > 0.0 { rest / norm } else { 0.0 };
-            if norm == 0.0 || dist[k] <= tol {
+            *dk = if norm > 0.0 { rest / norm } else { 0.0 };
+            if norm == 0.0 || *dk <= tol {
                 aliased.push(k);
             } else {
                 basis.push(v.iter().map(|x| x / rest).collect());
@@ -608,7 +614,7 @@ impl QrFactor {
                 let xn = x.iter().map(|v| v * v).sum::<f64>().sqrt();
                 let rho = if xn > 0.0 { resid_norm / ((p as f64).sqrt() * xn) } else { 0.0 };
                 let bound = f64::EPSILON * (cond + cond * cond * rho) * (p as f64);
-                !(bound <= 1e-13)
+                bound.is_nan() || bound > 1e-13
             }
         };
         let mut refinements = 0;
