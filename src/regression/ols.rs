@@ -500,7 +500,7 @@ impl Ols {
                 names[k].clone()
             }
         };
-        let mut factor = QrFactor::new(&design);
+        let mut factor = QrFactor::new(&design, Some(&y_vec));
         let (_rank, aliased_idx) = factor.aliased(self.rank_tol);
         let mut aliased = Vec::new();
         if !aliased_idx.is_empty() {
@@ -530,7 +530,7 @@ impl Ols {
                     if design.p() == 0 {
                         return Err(Error::TooFewVariables { needed: 1, got: 0 });
                     }
-                    factor = QrFactor::new(&design);
+                    factor = QrFactor::new(&design, Some(&y_vec));
                     let (_, again) = factor.aliased(self.rank_tol);
                     if !again.is_empty() {
                         let more: Vec<String> =
@@ -611,7 +611,7 @@ impl Ols {
             Array1::zeros(0)
         } else {
             let d2 = Design { x: design.x, cols: design.cols.clone(), intercept: true };
-            let f2 = QrFactor::new(&d2);
+            let f2 = QrFactor::new(&d2, None);
             let rinv2 = f2.r_inverse();
             diagnostics::vif_from_r(&f2.r_dense(), &rinv2, d2.p(), 1)
         };

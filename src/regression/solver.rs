@@ -99,6 +99,8 @@ const LEAF_ROWS: usize = 2048;
 pub(crate) struct QrFactor {
     n: usize,
     p: usize,
+    /// Stored columns: `p`, or `p + 1` when the response was appended.
+    pc: usize,
     /// Column-major n×p copy of the equilibrated design; leaves factored in place (Householder
     /// basis below each leaf's diagonal).
     qr: Vec<f64>,
@@ -258,17 +260,24 @@ fn apply_leaves(
 }
 
 impl QrFactor {
-    /// Copy, equilibrate and factor the design.
-    pub fn new(design: &Design<'_>) -> Self {
+    /// Copy, equilibrate and factor the design; with `y`, the response is appended as a last
+    /// column (when `n > p`), so that the factorisation also delivers `Qᵀy` (R's `effects`)
+    /// without a separate application of `Qᵀ`.
+    pub fn new(design: &Design<'_>, y: Option<&[f64]>) -> Self {
         let n = design.n();
         let p = design.p();
+        let y = y.filter(|y| n > p && y.len() == n);
+        let pc = p + usize::from(y.is_some());
         // Column-major copy of the design, built column slice by column slice.
-        let mut store = vec![0.0f64; n * p];
+        let mut store = vec![0.0f64; n * pc];
         let off = usize::from(design.intercept);
         {
             let mut cols: Vec<&mut [f64]> = store.chunks_mut(n.max(1)).collect();
             if design.intercept {
                 cols[0].fill(1.0);
+            }
+            if let Some(y) = y {
+                cols[p].copy_from_slice(y);
             }
             if design.x.nrows() > 1 && design.x.ncols() > 0 && design.x.strides()[0] == 1 {
                 for (k, &c) in design.cols.iter().enumerate() {
@@ -319,7 +328,7 @@ impl QrFactor {
             }
         }
         // Leaves: at least p rows each; the last absorbs the remainder.
-        let leaf = LEAF_ROWS.max(2 * p);
+        let leaf = LEAF_ROWS.max(2 * pc);
         let k = (n / leaf).max(1);
         let leaves: Vec<(usize, usize)> = (0..k)
             .map(|i| {
@@ -329,19 +338,19 @@ impl QrFactor {
             })
             .collect();
         let leaf_h = {
-            let mut a = MatMut::from_column_major_slice_mut(&mut store, n, p);
-            if k > 1 && n * p >= 100_000 {
+            let mut a = MatMut::from_column_major_slice_mut(&mut store, n, pc);
+            if k > 1 && n * pc >= 100_000 {
                 factor_leaves(a, &leaves, 0)
             } else {
                 leaves.iter().map(|&(s0, len)| qr_leaf(a.as_mut().subrows_mut(s0, len))).collect()
             }
         };
         let top = if k > 1 {
-            let mut t = Mat::<f64>::zeros(k * p, p);
+            let mut t = Mat::<f64>::zeros(k * pc, pc);
             for (i, &(s0, _)) in leaves.iter().enumerate() {
-                for c in 0..p {
+                for c in 0..pc {
                     for r in 0..=c {
-                        t[(i * p + r, c)] = store[c * n + s0 + r];
+                        t[(i * pc + r, c)] = store[c * n + s0 + r];
                     }
                 }
             }
@@ -350,7 +359,7 @@ impl QrFactor {
         } else {
             None
         };
-        Self { n, p, qr: store, leaves, leaf_h, top, scale, sds }
+        Self { n, p, pc, qr: store, leaves, leaf_h, top, scale, sds }
     }
 
     /// `R₀[i, j]` (upper triangular).
@@ -366,11 +375,17 @@ impl QrFactor {
     }
 
     fn a(&self) -> MatRef<'_, f64> {
-        MatRef::from_column_major_slice(&self.qr, self.n, self.p)
+        MatRef::from_column_major_slice(&self.qr, self.n, self.pc)
     }
 
     fn parallel(&self) -> bool {
-        self.leaves.len() > 1 && self.n * self.p >= 100_000
+        self.leaves.len() > 1 && self.n * self.pc >= 100_000
+    }
+
+    /// The first `p + 1` entries of `Qᵀy` when the response was factored with the design
+    /// (all further entries are zero in this factorisation's coordinates).
+    fn qty(&self) -> Option<Vec<f64>> {
+        (self.pc > self.p).then(|| (0..=self.p).map(|i| self.r(i, self.p)).collect())
     }
 
     /// `v ← Qᵀ v` for an n-vector; afterwards `v[..p]` are the coordinates on the columns of
@@ -385,7 +400,7 @@ impl QrFactor {
             }
         }
         if let Some((t, h)) = &self.top {
-            let p = self.p;
+            let p = self.pc;
             let mut g: Vec<f64> = Vec::with_capacity(self.leaves.len() * p);
             for &(s0, _) in &self.leaves {
                 g.extend_from_slice(&v[s0..s0 + p]);
@@ -401,7 +416,7 @@ impl QrFactor {
     pub fn apply_q(&mut self, v: &mut [f64]) {
         debug_assert_eq!(v.len(), self.n);
         if let Some((t, h)) = &self.top {
-            let p = self.p;
+            let p = self.pc;
             let mut g: Vec<f64> = Vec::with_capacity(self.leaves.len() * p);
             for &(s0, _) in &self.leaves {
                 g.extend_from_slice(&v[s0..s0 + p]);
@@ -597,8 +612,18 @@ impl QrFactor {
         let n = self.n;
         let p = self.p;
         // Plain QR solution: x = R⁻¹ (Qᵀy)₁, r = Q [0; (Qᵀy)₂].
-        let mut f = y.to_vec();
-        self.apply_qt(&mut f);
+        let mut f = match self.qty() {
+            Some(q) => {
+                let mut f = vec![0.0; n];
+                f[..=p].copy_from_slice(&q);
+                f
+            }
+            None => {
+                let mut f = y.to_vec();
+                self.apply_qt(&mut f);
+                f
+            }
+        };
         let mut x: Vec<f64> = f[..p].to_vec();
         self.solve_r(&mut x);
         let resid_norm = f[p..].iter().map(|v| v * v).sum::<f64>().sqrt();
