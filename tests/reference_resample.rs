@@ -146,3 +146,97 @@ fn bias_corrected_equals_bca_with_zero_acceleration_in_r() {
         assert_eq!(fit.ci_bc_one(j, 0.9).unwrap(), fit.ci_bca_one(j, 0.9).unwrap());
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Missing data: saturated EM and the FIML likelihood vs lavaan 0.6.14 on HS_missing10.
+
+fn hs_missing() -> Array2<f64> {
+    let vars: Vec<String> = (1..=9).map(|j| format!("x{j}")).collect();
+    load_data("HS_missing10.csv").select(&vars).unwrap()
+}
+
+fn json_vec(v: &Value) -> Array1<f64> {
+    v.as_array().unwrap().iter().map(f).collect()
+}
+
+fn json_mat(v: &Value) -> Array2<f64> {
+    let rows: Vec<Array1<f64>> = v.as_array().unwrap().iter().map(json_vec).collect();
+    let p = rows.len();
+    Array2::from_shape_fn((p, p), |(i, j)| rows[i][j])
+}
+
+#[test]
+fn fiml_loglik_at_lavaan_estimates_matches_logl() {
+    use surveystat::missing::MissingPatterns;
+    let case = load_case("sem_hs_cfa_fiml");
+    let res = &case["results"];
+    let (_, _, sigma) = matrix(&res["implied_cov"]);
+    let mu: Array1<f64> = common::named(&res["implied_mean"]).into_iter().map(|(_, v)| v).collect();
+    let pats = MissingPatterns::new(&hs_missing()).unwrap();
+    let ll = pats.loglik(&mu, &sigma).unwrap();
+    let logl = f(&res["fit_measures"]["logl"]);
+    assert_rel("FIML logl at lavaan's implied moments", ll, logl, 1e-12);
+    let g = pats.loglik_gradient(&mu, &sigma).unwrap();
+    assert_eq!(g.loglik, ll);
+}
+
+#[test]
+fn casewise_loglik_matches_lavaan() {
+    use surveystat::missing::casewise_loglik;
+    let r = load_extra("missing_em_hs.json");
+    let mu = json_vec(&r["h1_tight_mean"]);
+    let sigma = json_mat(&r["h1_tight_cov"]);
+    let l = casewise_loglik(&hs_missing(), &mu, &sigma).unwrap();
+    for (i, v) in json_vec(&r["h1_tight_casewise_first10"]).iter().enumerate() {
+        assert_rel(&format!("casewise loglik row {}", i + 1), l[i], *v, 1e-12);
+    }
+    assert_rel("sum of casewise", l.sum(), f(&r["h1_tight_logl"]), 1e-12);
+}
+
+#[test]
+fn em_saturated_matches_lavaan_h1() {
+    use surveystat::missing::SaturatedEm;
+    let case = load_case("sem_hs_cfa_fiml");
+    let res = &case["results"];
+    let r = load_extra("missing_em_hs.json");
+    let x = hs_missing();
+    // Converged tightly: vs lavaan's EM run to 1e-13, and vs unrestricted.logl (lavaan stops at
+    // 1e-5, whose log-likelihood is lower by ~1e-8).
+    let fit = SaturatedEm::new().tolerance(1e-12).fit(&x).unwrap();
+    assert!(fit.convergence().converged);
+    assert_eq!(fit.n_patterns(), r["n_patterns"].as_u64().unwrap() as usize);
+    let (m, s) = (json_vec(&r["h1_tight_mean"]), json_mat(&r["h1_tight_cov"]));
+    for j in 0..9 {
+        assert_abs(&format!("mean x{}", j + 1), fit.mean()[j], m[j], 1e-10);
+        for k in 0..9 {
+            assert_abs(&format!("cov x{} x{}", j + 1, k + 1), fit.cov()[[j, k]], s[[j, k]], 1e-10);
+        }
+    }
+    assert_rel("h1 logl (tight)", fit.loglik(), f(&r["h1_tight_logl"]), 1e-12);
+    assert_rel(
+        "unrestricted.logl",
+        fit.loglik(),
+        f(&res["fit_measures"]["unrestricted.logl"]),
+        1e-6,
+    );
+    // With lavaan's own rule (tolerance 1e-5, same start values) the EM stops at lavaan's h1
+    // estimates (sampstat.h1 = the fixture's sample_mean / sample_cov).
+    let lav = SaturatedEm::new().tolerance(1e-5).max_iter(500).fit(&x).unwrap();
+    let mean_fx: Vec<f64> = common::named(&res["sample_mean"]).into_iter().map(|(_, v)| v).collect();
+    let (_, _, cov_fx) = matrix(&res["sample_cov"]);
+    let (hm, hc) = (json_vec(&r["h1_lavaan_mean"]), json_mat(&r["h1_lavaan_cov"]));
+    for j in 0..9 {
+        assert_abs(&format!("lavaan-rule mean x{}", j + 1), lav.mean()[j], mean_fx[j], 1e-10);
+        assert_abs(&format!("lavaan-rule mean (h1) x{}", j + 1), lav.mean()[j], hm[j], 1e-10);
+        for k in 0..9 {
+            assert_abs("lavaan-rule cov", lav.cov()[[j, k]], cov_fx[[j, k]], 1e-10);
+            assert_abs("lavaan-rule cov (h1)", lav.cov()[[j, k]], hc[[j, k]], 1e-10);
+        }
+    }
+    assert_rel(
+        "unrestricted.logl (lavaan rule)",
+        lav.loglik(),
+        f(&res["fit_measures"]["unrestricted.logl"]),
+        1e-12,
+    );
+}
