@@ -115,7 +115,8 @@ pub struct ReplicationFailure {
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] for zero replications, `n < 2`, or a level outside (0, 1);
-/// the statistic's own error (or [`Error::NonFinite`]) when it fails on the **original** rows;
+/// the statistic's own error (or [`Error::NonFinite`]) when it fails on the **original** rows
+/// (a failing jackknife deletion only makes BCa unavailable, with the reason);
 /// [`Error::DimensionMismatch`] when supplied influence values have the wrong shape.
 /// Failing replications are not errors: they are recorded in the fit.
 ///
@@ -250,6 +251,7 @@ impl Bootstrap {
             Error::LinearAlgebra { operation: "replicate matrix".into(), message: e.to_string() }
         })?;
 
+        let mut influence_error = None;
         let influence = match &self.acceleration {
             Acceleration::None => None,
             Acceleration::Influence(l) => {
@@ -266,14 +268,23 @@ impl Bootstrap {
                 }
                 Some(l.clone())
             }
-            Acceleration::Jackknife => {
-                let jack = jackknife(n, &statistic)?;
-                Some(jackknife_influence(&jack, &Array1::from(t0.clone()))?)
-            }
-            Acceleration::JackknifeCentered => {
-                let jack = jackknife(n, &statistic)?;
-                let mean = jack.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(k));
-                Some(jackknife_influence(&jack, &mean)?)
+            Acceleration::Jackknife | Acceleration::JackknifeCentered => {
+                // A failing deletion does not invalidate the bootstrap: only BCa becomes
+                // unavailable, and says why.
+                match jackknife(n, &statistic) {
+                    Ok(jack) => {
+                        let centre = if self.acceleration == Acceleration::Jackknife {
+                            Array1::from(t0.clone())
+                        } else {
+                            jack.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(k))
+                        };
+                        Some(jackknife_influence(&jack, &centre)?)
+                    }
+                    Err(e) => {
+                        influence_error = Some(format!("the jackknife failed: {e}"));
+                        None
+                    }
+                }
             }
         };
 
@@ -283,6 +294,9 @@ impl Bootstrap {
                 failed: failures.len(),
                 requested: self.reps,
             });
+        }
+        if let Some(e) = &influence_error {
+            warnings.push(Warning::Other { message: format!("BCa intervals unavailable: {e}") });
         }
         let sorted = sorted_columns(&replicates);
         Ok(BootstrapFit {
@@ -294,6 +308,7 @@ impl Bootstrap {
             replication_ids: ids,
             failures,
             influence,
+            influence_error,
             sorted,
             warnings,
         })
@@ -313,6 +328,7 @@ pub struct BootstrapFit {
     replication_ids: Vec<usize>,
     failures: Vec<ReplicationFailure>,
     influence: Option<Array2<f64>>,
+    influence_error: Option<String>,
     sorted: Vec<Vec<f64>>,
     warnings: Vec<Warning>,
 }
@@ -369,6 +385,7 @@ impl BootstrapFit {
             replication_ids: (0..r).collect(),
             failures: Vec::new(),
             influence: influence.map(|l| l.to_owned()),
+            influence_error: None,
             sorted,
             warnings: Vec::new(),
         })
@@ -469,7 +486,12 @@ impl BootstrapFit {
     pub fn acceleration(&self, j: usize) -> Result<f64> {
         self.check_index(j)?;
         let l = self.influence.as_ref().ok_or_else(|| {
-            Error::invalid("acceleration", "BCa needs influence values (Acceleration::None was set)")
+            Error::invalid(
+                "acceleration",
+                self.influence_error.clone().unwrap_or_else(|| {
+                    "BCa needs influence values (Acceleration::None was set)".to_string()
+                }),
+            )
         })?;
         let col = l.column(j);
         let s2: f64 = col.iter().map(|v| v * v).sum();
@@ -515,8 +537,9 @@ impl BootstrapFit {
         if t.len() < 2 {
             return Err(self.too_few());
         }
-        let a = (1.0 - level) / 2.0;
-        Ok(Interval { level, lower: norm_inter(t, a), upper: norm_inter(t, 1.0 - a) })
+        // Both tail probabilities computed as R's boot.ci does: (1 ± level) / 2.
+        let (lo, hi) = tails(level);
+        Ok(Interval { level, lower: norm_inter(t, lo), upper: norm_inter(t, hi) })
     }
 
     /// Bias-corrected and accelerated (BCa) intervals for every statistic.
@@ -589,8 +612,8 @@ impl BootstrapFit {
             let z = qnorm(alpha);
             pnorm(z0 + (z0 + z) / (1.0 - a * (z0 + z)))
         };
-        let lo = (1.0 - level) / 2.0;
-        Ok(Interval { level, lower: norm_inter(t, adj(lo)), upper: norm_inter(t, adj(1.0 - lo)) })
+        let (lo, hi) = tails(level);
+        Ok(Interval { level, lower: norm_inter(t, adj(lo)), upper: norm_inter(t, adj(hi)) })
     }
 
     /// A printable summary: estimate, bias, bootstrap SE, percentile and BCa 95% limits.
@@ -913,6 +936,11 @@ fn sorted_columns(m: &Array2<f64>) -> Vec<Vec<f64>> {
             v
         })
         .collect()
+}
+
+/// Tail probabilities `((1 − level)/2, (1 + level)/2)`, rounded exactly as R computes them.
+fn tails(level: f64) -> (f64, f64) {
+    ((1.0 - level) / 2.0, (1.0 + level) / 2.0)
 }
 
 fn check_level(level: f64) -> Result<()> {

@@ -132,10 +132,8 @@ fn jackknife_standalone_matches_fit_influence() {
 }
 
 #[test]
-fn bias_corrected_equals_bca_with_zero_acceleration_in_r() {
-    // R: boot.ci(type = "bca", L = <all-zero-cubes>) is not expressible; instead check the BC
-    // formula against BCa computed from influence values whose third moment vanishes (a = 0):
-    // symmetric values ±1.
+fn bias_corrected_equals_bca_with_zero_acceleration() {
+    // Identity: BC = BCa when the influence values have zero third moment (a = 0).
     let reps = read_replicates();
     let t0 = reps.row(0).to_owned() + 0.001;
     let n = 10;
@@ -239,4 +237,21 @@ fn em_saturated_matches_lavaan_h1() {
         f(&res["fit_measures"]["unrestricted.logl"]),
         1e-12,
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Simulation: Likert discretisation vs R's cut(scale(.)).
+
+#[test]
+fn likert_five_point_matches_r_cut_scale() {
+    use surveystat::simulate::Likert;
+    let r = load_extra("likert_hs.json");
+    let vars: Vec<String> = (1..=9).map(|j| format!("x{j}")).collect();
+    let x = load_data("HolzingerSwineford1939.csv").select(&vars).unwrap();
+    let cats = Likert::five_point().apply(&x).unwrap();
+    for (i, row) in r["categories"].as_array().unwrap().iter().enumerate() {
+        for (j, c) in row.as_array().unwrap().iter().enumerate() {
+            assert_eq!(cats[[i, j]], f(c), "row {} x{}", i + 1, j + 1);
+        }
+    }
 }
