@@ -15,10 +15,14 @@ use std::fmt;
 use ndarray::{Array1, Array2, ArrayRef1, ArrayRef2};
 
 use crate::error::{Error, Result};
+use crate::linalg;
 use crate::summary::{Convergence, Summary, Table, fmt_num};
 use crate::warning::Warning;
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
+
+/// Smallest eigenvalue / largest below which the EM covariance counts as singular.
+const SINGULAR_RATIO: f64 = 1e-12;
 
 /// One missing-data pattern: which variables are observed, and the rows that share it.
 #[derive(Debug, Clone, PartialEq)]
@@ -544,7 +548,11 @@ impl SaturatedEm {
                 break;
             }
         }
-        if small::cholesky(&sigma).is_none() {
+        // The ML covariance must be numerically positive definite (collinear variables, or fewer
+        // informative rows than variables, give a singular estimate).
+        let ev = linalg::sym_eigenvalues(sigma.view(), "EM covariance estimate")?;
+        let (lmax, lmin) = (ev[0], ev[p - 1]);
+        if !(lmin > SINGULAR_RATIO * lmax) {
             return Err(Error::NotPositiveDefinite { matrix: "EM covariance estimate".into() });
         }
         let mean = &mu + &pats.shift;
