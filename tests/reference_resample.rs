@@ -255,3 +255,21 @@ fn likert_five_point_matches_r_cut_scale() {
         }
     }
 }
+
+#[test]
+fn fiml_gradient_matches_lavaan_analytic_gradient() {
+    use surveystat::missing::MissingPatterns;
+    let r = load_extra("missing_em_hs.json");
+    let mu = json_vec(&r["implied_mean"]);
+    let sigma = json_mat(&r["implied_cov"]);
+    let g = MissingPatterns::new(&hs_missing()).unwrap().loglik_gradient(&mu, &sigma).unwrap();
+    for (j, v) in json_vec(&r["dlogl_dmu_at_implied"]).iter().enumerate() {
+        assert_abs(&format!("dlogl/dmu[{j}]"), g.mu[j], *v, 1e-10);
+    }
+    let gs = json_mat(&r["dlogl_dSigma_at_implied"]);
+    for j in 0..9 {
+        for k in 0..9 {
+            assert_abs(&format!("dlogl/dSigma[{j},{k}]"), g.sigma[[j, k]], gs[[j, k]], 1e-9);
+        }
+    }
+}
