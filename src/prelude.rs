@@ -5,3 +5,6 @@ pub use crate::error::{Error, Result};
 pub use crate::moments::{Missing, MomentAccumulator, Moments};
 pub use crate::summary::{Convergence, ParamRow, Summary};
 pub use crate::warning::Warning;
+pub use crate::missing::{MissingPatterns, SaturatedEm, SaturatedFit};
+pub use crate::resample::{Bootstrap, BootstrapFit, BootstrapKind};
+pub use crate::simulate::{Likert, MonteCarlo, MonteCarloFit, MultivariateNormal};
