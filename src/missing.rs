@@ -322,7 +322,6 @@ impl MissingPatterns {
         }
         Ok(())
     }
-
 }
 
 /// Scratch buffers for the pattern computations (allocated once per call, sized for p).
@@ -430,7 +429,7 @@ fn pattern_loglik(
 /// ```
 /// use ndarray::array;
 /// use surveystat::missing::casewise_loglik;
-/// let x = array![[0.0, f64::NAN]];
+/// let x = array![[0.0, f64::NAN], [1.0, 2.0]];
 /// let l = casewise_loglik(&x, &array![0.0, 0.0], &array![[1.0, 0.0], [0.0, 1.0]]).unwrap();
 /// assert!((l[0] + 0.5 * (2.0 * std::f64::consts::PI).ln()).abs() < 1e-15);
 /// ```
@@ -600,7 +599,7 @@ impl SaturatedEm {
         }
         for j in 0..p {
             var0[j] /= pats.observed_counts[j] as f64;
-            if !(var0[j] > 0.0) {
+            if var0[j].is_nan() || var0[j] <= 0.0 {
                 return Err(Error::ConstantColumn { name: names[j].clone() });
             }
         }
@@ -643,20 +642,18 @@ impl SaturatedEm {
         // informative rows than variables, give a singular estimate).
         let ev = linalg::sym_eigenvalues(sigma.view(), "EM covariance estimate")?;
         let (lmax, lmin) = (ev[0], ev[p - 1]);
-        if !(lmin > SINGULAR_RATIO * lmax) {
+        if lmin.is_nan() || lmin <= SINGULAR_RATIO * lmax {
             return Err(Error::NotPositiveDefinite { matrix: "EM covariance estimate".into() });
         }
         let mean = &mu + &pats.shift;
         let loglik = pats.loglik(&mean, &sigma)?;
         let mut warnings = Vec::new();
         if pats.n_empty > 0 {
-            warnings.push(Warning::RowsDropped {
-                dropped: pats.n_empty,
-                remaining: pats.n_obs(),
-            });
+            warnings.push(Warning::RowsDropped { dropped: pats.n_empty, remaining: pats.n_obs() });
         }
         if !converged {
-            warnings.push(Warning::NotConverged { what: "EM (saturated model)".into(), iterations });
+            warnings
+                .push(Warning::NotConverged { what: "EM (saturated model)".into(), iterations });
         }
         let reason = if converged {
             format!("largest change {last_change:.3e} < tolerance {:.1e}", self.tolerance)
@@ -892,7 +889,7 @@ mod small {
             for k in 0..j {
                 d -= a[j * q + k] * a[j * q + k];
             }
-            if !(d > 0.0) || !d.is_finite() {
+            if !d.is_finite() || d <= 0.0 {
                 return false;
             }
             let d = d.sqrt();

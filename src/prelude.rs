@@ -2,9 +2,9 @@
 
 pub use crate::data::Dataset;
 pub use crate::error::{Error, Result};
-pub use crate::moments::{Missing, MomentAccumulator, Moments};
-pub use crate::summary::{Convergence, ParamRow, Summary};
-pub use crate::warning::Warning;
 pub use crate::missing::{MissingPatterns, SaturatedEm, SaturatedFit};
+pub use crate::moments::{Missing, MomentAccumulator, Moments};
 pub use crate::resample::{Bootstrap, BootstrapFit, BootstrapKind};
 pub use crate::simulate::{Likert, MonteCarlo, MonteCarloFit, MultivariateNormal};
+pub use crate::summary::{Convergence, ParamRow, Summary};
+pub use crate::warning::Warning;
