@@ -298,3 +298,19 @@ fn fiml_gradient_matches_lavaan_analytic_gradient() {
         }
     }
 }
+
+#[test]
+fn bollen_stine_matches_lavaan_transformation() {
+    use surveystat::resample::bollen_stine_transform;
+    let r = load_extra("bollen_stine_hs.json");
+    let vars: Vec<String> = (1..=9).map(|j| format!("x{j}")).collect();
+    let x = load_data("HolzingerSwineford1939.csv").select(&vars).unwrap();
+    let sigma = json_mat(&r["implied_cov"]);
+    // lavaan leaves the data centred when the model has no mean structure: μ = 0.
+    let y = bollen_stine_transform(&x, &sigma, Some(&Array1::zeros(9))).unwrap();
+    for (i, row) in r["transformed_first10"].as_array().unwrap().iter().enumerate() {
+        for (j, v) in json_vec(row).iter().enumerate() {
+            assert_abs(&format!("Y[{i},{j}]"), y[[i, j]], *v, 1e-10);
+        }
+    }
+}
