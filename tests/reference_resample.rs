@@ -136,6 +136,39 @@ fn percentile_and_bca_match_r_boot_ci_on_same_replicates() {
             );
         }
     }
+    // Normal and basic intervals.
+    for case in r["intervals"].as_array().unwrap() {
+        let j = case["index"].as_u64().unwrap() as usize - 1;
+        let level = f(&case["conf"]);
+        let (nr, br) = (&case["normal"], &case["basic"]);
+        let w = f(&nr[1]) - f(&nr[0]);
+        let ni = fit.ci_normal(level).unwrap()[j];
+        let bi = fit.ci_basic(level).unwrap()[j];
+        assert_abs(
+            &format!("norm lower t{} {level}", j + 1),
+            ni.lower,
+            f(&nr[0]),
+            TOL_INTERVAL * w,
+        );
+        assert_abs(
+            &format!("norm upper t{} {level}", j + 1),
+            ni.upper,
+            f(&nr[1]),
+            TOL_INTERVAL * w,
+        );
+        assert_abs(
+            &format!("basic lower t{} {level}", j + 1),
+            bi.lower,
+            f(&br[0]),
+            TOL_INTERVAL * w,
+        );
+        assert_abs(
+            &format!("basic upper t{} {level}", j + 1),
+            bi.upper,
+            f(&br[1]),
+            TOL_INTERVAL * w,
+        );
+    }
     // Bias correction and acceleration as R computes them inside bca.ci.
     for (j, (z0, a)) in
         r["z0"].as_array().unwrap().iter().zip(r["a"].as_array().unwrap()).enumerate()
