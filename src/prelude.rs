@@ -2,7 +2,7 @@
 
 pub use crate::data::Dataset;
 pub use crate::error::{Error, Result};
-pub use crate::missing::{MissingPatterns, SaturatedEm, SaturatedFit};
+pub use crate::missing::{IndependenceFit, MissingPatterns, SaturatedEm, SaturatedFit};
 pub use crate::moments::{Missing, MomentAccumulator, Moments};
 pub use crate::resample::{Bootstrap, BootstrapFit, BootstrapKind};
 pub use crate::simulate::{Likert, MonteCarlo, MonteCarloFit, MultivariateNormal};

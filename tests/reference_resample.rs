@@ -347,3 +347,21 @@ fn bollen_stine_matches_lavaan_transformation() {
         }
     }
 }
+
+#[test]
+fn independence_model_gives_lavaan_baseline_chisq() {
+    use surveystat::missing::{MissingPatterns, SaturatedEm};
+    let case = load_case("sem_hs_cfa_fiml");
+    let fm = &case["results"]["fit_measures"];
+    let x = hs_missing();
+    let pats = MissingPatterns::new(&x).unwrap();
+    let base = pats.independence().unwrap();
+    // lavaan's h1 is its EM stopped at 1e-5: reproduce it with the same rule.
+    let h1 = SaturatedEm::new().tolerance(1e-5).max_iter(500).fit_patterns(&pats).unwrap();
+    let chisq = 2.0 * (h1.loglik() - base.loglik());
+    assert_rel("baseline.chisq", chisq, f(&fm["baseline.chisq"]), 1e-9);
+    // And the baseline loglik is the maximum of the diagonal model: perturbing lowers it.
+    let sigma = ndarray::Array2::from_diag(base.var());
+    let ll = pats.loglik(base.mean(), &sigma).unwrap();
+    assert_rel("independence loglik via pattern loglik", ll, base.loglik(), 1e-12);
+}
