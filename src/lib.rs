@@ -30,6 +30,7 @@
 #![warn(rustdoc::broken_intra_doc_links)]
 
 pub mod data;
+pub mod describe;
 pub mod error;
 pub mod factor;
 pub(crate) mod linalg;

@@ -1,6 +1,7 @@
 //! Convenient re-exports: `use surveystat::prelude::*;`.
 
 pub use crate::data::Dataset;
+pub use crate::describe::{Describe, Descriptives, ValueCounts};
 pub use crate::error::{Error, Result};
 pub use crate::moments::{Missing, MomentAccumulator, Moments};
 pub use crate::summary::{Convergence, ParamRow, Summary};
