@@ -38,6 +38,7 @@ pub mod moments;
 pub mod prelude;
 pub mod regression;
 pub mod reliability;
+pub mod report;
 pub mod sem;
 pub mod summary;
 pub mod warning;

@@ -4,5 +4,6 @@ pub use crate::data::Dataset;
 pub use crate::describe::{Describe, Descriptives, ValueCounts};
 pub use crate::error::{Error, Result};
 pub use crate::moments::{Missing, MomentAccumulator, Moments};
+pub use crate::report::Report;
 pub use crate::summary::{Convergence, ParamRow, Summary};
 pub use crate::warning::Warning;
