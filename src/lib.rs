@@ -31,6 +31,7 @@
 
 pub mod data;
 pub mod describe;
+pub mod diagram;
 pub mod error;
 pub mod factor;
 pub(crate) mod linalg;

@@ -2,6 +2,7 @@
 
 pub use crate::data::Dataset;
 pub use crate::describe::{Describe, Descriptives, ValueCounts};
+pub use crate::diagram::PathDiagram;
 pub use crate::error::{Error, Result};
 pub use crate::moments::{Missing, MomentAccumulator, Moments};
 pub use crate::report::Report;
