@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::error::{Error, Result};
-use crate::summary::signif_stars;
+use crate::summary::{ParamRow, signif_stars};
 
 /// Kind of a node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +118,20 @@ pub fn coef_label(est: f64, pvalue: Option<f64>, digits: usize) -> String {
     format!("{}{stars}", crate::summary::fmt_num(est, digits))
 }
 
+/// Which number of a parameter row labels the edges of a diagram built by
+/// [`PathDiagram::from_param_rows`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Coefficient {
+    /// Completely standardized (`std.all`), the usual choice for a published diagram.
+    #[default]
+    StdAll,
+    /// Standardized on the latent variables only (`std.lv`).
+    StdLv,
+    /// The unstandardized estimate.
+    Estimate,
+}
+
 /// A path diagram: nodes and labelled edges, rendered as DOT ([`PathDiagram::to_dot`]) or SVG
 /// ([`PathDiagram::to_svg`]).
 ///
@@ -194,6 +208,93 @@ impl PathDiagram {
     pub fn title(&mut self, title: impl Into<String>) -> &mut Self {
         self.title = Some(title.into());
         self
+    }
+
+    /// A diagram from parameter rows shaped like lavaan's `parameterEstimates()` (the crate's
+    /// shared [`ParamRow`]): `=~` rows become latent nodes with loadings, `~` rows regressions
+    /// (`lhs ~ rhs` is drawn `rhs → lhs`), `~~` rows between two different variables
+    /// covariances; variances, intercepts and defined parameters (`:=`) are not drawn. Nodes
+    /// appear in the order of the rows (latent variables first). Each edge is labelled with the
+    /// chosen [`Coefficient`] and, when the row has a p-value, significance stars
+    /// ([`coef_label`]); a regression with p ≥ .05 is dashed. A row without the chosen value
+    /// (e.g. no `std_all`) falls back to the estimate.
+    ///
+    /// # Formula
+    ///
+    /// ```text
+    /// f =~ x  →  f (ellipse) → x (rectangle)      y ~ x  →  x → y      a ~~ b  →  a ↔ b
+    /// ```
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use surveystat::diagram::{Coefficient, PathDiagram};
+    /// use surveystat::summary::ParamRow;
+    /// let mut l = ParamRow::new("F", "=~", "x1", 1.0);
+    /// l.std_all = Some(0.8);
+    /// let mut r = ParamRow::new("y", "~", "F", 0.5);
+    /// r.std_all = Some(0.42);
+    /// r.pvalue = Some(0.0004);
+    /// let d = PathDiagram::from_param_rows(&[l, r], Coefficient::StdAll, 2);
+    /// assert_eq!(d.edges()[1].label, "0.42***");
+    /// assert_eq!(d.edges()[1].from, "F");
+    /// ```
+    ///
+    /// # References
+    ///
+    /// Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. *Journal of
+    /// Statistical Software*, 48(2), 1–36 (parameter table conventions).
+    pub fn from_param_rows(rows: &[ParamRow], coefficient: Coefficient, digits: usize) -> Self {
+        let mut d = PathDiagram::new();
+        let mut seen: Vec<String> = Vec::new();
+        let latent: Vec<&str> =
+            rows.iter().filter(|r| r.op == "=~").map(|r| r.lhs.as_str()).collect();
+        let mut add = |d: &mut PathDiagram, id: &str, seen: &mut Vec<String>| {
+            if !seen.iter().any(|s| s == id) {
+                seen.push(id.to_string());
+                if latent.contains(&id) {
+                    d.latent(id);
+                } else {
+                    d.observed(id);
+                }
+            }
+        };
+        for r in rows.iter().filter(|r| r.op == "=~") {
+            add(&mut d, &r.lhs, &mut seen);
+        }
+        for r in rows.iter().filter(|r| matches!(r.op.as_str(), "=~" | "~" | "~~")) {
+            if r.op == "~~" && r.lhs == r.rhs {
+                continue;
+            }
+            add(&mut d, &r.lhs, &mut seen);
+            add(&mut d, &r.rhs, &mut seen);
+        }
+        let label = |r: &ParamRow| {
+            let v = match coefficient {
+                Coefficient::StdAll => r.std_all,
+                Coefficient::StdLv => r.std_lv,
+                Coefficient::Estimate => None,
+            }
+            .unwrap_or(r.est);
+            coef_label(v, r.pvalue, digits)
+        };
+        for r in rows {
+            let (from, to, kind) = match r.op.as_str() {
+                "=~" => (&r.lhs, &r.rhs, EdgeKind::Loading),
+                "~" => (&r.rhs, &r.lhs, EdgeKind::Regression),
+                "~~" if r.lhs != r.rhs => (&r.lhs, &r.rhs, EdgeKind::Covariance),
+                _ => continue,
+            };
+            let dashed = kind == EdgeKind::Regression && r.pvalue.is_some_and(|p| p >= 0.05);
+            d.edge(DiagramEdge {
+                from: from.clone(),
+                to: to.clone(),
+                kind,
+                label: label(r),
+                style: if dashed { LineStyle::Dashed } else { LineStyle::Solid },
+            });
+        }
+        d
     }
 
     /// Add a node.
@@ -1080,10 +1181,20 @@ fn layout_diagram(
 
     // node sizes
     let show_r2 = d.show_r_squared;
+    // an indicator is at least as wide as the label of its loading, so fan labels fit
+    let mut loading_label_w = vec![0.0f64; n];
+    for e in &d.edges {
+        if e.kind == EdgeKind::Loading && !e.label.is_empty() {
+            let t = index[&e.to];
+            loading_label_w[t] = loading_label_w[t].max(label_box_size(&e.label).0);
+        }
+    }
     let size_of = |i: usize| -> (f64, f64) {
         let nd = &nodes[i];
         if indicator[i] {
-            return ((text_width(&nd.label, FONT_IND) + 10.0).max(38.0), IND_H);
+            let w =
+                (text_width(&nd.label, FONT_IND) + 10.0).max(38.0).max(loading_label_w[i] - 4.0);
+            return (w, IND_H);
         }
         let has_r2 = show_r2 && nd.r_squared.is_some();
         let mut tw = text_width(&nd.label, FONT);
