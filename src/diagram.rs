@@ -249,7 +249,7 @@ impl PathDiagram {
         let mut seen: Vec<String> = Vec::new();
         let latent: Vec<&str> =
             rows.iter().filter(|r| r.op == "=~").map(|r| r.lhs.as_str()).collect();
-        let mut add = |d: &mut PathDiagram, id: &str, seen: &mut Vec<String>| {
+        let add = |d: &mut PathDiagram, id: &str, seen: &mut Vec<String>| {
             if !seen.iter().any(|s| s == id) {
                 seen.push(id.to_string());
                 if latent.contains(&id) {
