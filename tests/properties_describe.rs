@@ -82,7 +82,7 @@ proptest! {
         let mut padded = clean.clone();
         padded.extend(std::iter::repeat_n(3.0, pad));
         let d = Describe::new().fit(&ds(&[with_nan, padded]), &["v0"]).unwrap();
-        let e = Describe::new().fit(&ds(&[clean.clone()]), &["v0"]).unwrap();
+        let e = Describe::new().fit(&ds(std::slice::from_ref(&clean)), &["v0"]).unwrap();
         let (a, b) = (&d.variables()[0], &e.variables()[0]);
         prop_assert_eq!(a.n(), clean.len());
         prop_assert_eq!(a.n_missing(), pad);
