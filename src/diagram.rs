@@ -434,19 +434,25 @@ impl PathDiagram {
         Ok((nodes, index))
     }
 
-    /// Indicator nodes: observed, with exactly one edge, a loading into it.
+    /// Indicator nodes: observed, with exactly one loading into it and no regression (covariances
+    /// allowed).
     fn indicator_flags(&self, index: &HashMap<String, usize>) -> Vec<bool> {
         let n = self.nodes.len();
         let mut loadings_in = vec![0usize; n];
         let mut other = vec![0usize; n];
         for e in &self.edges {
             let (f, t) = (index[&e.from], index[&e.to]);
-            if e.kind == EdgeKind::Loading {
-                loadings_in[t] += 1;
-                other[f] += 1;
-            } else {
-                other[f] += 1;
-                other[t] += 1;
+            match e.kind {
+                EdgeKind::Loading => {
+                    loadings_in[t] += 1;
+                    other[f] += 1;
+                }
+                EdgeKind::Regression => {
+                    other[f] += 1;
+                    other[t] += 1;
+                }
+                // a residual covariance keeps an indicator in its factor's fan
+                EdgeKind::Covariance => {}
             }
         }
         (0..n)
@@ -695,12 +701,24 @@ impl Curve {
             c1.y += dir.y * d;
         }
     }
-    fn points(&self) -> Vec<P> {
+    /// Points along the curve: `k` per segment (line and Bézier segments alike).
+    fn sampled(&self, k: usize) -> Vec<P> {
+        let k = k.max(1);
         let mut v = vec![self.start];
+        let mut a = self.start;
         for s in &self.segs {
             match s {
-                Seg::Line(q) => v.push(*q),
-                Seg::Cubic(a, b, q) => v.extend([*a, *b, *q]),
+                Seg::Line(q) => {
+                    v.extend((1..=k).map(|j| {
+                        let t = j as f64 / k as f64;
+                        p(a.x + (q.x - a.x) * t, a.y + (q.y - a.y) * t)
+                    }));
+                    a = *q;
+                }
+                Seg::Cubic(c1, c2, q) => {
+                    v.extend((1..=k).map(|j| cubic_at(a, *c1, *c2, *q, j as f64 / k as f64)));
+                    a = *q;
+                }
             }
         }
         v
@@ -968,26 +986,7 @@ impl Layout {
         self.edges
             .iter()
             .map(|e| {
-                let mut pts = vec![(e.curve.start.x, e.curve.start.y)];
-                let mut a = e.curve.start;
-                for seg in &e.curve.segs {
-                    match seg {
-                        Seg::Line(q) => {
-                            for j in 1..=k {
-                                let t = j as f64 / k as f64;
-                                pts.push((a.x + (q.x - a.x) * t, a.y + (q.y - a.y) * t));
-                            }
-                            a = *q;
-                        }
-                        Seg::Cubic(c1, c2, q) => {
-                            for j in 1..=k {
-                                let r = cubic_at(a, *c1, *c2, *q, j as f64 / k as f64);
-                                pts.push((r.x, r.y));
-                            }
-                            a = *q;
-                        }
-                    }
-                }
+                let pts: Vec<(f64, f64)> = e.curve.sampled(k).iter().map(|q| (q.x, q.y)).collect();
                 EdgeSample { from: e.from.clone(), to: e.to.clone(), kind: e.kind, points: pts }
             })
             .collect()
@@ -1410,7 +1409,7 @@ fn layout_diagram(
                 + IND_GAP * (fan[i].len() - 1) as f64
         }
     };
-    let blocks: Vec<Block> = (0..m)
+    let mut blocks: Vec<Block> = (0..m)
         .map(|it| match items[it] {
             Item::Node(i) => {
                 let (w, h) = sizes[i];
@@ -1431,6 +1430,55 @@ fn layout_diagram(
     }
     let col_center: Vec<f64> = (0..n_layers).map(|l| col_left[l] + col_w[l] / 2.0).collect();
     let col_right: Vec<f64> = (0..n_layers).map(|l| col_left[l] + col_w[l]).collect();
+
+    // horizontal positions of every node (indicators fanned out below their factor)
+    let mut xpos = vec![0.0; n];
+    let mut parent = vec![usize::MAX; n];
+    for it in 0..m {
+        if let Item::Node(i) = items[it] {
+            xpos[i] = col_center[item_layer[it]];
+        }
+    }
+    for i in 0..n {
+        if fan[i].is_empty() {
+            continue;
+        }
+        let mut xl = xpos[i] - fan_width(i) / 2.0;
+        for &(t, _) in &fan[i] {
+            xpos[t] = xl + sizes[t].0 / 2.0;
+            parent[t] = i;
+            xl += sizes[t].0 + IND_GAP;
+        }
+    }
+    // covariances between two drawn indicators: arcs below the indicator rows; the depth grows
+    // with the span and with every earlier arc whose span overlaps (so nested arcs separate)
+    let mut fan_arcs: Vec<(usize, usize, usize, f64)> = Vec::new(); // (edge, a, b, depth)
+    for (k, e) in d.edges.iter().enumerate() {
+        if e.kind != EdgeKind::Covariance {
+            continue;
+        }
+        let (a, b) = (index[&e.from], index[&e.to]);
+        if !(indicator[a] && indicator[b] && parent[a] != usize::MAX && parent[b] != usize::MAX) {
+            continue;
+        }
+        let (lo, hi) = (xpos[a].min(xpos[b]), xpos[a].max(xpos[b]));
+        let rank = fan_arcs
+            .iter()
+            .filter(|&&(_, c, dd, _)| {
+                let (l2, h2) = (xpos[c].min(xpos[dd]), xpos[c].max(xpos[dd]));
+                l2 < hi && lo < h2
+            })
+            .count() as f64;
+        let depth = (16.0 + 0.06 * (hi - lo)).min(40.0) + 16.0 * rank;
+        fan_arcs.push((k, a, b, depth));
+    }
+    for &(_, a, b, depth) in &fan_arcs {
+        for f in [parent[a], parent[b]] {
+            let it = node_item[f];
+            let need = sizes[f].1 / 2.0 + FAN_H + IND_H + depth + FONT_SMALL / 2.0 + 6.0;
+            blocks[it].down = blocks[it].down.max(need);
+        }
+    }
 
     // ---- vertical coordinates ------------------------------------------------------------
     let sep = |a: usize, b: usize| -> f64 {
@@ -1517,15 +1565,9 @@ fn layout_diagram(
         }
     }
     for i in 0..n {
-        if fan[i].is_empty() {
-            continue;
-        }
-        let total = fan_width(i);
-        let mut xl = center[i].x - total / 2.0;
         let yi = center[i].y + sizes[i].1 / 2.0 + FAN_H + IND_H / 2.0;
         for &(t, _) in &fan[i] {
-            center[t] = p(xl + sizes[t].0 / 2.0, yi);
-            xl += sizes[t].0 + IND_GAP;
+            center[t] = p(xpos[t], yi);
         }
     }
     let node_box = |i: usize| Rect::centered(center[i].x, center[i].y, sizes[i].0, sizes[i].1);
@@ -1742,6 +1784,9 @@ fn layout_diagram(
     for &k in &covs {
         let e = &d.edges[k];
         let (a, b) = (index[&e.from], index[&e.to]);
+        if fan_arcs.iter().any(|x| x.0 == k) {
+            continue;
+        }
         if structural[a] && structural[b] && layer[a] == layer[b] {
             let l = layer[a];
             let has_in = |i: usize| sedges.iter().any(|s| s.v == i);
@@ -1820,6 +1865,33 @@ fn layout_diagram(
             let cands: Vec<P> =
                 [0.5, 0.4, 0.6, 0.3, 0.7].iter().map(|&t| cubic_at(pa, c1, c2, pb, t)).collect();
             pending_labels.push((arc.k, cands));
+        }
+        drawn.push(DrawnEdge {
+            kind: e.kind,
+            style: e.style,
+            curve: c,
+            heads,
+            from: e.from.clone(),
+            to: e.to.clone(),
+        });
+    }
+    for &(k, a, b, depth) in &fan_arcs {
+        let e = &d.edges[k];
+        let pa = p(center[a].x, center[a].y + IND_H / 2.0);
+        let pb = p(center[b].x, center[b].y + IND_H / 2.0);
+        let c1 = p(pa.x, pa.y.max(pb.y) + depth / 0.75);
+        let c2 = p(pb.x, pa.y.max(pb.y) + depth / 0.75);
+        let mut c = Curve::new(pa);
+        c.segs.push(Seg::Cubic(c1, c2, pb));
+        let heads = vec![arrowhead(pa, p(0.0, -1.0)), arrowhead(pb, p(0.0, -1.0))];
+        c.trim_start(ARROW_LEN - 1.0);
+        c.trim_end(ARROW_LEN - 1.0);
+        if !e.label.is_empty() {
+            let cands: Vec<P> = [0.5, 0.35, 0.65, 0.25, 0.75]
+                .iter()
+                .map(|&t| cubic_at(pa, c1, c2, pb, t))
+                .collect();
+            pending_labels.push((k, cands));
         }
         drawn.push(DrawnEdge {
             kind: e.kind,
@@ -1925,7 +1997,7 @@ fn layout_diagram(
         }
     }
     for e in &drawn {
-        for q in e.curve.points() {
+        for q in e.curve.sampled(16) {
             grow(q);
         }
         for h in &e.heads {

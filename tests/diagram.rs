@@ -502,3 +502,47 @@ fn diagram_from_lavaan_parameter_rows_of_the_study_sem() {
         std::fs::write(format!("{dir}/study_fitted.svg"), d.to_svg().unwrap()).unwrap();
     }
 }
+
+fn fixture_rows(case: &str) -> Vec<surveystat::summary::ParamRow> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("tests/fixtures/expected/{case}.json"));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    v["results"]["parameter_estimates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let mut row = surveystat::summary::ParamRow::new(
+                r["lhs"].as_str().unwrap(),
+                r["op"].as_str().unwrap(),
+                r["rhs"].as_str().unwrap(),
+                r["est"].as_f64().unwrap(),
+            );
+            row.pvalue = r["pvalue"].as_f64();
+            row.std_all = r["std.all"].as_f64();
+            row
+        })
+        .collect()
+}
+
+#[test]
+fn political_democracy_with_residual_covariances() {
+    use surveystat::diagram::Coefficient;
+    let d = PathDiagram::from_param_rows(&fixture_rows("sem_poldem"), Coefficient::StdAll, 2);
+    let l = d.layout().unwrap();
+    assert_clean(&l, true);
+    // residual covariances between indicators keep them in their factor's fan
+    for id in ["y1", "y5", "y2", "y4"] {
+        assert!(l.nodes().iter().find(|n| n.id() == id).unwrap().is_indicator(), "{id}");
+    }
+    assert_eq!(l.layer_of("ind60"), Some(0));
+    assert_eq!(l.layer_of("dem60"), Some(1));
+    assert_eq!(l.layer_of("dem65"), Some(2));
+    let texts = svg_texts(&d.to_svg().unwrap());
+    for e in d.edges() {
+        assert!(texts.contains(&e.label), "{}", e.label);
+    }
+    if let Ok(dir) = std::env::var("SURVEYSTAT_DIAGRAM_OUT") {
+        std::fs::write(format!("{dir}/poldem.svg"), d.to_svg().unwrap()).unwrap();
+    }
+}
