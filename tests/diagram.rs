@@ -546,3 +546,25 @@ fn political_democracy_with_residual_covariances() {
         std::fs::write(format!("{dir}/poldem.svg"), d.to_svg().unwrap()).unwrap();
     }
 }
+
+#[test]
+fn second_order_factor_and_observed_outcome() {
+    let mut d = PathDiagram::new();
+    d.latent("G");
+    for f in ["F1", "F2", "F3"] {
+        d.latent(f).loading("G", f, "0.8");
+        for k in 1..=3 {
+            let i = format!("{f}_{k}");
+            d.observed(i.as_str()).loading(f, &i, "0.7");
+        }
+    }
+    d.observed("y").regression("G", "y", "0.5***").r_squared("y", 0.25);
+    d.covariance("F1_1", "F1_3", "0.1").covariance("F1_1", "F2_1", "0.05");
+    let l = d.layout().unwrap();
+    assert_clean(&l, true);
+    assert_eq!(l.layer_of("G"), Some(0));
+    assert_eq!(l.layer_of("F1"), Some(1));
+    assert_eq!(l.layer_of("y"), Some(1));
+    let texts = svg_texts(&d.to_svg().unwrap());
+    assert!(texts.contains(&"R² = 0.25".to_string()));
+}
