@@ -1,6 +1,8 @@
 //! Convenient re-exports: `use surveystat::prelude::*;`.
 
 pub use crate::data::Dataset;
+pub use crate::describe::{Describe, Descriptives, ValueCounts};
+pub use crate::diagram::PathDiagram;
 pub use crate::error::{Error, Result};
 pub use crate::missing::{IndependenceFit, MissingPatterns, SaturatedEm, SaturatedFit};
 pub use crate::moments::{Missing, MomentAccumulator, Moments};
@@ -10,5 +12,6 @@ pub use crate::regression::{
 };
 pub use crate::resample::{Bootstrap, BootstrapFit, BootstrapKind};
 pub use crate::simulate::{Likert, MonteCarlo, MonteCarloFit, MultivariateNormal};
+pub use crate::report::Report;
 pub use crate::summary::{Convergence, ParamRow, Summary};
 pub use crate::warning::Warning;
