@@ -6,12 +6,12 @@ pub use crate::diagram::PathDiagram;
 pub use crate::error::{Error, Result};
 pub use crate::missing::{IndependenceFit, MissingPatterns, SaturatedEm, SaturatedFit};
 pub use crate::moments::{Missing, MomentAccumulator, Moments};
-pub use crate::reliability::{Alpha, AlphaFit, HtmtMean};
 pub use crate::regression::{
     BreuschPagan, FTest, HcType, Ols, OlsFit, RankDeficiency, Refinement, RobustCovariance, SeType,
 };
+pub use crate::reliability::{Alpha, AlphaFit, HtmtMean};
+pub use crate::report::Report;
 pub use crate::resample::{Bootstrap, BootstrapFit, BootstrapKind};
 pub use crate::simulate::{Likert, MonteCarlo, MonteCarloFit, MultivariateNormal};
-pub use crate::report::Report;
 pub use crate::summary::{Convergence, ParamRow, Summary};
 pub use crate::warning::Warning;
