@@ -14,7 +14,11 @@ use crate::error::{Error, Result};
 
 /// Copy an ndarray matrix into a faer matrix.
 pub(crate) fn to_faer(a: ArrayView2<'_, f64>) -> Mat<f64> {
-    Mat::from_fn(a.nrows(), a.ncols(), |i, j| a[[i, j]])
+    match a.as_slice() {
+        // Row-major contiguous (the usual case): one bulk copy.
+        Some(s) => MatRef::from_row_major_slice(s, a.nrows(), a.ncols()).to_owned(),
+        None => Mat::from_fn(a.nrows(), a.ncols(), |i, j| a[[i, j]]),
+    }
 }
 
 /// Copy a faer matrix into an ndarray matrix.
