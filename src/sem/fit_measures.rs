@@ -7,6 +7,8 @@ use super::test::{chisq_quantile, chisq_sf, pnchisq, solve_ncp};
 /// Inputs to the fit measures.
 pub(crate) struct FitInputs<'a> {
     pub ml: bool,
+    /// ULS: the statistic is not chi-square distributed; lavaan reports no p-values.
+    pub uls: bool,
     pub npar: usize,
     pub n: usize,
     /// N′: N for ML/normal, N − 1 otherwise.
@@ -23,6 +25,10 @@ pub(crate) struct FitInputs<'a> {
     pub gfi_weight: Option<&'a Array2<f64>>,
     pub logdet_sigma: f64,
     pub logdet_s: f64,
+    /// log|S_xx| of the fixed exogenous covariates and their number (their marginal
+    /// log-likelihood is not part of lavaan's logl).
+    pub logdet_sxx: f64,
+    pub px: usize,
     pub sinv_trace: f64,
     pub ci_level: f64,
 }
@@ -37,10 +43,10 @@ pub(crate) fn compute(x: &FitInputs<'_>) -> Vec<(String, f64)> {
     put("fmin", x.fmin);
     put("chisq", chisq);
     put("df", df);
-    put("pvalue", chisq_sf(chisq, df));
+    put("pvalue", if x.uls { f64::NAN } else { chisq_sf(chisq, df) });
     put("baseline.chisq", bc);
     put("baseline.df", bdf);
-    put("baseline.pvalue", chisq_sf(bc, bdf));
+    put("baseline.pvalue", if x.uls { f64::NAN } else { chisq_sf(bc, bdf) });
     let t1 = (chisq - df).max(0.0);
     let t2 = (chisq - df).max(bc - bdf).max(0.0);
     let cfi = if t1 == 0.0 && t2 == 0.0 { 1.0 } else { 1.0 - t1 / t2 };
@@ -61,8 +67,10 @@ pub(crate) fn compute(x: &FitInputs<'_>) -> Vec<(String, f64)> {
     if x.ml {
         let p = x.s.nrows() as f64;
         let c = p * (2.0 * std::f64::consts::PI).ln();
-        let logl = -n / 2.0 * (c + x.logdet_sigma + x.sinv_trace);
-        let ulogl = -n / 2.0 * (c + x.logdet_s + p);
+        let px = x.px as f64;
+        let logl_x = if x.px > 0 { -n / 2.0 * (px * (2.0 * std::f64::consts::PI).ln() + x.logdet_sxx + px) } else { 0.0 };
+        let logl = -n / 2.0 * (c + x.logdet_sigma + x.sinv_trace) - logl_x;
+        let ulogl = -n / 2.0 * (c + x.logdet_s + p) - logl_x;
         let k = x.npar as f64;
         put("logl", logl);
         put("unrestricted.logl", ulogl);
@@ -140,8 +148,15 @@ pub(crate) fn compute(x: &FitInputs<'_>) -> Vec<(String, f64)> {
             ((&a * &a.t()).sum(), (&b * &b.t()).sum())
         }
         None => {
-            let d = s - sg;
-            ((&d * &d).sum(), (s * s).sum())
+            // ULS: identity weight over the non-duplicated elements
+            let (mut a, mut b) = (0.0, 0.0);
+            for i in 0..p {
+                for j in i..p {
+                    a += (s[[i, j]] - sg[[i, j]]).powi(2);
+                    b += s[[i, j]].powi(2);
+                }
+            }
+            (a, b)
         }
     };
     let gfi = 1.0 - num / den;

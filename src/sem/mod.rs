@@ -371,18 +371,8 @@ impl SemModel {
         let info = delta.t().dot(&w.dot(&delta));
         let par_names: Vec<String> = free_names(&pt);
         let info_inv = vcov::invert_information(&info, &par_names)?;
-        let vcov = match cfg.estimator {
-            Estimator::Uls => {
-                // sandwich with the normal-theory Γ at Σ̂
-                let (sinv, _) = crate::linalg::spd_inverse_logdet(point.imp.sigma.view(), "implied covariance")?;
-                let gam = objective::gamma(&sinv, &st.vech);
-                let gam_inv = crate::linalg::spd_inverse(gam.view(), "Gamma")?;
-                let bread = &info_inv;
-                let meat = delta.t().dot(&gam_inv.dot(&delta));
-                bread.dot(&meat).dot(bread) / n_eff
-            }
-            _ => &info_inv / n_eff,
-        };
+        // lavaan's "standard" SEs: (N′ Δᵀ W Δ)⁻¹ for every estimator (W = I for ULS)
+        let vcov = &info_inv / n_eff;
         // test statistic
         let f = point.val.f;
         let n = n_obs as f64;
@@ -404,7 +394,17 @@ impl SemModel {
             Estimator::Gls => Some(obj.s_inv.clone()),
             Estimator::Uls => None,
         };
+        let (logl_x, px) = if pt.ov_x.is_empty() {
+            (0.0, 0)
+        } else {
+            let ix: Vec<usize> = pt.ov_x.iter().filter_map(|x| pt.ov.iter().position(|v| v == x)).collect();
+            let sxx = Array2::from_shape_fn((ix.len(), ix.len()), |(a, b)| s_fit[[ix[a], ix[b]]]);
+            (crate::linalg::spd_logdet(sxx.view(), "covariance of the exogenous covariates")?, ix.len())
+        };
         let fm = fit_measures::compute(&fit_measures::FitInputs {
+            uls: cfg.estimator == Estimator::Uls,
+            logdet_sxx: logl_x,
+            px,
             ml,
             npar: pt.npar,
             n: n_obs,

@@ -277,7 +277,8 @@ impl ModelStructure {
         };
         let mm = if self.has_beta { mats.lambda.dot(&a) } else { mats.lambda.clone() };
         let c = a.dot(&mats.psi).dot(&mm.t());
-        let mut sigma = mm.dot(&c);
+        // Σ = Λ (A Ψ Aᵀ Λᵀ) = Λ C
+        let mut sigma = mats.lambda.dot(&c);
         sigma += &mats.theta;
         linalg::symmetrize(&mut sigma);
         Ok(Implied { a, m: mm, c, sigma })

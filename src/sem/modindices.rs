@@ -80,7 +80,7 @@ fn candidates(pt: &ParTable) -> Vec<(String, Op, String)> {
     }
     for y in &eqs {
         for x in &eqs {
-            if x == y || (has(&indicators, y) && has(&pt.lv, x) && !has(&pt.lv, y)) {
+            if x == y || has(&pt.ov_x, y) || (has(&indicators, y) && has(&pt.lv, x) && !has(&pt.lv, y)) {
                 continue;
             }
             out.push((y.clone(), Op::Regression, x.clone()));
