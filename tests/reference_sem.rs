@@ -225,3 +225,47 @@ fn study_sem() {
     }
     assert_eq!(fit.r_squared().len(), case["results"]["r_squared"].as_object().unwrap().len());
 }
+
+#[test]
+fn cli_json_matches_lavaan() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let model = dir.join("hs_cli.lav");
+    std::fs::write(&model, HS_MODEL).unwrap();
+    let data = fixture_path("data/HolzingerSwineford1939.csv");
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_surveystat"))
+            .args(["sem", "--data", data.to_str().unwrap(), "--model", model.to_str().unwrap(), "--json"])
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.stdout, run().stdout, "JSON output is deterministic");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let case = load_case("sem_hs_cfa");
+    assert_rel("cli chisq", f(&v["fit"]["chisq"]), f(&case["results"]["fit_measures"]["chisq"]), TOL_SEM_CHISQ);
+    assert_close("cli cfi", f(&v["fit"]["cfi"]), f(&case["results"]["fit_measures"]["cfi"]), TOL_SEM_FIT);
+    let p = v["parameters"].as_array().unwrap();
+    let x2 = p.iter().find(|r| r["lhs"] == "visual" && r["rhs"] == "x2").unwrap();
+    assert_close("cli est", f(&x2["est"]), 0.5535002937636618, TOL_SEM_EST);
+    assert_close("cli se", f(&x2["se"]), 0.0996651187683112, TOL_SEM_EST);
+    assert_eq!(v["converged"], Value::Bool(true));
+    // readable summary
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_surveystat"))
+        .args(["sem", "--data", data.to_str().unwrap(), "--model", model.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Latent Variables:") && text.contains("visual =~ x2"), "{text}");
+    // a syntax error names the file, line and column and prints nothing on stdout
+    let bad = dir.join("bad_cli.lav");
+    std::fs::write(&bad, "visual =~ x1 + x2\ntextual x4").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_surveystat"))
+        .args(["sem", "--data", data.to_str().unwrap(), "--model", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 2, column 9"), "{err}");
+}

@@ -51,7 +51,7 @@ pub use syntax::{BinOp, Expr, Modifier, ModelSyntax, Op, Statement, Term, parse_
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::moments::Moments;
-use crate::summary::{Block, Convergence, ParamRow, Summary, Table, fmt_num, fmt_pvalue};
+use crate::summary::{Convergence, ParamRow, Summary, Table, fmt_num, fmt_pvalue};
 use crate::warning::Warning;
 use model::ModelStructure;
 use objective::{Discrepancy, Objective};
@@ -337,11 +337,10 @@ impl SemModel {
             None => {
                 // fall back to a safe start: small loadings, half variances
                 let mut t = start::start_values(&pt, &st, &s_fit, cfg.std_lv);
-                for (k, r) in pt.rows.iter().enumerate() {
+                for r in &pt.rows {
                     if let (Some(f), Op::Regression) = (r.free, r.op) {
                         t[f] = 0.0;
                     }
-                    let _ = k;
                 }
                 estimate::eval(&st, &obj, &t).ok_or_else(|| Error::NotConverged { what: "SEM starting values (implied covariance not positive definite)".into(), iterations: 0 })?
             }
@@ -532,10 +531,8 @@ impl SemModel {
             grad_max: opt.grad_max / 2.0,
             warnings,
             n_obs,
-            n_eff,
             pt,
             obj,
-            sc_cache: None,
             st,
         })
     }
@@ -614,11 +611,9 @@ pub struct SemFit {
     grad_max: f64,
     warnings: Vec<Warning>,
     n_obs: usize,
-    n_eff: f64,
     pt: ParTable,
     st: ModelStructure,
     obj: Objective,
-    sc_cache: Option<()>,
 }
 
 impl SemFit {
@@ -718,7 +713,6 @@ impl SemFit {
         }
         let point = estimate::eval(&self.st, &self.obj, &self.theta).ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
         let sc = standardize::Scales::new(&self.pt, &self.st, &point.mats, &point.imp);
-        let _ = self.sc_cache;
         let mut mi = modindices::compute(&self.pt, &self.theta, &self.obj, &self.info_inv, self.n_obs as f64, &sc)?;
         mi.sort_by(|a, b| b.mi.total_cmp(&a.mi));
         Ok(mi)
@@ -878,7 +872,6 @@ impl SemFit {
         if !self.warnings.is_empty() {
             s.text(self.warnings.iter().map(|w| format!("Warning: {w}")).collect::<Vec<_>>().join("\n"));
         }
-        let _ = Block::Text(String::new());
         s
     }
 }
@@ -889,14 +882,3 @@ impl fmt::Display for SemFit {
     }
 }
 
-#[allow(dead_code)]
-fn _assert_traits() {
-    fn is_send<T: Send + Sync>() {}
-    is_send::<SemFit>();
-    is_send::<SemModel>();
-    let _ = HashMap::<String, f64>::new();
-    let _: Option<Array1<f64>> = None;
-    let _ = 0.0 * 0.0;
-    let _: f64 = 0.0f64.max(0.0);
-    let _ = |e: &SemFit| e.n_eff;
-}

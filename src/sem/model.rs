@@ -11,7 +11,7 @@
 //! on latent/phantom indicators, Ψ (m × m) (residual) (co)variances of η, Θ (p × p) residual
 //! (co)variances of the observed variables that are not phantoms.
 
-use ndarray::{Array1, Array2};
+use ndarray::Array2;
 
 use super::partable::ParTable;
 use super::syntax::Op;
@@ -37,9 +37,9 @@ pub(crate) struct Slot {
 /// The compiled structure of a model: dimensions, slots and fixed values.
 #[derive(Debug, Clone)]
 pub(crate) struct ModelStructure {
-    pub p: usize,
     pub m: usize,
     /// Names of η (latent variables, then phantoms of observed variables).
+    #[allow(dead_code)] // kept for diagnostics and the mean structure to come
     pub eta_names: Vec<String>,
     /// Index in η of every observed phantom (None if the observed variable is not a phantom).
     pub ov_eta: Vec<Option<usize>>,
@@ -179,7 +179,6 @@ impl ModelStructure {
             slots.push(slot);
         }
         let mut s = Self {
-            p,
             m,
             eta_names,
             ov_eta,
@@ -324,9 +323,4 @@ impl ModelStructure {
     pub(crate) fn eta_cov(&self, mats: &Matrices, imp: &Implied) -> Array2<f64> {
         imp.a.dot(&mats.psi).dot(&imp.a.t())
     }
-}
-
-/// vech of a symmetric matrix in the order of `pairs`.
-pub(crate) fn vech(s: &Array2<f64>, pairs: &[(usize, usize)]) -> Array1<f64> {
-    Array1::from_iter(pairs.iter().map(|&(i, j)| s[[i, j]]))
 }

@@ -13,7 +13,6 @@
 
 use ndarray::{Array1, Array2};
 
-use super::model::vech;
 use crate::error::Result;
 use crate::linalg;
 
@@ -30,7 +29,6 @@ pub(crate) enum Discrepancy {
 pub(crate) struct Objective {
     pub kind: Discrepancy,
     pub s: Array2<f64>,
-    pub s_vech: Array1<f64>,
     pub logdet_s: f64,
     pub s_inv: Array2<f64>,
     pub pairs: Vec<(usize, usize)>,
@@ -65,7 +63,7 @@ impl Objective {
     pub(crate) fn new(kind: Discrepancy, s: &Array2<f64>, pairs: Vec<(usize, usize)>) -> Result<Self> {
         let (s_inv, logdet_s) = linalg::spd_inverse_logdet(s.view(), "sample covariance")?;
         let w_fixed = if kind == Discrepancy::Gls { Some(gamma(&s_inv, &pairs)) } else { None };
-        Ok(Self { kind, s: s.clone(), s_vech: vech(s, &pairs), logdet_s, s_inv, pairs, w_fixed })
+        Ok(Self { kind, s: s.clone(), logdet_s, s_inv, pairs, w_fixed })
     }
 
     /// F at Σ; `None` if Σ is not positive definite (ML).

@@ -11,7 +11,9 @@ use crate::moments::{Missing, Moments};
 pub(crate) struct SampleStats {
     /// Covariance with divisor N − 1.
     pub cov: Array2<f64>,
-    /// Means (NaN when fitted from a covariance matrix without means).
+    /// Means (NaN when fitted from a covariance matrix without means); kept for the mean
+    /// structure (FIML, multi-group) to come.
+    #[allow(dead_code)]
     pub means: Array1<f64>,
     pub n: usize,
     pub n_dropped: usize,

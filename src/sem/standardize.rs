@@ -95,10 +95,6 @@ pub(crate) fn r_squared(pt: &ParTable, sc: &Scales) -> Vec<(String, f64)> {
     let endo_lv = |f: &str| {
         pt.rows.iter().any(|r| (r.op == Op::Regression && r.lhs == f) || (r.op == Op::Loading && r.rhs == f))
     };
-    for (k, n) in sc.names.iter().enumerate() {
-        let _ = k;
-        let _ = n;
-    }
     let nlv = pt.lv.len();
     for (i, n) in pt.ov.iter().enumerate() {
         if pt.ov_x.contains(n) {
