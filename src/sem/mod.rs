@@ -24,6 +24,7 @@
 //! PoliticalDemocracy and the study data (tests/reference_sem.rs).
 
 mod defined;
+mod dense;
 mod estimate;
 mod fit_measures;
 mod model;
@@ -459,7 +460,7 @@ impl SemModel {
         // baseline
         let (base_chisq, base_df) = baseline(&pt, &obj, n_eff, self.ndat)?;
         // fit measures
-        let (logdet_sigma, sinv_trace, sinv) = match crate::linalg::spd_inverse_logdet(point.imp.sigma.view(), "implied covariance") {
+        let (logdet_sigma, sinv_trace, sinv) = match dense::spd_inverse_logdet(&point.imp.sigma).ok_or(()) {
             Ok((inv, ld)) => {
                 let tr = (&s_fit * &inv).sum();
                 (ld, tr, Some(inv))
