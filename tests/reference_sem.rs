@@ -269,3 +269,16 @@ fn cli_json_matches_lavaan() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 2, column 9"), "{err}");
 }
+
+#[test]
+fn bfgs_optimizer_agrees_with_lavaan() {
+    use surveystat::sem::Optimizer;
+    let fit = Sem::from_syntax(HS_MODEL).unwrap().optimizer(Optimizer::Bfgs).fit(&hs()).unwrap();
+    check("sem_hs_cfa", &fit, true);
+    let case = load_case("sem_poldem");
+    let fit = Sem::from_syntax(&model_of(&case)).unwrap().optimizer(Optimizer::Bfgs).fit(&load_data("PoliticalDemocracy.csv")).unwrap();
+    check("sem_poldem", &fit, true);
+    let case = load_case("study_sem");
+    let fit = Sem::from_syntax(&model_of(&case)).unwrap().optimizer(Optimizer::Bfgs).fit(&load_data("study_survey.csv")).unwrap();
+    check("study_sem", &fit, false);
+}

@@ -101,6 +101,12 @@ pub(crate) fn fisher_scoring(
             return OptResult { point: pt, iterations: it, converged: false, reason: "information matrix is singular".into(), grad_max };
         };
         let slope = -g.dot(&step);
+        // converged when the scoring step (the estimated distance to the optimum) or the predicted
+        // decrease of F is negligible
+        let step_max = max_abs(&step);
+        if lambda == 0.0 && (step_max < STEP_TOL * 100.0 || -slope < 1e-15 * (1.0 + pt.val.f.abs())) {
+            return OptResult { point: pt, iterations: it, converged: true, reason: "scoring step below tolerance".into(), grad_max };
+        }
         let mut t = 1.0;
         let mut accepted = None;
         for _ in 0..40 {
@@ -118,10 +124,8 @@ pub(crate) fn fisher_scoring(
                 let moved = step.iter().fold(0.0f64, |a, s| a.max((t * s).abs()));
                 let df = pt.val.f - np.val.f;
                 pt = np;
-                lambda = if t < 1.0 { (lambda * 10.0).max(1e-6) } else { lambda * 0.1 };
-                if lambda < 1e-12 {
-                    lambda = 0.0;
-                }
+                // damping is only a fallback for failed line searches; drop it after a success
+                lambda = 0.0;
                 if moved < STEP_TOL && df <= 1e-15 * (1.0 + pt.val.f.abs()) {
                     let (g2, _) = gradient(st, obj, &pt);
                     grad_max = max_abs(&g2);
