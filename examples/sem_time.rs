@@ -8,14 +8,23 @@ fn main() {
     for opt in [Optimizer::FisherScoring, Optimizer::Bfgs] {
         let sem = Sem::from_syntax(&model).unwrap().optimizer(opt);
         let f = sem.fit(&d).unwrap();
-        println!("{opt:?}: iterations {} reason {} grad {:.1e}", f.convergence().iterations, f.convergence().reason, f.gradient_max());
+        println!(
+            "{opt:?}: iterations {} reason {} grad {:.1e}",
+            f.convergence().iterations,
+            f.convergence().reason,
+            f.gradient_max()
+        );
         let t = Instant::now();
         let n = 50;
-        for _ in 0..n { std::hint::black_box(sem.fit(&d).unwrap()); }
+        for _ in 0..n {
+            std::hint::black_box(sem.fit(&d).unwrap());
+        }
         println!("  {:.3} ms per fit", t.elapsed().as_secs_f64() * 1000.0 / n as f64);
         let m = sem.compile().unwrap();
         let t = Instant::now();
-        for _ in 0..n { std::hint::black_box(m.clone()); }
+        for _ in 0..n {
+            std::hint::black_box(m.clone());
+        }
         println!("  compile clone {:.3} ms", t.elapsed().as_secs_f64() * 1000.0 / n as f64);
     }
 }
