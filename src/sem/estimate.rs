@@ -105,8 +105,7 @@ pub(crate) fn fisher_scoring(
                 grad_max,
             };
         }
-        let w = obj.weight(&pt.val);
-        let h = delta.t().dot(&w.dot(&delta)) * 2.0;
+        let h = obj.information(&pt.val, &delta) * 2.0;
         let Some(step) = solve_damped(&h, &g, lambda) else {
             return OptResult {
                 point: pt,
@@ -204,8 +203,7 @@ pub(crate) fn bfgs(
     let mut pt = start;
     let (mut g, delta) = gradient(st, obj, &pt);
     // initial inverse Hessian: inverse of the scoring matrix (a good scale), identity if singular
-    let w = obj.weight(&pt.val);
-    let h0 = delta.t().dot(&w.dot(&delta)) * 2.0;
+    let h0 = obj.information(&pt.val, &delta) * 2.0;
     let mut hinv =
         super::dense::spd_inverse_logdet(&h0).map(|(i, _)| i).unwrap_or_else(|| Array2::eye(q));
     let mut grad_max = max_abs(&g);
@@ -221,7 +219,7 @@ pub(crate) fn bfgs(
         }
         let mut dir = -hinv.dot(&g);
         let mut slope = g.dot(&dir);
-        if !(slope < 0.0) {
+        if slope.is_nan() || slope >= 0.0 {
             hinv = Array2::eye(q);
             dir = -g.clone();
             slope = g.dot(&dir);

@@ -346,8 +346,7 @@ impl SemModel {
         let pt = estimate::eval(&st, &obj, theta)
             .ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
         let (_, delta) = estimate::gradient(&st, &obj, &pt);
-        let w = obj.weight(&pt.val);
-        Ok(delta.t().dot(&w.dot(&delta)))
+        Ok(obj.information(&pt.val, &delta))
     }
 
     fn bind(&self, m: &Moments, q: usize) -> Result<(ModelStructure, Objective)> {
@@ -484,8 +483,7 @@ impl SemModel {
         let ml = cfg.estimator == Estimator::Ml;
         // information and vcov
         let (_, delta) = estimate::gradient(&st, &obj, point);
-        let w = obj.weight(&point.val);
-        let info = delta.t().dot(&w.dot(&delta));
+        let info = obj.information(&point.val, &delta);
         let par_names: Vec<String> = free_names(&pt);
         let info_inv = vcov::invert_information(&info, &par_names)?;
         // lavaan's "standard" SEs: (N′ Δᵀ W Δ)⁻¹ for every estimator (W = I for ULS)
