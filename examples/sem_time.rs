@@ -9,23 +9,36 @@ fn main() {
     for opt in [Optimizer::FisherScoring, Optimizer::Bfgs] {
         let sem = Sem::from_syntax(&model).unwrap().optimizer(opt);
         let f = sem.fit(&d).unwrap();
-        println!("{opt:?}: iterations {} reason {} grad {:.1e}", f.convergence().iterations, f.convergence().reason, f.gradient_max());
+        println!(
+            "{opt:?}: iterations {} reason {} grad {:.1e}",
+            f.convergence().iterations,
+            f.convergence().reason,
+            f.gradient_max()
+        );
         let n = 50;
         let t = Instant::now();
-        for _ in 0..n { std::hint::black_box(sem.fit(&d).unwrap()); }
+        for _ in 0..n {
+            std::hint::black_box(sem.fit(&d).unwrap());
+        }
         println!("  full fit {:.3} ms", t.elapsed().as_secs_f64() * 1000.0 / n as f64);
         let m = sem.compile().unwrap();
         let x = d.select(m.observed()).unwrap();
         let mo = Moments::from_data(&x, Missing::Listwise).unwrap();
         let t = Instant::now();
-        for _ in 0..n { std::hint::black_box(m.estimate_moments(&mo, None).unwrap()); }
+        for _ in 0..n {
+            std::hint::black_box(m.estimate_moments(&mo, None).unwrap());
+        }
         println!("  estimates only {:.3} ms", t.elapsed().as_secs_f64() * 1000.0 / n as f64);
         let t = Instant::now();
-        for _ in 0..n { std::hint::black_box(m.fit_moments(&mo).unwrap()); }
+        for _ in 0..n {
+            std::hint::black_box(m.fit_moments(&mo).unwrap());
+        }
         println!("  fit_moments {:.3} ms", t.elapsed().as_secs_f64() * 1000.0 / n as f64);
         let th = f.coefficients().to_vec();
         let t = Instant::now();
-        for _ in 0..n { std::hint::black_box(m.objective(&mo, &th).unwrap()); }
+        for _ in 0..n {
+            std::hint::black_box(m.objective(&mo, &th).unwrap());
+        }
         println!("  objective+grad {:.4} ms", t.elapsed().as_secs_f64() * 1000.0 / n as f64);
     }
 }

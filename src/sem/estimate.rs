@@ -11,8 +11,11 @@ use super::objective::{Objective, Value};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Optimizer {
-    /// Fisher scoring / Gauss–Newton on the expected information with step halving (default).
+    /// BFGS, falling back to Fisher scoring from the last point if BFGS stops without
+    /// converging (default; fastest on the benchmark models, see docs/methods/sem.md).
     #[default]
+    Auto,
+    /// Fisher scoring / Gauss–Newton on the expected information with step halving.
     FisherScoring,
     /// Quasi-Newton BFGS with a backtracking (Armijo) line search.
     Bfgs,

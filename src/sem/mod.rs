@@ -132,7 +132,7 @@ impl Sem {
             std_lv: false,
             fixed_x: true,
             ci_level: 0.95,
-            optimizer: Optimizer::FisherScoring,
+            optimizer: Optimizer::Auto,
             max_iter: 1000,
             allow_nonconverged: false,
         }
@@ -167,7 +167,7 @@ impl Sem {
         self.ci_level = level;
         self
     }
-    /// Optimisation algorithm (default Fisher scoring).
+    /// Optimisation algorithm (default [`Optimizer::Auto`]: BFGS with a Fisher-scoring fallback).
     pub fn optimizer(mut self, o: Optimizer) -> Self {
         self.optimizer = o;
         self
@@ -462,6 +462,17 @@ impl SemModel {
         let opt = match cfg.optimizer {
             Optimizer::FisherScoring => estimate::fisher_scoring(&st, &obj, p0, cfg.max_iter),
             Optimizer::Bfgs => estimate::bfgs(&st, &obj, p0, cfg.max_iter),
+            Optimizer::Auto => {
+                let b = estimate::bfgs(&st, &obj, p0, cfg.max_iter);
+                if b.converged || b.iterations >= cfg.max_iter {
+                    b
+                } else {
+                    let used = b.iterations;
+                    let mut f = estimate::fisher_scoring(&st, &obj, b.point, cfg.max_iter - used);
+                    f.iterations += used;
+                    f
+                }
+            }
         };
         if !opt.converged && !cfg.allow_nonconverged {
             return Err(Error::NotConverged {
