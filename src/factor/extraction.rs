@@ -80,7 +80,7 @@ impl Extraction {
 ///
 /// `Full` (the default) converges every step tightly (projected gradient ≤ 1e-9 for minres / ML,
 /// communality change ≤ 1e-10 for principal axis, projected-gradient norm ≤ 1e-10 for GPA
-/// rotations, relative varimax change ≤ 1e-13). `R` reproduces R's rules: psych's principal-axis
+/// rotations (or until the criterion cannot decrease in floating point, typically near 1e-8), relative varimax change ≤ 1e-13). `R` reproduces R's rules: psych's principal-axis
 /// rule (|Δ Σh²| < 0.001, at most 50 iterations), `stats::varimax` (relative change < 1e-5, at most
 /// 1000 steps), GPArotation (eps = 1e-5, at most 1000 steps) and, for minres / ML, a relative
 /// reduction test of 1e7·ε like `optim`'s L-BFGS-B `factr` (the L-BFGS-B iterates themselves are

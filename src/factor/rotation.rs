@@ -245,6 +245,39 @@ fn better(new: f64, best: f64) -> bool {
     new < best - 1e-6 * best.abs().max(1e-12)
 }
 
+/// Whether two loading matrices are the same solution up to column order and sign (largest
+/// entrywise difference after greedy congruence matching below 1e-2): then they are the same
+/// optimum reached with different accuracy, and the earlier start is kept.
+fn same_solution(a: &Array2<f64>, b: &Array2<f64>) -> bool {
+    let k = a.ncols();
+    let mut used = vec![false; k];
+    let mut worst: f64 = 0.0;
+    for i in 0..k {
+        let ai = a.column(i);
+        let mut best = None;
+        let mut best_c = -1.0;
+        for j in 0..k {
+            if used[j] {
+                continue;
+            }
+            let bj = b.column(j);
+            let ab: f64 = ai.iter().zip(bj.iter()).map(|(x, y)| x * y).sum();
+            let n = (ai.dot(&ai) * bj.dot(&bj)).sqrt();
+            let c = if n > 0.0 { (ab / n).abs() } else { 0.0 };
+            if c > best_c {
+                best_c = c;
+                best = Some((j, if ab < 0.0 { -1.0 } else { 1.0 }));
+            }
+        }
+        let Some((j, s)) = best else { return false };
+        used[j] = true;
+        for r in 0..a.nrows() {
+            worst = worst.max((a[[r, i]] - s * b[[r, j]]).abs());
+        }
+    }
+    worst < 1e-2
+}
+
 pub(crate) fn rotate(a: &Array2<f64>, rotation: &Rotation, opts: &RotateOptions) -> Result<Rotated> {
     let k = a.ncols();
     if k < 2 || matches!(rotation, Rotation::None) {
@@ -279,7 +312,10 @@ where
                 let take = match &best {
                     None => true,
                     Some(b) => match (r.criterion, b.criterion) {
-                        (Some(x), Some(y)) => better(x, y) || (!b.convergence.converged && r.convergence.converged),
+                        (Some(x), Some(y)) => {
+                            !same_solution(&r.loadings, &b.loadings)
+                                && (better(x, y) || (!b.convergence.converged && r.convergence.converged))
+                        }
                         _ => false,
                     },
                 };
@@ -360,10 +396,14 @@ pub(crate) fn varimax(a: &Array2<f64>, t0: &Array2<f64>, rule: StoppingRule) -> 
     })
 }
 
+/// A full-convergence GPA run that can no longer decrease the criterion in floating point is
+/// converged when its projected-gradient norm is below this.
+const GPA_STALL_OK: f64 = 1e-6;
+
 fn gpa_params(rule: StoppingRule) -> (f64, usize) {
     match rule {
         StoppingRule::R => (1e-5, 1000),
-        StoppingRule::Full => (1e-10, 50_000),
+        StoppingRule::Full => (1e-10, 20_000),
     }
 }
 
@@ -384,6 +424,7 @@ pub(crate) fn gpa_orthogonal(
     let mut al = 1.0;
     let mut iters = 0;
     let mut converged = false;
+    let mut stalled = false;
     let mut s = f64::INFINITY;
     for _ in 0..=max_iter {
         let m = t.t().dot(&g);
@@ -400,18 +441,24 @@ pub(crate) fn gpa_orthogonal(
         iters += 1;
         al *= 2.0;
         let mut accepted = None;
+        let mut ok = false;
         for _ in 0..=10 {
             let x = &t - &(&gp * al);
             let (u, _, v) = linalg::svd(x.view(), "GPA step")?;
             let tt = u.dot(&v.t());
             let lt = a.dot(&tt);
             let (ft, gqt) = crit(&lt)?;
-            if ft < f - 0.5 * s * s * al {
-                accepted = Some((tt, lt, ft, gqt));
+            ok = ft < f - 0.5 * s * s * al;
+            accepted = Some((tt, lt, ft, gqt));
+            if ok {
                 break;
             }
-            accepted = Some((tt, lt, ft, gqt));
             al /= 2.0;
+        }
+        if !ok && rule == StoppingRule::Full {
+            // no decrease representable in floating point: the criterion is at rounding level
+            stalled = true;
+            break;
         }
         if let Some((tt, lt, ft, gqt)) = accepted {
             t = tt;
@@ -424,13 +471,22 @@ pub(crate) fn gpa_orthogonal(
         loadings: l,
         phi: None,
         t,
-        convergence: gpa_convergence(converged, iters, s, eps, max_iter),
+        convergence: gpa_convergence(converged, stalled, iters, s, eps, max_iter),
         criterion: Some(f),
         starts_used: 1,
     })
 }
 
-fn gpa_convergence(converged: bool, iters: usize, s: f64, eps: f64, max_iter: usize) -> Convergence {
+fn gpa_convergence(converged: bool, stalled: bool, iters: usize, s: f64, eps: f64, max_iter: usize) -> Convergence {
+    if stalled {
+        return Convergence {
+            converged: s < GPA_STALL_OK,
+            iterations: iters,
+            reason: format!(
+                "criterion decrease below rounding level at projected gradient norm {s:.1e}"
+            ),
+        };
+    }
     Convergence {
         converged,
         iterations: iters,
@@ -460,6 +516,7 @@ pub(crate) fn gpa_oblique(
     let mut al = 1.0;
     let mut iters = 0;
     let mut converged = false;
+    let mut stalled = false;
     let mut s = f64::INFINITY;
     for _ in 0..=max_iter {
         let cs: Array1<f64> = (0..k).map(|j| (0..k).map(|i| t[[i, j]] * g[[i, j]]).sum()).collect();
@@ -475,6 +532,7 @@ pub(crate) fn gpa_oblique(
         iters += 1;
         al *= 2.0;
         let mut accepted = None;
+        let mut ok = false;
         for _ in 0..=10 {
             let mut x = &t - &(&gp * al);
             for j in 0..k {
@@ -489,12 +547,16 @@ pub(crate) fn gpa_oblique(
             };
             let lt = a.dot(&xi.t());
             let (ft, gqt) = crit(&lt)?;
-            let ok = ft < f - 0.5 * s * s * al;
+            ok = ft < f - 0.5 * s * s * al;
             accepted = Some((x, xi, lt, ft, gqt));
             if ok {
                 break;
             }
             al /= 2.0;
+        }
+        if !ok && rule == StoppingRule::Full {
+            stalled = true;
+            break;
         }
         if let Some((tt, tti, lt, ft, gqt)) = accepted {
             t = tt;
@@ -510,7 +572,7 @@ pub(crate) fn gpa_oblique(
         loadings: l,
         phi: Some(phi),
         t,
-        convergence: gpa_convergence(converged, iters, s, eps, max_iter),
+        convergence: gpa_convergence(converged, stalled, iters, s, eps, max_iter),
         criterion: Some(f),
         starts_used: 1,
     })
