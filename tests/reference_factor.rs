@@ -290,7 +290,7 @@ fn r_stopping_rules_reproduce_psych_rotations() {
         let parts: Vec<&str> = case.split('_').collect();
         let k = if parts[1] == "hs9" { 3 } else { 5 };
         let d = run_case(case, k, Extraction::Ml, rotation_of(parts[3]), StoppingRule::R, Some(1e-4));
-        eprintln!("R-RULE {case}: loadings {:.2e}", d.loadings);
+        eprintln!("R-RULE {case}: loadings {:.2e} h2 {:.2e} phi {:.2e} fit {:.2e}", d.loadings, d.h2, d.phi, d.fit_rel);
     }
 }
 

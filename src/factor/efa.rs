@@ -548,6 +548,14 @@ impl EfaFit {
     pub fn config(&self) -> &Efa {
         &self.config
     }
+    /// The extraction method used.
+    pub fn config_extraction(&self) -> Extraction {
+        self.config.extraction
+    }
+    /// The rotation used.
+    pub fn config_rotation(&self) -> Rotation {
+        self.config.rotation
+    }
     /// Item names.
     pub fn names(&self) -> &[String] {
         &self.names
