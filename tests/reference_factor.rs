@@ -350,3 +350,58 @@ fn fa_scores_hs9_ml_varimax_regression() {
     assert!(ds <= 10.0 * tol, "scores differ by {ds:.3e}");
     assert!(dr2 <= tol, "R2 differs by {dr2:.3e}");
 }
+
+// ---------------------------------------------------------------- CLI
+
+fn cli_json(args: &[&str]) -> Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_surveystat")).args(args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn json_matrix(v: &Value) -> Array2<f64> {
+    let rows = v.as_array().unwrap();
+    let nc = rows[0].as_array().unwrap().len();
+    Array2::from_shape_fn((rows.len(), nc), |(i, j)| f(&rows[i][j]))
+}
+
+#[test]
+fn cli_kmo_and_efa_json_match_psych() {
+    let hs = fixture_path("data/HolzingerSwineford1939.csv");
+    let hs = hs.to_str().unwrap();
+    let items = HS_ITEMS.join(",");
+    let k = cli_json(&["kmo", "--data", hs, "--items", &items, "--json"]);
+    let exp = &load_case("kmo_bartlett_hs9")["results"];
+    assert_rel("cli msa", f(&k["msa"]), f(&exp["KMO_MSA"]), TOL_CLOSED_FORM);
+    assert_rel("cli msa x7", f(&k["msa_items"]["x7"]), f(&exp["KMO_MSAi"]["x7"]), TOL_CLOSED_FORM);
+    assert_rel("cli bartlett", f(&k["bartlett"]["chisq"]), f(&exp["bartlett"]["chisq"]), TOL_CLOSED_FORM);
+    assert_eq!(f(&k["bartlett"]["df"]), 36.0);
+    assert!(k["bartlett"]["pvalue"].is_number());
+
+    let e = cli_json(&["efa", "--data", hs, "--items", &items, "--factors", "3", "--method", "ml", "--rotate", "oblimin", "--json"]);
+    let exp = &load_case("efa_hs9_ml_oblimin")["results"];
+    let tol = case_tol(exp);
+    let (_, _, lref) = matrix(&exp["loadings"]);
+    let l = json_matrix(&e["loadings"]);
+    let al = align(&lref, &l);
+    assert!(max_abs_diff(&al.columns(&l), &lref) <= tol);
+    let (_, _, phiref) = matrix(&exp["Phi"]);
+    assert!(max_abs_diff(&al.square(&json_matrix(&e["phi"])), &phiref) <= tol);
+    assert_eq!(e["items"].as_array().unwrap().len(), 9);
+    assert_eq!(e["factors"].as_array().unwrap().len(), 3);
+    let h2 = vec_of(&e["communalities"]);
+    assert!(vmax(&h2, &by_name(&exp["h2"], &HS_ITEMS.iter().map(|s| s.to_string()).collect::<Vec<_>>())) <= tol);
+    assert_eq!(vec_of(&e["uniquenesses"]).len(), 9);
+    assert_eq!(vec_of(&e["ss_loadings"]).len(), 3);
+    let fit = &e["fit"];
+    for (key, rkey) in [("chisq", "STATISTIC"), ("df", "dof"), ("pvalue", "PVAL"), ("tli", "TLI"), ("bic", "BIC")] {
+        assert_close(key, f(&fit[key]), f(&exp["fit"][rkey]), tol);
+    }
+    assert_close("rmsea", f(&fit["rmsea"]), f(&exp["fit"]["RMSEA"]["RMSEA"]), tol);
+    // deterministic output
+    let again = cli_json(&["efa", "--data", hs, "--items", &items, "--factors", "3", "--method", "ml", "--rotate", "oblimin", "--json"]);
+    assert_eq!(e, again);
+    // minres: fit block is null (DESIGN.md: ML only)
+    let m = cli_json(&["efa", "--data", hs, "--items", &items, "--factors", "3", "--json"]);
+    assert!(m["fit"].is_null());
+}
