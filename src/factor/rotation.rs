@@ -26,6 +26,8 @@ use crate::summary::Convergence;
 /// Promax     Kaiser-normalized varimax Λv, target Q = Λv ∘ |Λv|^(power−1), U = (ΛvᵀΛv)⁻¹ΛvᵀQ
 ///            rescaled to unit-variance factors; Φ = U⁻¹U⁻ᵀ
 /// ```
+/// For principal components promax is `stats::promax` (no row normalisation before the target),
+/// as psych's `principal` uses it.
 /// Orthogonal rotations give `Λ T` with `TᵀT = I`; oblique ones `Λ T⁻ᵀ` with `Φ = TᵀT`,
 /// `diag(Φ) = 1`. As in psych, varimax and promax Kaiser-normalize the rows, GPArotation's
 /// criteria are applied to the unnormalized loadings.
