@@ -4,6 +4,10 @@ pub use crate::data::Dataset;
 pub use crate::describe::{Describe, Descriptives, ValueCounts};
 pub use crate::diagram::PathDiagram;
 pub use crate::error::{Error, Result};
+pub use crate::factor::{
+    Efa, EfaFit, Extraction, Kmo, KmoFit, ParallelAnalysis, ParallelFit, Rotation, ScoreMethod,
+    StoppingRule,
+};
 pub use crate::missing::{IndependenceFit, MissingPatterns, SaturatedEm, SaturatedFit};
 pub use crate::moments::{Missing, MomentAccumulator, Moments};
 pub use crate::regression::{
