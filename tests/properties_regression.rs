@@ -1,0 +1,94 @@
+//! Property tests of OLS: exact identities that must hold for any data.
+
+use ndarray::{Array1, Array2};
+use proptest::prelude::*;
+use surveystat::Error;
+use surveystat::regression::{Ols, RankDeficiency, RobustCovariance};
+
+/// A random design (n × k) and response from a seed, with a chosen scale per column.
+fn data(seed: u64, n: usize, k: usize, scales: &[f64]) -> (Array2<f64>, Array1<f64>) {
+    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut next = move || {
+        s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((s >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+    };
+    let x = Array2::from_shape_fn((n, k), |(_, j)| next() * scales[j % scales.len()]);
+    let y = Array1::from_shape_fn(n, |i| {
+        x.row(i).iter().enumerate().map(|(j, v)| v * (j as f64 + 1.0) / scales[j % scales.len()]).sum::<f64>()
+    }) + Array1::from_shape_fn(n, |_| next());
+    (x, y)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Xᵀe = 0 for every column (and 1ᵀe = 0 with an intercept), relative to ‖x_j‖‖e‖.
+    #[test]
+    fn residuals_orthogonal_to_columns(seed in any::<u64>(), n in 8usize..60, k in 1usize..6,
+                                       intercept in any::<bool>(), s in 1e-3f64..1e3) {
+        prop_assume!(n > k + 2);
+        let (x, y) = data(seed, n, k, &[1.0, s, 1.0 / s]);
+        let fit = Ols::new().intercept(intercept).fit(&x, &y).unwrap();
+        let e = fit.residuals();
+        let en = e.dot(&e).sqrt();
+        for j in 0..k {
+            let c = x.column(j);
+            let ip = c.dot(&e);
+            prop_assert!(ip.abs() <= 1e-12 * c.dot(&c).sqrt() * en, "column {j}: {ip}");
+        }
+        if intercept {
+            prop_assert!(e.sum().abs() <= 1e-12 * (n as f64).sqrt() * en);
+        }
+    }
+
+    /// Rescaling a predictor by c leaves fitted values, residuals and t values unchanged and
+    /// divides its coefficient by c (the sign of its t value follows the sign of c).
+    #[test]
+    fn fitted_invariant_to_rescaling(seed in any::<u64>(), n in 8usize..60, k in 1usize..5,
+                                     j in 0usize..5, c in prop_oneof![1e-6f64..1e-3, 1e3f64..1e6, -10.0f64..-0.1]) {
+        prop_assume!(n > k + 2);
+        let j = j % k;
+        let (x, y) = data(seed, n, k, &[1.0]);
+        let mut x2 = x.clone();
+        x2.column_mut(j).mapv_inplace(|v| v * c);
+        let a = Ols::new().fit(&x, &y).unwrap();
+        let b = Ols::new().fit(&x2, &y).unwrap();
+        let scale = y.iter().map(|v| v.abs()).fold(0.0, f64::max);
+        for i in 0..n {
+            prop_assert!((a.fitted_values()[i] - b.fitted_values()[i]).abs() <= 1e-12 * scale);
+        }
+        let bj = a.coefficients()[j + 1];
+        prop_assert!((b.coefficients()[j + 1] * c - bj).abs() <= 1e-11 * bj.abs().max(1e-300));
+        for t in 0..a.t_values().len() {
+            prop_assert!((a.t_values()[t].abs() - b.t_values()[t].abs()).abs() <= 1e-9 * a.t_values()[t].abs().max(1.0));
+        }
+    }
+
+    /// A column that duplicates another (possibly rescaled) is reported — by default as an error
+    /// naming it, with `Drop` as an aliased column — and never silently fit.
+    #[test]
+    fn duplicate_column_is_reported(seed in any::<u64>(), n in 8usize..60, k in 1usize..5,
+                                    j in 0usize..5, c in prop_oneof![Just(1.0), -100.0f64..100.0]) {
+        prop_assume!(n > k + 3 && c != 0.0);
+        let j = j % k;
+        let (x, y) = data(seed, n, k, &[1.0]);
+        let mut x2 = Array2::zeros((n, k + 1));
+        x2.slice_mut(ndarray::s![.., ..k]).assign(&x);
+        x2.column_mut(k).assign(&x.column(j).mapv(|v| v * c));
+        let names: Vec<String> = (0..=k).map(|i| format!("v{i}")).collect();
+        let err = Ols::new().names(&names).fit(&x2, &y).unwrap_err();
+        prop_assert_eq!(err, Error::RankDeficient { aliased: vec![format!("v{k}")] });
+        let fit = Ols::new()
+            .names(&names)
+            .rank_deficiency(RankDeficiency::Drop)
+            .robust_covariance(RobustCovariance::Skip)
+            .fit(&x2, &y)
+            .unwrap();
+        prop_assert_eq!(fit.aliased(), &[format!("v{k}")][..]);
+        prop_assert_eq!(fit.coefficients().len(), k + 1);
+        let base = Ols::new().fit(&x, &y).unwrap();
+        for i in 0..n {
+            prop_assert!((fit.fitted_values()[i] - base.fitted_values()[i]).abs() <= 1e-10);
+        }
+    }
+}
