@@ -1,1 +1,39 @@
 //! Sampling adequacy (KMO, Bartlett) and exploratory factor analysis.
+//!
+//! - [`Kmo`] → [`KmoFit`]: overall and per-item measure of sampling adequacy, Bartlett's test of
+//!   sphericity ([`bartlett_sphericity`]) and the eigenvalues of the correlation matrix
+//!   ([`eigenvalues`]).
+//! - [`Efa`] → [`EfaFit`]: extraction ([`Extraction`]: PCA, principal axis, minres, ML),
+//!   rotation ([`Rotation`]: varimax, quartimax, promax, oblimin, quartimin, geomin), psych's
+//!   conventions and fit statistics ([`FitStatistics`]), factor scores ([`ScoreMethod`]).
+//! - [`ParallelAnalysis`] → [`ParallelFit`]: Horn's parallel analysis as psych's `fa.parallel`.
+//!
+//! Everything agrees with R psych 2.2.9 / GPArotation; see `docs/methods/factor.md`.
+//!
+//! ```
+//! use ndarray::array;
+//! use surveystat::factor::{Efa, Extraction, Kmo, Rotation};
+//! let l = array![[0.8, 0.0], [0.7, 0.1], [0.6, 0.0], [0.0, 0.8], [0.1, 0.7], [0.0, 0.6]];
+//! let mut r = l.dot(&l.t());
+//! for i in 0..6 { r[[i, i]] = 1.0; }
+//! let kmo = Kmo::new().fit_cor(&r, 300).unwrap();
+//! assert!(kmo.msa() > 0.5);
+//! let fit = Efa::new(2).extraction(Extraction::MinRes).rotation(Rotation::Oblimin { gamma: 0.0 })
+//!     .fit_cor(&r, 300).unwrap();
+//! assert_eq!(fit.loadings().dim(), (6, 2));
+//! ```
+
+mod adequacy;
+mod efa;
+mod extraction;
+mod optim;
+mod parallel;
+mod rotation;
+mod scores;
+
+pub use adequacy::{BartlettTest, Kmo, KmoFit, bartlett_sphericity, eigenvalues};
+pub use efa::{Efa, EfaFit, FitStatistics};
+pub use extraction::{Extraction, StoppingRule};
+pub use parallel::{ParallelAnalysis, ParallelCriterion, ParallelFit, ParallelSource};
+pub use rotation::Rotation;
+pub use scores::ScoreMethod;

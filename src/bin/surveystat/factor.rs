@@ -1,4 +1,9 @@
-//! `surveystat kmo` and `surveystat efa` (filled in by the factor-analysis work).
+//! `surveystat kmo` and `surveystat efa`.
+
+use serde_json::{Map, Value, json};
+use surveystat::factor::{Efa, EfaFit, Extraction, Kmo, KmoFit, Rotation, StoppingRule};
+
+use crate::output::{in_file, json_text, num, read_data, split_list};
 
 /// Arguments of `surveystat kmo`.
 #[derive(Debug, clap::Args)]
@@ -6,6 +11,12 @@ pub struct KmoArgs {
     /// CSV file with a header row
     #[arg(long)]
     pub data: String,
+    /// Comma-separated item columns (default: every numeric column)
+    #[arg(long)]
+    pub items: Option<String>,
+    /// Print one JSON object instead of the readable summary
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `surveystat efa`.
@@ -14,14 +25,140 @@ pub struct EfaArgs {
     /// CSV file with a header row
     #[arg(long)]
     pub data: String,
+    /// Comma-separated item columns (default: every numeric column)
+    #[arg(long)]
+    pub items: Option<String>,
+    /// Number of factors
+    #[arg(long)]
+    pub factors: usize,
+    /// Extraction method: minres, pa, ml or pca
+    #[arg(long, default_value = "minres")]
+    pub method: String,
+    /// Rotation: none, varimax, quartimax, promax, oblimin, quartimin, geominQ (= geomin), geominT
+    #[arg(long, default_value = "oblimin")]
+    pub rotate: String,
+    /// Use R's (psych / stats / GPArotation) stopping rules instead of full convergence
+    #[arg(long)]
+    pub r_stopping: bool,
+    /// Number of random rotation starts besides the identity
+    #[arg(long, default_value_t = 4)]
+    pub random_starts: usize,
+    /// Seed of the random rotation starts
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print one JSON object instead of the readable summary
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn items_and_data(path: &str, items: &Option<String>) -> Result<(Vec<String>, ndarray::Array2<f64>), String> {
+    let ds = read_data(path)?;
+    let names = match items {
+        Some(s) => {
+            let v = split_list(s);
+            if v.is_empty() {
+                return Err(format!("{path}: --items names no column"));
+            }
+            v
+        }
+        None => ds.numeric_names(),
+    };
+    let x = ds.select(&names).map_err(in_file(path))?;
+    Ok((names, x))
 }
 
 /// Run `kmo`.
-pub fn run_kmo(_a: KmoArgs) -> Result<String, String> {
-    Err("kmo is not available in this build yet".into())
+pub fn run_kmo(a: KmoArgs) -> Result<String, String> {
+    let (names, x) = items_and_data(&a.data, &a.items)?;
+    let fit = Kmo::new().names(&names).fit(&x).map_err(in_file(&a.data))?;
+    if a.json { Ok(json_text(&kmo_json(&fit))) } else { Ok(fit.to_string()) }
+}
+
+/// The JSON object of `kmo` (DESIGN.md: `msa, msa_items {item: value}, bartlett {chisq, df, pvalue}`).
+pub fn kmo_json(fit: &KmoFit) -> Value {
+    let mut items = Map::new();
+    for (n, v) in fit.names().iter().zip(fit.msa_items().iter()) {
+        items.insert(n.clone(), num(*v));
+    }
+    json!({
+        "msa": num(fit.msa()),
+        "msa_items": Value::Object(items),
+        "bartlett": {
+            "chisq": num(fit.bartlett().chisq),
+            "df": num(fit.bartlett().df),
+            "pvalue": num(fit.bartlett().p_value),
+        },
+        "n_obs": fit.n_obs(),
+    })
+}
+
+fn parse_method(s: &str) -> Result<Extraction, String> {
+    Ok(match s {
+        "minres" | "uls" => Extraction::MinRes,
+        "pa" => Extraction::Pa,
+        "ml" | "mle" => Extraction::Ml,
+        "pca" | "pc" => Extraction::Pca,
+        other => return Err(format!("unknown --method `{other}` (expected minres, pa, ml or pca)")),
+    })
 }
 
 /// Run `efa`.
-pub fn run_efa(_a: EfaArgs) -> Result<String, String> {
-    Err("efa is not available in this build yet".into())
+pub fn run_efa(a: EfaArgs) -> Result<String, String> {
+    let method = parse_method(&a.method)?;
+    let rotation = Rotation::from_psych_name(&a.rotate).ok_or_else(|| {
+        format!(
+            "unknown --rotate `{}` (expected none, varimax, quartimax, promax, oblimin, quartimin, geominQ, geominT)",
+            a.rotate
+        )
+    })?;
+    let (names, x) = items_and_data(&a.data, &a.items)?;
+    let fit = Efa::new(a.factors)
+        .extraction(method)
+        .rotation(rotation)
+        .stopping(if a.r_stopping { StoppingRule::R } else { StoppingRule::Full })
+        .random_starts(a.random_starts)
+        .seed(a.seed)
+        .names(&names)
+        .fit(&x)
+        .map_err(in_file(&a.data))?;
+    if a.json { Ok(json_text(&efa_json(&fit))) } else { Ok(fit.to_string()) }
+}
+
+fn matrix_json(m: &ndarray::Array2<f64>) -> Value {
+    Value::Array(m.rows().into_iter().map(|r| Value::Array(r.iter().map(|v| num(*v)).collect())).collect())
+}
+
+fn vector_json(v: &ndarray::Array1<f64>) -> Value {
+    Value::Array(v.iter().map(|x| num(*x)).collect())
+}
+
+/// The JSON object of `efa` (DESIGN.md: `items, factors, loadings, communalities, uniquenesses,
+/// phi, ss_loadings, fit {chisq, df, pvalue, rmsea, tli, bic}` — fit for ML only, else null).
+pub fn efa_json(fit: &EfaFit) -> Value {
+    let fs = fit.fit_statistics();
+    let fit_block = if fit.config_extraction() == Extraction::Ml {
+        json!({
+            "chisq": num(fs.chisq),
+            "df": num(fs.dof),
+            "pvalue": num(fs.p_value),
+            "rmsea": num(fs.rmsea),
+            "tli": num(fs.tli),
+            "bic": num(fs.bic),
+        })
+    } else {
+        Value::Null
+    };
+    json!({
+        "items": fit.names(),
+        "factors": fit.factor_names(),
+        "loadings": matrix_json(fit.loadings()),
+        "communalities": vector_json(fit.communalities()),
+        "uniquenesses": vector_json(fit.uniquenesses()),
+        "phi": matrix_json(fit.phi()),
+        "ss_loadings": vector_json(fit.ss_loadings()),
+        "fit": fit_block,
+        "n_obs": fit.n_obs(),
+        "converged": fit.convergence().converged && fit.rotation_convergence().converged,
+        "warnings": fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+    })
 }

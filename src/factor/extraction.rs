@@ -1,0 +1,466 @@
+//! Factor extraction: principal components, principal axis, minres (ULS) and maximum likelihood.
+
+use ndarray::{Array1, Array2};
+
+use super::optim::{BoxOptions, minimize_box};
+use crate::error::{Error, Result};
+use crate::linalg;
+use crate::summary::Convergence;
+use crate::warning::Warning;
+
+/// How the unrotated factors are extracted from the correlation matrix.
+///
+/// All methods work on the correlation matrix `R` (p × p) and return `k` unrotated loading
+/// columns `L` (p × k).
+///
+/// # Formula
+/// ```text
+/// Pca     L = V_k diag(sqrt(λ_k))                       eigen(R) = V diag(λ) Vᵀ
+/// Pa      iterate h ← diag(L Lᵀ), L from eigen(R − I + diag(h)), start h = SMC
+/// MinRes  min_ψ Σ_{i<j} (R − L(ψ) L(ψ)ᵀ)_ij²,  L(ψ) = top-k eigen of R − diag(ψ)
+/// Ml      min_ψ −Σ_{m>k} (ln e_m − e_m) − k + p,  e = eigen(ψ^{-1/2} R ψ^{-1/2})
+///         L = ψ^{1/2} V_k diag(sqrt(max(e_k − 1, 0)))
+/// ```
+/// ψ is bounded to [0.005, 1] as in psych; SMC_i = 1 − 1/(R⁻¹)_ii.
+///
+/// # Examples
+/// ```
+/// use surveystat::factor::{Efa, Extraction};
+/// let efa = Efa::new(2).extraction(Extraction::Ml);
+/// # let _ = efa;
+/// ```
+///
+/// # References
+/// Harman, H. H. & Jones, W. H. (1966). Factor analysis by minimizing residuals (minres).
+/// *Psychometrika* 31, 351–368. Jöreskog, K. G. (1967). Some contributions to maximum likelihood
+/// factor analysis. *Psychometrika* 32, 443–482. Revelle, W. (2022). psych 2.2.9 (`fa`,
+/// `principal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Extraction {
+    /// Principal components (psych `principal`).
+    Pca,
+    /// Iterated principal axis (psych `fm = "pa"`).
+    Pa,
+    /// Minimum residual / unweighted least squares (psych's default `fm = "minres"`).
+    #[default]
+    MinRes,
+    /// Maximum likelihood (psych `fm = "ml"`, the criterion of `factanal`).
+    Ml,
+}
+
+impl Extraction {
+    /// psych's name (`"pc"`, `"pa"`, `"minres"`, `"ml"`).
+    pub fn psych_name(self) -> &'static str {
+        match self {
+            Extraction::Pca => "pc",
+            Extraction::Pa => "pa",
+            Extraction::MinRes => "minres",
+            Extraction::Ml => "ml",
+        }
+    }
+    /// Prefix psych gives the factors (`PC`/`RC`, `PA`, `MR`, `ML`).
+    pub(crate) fn prefix(self, rotated: bool) -> &'static str {
+        match self {
+            Extraction::Pca => {
+                if rotated {
+                    "RC"
+                } else {
+                    "PC"
+                }
+            }
+            Extraction::Pa => "PA",
+            Extraction::MinRes => "MR",
+            Extraction::Ml => "ML",
+        }
+    }
+}
+
+/// Which stopping rules the iterative steps use.
+///
+/// `Full` (the default) converges every step tightly (projected gradient ≤ 1e-9 for minres / ML,
+/// communality change ≤ 1e-10 for principal axis, projected-gradient norm ≤ 1e-10 for GPA
+/// rotations (or until the criterion cannot decrease in floating point, typically near 1e-8), relative varimax change ≤ 1e-13). `R` reproduces R's rules: psych's principal-axis
+/// rule (|Δ Σh²| < 0.001, at most 50 iterations), `stats::varimax` (relative change < 1e-5, at most
+/// 1000 steps), GPArotation (eps = 1e-5, at most 1000 steps) and, for minres / ML, a relative
+/// reduction test of 1e7·ε like `optim`'s L-BFGS-B `factr` (the L-BFGS-B iterates themselves are
+/// not reproduced, so minres / ML agree with psych only to psych's own accuracy).
+///
+/// # Examples
+/// ```
+/// use surveystat::factor::{Efa, StoppingRule};
+/// let efa = Efa::new(3).stopping(StoppingRule::R);
+/// # let _ = efa;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum StoppingRule {
+    /// Converge fully.
+    #[default]
+    Full,
+    /// R's (psych / stats / GPArotation) default stopping rules.
+    R,
+}
+
+/// Result of an extraction (unrotated).
+#[derive(Debug, Clone)]
+pub(crate) struct Extracted {
+    pub loadings: Array2<f64>,
+    /// Uniquenesses the optimiser settled on (minres / ML); `None` for PCA / PA.
+    pub psi: Option<Array1<f64>>,
+    pub convergence: Convergence,
+    /// Σh² after each principal-axis iteration.
+    pub pa_history: Vec<f64>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Lower bound of the uniquenesses (psych / factanal).
+pub(crate) const PSI_LOWER: f64 = 0.005;
+
+/// Squared multiple correlations `1 − 1/(R⁻¹)_ii`, clamped to [0, 1]; a singular `R` uses the
+/// pseudo-inverse (and the caller is warned elsewhere).
+pub(crate) fn smc(r: &Array2<f64>) -> Result<Array1<f64>> {
+    let inv = match linalg::spd_inverse(r.view(), "R") {
+        Ok(i) => i,
+        Err(_) => linalg::sym_pinv(r.view(), "R", 1e-12)?.0,
+    };
+    Ok(Array1::from_shape_fn(r.nrows(), |i| {
+        let d = inv[[i, i]];
+        if d > 0.0 { (1.0 - 1.0 / d).clamp(0.0, 1.0) } else { 1.0 }
+    }))
+}
+
+fn top_k_loadings(vals: &Array1<f64>, vecs: &Array2<f64>, k: usize, shift: f64) -> Array2<f64> {
+    let p = vecs.nrows();
+    let mut l = Array2::<f64>::zeros((p, k));
+    for j in 0..k {
+        let s = (vals[j] - shift).max(0.0).sqrt();
+        for i in 0..p {
+            l[[i, j]] = vecs[[i, j]] * s;
+        }
+    }
+    l
+}
+
+pub(crate) fn extract(
+    r: &Array2<f64>,
+    k: usize,
+    method: Extraction,
+    rule: StoppingRule,
+) -> Result<Extracted> {
+    match method {
+        Extraction::Pca => pca(r, k),
+        Extraction::Pa => pa(r, k, rule),
+        Extraction::MinRes => minres(r, k, rule),
+        Extraction::Ml => ml(r, k, rule),
+    }
+}
+
+fn pca(r: &Array2<f64>, k: usize) -> Result<Extracted> {
+    let (vals, vecs) = linalg::sym_eigen(r.view(), "R")?;
+    let mut warnings = Vec::new();
+    if vals.iter().take(k).any(|&v| v <= 0.0) {
+        warnings.push(Warning::Other {
+            message: "a retained eigenvalue of R is not positive; its component is zero".into(),
+        });
+    }
+    Ok(Extracted {
+        loadings: top_k_loadings(&vals, &vecs, k, 0.0),
+        psi: None,
+        convergence: Convergence {
+            converged: true,
+            iterations: 0,
+            reason: "closed form (eigendecomposition)".into(),
+        },
+        pa_history: Vec::new(),
+        warnings,
+    })
+}
+
+fn pa(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
+    let p = r.nrows();
+    let mut h = smc(r)?;
+    let mut rm = r.clone();
+    for i in 0..p {
+        rm[[i, i]] = h[i];
+    }
+    let (min_err, max_iter) = match rule {
+        StoppingRule::R => (0.001, 50usize),
+        StoppingRule::Full => (1e-10, 20_000usize),
+    };
+    let mut comm: f64 = h.sum();
+    let mut history = Vec::new();
+    let mut warnings = Vec::new();
+    let mut iter = 0;
+    let mut converged = false;
+    let mut loadings;
+    loop {
+        let (vals, vecs) = linalg::sym_eigen(rm.view(), "reduced correlation matrix")?;
+        if vals.iter().take(k).any(|&v| v < 0.0) {
+            return Err(Error::NotConverged {
+                what: "principal axis (a retained eigenvalue became negative)".into(),
+                iterations: iter,
+            });
+        }
+        loadings = top_k_loadings(&vals, &vecs, k, 0.0);
+        let newh = Array1::from_shape_fn(p, |i| loadings.row(i).mapv(|v| v * v).sum());
+        let comm1 = newh.sum();
+        let err = match rule {
+            StoppingRule::R => (comm - comm1).abs(),
+            StoppingRule::Full => {
+                newh.iter().zip(h.iter()).fold(0.0_f64, |m, (a, b)| m.max((a - b).abs()))
+            }
+        };
+        for i in 0..p {
+            rm[[i, i]] = newh[i];
+        }
+        h = newh;
+        comm = comm1;
+        history.push(comm1);
+        iter += 1;
+        if err.is_nan() {
+            return Err(Error::NotConverged { what: "principal axis".into(), iterations: iter });
+        }
+        if err < min_err {
+            converged = true;
+            break;
+        }
+        if iter >= max_iter {
+            break;
+        }
+    }
+    if !converged {
+        warnings.push(Warning::NotConverged { what: "principal axis".into(), iterations: iter });
+    }
+    let reason = if converged {
+        match rule {
+            StoppingRule::R => "|change of sum of communalities| < 0.001 (psych's rule)".to_string(),
+            StoppingRule::Full => "largest communality change < 1e-10".to_string(),
+        }
+    } else {
+        format!("iteration limit {max_iter} reached")
+    };
+    Ok(Extracted {
+        loadings,
+        psi: None,
+        convergence: Convergence { converged, iterations: iter, reason },
+        pa_history: history,
+        warnings,
+    })
+}
+
+fn box_options(rule: StoppingRule) -> BoxOptions {
+    match rule {
+        StoppingRule::Full => BoxOptions { gtol: 1e-9, ftol_rel: 0.0, max_iter: 2000 },
+        StoppingRule::R => BoxOptions { gtol: 0.0, ftol_rel: 1e7 * f64::EPSILON, max_iter: 100 },
+    }
+}
+
+/// minres criterion (sum of squared lower-triangle residuals) and its exact gradient.
+pub(crate) fn minres_value_grad(r: &Array2<f64>, psi: &[f64], k: usize) -> Option<(f64, Vec<f64>)> {
+    let p = r.nrows();
+    let mut a = r.clone();
+    for i in 0..p {
+        a[[i, i]] = r[[i, i]] - psi[i];
+    }
+    let (vals, vecs) = linalg::sym_eigen(a.view(), "R − Ψ").ok()?;
+    let tiny = 100.0 * f64::EPSILON;
+    let lv: Vec<f64> = (0..k).map(|m| if vals[m] < f64::EPSILON { tiny } else { vals[m] }).collect();
+    // P = Σ_{m<k} λ_m v_m v_mᵀ
+    let mut f = 0.0;
+    let mut e = vec![0.0; p];
+    for i in 0..p {
+        for j in 0..=i {
+            let mut pij = 0.0;
+            for m in 0..k {
+                pij += lv[m] * vecs[[i, m]] * vecs[[j, m]];
+            }
+            let res = a[[i, j]] - pij;
+            if i == j {
+                e[i] = res;
+            } else {
+                f += res * res;
+            }
+        }
+    }
+    // gradient: −diag(V G Vᵀ), G = (Vᵀ diag(e) V) ∘ F (Daleckii–Krein)
+    let mut vev = Array2::<f64>::zeros((p, p));
+    for m in 0..p {
+        for l in 0..=m {
+            let mut s = 0.0;
+            for i in 0..p {
+                s += vecs[[i, m]] * e[i] * vecs[[i, l]];
+            }
+            let fml = match (m < k, l < k) {
+                (true, true) => 1.0,
+                (false, false) => 0.0,
+                _ => {
+                    let (top, bot) = if m < k { (m, l) } else { (l, m) };
+                    let d = vals[top] - vals[bot];
+                    if d.abs() < 1e-300 { 0.0 } else { vals[top] / d }
+                }
+            };
+            vev[[m, l]] = s * fml;
+            vev[[l, m]] = s * fml;
+        }
+    }
+    let mut g = vec![0.0; p];
+    for (i, gi) in g.iter_mut().enumerate() {
+        let mut s = 0.0;
+        for m in 0..p {
+            let vim = vecs[[i, m]];
+            if vim == 0.0 {
+                continue;
+            }
+            let mut t = 0.0;
+            for l in 0..p {
+                t += vev[[m, l]] * vecs[[i, l]];
+            }
+            s += vim * t;
+        }
+        *gi = -s;
+    }
+    if !f.is_finite() || g.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    Some((f, g))
+}
+
+pub(crate) fn minres_loadings(r: &Array2<f64>, psi: &[f64], k: usize) -> Result<Array2<f64>> {
+    let p = r.nrows();
+    let mut a = r.clone();
+    for i in 0..p {
+        a[[i, i]] = r[[i, i]] - psi[i];
+    }
+    let (mut vals, vecs) = linalg::sym_eigen(a.view(), "R − Ψ")?;
+    for v in vals.iter_mut() {
+        if *v < f64::EPSILON {
+            *v = 100.0 * f64::EPSILON;
+        }
+    }
+    Ok(top_k_loadings(&vals, &vecs, k, 0.0))
+}
+
+fn minres(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
+    let p = r.nrows();
+    let start: Vec<f64> = smc(r)?.iter().map(|s| 1.0 - s).collect();
+    let (psi, _, conv) = minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| {
+        minres_value_grad(r, x, k)
+    })
+    .ok_or_else(|| Error::NotConverged { what: "minres (objective undefined)".into(), iterations: 0 })?;
+    let loadings = minres_loadings(r, &psi, k)?;
+    let mut warnings = Vec::new();
+    if !conv.converged {
+        warnings.push(Warning::NotConverged { what: "minres".into(), iterations: conv.iterations });
+    }
+    let _ = p;
+    Ok(Extracted { loadings, psi: Some(Array1::from(psi)), convergence: conv, pa_history: Vec::new(), warnings })
+}
+
+/// ML criterion (factanal / psych) and its gradient with respect to ψ.
+pub(crate) fn ml_value_grad(r: &Array2<f64>, psi: &[f64], k: usize) -> Option<(f64, Vec<f64>)> {
+    let p = r.nrows();
+    let sc: Vec<f64> = psi.iter().map(|v| 1.0 / v.sqrt()).collect();
+    let s = Array2::from_shape_fn((p, p), |(i, j)| r[[i, j]] * sc[i] * sc[j]);
+    let (vals, vecs) = linalg::sym_eigen(s.view(), "Ψ^-1/2 R Ψ^-1/2").ok()?;
+    let mut f = 0.0;
+    for m in k..p {
+        let e = vals[m];
+        if e <= 0.0 {
+            return None;
+        }
+        f += e.ln() - e;
+    }
+    let f = -(f - k as f64 + p as f64);
+    let mut g = vec![0.0; p];
+    for (i, gi) in g.iter_mut().enumerate() {
+        let mut ll = 0.0;
+        for m in 0..k {
+            let l = psi[i].sqrt() * vecs[[i, m]] * (vals[m] - 1.0).max(0.0).sqrt();
+            ll += l * l;
+        }
+        *gi = (ll + psi[i] - r[[i, i]]) / (psi[i] * psi[i]);
+    }
+    if !f.is_finite() {
+        return None;
+    }
+    Some((f, g))
+}
+
+pub(crate) fn ml_loadings(r: &Array2<f64>, psi: &[f64], k: usize) -> Result<Array2<f64>> {
+    let p = r.nrows();
+    let sc: Vec<f64> = psi.iter().map(|v| 1.0 / v.sqrt()).collect();
+    let s = Array2::from_shape_fn((p, p), |(i, j)| r[[i, j]] * sc[i] * sc[j]);
+    let (vals, vecs) = linalg::sym_eigen(s.view(), "Ψ^-1/2 R Ψ^-1/2")?;
+    let mut l = top_k_loadings(&vals, &vecs, k, 1.0);
+    for i in 0..p {
+        for j in 0..k {
+            l[[i, j]] *= psi[i].sqrt();
+        }
+    }
+    Ok(l)
+}
+
+fn ml(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
+    if linalg::cholesky(r.view(), "R").is_err() {
+        return Err(Error::NotPositiveDefinite { matrix: "R (maximum likelihood needs a positive definite correlation matrix)".into() });
+    }
+    let start: Vec<f64> = smc(r)?.iter().map(|s| (1.0 - s).max(PSI_LOWER)).collect();
+    let (psi, _, conv) = minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| ml_value_grad(r, x, k))
+        .ok_or_else(|| Error::NotConverged { what: "maximum likelihood (objective undefined)".into(), iterations: 0 })?;
+    let loadings = ml_loadings(r, &psi, k)?;
+    let mut warnings = Vec::new();
+    if !conv.converged {
+        warnings.push(Warning::NotConverged { what: "maximum likelihood".into(), iterations: conv.iterations });
+    }
+    Ok(Extracted { loadings, psi: Some(Array1::from(psi)), convergence: conv, pa_history: Vec::new(), warnings })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn test_r() -> Array2<f64> {
+        let l = array![[0.8, 0.1], [0.7, 0.2], [0.6, 0.0], [0.1, 0.7], [0.2, 0.6], [0.0, 0.5]];
+        let mut r = l.dot(&l.t());
+        for i in 0..6 {
+            r[[i, i]] = 1.0;
+        }
+        r[[0, 3]] += 0.05;
+        r[[3, 0]] += 0.05;
+        r
+    }
+
+    #[test]
+    fn minres_gradient_matches_finite_differences() {
+        let r = test_r();
+        let psi = vec![0.4, 0.5, 0.6, 0.45, 0.55, 0.7];
+        let (_, g) = minres_value_grad(&r, &psi, 2).unwrap();
+        for i in 0..6 {
+            let h = 1e-6;
+            let mut a = psi.clone();
+            a[i] += h;
+            let mut b = psi.clone();
+            b[i] -= h;
+            let fd = (minres_value_grad(&r, &a, 2).unwrap().0 - minres_value_grad(&r, &b, 2).unwrap().0) / (2.0 * h);
+            assert!((fd - g[i]).abs() < 1e-7, "{i}: {fd} vs {}", g[i]);
+        }
+    }
+
+    #[test]
+    fn ml_gradient_matches_finite_differences() {
+        let r = test_r();
+        let psi = vec![0.4, 0.5, 0.6, 0.45, 0.55, 0.7];
+        let (_, g) = ml_value_grad(&r, &psi, 2).unwrap();
+        for i in 0..6 {
+            let h = 1e-6;
+            let mut a = psi.clone();
+            a[i] += h;
+            let mut b = psi.clone();
+            b[i] -= h;
+            let fd = (ml_value_grad(&r, &a, 2).unwrap().0 - ml_value_grad(&r, &b, 2).unwrap().0) / (2.0 * h);
+            assert!((fd - g[i]).abs() < 1e-6, "{i}: {fd} vs {}", g[i]);
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! Horn's parallel analysis in the manner of psych's `fa.parallel`.
+
+use ndarray::{Array1, Array2, ArrayRef2};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+use rayon::prelude::*;
+
+use super::adequacy::{check_correlation, data_correlation};
+use super::extraction::{Extraction, StoppingRule, extract};
+use crate::error::{Error, Result};
+use crate::linalg;
+
+/// Which reference data the observed eigenvalues are compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ParallelSource {
+    /// Standard normal data of the same size (psych `sim = TRUE`).
+    #[default]
+    Simulated,
+    /// Each column resampled with replacement from the observed data (psych's resampling).
+    Resampled,
+}
+
+/// How the reference eigenvalues are summarised over the replications.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ParallelCriterion {
+    /// Mean over replications (Horn 1965).
+    #[default]
+    Mean,
+    /// A quantile over replications, e.g. 0.95 (Glorfeld 1995); R's type-7 quantile.
+    Quantile(f64),
+}
+
+/// Parallel analysis: how many factors / components have eigenvalues larger than those of
+/// random data of the same size.
+///
+/// # Formula
+/// ```text
+/// components: eigenvalues of R;  factors: eigenvalues of R with the communalities of a
+/// one-factor solution (the chosen extraction) on the diagonal (psych fa.parallel, SMC = FALSE)
+/// suggested number = number of leading observed eigenvalues greater than the reference
+/// (mean or quantile over replications) — psych: which(!(observed > reference))[1] − 1
+/// ```
+///
+/// Replication `i` uses its own ChaCha8 stream derived from `(seed, i)`, so the result is the
+/// same for a given seed whatever the number of threads; replications run in parallel (rayon).
+///
+/// # Examples
+/// ```
+/// use ndarray::Array2;
+/// use surveystat::factor::ParallelAnalysis;
+/// let x = Array2::from_shape_fn((200, 6), |(i, j)| ((i * 7 + j * 13) % 17) as f64 + (j / 3) as f64 * (i % 5) as f64);
+/// let pa = ParallelAnalysis::new().replications(10).seed(42).fit(&x).unwrap();
+/// assert!(pa.n_components() <= 6);
+/// ```
+///
+/// # Errors
+/// See [`ParallelAnalysis::fit`].
+///
+/// # References
+/// Horn, J. L. (1965). A rationale and test for the number of factors in factor analysis.
+/// *Psychometrika* 30, 179–185. Revelle, W. psych 2.2.9 `fa.parallel`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParallelAnalysis {
+    replications: usize,
+    seed: u64,
+    source: ParallelSource,
+    criterion: ParallelCriterion,
+    extraction: Extraction,
+}
+
+impl Default for ParallelAnalysis {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ParallelAnalysis {
+    /// 20 simulated replications (psych's `n.iter`), seed 1, mean criterion, minres factors.
+    pub fn new() -> Self {
+        Self {
+            replications: 20,
+            seed: 1,
+            source: ParallelSource::Simulated,
+            criterion: ParallelCriterion::Mean,
+            extraction: Extraction::MinRes,
+        }
+    }
+    /// Number of replications.
+    pub fn replications(mut self, n: usize) -> Self {
+        self.replications = n;
+        self
+    }
+    /// Seed.
+    pub fn seed(mut self, s: u64) -> Self {
+        self.seed = s;
+        self
+    }
+    /// Simulated or resampled reference data.
+    pub fn source(mut self, s: ParallelSource) -> Self {
+        self.source = s;
+        self
+    }
+    /// Mean or quantile criterion.
+    pub fn criterion(mut self, c: ParallelCriterion) -> Self {
+        self.criterion = c;
+        self
+    }
+    /// Extraction used for the factor eigenvalues (`Pca` is treated as `MinRes`).
+    pub fn extraction(mut self, e: Extraction) -> Self {
+        self.extraction = e;
+        self
+    }
+
+    /// Run on raw data (rows = observations, columns = items).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for zero replications or a quantile outside (0, 1); the
+    /// errors of the correlation step; [`Error::NotConverged`] if a one-factor solution fails.
+    pub fn fit(&self, x: &ArrayRef2<f64>) -> Result<ParallelFit> {
+        let r = data_correlation(x)?;
+        let data = x.to_owned();
+        self.run(&r, x.nrows(), Some(&data))
+    }
+
+    /// Run from a correlation matrix and the number of observations (simulated data only).
+    ///
+    /// # Errors
+    /// As [`ParallelAnalysis::fit`]; [`Error::InvalidParameter`] when resampling is asked for.
+    pub fn fit_cor(&self, r: &ArrayRef2<f64>, n_obs: usize) -> Result<ParallelFit> {
+        check_correlation(r)?;
+        if self.source == ParallelSource::Resampled {
+            return Err(Error::invalid("source", "resampling needs raw data"));
+        }
+        self.run(&r.to_owned(), n_obs, None)
+    }
+
+    fn fa_values(&self, r: &Array2<f64>) -> Result<Array1<f64>> {
+        let e = if self.extraction == Extraction::Pca { Extraction::MinRes } else { self.extraction };
+        let ex = extract(r, 1, e, StoppingRule::Full)?;
+        let mut rr = r.clone();
+        for i in 0..r.nrows() {
+            rr[[i, i]] = ex.loadings.row(i).mapv(|v| v * v).sum();
+        }
+        linalg::sym_eigenvalues(rr.view(), "reduced R")
+    }
+
+    fn run(&self, r: &Array2<f64>, n: usize, data: Option<&Array2<f64>>) -> Result<ParallelFit> {
+        if self.replications == 0 {
+            return Err(Error::invalid("replications", "must be at least 1"));
+        }
+        if let ParallelCriterion::Quantile(q) = self.criterion
+            && !(q > 0.0 && q < 1.0)
+        {
+            return Err(Error::invalid("quantile", "must lie strictly between 0 and 1"));
+        }
+        if n < 3 {
+            return Err(Error::TooFewObservations { needed: 3, got: n });
+        }
+        let p = r.nrows();
+        let observed_pc = linalg::sym_eigenvalues(r.view(), "R")?;
+        let observed_fa = self.fa_values(r)?;
+        let reps: Vec<Result<(Array1<f64>, Array1<f64>)>> = (0..self.replications)
+            .into_par_iter()
+            .map(|i| {
+                let mut rng = ChaCha8Rng::seed_from_u64(mix(self.seed, i as u64));
+                let sim = match (self.source, data) {
+                    (ParallelSource::Resampled, Some(d)) => {
+                        let mut s = Array2::<f64>::zeros((n, p));
+                        for j in 0..p {
+                            for k in 0..n {
+                                s[[k, j]] = d[[rng.random_range(0..n), j]];
+                            }
+                        }
+                        s
+                    }
+                    _ => Array2::from_shape_fn((n, p), |_| rng.sample::<f64, _>(StandardNormal)),
+                };
+                let c = data_correlation(&sim)?;
+                let pc = linalg::sym_eigenvalues(c.view(), "simulated R")?;
+                let fa = self.fa_values(&c)?;
+                Ok((pc, fa))
+            })
+            .collect();
+        let mut pcs = Vec::with_capacity(reps.len());
+        let mut fas = Vec::with_capacity(reps.len());
+        for rep in reps {
+            let (a, b) = rep?;
+            pcs.push(a);
+            fas.push(b);
+        }
+        let summarise = |v: &[Array1<f64>]| -> Array1<f64> {
+            Array1::from_shape_fn(p, |j| {
+                let mut col: Vec<f64> = v.iter().map(|e| e[j]).collect();
+                match self.criterion {
+                    ParallelCriterion::Mean => col.iter().sum::<f64>() / col.len() as f64,
+                    ParallelCriterion::Quantile(q) => {
+                        col.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+                        let h = (col.len() as f64 - 1.0) * q;
+                        let lo = h.floor() as usize;
+                        let hi = (lo + 1).min(col.len() - 1);
+                        col[lo] + (h - lo as f64) * (col[hi] - col[lo])
+                    }
+                }
+            })
+        };
+        let reference_pc = summarise(&pcs);
+        let reference_fa = summarise(&fas);
+        let count = |obs: &Array1<f64>, refv: &Array1<f64>| {
+            obs.iter().zip(refv.iter()).take_while(|(o, r)| o > r).count()
+        };
+        Ok(ParallelFit {
+            n_factors: count(&observed_fa, &reference_fa),
+            n_components: count(&observed_pc, &reference_pc),
+            observed_pc,
+            observed_fa,
+            reference_pc,
+            reference_fa,
+            replications: self.replications,
+        })
+    }
+}
+
+/// SplitMix64 of (seed, index): independent stream per replication.
+fn mix(seed: u64, i: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15u64.wrapping_mul(i.wrapping_add(1)));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Result of [`ParallelAnalysis`].
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ParallelFit {
+    n_factors: usize,
+    n_components: usize,
+    observed_pc: Array1<f64>,
+    observed_fa: Array1<f64>,
+    reference_pc: Array1<f64>,
+    reference_fa: Array1<f64>,
+    replications: usize,
+}
+
+impl ParallelFit {
+    /// Suggested number of factors (psych `nfact`).
+    pub fn n_factors(&self) -> usize {
+        self.n_factors
+    }
+    /// Suggested number of components (psych `ncomp`).
+    pub fn n_components(&self) -> usize {
+        self.n_components
+    }
+    /// Observed eigenvalues of R.
+    pub fn observed_components(&self) -> &Array1<f64> {
+        &self.observed_pc
+    }
+    /// Observed eigenvalues of the reduced R (one-factor communalities on the diagonal).
+    pub fn observed_factors(&self) -> &Array1<f64> {
+        &self.observed_fa
+    }
+    /// Reference (random-data) eigenvalues for components.
+    pub fn reference_components(&self) -> &Array1<f64> {
+        &self.reference_pc
+    }
+    /// Reference (random-data) eigenvalues for factors.
+    pub fn reference_factors(&self) -> &Array1<f64> {
+        &self.reference_fa
+    }
+    /// Number of replications.
+    pub fn replications(&self) -> usize {
+        self.replications
+    }
+}

@@ -1,0 +1,613 @@
+//! Factor rotations: varimax (stats::varimax algorithm), promax (psych), and gradient-projection
+//! rotations (Jennrich 2001, 2002; Bernaards & Jennrich 2005) with seeded random starts.
+
+use ndarray::{Array1, Array2, Axis};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+
+use super::extraction::StoppingRule;
+use crate::error::{Error, Result};
+use crate::linalg;
+use crate::summary::Convergence;
+
+/// Rotation of the extracted factors (psych's names in brackets).
+///
+/// Orthogonal: `Varimax`, `Quartimax`, `GeominT`; oblique: `Promax`, `Oblimin`, `Quartimin`,
+/// `GeominQ`. Gradient-projection criteria `f(Λ)` (minimised) are
+///
+/// # Formula
+/// ```text
+/// Varimax    f = −¼ ‖(I − 11ᵀ/p) (Λ∘Λ)‖²          (maximised by the SVD algorithm of stats::varimax,
+///                                                  rows Kaiser-normalized)
+/// Quartimax  f = −¼ Σ λ_ij⁴
+/// Oblimin    f = ¼ ⟨Λ∘Λ, (I − γ 11ᵀ/p)(Λ∘Λ)(11ᵀ − I)⟩     (Quartimin: γ = 0)
+/// Geomin     f = Σ_i exp( (1/k) Σ_j ln(λ_ij² + ε) )
+/// Promax     Kaiser-normalized varimax Λv, target Q = Λv ∘ |Λv|^(power−1), U = (ΛvᵀΛv)⁻¹ΛvᵀQ
+///            rescaled to unit-variance factors; Φ = U⁻¹U⁻ᵀ
+/// ```
+/// Orthogonal rotations give `Λ T` with `TᵀT = I`; oblique ones `Λ T⁻ᵀ` with `Φ = TᵀT`,
+/// `diag(Φ) = 1`. As in psych, varimax and promax Kaiser-normalize the rows, GPArotation's
+/// criteria are applied to the unnormalized loadings.
+///
+/// # Examples
+/// ```
+/// use surveystat::factor::{Efa, Rotation};
+/// let efa = Efa::new(3).rotation(Rotation::Oblimin { gamma: 0.0 });
+/// # let _ = efa;
+/// ```
+///
+/// # References
+/// Kaiser, H. F. (1958). The varimax criterion for analytic rotation in factor analysis.
+/// *Psychometrika* 23, 187–200. Hendrickson, A. E. & White, P. O. (1964). Promax. *British
+/// Journal of Statistical Psychology* 17, 65–70. Jennrich, R. I. (2001, 2002). A simple general
+/// procedure for orthogonal / oblique rotation. *Psychometrika* 66, 289–306; 67, 7–19. Bernaards,
+/// C. A. & Jennrich, R. I. (2005). Gradient projection algorithms and software for arbitrary
+/// rotation criteria in factor analysis. *Educational and Psychological Measurement* 65, 676–696.
+/// Yates, A. (1987). *Multivariate Exploratory Data Analysis* (geomin).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Rotation {
+    /// No rotation.
+    None,
+    /// Varimax (orthogonal; `stats::varimax`, Kaiser-normalized).
+    Varimax,
+    /// Quartimax (orthogonal; GPArotation `quartimax`).
+    Quartimax,
+    /// Promax (oblique; psych's `kaiser(·, "Promax")`, usually `power = 4`).
+    Promax {
+        /// The power of the target (psych: 4).
+        power: f64,
+    },
+    /// Direct oblimin (oblique; GPArotation `oblimin`; psych's default is `gamma = 0`).
+    Oblimin {
+        /// γ (0 = quartimin).
+        gamma: f64,
+    },
+    /// Quartimin (oblique; oblimin with γ = 0).
+    Quartimin,
+    /// Orthogonal geomin (GPArotation `geominT`, ε = 0.01 by default).
+    GeominT {
+        /// ε added to the squared loadings.
+        eps: f64,
+    },
+    /// Oblique geomin (GPArotation `geominQ`, ε = 0.01 by default).
+    GeominQ {
+        /// ε added to the squared loadings.
+        eps: f64,
+    },
+}
+
+impl Default for Rotation {
+    /// psych's default: oblimin with γ = 0.
+    fn default() -> Self {
+        Rotation::Oblimin { gamma: 0.0 }
+    }
+}
+
+impl Rotation {
+    /// Whether the rotation allows correlated factors.
+    pub fn is_oblique(&self) -> bool {
+        matches!(
+            self,
+            Rotation::Promax { .. }
+                | Rotation::Oblimin { .. }
+                | Rotation::Quartimin
+                | Rotation::GeominQ { .. }
+        )
+    }
+
+    /// psych's name of the rotation (`"none"`, `"varimax"`, …, `"geominQ"`).
+    pub fn psych_name(&self) -> &'static str {
+        match self {
+            Rotation::None => "none",
+            Rotation::Varimax => "varimax",
+            Rotation::Quartimax => "quartimax",
+            Rotation::Promax { .. } => "promax",
+            Rotation::Oblimin { .. } => "oblimin",
+            Rotation::Quartimin => "quartimin",
+            Rotation::GeominT { .. } => "geominT",
+            Rotation::GeominQ { .. } => "geominQ",
+        }
+    }
+
+    /// Parse psych's name (`geomin` = `geominQ`; promax power 4, geomin ε 0.01, oblimin γ 0).
+    pub fn from_psych_name(name: &str) -> Option<Rotation> {
+        Some(match name {
+            "none" => Rotation::None,
+            "varimax" => Rotation::Varimax,
+            "quartimax" => Rotation::Quartimax,
+            "promax" => Rotation::Promax { power: 4.0 },
+            "oblimin" => Rotation::Oblimin { gamma: 0.0 },
+            "quartimin" => Rotation::Quartimin,
+            "geominT" => Rotation::GeominT { eps: 0.01 },
+            "geominQ" | "geomin" => Rotation::GeominQ { eps: 0.01 },
+            _ => return None,
+        })
+    }
+
+    /// Value and gradient (with respect to the loadings) of the rotation criterion that gradient
+    /// projection minimises; `None` for `None` and `Promax`, which are not criterion based.
+    ///
+    /// # Formula
+    /// See [`Rotation`]. Gradients: varimax `−Λ∘((I − 11ᵀ/p)(Λ∘Λ))`, quartimax `−Λ³`, oblimin
+    /// `Λ∘((I − γ11ᵀ/p)(Λ∘Λ)(11ᵀ − I))`, geomin `(2/k) λ_ij/(λ_ij² + ε) · pro_i`.
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use surveystat::factor::Rotation;
+    /// let l = array![[0.8, 0.1], [0.1, 0.7], [0.5, 0.5]];
+    /// let (f, g) = Rotation::Quartimax.criterion(&l).unwrap();
+    /// assert!(f < 0.0 && g.dim() == (3, 2));
+    /// ```
+    pub fn criterion(&self, l: &Array2<f64>) -> Option<(f64, Array2<f64>)> {
+        let (p, k) = l.dim();
+        let l2 = l.mapv(|v| v * v);
+        match *self {
+            Rotation::None | Rotation::Promax { .. } => None,
+            Rotation::Varimax => {
+                let means = l2.mean_axis(Axis(0))?;
+                let c = &l2 - &means;
+                let f = -0.25 * c.iter().map(|v| v * v).sum::<f64>();
+                Some((f, -(l * &c)))
+            }
+            Rotation::Quartimax => {
+                let f = -0.25 * l2.iter().map(|v| v * v).sum::<f64>();
+                Some((f, -(l * &l2)))
+            }
+            Rotation::Quartimin => oblimin_crit(l, &l2, 0.0),
+            Rotation::Oblimin { gamma } => oblimin_crit(l, &l2, gamma),
+            Rotation::GeominT { eps } | Rotation::GeominQ { eps } => {
+                let kf = k as f64;
+                let mut f = 0.0;
+                let mut g = Array2::<f64>::zeros((p, k));
+                for i in 0..p {
+                    let lp: f64 = (0..k).map(|j| (l2[[i, j]] + eps).ln()).sum::<f64>() / kf;
+                    let pro = lp.exp();
+                    f += pro;
+                    for j in 0..k {
+                        g[[i, j]] = 2.0 / kf * l[[i, j]] / (l2[[i, j]] + eps) * pro;
+                    }
+                }
+                Some((f, g))
+            }
+        }
+    }
+}
+
+fn oblimin_crit(l: &Array2<f64>, l2: &Array2<f64>, gamma: f64) -> Option<(f64, Array2<f64>)> {
+    let (p, k) = l.dim();
+    // X = (I − γ 11ᵀ/p) L2 N, N = 11ᵀ − I  (N: row sums minus own element)
+    let mut x = Array2::<f64>::zeros((p, k));
+    let means = l2.mean_axis(Axis(0))?;
+    for i in 0..p {
+        let rs: f64 = (0..k).map(|j| l2[[i, j]] - gamma * means[j]).sum();
+        for j in 0..k {
+            x[[i, j]] = rs - (l2[[i, j]] - gamma * means[j]);
+        }
+    }
+    let f = 0.25 * l2.iter().zip(x.iter()).map(|(a, b)| a * b).sum::<f64>();
+    Some((f, l * &x))
+}
+
+/// A rotated solution (before psych's sign / order conventions).
+#[derive(Debug, Clone)]
+pub(crate) struct Rotated {
+    pub loadings: Array2<f64>,
+    pub phi: Option<Array2<f64>>,
+    /// Rotation matrix `T` such that loadings = A T (orthogonal) / A T⁻ᵀ (oblique).
+    pub t: Array2<f64>,
+    pub convergence: Convergence,
+    pub criterion: Option<f64>,
+    pub starts_used: usize,
+}
+
+/// Options of the rotation step.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RotateOptions {
+    pub rule: StoppingRule,
+    pub random_starts: usize,
+    pub seed: u64,
+}
+
+/// A uniformly distributed random orthogonal k × k matrix (QR of a Gaussian matrix).
+pub(crate) fn random_orthogonal(k: usize, rng: &mut ChaCha8Rng) -> Array2<f64> {
+    let mut m = Array2::<f64>::from_shape_fn((k, k), |_| rng.sample(StandardNormal));
+    // modified Gram–Schmidt on the columns
+    for j in 0..k {
+        for i in 0..j {
+            let d: f64 = (0..k).map(|r| m[[r, i]] * m[[r, j]]).sum();
+            for r in 0..k {
+                m[[r, j]] -= d * m[[r, i]];
+            }
+        }
+        let n: f64 = (0..k).map(|r| m[[r, j]] * m[[r, j]]).sum::<f64>().sqrt();
+        for r in 0..k {
+            m[[r, j]] /= n;
+        }
+    }
+    m
+}
+
+fn start_matrices(k: usize, opts: &RotateOptions) -> Vec<Array2<f64>> {
+    let mut v = vec![Array2::<f64>::eye(k)];
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    for _ in 0..opts.random_starts {
+        v.push(random_orthogonal(k, &mut rng));
+    }
+    v
+}
+
+/// Keep the first solution unless a later start improves the criterion by more than a relative
+/// 1e-6 (so that loose stopping rules do not swap equivalent optima).
+fn better(new: f64, best: f64) -> bool {
+    new < best - 1e-6 * best.abs().max(1e-12)
+}
+
+/// Whether two loading matrices are the same solution up to column order and sign (largest
+/// entrywise difference after greedy congruence matching below 1e-2): then they are the same
+/// optimum reached with different accuracy, and the earlier start is kept.
+fn same_solution(a: &Array2<f64>, b: &Array2<f64>) -> bool {
+    let k = a.ncols();
+    let mut used = vec![false; k];
+    let mut worst: f64 = 0.0;
+    for i in 0..k {
+        let ai = a.column(i);
+        let mut best = None;
+        let mut best_c = -1.0;
+        for j in 0..k {
+            if used[j] {
+                continue;
+            }
+            let bj = b.column(j);
+            let ab: f64 = ai.iter().zip(bj.iter()).map(|(x, y)| x * y).sum();
+            let n = (ai.dot(&ai) * bj.dot(&bj)).sqrt();
+            let c = if n > 0.0 { (ab / n).abs() } else { 0.0 };
+            if c > best_c {
+                best_c = c;
+                best = Some((j, if ab < 0.0 { -1.0 } else { 1.0 }));
+            }
+        }
+        let Some((j, s)) = best else { return false };
+        used[j] = true;
+        for r in 0..a.nrows() {
+            worst = worst.max((a[[r, i]] - s * b[[r, j]]).abs());
+        }
+    }
+    worst < 1e-2
+}
+
+pub(crate) fn rotate(a: &Array2<f64>, rotation: &Rotation, opts: &RotateOptions) -> Result<Rotated> {
+    let k = a.ncols();
+    if k < 2 || matches!(rotation, Rotation::None) {
+        return Ok(Rotated {
+            loadings: a.clone(),
+            phi: None,
+            t: Array2::eye(k),
+            convergence: Convergence { converged: true, iterations: 0, reason: "no rotation".into() },
+            criterion: None,
+            starts_used: 0,
+        });
+    }
+    match rotation {
+        Rotation::Varimax => best_of(a, opts, |a, t0| varimax(a, t0, opts.rule)),
+        Rotation::Promax { power } => promax(a, *power, opts),
+        r if r.is_oblique() => best_of(a, opts, |a, t0| gpa_oblique(a, t0, r, opts.rule)),
+        r => best_of(a, opts, |a, t0| gpa_orthogonal(a, t0, r, opts.rule)),
+    }
+}
+
+fn best_of<F>(a: &Array2<f64>, opts: &RotateOptions, run: F) -> Result<Rotated>
+where
+    F: Fn(&Array2<f64>, &Array2<f64>) -> Result<Rotated> + Sync,
+{
+    let starts = start_matrices(a.ncols(), opts);
+    let n = starts.len();
+    let mut best: Option<Rotated> = None;
+    let mut first_err = None;
+    for t0 in &starts {
+        match run(a, t0) {
+            Ok(r) => {
+                let take = match &best {
+                    None => true,
+                    Some(b) => match (r.criterion, b.criterion) {
+                        (Some(x), Some(y)) => {
+                            !same_solution(&r.loadings, &b.loadings)
+                                && (better(x, y) || (!b.convergence.converged && r.convergence.converged))
+                        }
+                        _ => false,
+                    },
+                };
+                if take {
+                    best = Some(r);
+                }
+            }
+            Err(e) => {
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    match best {
+        Some(mut b) => {
+            b.starts_used = n;
+            Ok(b)
+        }
+        None => Err(first_err.unwrap_or(Error::NotConverged { what: "rotation".into(), iterations: 0 })),
+    }
+}
+
+/// Kaiser weights: row lengths of the loadings.
+fn row_norms(a: &Array2<f64>) -> Array1<f64> {
+    a.map_axis(Axis(1), |r| r.mapv(|v| v * v).sum().sqrt())
+}
+
+/// The SVD algorithm of `stats::varimax` (Kaiser normalization), started from `t0`.
+pub(crate) fn varimax(a: &Array2<f64>, t0: &Array2<f64>, rule: StoppingRule) -> Result<Rotated> {
+    let (p, k) = a.dim();
+    let sc = row_norms(a);
+    if sc.iter().any(|&s| !(s > 0.0)) {
+        return Err(Error::invalid("loadings", "a variable has an all-zero loading row (Kaiser normalization undefined)"));
+    }
+    let x = Array2::from_shape_fn((p, k), |(i, j)| a[[i, j]] / sc[i]);
+    let (eps, max_iter) = match rule {
+        StoppingRule::R => (1e-5, 1000),
+        StoppingRule::Full => (1e-13, 100_000),
+    };
+    let mut tt = t0.clone();
+    let mut d = 0.0;
+    let mut iters = 0;
+    let mut converged = false;
+    for _ in 0..max_iter {
+        iters += 1;
+        let z = x.dot(&tt);
+        let cs: Array1<f64> = z.map_axis(Axis(0), |c| c.mapv(|v| v * v).sum());
+        let inner = Array2::from_shape_fn((p, k), |(i, j)| {
+            z[[i, j]].powi(3) - z[[i, j]] * cs[j] / p as f64
+        });
+        let b = x.t().dot(&inner);
+        let (u, s, v) = linalg::svd(b.view(), "varimax B")?;
+        tt = u.dot(&v.t());
+        let dpast = d;
+        d = s.sum();
+        if d < dpast * (1.0 + eps) {
+            converged = true;
+            break;
+        }
+    }
+    let z = x.dot(&tt);
+    let loadings = Array2::from_shape_fn((p, k), |(i, j)| z[[i, j]] * sc[i]);
+    let crit = Rotation::Varimax.criterion(&z).map(|c| c.0);
+    Ok(Rotated {
+        loadings,
+        phi: None,
+        t: tt,
+        convergence: Convergence {
+            converged,
+            iterations: iters,
+            reason: if converged {
+                format!("relative change of the varimax criterion below {eps:.0e}")
+            } else {
+                format!("iteration limit {max_iter} reached")
+            },
+        },
+        criterion: crit,
+        starts_used: 1,
+    })
+}
+
+/// A full-convergence GPA run that can no longer decrease the criterion in floating point is
+/// converged when its projected-gradient norm is below this.
+const GPA_STALL_OK: f64 = 1e-6;
+
+fn gpa_params(rule: StoppingRule) -> (f64, usize) {
+    match rule {
+        StoppingRule::R => (1e-5, 1000),
+        StoppingRule::Full => (1e-10, 20_000),
+    }
+}
+
+/// Orthogonal gradient projection (Jennrich 2001), step halving / doubling as Bernaards &
+/// Jennrich (2005), started from the orthogonal matrix `t0`.
+pub(crate) fn gpa_orthogonal(
+    a: &Array2<f64>,
+    t0: &Array2<f64>,
+    rot: &Rotation,
+    rule: StoppingRule,
+) -> Result<Rotated> {
+    let (eps, max_iter) = gpa_params(rule);
+    let crit = |l: &Array2<f64>| rot.criterion(l).ok_or_else(|| Error::invalid("rotation", "not a criterion rotation"));
+    let mut t = t0.clone();
+    let mut l = a.dot(&t);
+    let (mut f, gq) = crit(&l)?;
+    let mut g = a.t().dot(&gq);
+    let mut al = 1.0;
+    let mut iters = 0;
+    let mut converged = false;
+    let mut stalled = false;
+    let mut s = f64::INFINITY;
+    for _ in 0..=max_iter {
+        let m = t.t().dot(&g);
+        let sym = (&m + &m.t()) * 0.5;
+        let gp = &g - &t.dot(&sym);
+        s = gp.iter().map(|v| v * v).sum::<f64>().sqrt();
+        if s < eps {
+            converged = true;
+            break;
+        }
+        if iters >= max_iter {
+            break;
+        }
+        iters += 1;
+        al *= 2.0;
+        let mut accepted = None;
+        let mut ok = false;
+        for _ in 0..=10 {
+            let x = &t - &(&gp * al);
+            let (u, _, v) = linalg::svd(x.view(), "GPA step")?;
+            let tt = u.dot(&v.t());
+            let lt = a.dot(&tt);
+            let (ft, gqt) = crit(&lt)?;
+            ok = ft < f - 0.5 * s * s * al;
+            accepted = Some((tt, lt, ft, gqt));
+            if ok {
+                break;
+            }
+            al /= 2.0;
+        }
+        if !ok && rule == StoppingRule::Full {
+            // no decrease representable in floating point: the criterion is at rounding level
+            stalled = true;
+            break;
+        }
+        if let Some((tt, lt, ft, gqt)) = accepted {
+            t = tt;
+            l = lt;
+            f = ft;
+            g = a.t().dot(&gqt);
+        }
+    }
+    Ok(Rotated {
+        loadings: l,
+        phi: None,
+        t,
+        convergence: gpa_convergence(converged, stalled, iters, s, eps, max_iter),
+        criterion: Some(f),
+        starts_used: 1,
+    })
+}
+
+fn gpa_convergence(converged: bool, stalled: bool, iters: usize, s: f64, eps: f64, max_iter: usize) -> Convergence {
+    if stalled {
+        return Convergence {
+            converged: s < GPA_STALL_OK,
+            iterations: iters,
+            reason: format!(
+                "criterion decrease below rounding level at projected gradient norm {s:.1e}"
+            ),
+        };
+    }
+    Convergence {
+        converged,
+        iterations: iters,
+        reason: if converged {
+            format!("projected gradient norm {s:.1e} below {eps:.0e}")
+        } else {
+            format!("iteration limit {max_iter} reached (projected gradient norm {s:.1e})")
+        },
+    }
+}
+
+/// Oblique gradient projection (Jennrich 2002) started from `t0` (columns of unit length).
+pub(crate) fn gpa_oblique(
+    a: &Array2<f64>,
+    t0: &Array2<f64>,
+    rot: &Rotation,
+    rule: StoppingRule,
+) -> Result<Rotated> {
+    let (eps, max_iter) = gpa_params(rule);
+    let k = a.ncols();
+    let crit = |l: &Array2<f64>| rot.criterion(l).ok_or_else(|| Error::invalid("rotation", "not a criterion rotation"));
+    let mut t = t0.clone();
+    let mut ti = linalg::inverse(t.view(), "rotation matrix T")?;
+    let mut l = a.dot(&ti.t());
+    let (mut f, mut gq) = crit(&l)?;
+    let mut g = -(l.t().dot(&gq).dot(&ti)).t().to_owned();
+    let mut al = 1.0;
+    let mut iters = 0;
+    let mut converged = false;
+    let mut stalled = false;
+    let mut s = f64::INFINITY;
+    for _ in 0..=max_iter {
+        let cs: Array1<f64> = (0..k).map(|j| (0..k).map(|i| t[[i, j]] * g[[i, j]]).sum()).collect();
+        let gp = Array2::from_shape_fn((k, k), |(i, j)| g[[i, j]] - t[[i, j]] * cs[j]);
+        s = gp.iter().map(|v| v * v).sum::<f64>().sqrt();
+        if s < eps {
+            converged = true;
+            break;
+        }
+        if iters >= max_iter {
+            break;
+        }
+        iters += 1;
+        al *= 2.0;
+        let mut accepted = None;
+        let mut ok = false;
+        for _ in 0..=10 {
+            let mut x = &t - &(&gp * al);
+            for j in 0..k {
+                let n: f64 = (0..k).map(|i| x[[i, j]] * x[[i, j]]).sum::<f64>().sqrt();
+                for i in 0..k {
+                    x[[i, j]] /= n;
+                }
+            }
+            let Ok(xi) = linalg::inverse(x.view(), "rotation matrix T") else {
+                al /= 2.0;
+                continue;
+            };
+            let lt = a.dot(&xi.t());
+            let (ft, gqt) = crit(&lt)?;
+            ok = ft < f - 0.5 * s * s * al;
+            accepted = Some((x, xi, lt, ft, gqt));
+            if ok {
+                break;
+            }
+            al /= 2.0;
+        }
+        if !ok && rule == StoppingRule::Full {
+            stalled = true;
+            break;
+        }
+        if let Some((tt, tti, lt, ft, gqt)) = accepted {
+            t = tt;
+            ti = tti;
+            l = lt;
+            f = ft;
+            gq = gqt;
+            g = -(l.t().dot(&gq).dot(&ti)).t().to_owned();
+        }
+    }
+    let phi = t.t().dot(&t);
+    Ok(Rotated {
+        loadings: l,
+        phi: Some(phi),
+        t,
+        convergence: gpa_convergence(converged, stalled, iters, s, eps, max_iter),
+        criterion: Some(f),
+        starts_used: 1,
+    })
+}
+
+/// psych's promax: Kaiser-normalize, varimax, power target, least-squares fit, un-normalize.
+fn promax(a: &Array2<f64>, power: f64, opts: &RotateOptions) -> Result<Rotated> {
+    if !(power > 1.0) {
+        return Err(Error::invalid("power", "promax power must exceed 1"));
+    }
+    let (p, k) = a.dim();
+    let h = row_norms(a);
+    if h.iter().any(|&s| !(s > 0.0)) {
+        return Err(Error::invalid("loadings", "a variable has an all-zero loading row (Kaiser normalization undefined)"));
+    }
+    let x = Array2::from_shape_fn((p, k), |(i, j)| a[[i, j]] / h[i]);
+    let vm = best_of(&x, opts, |a, t0| varimax(a, t0, opts.rule))?;
+    let xv = &vm.loadings;
+    let q = xv.mapv(|v| v * v.abs().powf(power - 1.0));
+    let xtx = xv.t().dot(xv);
+    let u = linalg::solve(xtx.view(), xv.t().dot(&q).view(), "XᵀX (promax)")?;
+    let utu_inv = linalg::inverse(u.t().dot(&u).view(), "UᵀU (promax)")?;
+    let d = Array1::from_shape_fn(k, |j| utu_inv[[j, j]].sqrt());
+    let u = Array2::from_shape_fn((k, k), |(i, j)| u[[i, j]] * d[j]);
+    let z = xv.dot(&u);
+    let u_full = vm.t.dot(&u);
+    let ui = linalg::inverse(u_full.view(), "promax U")?;
+    let phi = ui.dot(&ui.t());
+    let loadings = Array2::from_shape_fn((p, k), |(i, j)| z[[i, j]] * h[i]);
+    Ok(Rotated {
+        loadings,
+        phi: Some(phi),
+        t: u_full,
+        convergence: vm.convergence,
+        criterion: None,
+        starts_used: vm.starts_used,
+    })
+}
