@@ -1,1 +1,884 @@
-//! Structural equation models with lavaan-style model syntax.
+//! Structural equation models with lavaan-style model syntax: CFA, path analysis and full SEM.
+//!
+//! Stages: [`parse_model`] (syntax) → parameter table with lavaan's `cfa()`/`sem()` defaults →
+//! model matrices (all-y LISREL form, Σ = Λ (I − B)⁻¹ Ψ (I − B)⁻ᵀ Λᵀ + Θ) → sample statistics →
+//! starting values → discrepancy function (ML, GLS, ULS) → estimation (Fisher scoring or BFGS) →
+//! expected-information standard errors → χ² test and fit measures → standardized solutions →
+//! defined parameters (delta method) → modification indices.
+//!
+//! # Examples
+//! ```
+//! use ndarray::array;
+//! use surveystat::sem::Sem;
+//! // a one-factor model fitted to a covariance matrix
+//! let cov = array![[1.0, 0.5, 0.4], [0.5, 1.0, 0.3], [0.4, 0.3, 1.0]];
+//! let names = ["a", "b", "c"];
+//! let fit = Sem::from_syntax("f =~ a + b + c").unwrap().fit_cov(&cov, &names, 200).unwrap();
+//! assert!(fit.fit_measure("chisq").unwrap().abs() < 1e-8); // just identified
+//! ```
+//!
+//! # References
+//! Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley.
+//! Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. *Journal of
+//! Statistical Software*, 48(2). Validated against R lavaan 0.6.14 on HolzingerSwineford1939,
+//! PoliticalDemocracy and the study data (tests/reference_sem.rs).
+
+mod defined;
+mod estimate;
+mod fit_measures;
+mod model;
+mod modindices;
+mod objective;
+mod partable;
+mod sample_stats;
+mod standardize;
+mod start;
+mod syntax;
+mod test;
+mod vcov;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use ndarray::{Array1, Array2, ArrayRef2};
+use statrs::distribution::{ContinuousCDF, Normal};
+
+pub use estimate::Optimizer;
+pub use modindices::ModIndex;
+pub use partable::ParRow;
+pub use syntax::{BinOp, Expr, Modifier, ModelSyntax, Op, Statement, Term, parse_model};
+
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::moments::Moments;
+use crate::summary::{Convergence, ParamRow, Summary, Table, fmt_num, fmt_pvalue};
+use crate::warning::Warning;
+use model::ModelStructure;
+use objective::{Discrepancy, Objective};
+use partable::{ParTable, TableOptions};
+use sample_stats::SampleStats;
+
+/// Estimator (discrepancy function).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Estimator {
+    /// Maximum likelihood (normal theory), lavaan's default.
+    #[default]
+    Ml,
+    /// Normal-theory generalized least squares.
+    Gls,
+    /// Unweighted least squares.
+    Uls,
+}
+
+/// Likelihood convention of ML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Likelihood {
+    /// S with divisor N, χ² = 2 N fmin (lavaan's default).
+    #[default]
+    Normal,
+    /// S with divisor N − 1, χ² = 2 (N − 1) fmin.
+    Wishart,
+}
+
+/// A structural equation model specification with estimation options.
+///
+/// Build with [`Sem::from_syntax`], adjust with the consuming setters, then [`Sem::fit`] a dataset
+/// (variables selected by name; rows with missing values on them are dropped listwise) or
+/// [`Sem::fit_cov`] a covariance matrix (divisor N − 1, as R's `cov()`) and its N.
+///
+/// # Examples
+/// ```
+/// use surveystat::sem::{Estimator, Sem};
+/// let sem = Sem::from_syntax("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6")
+///     .unwrap()
+///     .estimator(Estimator::Ml)
+///     .std_lv(true);
+/// assert!(sem.model().statements.len() == 2);
+/// ```
+///
+/// # Errors
+/// [`Error::Syntax`] from [`Sem::from_syntax`] with the line and column of the problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sem {
+    syntax: ModelSyntax,
+    estimator: Estimator,
+    likelihood: Likelihood,
+    std_lv: bool,
+    fixed_x: bool,
+    ci_level: f64,
+    optimizer: Optimizer,
+    max_iter: usize,
+    allow_nonconverged: bool,
+}
+
+impl Sem {
+    /// Parse lavaan model syntax.
+    ///
+    /// # Errors
+    /// [`Error::Syntax`] with the 1-based line and column and what was expected.
+    pub fn from_syntax(model: &str) -> Result<Self> {
+        Ok(Self::from_model(syntax::parse(model)?))
+    }
+
+    /// Use an already parsed model.
+    pub fn from_model(model: ModelSyntax) -> Self {
+        Self {
+            syntax: model,
+            estimator: Estimator::Ml,
+            likelihood: Likelihood::Normal,
+            std_lv: false,
+            fixed_x: true,
+            ci_level: 0.95,
+            optimizer: Optimizer::FisherScoring,
+            max_iter: 1000,
+            allow_nonconverged: false,
+        }
+    }
+
+    /// The parsed model.
+    pub fn model(&self) -> &ModelSyntax {
+        &self.syntax
+    }
+    /// Estimator (default ML).
+    pub fn estimator(mut self, e: Estimator) -> Self {
+        self.estimator = e;
+        self
+    }
+    /// ML likelihood convention (default normal).
+    pub fn likelihood(mut self, l: Likelihood) -> Self {
+        self.likelihood = l;
+        self
+    }
+    /// Identify latent variables by fixing their variances to 1 (all loadings free).
+    pub fn std_lv(mut self, yes: bool) -> Self {
+        self.std_lv = yes;
+        self
+    }
+    /// Fix the (co)variances of exogenous observed covariates at their sample values (default true).
+    pub fn fixed_x(mut self, yes: bool) -> Self {
+        self.fixed_x = yes;
+        self
+    }
+    /// Confidence level of the Wald intervals (default 0.95).
+    pub fn ci_level(mut self, level: f64) -> Self {
+        self.ci_level = level;
+        self
+    }
+    /// Optimisation algorithm (default Fisher scoring).
+    pub fn optimizer(mut self, o: Optimizer) -> Self {
+        self.optimizer = o;
+        self
+    }
+    /// Iteration limit (default 1000).
+    pub fn max_iter(mut self, n: usize) -> Self {
+        self.max_iter = n;
+        self
+    }
+    /// Return a fit (with a warning) instead of [`Error::NotConverged`] when the optimizer stops
+    /// without converging.
+    pub fn allow_nonconverged(mut self, yes: bool) -> Self {
+        self.allow_nonconverged = yes;
+        self
+    }
+
+    /// Build the parameter table and model matrices once, for repeated fits.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for contradictory models, [`Error::NotIdentified`] for
+    /// latent variables without indicators or negative degrees of freedom.
+    pub fn compile(&self) -> Result<SemModel> {
+        if !(self.ci_level > 0.0 && self.ci_level < 1.0) {
+            return Err(Error::invalid("ci_level", "must be strictly between 0 and 1"));
+        }
+        let pt = ParTable::build(&self.syntax, TableOptions { std_lv: self.std_lv, fixed_x: self.fixed_x })?;
+        let st = ModelStructure::new(&pt)?;
+        let p = pt.ov.len();
+        let nx = pt.ov_x.len();
+        let ndat = p * (p + 1) / 2 - nx * (nx + 1) / 2;
+        if pt.npar > ndat {
+            return Err(Error::NotIdentified {
+                reason: format!(
+                    "the model has {} free parameters but only {ndat} sample moments (df = {})",
+                    pt.npar,
+                    ndat as i64 - pt.npar as i64
+                ),
+            });
+        }
+        Ok(SemModel { config: self.clone(), pt, st, ndat })
+    }
+
+    /// Fit to the model's variables in `data` (rows = observations), dropping incomplete rows.
+    ///
+    /// # Errors
+    /// [`Error::UnknownVariable`] for model variables missing from the data; errors of
+    /// [`Sem::compile`]; [`Error::NotPositiveDefinite`] for a singular sample covariance;
+    /// [`Error::NotIdentified`] for a singular information matrix; [`Error::NotConverged`].
+    pub fn fit(&self, data: &Dataset) -> Result<SemFit> {
+        let model = self.compile()?;
+        let ss = SampleStats::from_dataset(data, &model.pt.ov)?;
+        model.fit_stats(ss)
+    }
+
+    /// Fit to a data matrix whose columns are named `names` (rows = observations).
+    ///
+    /// # Errors
+    /// As [`Sem::fit`].
+    pub fn fit_array<S: AsRef<str>>(&self, x: &ArrayRef2<f64>, names: &[S]) -> Result<SemFit> {
+        let ds = Dataset::from_array(names, x.to_owned())?;
+        self.fit(&ds)
+    }
+
+    /// Fit to a covariance matrix (divisor N − 1) of the variables `names`, from `n` observations.
+    ///
+    /// # Errors
+    /// As [`Sem::fit`]; [`Error::DimensionMismatch`] if `names` does not match `cov`.
+    pub fn fit_cov<S: AsRef<str>>(&self, cov: &ArrayRef2<f64>, names: &[S], n: usize) -> Result<SemFit> {
+        let model = self.compile()?;
+        let names: Vec<String> = names.iter().map(|s| s.as_ref().to_string()).collect();
+        let ss = SampleStats::from_cov(&cov.to_owned(), &names, &model.pt.ov, n)?;
+        model.fit_stats(ss)
+    }
+}
+
+/// A compiled model (parameter table and matrix layout) that can be fitted to many samples, e.g.
+/// in a bootstrap.
+#[derive(Debug, Clone)]
+pub struct SemModel {
+    config: Sem,
+    pt: ParTable,
+    st: ModelStructure,
+    ndat: usize,
+}
+
+struct Estimated {
+    pt: ParTable,
+    st: ModelStructure,
+    obj: Objective,
+    opt: estimate::OptResult,
+    n_eff: f64,
+    s_fit: Array2<f64>,
+}
+
+impl SemModel {
+    /// Observed variables in model order (the order [`SemModel::fit_moments`] expects).
+    pub fn observed(&self) -> &[String] {
+        &self.pt.ov
+    }
+    /// Latent variables.
+    pub fn latent(&self) -> &[String] {
+        &self.pt.lv
+    }
+    /// Number of free parameters.
+    pub fn npar(&self) -> usize {
+        self.pt.npar
+    }
+    /// The parameter table (before fitting; fixed-x values are filled in at fit time).
+    pub fn partable(&self) -> &[ParRow] {
+        &self.pt.rows
+    }
+
+    /// Fit to moments of the observed variables in [`SemModel::observed`] order.
+    ///
+    /// # Errors
+    /// As [`Sem::fit`].
+    pub fn fit_moments(&self, m: &Moments) -> Result<SemFit> {
+        if m.cov().nrows() != self.pt.ov.len() {
+            return Err(Error::DimensionMismatch {
+                what: "moments and model variables".into(),
+                expected: self.pt.ov.len(),
+                found: m.cov().nrows(),
+            });
+        }
+        self.fit_stats(SampleStats::from_moments(m))
+    }
+
+    /// Estimates only (free parameters in table order), optionally from given starting values —
+    /// the fast path of a bootstrap.
+    ///
+    /// # Errors
+    /// As [`Sem::fit`] (identification is not re-checked).
+    pub fn estimate_moments(&self, m: &Moments, start: Option<&[f64]>) -> Result<(Vec<f64>, Convergence)> {
+        let e = self.estimate(SampleStats::from_moments(m), start)?;
+        let conv = Convergence { converged: e.opt.converged, iterations: e.opt.iterations, reason: e.opt.reason.clone() };
+        Ok((e.opt.point.theta, conv))
+    }
+
+    fn estimate(&self, ss: SampleStats, start: Option<&[f64]>) -> Result<Estimated> {
+        ss.check(&self.pt.ov)?;
+        let n = ss.n as f64;
+        let cfg = &self.config;
+        let (kind, s_fit, n_eff) = match (cfg.estimator, cfg.likelihood) {
+            (Estimator::Ml, Likelihood::Normal) => (Discrepancy::Ml, &ss.cov * ((n - 1.0) / n), n),
+            (Estimator::Ml, Likelihood::Wishart) => (Discrepancy::Ml, ss.cov.clone(), n - 1.0),
+            (Estimator::Gls, _) => (Discrepancy::Gls, ss.cov.clone(), n - 1.0),
+            (Estimator::Uls, _) => (Discrepancy::Uls, ss.cov.clone(), n - 1.0),
+        };
+        // fixed.x values
+        let mut pt = self.pt.clone();
+        let mut st = self.st.clone();
+        for (k, r) in pt.rows.iter_mut().enumerate() {
+            if r.exo {
+                let i = self.pt.ov.iter().position(|v| *v == r.lhs).unwrap_or(0);
+                let j = self.pt.ov.iter().position(|v| *v == r.rhs).unwrap_or(0);
+                let v = s_fit[[i, j]];
+                r.fixed = Some(v);
+                st.set_fixed(k, v);
+            }
+        }
+        let obj = Objective::new(kind, &s_fit, st.vech.clone())?;
+        let theta0: Vec<f64> = match start {
+            Some(s) if s.len() == pt.npar => s.to_vec(),
+            _ => start::start_values(&pt, &st, &s_fit, cfg.std_lv),
+        };
+        let p0 = match estimate::eval(&st, &obj, &theta0) {
+            Some(p) => p,
+            None => {
+                // fall back to a safe start: small loadings, half variances
+                let mut t = start::start_values(&pt, &st, &s_fit, cfg.std_lv);
+                for r in &pt.rows {
+                    if let (Some(f), Op::Regression) = (r.free, r.op) {
+                        t[f] = 0.0;
+                    }
+                }
+                estimate::eval(&st, &obj, &t).ok_or_else(|| Error::NotConverged { what: "SEM starting values (implied covariance not positive definite)".into(), iterations: 0 })?
+            }
+        };
+        let opt = match cfg.optimizer {
+            Optimizer::FisherScoring => estimate::fisher_scoring(&st, &obj, p0, cfg.max_iter),
+            Optimizer::Bfgs => estimate::bfgs(&st, &obj, p0, cfg.max_iter),
+        };
+        if !opt.converged && !cfg.allow_nonconverged {
+            return Err(Error::NotConverged { what: format!("SEM estimation ({})", opt.reason), iterations: opt.iterations });
+        }
+        Ok(Estimated { pt, st, obj, opt, n_eff, s_fit })
+    }
+
+    fn fit_stats(&self, ss: SampleStats) -> Result<SemFit> {
+        let cfg = self.config.clone();
+        let n_obs = ss.n;
+        let n_dropped = ss.n_dropped;
+        let e = self.estimate(ss, None)?;
+        let Estimated { pt, st, obj, opt, n_eff, s_fit } = e;
+        let point = &opt.point;
+        let theta = point.theta.clone();
+        let ml = cfg.estimator == Estimator::Ml;
+        // information and vcov
+        let (_, delta) = estimate::gradient(&st, &obj, point);
+        let w = obj.weight(&point.val);
+        let info = delta.t().dot(&w.dot(&delta));
+        let par_names: Vec<String> = free_names(&pt);
+        let info_inv = vcov::invert_information(&info, &par_names)?;
+        // lavaan's "standard" SEs: (N′ Δᵀ W Δ)⁻¹ for every estimator (W = I for ULS)
+        let vcov = &info_inv / n_eff;
+        // test statistic
+        let f = point.val.f;
+        let n = n_obs as f64;
+        let chisq = n_eff * f;
+        let fmin = if ml { f / 2.0 } else { chisq / (2.0 * n) };
+        let df = self.ndat as f64 - pt.npar as f64;
+        // baseline
+        let (base_chisq, base_df) = baseline(&pt, &obj, n_eff, self.ndat)?;
+        // fit measures
+        let (logdet_sigma, sinv_trace, sinv) = match crate::linalg::spd_inverse_logdet(point.imp.sigma.view(), "implied covariance") {
+            Ok((inv, ld)) => {
+                let tr = (&s_fit * &inv).sum();
+                (ld, tr, Some(inv))
+            }
+            Err(_) => (f64::NAN, f64::NAN, None),
+        };
+        let gfi_w = match cfg.estimator {
+            Estimator::Ml => sinv.clone(),
+            Estimator::Gls => Some(obj.s_inv.clone()),
+            Estimator::Uls => None,
+        };
+        let (logl_x, px) = if pt.ov_x.is_empty() {
+            (0.0, 0)
+        } else {
+            let ix: Vec<usize> = pt.ov_x.iter().filter_map(|x| pt.ov.iter().position(|v| v == x)).collect();
+            let sxx = Array2::from_shape_fn((ix.len(), ix.len()), |(a, b)| s_fit[[ix[a], ix[b]]]);
+            (crate::linalg::spd_logdet(sxx.view(), "covariance of the exogenous covariates")?, ix.len())
+        };
+        let fm = fit_measures::compute(&fit_measures::FitInputs {
+            uls: cfg.estimator == Estimator::Uls,
+            logdet_sxx: logl_x,
+            px,
+            ml,
+            npar: pt.npar,
+            n: n_obs,
+            n_eff,
+            fmin,
+            chisq,
+            df,
+            ndat: self.ndat as f64,
+            base_chisq,
+            base_df,
+            s: &s_fit,
+            sigma: &point.imp.sigma,
+            gfi_weight: gfi_w.as_ref(),
+            logdet_sigma,
+            logdet_s: obj.logdet_s,
+            sinv_trace,
+            ci_level: 0.90,
+        });
+        // standardized + parameter rows
+        let sc = standardize::Scales::new(&pt, &st, &point.mats, &point.imp);
+        let zq = Normal::new(0.0, 1.0).map(|d| d.inverse_cdf(0.5 + cfg.ci_level / 2.0)).unwrap_or(1.959963984540054);
+        let mut rows = Vec::with_capacity(pt.rows.len() + pt.defined.len());
+        let mut std_all_by_label: HashMap<String, (f64, f64)> = HashMap::new();
+        for (k, r) in pt.rows.iter().enumerate() {
+            let est = st.row_value(&point.mats, k);
+            let (slv, sall, _snox) = sc.standardize(&r.lhs, r.op, &r.rhs, est);
+            let mut row = ParamRow::new(&r.lhs, r.op.as_str(), &r.rhs, est);
+            row.label = r.label.clone();
+            row.std_lv = Some(slv);
+            row.std_all = Some(sall);
+            match r.free {
+                Some(fi) => {
+                    let se = vcov[[fi, fi]].max(0.0).sqrt();
+                    fill_inference(&mut row, est, se, zq);
+                }
+                None => {
+                    row.se = Some(0.0);
+                    row.ci_lower = Some(est);
+                    row.ci_upper = Some(est);
+                }
+            }
+            if !r.label.is_empty() {
+                std_all_by_label.entry(r.label.clone()).or_insert((slv, sall));
+            }
+            rows.push(row);
+        }
+        // defined parameters
+        let q = pt.npar;
+        let mut env: HashMap<String, defined::Dual> = HashMap::new();
+        let mut env_lv: HashMap<String, defined::Dual> = HashMap::new();
+        let mut env_all: HashMap<String, defined::Dual> = HashMap::new();
+        for r in &pt.rows {
+            if r.label.is_empty() || env.contains_key(&r.label) {
+                continue;
+            }
+            let k = pt.rows.iter().position(|x| x.label == r.label).unwrap_or(0);
+            let v = st.row_value(&point.mats, k);
+            let mut g = vec![0.0; q];
+            if let Some(fi) = r.free {
+                g[fi] = 1.0;
+            }
+            env.insert(r.label.clone(), defined::Dual { v, g });
+            let (slv, sall) = std_all_by_label.get(&r.label).copied().unwrap_or((f64::NAN, f64::NAN));
+            env_lv.insert(r.label.clone(), defined::Dual { v: slv, g: vec![0.0; q] });
+            env_all.insert(r.label.clone(), defined::Dual { v: sall, g: vec![0.0; q] });
+        }
+        for (name, expr) in &pt.defined {
+            let d = defined::eval(expr, &env, q);
+            let dlv = defined::eval(expr, &env_lv, q);
+            let dall = defined::eval(expr, &env_all, q);
+            let g = Array1::from(d.g.clone());
+            let se = g.dot(&vcov.dot(&g)).max(0.0).sqrt();
+            let mut row = ParamRow::new(name, ":=", expr.to_string().replace(' ', ""), d.v);
+            row.label = name.clone();
+            fill_inference(&mut row, d.v, se, zq);
+            row.std_lv = Some(dlv.v);
+            row.std_all = Some(dall.v);
+            rows.push(row);
+            env.insert(name.clone(), d);
+            env_lv.insert(name.clone(), dlv);
+            env_all.insert(name.clone(), dall);
+        }
+        // warnings
+        let mut warnings = Vec::new();
+        if n_dropped > 0 {
+            warnings.push(Warning::RowsDropped { dropped: n_dropped, remaining: n_obs });
+        }
+        if !opt.converged {
+            warnings.push(Warning::NotConverged { what: "SEM estimation".into(), iterations: opt.iterations });
+        }
+        for (k, r) in pt.rows.iter().enumerate() {
+            if r.op == Op::Covariance && r.lhs == r.rhs {
+                let v = st.row_value(&point.mats, k);
+                if v < 0.0 {
+                    warnings.push(Warning::Heywood { variable: r.lhs.clone(), value: v });
+                }
+            }
+        }
+        if st.n_lv > 0 {
+            let eta = st.eta_cov(&point.mats, &point.imp);
+            let l = st.n_lv;
+            let lvcov = Array2::from_shape_fn((l, l), |(i, j)| eta[[i, j]]);
+            if crate::linalg::cholesky(lvcov.view(), "latent covariance").is_err() {
+                warnings.push(Warning::NotPositiveDefinite { matrix: "model-implied covariance of the latent variables".into() });
+            }
+        }
+        let r2 = standardize::r_squared(&pt, &sc);
+        let lv_cor = standardize::lv_correlation(&st, &point.mats, &point.imp);
+        let conv = Convergence { converged: opt.converged, iterations: opt.iterations, reason: opt.reason.clone() };
+        Ok(SemFit {
+            config: cfg,
+            rows,
+            fit: fm,
+            vcov,
+            info_inv,
+            theta,
+            par_names,
+            implied: point.imp.sigma.clone(),
+            sample: s_fit,
+            ov: pt.ov.clone(),
+            lv: pt.lv.clone(),
+            r2,
+            lv_cor,
+            convergence: conv,
+            grad_max: opt.grad_max / 2.0,
+            warnings,
+            n_obs,
+            pt,
+            obj,
+            st,
+        })
+    }
+}
+
+fn fill_inference(row: &mut ParamRow, est: f64, se: f64, zq: f64) {
+    row.se = Some(se);
+    if se > 0.0 {
+        let z = est / se;
+        row.z = Some(z);
+        row.pvalue = Some(2.0 * Normal::new(0.0, 1.0).map(|d| d.sf(z.abs())).unwrap_or(f64::NAN));
+    }
+    row.ci_lower = Some(est - zq * se);
+    row.ci_upper = Some(est + zq * se);
+}
+
+/// lavaan-style names of the free parameters: the label if any, else `lhs op rhs`.
+fn free_names(pt: &ParTable) -> Vec<String> {
+    let mut names = vec![String::new(); pt.npar];
+    for r in &pt.rows {
+        if let Some(f) = r.free
+            && names[f].is_empty()
+        {
+            names[f] = if r.label.is_empty() { format!("{}{}{}", r.lhs, r.op.as_str(), r.rhs) } else { r.label.clone() };
+        }
+    }
+    names
+}
+
+/// Independence (baseline) model fitted with the same discrepancy: free variances of the
+/// non-exogenous observed variables, exogenous covariates' (co)variances fixed.
+fn baseline(pt: &ParTable, obj: &Objective, n_eff: f64, ndat: usize) -> Result<(f64, f64)> {
+    let mut rows = Vec::new();
+    let mut npar = 0;
+    for v in &pt.ov {
+        if pt.ov_x.contains(v) {
+            continue;
+        }
+        rows.push(ParRow { lhs: v.clone(), op: Op::Covariance, rhs: v.clone(), label: String::new(), user: false, fixed: None, start: None, exo: false, free: Some(npar) });
+        npar += 1;
+    }
+    let ix: Vec<usize> = pt.ov_x.iter().filter_map(|x| pt.ov.iter().position(|v| v == x)).collect();
+    for (a, &i) in ix.iter().enumerate() {
+        for &j in ix.iter().skip(a) {
+            rows.push(ParRow { lhs: pt.ov[i].clone(), op: Op::Covariance, rhs: pt.ov[j].clone(), label: String::new(), user: false, fixed: Some(obj.s[[i, j]]), start: None, exo: true, free: None });
+        }
+    }
+    let bpt = ParTable { rows, defined: Vec::new(), ov: pt.ov.clone(), lv: Vec::new(), ov_x: pt.ov_x.clone(), npar };
+    let bst = ModelStructure::new(&bpt)?;
+    let start: Vec<f64> = pt.ov.iter().enumerate().filter(|(_, v)| !pt.ov_x.contains(v)).map(|(i, _)| obj.s[[i, i]]).collect();
+    let p0 = estimate::eval(&bst, obj, &start).ok_or_else(|| Error::NotPositiveDefinite { matrix: "baseline model covariance".into() })?;
+    let opt = estimate::fisher_scoring(&bst, obj, p0, 200);
+    Ok((n_eff * opt.point.val.f, (ndat - npar) as f64))
+}
+
+/// A fitted structural equation model.
+///
+/// Validated against R lavaan 0.6.14 on HolzingerSwineford1939 (CFA, ML/GLS/ULS, std.lv,
+/// covariance input, Wishart), PoliticalDemocracy (equality labels) and the study data.
+#[derive(Debug, Clone)]
+pub struct SemFit {
+    config: Sem,
+    rows: Vec<ParamRow>,
+    fit: Vec<(String, f64)>,
+    vcov: Array2<f64>,
+    info_inv: Array2<f64>,
+    theta: Vec<f64>,
+    par_names: Vec<String>,
+    implied: Array2<f64>,
+    sample: Array2<f64>,
+    ov: Vec<String>,
+    lv: Vec<String>,
+    r2: Vec<(String, f64)>,
+    lv_cor: Array2<f64>,
+    convergence: Convergence,
+    grad_max: f64,
+    warnings: Vec<Warning>,
+    n_obs: usize,
+    pt: ParTable,
+    st: ModelStructure,
+    obj: Objective,
+}
+
+impl SemFit {
+    /// The configuration that produced this fit.
+    pub fn config(&self) -> &Sem {
+        &self.config
+    }
+    /// Parameter rows like lavaan's `parameterEstimates(standardized = TRUE)`, defined
+    /// parameters (`:=`) last.
+    pub fn parameters(&self) -> &[ParamRow] {
+        &self.rows
+    }
+    /// The row `lhs op rhs` (for `~~` either order), or a defined parameter by name (`op = ":="`).
+    pub fn parameter(&self, lhs: &str, op: &str, rhs: &str) -> Option<&ParamRow> {
+        self.rows.iter().find(|r| {
+            r.op == op && ((r.lhs == lhs && r.rhs == rhs) || (op == "~~" && r.lhs == rhs && r.rhs == lhs) || (op == ":=" && r.lhs == lhs))
+        })
+    }
+    /// Fit measures under lavaan's `fitMeasures()` names, in lavaan's order.
+    pub fn fit_measures(&self) -> &[(String, f64)] {
+        &self.fit
+    }
+    /// One fit measure by its lavaan name (`"cfi"`, `"rmsea.ci.upper"`, …).
+    pub fn fit_measure(&self, name: &str) -> Option<f64> {
+        self.fit.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
+    }
+    /// Covariance matrix of the free parameters (equality-constrained parameters once).
+    pub fn vcov(&self) -> &Array2<f64> {
+        &self.vcov
+    }
+    /// Names of the free parameters (label, or `lhs op rhs`), in the order of [`SemFit::vcov`].
+    pub fn free_parameter_names(&self) -> &[String] {
+        &self.par_names
+    }
+    /// Free parameter estimates in the order of [`SemFit::vcov`].
+    pub fn coefficients(&self) -> &[f64] {
+        &self.theta
+    }
+    /// Model-implied covariance Σ(θ̂) of the observed variables ([`SemFit::observed`] order).
+    pub fn implied_cov(&self) -> &Array2<f64> {
+        &self.implied
+    }
+    /// The sample covariance that was fitted (divisor N for ML/normal, N − 1 otherwise).
+    pub fn sample_cov(&self) -> &Array2<f64> {
+        &self.sample
+    }
+    /// Residual covariance S − Σ(θ̂).
+    pub fn residual_cov(&self) -> Array2<f64> {
+        &self.sample - &self.implied
+    }
+    /// Observed variables in model order.
+    pub fn observed(&self) -> &[String] {
+        &self.ov
+    }
+    /// Latent variables.
+    pub fn latent(&self) -> &[String] {
+        &self.lv
+    }
+    /// R² of the endogenous observed and latent variables.
+    pub fn r_squared(&self) -> &[(String, f64)] {
+        &self.r2
+    }
+    /// Model-implied correlation matrix of the latent variables ([`SemFit::latent`] order).
+    pub fn latent_correlation(&self) -> &Array2<f64> {
+        &self.lv_cor
+    }
+    /// Convergence of the optimizer.
+    pub fn convergence(&self) -> &Convergence {
+        &self.convergence
+    }
+    /// Largest absolute gradient element of lavaan's fmin (= F/2 for ML) at the solution.
+    pub fn gradient_max(&self) -> f64 {
+        self.grad_max
+    }
+    /// Warnings: rows dropped, Heywood cases, non-PD latent covariance, non-convergence.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+    /// Number of observations used.
+    pub fn n_obs(&self) -> usize {
+        self.n_obs
+    }
+
+    /// Modification indices of every parameter that could be added (lavaan's `modindices()`),
+    /// sorted by decreasing MI.
+    ///
+    /// # Formula
+    /// ```text
+    /// MI = N s² / V_jj,  EPC = s / V_jj,  V = I₁₁ − I₁₂ I₂₂⁻¹ I₂₁,  s = −½ ∂F/∂θ_j
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for estimators other than ML.
+    pub fn modindices(&self) -> Result<Vec<ModIndex>> {
+        if self.config.estimator != Estimator::Ml {
+            return Err(Error::invalid("modindices", "modification indices are available for ML only"));
+        }
+        let point = estimate::eval(&self.st, &self.obj, &self.theta).ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
+        let sc = standardize::Scales::new(&self.pt, &self.st, &point.mats, &point.imp);
+        let mut mi = modindices::compute(&self.pt, &self.theta, &self.obj, &self.info_inv, self.n_obs as f64, &sc)?;
+        mi.sort_by(|a, b| b.mi.total_cmp(&a.mi));
+        Ok(mi)
+    }
+
+    /// Standardized loadings (std.all) per latent variable: (factor, indicator, loading).
+    pub fn std_loadings(&self) -> Vec<(String, String, f64)> {
+        self.rows
+            .iter()
+            .filter(|r| r.op == "=~")
+            .map(|r| (r.lhs.clone(), r.rhs.clone(), r.std_all.unwrap_or(f64::NAN)))
+            .collect()
+    }
+
+    fn loadings_of(&self, f: &str) -> Vec<f64> {
+        self.rows.iter().filter(|r| r.op == "=~" && r.lhs == f).map(|r| r.std_all.unwrap_or(f64::NAN)).collect()
+    }
+
+    /// Composite reliability of each latent variable from its std.all loadings l.
+    ///
+    /// # Formula
+    /// ```text
+    /// CR = (Σ l)² / ((Σ l)² + Σ (1 − l²))
+    /// ```
+    pub fn composite_reliability(&self) -> Vec<(String, f64)> {
+        self.lv
+            .iter()
+            .map(|f| {
+                let l = self.loadings_of(f);
+                let s: f64 = l.iter().sum();
+                let e: f64 = l.iter().map(|x| 1.0 - x * x).sum();
+                (f.clone(), s * s / (s * s + e))
+            })
+            .collect()
+    }
+
+    /// Average variance extracted of each latent variable: mean of the squared std.all loadings.
+    pub fn ave(&self) -> Vec<(String, f64)> {
+        self.lv
+            .iter()
+            .map(|f| {
+                let l = self.loadings_of(f);
+                (f.clone(), l.iter().map(|x| x * x).sum::<f64>() / l.len().max(1) as f64)
+            })
+            .collect()
+    }
+
+    /// McDonald's ω of each latent variable from the unstandardized solution:
+    /// (Σλ)² ψ / ((Σλ)² ψ + Σθ) over its observed indicators.
+    pub fn omega(&self) -> Vec<(String, f64)> {
+        self.lv
+            .iter()
+            .map(|f| {
+                let mut sl = 0.0;
+                let mut th = 0.0;
+                for r in self.rows.iter().filter(|r| r.op == "=~" && r.lhs == *f) {
+                    sl += r.est;
+                    th += self.parameter(&r.rhs, "~~", &r.rhs).map_or(f64::NAN, |x| x.est);
+                }
+                let psi = self.parameter(f, "~~", f).map_or(f64::NAN, |x| x.est);
+                (f.clone(), sl * sl * psi / (sl * sl * psi + th))
+            })
+            .collect()
+    }
+
+    /// Fornell–Larcker matrix: latent correlations with √AVE on the diagonal.
+    pub fn fornell_larcker(&self) -> Array2<f64> {
+        let mut m = self.lv_cor.clone();
+        for (i, (_, a)) in self.ave().iter().enumerate() {
+            m[[i, i]] = a.sqrt();
+        }
+        m
+    }
+
+    /// Whether each latent variable passes the Fornell–Larcker criterion: √AVE > max |r|.
+    pub fn fornell_larcker_pass(&self) -> Vec<(String, bool)> {
+        let ave = self.ave();
+        let l = self.lv.len();
+        (0..l)
+            .map(|i| {
+                let maxr = (0..l).filter(|&j| j != i).map(|j| self.lv_cor[[i, j]].abs()).fold(0.0, f64::max);
+                (self.lv[i].clone(), ave[i].1.sqrt() > maxr)
+            })
+            .collect()
+    }
+
+    /// A printable summary like lavaan's `summary(fit, fit.measures = TRUE, standardized = TRUE)`.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::new("Structural equation model (lavaan syntax)");
+        let est = match self.config.estimator {
+            Estimator::Ml => "ML",
+            Estimator::Gls => "GLS",
+            Estimator::Uls => "ULS",
+        };
+        let fm = |k: &str| self.fit_measure(k);
+        s.key_values([
+            ("Estimator", est.to_string()),
+            ("Optimization method", format!("{:?}", self.config.optimizer)),
+            ("Converged", format!("{} after {} iterations (max |gradient| {:.1e})", self.convergence.converged, self.convergence.iterations, self.grad_max)),
+            ("Number of model parameters", format!("{}", self.pt.npar)),
+            ("Number of observations", format!("{}", self.n_obs)),
+        ]);
+        let mut kv: Vec<(String, String)> = vec![
+            ("Model Test User Model: Test statistic".into(), fmt_num(fm("chisq"), 3)),
+            ("  Degrees of freedom".into(), fmt_num(fm("df"), 0)),
+            ("  P-value (Chi-square)".into(), fmt_pvalue(fm("pvalue"))),
+            ("Baseline model: Test statistic".into(), fmt_num(fm("baseline.chisq"), 3)),
+            ("  Degrees of freedom".into(), fmt_num(fm("baseline.df"), 0)),
+            ("Comparative Fit Index (CFI)".into(), fmt_num(fm("cfi"), 3)),
+            ("Tucker-Lewis Index (TLI)".into(), fmt_num(fm("tli"), 3)),
+        ];
+        if fm("logl").is_some() {
+            kv.push(("Loglikelihood user model (H0)".into(), fmt_num(fm("logl"), 3)));
+            kv.push(("Loglikelihood unrestricted model (H1)".into(), fmt_num(fm("unrestricted.logl"), 3)));
+            kv.push(("Akaike (AIC)".into(), fmt_num(fm("aic"), 3)));
+            kv.push(("Bayesian (BIC)".into(), fmt_num(fm("bic"), 3)));
+            kv.push(("Sample-size adjusted Bayesian (SABIC)".into(), fmt_num(fm("bic2"), 3)));
+        }
+        kv.push(("RMSEA".into(), fmt_num(fm("rmsea"), 3)));
+        kv.push(("  90 Percent confidence interval".into(), format!("{} {}", fmt_num(fm("rmsea.ci.lower"), 3), fmt_num(fm("rmsea.ci.upper"), 3))));
+        kv.push(("  P-value H_0: RMSEA <= 0.050".into(), fmt_pvalue(fm("rmsea.pvalue"))));
+        kv.push(("SRMR".into(), fmt_num(fm("srmr"), 3)));
+        s.key_values(kv);
+        let sections = [("=~", "Latent Variables:"), ("~", "Regressions:"), ("~~", "Covariances / Variances:"), (":=", "Defined Parameters:")];
+        for (op, title) in sections {
+            let rows: Vec<&ParamRow> = self.rows.iter().filter(|r| r.op == op).collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let mut t = Table::new(Some(title), ["", "Estimate", "Std.Err", "z-value", "P(>|z|)", "Std.lv", "Std.all"]);
+            for r in rows {
+                let name = if r.label.is_empty() || op == ":=" {
+                    format!("{} {} {}", r.lhs, r.op, r.rhs)
+                } else {
+                    format!("{} {} {} ({})", r.lhs, r.op, r.rhs, r.label)
+                };
+                let fixed = r.se == Some(0.0);
+                t.push([
+                    name,
+                    fmt_num(r.est, 3),
+                    if fixed { String::new() } else { fmt_num(r.se, 3) },
+                    fmt_num(r.z, 3),
+                    if r.pvalue.is_some() { fmt_pvalue(r.pvalue) } else { String::new() },
+                    fmt_num(r.std_lv, 3),
+                    fmt_num(r.std_all, 3),
+                ]);
+            }
+            s.table(t);
+        }
+        if !self.r2.is_empty() {
+            let mut t = Table::new(Some("R-Square:"), ["", "Estimate"]);
+            for (k, v) in &self.r2 {
+                t.push([k.clone(), fmt_num(*v, 3)]);
+            }
+            s.table(t);
+        }
+        if !self.warnings.is_empty() {
+            s.text(self.warnings.iter().map(|w| format!("Warning: {w}")).collect::<Vec<_>>().join("\n"));
+        }
+        s
+    }
+}
+
+impl fmt::Display for SemFit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.summary())
+    }
+}
+

@@ -1,0 +1,169 @@
+//! Fit measures under lavaan's `fitMeasures()` names (formulas in docs/methods/sem.md).
+
+use ndarray::Array2;
+
+use super::test::{chisq_quantile, chisq_sf, pnchisq, solve_ncp};
+
+/// Inputs to the fit measures.
+pub(crate) struct FitInputs<'a> {
+    pub ml: bool,
+    /// ULS: the statistic is not chi-square distributed; lavaan reports no p-values.
+    pub uls: bool,
+    pub npar: usize,
+    pub n: usize,
+    /// N′: N for ML/normal, N − 1 otherwise.
+    pub n_eff: f64,
+    pub fmin: f64,
+    pub chisq: f64,
+    pub df: f64,
+    pub ndat: f64,
+    pub base_chisq: f64,
+    pub base_df: f64,
+    pub s: &'a Array2<f64>,
+    pub sigma: &'a Array2<f64>,
+    /// Weight for GFI: Σ̂⁻¹ (ML), S⁻¹ (GLS), None (ULS = identity).
+    pub gfi_weight: Option<&'a Array2<f64>>,
+    pub logdet_sigma: f64,
+    pub logdet_s: f64,
+    /// log|S_xx| of the fixed exogenous covariates and their number (their marginal
+    /// log-likelihood is not part of lavaan's logl).
+    pub logdet_sxx: f64,
+    pub px: usize,
+    pub sinv_trace: f64,
+    pub ci_level: f64,
+}
+
+pub(crate) fn compute(x: &FitInputs<'_>) -> Vec<(String, f64)> {
+    let mut out: Vec<(String, f64)> = Vec::new();
+    let mut put = |k: &str, v: f64| out.push((k.to_string(), v));
+    let (chisq, df, bc, bdf) = (x.chisq, x.df, x.base_chisq, x.base_df);
+    let n = x.n as f64;
+    let ne = x.n_eff;
+    put("npar", x.npar as f64);
+    put("fmin", x.fmin);
+    put("chisq", chisq);
+    put("df", df);
+    put("pvalue", if x.uls { f64::NAN } else { chisq_sf(chisq, df) });
+    put("baseline.chisq", bc);
+    put("baseline.df", bdf);
+    put("baseline.pvalue", if x.uls { f64::NAN } else { chisq_sf(bc, bdf) });
+    let t1 = (chisq - df).max(0.0);
+    let t2 = (chisq - df).max(bc - bdf).max(0.0);
+    let cfi = if t1 == 0.0 && t2 == 0.0 { 1.0 } else { 1.0 - t1 / t2 };
+    let tli = if df > 0.0 && bdf > 0.0 { (bc / bdf - chisq / df) / (bc / bdf - 1.0) } else { 1.0 };
+    let nfi = if bc > 0.0 { (bc - chisq) / bc } else { f64::NAN };
+    let rfi = if df > 0.0 && bdf > 0.0 { (bc / bdf - chisq / df) / (bc / bdf) } else { 1.0 };
+    let pnfi = if bdf > 0.0 { df / bdf * nfi } else { f64::NAN };
+    let ifi = (bc - chisq) / (bc - df);
+    let rni = if bc - bdf != 0.0 { 1.0 - (chisq - df) / (bc - bdf) } else { f64::NAN };
+    put("cfi", cfi);
+    put("tli", tli);
+    put("nnfi", tli);
+    put("rfi", rfi);
+    put("nfi", nfi);
+    put("pnfi", pnfi);
+    put("ifi", ifi);
+    put("rni", rni);
+    if x.ml {
+        let p = x.s.nrows() as f64;
+        let c = p * (2.0 * std::f64::consts::PI).ln();
+        let px = x.px as f64;
+        let logl_x = if x.px > 0 { -n / 2.0 * (px * (2.0 * std::f64::consts::PI).ln() + x.logdet_sxx + px) } else { 0.0 };
+        let logl = -n / 2.0 * (c + x.logdet_sigma + x.sinv_trace) - logl_x;
+        let ulogl = -n / 2.0 * (c + x.logdet_s + p) - logl_x;
+        let k = x.npar as f64;
+        put("logl", logl);
+        put("unrestricted.logl", ulogl);
+        put("aic", -2.0 * logl + 2.0 * k);
+        put("bic", -2.0 * logl + k * n.ln());
+        put("ntotal", n);
+        put("bic2", -2.0 * logl + k * ((n + 2.0) / 24.0).ln());
+    }
+    // RMSEA and its interval
+    let lvl = x.ci_level;
+    let (rmsea, lo, hi, pclose, pnotclose) = if df > 0.0 {
+        let r = ((chisq - df).max(0.0) / (df * ne)).sqrt();
+        let p0 = pnchisq(chisq, df, 0.0);
+        let upper_t = (1.0 - lvl) / 2.0;
+        let lower_t = 1.0 - upper_t;
+        let lam_lo = if p0 < lower_t { 0.0 } else { solve_ncp(chisq, df, lower_t) };
+        let lam_hi = if p0 < upper_t { 0.0 } else { solve_ncp(chisq, df, upper_t) };
+        let pc = 1.0 - pnchisq(chisq, df, ne * df * 0.05 * 0.05);
+        let pn = pnchisq(chisq, df, ne * df * 0.08 * 0.08);
+        (r, (lam_lo / (ne * df)).sqrt(), (lam_hi / (ne * df)).sqrt(), pc, pn)
+    } else {
+        (0.0, 0.0, 0.0, f64::NAN, f64::NAN)
+    };
+    put("rmsea", rmsea);
+    put("rmsea.ci.lower", lo);
+    put("rmsea.ci.upper", hi);
+    put("rmsea.ci.level", lvl);
+    put("rmsea.pvalue", pclose);
+    put("rmsea.close.h0", 0.05);
+    put("rmsea.notclose.pvalue", pnotclose);
+    put("rmsea.notclose.h0", 0.08);
+    // residual-based
+    let (s, sg) = (x.s, x.sigma);
+    let p = s.nrows();
+    let (mut rmr, mut srmr, mut crmr, mut mplus) = (0.0, 0.0, 0.0, 0.0);
+    for i in 0..p {
+        for j in i..p {
+            let r = s[[i, j]] - sg[[i, j]];
+            rmr += r * r;
+            let sb = r / (s[[i, i]] * s[[j, j]]).sqrt();
+            srmr += sb * sb;
+            if i == j {
+                let d = (s[[i, i]] - sg[[i, i]]) / s[[i, i]];
+                mplus += d * d;
+            } else {
+                let cr = s[[i, j]] / (s[[i, i]] * s[[j, j]]).sqrt() - sg[[i, j]] / (sg[[i, i]] * sg[[j, j]]).sqrt();
+                crmr += cr * cr;
+                mplus += cr * cr;
+            }
+        }
+    }
+    let nv = (p * (p + 1) / 2) as f64;
+    let nc = (p * (p.saturating_sub(1)) / 2) as f64;
+    let rmr = (rmr / nv).sqrt();
+    let srmr = (srmr / nv).sqrt();
+    let crmr = if nc > 0.0 { (crmr / nc).sqrt() } else { 0.0 };
+    let mplus = (mplus / nv).sqrt();
+    put("rmr", rmr);
+    put("rmr_nomean", rmr);
+    put("srmr", srmr);
+    put("srmr_bentler", srmr);
+    put("srmr_bentler_nomean", srmr);
+    put("crmr", crmr);
+    put("crmr_nomean", crmr);
+    put("srmr_mplus", mplus);
+    put("srmr_mplus_nomean", mplus);
+    let cn = |a: f64| if chisq > 0.0 { chisq_quantile(1.0 - a, df) / (chisq / ne) + 1.0 } else { f64::NAN };
+    put("cn_05", if df > 0.0 { cn(0.05) } else { 1.0 });
+    put("cn_01", if df > 0.0 { cn(0.01) } else { 1.0 });
+    // GFI family
+    let (num, den) = match x.gfi_weight {
+        Some(w) => {
+            let a = w.dot(&(s - sg));
+            let b = w.dot(s);
+            ((&a * &a.t()).sum(), (&b * &b.t()).sum())
+        }
+        None => {
+            // ULS: identity weight over the non-duplicated elements
+            let (mut a, mut b) = (0.0, 0.0);
+            for i in 0..p {
+                for j in i..p {
+                    a += (s[[i, j]] - sg[[i, j]]).powi(2);
+                    b += s[[i, j]].powi(2);
+                }
+            }
+            (a, b)
+        }
+    };
+    let gfi = 1.0 - num / den;
+    put("gfi", gfi);
+    put("agfi", if df > 0.0 { 1.0 - x.ndat / df * (1.0 - gfi) } else { 1.0 });
+    put("pgfi", if x.ndat > 0.0 { df / x.ndat * gfi } else { f64::NAN });
+    put("mfi", (-0.5 * (chisq - df) / ne).exp());
+    put("ecvi", chisq / ne + 2.0 * x.npar as f64 / ne);
+    out
+}

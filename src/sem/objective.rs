@@ -1,0 +1,121 @@
+//! Discrepancy functions (ML, GLS, ULS), their gradients with respect to vech Σ and the weight
+//! matrices of the Gauss–Newton / Fisher-scoring approximation.
+//!
+//! ```text
+//! F_ML  = log|Σ| + tr(S Σ⁻¹) − log|S| − p
+//! F_GLS = ½ tr{[S⁻¹ (S − Σ)]²}
+//! F_ULS = Σ_{i≤j} (s_ij − σ_ij)²
+//! ```
+//!
+//! Near the optimum each is the quadratic form (s − σ)ᵀ W (s − σ) in the non-duplicated elements,
+//! with W = Γ(Σ⁻¹) for ML, Γ(S⁻¹) for GLS and I for ULS, where
+//! Γ(A)_{(ij),(kl)} = ¼ (2 − δ_ij)(2 − δ_kl)(a_ik a_jl + a_il a_jk)  (= ½ Dᵀ(A ⊗ A)D).
+
+use ndarray::{Array1, Array2};
+
+use crate::error::Result;
+use crate::linalg;
+
+/// Which discrepancy function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Discrepancy {
+    Ml,
+    Gls,
+    Uls,
+}
+
+/// A discrepancy function bound to one sample covariance matrix.
+#[derive(Debug, Clone)]
+pub(crate) struct Objective {
+    pub kind: Discrepancy,
+    pub s: Array2<f64>,
+    pub logdet_s: f64,
+    pub s_inv: Array2<f64>,
+    pub pairs: Vec<(usize, usize)>,
+    /// Γ(S⁻¹) for GLS (fixed), empty otherwise.
+    pub w_fixed: Option<Array2<f64>>,
+}
+
+/// The value at Σ together with Σ⁻¹ (ML only).
+#[derive(Debug, Clone)]
+pub(crate) struct Value {
+    pub f: f64,
+    pub sigma_inv: Option<Array2<f64>>,
+}
+
+/// Γ(A) = ½ Dᵀ (A ⊗ A) D over the given vech pairs.
+pub(crate) fn gamma(a: &Array2<f64>, pairs: &[(usize, usize)]) -> Array2<f64> {
+    let n = pairs.len();
+    let mut g = Array2::<f64>::zeros((n, n));
+    for (r, &(i, j)) in pairs.iter().enumerate() {
+        let cij = if i == j { 1.0 } else { 2.0 };
+        for (c, &(k, l)) in pairs.iter().enumerate().skip(r) {
+            let ckl = if k == l { 1.0 } else { 2.0 };
+            let v = 0.25 * cij * ckl * (a[[i, k]] * a[[j, l]] + a[[i, l]] * a[[j, k]]);
+            g[[r, c]] = v;
+            g[[c, r]] = v;
+        }
+    }
+    g
+}
+
+impl Objective {
+    pub(crate) fn new(kind: Discrepancy, s: &Array2<f64>, pairs: Vec<(usize, usize)>) -> Result<Self> {
+        let (s_inv, logdet_s) = linalg::spd_inverse_logdet(s.view(), "sample covariance")?;
+        let w_fixed = if kind == Discrepancy::Gls { Some(gamma(&s_inv, &pairs)) } else { None };
+        Ok(Self { kind, s: s.clone(), logdet_s, s_inv, pairs, w_fixed })
+    }
+
+    /// F at Σ; `None` if Σ is not positive definite (ML).
+    pub(crate) fn value(&self, sigma: &Array2<f64>) -> Option<Value> {
+        let p = sigma.nrows();
+        match self.kind {
+            Discrepancy::Ml => {
+                let (inv, logdet) = linalg::spd_inverse_logdet(sigma.view(), "Sigma").ok()?;
+                let tr: f64 = (0..p).map(|i| (0..p).map(|j| self.s[[i, j]] * inv[[j, i]]).sum::<f64>()).sum();
+                let f = logdet + tr - self.logdet_s - p as f64;
+                f.is_finite().then_some(Value { f, sigma_inv: Some(inv) })
+            }
+            Discrepancy::Gls => {
+                let e = &self.s - sigma;
+                let m = self.s_inv.dot(&e);
+                let f = 0.5 * (&m * &m.t()).sum();
+                f.is_finite().then_some(Value { f, sigma_inv: None })
+            }
+            Discrepancy::Uls => {
+                let f: f64 = self.pairs.iter().map(|&(i, j)| (self.s[[i, j]] - sigma[[i, j]]).powi(2)).sum();
+                f.is_finite().then_some(Value { f, sigma_inv: None })
+            }
+        }
+    }
+
+    /// ∂F / ∂ vech Σ.
+    pub(crate) fn grad_vech(&self, sigma: &Array2<f64>, val: &Value) -> Array1<f64> {
+        let g = match self.kind {
+            Discrepancy::Ml => {
+                let inv = val.sigma_inv.as_ref().expect("ML value carries the inverse");
+                let d = sigma - &self.s;
+                inv.dot(&d).dot(inv)
+            }
+            Discrepancy::Gls => {
+                let d = sigma - &self.s;
+                self.s_inv.dot(&d).dot(&self.s_inv)
+            }
+            Discrepancy::Uls => {
+                return Array1::from_iter(
+                    self.pairs.iter().map(|&(i, j)| -2.0 * (self.s[[i, j]] - sigma[[i, j]])),
+                );
+            }
+        };
+        Array1::from_iter(self.pairs.iter().map(|&(i, j)| if i == j { g[[i, i]] } else { 2.0 * g[[i, j]] }))
+    }
+
+    /// Weight matrix W of the quadratic approximation at Σ.
+    pub(crate) fn weight(&self, val: &Value) -> Array2<f64> {
+        match self.kind {
+            Discrepancy::Ml => gamma(val.sigma_inv.as_ref().expect("ML value carries the inverse"), &self.pairs),
+            Discrepancy::Gls => self.w_fixed.clone().expect("GLS weight is precomputed"),
+            Discrepancy::Uls => Array2::eye(self.pairs.len()),
+        }
+    }
+}
