@@ -34,11 +34,14 @@ pub mod datasets;
 pub mod error;
 pub mod factor;
 pub(crate) mod linalg;
+pub mod missing;
 pub mod moments;
 pub mod prelude;
 pub mod regression;
 pub mod reliability;
+pub mod resample;
 pub mod sem;
+pub mod simulate;
 pub mod summary;
 pub mod warning;
 

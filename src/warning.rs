@@ -52,6 +52,14 @@ pub enum Warning {
         /// Iterations used.
         iterations: usize,
     },
+    /// Some replications of a resampling or simulation procedure failed (statistic error,
+    /// non-finite value, non-convergence); they are left out and listed on the fit.
+    ReplicationsFailed {
+        /// Failed replications.
+        failed: usize,
+        /// Replications requested.
+        requested: usize,
+    },
     /// Anything else, in words.
     Other {
         /// The message.
@@ -81,6 +89,9 @@ impl fmt::Display for Warning {
             }
             Warning::NotConverged { what, iterations } => {
                 write!(f, "{what} did not converge after {iterations} iterations")
+            }
+            Warning::ReplicationsFailed { failed, requested } => {
+                write!(f, "{failed} of {requested} replications failed and were left out")
             }
             Warning::Other { message } => write!(f, "{message}"),
         }
