@@ -31,6 +31,8 @@
 
 pub mod data;
 pub mod datasets;
+pub mod describe;
+pub mod diagram;
 pub mod error;
 pub mod factor;
 pub(crate) mod linalg;
@@ -40,6 +42,7 @@ pub mod prelude;
 pub mod regression;
 pub mod reliability;
 pub mod resample;
+pub mod report;
 pub mod sem;
 pub mod simulate;
 pub mod summary;

@@ -1,8 +1,11 @@
 //! Convenient re-exports: `use surveystat::prelude::*;`.
 
 pub use crate::data::Dataset;
+pub use crate::describe::{Describe, Descriptives, ValueCounts};
+pub use crate::diagram::PathDiagram;
 pub use crate::error::{Error, Result};
 pub use crate::moments::{Missing, MomentAccumulator, Moments};
 pub use crate::reliability::{Alpha, AlphaFit, HtmtMean};
+pub use crate::report::Report;
 pub use crate::summary::{Convergence, ParamRow, Summary};
 pub use crate::warning::Warning;
