@@ -286,3 +286,135 @@ fn embedded_study_survey_matches_fixture_descriptives() {
     }
     c.report();
 }
+
+fn load_extra() -> Value {
+    let p = common::fixture_path("extra/reliability_extra.json");
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+#[test]
+fn intervals_at_other_levels() {
+    // psych::alpha.ci at p.val = 1 - level and alpha ± qnorm(1 - p/2) · ase
+    // (tests/fixtures/extra/reliability_extra.R).
+    let e = load_extra();
+    let hs = load_data("HolzingerSwineford1939.csv");
+    let bfi = load_data("bfi.csv");
+    let mut c = Checker::new("extra ci_levels");
+    for row in e["ci_levels"].as_array().unwrap() {
+        let level = f(&row["level"]);
+        let fit = match row["case"].as_str().unwrap() {
+            "hs_x1_x3" => Alpha::new().ci_level(level).fit_dataset(&hs, &["x1", "x2", "x3"]),
+            _ => Alpha::new()
+                .ci_level(level)
+                .reverse(&["C4", "C5"], 1.0, 6.0)
+                .fit_dataset(&bfi, &BFI_C),
+        }
+        .unwrap();
+        let (fe, du) = (fit.feldt_ci(), fit.duhachek_ci());
+        assert_eq!(fe.level, level);
+        c.num("feldt lower", fe.lower, &row["feldt_lower"]);
+        c.num("feldt upper", fe.upper, &row["feldt_upper"]);
+        c.num("duhachek lower", du.lower, &row["duhachek_lower"]);
+        c.num("duhachek upper", du.upper, &row["duhachek_upper"]);
+    }
+    c.report();
+}
+
+#[test]
+fn two_items_total_block() {
+    let e = load_extra();
+    let t = &e["two_items"];
+    let fit =
+        Alpha::new().fit_dataset(&load_data("HolzingerSwineford1939.csv"), &["x1", "x2"]).unwrap();
+    let mut c = Checker::new("extra two_items");
+    c.num("raw_alpha", fit.raw_alpha(), &t["raw_alpha"]);
+    c.num("std.alpha", fit.std_alpha(), &t["std.alpha"]);
+    c.num("G6(smc)", fit.g6(), &t["G6(smc)"]);
+    c.num("average_r", fit.average_r(), &t["average_r"]);
+    c.num("S/N", fit.signal_noise(), &t["S/N"]);
+    c.num("ase", fit.ase(), &t["ase"]);
+    c.opt("mean", fit.mean(), &t["mean"]);
+    c.opt("sd", fit.sd(), &t["sd"]);
+    c.num("median_r", fit.median_r(), &t["median_r"]);
+    assert!(fit.warnings().contains(&surveystat::Warning::FewItems { count: 2 }));
+    c.report();
+}
+
+#[test]
+fn constant_item_dropped_but_kept_in_total() {
+    let e = load_extra();
+    let t = &e["constant_item"]["total"];
+    let hs = load_data("HolzingerSwineford1939.csv");
+    let mut x = ndarray::Array2::<f64>::from_elem((301, 4), 3.0);
+    x.slice_mut(ndarray::s![.., ..3]).assign(&hs.select(&["x1", "x2", "x3"]).unwrap());
+    let fit = Alpha::new().names(&["x1", "x2", "x3", "const"]).fit(&x).unwrap();
+    assert_eq!(fit.n_items() as u64, e["constant_item"]["nvar"].as_u64().unwrap());
+    assert!(fit.warnings().contains(&surveystat::Warning::ZeroVariance { item: "const".into() }));
+    let mut c = Checker::new("extra constant_item");
+    for (key, got) in [
+        ("raw_alpha", fit.raw_alpha()),
+        ("std.alpha", fit.std_alpha()),
+        ("G6(smc)", fit.g6()),
+        ("average_r", fit.average_r()),
+        ("S/N", fit.signal_noise()),
+        ("ase", fit.ase()),
+        ("median_r", fit.median_r()),
+    ] {
+        c.num(key, got, &t[key]);
+    }
+    c.opt("mean", fit.mean(), &t["mean"]);
+    c.opt("sd", fit.sd(), &t["sd"]);
+    for it in fit.items() {
+        c.opt(&format!("{} raw.r", it.item), it.raw_r, &e["constant_item"]["raw_r"][&it.item]);
+    }
+    c.report();
+}
+
+#[test]
+fn covariance_input_as_psych_n_obs() {
+    let e = load_extra();
+    let t = &e["cov_input_hs_x4_x6"];
+    let x = load_data("HolzingerSwineford1939.csv").select(&["x4", "x5", "x6"]).unwrap();
+    let cov = surveystat::moments::covariance(&x, Missing::Listwise).unwrap();
+    let fit = Alpha::new().fit_cov(&cov, 301).unwrap();
+    let mut c = Checker::new("extra cov_input_hs_x4_x6");
+    for (key, got) in [
+        ("raw_alpha", fit.raw_alpha()),
+        ("std.alpha", fit.std_alpha()),
+        ("G6(smc)", fit.g6()),
+        ("average_r", fit.average_r()),
+        ("S/N", fit.signal_noise()),
+        ("ase", fit.ase()),
+        ("median_r", fit.median_r()),
+    ] {
+        c.num(key, got, &t[key]);
+    }
+    c.report();
+}
+
+#[test]
+fn response_frequencies_as_psych() {
+    let e = load_extra();
+    let rf = &e["response_freq_bfi_C"];
+    let fit = Alpha::new()
+        .reverse(&["C4", "C5"], 1.0, 6.0)
+        .fit_dataset(&load_data("bfi.csv"), &BFI_C)
+        .unwrap();
+    let fr = fit.response_frequencies().expect("at most 10 values");
+    let values: Vec<f64> = rf["values"].as_array().unwrap().iter().map(f).collect();
+    assert_eq!(fr.values, values);
+    assert_eq!(fr.items, BFI_C);
+    let mut c = Checker::new("extra response_freq_bfi_C");
+    for (r, item) in BFI_C.iter().enumerate() {
+        let row = &rf["rows"][*item];
+        for (j, v) in fr.values.iter().enumerate() {
+            c.num(&format!("{item} {v}"), fr.proportions[[r, j]], &row[format!("{v}")]);
+        }
+        c.num(&format!("{item} miss"), fr.missing[r], &row["miss"]);
+    }
+    c.report();
+    // Continuous items (HS x1..x3) have too many values: no table.
+    let hs =
+        Alpha::new().fit_dataset(&load_data("HolzingerSwineford1939.csv"), &["x1", "x2", "x3"]);
+    assert!(hs.unwrap().response_frequencies().is_none());
+}

@@ -21,6 +21,21 @@ pub struct ConfidenceInterval {
     pub upper: f64,
 }
 
+/// Proportions of each answer value per item, as psych's "Non missing response frequency for
+/// each item" (computed only when the items have at most 10 distinct values in all).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ResponseFrequencies {
+    /// The distinct answer values, ascending.
+    pub values: Vec<f64>,
+    /// Item names (rows).
+    pub items: Vec<String>,
+    /// items × values: share of the item's answers equal to each value.
+    pub proportions: Array2<f64>,
+    /// Per item: share of rows without an answer.
+    pub missing: Vec<f64>,
+}
+
 /// Statistics of the scale without one item (psych's "Reliability if an item is dropped").
 ///
 /// Every field is computed exactly as the corresponding total statistic, on the covariance and
@@ -373,6 +388,7 @@ impl Alpha {
             sd: keep.iter().map(|&j| item_sd[j]).collect(),
             total_mean: t_mean,
             total_sd: t_sd,
+            freq: response_frequencies(&x, &keep, &names),
         };
         let kept_names: Vec<String> = keep.iter().map(|&j| names[j].clone()).collect();
         let kept_rev: Vec<bool> = keep.iter().map(|&j| reversed[j]).collect();
@@ -494,6 +510,7 @@ struct RawParts {
     sd: Vec<f64>,
     total_mean: f64,
     total_sd: f64,
+    freq: Option<ResponseFrequencies>,
 }
 
 struct Counts {
@@ -518,7 +535,53 @@ struct ScaleStats {
 }
 
 fn find_inf(x: &ArrayRef2<f64>) -> Option<(usize, usize)> {
+    if x.iter().all(|v| !v.is_infinite()) {
+        return None;
+    }
     x.indexed_iter().find(|(_, v)| v.is_infinite()).map(|(ij, _)| ij)
+}
+
+/// psych's response frequencies over the kept items; `None` with more than 10 distinct values.
+fn response_frequencies(
+    x: &Array2<f64>,
+    keep: &[usize],
+    names: &[String],
+) -> Option<ResponseFrequencies> {
+    const MAX_VALUES: usize = 10;
+    let mut values: Vec<f64> = Vec::new();
+    for &j in keep {
+        for &v in x.column(j) {
+            if !v.is_nan() && !values.contains(&v) {
+                if values.len() == MAX_VALUES {
+                    return None;
+                }
+                values.push(v);
+            }
+        }
+    }
+    values.sort_by(|a, b| a.total_cmp(b));
+    let n_rows = x.nrows() as f64;
+    let mut proportions = Array2::<f64>::zeros((keep.len(), values.len()));
+    let mut missing = Vec::with_capacity(keep.len());
+    for (r, &j) in keep.iter().enumerate() {
+        let mut answered = 0usize;
+        for &v in x.column(j) {
+            if let Some(c) = values.iter().position(|u| *u == v) {
+                proportions[[r, c]] += 1.0;
+                answered += 1;
+            }
+        }
+        if answered > 0 {
+            proportions.row_mut(r).mapv_inplace(|c| c / answered as f64);
+        }
+        missing.push(1.0 - answered as f64 / n_rows);
+    }
+    Some(ResponseFrequencies {
+        values,
+        items: keep.iter().map(|&j| names[j].clone()).collect(),
+        proportions,
+        missing,
+    })
 }
 
 /// Means and covariance (divisor n − 1) of a complete matrix by the two-pass formula.
@@ -835,6 +898,7 @@ fn build(
         cov,
         cor,
         pair_counts: counts.pair_counts,
+        response_frequencies: raw.as_ref().and_then(|r| r.freq.clone()),
         from_cov: raw.is_none(),
         warnings,
     })
@@ -871,6 +935,7 @@ pub struct AlphaFit {
     cov: Array2<f64>,
     cor: Array2<f64>,
     pair_counts: Option<Array2<usize>>,
+    response_frequencies: Option<ResponseFrequencies>,
     from_cov: bool,
     warnings: Vec<Warning>,
 }
@@ -966,6 +1031,12 @@ impl AlphaFit {
     /// Number of rows behind each covariance (`None` from a covariance matrix).
     pub fn pair_counts(&self) -> Option<&Array2<usize>> {
         self.pair_counts.as_ref()
+    }
+    /// Share of each answer value per item (psych's response frequencies, on the values as
+    /// analysed, i.e. after reverse keying); `None` from a covariance matrix or when the items
+    /// have more than 10 distinct values.
+    pub fn response_frequencies(&self) -> Option<&ResponseFrequencies> {
+        self.response_frequencies.as_ref()
     }
     /// Whether the fit came from a covariance matrix ([`Alpha::fit_cov`]).
     pub fn is_from_cov(&self) -> bool {
@@ -1086,6 +1157,19 @@ impl AlphaFit {
             ]);
         }
         s.table(t);
+        if let Some(fr) = &self.response_frequencies {
+            let mut cols = vec![String::new()];
+            cols.extend(fr.values.iter().map(|v| format!("{v}")));
+            cols.push("miss".into());
+            let mut t = Table::new(Some("Non missing response frequency for each item"), cols);
+            for (r, it) in self.items.iter().enumerate() {
+                let mut row = vec![label(it)];
+                row.extend(fr.proportions.row(r).iter().map(|p| fmt_num(*p, 2)));
+                row.push(fmt_num(fr.missing[r], 2));
+                t.push(row);
+            }
+            s.table(t);
+        }
         if !self.warnings.is_empty() {
             let w: Vec<String> = self.warnings.iter().map(|w| format!("  - {w}")).collect();
             s.text(format!("Warnings:\n{}", w.join("\n")));
