@@ -408,22 +408,34 @@ impl Ols {
         }
         // Missing and non-finite values.
         let mut keep = Vec::with_capacity(x.nrows());
-        for i in 0..x.nrows() {
+        for (i, row) in x.outer_iter().enumerate() {
             let yi = y[i];
             if yi.is_infinite() {
                 return Err(Error::NonFinite { what: format!("response `{response}` row {}", i + 1) });
             }
             let mut ok = !yi.is_nan();
-            for (k, &c) in cols.iter().enumerate() {
-                let v = x[[i, c]];
-                if v.is_infinite() {
-                    return Err(Error::NonFinite {
-                        what: format!("predictor `{}` row {}", names[k], i + 1),
-                    });
+            let mut bad = false;
+            match row.as_slice() {
+                Some(r) => {
+                    for &c in &cols {
+                        let v = r[c];
+                        ok &= !v.is_nan();
+                        bad |= v.is_infinite();
+                    }
                 }
-                if v.is_nan() {
-                    ok = false;
+                None => {
+                    for &c in &cols {
+                        let v = row[c];
+                        ok &= !v.is_nan();
+                        bad |= v.is_infinite();
+                    }
                 }
+            }
+            if bad {
+                let k = cols.iter().position(|&c| row[c].is_infinite()).unwrap_or(0);
+                return Err(Error::NonFinite {
+                    what: format!("predictor `{}` row {}", names[k], i + 1),
+                });
             }
             if ok {
                 keep.push(i);
@@ -579,6 +591,7 @@ impl Ols {
 
         // VIF (car::vif): from the trailing block of R (intercept removed).
         let r_dense = factor.r_dense();
+        let sds = std::mem::take(&mut factor.sds);
         let vif = diagnostics::vif_from_r(&r_dense, &rinv, p, usize::from(design.intercept));
         drop(factor);
         let vif_centered = if design.intercept {
@@ -595,13 +608,8 @@ impl Ols {
         // Standardized coefficients (beta weights): b_j sd(x_j) / sd(y).
         let sd_y = diagnostics::sd(y_vec.iter().copied());
         let off = usize::from(design.intercept);
-        let beta: Array1<f64> = (0..design.cols.len())
-            .map(|j| {
-                let c = design.cols[j];
-                let sdx = diagnostics::sd(design.x.column(c).iter().copied());
-                coef[j + off] * sdx / sd_y
-            })
-            .collect();
+        let beta: Array1<f64> =
+            (0..design.cols.len()).map(|j| coef[j + off] * sds[j + off] / sd_y).collect();
 
         let durbin_watson = diagnostics::durbin_watson(residuals.as_slice().unwrap_or(&sol.residuals));
 

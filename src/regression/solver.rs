@@ -18,7 +18,7 @@
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::householder;
 use faer::linalg::qr::no_pivoting;
-use faer::{Conj, Mat, MatMut, Par};
+use faer::{Conj, Mat, MatMut, MatRef, Par};
 use ndarray::ArrayView2;
 
 use super::dd::Dot2;
@@ -60,7 +60,7 @@ impl Design<'_> {
     }
 
     /// Apply `f(i, row_values)` to every row, `row_values[k]` = design column `k`.
-    fn for_each_row(&self, mut f: impl FnMut(usize, &[f64])) {
+    pub fn for_each_row(&self, mut f: impl FnMut(usize, &[f64])) {
         let p = self.p();
         let mut buf = vec![0.0; p];
         let off = usize::from(self.intercept);
@@ -86,18 +86,32 @@ impl Design<'_> {
     }
 }
 
-/// Householder QR of the equilibrated design.
+/// Rows per leaf of the tall-skinny QR: large enough for level-3 work inside a leaf, small
+/// enough for a leaf (leaf × p doubles) to stay in cache.
+const LEAF_ROWS: usize = 4096;
+
+/// Householder QR of the equilibrated design, as a two-level tall-skinny QR (TSQR, Demmel et al.
+/// 2012): each leaf of about `LEAF_ROWS` rows is factored in place (in parallel), `A_i = Q_i R_i`,
+/// and the stacked leaf factors `[R_1; …; R_K]` are factored again, `= Q_t R₀`. Then
+/// `A = diag(Q_i) Q_t R₀` is a Householder QR of `A` (every factor is a product of Householder
+/// reflections), with the same backward stability as the flat algorithm. For `n < 2·LEAF_ROWS`
+/// there is a single leaf and no top level.
 pub(crate) struct QrFactor {
     n: usize,
     p: usize,
-    /// Householder basis below the diagonal, `R₀` on and above it.
-    qr: Mat<f64>,
-    /// Block Householder factors.
-    h: Mat<f64>,
+    /// Column-major n×p copy of the equilibrated design; leaves factored in place (Householder
+    /// basis below each leaf's diagonal).
+    qr: Vec<f64>,
+    /// Leaf row ranges `(start, len)`; every leaf has at least `p` rows.
+    leaves: Vec<(usize, usize)>,
+    /// Block Householder factors of every leaf.
+    leaf_h: Vec<Mat<f64>>,
+    /// Stacked leaf `R`s factored in place (`K·p × p`), when `K > 1`.
+    top: Option<(Mat<f64>, Mat<f64>)>,
     /// Column scale factors `d_k` (powers of two): `A = X_design · diag(d)`.
     pub scale: Vec<f64>,
-    par: Par,
-    buf: MemBuffer,
+    /// Sample standard deviations (n − 1) of the design columns.
+    pub sds: Vec<f64>,
 }
 
 fn pow2_near_recip(norm: f64) -> f64 {
@@ -108,9 +122,128 @@ fn pow2_near_recip(norm: f64) -> f64 {
     2f64.powi(-e)
 }
 
-/// Parallelism for an n×p problem: sequential unless the problem is large.
-fn parallelism(n: usize, p: usize) -> Par {
-    if n.saturating_mul(p) >= 200_000 { faer::get_global_parallelism() } else { Par::Seq }
+/// Sum and largest absolute value of a slice (eight lanes).
+fn sum_maxabs(v: &[f64]) -> (f64, f64) {
+    let mut s = [0.0f64; 8];
+    let mut m = [0.0f64; 8];
+    let mut it = v.chunks_exact(8);
+    for ch in &mut it {
+        for l in 0..8 {
+            s[l] += ch[l];
+            m[l] = m[l].max(ch[l].abs());
+        }
+    }
+    let mut sum: f64 = s.iter().sum();
+    let mut mx = m.iter().fold(0.0f64, |a, &b| a.max(b));
+    for &x in it.remainder() {
+        sum += x;
+        mx = mx.max(x.abs());
+    }
+    (sum, mx)
+}
+
+/// `Σ (v − m)²` and `Σ (v − m)` (eight lanes).
+fn centered_ss(v: &[f64], mean: f64) -> (f64, f64) {
+    let mut s = [0.0f64; 8];
+    let mut c = [0.0f64; 8];
+    let mut it = v.chunks_exact(8);
+    for ch in &mut it {
+        for l in 0..8 {
+            let d = ch[l] - mean;
+            s[l] += d * d;
+            c[l] += d;
+        }
+    }
+    let mut ss: f64 = s.iter().sum();
+    let mut cc: f64 = c.iter().sum();
+    for &x in it.remainder() {
+        let d = x - mean;
+        ss += d * d;
+        cc += d;
+    }
+    (ss, cc)
+}
+
+fn block_size(n: usize, p: usize) -> usize {
+    no_pivoting::factor::recommended_block_size::<f64>(n, p).max(1)
+}
+
+/// Factor `a` (rows ≥ cols) in place; returns its block Householder factor.
+fn qr_leaf(a: MatMut<'_, f64>) -> Mat<f64> {
+    let (n, p) = (a.nrows(), a.ncols());
+    let size = n.min(p);
+    let bs = block_size(n, p);
+    let mut h = Mat::<f64>::zeros(bs, size);
+    if size > 0 {
+        let req = no_pivoting::factor::qr_in_place_scratch::<f64>(n, p, bs, Par::Seq, Default::default());
+        let mut buf = MemBuffer::new(req);
+        no_pivoting::factor::qr_in_place(
+            a,
+            h.as_mut(),
+            Par::Seq,
+            MemStack::new(&mut buf),
+            Default::default(),
+        );
+    }
+    h
+}
+
+/// `v ← Qᵀ v` (or `Q v`) for the reflectors stored in `basis`/`h`.
+fn apply_leaf(basis: MatRef<'_, f64>, h: MatRef<'_, f64>, v: &mut [f64], transpose: bool) {
+    let n = basis.nrows();
+    let bs = h.nrows();
+    let req = householder::apply_block_householder_sequence_transpose_on_the_left_in_place_scratch::<f64>(n, bs, 1)
+        .or(householder::apply_block_householder_sequence_on_the_left_in_place_scratch::<f64>(n, bs, 1));
+    let mut buf = MemBuffer::new(req);
+    let m = MatMut::from_column_major_slice_mut(v, n, 1);
+    if transpose {
+        householder::apply_block_householder_sequence_transpose_on_the_left_in_place_with_conj(
+            basis, h, Conj::Yes, m, Par::Seq, MemStack::new(&mut buf),
+        );
+    } else {
+        householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
+            basis, h, Conj::No, m, Par::Seq, MemStack::new(&mut buf),
+        );
+    }
+}
+
+/// Factor the leaves of `a` (rows `base..`) in parallel by recursive halving.
+fn factor_leaves(a: MatMut<'_, f64>, leaves: &[(usize, usize)], base: usize) -> Vec<Mat<f64>> {
+    if leaves.len() == 1 {
+        return vec![qr_leaf(a)];
+    }
+    let mid = leaves.len() / 2;
+    let split = leaves[mid].0 - base;
+    let (top, bottom) = a.split_at_row_mut(split);
+    let (mut l, r) = rayon::join(
+        || factor_leaves(top, &leaves[..mid], base),
+        || factor_leaves(bottom, &leaves[mid..], leaves[mid].0),
+    );
+    l.extend(r);
+    l
+}
+
+/// Apply every leaf's `Q_iᵀ` (or `Q_i`) to its slice of `v`, in parallel.
+fn apply_leaves(
+    a: MatRef<'_, f64>,
+    hs: &[Mat<f64>],
+    leaves: &[(usize, usize)],
+    base: usize,
+    v: &mut [f64],
+    transpose: bool,
+) {
+    if leaves.len() == 1 {
+        apply_leaf(a, hs[0].as_ref(), v, transpose);
+        return;
+    }
+    let mid = leaves.len() / 2;
+    let split = leaves[mid].0 - base;
+    let (at, ab) = a.split_at_row(split);
+    let (vt, vb) = v.split_at_mut(split);
+    rayon::join(
+        || apply_leaves(at, &hs[..mid], &leaves[..mid], base, vt, transpose),
+        || apply_leaves(ab, &hs[mid..], &leaves[mid..], leaves[mid].0, vb, transpose),
+    );
 }
 
 impl QrFactor {
@@ -118,71 +251,161 @@ impl QrFactor {
     pub fn new(design: &Design<'_>) -> Self {
         let n = design.n();
         let p = design.p();
-        let par = parallelism(n, p);
-        let mut a = Mat::<f64>::zeros(n, p);
-        // Copy in blocks of rows so that a row-major source is read sequentially.
-        const BLOCK: usize = 256;
+        // Column-major copy of the design, built column slice by column slice.
+        let mut store = vec![0.0f64; n * p];
         let off = usize::from(design.intercept);
-        if design.intercept {
-            a.col_mut(0).fill(1.0);
-        }
-        if design.x.ncols() > 0 && design.x.strides()[0] == 1 {
-            for (k, &c) in design.cols.iter().enumerate() {
-                let src = design.x.column(c);
-                let dst = a.col_mut(off + k);
-                for (d, s) in dst.iter_mut().zip(src.iter()) {
-                    *d = *s;
-                }
+        {
+            let mut cols: Vec<&mut [f64]> = store.chunks_mut(n.max(1)).collect();
+            if design.intercept {
+                cols[0].fill(1.0);
             }
-        } else {
-            let mut start = 0;
-            while start < n {
-                let end = (start + BLOCK).min(n);
+            if design.x.nrows() > 1 && design.x.ncols() > 0 && design.x.strides()[0] == 1 {
                 for (k, &c) in design.cols.iter().enumerate() {
-                    let mut col = a.col_mut(off + k);
-                    for i in start..end {
-                        col[i] = design.x[[i, c]];
+                    for (d, s) in cols[off + k].iter_mut().zip(design.x.column(c).iter()) {
+                        *d = *s;
                     }
                 }
-                start = end;
+            } else {
+                // Row-major source: tiles of rows, so reads stay in L1 and writes are sequential.
+                const TILE: usize = 64;
+                let mut start = 0;
+                while start < n {
+                    let end = (start + TILE).min(n);
+                    let tile = design.x.slice_axis(ndarray::Axis(0), ndarray::Slice::from(start..end));
+                    for (k, &c) in design.cols.iter().enumerate() {
+                        let dst = &mut cols[off + k][start..end];
+                        for (d, v) in dst.iter_mut().zip(tile.column(c).iter()) {
+                            *d = *v;
+                        }
+                    }
+                    start = end;
+                }
             }
         }
+        // Standard deviations of the design columns (n − 1) and the equilibration, from the
+        // contiguous copy: two reading passes and one scaling pass per column, with eight
+        // independent accumulators so that the reductions vectorize.
+        let nf = n as f64;
+        let mut sds = vec![0.0; p];
         let mut scale = vec![1.0; p];
-        for (k, s) in scale.iter_mut().enumerate() {
-            let nrm = a.col(k).norm_l2();
-            *s = pow2_near_recip(nrm);
-            let d = *s;
-            for v in a.col_mut(k).iter_mut() {
-                *v *= d;
+        for (k, col) in store.chunks_mut(n.max(1)).enumerate().take(p) {
+            let (sum, maxabs) = sum_maxabs(col);
+            if !(maxabs > 0.0 && maxabs.is_finite()) {
+                continue;
+            }
+            let mean = sum / nf;
+            let (ss, c) = centered_ss(col, mean);
+            // Corrected two-pass formula (Chan, Golub & LeVeque 1983).
+            let css = (ss - c * c / nf).max(0.0);
+            sds[k] = (css / (nf - 1.0)).sqrt();
+            // ‖x‖² = Σ(x − m)² + n m²; only its power of two matters.
+            let norm = (css + nf * mean * mean).sqrt();
+            let d = pow2_near_recip(if norm.is_finite() && norm > 0.0 { norm } else { maxabs });
+            scale[k] = d;
+            if d != 1.0 {
+                col.iter_mut().for_each(|v| *v *= d);
             }
         }
-        let size = n.min(p);
-        let bs = no_pivoting::factor::recommended_block_size::<f64>(n, p).max(1);
-        let mut h = Mat::<f64>::zeros(bs, size);
-        let req = no_pivoting::factor::qr_in_place_scratch::<f64>(n, p, bs, par, Default::default())
-            .or(householder::apply_block_householder_sequence_transpose_on_the_left_in_place_scratch::<
-                f64,
-            >(n, bs, 1))
-            .or(householder::apply_block_householder_sequence_on_the_left_in_place_scratch::<f64>(
-                n, bs, 1,
-            ));
-        let mut buf = MemBuffer::new(req);
-        if size > 0 {
-            no_pivoting::factor::qr_in_place(
-                a.as_mut(),
-                h.as_mut(),
-                par,
-                MemStack::new(&mut buf),
-                Default::default(),
-            );
-        }
-        Self { n, p, qr: a, h, scale, par, buf }
+        // Leaves: at least p rows each; the last absorbs the remainder.
+        let leaf = LEAF_ROWS.max(2 * p);
+        let k = (n / leaf).max(1);
+        let leaves: Vec<(usize, usize)> = (0..k)
+            .map(|i| {
+                let s0 = i * leaf;
+                let len = if i + 1 == k { n - s0 } else { leaf };
+                (s0, len)
+            })
+            .collect();
+        let leaf_h = {
+            let mut a = MatMut::from_column_major_slice_mut(&mut store, n, p);
+            if k > 1 && n * p >= 100_000 {
+                factor_leaves(a, &leaves, 0)
+            } else {
+                leaves.iter().map(|&(s0, len)| qr_leaf(a.as_mut().subrows_mut(s0, len))).collect()
+            }
+        };
+        let top = if k > 1 {
+            let mut t = Mat::<f64>::zeros(k * p, p);
+            for (i, &(s0, _)) in leaves.iter().enumerate() {
+                for c in 0..p {
+                    for r in 0..=c {
+                        t[(i * p + r, c)] = store[c * n + s0 + r];
+                    }
+                }
+            }
+            let h = qr_leaf(t.as_mut());
+            Some((t, h))
+        } else {
+            None
+        };
+        Self { n, p, qr: store, leaves, leaf_h, top, scale, sds }
     }
 
     /// `R₀[i, j]` (upper triangular).
     #[inline(always)]
     pub fn r(&self, i: usize, j: usize) -> f64 {
-        if i <= j { self.qr[(i, j)] } else { 0.0 }
+        if i > j {
+            return 0.0;
+        }
+        match &self.top {
+            Some((t, _)) => t[(i, j)],
+            None => self.qr[j * self.n + i],
+        }
+    }
+
+    fn a(&self) -> MatRef<'_, f64> {
+        MatRef::from_column_major_slice(&self.qr, self.n, self.p)
+    }
+
+    fn parallel(&self) -> bool {
+        self.leaves.len() > 1 && self.n * self.p >= 100_000
+    }
+
+    /// `v ← Qᵀ v` for an n-vector; afterwards `v[..p]` are the coordinates on the columns of
+    /// `Q₁` (the part `R₀ x` fits) and `‖v[p..]‖` is the residual norm.
+    pub fn apply_qt(&mut self, v: &mut [f64]) {
+        debug_assert_eq!(v.len(), self.n);
+        if self.parallel() {
+            apply_leaves(self.a(), &self.leaf_h, &self.leaves, 0, v, true);
+        } else {
+            for (&(s0, len), h) in self.leaves.iter().zip(&self.leaf_h) {
+                apply_leaf(self.a().subrows(s0, len), h.as_ref(), &mut v[s0..s0 + len], true);
+            }
+        }
+        if let Some((t, h)) = &self.top {
+            let p = self.p;
+            let mut g: Vec<f64> = Vec::with_capacity(self.leaves.len() * p);
+            for &(s0, _) in &self.leaves {
+                g.extend_from_slice(&v[s0..s0 + p]);
+            }
+            apply_leaf(t.as_ref(), h.as_ref(), &mut g, true);
+            for (i, &(s0, _)) in self.leaves.iter().enumerate() {
+                v[s0..s0 + p].copy_from_slice(&g[i * p..(i + 1) * p]);
+            }
+        }
+    }
+
+    /// `v ← Q v` for an n-vector (the inverse of [`QrFactor::apply_qt`]).
+    pub fn apply_q(&mut self, v: &mut [f64]) {
+        debug_assert_eq!(v.len(), self.n);
+        if let Some((t, h)) = &self.top {
+            let p = self.p;
+            let mut g: Vec<f64> = Vec::with_capacity(self.leaves.len() * p);
+            for &(s0, _) in &self.leaves {
+                g.extend_from_slice(&v[s0..s0 + p]);
+            }
+            apply_leaf(t.as_ref(), h.as_ref(), &mut g, false);
+            for (i, &(s0, _)) in self.leaves.iter().enumerate() {
+                v[s0..s0 + p].copy_from_slice(&g[i * p..(i + 1) * p]);
+            }
+        }
+        if self.parallel() {
+            apply_leaves(self.a(), &self.leaf_h, &self.leaves, 0, v, false);
+        } else {
+            for (&(s0, len), h) in self.leaves.iter().zip(&self.leaf_h) {
+                apply_leaf(self.a().subrows(s0, len), h.as_ref(), &mut v[s0..s0 + len], false);
+            }
+        }
     }
 
     /// The p×p factor `R₀` as a dense row-major vector.
@@ -191,38 +414,10 @@ impl QrFactor {
         let mut r = vec![0.0; p * p];
         for i in 0..p {
             for j in i..p {
-                r[i * p + j] = self.qr[(i, j)];
+                r[i * p + j] = self.r(i, j);
             }
         }
         r
-    }
-
-    /// `v ← Q₁ᵀ v` for an n-vector.
-    pub fn apply_qt(&mut self, v: &mut [f64]) {
-        let n = self.n;
-        let m = MatMut::from_column_major_slice_mut(v, n, 1);
-        householder::apply_block_householder_sequence_transpose_on_the_left_in_place_with_conj(
-            self.qr.as_ref(),
-            self.h.as_ref(),
-            Conj::Yes,
-            m,
-            self.par,
-            MemStack::new(&mut self.buf),
-        );
-    }
-
-    /// `v ← Q₁ v` for an n-vector.
-    pub fn apply_q(&mut self, v: &mut [f64]) {
-        let n = self.n;
-        let m = MatMut::from_column_major_slice_mut(v, n, 1);
-        householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
-            self.qr.as_ref(),
-            self.h.as_ref(),
-            Conj::No,
-            m,
-            self.par,
-            MemStack::new(&mut self.buf),
-        );
     }
 
     /// `v ← R₀⁻¹ v` (back substitution).
@@ -231,9 +426,9 @@ impl QrFactor {
         for i in (0..p).rev() {
             let mut s = v[i];
             for j in i + 1..p {
-                s -= self.qr[(i, j)] * v[j];
+                s -= self.r(i, j) * v[j];
             }
-            v[i] = s / self.qr[(i, i)];
+            v[i] = s / self.r(i, i);
         }
     }
 
@@ -243,9 +438,9 @@ impl QrFactor {
         for i in 0..p {
             let mut s = v[i];
             for j in 0..i {
-                s -= self.qr[(j, i)] * v[j];
+                s -= self.r(j, i) * v[j];
             }
-            v[i] = s / self.qr[(i, i)];
+            v[i] = s / self.r(i, i);
         }
     }
 
@@ -320,7 +515,7 @@ impl QrFactor {
         let mut nr = 0.0f64;
         let mut ni = 0.0f64;
         for j in 0..p {
-            let a: f64 = (0..=j).map(|i| self.qr[(i, j)].abs()).sum();
+            let a: f64 = (0..=j).map(|i| self.r(i, j).abs()).sum();
             let b: f64 = (0..=j).map(|i| rinv[i * p + j].abs()).sum();
             nr = nr.max(a);
             ni = ni.max(b);
