@@ -181,7 +181,12 @@ impl Efa {
         let rotated = rotate(
             &a,
             &self.rotation,
-            &RotateOptions { rule: self.stopping, random_starts: self.random_starts, seed: self.seed },
+            &RotateOptions {
+                rule: self.stopping,
+                promax_kaiser: self.extraction != Extraction::Pca,
+                random_starts: self.random_starts,
+                seed: self.seed,
+            },
         )?;
         if !rotated.convergence.converged {
             warnings.push(Warning::NotConverged { what: format!("{} rotation", self.rotation.psych_name()), iterations: rotated.convergence.iterations });

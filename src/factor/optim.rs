@@ -39,6 +39,7 @@ where
     let mut first = true;
     let mut iter = 0;
     let mut prev_free: Vec<bool> = vec![true; n];
+    let mut stalls = 0;
     loop {
         // projected gradient and active set
         let mut pg_max: f64 = 0.0;
@@ -158,9 +159,28 @@ where
                 }
             }
         }
+        // decreases at the objective's rounding level (absolute, since objectives such as the
+        // ML discrepancy are sums of O(1) terms that cancel at an exact fit)
+        if f - fnew <= 1e-15 * (1.0 + f.abs()) {
+            stalls += 1;
+        } else {
+            stalls = 0;
+        }
         x = xn;
         f = fnew;
         g = gn;
+        if stalls >= 3 {
+            let pg_max = (0..n).fold(0.0_f64, |m, i| m.max((x[i] - (x[i] - g[i]).clamp(lo, hi)).abs()));
+            return Some((
+                x,
+                f,
+                Convergence {
+                    converged: pg_max < 1e-6,
+                    iterations: iter,
+                    reason: format!("objective at rounding level (projected gradient {pg_max:.1e})"),
+                },
+            ));
+        }
         if opts.ftol_rel > 0.0 && rel_dec >= 0.0 && rel_dec < opts.ftol_rel {
             return Some((
                 x,

@@ -207,6 +207,9 @@ pub(crate) struct Rotated {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RotateOptions {
     pub rule: StoppingRule,
+    /// Kaiser-normalize the rows before promax (psych `fa`); `false` = `stats::promax`
+    /// (psych `principal`).
+    pub promax_kaiser: bool,
     pub random_starts: usize,
     pub seed: u64,
 }
@@ -292,7 +295,7 @@ pub(crate) fn rotate(a: &Array2<f64>, rotation: &Rotation, opts: &RotateOptions)
     }
     match rotation {
         Rotation::Varimax => best_of(a, opts, |a, t0| varimax(a, t0, opts.rule)),
-        Rotation::Promax { power } => promax(a, *power, opts),
+        Rotation::Promax { power } => promax(a, *power, opts, opts.promax_kaiser),
         r if r.is_oblique() => best_of(a, opts, |a, t0| gpa_oblique(a, t0, r, opts.rule)),
         r => best_of(a, opts, |a, t0| gpa_orthogonal(a, t0, r, opts.rule)),
     }
@@ -578,13 +581,15 @@ pub(crate) fn gpa_oblique(
     })
 }
 
-/// psych's promax: Kaiser-normalize, varimax, power target, least-squares fit, un-normalize.
-fn promax(a: &Array2<f64>, power: f64, opts: &RotateOptions) -> Result<Rotated> {
+/// psych's promax (`kaiser(·, "Promax")`): Kaiser-normalize, varimax, power target,
+/// least-squares fit, un-normalize. With `normalize_rows = false` it is `stats::promax` (the
+/// target is built from the un-normalized varimax loadings), which psych's `principal` uses.
+fn promax(a: &Array2<f64>, power: f64, opts: &RotateOptions, normalize_rows: bool) -> Result<Rotated> {
     if !(power > 1.0) {
         return Err(Error::invalid("power", "promax power must exceed 1"));
     }
     let (p, k) = a.dim();
-    let h = row_norms(a);
+    let h = if normalize_rows { row_norms(a) } else { Array1::ones(p) };
     if h.iter().any(|&s| !(s > 0.0)) {
         return Err(Error::invalid("loadings", "a variable has an all-zero loading row (Kaiser normalization undefined)"));
     }
