@@ -6,7 +6,6 @@ use ndarray::{Array1, Array2};
 
 use super::model::{Implied, Matrices, ModelStructure};
 use super::objective::{Objective, Value};
-use crate::linalg;
 
 /// Optimisation algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -71,12 +70,10 @@ fn solve_damped(h: &Array2<f64>, g: &Array1<f64>, lambda: f64) -> Option<Array1<
         for i in 0..q {
             a[[i, i]] += ridge * maxd.max(h[[i, i]].abs());
         }
-        let b = g.clone().insert_axis(ndarray::Axis(1));
-        if let Ok(x) = linalg::spd_solve(a.view(), b.view(), "information") {
-            let x = x.column(0).to_owned();
-            if x.iter().all(|v| v.is_finite()) {
-                return Some(x);
-            }
+        if let Some(x) = super::dense::spd_solve(&a, g)
+            && x.iter().all(|v| v.is_finite())
+        {
+            return Some(x);
         }
         ridge = if ridge == 0.0 { 1e-10 } else { ridge * 100.0 };
     }
@@ -153,7 +150,7 @@ pub(crate) fn bfgs(st: &ModelStructure, obj: &Objective, start: Point, max_iter:
     // initial inverse Hessian: inverse of the scoring matrix (a good scale), identity if singular
     let w = obj.weight(&pt.val);
     let h0 = delta.t().dot(&w.dot(&delta)) * 2.0;
-    let mut hinv = linalg::spd_inverse(h0.view(), "information").unwrap_or_else(|_| Array2::eye(q));
+    let mut hinv = super::dense::spd_inverse_logdet(&h0).map(|(i, _)| i).unwrap_or_else(|| Array2::eye(q));
     let mut grad_max = max_abs(&g);
     for it in 0..max_iter {
         if grad_max < GRAD_TOL {

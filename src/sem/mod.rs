@@ -24,6 +24,7 @@
 //! PoliticalDemocracy and the study data (tests/reference_sem.rs).
 
 mod defined;
+mod dense;
 mod estimate;
 mod fit_measures;
 mod model;
@@ -279,6 +280,90 @@ impl SemModel {
         &self.pt.rows
     }
 
+    /// Names of the free parameters (label, or `lhs op rhs`), in θ order.
+    pub fn free_parameter_names(&self) -> Vec<String> {
+        free_names(&self.pt)
+    }
+
+    /// Model-implied covariance Σ(θ) for free parameters `theta` (models without fixed-x
+    /// covariates, whose values come from the data).
+    ///
+    /// # Formula
+    /// ```text
+    /// Σ(θ) = Λ (I − B)⁻¹ Ψ (I − B)⁻ᵀ Λᵀ + Θ
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] for a wrong length of `theta`; [`Error::InvalidParameter`]
+    /// when the model has fixed-x covariates; [`Error::Singular`] if I − B is singular.
+    pub fn implied_cov(&self, theta: &[f64]) -> Result<Array2<f64>> {
+        if theta.len() != self.pt.npar {
+            return Err(Error::DimensionMismatch { what: "parameter vector".into(), expected: self.pt.npar, found: theta.len() });
+        }
+        if !self.pt.ov_x.is_empty() {
+            return Err(Error::invalid("theta", "the model has fixed-x covariates; their (co)variances come from the data"));
+        }
+        let mats = self.st.matrices(theta);
+        Ok(self.st.implied(&mats)?.sigma)
+    }
+
+    /// Discrepancy F(θ) (ML: log|Σ| + tr(SΣ⁻¹) − log|S| − p; GLS; ULS) and its analytic
+    /// gradient at `theta`, for the sample `m` (the building blocks of the estimator, exposed for
+    /// checking and for resampling methods).
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`]; [`Error::NotPositiveDefinite`] if Σ(θ) is not positive
+    /// definite (ML) or S is singular.
+    pub fn objective(&self, m: &Moments, theta: &[f64]) -> Result<(f64, Vec<f64>)> {
+        let (st, obj) = self.bind(m, theta.len())?;
+        let pt = estimate::eval(&st, &obj, theta).ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
+        let (g, _) = estimate::gradient(&st, &obj, &pt);
+        Ok((pt.val.f, g.to_vec()))
+    }
+
+    /// Expected information per observation, Δᵀ W Δ (W = Γ(Σ⁻¹) for ML, Γ(S⁻¹) for GLS, I for ULS).
+    ///
+    /// # Errors
+    /// As [`SemModel::objective`].
+    pub fn expected_information(&self, m: &Moments, theta: &[f64]) -> Result<Array2<f64>> {
+        let (st, obj) = self.bind(m, theta.len())?;
+        let pt = estimate::eval(&st, &obj, theta).ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
+        let (_, delta) = estimate::gradient(&st, &obj, &pt);
+        let w = obj.weight(&pt.val);
+        Ok(delta.t().dot(&w.dot(&delta)))
+    }
+
+    fn bind(&self, m: &Moments, q: usize) -> Result<(ModelStructure, Objective)> {
+        if q != self.pt.npar {
+            return Err(Error::DimensionMismatch { what: "parameter vector".into(), expected: self.pt.npar, found: q });
+        }
+        if m.cov().nrows() != self.pt.ov.len() {
+            return Err(Error::DimensionMismatch { what: "moments and model variables".into(), expected: self.pt.ov.len(), found: m.cov().nrows() });
+        }
+        let ss = SampleStats::from_moments(m);
+        let (kind, s_fit, _) = self.sample_for(&ss);
+        let mut st = self.st.clone();
+        for (k, r) in self.pt.rows.iter().enumerate() {
+            if r.exo {
+                let i = self.pt.ov.iter().position(|v| *v == r.lhs).unwrap_or(0);
+                let j = self.pt.ov.iter().position(|v| *v == r.rhs).unwrap_or(0);
+                st.set_fixed(k, s_fit[[i, j]]);
+            }
+        }
+        let obj = Objective::new(kind, &s_fit, st.vech.clone())?;
+        Ok((st, obj))
+    }
+
+    fn sample_for(&self, ss: &SampleStats) -> (Discrepancy, Array2<f64>, f64) {
+        let n = ss.n as f64;
+        match (self.config.estimator, self.config.likelihood) {
+            (Estimator::Ml, Likelihood::Normal) => (Discrepancy::Ml, &ss.cov * ((n - 1.0) / n), n),
+            (Estimator::Ml, Likelihood::Wishart) => (Discrepancy::Ml, ss.cov.clone(), n - 1.0),
+            (Estimator::Gls, _) => (Discrepancy::Gls, ss.cov.clone(), n - 1.0),
+            (Estimator::Uls, _) => (Discrepancy::Uls, ss.cov.clone(), n - 1.0),
+        }
+    }
+
     /// Fit to moments of the observed variables in [`SemModel::observed`] order.
     ///
     /// # Errors
@@ -307,14 +392,8 @@ impl SemModel {
 
     fn estimate(&self, ss: SampleStats, start: Option<&[f64]>) -> Result<Estimated> {
         ss.check(&self.pt.ov)?;
-        let n = ss.n as f64;
         let cfg = &self.config;
-        let (kind, s_fit, n_eff) = match (cfg.estimator, cfg.likelihood) {
-            (Estimator::Ml, Likelihood::Normal) => (Discrepancy::Ml, &ss.cov * ((n - 1.0) / n), n),
-            (Estimator::Ml, Likelihood::Wishart) => (Discrepancy::Ml, ss.cov.clone(), n - 1.0),
-            (Estimator::Gls, _) => (Discrepancy::Gls, ss.cov.clone(), n - 1.0),
-            (Estimator::Uls, _) => (Discrepancy::Uls, ss.cov.clone(), n - 1.0),
-        };
+        let (kind, s_fit, n_eff) = self.sample_for(&ss);
         // fixed.x values
         let mut pt = self.pt.clone();
         let mut st = self.st.clone();
@@ -381,7 +460,7 @@ impl SemModel {
         // baseline
         let (base_chisq, base_df) = baseline(&pt, &obj, n_eff, self.ndat)?;
         // fit measures
-        let (logdet_sigma, sinv_trace, sinv) = match crate::linalg::spd_inverse_logdet(point.imp.sigma.view(), "implied covariance") {
+        let (logdet_sigma, sinv_trace, sinv) = match dense::spd_inverse_logdet(&point.imp.sigma).ok_or(()) {
             Ok((inv, ld)) => {
                 let tr = (&s_fit * &inv).sum();
                 (ld, tr, Some(inv))

@@ -16,7 +16,6 @@ use ndarray::Array2;
 use super::partable::ParTable;
 use super::syntax::Op;
 use crate::error::{Error, Result};
-use crate::linalg;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum MatKind {
@@ -266,11 +265,7 @@ impl ModelStructure {
             for d in 0..m {
                 i_b[[d, d]] += 1.0;
             }
-            let a = linalg::inverse(i_b.view(), "I - B")?;
-            if a.iter().any(|v| !v.is_finite()) {
-                return Err(Error::Singular { matrix: "I - B".into() });
-            }
-            a
+            super::dense::inverse(&i_b).ok_or_else(|| Error::Singular { matrix: "I - B".into() })?
         } else {
             Array2::eye(m)
         };
@@ -279,7 +274,7 @@ impl ModelStructure {
         // Σ = Λ (A Ψ Aᵀ Λᵀ) = Λ C
         let mut sigma = mats.lambda.dot(&c);
         sigma += &mats.theta;
-        linalg::symmetrize(&mut sigma);
+        crate::linalg::symmetrize(&mut sigma);
         Ok(Implied { a, m: mm, c, sigma })
     }
 

@@ -14,7 +14,8 @@
 use ndarray::{Array1, Array2};
 
 use crate::error::Result;
-use crate::linalg;
+use super::dense;
+use crate::error::Error;
 
 /// Which discrepancy function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +62,7 @@ pub(crate) fn gamma(a: &Array2<f64>, pairs: &[(usize, usize)]) -> Array2<f64> {
 
 impl Objective {
     pub(crate) fn new(kind: Discrepancy, s: &Array2<f64>, pairs: Vec<(usize, usize)>) -> Result<Self> {
-        let (s_inv, logdet_s) = linalg::spd_inverse_logdet(s.view(), "sample covariance")?;
+        let (s_inv, logdet_s) = dense::spd_inverse_logdet(s).ok_or_else(|| Error::NotPositiveDefinite { matrix: "sample covariance".into() })?;
         let w_fixed = if kind == Discrepancy::Gls { Some(gamma(&s_inv, &pairs)) } else { None };
         Ok(Self { kind, s: s.clone(), logdet_s, s_inv, pairs, w_fixed })
     }
@@ -71,7 +72,7 @@ impl Objective {
         let p = sigma.nrows();
         match self.kind {
             Discrepancy::Ml => {
-                let (inv, logdet) = linalg::spd_inverse_logdet(sigma.view(), "Sigma").ok()?;
+                let (inv, logdet) = dense::spd_inverse_logdet(sigma)?;
                 let tr: f64 = (0..p).map(|i| (0..p).map(|j| self.s[[i, j]] * inv[[j, i]]).sum::<f64>()).sum();
                 let f = logdet + tr - self.logdet_s - p as f64;
                 f.is_finite().then_some(Value { f, sigma_inv: Some(inv) })

@@ -37,35 +37,38 @@ pub(crate) fn pnchisq(x: f64, df: f64, ncp: f64) -> f64 {
     }
     let lam = ncp / 2.0;
     let mode = lam.floor();
-    let lx = (x / 2.0).ln();
-    // upward from the mode
+    let hx = x / 2.0;
     let k0 = df + 2.0 * mode;
-    let p0 = gamma_lr(k0 / 2.0, x / 2.0);
+    let p0 = gamma_lr(k0 / 2.0, hx);
     let lw0 = -lam + mode * lam.ln() - ln_gamma(mode + 1.0);
-    let mut sum = lw0.exp() * p0;
-    // up
-    let (mut p, mut lw, mut j, mut k) = (p0, lw0, mode, k0);
+    // density-like term t(k) = (x/2)^{k/2} e^{−x/2} / Γ(k/2 + 1), with
+    // P(χ²_{k+2} ≤ x) = P(χ²_k ≤ x) − t(k) and t(k+2) = t(k) (x/2) / (k/2 + 1)
+    let t0 = ((k0 / 2.0) * hx.ln() - hx - ln_gamma(k0 / 2.0 + 1.0)).exp();
+    let w0 = lw0.exp();
+    let mut sum = w0 * p0;
+    // upward
+    let (mut p, mut w, mut t, mut j, mut k) = (p0, w0, t0, mode, k0);
     loop {
-        // P(k+2) = P(k) − exp((k/2) ln(x/2) − x/2 − lnΓ(k/2+1))
-        p -= ((k / 2.0) * lx - x / 2.0 - ln_gamma(k / 2.0 + 1.0)).exp();
+        p -= t;
+        t *= hx / (k / 2.0 + 1.0);
         j += 1.0;
         k += 2.0;
-        lw += lam.ln() - j.ln();
-        let term = lw.exp() * p.max(0.0);
+        w *= lam / j;
+        let term = w * p.max(0.0);
         sum += term;
         if (term < 1e-17 * sum.max(1e-300) && j > lam) || j - mode > 1e5 {
             break;
         }
     }
-    // down
-    let (mut p, mut lw, mut j, mut k) = (p0, lw0, mode, k0);
+    // downward: t(k−2) = t(k) (k/2) / (x/2); P(χ²_{k−2} ≤ x) = P(χ²_k ≤ x) + t(k−2)
+    let (mut p, mut w, mut t, mut j, mut k) = (p0, w0, t0, mode, k0);
     while j > 0.0 {
-        // P(k−2) = P(k) + exp(((k−2)/2) ln(x/2) − x/2 − lnΓ(k/2))
-        p += (((k - 2.0) / 2.0) * lx - x / 2.0 - ln_gamma(k / 2.0)).exp();
-        lw -= lam.ln() - j.ln();
+        t *= (k / 2.0) / hx;
+        p += t;
+        w *= j / lam;
         j -= 1.0;
         k -= 2.0;
-        let term = lw.exp() * p.min(1.0);
+        let term = w * p.min(1.0);
         sum += term;
         if term < 1e-17 * sum.max(1e-300) {
             break;

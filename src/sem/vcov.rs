@@ -19,6 +19,16 @@ pub(crate) fn invert_information(info: &Array2<f64>, names: &[String]) -> Result
     if q == 0 {
         return Ok(Array2::zeros((0, 0)));
     }
+    // fast path: a well-conditioned Cholesky factor
+    let maxd = (0..q).map(|i| info[[i, i]].abs()).fold(0.0f64, f64::max);
+    if let Some(l) = super::dense::cholesky(info) {
+        let mind = (0..q).map(|i| l[[i, i]] * l[[i, i]]).fold(f64::INFINITY, f64::min);
+        if mind > 1e-9 * maxd
+            && let Some((inv, _)) = super::dense::spd_inverse_logdet(info)
+        {
+            return Ok(inv);
+        }
+    }
     let (vals, vecs) = linalg::sym_eigen(info.view(), "information matrix")?;
     let max = vals.iter().fold(0.0f64, |a, b| a.max(b.abs()));
     let min = vals[q - 1];
