@@ -21,7 +21,8 @@ fn bench(c: &mut Criterion) {
     let x9 = ["x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9"];
     let hs = load("HolzingerSwineford1939.csv", &x9);
     let col: Vec<f64> = hs.column(0).to_vec();
-    let mean = |idx: &[usize]| Ok(vec![idx.iter().map(|&i| col[i]).sum::<f64>() / idx.len() as f64]);
+    let mean =
+        |idx: &[usize]| Ok(vec![idx.iter().map(|&i| col[i]).sum::<f64>() / idx.len() as f64]);
 
     let mut g = c.benchmark_group("bootstrap");
     g.bench_function("mean_hs_x1_1000reps_no_jackknife", |b| {
@@ -42,7 +43,9 @@ fn bench(c: &mut Criterion) {
     g.bench_function("em_hs_missing10_lavaan_rule_tol1e-5", |b| {
         b.iter(|| SaturatedEm::new().tolerance(1e-5).max_iter(500).fit(&miss).unwrap())
     });
-    g.bench_function("em_hs_missing10_tol1e-10", |b| b.iter(|| SaturatedEm::new().fit(&miss).unwrap()));
+    g.bench_function("em_hs_missing10_tol1e-10", |b| {
+        b.iter(|| SaturatedEm::new().fit(&miss).unwrap())
+    });
     let pats = MissingPatterns::new(&miss).unwrap();
     let fit = SaturatedEm::new().fit(&miss).unwrap();
     g.bench_function("fiml_loglik_gradient_hs_missing10", |b| {
@@ -58,7 +61,8 @@ fn bench(c: &mut Criterion) {
     g.bench_function("mvn_612x24_likert", |b| {
         b.iter(|| Likert::five_point().apply(&mvn.sample(612, 7).unwrap()).unwrap())
     });
-    let small = MultivariateNormal::new(&array![0.0, 0.0], &array![[1.0, 0.5], [0.5, 1.0]]).unwrap();
+    let small =
+        MultivariateNormal::new(&array![0.0, 0.0], &array![[1.0, 0.5], [0.5, 1.0]]).unwrap();
     g.bench_function("mvn_100000x2", |b| b.iter(|| small.sample(100_000, 7).unwrap()));
     g.finish();
 }

@@ -29,17 +29,23 @@ const SINGULAR_RATIO: f64 = 1e-12;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Pattern {
     observed: Vec<usize>,
+    missing: Vec<usize>,
     rows: Vec<usize>,
     /// Σᵢ (yᵢ,O − c_O) over the pattern's rows (c = shift).
-    s1: Array1<f64>,
-    /// Σᵢ (yᵢ,O − c_O)(yᵢ,O − c_O)ᵀ.
-    s2: Array2<f64>,
+    s1: Vec<f64>,
+    /// Σᵢ (yᵢ,O − c_O)(yᵢ,O − c_O)ᵀ, row-major q × q.
+    s2: Vec<f64>,
 }
 
 impl Pattern {
     /// 0-based indices of the observed variables.
     pub fn observed(&self) -> &[usize] {
         &self.observed
+    }
+
+    /// 0-based indices of the missing variables.
+    pub fn missing(&self) -> &[usize] {
+        &self.missing
     }
 
     /// 0-based indices of the rows with this pattern.
@@ -155,9 +161,10 @@ impl MissingPatterns {
             .into_iter()
             .map(|(mask, rows)| {
                 let observed: Vec<usize> = (0..p).filter(|&j| mask[j]).collect();
+                let missing: Vec<usize> = (0..p).filter(|&j| !mask[j]).collect();
                 let q = observed.len();
-                let mut s1 = Array1::<f64>::zeros(q);
-                let mut s2 = Array2::<f64>::zeros((q, q));
+                let mut s1 = vec![0.0; q];
+                let mut s2 = vec![0.0; q * q];
                 let mut y = vec![0.0; q];
                 for &i in &rows {
                     for (a, &j) in observed.iter().enumerate() {
@@ -166,16 +173,16 @@ impl MissingPatterns {
                     }
                     for a in 0..q {
                         for b in 0..=a {
-                            s2[[a, b]] += y[a] * y[b];
+                            s2[a * q + b] += y[a] * y[b];
                         }
                     }
                 }
                 for a in 0..q {
                     for b in 0..a {
-                        s2[[b, a]] = s2[[a, b]];
+                        s2[b * q + a] = s2[a * q + b];
                     }
                 }
-                Pattern { observed, rows, s1, s2 }
+                Pattern { observed, missing, rows, s1, s2 }
             })
             .collect();
         Ok(Self { p, n_rows: n, n_empty, shift, observed_counts: counts, patterns })
@@ -242,10 +249,11 @@ impl MissingPatterns {
     /// definite.
     pub fn loglik(&self, mu: &ArrayRef1<f64>, sigma: &ArrayRef2<f64>) -> Result<f64> {
         self.check_params(mu, sigma)?;
-        let muc = &mu.to_owned() - &self.shift;
+        let (muc, sig) = self.flat_params(mu, sigma);
+        let mut ws = Workspace::new(self.p);
         let mut total = 0.0;
         for pat in &self.patterns {
-            total += self.pattern_terms(pat, &muc, sigma, false)?.0;
+            total += pattern_loglik(pat, &muc, &sig, self.p, &mut ws, None)?;
         }
         Ok(total)
     }
@@ -258,6 +266,7 @@ impl MissingPatterns {
     /// ∂ℓ/∂Σ_OO += ½ (Σ_OO⁻¹ W_k Σ_OO⁻¹ − n_k Σ_OO⁻¹)
     /// ```
     /// summed over patterns (entries of unobserved variables get nothing from that pattern).
+    /// Validated against lavaan 0.6.14's analytic `dlogl_dmu` / `dlogl_dSigma` on HS_missing10.
     ///
     /// # Errors
     /// As [`MissingPatterns::loglik`].
@@ -267,23 +276,30 @@ impl MissingPatterns {
         sigma: &ArrayRef2<f64>,
     ) -> Result<LoglikGradient> {
         self.check_params(mu, sigma)?;
-        let muc = &mu.to_owned() - &self.shift;
+        let p = self.p;
+        let (muc, sig) = self.flat_params(mu, sigma);
+        let mut ws = Workspace::new(p);
+        let mut gmu = vec![0.0; p];
+        let mut gsig = vec![0.0; p * p];
         let mut total = 0.0;
-        let mut gmu = Array1::<f64>::zeros(self.p);
-        let mut gsig = Array2::<f64>::zeros((self.p, self.p));
         for pat in &self.patterns {
-            let (ll, g) = self.pattern_terms(pat, &muc, sigma, true)?;
-            total += ll;
-            if let Some((gm, gs)) = g {
-                for (a, &i) in pat.observed.iter().enumerate() {
-                    gmu[i] += gm[a];
-                    for (b, &j) in pat.observed.iter().enumerate() {
-                        gsig[[i, j]] += gs[[a, b]];
-                    }
-                }
-            }
+            total += pattern_loglik(pat, &muc, &sig, p, &mut ws, Some((&mut gmu, &mut gsig)))?;
         }
-        Ok(LoglikGradient { loglik: total, mu: gmu, sigma: gsig })
+        Ok(LoglikGradient {
+            loglik: total,
+            mu: Array1::from(gmu),
+            sigma: Array2::from_shape_vec((p, p), gsig).map_err(|e| Error::LinearAlgebra {
+                operation: "gradient matrix".into(),
+                message: e.to_string(),
+            })?,
+        })
+    }
+
+    /// `μ − c` and `Σ` as flat row-major vectors.
+    fn flat_params(&self, mu: &ArrayRef1<f64>, sigma: &ArrayRef2<f64>) -> (Vec<f64>, Vec<f64>) {
+        let muc = mu.iter().zip(self.shift.iter()).map(|(m, c)| m - c).collect();
+        let sig = sigma.iter().copied().collect();
+        (muc, sig)
     }
 
     fn check_params(&self, mu: &ArrayRef1<f64>, sigma: &ArrayRef2<f64>) -> Result<()> {
@@ -306,45 +322,99 @@ impl MissingPatterns {
         }
         Ok(())
     }
+}
 
-    /// Log-likelihood of one pattern (and optionally its gradient in the pattern's coordinates).
-    #[allow(clippy::type_complexity)]
-    fn pattern_terms(
-        &self,
-        pat: &Pattern,
-        muc: &Array1<f64>,
-        sigma: &ArrayRef2<f64>,
-        gradient: bool,
-    ) -> Result<(f64, Option<(Array1<f64>, Array2<f64>)>)> {
-        let o = &pat.observed;
-        let q = o.len();
-        let n = pat.n() as f64;
-        let s_oo = Array2::from_shape_fn((q, q), |(a, b)| sigma[[o[a], o[b]]]);
-        let l = small::cholesky(&s_oo)
-            .ok_or_else(|| Error::NotPositiveDefinite { matrix: "Sigma (observed block)".into() })?;
-        let logdet = small::chol_logdet(&l);
-        let inv = small::chol_inverse(&l);
-        let m = Array1::from_shape_fn(q, |a| muc[o[a]]);
-        // W = S2 − s1 mᵀ − m s1ᵀ + n m mᵀ
-        let w = Array2::from_shape_fn((q, q), |(a, b)| {
-            pat.s2[[a, b]] - pat.s1[a] * m[b] - m[a] * pat.s1[b] + n * m[a] * m[b]
-        });
-        let mut tr = 0.0;
+/// Scratch buffers for the pattern computations (allocated once per call, sized for p).
+struct Workspace {
+    l: Vec<f64>,
+    inv: Vec<f64>,
+    w: Vec<f64>,
+    t: Vec<f64>,
+    m: Vec<f64>,
+    bt: Vec<f64>,
+    c: Vec<f64>,
+    s2bt: Vec<f64>,
+    av: Vec<f64>,
+    bs1: Vec<f64>,
+}
+
+impl Workspace {
+    fn new(p: usize) -> Self {
+        Self {
+            l: vec![0.0; p * p],
+            inv: vec![0.0; p * p],
+            w: vec![0.0; p * p],
+            t: vec![0.0; p * p],
+            m: vec![0.0; p],
+            bt: vec![0.0; p * p],
+            c: vec![0.0; p * p],
+            s2bt: vec![0.0; p * p],
+            av: vec![0.0; p],
+            bs1: vec![0.0; p],
+        }
+    }
+}
+
+/// Log-likelihood of one pattern; with `grad`, adds its gradient into the full-size `(gμ, gΣ)`.
+/// `muc` = μ − c, `sig` = Σ flat row-major (p × p).
+fn pattern_loglik(
+    pat: &Pattern,
+    muc: &[f64],
+    sig: &[f64],
+    p: usize,
+    ws: &mut Workspace,
+    grad: Option<(&mut Vec<f64>, &mut Vec<f64>)>,
+) -> Result<f64> {
+    let o = &pat.observed;
+    let q = o.len();
+    let n = pat.n() as f64;
+    // Σ_OO → Cholesky factor in ws.l.
+    for a in 0..q {
+        for b in 0..=a {
+            ws.l[a * q + b] = sig[o[a] * p + o[b]];
+        }
+    }
+    if !small::cholesky_in_place(&mut ws.l[..q * q], q) {
+        return Err(Error::NotPositiveDefinite { matrix: "Sigma (observed block)".into() });
+    }
+    let logdet = small::chol_logdet(&ws.l[..q * q], q);
+    small::chol_inverse(&ws.l[..q * q], q, &mut ws.inv[..q * q], &mut ws.t[..q * q]);
+    for a in 0..q {
+        ws.m[a] = muc[o[a]];
+    }
+    // W = S2 − s1 mᵀ − m s1ᵀ + n m mᵀ ; tr(Σ⁻¹ W)
+    let (m, s1, s2) = (&ws.m[..q], &pat.s1, &pat.s2);
+    let mut tr = 0.0;
+    for a in 0..q {
+        for b in 0..q {
+            let w = s2[a * q + b] - s1[a] * m[b] - m[a] * s1[b] + n * m[a] * m[b];
+            ws.w[a * q + b] = w;
+            tr += ws.inv[a * q + b] * w;
+        }
+    }
+    let ll = -0.5 * (n * q as f64 * LN_2PI + n * logdet + tr);
+    if let Some((gmu, gsig)) = grad {
+        let inv = &ws.inv[..q * q];
+        for a in 0..q {
+            let mut v = 0.0;
+            for b in 0..q {
+                v += inv[a * q + b] * (s1[b] - n * m[b]);
+            }
+            gmu[o[a]] += v;
+        }
+        // T = Σ⁻¹ W, then (T Σ⁻¹)_ab
+        small::matmul(inv, &ws.w[..q * q], q, q, q, &mut ws.t[..q * q]);
         for a in 0..q {
             for b in 0..q {
-                tr += inv[[a, b]] * w[[b, a]];
+                let mut v = 0.0;
+                for k in 0..q {
+                    v += ws.t[a * q + k] * inv[k * q + b];
+                }
+                gsig[o[a] * p + o[b]] += 0.5 * (v - n * inv[a * q + b]);
             }
         }
-        let ll = -0.5 * (n * q as f64 * LN_2PI + n * logdet + tr);
-        if !gradient {
-            return Ok((ll, None));
-        }
-        let r = Array1::from_shape_fn(q, |a| pat.s1[a] - n * m[a]);
-        let gm = inv.dot(&r);
-        let iwi = inv.dot(&w).dot(&inv);
-        let gs = Array2::from_shape_fn((q, q), |(a, b)| 0.5 * (iwi[[a, b]] - n * inv[[a, b]]));
-        Ok((ll, Some((gm, gs))))
     }
+    Ok(ll)
 }
 
 /// Casewise observed-data log-likelihood: the log-density of each row's observed values under
@@ -359,7 +429,7 @@ impl MissingPatterns {
 /// ```
 /// use ndarray::array;
 /// use surveystat::missing::casewise_loglik;
-/// let x = array![[0.0, f64::NAN]];
+/// let x = array![[0.0, f64::NAN], [1.0, 2.0]];
 /// let l = casewise_loglik(&x, &array![0.0, 0.0], &array![[1.0, 0.0], [0.0, 1.0]]).unwrap();
 /// assert!((l[0] + 0.5 * (2.0 * std::f64::consts::PI).ln()).abs() < 1e-15);
 /// ```
@@ -377,18 +447,29 @@ pub fn casewise_loglik(
 ) -> Result<Array1<f64>> {
     let pats = MissingPatterns::new(x)?;
     pats.check_params(mu, sigma)?;
+    let p = pats.p;
+    let sig: Vec<f64> = sigma.iter().copied().collect();
+    let mut l = vec![0.0; p * p];
+    let mut z = vec![0.0; p];
     let mut out = Array1::<f64>::zeros(x.nrows());
     for pat in &pats.patterns {
         let o = &pat.observed;
         let q = o.len();
-        let s_oo = Array2::from_shape_fn((q, q), |(a, b)| sigma[[o[a], o[b]]]);
-        let l = small::cholesky(&s_oo)
-            .ok_or_else(|| Error::NotPositiveDefinite { matrix: "Sigma (observed block)".into() })?;
-        let logdet = small::chol_logdet(&l);
+        for a in 0..q {
+            for b in 0..=a {
+                l[a * q + b] = sig[o[a] * p + o[b]];
+            }
+        }
+        if !small::cholesky_in_place(&mut l[..q * q], q) {
+            return Err(Error::NotPositiveDefinite { matrix: "Sigma (observed block)".into() });
+        }
+        let logdet = small::chol_logdet(&l[..q * q], q);
         for &i in &pat.rows {
-            let d = Array1::from_shape_fn(q, |a| x[[i, o[a]]] - mu[o[a]]);
-            let z = small::forward(&l, &d);
-            let maha: f64 = z.iter().map(|v| v * v).sum();
+            for a in 0..q {
+                z[a] = x[[i, o[a]]] - mu[o[a]];
+            }
+            small::forward(&l[..q * q], q, &mut z[..q]);
+            let maha: f64 = z[..q].iter().map(|v| v * v).sum();
             out[i] = -0.5 * (q as f64 * LN_2PI + logdet + maha);
         }
     }
@@ -510,31 +591,35 @@ impl SaturatedEm {
             }
         }
         // Start: available-case means (0 in shifted coordinates) and variances.
-        let mut mu = Array1::<f64>::zeros(p);
         let mut var0 = Array1::<f64>::zeros(p);
         for pat in &pats.patterns {
             for (a, &j) in pat.observed.iter().enumerate() {
-                var0[j] += pat.s2[[a, a]];
+                var0[j] += pat.s2[a * pat.observed.len() + a];
             }
         }
         for j in 0..p {
             var0[j] /= pats.observed_counts[j] as f64;
-            if !(var0[j] > 0.0) {
+            if var0[j].is_nan() || var0[j] <= 0.0 {
                 return Err(Error::ConstantColumn { name: names[j].clone() });
             }
         }
-        let mut sigma = Array2::from_diag(&var0);
+        let mut mu = vec![0.0; p];
+        let mut sigma = vec![0.0; p * p];
+        for j in 0..p {
+            sigma[j * p + j] = var0[j];
+        }
+        let mut ws = Workspace::new(p);
         let mut converged = false;
         let mut iterations = 0;
         let mut last_change = f64::INFINITY;
         while iterations < self.max_iter {
             iterations += 1;
-            let (mu_new, sigma_new) = em_step(pats, &mu, &sigma)?;
+            let (mu_new, sigma_new) = em_step(pats, &mu, &sigma, &mut ws)?;
             let mut delta: f64 = 0.0;
             for j in 0..p {
                 delta = delta.max((mu_new[j] - mu[j]).abs());
                 for k in 0..=j {
-                    delta = delta.max((sigma_new[[j, k]] - sigma[[j, k]]).abs());
+                    delta = delta.max((sigma_new[j * p + k] - sigma[j * p + k]).abs());
                 }
             }
             mu = mu_new;
@@ -548,24 +633,27 @@ impl SaturatedEm {
                 break;
             }
         }
+        let mu = Array1::from(mu);
+        let sigma = Array2::from_shape_vec((p, p), sigma).map_err(|e| Error::LinearAlgebra {
+            operation: "EM covariance".into(),
+            message: e.to_string(),
+        })?;
         // The ML covariance must be numerically positive definite (collinear variables, or fewer
         // informative rows than variables, give a singular estimate).
         let ev = linalg::sym_eigenvalues(sigma.view(), "EM covariance estimate")?;
         let (lmax, lmin) = (ev[0], ev[p - 1]);
-        if !(lmin > SINGULAR_RATIO * lmax) {
+        if lmin.is_nan() || lmin <= SINGULAR_RATIO * lmax {
             return Err(Error::NotPositiveDefinite { matrix: "EM covariance estimate".into() });
         }
         let mean = &mu + &pats.shift;
         let loglik = pats.loglik(&mean, &sigma)?;
         let mut warnings = Vec::new();
         if pats.n_empty > 0 {
-            warnings.push(Warning::RowsDropped {
-                dropped: pats.n_empty,
-                remaining: pats.n_obs(),
-            });
+            warnings.push(Warning::RowsDropped { dropped: pats.n_empty, remaining: pats.n_obs() });
         }
         if !converged {
-            warnings.push(Warning::NotConverged { what: "EM (saturated model)".into(), iterations });
+            warnings
+                .push(Warning::NotConverged { what: "EM (saturated model)".into(), iterations });
         }
         let reason = if converged {
             format!("largest change {last_change:.3e} < tolerance {:.1e}", self.tolerance)
@@ -587,85 +675,102 @@ impl SaturatedEm {
     }
 }
 
-/// One EM step in shifted coordinates.
+/// One EM step in shifted coordinates (`sigma` flat row-major p × p).
 fn em_step(
     pats: &MissingPatterns,
-    mu: &Array1<f64>,
-    sigma: &Array2<f64>,
-) -> Result<(Array1<f64>, Array2<f64>)> {
+    mu: &[f64],
+    sigma: &[f64],
+    ws: &mut Workspace,
+) -> Result<(Vec<f64>, Vec<f64>)> {
     let p = pats.p;
-    let mut t1 = Array1::<f64>::zeros(p);
-    let mut t2 = Array2::<f64>::zeros((p, p));
+    let mut t1 = vec![0.0; p];
+    let mut t2 = vec![0.0; p * p];
     for pat in &pats.patterns {
         let o = &pat.observed;
-        let q = o.len();
+        let mis = &pat.missing;
+        let (q, r) = (o.len(), mis.len());
         let nk = pat.n() as f64;
-        if q == p {
+        let (s1, s2) = (&pat.s1, &pat.s2);
+        if r == 0 {
             for a in 0..p {
-                t1[a] += pat.s1[a];
+                t1[a] += s1[a];
                 for b in 0..p {
-                    t2[[a, b]] += pat.s2[[a, b]];
+                    t2[a * p + b] += s2[a * p + b];
                 }
             }
             continue;
         }
-        let mis: Vec<usize> = (0..p).filter(|j| !o.contains(j)).collect();
-        let r = mis.len();
-        let s_oo = Array2::from_shape_fn((q, q), |(a, b)| sigma[[o[a], o[b]]]);
-        let s_om = Array2::from_shape_fn((q, r), |(a, b)| sigma[[o[a], mis[b]]]);
-        let l = small::cholesky(&s_oo)
-            .ok_or_else(|| Error::NotPositiveDefinite { matrix: "EM covariance iterate".into() })?;
+        for a in 0..q {
+            for b in 0..=a {
+                ws.l[a * q + b] = sigma[o[a] * p + o[b]];
+            }
+        }
+        if !small::cholesky_in_place(&mut ws.l[..q * q], q) {
+            return Err(Error::NotPositiveDefinite { matrix: "EM covariance iterate".into() });
+        }
         // Bᵀ = Σ_OO⁻¹ Σ_OM  (q × r)
-        let bt = small::chol_solve(&l, &s_om);
-        // C = Σ_MM − B Σ_OM
-        let c = Array2::from_shape_fn((r, r), |(a, b)| {
-            let mut v = sigma[[mis[a], mis[b]]];
-            for k in 0..q {
-                v -= bt[[k, a]] * s_om[[k, b]];
+        let bt = &mut ws.bt[..q * r];
+        for a in 0..q {
+            for b in 0..r {
+                bt[a * r + b] = sigma[o[a] * p + mis[b]];
             }
-            v
-        });
-        // a = μ_M − B μ_O
-        let av = Array1::from_shape_fn(r, |a| {
-            let mut v = mu[mis[a]];
-            for k in 0..q {
-                v -= bt[[k, a]] * mu[o[k]];
+        }
+        small::chol_solve(&ws.l[..q * q], q, bt, r);
+        let bt = &ws.bt[..q * r];
+        // C = Σ_MM − B Σ_OM ; a = μ_M − B μ_O ; B s1
+        for a in 0..r {
+            for b in 0..r {
+                let mut v = sigma[mis[a] * p + mis[b]];
+                for k in 0..q {
+                    v -= bt[k * r + a] * sigma[o[k] * p + mis[b]];
+                }
+                ws.c[a * r + b] = v;
             }
-            v
-        });
-        // B s1 (r), S2 Bᵀ (q × r), B S2 Bᵀ (r × r)
-        let bs1 = Array1::from_shape_fn(r, |a| (0..q).map(|k| bt[[k, a]] * pat.s1[k]).sum::<f64>());
-        let s2bt = pat.s2.dot(&bt);
-        let bs2bt = bt.t().dot(&s2bt);
+            let (mut av, mut bs1) = (mu[mis[a]], 0.0);
+            for k in 0..q {
+                av -= bt[k * r + a] * mu[o[k]];
+                bs1 += bt[k * r + a] * s1[k];
+            }
+            ws.av[a] = av;
+            ws.bs1[a] = bs1;
+        }
+        // S2 Bᵀ (q × r)
+        small::matmul(s2, bt, q, q, r, &mut ws.s2bt[..q * r]);
+        let (av, bs1, s2bt) = (&ws.av[..r], &ws.bs1[..r], &ws.s2bt[..q * r]);
         for (ka, &i) in o.iter().enumerate() {
-            t1[i] += pat.s1[ka];
+            t1[i] += s1[ka];
             for (kb, &j) in o.iter().enumerate() {
-                t2[[i, j]] += pat.s2[[ka, kb]];
+                t2[i * p + j] += s2[ka * q + kb];
             }
             for (mb, &j) in mis.iter().enumerate() {
-                let v = pat.s1[ka] * av[mb] + s2bt[[ka, mb]];
-                t2[[i, j]] += v;
-                t2[[j, i]] += v;
+                let v = s1[ka] * av[mb] + s2bt[ka * r + mb];
+                t2[i * p + j] += v;
+                t2[j * p + i] += v;
             }
         }
         for (ma, &i) in mis.iter().enumerate() {
             t1[i] += nk * av[ma] + bs1[ma];
             for (mb, &j) in mis.iter().enumerate() {
-                t2[[i, j]] += nk * (c[[ma, mb]] + av[ma] * av[mb])
+                // (B S2 Bᵀ)_ab = Σ_k Bᵀ_ka (S2 Bᵀ)_kb
+                let mut bsb = 0.0;
+                for k in 0..q {
+                    bsb += bt[k * r + ma] * s2bt[k * r + mb];
+                }
+                t2[i * p + j] += nk * (ws.c[ma * r + mb] + av[ma] * av[mb])
                     + av[ma] * bs1[mb]
                     + bs1[ma] * av[mb]
-                    + bs2bt[[ma, mb]];
+                    + bsb;
             }
         }
     }
     let n = pats.n_obs() as f64;
-    let mu_new = t1 / n;
-    let mut s = Array2::from_shape_fn((p, p), |(a, b)| t2[[a, b]] / n - mu_new[a] * mu_new[b]);
+    let mu_new: Vec<f64> = t1.iter().map(|v| v / n).collect();
+    let mut s = vec![0.0; p * p];
     for a in 0..p {
-        for b in 0..a {
-            let v = 0.5 * (s[[a, b]] + s[[b, a]]);
-            s[[a, b]] = v;
-            s[[b, a]] = v;
+        for b in 0..=a {
+            let v = 0.5 * (t2[a * p + b] + t2[b * p + a]) / n - mu_new[a] * mu_new[b];
+            s[a * p + b] = v;
+            s[b * p + a] = v;
         }
     }
     Ok((mu_new, s))
@@ -772,88 +877,111 @@ impl fmt::Display for SaturatedFit {
     }
 }
 
-/// Small dense Cholesky routines for the pattern blocks (a few to a few dozen variables), where a
-/// round trip through the faer bridge would cost more than the factorisation.
+/// Small dense routines on flat row-major buffers for the pattern blocks (a few to a few dozen
+/// variables), where a round trip through the faer bridge, or ndarray allocations, would cost
+/// more than the arithmetic.
 mod small {
-    use ndarray::{Array1, Array2};
-
-    /// Lower Cholesky factor, `None` if not (numerically) positive definite.
-    pub(super) fn cholesky(a: &Array2<f64>) -> Option<Array2<f64>> {
-        let n = a.nrows();
-        let mut l = Array2::<f64>::zeros((n, n));
-        for j in 0..n {
-            let mut d = a[[j, j]];
+    /// In-place lower Cholesky factor of the q × q matrix whose lower triangle is in `a`;
+    /// `false` if not (numerically) positive definite. The upper triangle is zeroed.
+    pub(super) fn cholesky_in_place(a: &mut [f64], q: usize) -> bool {
+        for j in 0..q {
+            let mut d = a[j * q + j];
             for k in 0..j {
-                d -= l[[j, k]] * l[[j, k]];
+                d -= a[j * q + k] * a[j * q + k];
             }
-            if !(d > 0.0) || !d.is_finite() {
-                return None;
+            if !d.is_finite() || d <= 0.0 {
+                return false;
             }
             let d = d.sqrt();
-            l[[j, j]] = d;
-            for i in (j + 1)..n {
-                let mut v = a[[i, j]];
+            a[j * q + j] = d;
+            for i in (j + 1)..q {
+                let mut v = a[i * q + j];
                 for k in 0..j {
-                    v -= l[[i, k]] * l[[j, k]];
+                    v -= a[i * q + k] * a[j * q + k];
                 }
-                l[[i, j]] = v / d;
+                a[i * q + j] = v / d;
+            }
+            for k in (j + 1)..q {
+                a[j * q + k] = 0.0;
             }
         }
-        Some(l)
+        true
     }
 
-    pub(super) fn chol_logdet(l: &Array2<f64>) -> f64 {
-        (0..l.nrows()).map(|i| l[[i, i]].ln()).sum::<f64>() * 2.0
+    pub(super) fn chol_logdet(l: &[f64], q: usize) -> f64 {
+        (0..q).map(|i| l[i * q + i].ln()).sum::<f64>() * 2.0
     }
 
-    /// Solve `L z = b`.
-    pub(super) fn forward(l: &Array2<f64>, b: &Array1<f64>) -> Array1<f64> {
-        let n = l.nrows();
-        let mut z = b.clone();
-        for i in 0..n {
+    /// Solve `L z = b` in place.
+    pub(super) fn forward(l: &[f64], q: usize, z: &mut [f64]) {
+        for i in 0..q {
             let mut v = z[i];
             for k in 0..i {
-                v -= l[[i, k]] * z[k];
+                v -= l[i * q + k] * z[k];
             }
-            z[i] = v / l[[i, i]];
+            z[i] = v / l[i * q + i];
         }
-        z
     }
 
-    /// Solve `A X = B` with `A = L Lᵀ`.
-    pub(super) fn chol_solve(l: &Array2<f64>, b: &Array2<f64>) -> Array2<f64> {
-        let n = l.nrows();
-        let mut x = b.clone();
-        for c in 0..b.ncols() {
-            for i in 0..n {
-                let mut v = x[[i, c]];
+    /// Solve `A X = B` in place (`B` is q × r row-major) with `A = L Lᵀ`.
+    pub(super) fn chol_solve(l: &[f64], q: usize, b: &mut [f64], r: usize) {
+        for c in 0..r {
+            for i in 0..q {
+                let mut v = b[i * r + c];
                 for k in 0..i {
-                    v -= l[[i, k]] * x[[k, c]];
+                    v -= l[i * q + k] * b[k * r + c];
                 }
-                x[[i, c]] = v / l[[i, i]];
+                b[i * r + c] = v / l[i * q + i];
             }
-            for i in (0..n).rev() {
-                let mut v = x[[i, c]];
-                for k in (i + 1)..n {
-                    v -= l[[k, i]] * x[[k, c]];
+            for i in (0..q).rev() {
+                let mut v = b[i * r + c];
+                for k in (i + 1)..q {
+                    v -= l[k * q + i] * b[k * r + c];
                 }
-                x[[i, c]] = v / l[[i, i]];
+                b[i * r + c] = v / l[i * q + i];
             }
         }
-        x
     }
 
-    /// `A⁻¹` from `A = L Lᵀ` (symmetrised).
-    pub(super) fn chol_inverse(l: &Array2<f64>) -> Array2<f64> {
-        let n = l.nrows();
-        let mut inv = chol_solve(l, &Array2::eye(n));
-        for a in 0..n {
-            for b in 0..a {
-                let v = 0.5 * (inv[[a, b]] + inv[[b, a]]);
-                inv[[a, b]] = v;
-                inv[[b, a]] = v;
+    /// `A⁻¹ = L⁻ᵀ L⁻¹` from `A = L Lᵀ`; `t` is scratch (q × q). Result exactly symmetric.
+    pub(super) fn chol_inverse(l: &[f64], q: usize, inv: &mut [f64], t: &mut [f64]) {
+        // t = L⁻¹ (lower triangular)
+        for v in t.iter_mut() {
+            *v = 0.0;
+        }
+        for j in 0..q {
+            t[j * q + j] = 1.0 / l[j * q + j];
+            for i in (j + 1)..q {
+                let mut v = 0.0;
+                for k in j..i {
+                    v -= l[i * q + k] * t[k * q + j];
+                }
+                t[i * q + j] = v / l[i * q + i];
             }
         }
-        inv
+        // inv_ab = Σ_k t_ka t_kb, k ≥ max(a, b)
+        for a in 0..q {
+            for b in 0..=a {
+                let mut v = 0.0;
+                for k in a..q {
+                    v += t[k * q + a] * t[k * q + b];
+                }
+                inv[a * q + b] = v;
+                inv[b * q + a] = v;
+            }
+        }
+    }
+
+    /// `C = A B` with `A` m × k and `B` k × n, row-major.
+    pub(super) fn matmul(a: &[f64], b: &[f64], m: usize, k: usize, n: usize, c: &mut [f64]) {
+        for i in 0..m {
+            for j in 0..n {
+                let mut v = 0.0;
+                for h in 0..k {
+                    v += a[i * k + h] * b[h * n + j];
+                }
+                c[i * n + j] = v;
+            }
+        }
     }
 }

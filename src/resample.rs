@@ -23,7 +23,6 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, Normal};
 
-
 use crate::error::{Error, Result};
 use crate::linalg;
 use crate::summary::{Summary, Table, fmt_num};
@@ -257,8 +256,7 @@ impl Bootstrap {
             Acceleration::Influence(l) => {
                 if l.nrows() != n || l.ncols() != k {
                     return Err(Error::DimensionMismatch {
-                        what: "influence values (rows = observations, columns = statistics)"
-                            .into(),
+                        what: "influence values (rows = observations, columns = statistics)".into(),
                         expected: n * k,
                         found: l.len(),
                     });
@@ -290,10 +288,8 @@ impl Bootstrap {
 
         let mut warnings = Vec::new();
         if !failures.is_empty() {
-            warnings.push(Warning::ReplicationsFailed {
-                failed: failures.len(),
-                requested: self.reps,
-            });
+            warnings
+                .push(Warning::ReplicationsFailed { failed: failures.len(), requested: self.reps });
         }
         if let Some(e) = &influence_error {
             warnings.push(Warning::Other { message: format!("BCa intervals unavailable: {e}") });
@@ -463,7 +459,9 @@ impl BootstrapFit {
 
     /// Mean of the replicates per statistic (NaN when none succeeded).
     pub fn mean(&self) -> Array1<f64> {
-        self.replicates.mean_axis(Axis(0)).unwrap_or_else(|| Array1::from_elem(self.t0.len(), f64::NAN))
+        self.replicates
+            .mean_axis(Axis(0))
+            .unwrap_or_else(|| Array1::from_elem(self.t0.len(), f64::NAN))
     }
 
     /// Bootstrap bias estimate `mean(t*) − t0`.
@@ -630,7 +628,16 @@ impl BootstrapFit {
         ]);
         let mut t = Table::new(
             Some("Statistics (95% intervals)"),
-            ["", "original", "bias", "std.error", "perc.lower", "perc.upper", "bca.lower", "bca.upper"],
+            [
+                "",
+                "original",
+                "bias",
+                "std.error",
+                "perc.lower",
+                "perc.upper",
+                "bca.lower",
+                "bca.upper",
+            ],
         );
         let se = self.se();
         let bias = self.bias();
@@ -650,7 +657,8 @@ impl BootstrapFit {
         }
         s.table(t);
         if !self.failures.is_empty() {
-            let mut f = Table::new(Some("Failed replications (first 10)"), ["replication", "reason"]);
+            let mut f =
+                Table::new(Some("Failed replications (first 10)"), ["replication", "reason"]);
             for x in self.failures.iter().take(10) {
                 f.push([(x.replication + 1).to_string(), x.reason.clone()]);
             }

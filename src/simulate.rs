@@ -134,12 +134,12 @@ impl MultivariateNormal {
                 for v in z.iter_mut() {
                     *v = rng.sample(StandardNormal);
                 }
-                for i in 0..p {
+                for (i, out) in row.iter_mut().enumerate() {
                     let mut s = self.mean[i];
                     for (k, zk) in z.iter().enumerate() {
                         s += self.factor[[i, k]] * zk;
                     }
-                    row[i] = s;
+                    *out = s;
                 }
             }
         });
@@ -212,7 +212,7 @@ impl Likert {
         if thresholds.iter().any(|t| !t.is_finite()) {
             return Err(Error::invalid("thresholds", "thresholds must be finite"));
         }
-        if thresholds.windows(2).any(|w| !(w[0] < w[1])) {
+        if thresholds.windows(2).any(|w| w[0] >= w[1]) {
             return Err(Error::invalid("thresholds", "thresholds must be strictly increasing"));
         }
         Ok(Self { thresholds, standardize: Standardize::Sample })
@@ -261,9 +261,9 @@ impl Likert {
                     return Err(Error::TooFewObservations { needed: 2, got: m });
                 }
                 let mean = obs.iter().sum::<f64>() / m as f64;
-                let sd = (obs.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (m as f64 - 1.0))
-                    .sqrt();
-                if !(sd > 0.0) {
+                let sd =
+                    (obs.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (m as f64 - 1.0)).sqrt();
+                if sd.is_nan() || sd <= 0.0 {
                     return Err(Error::ConstantColumn { name: format!("column {}", j + 1) });
                 }
                 col.mapv_inplace(|v| (v - mean) / sd);
@@ -468,10 +468,8 @@ impl MonteCarlo {
         let test_names = names(&self.test_names, m, "test")?;
         let mut warnings = Vec::new();
         if !failures.is_empty() {
-            warnings.push(Warning::ReplicationsFailed {
-                failed: failures.len(),
-                requested: self.reps,
-            });
+            warnings
+                .push(Warning::ReplicationsFailed { failed: failures.len(), requested: self.reps });
         }
         Ok(MonteCarloFit {
             config: self.clone(),

@@ -3,7 +3,9 @@
 use ndarray::{Array2, array};
 use surveystat::Error;
 use surveystat::missing::{MissingPatterns, SaturatedEm, casewise_loglik};
-use surveystat::resample::{Acceleration, Bootstrap, BootstrapFit, bollen_stine_transform, jackknife};
+use surveystat::resample::{
+    Acceleration, Bootstrap, BootstrapFit, bollen_stine_transform, jackknife,
+};
 use surveystat::simulate::{Draw, Likert, MonteCarlo, MultivariateNormal};
 
 const NAN: f64 = f64::NAN;
@@ -21,7 +23,9 @@ fn bootstrap_rejects_bad_configuration() {
         Err(Error::DimensionMismatch { .. })
     ));
     assert!(matches!(
-        Bootstrap::new(10).acceleration(Acceleration::Influence(Array2::zeros((3, 1)))).run(10, mean1),
+        Bootstrap::new(10)
+            .acceleration(Acceleration::Influence(Array2::zeros((3, 1))))
+            .run(10, mean1),
         Err(Error::DimensionMismatch { .. })
     ));
     let fit = Bootstrap::new(20).run(10, mean1).unwrap();
@@ -79,7 +83,13 @@ fn bca_reports_why_it_is_unavailable() {
     assert!(fit.ci_percentile(0.95).is_ok());
     // Jackknife failing on some deletion: bootstrap succeeds, BCa says why.
     let fit = Bootstrap::new(50)
-        .run(10, |idx| if idx.len() == 9 && idx[0] == 1 { Err(Error::invalid("s", "boom")) } else { mean1(idx) })
+        .run(10, |idx| {
+            if idx.len() == 9 && idx[0] == 1 {
+                Err(Error::invalid("s", "boom"))
+            } else {
+                mean1(idx)
+            }
+        })
         .unwrap();
     let e = fit.ci_bca(0.95).unwrap_err().to_string();
     assert!(e.contains("jackknife"), "{e}");
@@ -93,7 +103,10 @@ fn from_parts_validates_shapes() {
     let mut reps = Array2::zeros((10, 2));
     reps[[0, 0]] = NAN;
     assert!(matches!(BootstrapFit::from_parts(5, &t0, &reps, None), Err(Error::NonFinite { .. })));
-    assert!(BootstrapFit::from_parts(5, &t0, &Array2::zeros((10, 2)), Some(&Array2::zeros((4, 2)))).is_err());
+    assert!(
+        BootstrapFit::from_parts(5, &t0, &Array2::zeros((10, 2)), Some(&Array2::zeros((4, 2))))
+            .is_err()
+    );
 }
 
 #[test]
@@ -117,7 +130,10 @@ fn bollen_stine_rejects_bad_input() {
     ));
     // Collinear data: S singular.
     let xc = array![[1.0, 2.0], [2.0, 4.0], [3.0, 6.0], [4.0, 8.0]];
-    assert!(matches!(bollen_stine_transform(&xc, &s, None), Err(Error::NotPositiveDefinite { .. })));
+    assert!(matches!(
+        bollen_stine_transform(&xc, &s, None),
+        Err(Error::NotPositiveDefinite { .. })
+    ));
     assert!(matches!(
         bollen_stine_transform(&x.slice(ndarray::s![..2, ..]).to_owned(), &s, None),
         Err(Error::TooFewObservations { .. })
@@ -183,7 +199,10 @@ fn fiml_loglik_rejects_bad_parameters() {
     let p = MissingPatterns::new(&x).unwrap();
     let s = array![[1.0, 0.2], [0.2, 1.0]];
     assert!(matches!(p.loglik(&array![0.0], &s), Err(Error::DimensionMismatch { .. })));
-    assert!(matches!(p.loglik(&array![0.0, 0.0], &array![[1.0]]), Err(Error::DimensionMismatch { .. })));
+    assert!(matches!(
+        p.loglik(&array![0.0, 0.0], &array![[1.0]]),
+        Err(Error::DimensionMismatch { .. })
+    ));
     assert!(matches!(p.loglik(&array![NAN, 0.0], &s), Err(Error::NonFinite { .. })));
     assert!(matches!(
         p.loglik_gradient(&array![0.0, 0.0], &array![[1.0, 2.0], [2.0, 1.0]]),
@@ -201,7 +220,9 @@ fn simulation_rejects_bad_input() {
         Err(Error::NotPositiveDefinite { .. })
     ));
     assert!(MultivariateNormal::new(&array![0.0, 0.0], &array![[1.0, 0.5], [0.4, 1.0]]).is_err());
-    assert!(MultivariateNormal::new(&ndarray::Array1::<f64>::zeros(0), &Array2::zeros((0, 0))).is_err());
+    assert!(
+        MultivariateNormal::new(&ndarray::Array1::<f64>::zeros(0), &Array2::zeros((0, 0))).is_err()
+    );
     let mvn = MultivariateNormal::new(&array![0.0], &array![[1.0]]).unwrap();
     assert!(mvn.sample(0, 1).is_err());
     assert!(Likert::new(vec![]).is_err());

@@ -140,7 +140,12 @@ fn bollen_stine_transform_reproduces_implied_moments_exactly() {
     for j in 0..3 {
         assert!((ym[j] - mu[j]).abs() < 1e-12);
         for k in 0..3 {
-            assert!((s[[j, k]] - sigma[[j, k]]).abs() < 1e-12, "{} vs {}", s[[j, k]], sigma[[j, k]]);
+            assert!(
+                (s[[j, k]] - sigma[[j, k]]).abs() < 1e-12,
+                "{} vs {}",
+                s[[j, k]],
+                sigma[[j, k]]
+            );
         }
     }
     // Without implied means the sample means are kept.
@@ -257,7 +262,16 @@ fn monte_carlo_recovers_parameters_and_type_one_error() {
 #[test]
 fn likert_cuts_are_right_closed() {
     let l = Likert::new(vec![-1.5, -0.5, 0.5, 1.5]).unwrap().standardize(Standardize::None);
-    let x = array![[-1.5], [-1.4999999999999998], [-0.5], [0.5], [0.5000000000000001], [1.5], [9.0], [f64::NAN]];
+    let x = array![
+        [-1.5],
+        [-1.4999999999999998],
+        [-0.5],
+        [0.5],
+        [0.5000000000000001],
+        [1.5],
+        [9.0],
+        [f64::NAN]
+    ];
     let c = l.apply(&x).unwrap();
     let expected = [1.0, 2.0, 2.0, 3.0, 4.0, 4.0, 5.0];
     for (i, e) in expected.iter().enumerate() {
@@ -320,10 +334,18 @@ proptest! {
 /// A random incomplete data set (n = 60, p = 4, ~15% missing, every pair co-observed) and a
 /// random positive definite (μ, Σ) to evaluate at.
 fn random_incomplete(seed: u64) -> (Array2<f64>, Array1<f64>, Array2<f64>) {
-    let base = array![[1.0, 0.4, 0.3, 0.2], [0.4, 1.5, 0.5, 0.1], [0.3, 0.5, 2.0, 0.6], [0.2, 0.1, 0.6, 1.2]];
+    let base = array![
+        [1.0, 0.4, 0.3, 0.2],
+        [0.4, 1.5, 0.5, 0.1],
+        [0.3, 0.5, 2.0, 0.6],
+        [0.2, 0.1, 0.6, 1.2]
+    ];
     let mvn = MultivariateNormal::new(&array![0.5, -1.0, 2.0, 0.0], &base).unwrap();
     let mut x = mvn.sample(60, seed).unwrap();
-    let u = MultivariateNormal::new(&Array1::zeros(4), &Array2::eye(4)).unwrap().sample(60, seed + 7).unwrap();
+    let u = MultivariateNormal::new(&Array1::zeros(4), &Array2::eye(4))
+        .unwrap()
+        .sample(60, seed + 7)
+        .unwrap();
     for i in 10..60 {
         for j in 0..4 {
             if u[[i, j]] > 1.04 {
@@ -359,7 +381,14 @@ fn complete_data_em_equals_ml_moments() {
 
 #[test]
 fn empty_rows_are_left_out_and_reported() {
-    let x = array![[1.0, 2.0], [f64::NAN, f64::NAN], [2.0, 1.0], [3.0, 5.0], [4.0, 3.0], [2.0, f64::NAN]];
+    let x = array![
+        [1.0, 2.0],
+        [f64::NAN, f64::NAN],
+        [2.0, 1.0],
+        [3.0, 5.0],
+        [4.0, 3.0],
+        [2.0, f64::NAN]
+    ];
     let fit = SaturatedEm::new().fit(&x).unwrap();
     assert_eq!(fit.n_empty(), 1);
     assert_eq!(fit.n_obs(), 5);
