@@ -383,8 +383,10 @@ pub struct VariableStats {
     mad: f64,
     min: f64,
     max: f64,
+    range: f64,
     skew: f64,
     kurtosis: f64,
+    se: f64,
     counts: Option<Frequencies>,
 }
 
@@ -427,8 +429,10 @@ impl VariableStats {
             mad,
             min: values[0],
             max: values[n - 1],
+            range: values[n - 1] - values[0],
             skew,
             kurtosis,
+            se: sd / nf.sqrt(),
             counts,
         }
     }
@@ -479,7 +483,7 @@ impl VariableStats {
     }
     /// `max − min`.
     pub fn range(&self) -> f64 {
-        self.max - self.min
+        self.range
     }
     /// Skewness, psych type 3: `Σ(x − x̄)³ / (n s³)`.
     pub fn skew(&self) -> f64 {
@@ -491,7 +495,7 @@ impl VariableStats {
     }
     /// Standard error of the mean, `s / sqrt(n)`.
     pub fn se(&self) -> f64 {
-        self.sd / (self.n as f64).sqrt()
+        self.se
     }
     /// Value frequencies, if [`Describe::value_counts`] asked for them.
     pub fn counts(&self) -> Option<&Frequencies> {

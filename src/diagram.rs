@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::error::{Error, Result};
-use crate::summary::signif_stars;
+use crate::summary::{ParamRow, signif_stars};
 
 /// Kind of a node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +118,20 @@ pub fn coef_label(est: f64, pvalue: Option<f64>, digits: usize) -> String {
     format!("{}{stars}", crate::summary::fmt_num(est, digits))
 }
 
+/// Which number of a parameter row labels the edges of a diagram built by
+/// [`PathDiagram::from_param_rows`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Coefficient {
+    /// Completely standardized (`std.all`), the usual choice for a published diagram.
+    #[default]
+    StdAll,
+    /// Standardized on the latent variables only (`std.lv`).
+    StdLv,
+    /// The unstandardized estimate.
+    Estimate,
+}
+
 /// A path diagram: nodes and labelled edges, rendered as DOT ([`PathDiagram::to_dot`]) or SVG
 /// ([`PathDiagram::to_svg`]).
 ///
@@ -194,6 +208,93 @@ impl PathDiagram {
     pub fn title(&mut self, title: impl Into<String>) -> &mut Self {
         self.title = Some(title.into());
         self
+    }
+
+    /// A diagram from parameter rows shaped like lavaan's `parameterEstimates()` (the crate's
+    /// shared [`ParamRow`]): `=~` rows become latent nodes with loadings, `~` rows regressions
+    /// (`lhs ~ rhs` is drawn `rhs → lhs`), `~~` rows between two different variables
+    /// covariances; variances, intercepts and defined parameters (`:=`) are not drawn. Nodes
+    /// appear in the order of the rows (latent variables first). Each edge is labelled with the
+    /// chosen [`Coefficient`] and, when the row has a p-value, significance stars
+    /// ([`coef_label`]); a regression with p ≥ .05 is dashed. A row without the chosen value
+    /// (e.g. no `std_all`) falls back to the estimate.
+    ///
+    /// # Formula
+    ///
+    /// ```text
+    /// f =~ x  →  f (ellipse) → x (rectangle)      y ~ x  →  x → y      a ~~ b  →  a ↔ b
+    /// ```
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use surveystat::diagram::{Coefficient, PathDiagram};
+    /// use surveystat::summary::ParamRow;
+    /// let mut l = ParamRow::new("F", "=~", "x1", 1.0);
+    /// l.std_all = Some(0.8);
+    /// let mut r = ParamRow::new("y", "~", "F", 0.5);
+    /// r.std_all = Some(0.42);
+    /// r.pvalue = Some(0.0004);
+    /// let d = PathDiagram::from_param_rows(&[l, r], Coefficient::StdAll, 2);
+    /// assert_eq!(d.edges()[1].label, "0.42***");
+    /// assert_eq!(d.edges()[1].from, "F");
+    /// ```
+    ///
+    /// # References
+    ///
+    /// Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. *Journal of
+    /// Statistical Software*, 48(2), 1–36 (parameter table conventions).
+    pub fn from_param_rows(rows: &[ParamRow], coefficient: Coefficient, digits: usize) -> Self {
+        let mut d = PathDiagram::new();
+        let mut seen: Vec<String> = Vec::new();
+        let latent: Vec<&str> =
+            rows.iter().filter(|r| r.op == "=~").map(|r| r.lhs.as_str()).collect();
+        let add = |d: &mut PathDiagram, id: &str, seen: &mut Vec<String>| {
+            if !seen.iter().any(|s| s == id) {
+                seen.push(id.to_string());
+                if latent.contains(&id) {
+                    d.latent(id);
+                } else {
+                    d.observed(id);
+                }
+            }
+        };
+        for r in rows.iter().filter(|r| r.op == "=~") {
+            add(&mut d, &r.lhs, &mut seen);
+        }
+        for r in rows.iter().filter(|r| matches!(r.op.as_str(), "=~" | "~" | "~~")) {
+            if r.op == "~~" && r.lhs == r.rhs {
+                continue;
+            }
+            add(&mut d, &r.lhs, &mut seen);
+            add(&mut d, &r.rhs, &mut seen);
+        }
+        let label = |r: &ParamRow| {
+            let v = match coefficient {
+                Coefficient::StdAll => r.std_all,
+                Coefficient::StdLv => r.std_lv,
+                Coefficient::Estimate => None,
+            }
+            .unwrap_or(r.est);
+            coef_label(v, r.pvalue, digits)
+        };
+        for r in rows {
+            let (from, to, kind) = match r.op.as_str() {
+                "=~" => (&r.lhs, &r.rhs, EdgeKind::Loading),
+                "~" => (&r.rhs, &r.lhs, EdgeKind::Regression),
+                "~~" if r.lhs != r.rhs => (&r.lhs, &r.rhs, EdgeKind::Covariance),
+                _ => continue,
+            };
+            let dashed = kind == EdgeKind::Regression && r.pvalue.is_some_and(|p| p >= 0.05);
+            d.edge(DiagramEdge {
+                from: from.clone(),
+                to: to.clone(),
+                kind,
+                label: label(r),
+                style: if dashed { LineStyle::Dashed } else { LineStyle::Solid },
+            });
+        }
+        d
     }
 
     /// Add a node.
@@ -333,19 +434,25 @@ impl PathDiagram {
         Ok((nodes, index))
     }
 
-    /// Indicator nodes: observed, with exactly one edge, a loading into it.
+    /// Indicator nodes: observed, with exactly one loading into it and no regression (covariances
+    /// allowed).
     fn indicator_flags(&self, index: &HashMap<String, usize>) -> Vec<bool> {
         let n = self.nodes.len();
         let mut loadings_in = vec![0usize; n];
         let mut other = vec![0usize; n];
         for e in &self.edges {
             let (f, t) = (index[&e.from], index[&e.to]);
-            if e.kind == EdgeKind::Loading {
-                loadings_in[t] += 1;
-                other[f] += 1;
-            } else {
-                other[f] += 1;
-                other[t] += 1;
+            match e.kind {
+                EdgeKind::Loading => {
+                    loadings_in[t] += 1;
+                    other[f] += 1;
+                }
+                EdgeKind::Regression => {
+                    other[f] += 1;
+                    other[t] += 1;
+                }
+                // a residual covariance keeps an indicator in its factor's fan
+                EdgeKind::Covariance => {}
             }
         }
         (0..n)
@@ -594,12 +701,24 @@ impl Curve {
             c1.y += dir.y * d;
         }
     }
-    fn points(&self) -> Vec<P> {
+    /// Points along the curve: `k` per segment (line and Bézier segments alike).
+    fn sampled(&self, k: usize) -> Vec<P> {
+        let k = k.max(1);
         let mut v = vec![self.start];
+        let mut a = self.start;
         for s in &self.segs {
             match s {
-                Seg::Line(q) => v.push(*q),
-                Seg::Cubic(a, b, q) => v.extend([*a, *b, *q]),
+                Seg::Line(q) => {
+                    v.extend((1..=k).map(|j| {
+                        let t = j as f64 / k as f64;
+                        p(a.x + (q.x - a.x) * t, a.y + (q.y - a.y) * t)
+                    }));
+                    a = *q;
+                }
+                Seg::Cubic(c1, c2, q) => {
+                    v.extend((1..=k).map(|j| cubic_at(a, *c1, *c2, *q, j as f64 / k as f64)));
+                    a = *q;
+                }
             }
         }
         v
@@ -867,26 +986,7 @@ impl Layout {
         self.edges
             .iter()
             .map(|e| {
-                let mut pts = vec![(e.curve.start.x, e.curve.start.y)];
-                let mut a = e.curve.start;
-                for seg in &e.curve.segs {
-                    match seg {
-                        Seg::Line(q) => {
-                            for j in 1..=k {
-                                let t = j as f64 / k as f64;
-                                pts.push((a.x + (q.x - a.x) * t, a.y + (q.y - a.y) * t));
-                            }
-                            a = *q;
-                        }
-                        Seg::Cubic(c1, c2, q) => {
-                            for j in 1..=k {
-                                let r = cubic_at(a, *c1, *c2, *q, j as f64 / k as f64);
-                                pts.push((r.x, r.y));
-                            }
-                            a = *q;
-                        }
-                    }
-                }
+                let pts: Vec<(f64, f64)> = e.curve.sampled(k).iter().map(|q| (q.x, q.y)).collect();
                 EdgeSample { from: e.from.clone(), to: e.to.clone(), kind: e.kind, points: pts }
             })
             .collect()
@@ -1080,10 +1180,20 @@ fn layout_diagram(
 
     // node sizes
     let show_r2 = d.show_r_squared;
+    // an indicator is at least as wide as the label of its loading, so fan labels fit
+    let mut loading_label_w = vec![0.0f64; n];
+    for e in &d.edges {
+        if e.kind == EdgeKind::Loading && !e.label.is_empty() {
+            let t = index[&e.to];
+            loading_label_w[t] = loading_label_w[t].max(label_box_size(&e.label).0);
+        }
+    }
     let size_of = |i: usize| -> (f64, f64) {
         let nd = &nodes[i];
         if indicator[i] {
-            return ((text_width(&nd.label, FONT_IND) + 10.0).max(38.0), IND_H);
+            let w =
+                (text_width(&nd.label, FONT_IND) + 10.0).max(38.0).max(loading_label_w[i] - 4.0);
+            return (w, IND_H);
         }
         let has_r2 = show_r2 && nd.r_squared.is_some();
         let mut tw = text_width(&nd.label, FONT);
@@ -1299,7 +1409,7 @@ fn layout_diagram(
                 + IND_GAP * (fan[i].len() - 1) as f64
         }
     };
-    let blocks: Vec<Block> = (0..m)
+    let mut blocks: Vec<Block> = (0..m)
         .map(|it| match items[it] {
             Item::Node(i) => {
                 let (w, h) = sizes[i];
@@ -1320,6 +1430,55 @@ fn layout_diagram(
     }
     let col_center: Vec<f64> = (0..n_layers).map(|l| col_left[l] + col_w[l] / 2.0).collect();
     let col_right: Vec<f64> = (0..n_layers).map(|l| col_left[l] + col_w[l]).collect();
+
+    // horizontal positions of every node (indicators fanned out below their factor)
+    let mut xpos = vec![0.0; n];
+    let mut parent = vec![usize::MAX; n];
+    for it in 0..m {
+        if let Item::Node(i) = items[it] {
+            xpos[i] = col_center[item_layer[it]];
+        }
+    }
+    for i in 0..n {
+        if fan[i].is_empty() {
+            continue;
+        }
+        let mut xl = xpos[i] - fan_width(i) / 2.0;
+        for &(t, _) in &fan[i] {
+            xpos[t] = xl + sizes[t].0 / 2.0;
+            parent[t] = i;
+            xl += sizes[t].0 + IND_GAP;
+        }
+    }
+    // covariances between two drawn indicators: arcs below the indicator rows; the depth grows
+    // with the span and with every earlier arc whose span overlaps (so nested arcs separate)
+    let mut fan_arcs: Vec<(usize, usize, usize, f64)> = Vec::new(); // (edge, a, b, depth)
+    for (k, e) in d.edges.iter().enumerate() {
+        if e.kind != EdgeKind::Covariance {
+            continue;
+        }
+        let (a, b) = (index[&e.from], index[&e.to]);
+        if !(indicator[a] && indicator[b] && parent[a] != usize::MAX && parent[b] != usize::MAX) {
+            continue;
+        }
+        let (lo, hi) = (xpos[a].min(xpos[b]), xpos[a].max(xpos[b]));
+        let rank = fan_arcs
+            .iter()
+            .filter(|&&(_, c, dd, _)| {
+                let (l2, h2) = (xpos[c].min(xpos[dd]), xpos[c].max(xpos[dd]));
+                l2 < hi && lo < h2
+            })
+            .count() as f64;
+        let depth = (16.0 + 0.06 * (hi - lo)).min(40.0) + 16.0 * rank;
+        fan_arcs.push((k, a, b, depth));
+    }
+    for &(_, a, b, depth) in &fan_arcs {
+        for f in [parent[a], parent[b]] {
+            let it = node_item[f];
+            let need = sizes[f].1 / 2.0 + FAN_H + IND_H + depth + FONT_SMALL / 2.0 + 6.0;
+            blocks[it].down = blocks[it].down.max(need);
+        }
+    }
 
     // ---- vertical coordinates ------------------------------------------------------------
     let sep = |a: usize, b: usize| -> f64 {
@@ -1406,15 +1565,9 @@ fn layout_diagram(
         }
     }
     for i in 0..n {
-        if fan[i].is_empty() {
-            continue;
-        }
-        let total = fan_width(i);
-        let mut xl = center[i].x - total / 2.0;
         let yi = center[i].y + sizes[i].1 / 2.0 + FAN_H + IND_H / 2.0;
         for &(t, _) in &fan[i] {
-            center[t] = p(xl + sizes[t].0 / 2.0, yi);
-            xl += sizes[t].0 + IND_GAP;
+            center[t] = p(xpos[t], yi);
         }
     }
     let node_box = |i: usize| Rect::centered(center[i].x, center[i].y, sizes[i].0, sizes[i].1);
@@ -1631,6 +1784,9 @@ fn layout_diagram(
     for &k in &covs {
         let e = &d.edges[k];
         let (a, b) = (index[&e.from], index[&e.to]);
+        if fan_arcs.iter().any(|x| x.0 == k) {
+            continue;
+        }
         if structural[a] && structural[b] && layer[a] == layer[b] {
             let l = layer[a];
             let has_in = |i: usize| sedges.iter().any(|s| s.v == i);
@@ -1709,6 +1865,33 @@ fn layout_diagram(
             let cands: Vec<P> =
                 [0.5, 0.4, 0.6, 0.3, 0.7].iter().map(|&t| cubic_at(pa, c1, c2, pb, t)).collect();
             pending_labels.push((arc.k, cands));
+        }
+        drawn.push(DrawnEdge {
+            kind: e.kind,
+            style: e.style,
+            curve: c,
+            heads,
+            from: e.from.clone(),
+            to: e.to.clone(),
+        });
+    }
+    for &(k, a, b, depth) in &fan_arcs {
+        let e = &d.edges[k];
+        let pa = p(center[a].x, center[a].y + IND_H / 2.0);
+        let pb = p(center[b].x, center[b].y + IND_H / 2.0);
+        let c1 = p(pa.x, pa.y.max(pb.y) + depth / 0.75);
+        let c2 = p(pb.x, pa.y.max(pb.y) + depth / 0.75);
+        let mut c = Curve::new(pa);
+        c.segs.push(Seg::Cubic(c1, c2, pb));
+        let heads = vec![arrowhead(pa, p(0.0, -1.0)), arrowhead(pb, p(0.0, -1.0))];
+        c.trim_start(ARROW_LEN - 1.0);
+        c.trim_end(ARROW_LEN - 1.0);
+        if !e.label.is_empty() {
+            let cands: Vec<P> = [0.5, 0.35, 0.65, 0.25, 0.75]
+                .iter()
+                .map(|&t| cubic_at(pa, c1, c2, pb, t))
+                .collect();
+            pending_labels.push((k, cands));
         }
         drawn.push(DrawnEdge {
             kind: e.kind,
@@ -1814,7 +1997,7 @@ fn layout_diagram(
         }
     }
     for e in &drawn {
-        for q in e.curve.points() {
+        for q in e.curve.sampled(16) {
             grow(q);
         }
         for h in &e.heads {

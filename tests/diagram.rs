@@ -435,3 +435,136 @@ proptest! {
         }
     }
 }
+
+/// lavaan's parameterEstimates(standardized = TRUE) of the study SEM (study_sem.json) as ParamRows.
+fn study_sem_rows() -> (Vec<surveystat::summary::ParamRow>, serde_json::Value) {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/expected/study_sem.json");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    let rows = v["results"]["parameter_estimates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let mut row = surveystat::summary::ParamRow::new(
+                r["lhs"].as_str().unwrap(),
+                r["op"].as_str().unwrap(),
+                r["rhs"].as_str().unwrap(),
+                r["est"].as_f64().unwrap(),
+            );
+            row.label = r["label"].as_str().unwrap_or("").to_string();
+            row.se = r["se"].as_f64();
+            row.pvalue = r["pvalue"].as_f64();
+            row.std_lv = r["std.lv"].as_f64();
+            row.std_all = r["std.all"].as_f64();
+            row
+        })
+        .collect();
+    (rows, v)
+}
+
+#[test]
+fn diagram_from_lavaan_parameter_rows_of_the_study_sem() {
+    use surveystat::diagram::Coefficient;
+    let (rows, v) = study_sem_rows();
+    let mut d = PathDiagram::from_param_rows(&rows, Coefficient::StdAll, 2);
+    for (k, r2) in v["results"]["r_squared"].as_object().unwrap() {
+        if ["AC", "MT", "LP", "RS"].contains(&k.as_str()) {
+            d.r_squared(k, r2.as_f64().unwrap());
+        }
+    }
+    let latent: Vec<&str> =
+        d.nodes().iter().filter(|n| n.kind == NodeKind::Latent).map(|n| n.id.as_str()).collect();
+    assert_eq!(latent, vec!["GS", "ST", "AC", "MT", "LP", "IM", "RS"]);
+    assert_eq!(d.nodes().len(), 31);
+    let regressions: Vec<_> = d.edges().iter().filter(|e| e.kind == EdgeKind::Regression).collect();
+    assert_eq!(regressions.len(), 10);
+    assert_eq!(d.edges().iter().filter(|e| e.kind == EdgeKind::Loading).count(), 24);
+    assert_eq!(d.edges().iter().filter(|e| e.kind == EdgeKind::Covariance).count(), 3);
+    // labels are lavaan's std.all with stars, e.g. ST -> AC
+    for p in v["results"]["structural_paths"].as_array().unwrap() {
+        let (lhs, rhs) = (p["lhs"].as_str().unwrap(), p["rhs"].as_str().unwrap());
+        let want = coef_label(p["std.all"].as_f64().unwrap(), p["pvalue"].as_f64(), 2);
+        let e = regressions.iter().find(|e| e.from == rhs && e.to == lhs).unwrap();
+        assert_eq!(e.label, want, "{rhs} -> {lhs}");
+    }
+    let l = d.layout().unwrap();
+    assert_clean(&l, true);
+    for (id, layer) in [("ST", 0), ("GS", 0), ("IM", 0), ("AC", 1), ("MT", 2), ("LP", 3), ("RS", 4)]
+    {
+        assert_eq!(l.layer_of(id), Some(layer), "{id}");
+    }
+    let texts = svg_texts(&d.to_svg().unwrap());
+    for e in d.edges() {
+        assert!(texts.contains(&e.label));
+    }
+    if let Ok(dir) = std::env::var("SURVEYSTAT_DIAGRAM_OUT") {
+        std::fs::write(format!("{dir}/study_fitted.svg"), d.to_svg().unwrap()).unwrap();
+    }
+}
+
+fn fixture_rows(case: &str) -> Vec<surveystat::summary::ParamRow> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("tests/fixtures/expected/{case}.json"));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    v["results"]["parameter_estimates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let mut row = surveystat::summary::ParamRow::new(
+                r["lhs"].as_str().unwrap(),
+                r["op"].as_str().unwrap(),
+                r["rhs"].as_str().unwrap(),
+                r["est"].as_f64().unwrap(),
+            );
+            row.pvalue = r["pvalue"].as_f64();
+            row.std_all = r["std.all"].as_f64();
+            row
+        })
+        .collect()
+}
+
+#[test]
+fn political_democracy_with_residual_covariances() {
+    use surveystat::diagram::Coefficient;
+    let d = PathDiagram::from_param_rows(&fixture_rows("sem_poldem"), Coefficient::StdAll, 2);
+    let l = d.layout().unwrap();
+    assert_clean(&l, true);
+    // residual covariances between indicators keep them in their factor's fan
+    for id in ["y1", "y5", "y2", "y4"] {
+        assert!(l.nodes().iter().find(|n| n.id() == id).unwrap().is_indicator(), "{id}");
+    }
+    assert_eq!(l.layer_of("ind60"), Some(0));
+    assert_eq!(l.layer_of("dem60"), Some(1));
+    assert_eq!(l.layer_of("dem65"), Some(2));
+    let texts = svg_texts(&d.to_svg().unwrap());
+    for e in d.edges() {
+        assert!(texts.contains(&e.label), "{}", e.label);
+    }
+    if let Ok(dir) = std::env::var("SURVEYSTAT_DIAGRAM_OUT") {
+        std::fs::write(format!("{dir}/poldem.svg"), d.to_svg().unwrap()).unwrap();
+    }
+}
+
+#[test]
+fn second_order_factor_and_observed_outcome() {
+    let mut d = PathDiagram::new();
+    d.latent("G");
+    for f in ["F1", "F2", "F3"] {
+        d.latent(f).loading("G", f, "0.8");
+        for k in 1..=3 {
+            let i = format!("{f}_{k}");
+            d.observed(i.as_str()).loading(f, &i, "0.7");
+        }
+    }
+    d.observed("y").regression("G", "y", "0.5***").r_squared("y", 0.25);
+    d.covariance("F1_1", "F1_3", "0.1").covariance("F1_1", "F2_1", "0.05");
+    let l = d.layout().unwrap();
+    assert_clean(&l, true);
+    assert_eq!(l.layer_of("G"), Some(0));
+    assert_eq!(l.layer_of("F1"), Some(1));
+    assert_eq!(l.layer_of("y"), Some(1));
+    let texts = svg_texts(&d.to_svg().unwrap());
+    assert!(texts.contains(&"R² = 0.25".to_string()));
+}

@@ -175,3 +175,17 @@ fn summary_lists_every_item_and_region() {
     assert!(text.contains("Chengdu") && text.contains("Chongqing"));
     assert!(text.contains("kurtosis"));
 }
+
+#[cfg(feature = "serde")]
+#[test]
+fn json_has_psych_field_names() {
+    let ds = load_data("study_survey.csv");
+    let d = Describe::new().fit(&ds, &["GS1"]).unwrap();
+    let v = serde_json::to_value(&d.variables()[0]).unwrap();
+    for k in [
+        "name", "n", "mean", "sd", "median", "trimmed", "mad", "min", "max", "range", "skew",
+        "kurtosis", "se",
+    ] {
+        assert!(v.get(k).is_some(), "field {k} missing from JSON");
+    }
+}
