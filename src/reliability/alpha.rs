@@ -548,10 +548,38 @@ fn response_frequencies(
     names: &[String],
 ) -> Option<ResponseFrequencies> {
     const MAX_VALUES: usize = 10;
+    let m = keep.len();
+    // Per item: counts of small non-negative integers (Likert answers) in a table, other values
+    // in a short list; give up as soon as more than MAX_VALUES distinct values appear.
+    let mut small = vec![[0usize; 256]; m];
+    let mut other: Vec<Vec<(f64, usize)>> = vec![Vec::new(); m];
+    let mut answered = vec![0usize; m];
+    // Row by row: the data are row-major, so this reads memory in order.
+    for row in x.rows() {
+        for (r, &j) in keep.iter().enumerate() {
+            let v = row[j];
+            if v.is_nan() {
+                continue;
+            }
+            answered[r] += 1;
+            if (0.0..256.0).contains(&v) && (v as usize) as f64 == v {
+                small[r][v as usize] += 1;
+            } else if let Some(e) = other[r].iter_mut().find(|e| e.0 == v) {
+                e.1 += 1;
+            } else {
+                if other[r].len() == MAX_VALUES {
+                    return None;
+                }
+                other[r].push((v, 1));
+            }
+        }
+    }
     let mut values: Vec<f64> = Vec::new();
-    for &j in keep {
-        for &v in x.column(j) {
-            if !v.is_nan() && !values.contains(&v) {
+    for r in 0..m {
+        let extra = other[r].iter().map(|e| e.0);
+        let ints = (0..256).filter(|&i| small[r][i] > 0).map(|i| i as f64);
+        for v in ints.chain(extra) {
+            if !values.contains(&v) {
                 if values.len() == MAX_VALUES {
                     return None;
                 }
@@ -560,22 +588,18 @@ fn response_frequencies(
         }
     }
     values.sort_by(|a, b| a.total_cmp(b));
+    let count = |r: usize, v: f64| -> usize {
+        if (0.0..256.0).contains(&v) && (v as usize) as f64 == v {
+            small[r][v as usize]
+        } else {
+            other[r].iter().find(|e| e.0 == v).map_or(0, |e| e.1)
+        }
+    };
     let n_rows = x.nrows() as f64;
-    let mut proportions = Array2::<f64>::zeros((keep.len(), values.len()));
-    let mut missing = Vec::with_capacity(keep.len());
-    for (r, &j) in keep.iter().enumerate() {
-        let mut answered = 0usize;
-        for &v in x.column(j) {
-            if let Some(c) = values.iter().position(|u| *u == v) {
-                proportions[[r, c]] += 1.0;
-                answered += 1;
-            }
-        }
-        if answered > 0 {
-            proportions.row_mut(r).mapv_inplace(|c| c / answered as f64);
-        }
-        missing.push(1.0 - answered as f64 / n_rows);
-    }
+    let proportions = Array2::from_shape_fn((m, values.len()), |(r, c)| {
+        if answered[r] == 0 { 0.0 } else { count(r, values[c]) as f64 / answered[r] as f64 }
+    });
+    let missing: Vec<f64> = answered.iter().map(|&a| 1.0 - a as f64 / n_rows).collect();
     Some(ResponseFrequencies {
         values,
         items: keep.iter().map(|&j| names[j].clone()).collect(),
@@ -1052,7 +1076,20 @@ impl AlphaFit {
         &self.warnings
     }
 
-    /// A printable summary in the manner of psych's `print(alpha(...))`.
+    /// A printable summary in the manner of psych's `print(alpha(...))`: the header statistics,
+    /// the Feldt and Duhachek intervals, "Reliability if an item is dropped", "Item statistics",
+    /// the response frequencies (when computed) and the warnings. Reversed items are marked with
+    /// a trailing `-`, as psych does.
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use surveystat::reliability::Alpha;
+    /// let x = array![[1.0, 2.0, 2.0], [2.0, 3.0, 3.0], [4.0, 4.0, 5.0], [3.0, 3.0, 3.0], [5.0, 4.0, 4.0]];
+    /// let text = Alpha::new().fit(&x).unwrap().summary().to_string();
+    /// assert!(text.contains("Reliability if an item is dropped"));
+    /// assert!(text.contains("Feldt"));
+    /// ```
     pub fn summary(&self) -> Summary {
         let mut s = Summary::new("Reliability analysis (Cronbach's alpha)");
         let miss = match self.config.missing {
