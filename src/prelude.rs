@@ -6,6 +6,9 @@ pub use crate::diagram::PathDiagram;
 pub use crate::error::{Error, Result};
 pub use crate::missing::{MissingPatterns, SaturatedEm, SaturatedFit};
 pub use crate::moments::{Missing, MomentAccumulator, Moments};
+pub use crate::regression::{
+    BreuschPagan, FTest, HcType, Ols, OlsFit, RankDeficiency, Refinement, RobustCovariance, SeType,
+};
 pub use crate::reliability::{Alpha, AlphaFit, HtmtMean};
 pub use crate::report::Report;
 pub use crate::resample::{Bootstrap, BootstrapFit, BootstrapKind};

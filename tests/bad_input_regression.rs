@@ -41,7 +41,9 @@ fn too_few_observations() {
 #[test]
 fn missing_values_are_dropped_listwise_with_a_warning() {
     let (mut x, mut y) = small();
-    let full = Ols::new().fit(&x.slice(ndarray::s![1..5, ..]).to_owned(), &y.slice(ndarray::s![1..5]).to_owned()).unwrap();
+    let full = Ols::new()
+        .fit(&x.slice(ndarray::s![1..5, ..]).to_owned(), &y.slice(ndarray::s![1..5]).to_owned())
+        .unwrap();
     x[[0, 1]] = f64::NAN;
     y[5] = f64::NAN;
     let fit = Ols::new().fit(&x, &y).unwrap();
@@ -61,7 +63,9 @@ fn missing_values_are_dropped_listwise_with_a_warning() {
 fn infinite_values_are_errors() {
     let (mut x, y) = small();
     x[[2, 0]] = f64::INFINITY;
-    assert!(matches!(Ols::new().fit(&x, &y), Err(Error::NonFinite { what }) if what.contains("x1")));
+    assert!(
+        matches!(Ols::new().fit(&x, &y), Err(Error::NonFinite { what }) if what.contains("x1"))
+    );
     let (x, mut y) = small();
     y[0] = f64::NEG_INFINITY;
     assert!(matches!(Ols::new().fit(&x, &y), Err(Error::NonFinite { .. })));
@@ -73,24 +77,36 @@ fn shape_and_option_errors() {
     let y5 = y.slice(ndarray::s![..5]).to_owned();
     assert!(matches!(Ols::new().fit(&x, &y5), Err(Error::DimensionMismatch { .. })));
     assert!(matches!(Ols::new().names(&["a"]).fit(&x, &y), Err(Error::DimensionMismatch { .. })));
-    assert!(matches!(Ols::new().names(&["a", "a"]).fit(&x, &y), Err(Error::DuplicateVariable { .. })));
+    assert!(matches!(
+        Ols::new().names(&["a", "a"]).fit(&x, &y),
+        Err(Error::DuplicateVariable { .. })
+    ));
     for level in [0.0, 1.0, -0.5, f64::NAN] {
-        assert!(matches!(Ols::new().ci_level(level).fit(&x, &y), Err(Error::InvalidParameter { .. })));
+        assert!(matches!(
+            Ols::new().ci_level(level).fit(&x, &y),
+            Err(Error::InvalidParameter { .. })
+        ));
     }
     let fit = Ols::new().fit(&x, &y).unwrap();
     assert!(fit.conf_int(1.5).is_err());
     let x0 = Array2::<f64>::zeros((6, 0));
-    assert!(matches!(
-        Ols::new().intercept(false).fit(&x0, &y),
-        Err(Error::TooFewVariables { .. })
-    ));
+    assert!(matches!(Ols::new().intercept(false).fit(&x0, &y), Err(Error::TooFewVariables { .. })));
     let one = Dataset::from_array(&["a"], Array2::zeros((6, 1))).unwrap();
     assert!(matches!(Ols::new().fit_dataset(&one), Err(Error::InvalidParameter { .. })));
 }
 
 #[test]
 fn collinear_columns_are_named() {
-    let x = array![[1.0, 2.0], [2.0, 1.0], [3.0, 4.0], [4.0, 3.0], [5.0, 6.0], [6.0, 5.5], [7.0, 1.0], [8.0, 2.5]];
+    let x = array![
+        [1.0, 2.0],
+        [2.0, 1.0],
+        [3.0, 4.0],
+        [4.0, 3.0],
+        [5.0, 6.0],
+        [6.0, 5.5],
+        [7.0, 1.0],
+        [8.0, 2.5]
+    ];
     let y = array![3.1, 3.9, 7.2, 7.8, 11.1, 11.4, 9.0, 10.2];
     // Third column = x1 + x2; fourth constant (aliased with the intercept); fifth all zero.
     let mut x5 = Array2::zeros((8, 5));
@@ -102,7 +118,10 @@ fn collinear_columns_are_named() {
     let names = ["a", "b", "sum", "const", "zero"];
     let y = y.clone();
     let e = Ols::new().names(&names).fit(&x5, &y).unwrap_err();
-    assert_eq!(e, Error::RankDeficient { aliased: vec!["sum".into(), "const".into(), "zero".into()] });
+    assert_eq!(
+        e,
+        Error::RankDeficient { aliased: vec!["sum".into(), "const".into(), "zero".into()] }
+    );
     assert!(e.to_string().contains("sum, const, zero"));
     let fit = Ols::new().names(&names).rank_deficiency(RankDeficiency::Drop).fit(&x5, &y).unwrap();
     assert_eq!(fit.terms(), ["(Intercept)", "a", "b"]);
@@ -124,7 +143,10 @@ fn dataset_errors() {
     let resp = Ols::from_formula("nosuch ~ wt").unwrap().fit_dataset(&ds).unwrap_err();
     assert_eq!(resp, Error::UnknownVariable { name: "nosuch".into() });
     let text = Ols::from_formula("mpg ~ wt + model").unwrap().fit_dataset(&ds).unwrap_err();
-    assert!(matches!(text, Error::NonNumericColumn { ref column, .. } if column == "model"), "{text:?}");
+    assert!(
+        matches!(text, Error::NonNumericColumn { ref column, .. } if column == "model"),
+        "{text:?}"
+    );
     let excl = Ols::from_formula("mpg ~ . - nosuch").unwrap().fit_dataset(&ds).unwrap_err();
     assert_eq!(excl, Error::UnknownVariable { name: "nosuch".into() });
     // `.` skips the text column `model`; am and vs are numeric 0/1.
@@ -143,7 +165,17 @@ fn dataset_errors() {
 
 #[test]
 fn formula_errors() {
-    for (f, col) in [("mpg ~ wt +", 11), ("mpg ~ wt * hp", 10), ("mpg wt", 5), ("~ wt", 1), ("mpg ~ 2 + wt", 7), ("mpg ~ wt ~ hp", 10), ("", 1), ("mpg ~ `wt", 7), ("mpg ~ wt + $", 12)] {
+    for (f, col) in [
+        ("mpg ~ wt +", 11),
+        ("mpg ~ wt * hp", 10),
+        ("mpg wt", 5),
+        ("~ wt", 1),
+        ("mpg ~ 2 + wt", 7),
+        ("mpg ~ wt ~ hp", 10),
+        ("", 1),
+        ("mpg ~ `wt", 7),
+        ("mpg ~ wt + $", 12),
+    ] {
         match Ols::from_formula(f) {
             Err(Error::Syntax { line: 1, column, .. }) => assert_eq!(column, col, "{f}"),
             other => panic!("{f}: expected a syntax error, got {other:?}"),

@@ -8,7 +8,8 @@ use common::*;
 use serde_json::Value;
 
 fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_surveystat")).arg("ols").args(args).output().unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_surveystat")).arg("ols").args(args).output().unwrap();
     (
         out.status.success(),
         String::from_utf8(out.stdout).unwrap(),
@@ -41,8 +42,15 @@ fn json_matches_r_and_is_deterministic() {
         assert_rel("ci_lower", f(&c["ci_lower"]), f(&e["ci_lower_95"]), TOL_OLS);
         assert_rel("ci_upper", f(&c["ci_upper"]), f(&e["ci_upper_95"]), TOL_OLS);
     }
-    for (k, rk) in [("sigma", "sigma"), ("r_squared", "r_squared"), ("adj_r_squared", "adj_r_squared"),
-                    ("log_lik", "logLik"), ("aic", "AIC"), ("bic", "BIC"), ("df_residual", "df_residual")] {
+    for (k, rk) in [
+        ("sigma", "sigma"),
+        ("r_squared", "r_squared"),
+        ("adj_r_squared", "adj_r_squared"),
+        ("log_lik", "logLik"),
+        ("aic", "AIC"),
+        ("bic", "BIC"),
+        ("df_residual", "df_residual"),
+    ] {
         assert_rel(k, f(&v[k]), f(&r[rk]), TOL_OLS);
     }
     assert_rel("f", f(&v["f_statistic"]), f(&r["f_statistic"]["value"]), TOL_OLS);
@@ -64,7 +72,12 @@ fn robust_standard_errors_in_the_table() {
     for c in v["coefficients"].as_array().unwrap() {
         let term = c["term"].as_str().unwrap();
         assert_rel("hc3 se", f(&c["std_error"]), f(&r["hc_std_errors"]["HC3"][term]), TOL_OLS);
-        assert_rel("hc3 t", f(&c["t_value"]), f(&c["estimate"]) / f(&r["hc_std_errors"]["HC3"][term]), TOL_OLS);
+        assert_rel(
+            "hc3 t",
+            f(&c["t_value"]),
+            f(&c["estimate"]) / f(&r["hc_std_errors"]["HC3"][term]),
+            TOL_OLS,
+        );
     }
 }
 
@@ -73,8 +86,13 @@ fn text_summary_and_ci_level() {
     let d = data("longley.csv");
     let (ok, out, err) = run(&["--data", &d, "--formula", "Employed ~ .", "--ci-level", "0.9"]);
     assert!(ok, "{err}");
-    for s in ["Coefficients:", "Residual standard error: 0.3049 on 9 degrees of freedom",
-              "Multiple R-squared:  0.9955", "F-statistic: 330.3 on 6 and 9 DF", "Signif. codes"] {
+    for s in [
+        "Coefficients:",
+        "Residual standard error: 0.3049 on 9 degrees of freedom",
+        "Multiple R-squared:  0.9955",
+        "F-statistic: 330.3 on 6 and 9 DF",
+        "Signif. codes",
+    ] {
         assert!(out.contains(s), "missing `{s}` in\n{out}");
     }
 }
@@ -102,7 +120,8 @@ fn drop_aliased() {
     let ps = p.display().to_string();
     let (ok, _, err) = run(&["--data", &ps, "--formula", "y ~ a + b + c"]);
     assert!(!ok && err.contains("aliased") && err.contains('c'), "{err}");
-    let (ok, out, err) = run(&["--data", &ps, "--formula", "y ~ a + b + c", "--drop-aliased", "--json"]);
+    let (ok, out, err) =
+        run(&["--data", &ps, "--formula", "y ~ a + b + c", "--drop-aliased", "--json"]);
     assert!(ok, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["aliased"], serde_json::json!(["c"]));

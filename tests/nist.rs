@@ -67,10 +67,8 @@ fn load(name: &str) -> Problem {
         .iter()
         .map(|v| v.as_str().unwrap().to_string())
         .collect();
-    let cert = names
-        .iter()
-        .map(|b| (f(&params[b]["estimate"]), f(&params[b]["std_dev"])))
-        .collect();
+    let cert =
+        names.iter().map(|b| (f(&params[b]["estimate"]), f(&params[b]["std_dev"]))).collect();
     Problem {
         x,
         y,

@@ -6,8 +6,25 @@ mod common;
 use common::*;
 use ndarray::Array2;
 use serde_json::Value;
+use std::cell::Cell;
 use surveystat::data::Dataset;
 use surveystat::regression::{HcType, Ols, OlsFit};
+
+thread_local! {
+    static MAX_REL: Cell<(f64, &'static str)> = const { Cell::new((0.0, "")) };
+}
+
+/// `assert_rel` that also records the largest relative error seen (printed per case).
+#[track_caller]
+fn assert_rel(what: &str, a: f64, b: f64, tol: f64) {
+    common::assert_rel(what, a, b, tol);
+    let e = rel_err(a, b);
+    MAX_REL.with(|m| {
+        if e > m.get().0 {
+            m.set((e, Box::leak(what.to_string().into_boxed_str())));
+        }
+    });
+}
 
 /// R's sandwich HC standard errors on Longley are themselves off by up to 3.5e-8 (relative):
 /// exact rational arithmetic (tests/fixtures/extra/longley_hc_exact.py) agrees with ours to
@@ -21,6 +38,13 @@ fn check(case: &str, fit: &OlsFit, rows: &[String]) {
 }
 
 fn check_hc(case: &str, fit: &OlsFit, rows: &[String], hc_tol: f64) {
+    MAX_REL.with(|m| m.set((0.0, "")));
+    check_fields(case, fit, rows, hc_tol);
+    let (e, what) = MAX_REL.with(|m| m.get());
+    eprintln!("{case}: largest relative error {e:.2e} ({what})");
+}
+
+fn check_fields(case: &str, fit: &OlsFit, rows: &[String], hc_tol: f64) {
     let row = |name: &str| -> usize {
         rows.iter().position(|r| r == name).unwrap_or_else(|| panic!("{case}: no row {name}"))
     };
@@ -34,7 +58,10 @@ fn check_hc(case: &str, fit: &OlsFit, rows: &[String], hc_tol: f64) {
     let ci = fit.conf_int(0.95).unwrap();
     // serde_json sorts object keys: match by name.
     let idx = |term: &str| -> usize {
-        fit.terms().iter().position(|t| t == term).unwrap_or_else(|| panic!("{case}: no term {term}"))
+        fit.terms()
+            .iter()
+            .position(|t| t == term)
+            .unwrap_or_else(|| panic!("{case}: no term {term}"))
     };
     let pidx = |term: &str| -> usize { idx(term) - usize::from(fit.has_intercept()) };
     for (term, v) in coefs.iter() {
@@ -212,10 +239,8 @@ fn study_composites() {
             assert_eq!(cds.values()[[i, j]], first[[i, j]], "composite [{i},{j}]");
         }
     }
-    let fit = Ols::from_formula("RS ~ GS + ST + AC + MT + LP + IM")
-        .unwrap()
-        .fit_dataset(&cds)
-        .unwrap();
+    let fit =
+        Ols::from_formula("RS ~ GS + ST + AC + MT + LP + IM").unwrap().fit_dataset(&cds).unwrap();
     let labels: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
     check("study_ols_composites", &fit, &labels);
     // `.` gives the same model.

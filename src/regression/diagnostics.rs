@@ -31,4 +31,3 @@ pub(crate) fn durbin_watson(e: &[f64]) -> f64 {
     let num = dd::sum_sq(e.windows(2).map(|w| w[1] - w[0]));
     num / dd::sum_sq(e.iter().copied())
 }
-

@@ -20,6 +20,5 @@ mod solver;
 mod tdist;
 
 pub use ols::{
-    BreuschPagan, FTest, HcType, Ols, OlsFit, RankDeficiency, Refinement, RobustCovariance,
-    SeType,
+    BreuschPagan, FTest, HcType, Ols, OlsFit, RankDeficiency, Refinement, RobustCovariance, SeType,
 };

@@ -311,7 +311,10 @@ impl Ols {
 
     fn check_options(&self) -> Result<()> {
         if !(self.ci_level > 0.0 && self.ci_level < 1.0) {
-            return Err(Error::invalid("ci_level", format!("must lie in (0, 1), got {}", self.ci_level)));
+            return Err(Error::invalid(
+                "ci_level",
+                format!("must lie in (0, 1), got {}", self.ci_level),
+            ));
         }
         if !(self.rank_tol.is_finite() && self.rank_tol > 0.0 && self.rank_tol < 1.0) {
             return Err(Error::invalid(
@@ -411,7 +414,9 @@ impl Ols {
         for (i, row) in x.outer_iter().enumerate() {
             let yi = y[i];
             if yi.is_infinite() {
-                return Err(Error::NonFinite { what: format!("response `{response}` row {}", i + 1) });
+                return Err(Error::NonFinite {
+                    what: format!("response `{response}` row {}", i + 1),
+                });
             }
             let mut ok = !yi.is_nan();
             let mut bad = false;
@@ -495,7 +500,7 @@ impl Ols {
                 names[k].clone()
             }
         };
-        let mut factor = QrFactor::new(&design);
+        let mut factor = QrFactor::new(&design, Some(&y_vec));
         let (_rank, aliased_idx) = factor.aliased(self.rank_tol);
         let mut aliased = Vec::new();
         if !aliased_idx.is_empty() {
@@ -525,7 +530,7 @@ impl Ols {
                     if design.p() == 0 {
                         return Err(Error::TooFewVariables { needed: 1, got: 0 });
                     }
-                    factor = QrFactor::new(&design);
+                    factor = QrFactor::new(&design, Some(&y_vec));
                     let (_, again) = factor.aliased(self.rank_tol);
                     if !again.is_empty() {
                         let more: Vec<String> =
@@ -557,7 +562,8 @@ impl Ols {
         let mut xtx_inv = Array2::<f64>::zeros((p, p));
         for i in 0..p {
             for j in i..p {
-                let s = (j..p).map(|k| rinv[i * p + k] * rinv[j * p + k]).sum::<f64>() * d[i] * d[j];
+                let s =
+                    (j..p).map(|k| rinv[i * p + k] * rinv[j * p + k]).sum::<f64>() * d[i] * d[j];
                 xtx_inv[[i, j]] = s;
                 xtx_inv[[j, i]] = s;
             }
@@ -570,7 +576,12 @@ impl Ols {
         // Robust covariances.
         let need_hc = self.robust == RobustCovariance::Compute || self.se_type != SeType::Classical;
         let hc = if need_hc {
-            Some(robust::sandwich(&design, &factor.scale, &rinv, residuals.as_slice().unwrap_or(&sol.residuals)))
+            Some(robust::sandwich(
+                &design,
+                &factor.scale,
+                &rinv,
+                residuals.as_slice().unwrap_or(&sol.residuals),
+            ))
         } else {
             None
         };
@@ -600,7 +611,7 @@ impl Ols {
             Array1::zeros(0)
         } else {
             let d2 = Design { x: design.x, cols: design.cols.clone(), intercept: true };
-            let f2 = QrFactor::new(&d2);
+            let f2 = QrFactor::new(&d2, None);
             let rinv2 = f2.r_inverse();
             diagnostics::vif_from_r(&f2.r_dense(), &rinv2, d2.p(), 1)
         };
@@ -611,7 +622,8 @@ impl Ols {
         let beta: Array1<f64> =
             (0..design.cols.len()).map(|j| coef[j + off] * sds[j + off] / sd_y).collect();
 
-        let durbin_watson = diagnostics::durbin_watson(residuals.as_slice().unwrap_or(&sol.residuals));
+        let durbin_watson =
+            diagnostics::durbin_watson(residuals.as_slice().unwrap_or(&sol.residuals));
 
         // Model summaries as R's summary.lm.
         let mss = if design.intercept {
@@ -765,7 +777,8 @@ impl OlsFit {
             row.ci_lower = Some(self.ci_lower[k]);
             row.ci_upper = Some(self.ci_upper[k]);
             let off = usize::from(self.intercept);
-            row.std_all = if self.intercept && k == 0 { Some(0.0) } else { Some(self.beta[k - off]) };
+            row.std_all =
+                if self.intercept && k == 0 { Some(0.0) } else { Some(self.beta[k - off]) };
             params.push(row);
         }
         self.params = params;
@@ -1023,7 +1036,10 @@ impl OlsFit {
             reason: if self.refinements == 0 {
                 "plain QR solution (refinement not needed)".into()
             } else {
-                format!("iterative refinement, last relative correction {:.1e}", self.last_correction)
+                format!(
+                    "iterative refinement, last relative correction {:.1e}",
+                    self.last_correction
+                )
             },
         }
     }
@@ -1078,10 +1094,8 @@ impl OlsFit {
                 self.aliased.join(", ")
             )
         };
-        let mut t = Table::new(
-            Some(&title),
-            ["", "Estimate", se_col.as_str(), "t value", "Pr(>|t|)", ""],
-        );
+        let mut t =
+            Table::new(Some(&title), ["", "Estimate", se_col.as_str(), "t value", "Pr(>|t|)", ""]);
         t.align[5] = crate::summary::Align::Left;
         for (k, term) in self.terms.iter().enumerate() {
             let pv = self.p_values[k];
@@ -1104,7 +1118,10 @@ impl OlsFit {
             self.df_residual
         );
         if self.n_dropped > 0 {
-            tail.push_str(&format!("\n  ({} observations deleted due to missingness)", self.n_dropped));
+            tail.push_str(&format!(
+                "\n  ({} observations deleted due to missingness)",
+                self.n_dropped
+            ));
         }
         tail.push_str(&format!(
             "\nMultiple R-squared:  {},\tAdjusted R-squared:  {}",
@@ -1128,7 +1145,12 @@ impl OlsFit {
             ("Durbin-Watson", sig(self.durbin_watson, 4)),
             (
                 "Breusch-Pagan (studentized)",
-                format!("BP = {}, df = {}, p-value = {}", sig(bp.statistic, 4), bp.df, sig(bp.p_value, 4)),
+                format!(
+                    "BP = {}, df = {}, p-value = {}",
+                    sig(bp.statistic, 4),
+                    bp.df,
+                    sig(bp.p_value, 4)
+                ),
             ),
         ]);
         let w = self.warnings();
@@ -1148,7 +1170,13 @@ impl OlsFit {
 /// scientific otherwise (close to R's `format(signif(x, digits))`).
 fn sig(x: f64, digits: usize) -> String {
     if !x.is_finite() {
-        return if x.is_nan() { "NA".into() } else if x > 0.0 { "Inf".into() } else { "-Inf".into() };
+        return if x.is_nan() {
+            "NA".into()
+        } else if x > 0.0 {
+            "Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     if x == 0.0 {
         return "0".into();

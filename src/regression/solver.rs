@@ -88,7 +88,7 @@ impl Design<'_> {
 
 /// Rows per leaf of the tall-skinny QR: large enough for level-3 work inside a leaf, small
 /// enough for a leaf (leaf × p doubles) to stay in cache.
-const LEAF_ROWS: usize = 4096;
+const LEAF_ROWS: usize = 2048;
 
 /// Householder QR of the equilibrated design, as a two-level tall-skinny QR (TSQR, Demmel et al.
 /// 2012): each leaf of about `LEAF_ROWS` rows is factored in place (in parallel), `A_i = Q_i R_i`,
@@ -99,6 +99,8 @@ const LEAF_ROWS: usize = 4096;
 pub(crate) struct QrFactor {
     n: usize,
     p: usize,
+    /// Stored columns: `p`, or `p + 1` when the response was appended.
+    pc: usize,
     /// Column-major n×p copy of the equilibrated design; leaves factored in place (Householder
     /// basis below each leaf's diagonal).
     qr: Vec<f64>,
@@ -175,7 +177,8 @@ fn qr_leaf(a: MatMut<'_, f64>) -> Mat<f64> {
     let bs = block_size(n, p);
     let mut h = Mat::<f64>::zeros(bs, size);
     if size > 0 {
-        let req = no_pivoting::factor::qr_in_place_scratch::<f64>(n, p, bs, Par::Seq, Default::default());
+        let req =
+            no_pivoting::factor::qr_in_place_scratch::<f64>(n, p, bs, Par::Seq, Default::default());
         let mut buf = MemBuffer::new(req);
         no_pivoting::factor::qr_in_place(
             a,
@@ -198,11 +201,21 @@ fn apply_leaf(basis: MatRef<'_, f64>, h: MatRef<'_, f64>, v: &mut [f64], transpo
     let m = MatMut::from_column_major_slice_mut(v, n, 1);
     if transpose {
         householder::apply_block_householder_sequence_transpose_on_the_left_in_place_with_conj(
-            basis, h, Conj::Yes, m, Par::Seq, MemStack::new(&mut buf),
+            basis,
+            h,
+            Conj::Yes,
+            m,
+            Par::Seq,
+            MemStack::new(&mut buf),
         );
     } else {
         householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
-            basis, h, Conj::No, m, Par::Seq, MemStack::new(&mut buf),
+            basis,
+            h,
+            Conj::No,
+            m,
+            Par::Seq,
+            MemStack::new(&mut buf),
         );
     }
 }
@@ -247,17 +260,24 @@ fn apply_leaves(
 }
 
 impl QrFactor {
-    /// Copy, equilibrate and factor the design.
-    pub fn new(design: &Design<'_>) -> Self {
+    /// Copy, equilibrate and factor the design; with `y`, the response is appended as a last
+    /// column (when `n > p`), so that the factorisation also delivers `Qᵀy` (R's `effects`)
+    /// without a separate application of `Qᵀ`.
+    pub fn new(design: &Design<'_>, y: Option<&[f64]>) -> Self {
         let n = design.n();
         let p = design.p();
+        let y = y.filter(|y| n > p && y.len() == n);
+        let pc = p + usize::from(y.is_some());
         // Column-major copy of the design, built column slice by column slice.
-        let mut store = vec![0.0f64; n * p];
+        let mut store = vec![0.0f64; n * pc];
         let off = usize::from(design.intercept);
         {
             let mut cols: Vec<&mut [f64]> = store.chunks_mut(n.max(1)).collect();
             if design.intercept {
                 cols[0].fill(1.0);
+            }
+            if let Some(y) = y {
+                cols[p].copy_from_slice(y);
             }
             if design.x.nrows() > 1 && design.x.ncols() > 0 && design.x.strides()[0] == 1 {
                 for (k, &c) in design.cols.iter().enumerate() {
@@ -271,7 +291,8 @@ impl QrFactor {
                 let mut start = 0;
                 while start < n {
                     let end = (start + TILE).min(n);
-                    let tile = design.x.slice_axis(ndarray::Axis(0), ndarray::Slice::from(start..end));
+                    let tile =
+                        design.x.slice_axis(ndarray::Axis(0), ndarray::Slice::from(start..end));
                     for (k, &c) in design.cols.iter().enumerate() {
                         let dst = &mut cols[off + k][start..end];
                         for (d, v) in dst.iter_mut().zip(tile.column(c).iter()) {
@@ -307,7 +328,7 @@ impl QrFactor {
             }
         }
         // Leaves: at least p rows each; the last absorbs the remainder.
-        let leaf = LEAF_ROWS.max(2 * p);
+        let leaf = LEAF_ROWS.max(2 * pc);
         let k = (n / leaf).max(1);
         let leaves: Vec<(usize, usize)> = (0..k)
             .map(|i| {
@@ -317,19 +338,19 @@ impl QrFactor {
             })
             .collect();
         let leaf_h = {
-            let mut a = MatMut::from_column_major_slice_mut(&mut store, n, p);
-            if k > 1 && n * p >= 100_000 {
+            let mut a = MatMut::from_column_major_slice_mut(&mut store, n, pc);
+            if k > 1 && n * pc >= 100_000 {
                 factor_leaves(a, &leaves, 0)
             } else {
                 leaves.iter().map(|&(s0, len)| qr_leaf(a.as_mut().subrows_mut(s0, len))).collect()
             }
         };
         let top = if k > 1 {
-            let mut t = Mat::<f64>::zeros(k * p, p);
+            let mut t = Mat::<f64>::zeros(k * pc, pc);
             for (i, &(s0, _)) in leaves.iter().enumerate() {
-                for c in 0..p {
+                for c in 0..pc {
                     for r in 0..=c {
-                        t[(i * p + r, c)] = store[c * n + s0 + r];
+                        t[(i * pc + r, c)] = store[c * n + s0 + r];
                     }
                 }
             }
@@ -338,7 +359,7 @@ impl QrFactor {
         } else {
             None
         };
-        Self { n, p, qr: store, leaves, leaf_h, top, scale, sds }
+        Self { n, p, pc, qr: store, leaves, leaf_h, top, scale, sds }
     }
 
     /// `R₀[i, j]` (upper triangular).
@@ -354,11 +375,17 @@ impl QrFactor {
     }
 
     fn a(&self) -> MatRef<'_, f64> {
-        MatRef::from_column_major_slice(&self.qr, self.n, self.p)
+        MatRef::from_column_major_slice(&self.qr, self.n, self.pc)
     }
 
     fn parallel(&self) -> bool {
-        self.leaves.len() > 1 && self.n * self.p >= 100_000
+        self.leaves.len() > 1 && self.n * self.pc >= 100_000
+    }
+
+    /// The first `p + 1` entries of `Qᵀy` when the response was factored with the design
+    /// (all further entries are zero in this factorisation's coordinates).
+    fn qty(&self) -> Option<Vec<f64>> {
+        (self.pc > self.p).then(|| (0..=self.p).map(|i| self.r(i, self.p)).collect())
     }
 
     /// `v ← Qᵀ v` for an n-vector; afterwards `v[..p]` are the coordinates on the columns of
@@ -373,7 +400,7 @@ impl QrFactor {
             }
         }
         if let Some((t, h)) = &self.top {
-            let p = self.p;
+            let p = self.pc;
             let mut g: Vec<f64> = Vec::with_capacity(self.leaves.len() * p);
             for &(s0, _) in &self.leaves {
                 g.extend_from_slice(&v[s0..s0 + p]);
@@ -389,7 +416,7 @@ impl QrFactor {
     pub fn apply_q(&mut self, v: &mut [f64]) {
         debug_assert_eq!(v.len(), self.n);
         if let Some((t, h)) = &self.top {
-            let p = self.p;
+            let p = self.pc;
             let mut g: Vec<f64> = Vec::with_capacity(self.leaves.len() * p);
             for &(s0, _) in &self.leaves {
                 g.extend_from_slice(&v[s0..s0 + p]);
@@ -424,10 +451,7 @@ impl QrFactor {
     pub fn solve_r(&self, v: &mut [f64]) {
         let p = self.p;
         for i in (0..p).rev() {
-            let mut s = v[i];
-            for j in i + 1..p {
-                s -= self.r(i, j) * v[j];
-            }
+            let s = v[i] - (i + 1..p).map(|j| self.r(i, j) * v[j]).sum::<f64>();
             v[i] = s / self.r(i, i);
         }
     }
@@ -436,10 +460,7 @@ impl QrFactor {
     pub fn solve_rt(&self, v: &mut [f64]) {
         let p = self.p;
         for i in 0..p {
-            let mut s = v[i];
-            for j in 0..i {
-                s -= self.r(j, i) * v[j];
-            }
+            let s = v[i] - (0..i).map(|j| self.r(j, i) * v[j]).sum::<f64>();
             v[i] = s / self.r(i, i);
         }
     }
@@ -477,7 +498,7 @@ impl QrFactor {
         let mut basis: Vec<Vec<f64>> = Vec::new();
         let mut aliased = Vec::new();
         let mut dist = vec![0.0; p];
-        for k in 0..p {
+        for (k, dk) in dist.iter_mut().enumerate() {
             let col: Vec<f64> = (0..p).map(|i| self.r(i, k)).collect();
             let norm = col.iter().map(|v| v * v).sum::<f64>().sqrt();
             let mut v = col.clone();
@@ -490,8 +511,8 @@ impl QrFactor {
                 }
             }
             let rest = v.iter().map(|x| x * x).sum::<f64>().sqrt();
-            dist[k] = if norm > 0.0 { rest / norm } else { 0.0 };
-            if norm == 0.0 || dist[k] <= tol {
+            *dk = if norm > 0.0 { rest / norm } else { 0.0 };
+            if norm == 0.0 || *dk <= tol {
                 aliased.push(k);
             } else {
                 basis.push(v.iter().map(|x| x / rest).collect());
@@ -591,8 +612,18 @@ impl QrFactor {
         let n = self.n;
         let p = self.p;
         // Plain QR solution: x = R⁻¹ (Qᵀy)₁, r = Q [0; (Qᵀy)₂].
-        let mut f = y.to_vec();
-        self.apply_qt(&mut f);
+        let mut f = match self.qty() {
+            Some(q) => {
+                let mut f = vec![0.0; n];
+                f[..=p].copy_from_slice(&q);
+                f
+            }
+            None => {
+                let mut f = y.to_vec();
+                self.apply_qt(&mut f);
+                f
+            }
+        };
         let mut x: Vec<f64> = f[..p].to_vec();
         self.solve_r(&mut x);
         let resid_norm = f[p..].iter().map(|v| v * v).sum::<f64>().sqrt();
@@ -608,7 +639,7 @@ impl QrFactor {
                 let xn = x.iter().map(|v| v * v).sum::<f64>().sqrt();
                 let rho = if xn > 0.0 { resid_norm / ((p as f64).sqrt() * xn) } else { 0.0 };
                 let bound = f64::EPSILON * (cond + cond * cond * rho) * (p as f64);
-                !(bound <= 1e-13)
+                bound.is_nan() || bound > 1e-13
             }
         };
         let mut refinements = 0;

@@ -31,7 +31,7 @@ pub(crate) fn quantile(p: f64, df: f64) -> f64 {
     let mut q = d.inverse_cdf(p);
     for _ in 0..4 {
         let dens = d.pdf(q);
-        if !(dens > 0.0) {
+        if dens.is_nan() || dens <= 0.0 {
             break;
         }
         // Work with the smaller tail for accuracy.
@@ -51,8 +51,16 @@ mod tests {
 
     #[test]
     fn matches_r_qt() {
-        // qt(0.975, 9) = 2.262157162798205 ; qt(0.975, 605) = 1.963930611231117 (R 4.2.2)
-        assert!((quantile(0.975, 9.0) - 2.262157162798205).abs() < 1e-14);
-        assert!((quantile(0.975, 605.0) - 1.963930611231117).abs() < 1e-13);
+        // R 4.2.2: print(qt(c(0.975, 0.975, 0.95), c(9, 605, 30)), digits = 17); agreement is
+        // limited by statrs' regularized incomplete beta (its log-gamma terms for large df):
+        // measured 2.4e-15 at df = 9 and 4.4e-12 at df = 605.
+        for (p, df, r) in [
+            (0.975, 9.0, 2.262157162798205),
+            (0.975, 605.0, 1.963892816783308),
+            (0.95, 30.0, 1.697260886593957),
+        ] {
+            let q = quantile(p, df);
+            assert!((q - r).abs() <= 1e-11 * r, "qt({p}, {df}) = {q}, R {r}");
+        }
     }
 }
