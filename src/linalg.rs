@@ -53,6 +53,45 @@ pub(crate) fn sym_eigen(a: ArrayView2<'_, f64>, name: &str) -> Result<(Array1<f6
     Ok((values, vectors))
 }
 
+/// Symmetric eigendecomposition like [`sym_eigen`] but always single-threaded (`Par::Seq`), for
+/// the many small decompositions inside iterative estimators, where rayon's task overhead
+/// dominates (added by the factor-analysis work).
+pub(crate) fn sym_eigen_seq(
+    a: ArrayView2<'_, f64>,
+    name: &str,
+) -> Result<(Array1<f64>, Array2<f64>)> {
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::evd;
+    check_square(a, name)?;
+    let n = a.nrows();
+    let m = to_faer(a);
+    let mut u = Mat::<f64>::zeros(n, n);
+    let mut s = faer::diag::Diag::<f64>::zeros(n);
+    let par = faer::Par::Seq;
+    let mut buf = MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(
+        n,
+        evd::ComputeEigenvectors::Yes,
+        par,
+        Default::default(),
+    ));
+    evd::self_adjoint_evd(
+        m.as_ref(),
+        s.as_mut(),
+        Some(u.as_mut()),
+        par,
+        MemStack::new(&mut buf),
+        Default::default(),
+    )
+    .map_err(|e| Error::LinearAlgebra {
+        operation: format!("eigendecomposition of {name}"),
+        message: format!("{e:?}"),
+    })?;
+    let sv = s.column_vector();
+    let values = Array1::from_shape_fn(n, |k| sv[n - 1 - k]);
+    let vectors = Array2::from_shape_fn((n, n), |(i, k)| u[(i, n - 1 - k)]);
+    Ok((values, vectors))
+}
+
 /// Eigenvalues of a symmetric matrix in descending order.
 pub(crate) fn sym_eigenvalues(a: ArrayView2<'_, f64>, name: &str) -> Result<Array1<f64>> {
     check_square(a, name)?;

@@ -20,14 +20,33 @@ pub(crate) fn data_correlation(x: &ArrayRef2<f64>) -> Result<Array2<f64>> {
     if x.iter().any(|v| v.is_infinite()) {
         return Err(Error::NonFinite { what: "data (infinite value)".into() });
     }
-    let missing = if x.iter().any(|v| v.is_nan()) {
-        crate::moments::Missing::Pairwise
+    let r = if x.iter().any(|v| v.is_nan()) {
+        crate::moments::correlation(x, crate::moments::Missing::Pairwise)?
     } else {
-        crate::moments::Missing::Listwise
+        complete_correlation(x)?
     };
-    let r = crate::moments::correlation(x, missing)?;
     if r.iter().any(|v| !v.is_finite()) {
         return Err(Error::NonFinite { what: "correlation matrix".into() });
+    }
+    Ok(r)
+}
+
+/// Pearson correlations of complete data: two-pass centring, one single-threaded crossproduct
+/// (the same arithmetic as `moments::correlation` with listwise deletion, without a thread pool).
+fn complete_correlation(x: &ArrayRef2<f64>) -> Result<Array2<f64>> {
+    let (n, p) = x.dim();
+    let means = x.sum_axis(ndarray::Axis(0)) / n as f64;
+    let c = &x.to_owned() - &means;
+    let s = c.t().dot(&c);
+    let sd: Vec<f64> = (0..p).map(|j| s[[j, j]].sqrt()).collect();
+    for (j, &d) in sd.iter().enumerate() {
+        if !(d > 0.0) || d <= 1e-12 * (means[j].abs() * (n as f64).sqrt()).max(f64::MIN_POSITIVE) {
+            return Err(Error::ConstantColumn { name: format!("column {}", j + 1) });
+        }
+    }
+    let mut r = Array2::from_shape_fn((p, p), |(i, j)| s[[i, j]] / (sd[i] * sd[j]));
+    for i in 0..p {
+        r[[i, i]] = 1.0;
     }
     Ok(r)
 }

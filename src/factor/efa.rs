@@ -5,6 +5,7 @@ use ndarray::{Array1, Array2, ArrayRef2, Axis};
 use super::adequacy::{check_correlation, chisq_upper, data_correlation};
 use super::extraction::{Extraction, PSI_LOWER, StoppingRule, extract};
 use super::rotation::{RotateOptions, Rotation, rotate};
+use super::small;
 use crate::error::{Error, Result};
 use crate::linalg;
 use crate::summary::{Convergence, ParamRow, Summary, Table, fmt_num};
@@ -156,7 +157,7 @@ impl Efa {
         }
         let r = r.to_owned();
         let mut warnings = Vec::new();
-        let pd = linalg::cholesky(r.view(), "R").is_ok();
+        let pd = small::cholesky(&r).is_some();
         if !pd {
             warnings.push(Warning::NotPositiveDefinite { matrix: "R (correlation matrix)".into() });
         }
@@ -213,12 +214,12 @@ impl Efa {
             let s4: f64 = l.row(i).mapv(|v| v.powi(4)).sum();
             s2 * s2 / s4
         });
-        let eigenvalues = linalg::sym_eigenvalues(r.view(), "R")?;
+        let eigenvalues = linalg::sym_eigen_seq(r.view(), "R")?.0;
         let mut reduced = r.clone();
         for i in 0..p {
             reduced[[i, i]] = h2[i];
         }
-        let eigenvalues_reduced = linalg::sym_eigenvalues(reduced.view(), "reduced R")?;
+        let eigenvalues_reduced = linalg::sym_eigen_seq(reduced.view(), "reduced R")?.0;
         let fit_stats = fit_statistics(&r, &l, &phi, n_obs, self.extraction == Extraction::Pca)?;
         let communalities_psych = match (&ex.psi, self.extraction) {
             (Some(psi), _) => psi.mapv(|s| 1.0 - s),
@@ -367,8 +368,9 @@ fn fit_statistics(r: &Array2<f64>, l: &Array2<f64>, phi: &Array2<f64>, n_obs: us
     for i in 0..p {
         m[[i, i]] = r[[i, i]];
     }
-    let objective = match (linalg::spd_inverse_logdet(m.view(), "model"), linalg::spd_logdet(r.view(), "R")) {
-        (Ok((minv, ld_m)), Ok(ld_r)) => {
+    let ld_r = small::spd_logdet(r);
+    let objective = match (small::spd_inverse_logdet(&m), ld_r) {
+        (Some((minv, ld_m)), Some(ld_r)) => {
             let tr: f64 = (0..p).map(|i| (0..p).map(|j| minv[[i, j]] * r[[j, i]]).sum::<f64>()).sum();
             tr - (ld_r - ld_m) - pf
         }
@@ -380,9 +382,9 @@ fn fit_statistics(r: &Array2<f64>, l: &Array2<f64>, phi: &Array2<f64>, n_obs: us
         chisq = 0.0;
     }
     let p_value = if dof > 0.0 { chisq_upper(chisq, dof) } else { f64::NAN };
-    let null_model = match linalg::spd_logdet(r.view(), "R") {
-        Ok(ld) => trace_r - ld - pf,
-        Err(_) => f64::NAN,
+    let null_model = match ld_r {
+        Some(ld) => trace_r - ld - pf,
+        None => f64::NAN,
     };
     let null_dof = pf * (pf - 1.0) / 2.0;
     let null_chisq = null_model * ((nf - 1.0) - (2.0 * pf + 5.0) / 6.0);
@@ -445,8 +447,10 @@ fn fit_statistics(r: &Array2<f64>, l: &Array2<f64>, phi: &Array2<f64>, n_obs: us
     })
 }
 
-/// CDF of the noncentral χ² distribution (Poisson mixture of central χ², summed with the
-/// recurrences P(a+1, x) = P(a, x) − xᵃe⁻ˣ/Γ(a+1) and the Poisson weight recurrence).
+/// CDF of the noncentral χ² distribution: the Poisson(λ/2) mixture of central χ² CDFs, summed
+/// outwards from the Poisson mode with the exact recurrences P(a+1, x) = P(a, x) − t(a),
+/// t(a) = xᵃe⁻ˣ/Γ(a+1), t(a+1) = t(a)·x/(a+1), and w_{j+1} = w_j·(λ/2)/(j+1), until the weights
+/// are negligible.
 pub(crate) fn pnchisq(q: f64, df: f64, ncp: f64) -> f64 {
     use statrs::function::gamma::{gamma_lr, ln_gamma};
     if q <= 0.0 {
@@ -457,24 +461,38 @@ pub(crate) fn pnchisq(q: f64, df: f64, ncp: f64) -> f64 {
     if lam <= 0.0 {
         return gamma_lr(df / 2.0, x);
     }
-    let sd = lam.sqrt();
-    let jm = lam.floor();
-    let jlo = (jm - 12.0 * sd - 30.0).max(0.0);
-    let jhi = jm + 12.0 * sd + 30.0;
-    let mut a = df / 2.0 + jlo;
-    let mut pcdf = gamma_lr(a, x);
-    let mut lt = a * x.ln() - x - ln_gamma(a + 1.0);
-    let mut lw = -lam + jlo * lam.ln() - ln_gamma(jlo + 1.0);
-    let mut sum = 0.0;
-    let mut j = jlo;
-    while j <= jhi {
-        sum += lw.exp() * pcdf.max(0.0);
-        // advance
-        pcdf -= lt.exp();
-        lt += x.ln() - (a + 1.0).ln();
+    let j0 = lam.floor();
+    let a0 = df / 2.0 + j0;
+    let p0 = gamma_lr(a0, x);
+    let t0 = (a0 * x.ln() - x - ln_gamma(a0 + 1.0)).exp();
+    let w0 = (-lam + j0 * lam.ln() - ln_gamma(j0 + 1.0)).exp();
+    let mut sum = w0 * p0;
+    // upwards
+    let (mut p, mut t, mut w, mut j, mut a) = (p0, t0, w0, j0, a0);
+    loop {
+        p -= t;
+        t *= x / (a + 1.0);
         a += 1.0;
         j += 1.0;
-        lw += lam.ln() - j.ln();
+        w *= lam / j;
+        sum += w * p.max(0.0);
+        if (w < 1e-18 && j > lam) || j > j0 + 10_000.0 {
+            break;
+        }
+    }
+    // downwards
+    let (mut p, mut t, mut w, mut j, mut a) = (p0, t0, w0, j0, a0);
+    while j >= 1.0 {
+        // t(a − 1) = t(a)·a/x
+        t *= a / x;
+        p += t;
+        w *= j / lam;
+        a -= 1.0;
+        j -= 1.0;
+        sum += w * p.min(1.0);
+        if w < 1e-18 && j < lam {
+            break;
+        }
     }
     sum.clamp(0.0, 1.0)
 }

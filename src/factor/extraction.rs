@@ -78,7 +78,7 @@ impl Extraction {
 
 /// Which stopping rules the iterative steps use.
 ///
-/// `Full` (the default) converges every step tightly (projected gradient ≤ 1e-9 for minres / ML,
+/// `Full` (the default) converges every step tightly (projected gradient ≤ 1e-8 for minres / ML,
 /// communality change ≤ 1e-10 for principal axis, projected-gradient norm ≤ 1e-10 for GPA
 /// rotations (or until the criterion cannot decrease in floating point, typically near 1e-8), relative varimax change ≤ 1e-13). `R` reproduces R's rules: psych's principal-axis
 /// rule (|Δ Σh²| < 0.001, at most 50 iterations), `stats::varimax` (relative change < 1e-5, at most
@@ -120,9 +120,9 @@ pub(crate) const PSI_LOWER: f64 = 0.005;
 /// Squared multiple correlations `1 − 1/(R⁻¹)_ii`, clamped to [0, 1]; a singular `R` uses the
 /// pseudo-inverse (and the caller is warned elsewhere).
 pub(crate) fn smc(r: &Array2<f64>) -> Result<Array1<f64>> {
-    let inv = match linalg::spd_inverse(r.view(), "R") {
-        Ok(i) => i,
-        Err(_) => linalg::sym_pinv(r.view(), "R", 1e-12)?.0,
+    let inv = match super::small::spd_inverse_logdet(r) {
+        Some((i, _)) => i,
+        None => linalg::sym_pinv(r.view(), "R", 1e-12)?.0,
     };
     Ok(Array1::from_shape_fn(r.nrows(), |i| {
         let d = inv[[i, i]];
@@ -157,7 +157,7 @@ pub(crate) fn extract(
 }
 
 fn pca(r: &Array2<f64>, k: usize) -> Result<Extracted> {
-    let (vals, vecs) = linalg::sym_eigen(r.view(), "R")?;
+    let (vals, vecs) = linalg::sym_eigen_seq(r.view(), "R")?;
     let mut warnings = Vec::new();
     if vals.iter().take(k).any(|&v| v <= 0.0) {
         warnings.push(Warning::Other {
@@ -195,7 +195,7 @@ fn pa(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
     let mut converged = false;
     let mut loadings;
     loop {
-        let (vals, vecs) = linalg::sym_eigen(rm.view(), "reduced correlation matrix")?;
+        let (vals, vecs) = linalg::sym_eigen_seq(rm.view(), "reduced correlation matrix")?;
         if vals.iter().take(k).any(|&v| v < 0.0) {
             return Err(Error::NotConverged {
                 what: "principal axis (a retained eigenvalue became negative)".into(),
@@ -251,7 +251,7 @@ fn pa(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
 
 fn box_options(rule: StoppingRule) -> BoxOptions {
     match rule {
-        StoppingRule::Full => BoxOptions { gtol: 1e-9, ftol_rel: 0.0, max_iter: 2000 },
+        StoppingRule::Full => BoxOptions { gtol: 1e-8, ftol_rel: 0.0, max_iter: 2000 },
         StoppingRule::R => BoxOptions { gtol: 0.0, ftol_rel: 1e7 * f64::EPSILON, max_iter: 100 },
     }
 }
@@ -263,7 +263,7 @@ pub(crate) fn minres_value_grad(r: &Array2<f64>, psi: &[f64], k: usize) -> Optio
     for i in 0..p {
         a[[i, i]] = r[[i, i]] - psi[i];
     }
-    let (vals, vecs) = linalg::sym_eigen(a.view(), "R − Ψ").ok()?;
+    let (vals, vecs) = linalg::sym_eigen_seq(a.view(), "R − Ψ").ok()?;
     let tiny = 100.0 * f64::EPSILON;
     let lv: Vec<f64> = (0..k).map(|m| if vals[m] < f64::EPSILON { tiny } else { vals[m] }).collect();
     // P = Σ_{m<k} λ_m v_m v_mᵀ
@@ -332,7 +332,7 @@ pub(crate) fn minres_loadings(r: &Array2<f64>, psi: &[f64], k: usize) -> Result<
     for i in 0..p {
         a[[i, i]] = r[[i, i]] - psi[i];
     }
-    let (mut vals, vecs) = linalg::sym_eigen(a.view(), "R − Ψ")?;
+    let (mut vals, vecs) = linalg::sym_eigen_seq(a.view(), "R − Ψ")?;
     for v in vals.iter_mut() {
         if *v < f64::EPSILON {
             *v = 100.0 * f64::EPSILON;
@@ -362,7 +362,7 @@ pub(crate) fn ml_value_grad(r: &Array2<f64>, psi: &[f64], k: usize) -> Option<(f
     let p = r.nrows();
     let sc: Vec<f64> = psi.iter().map(|v| 1.0 / v.sqrt()).collect();
     let s = Array2::from_shape_fn((p, p), |(i, j)| r[[i, j]] * sc[i] * sc[j]);
-    let (vals, vecs) = linalg::sym_eigen(s.view(), "Ψ^-1/2 R Ψ^-1/2").ok()?;
+    let (vals, vecs) = linalg::sym_eigen_seq(s.view(), "Ψ^-1/2 R Ψ^-1/2").ok()?;
     let mut f = 0.0;
     for m in k..p {
         let e = vals[m];
@@ -391,7 +391,7 @@ pub(crate) fn ml_loadings(r: &Array2<f64>, psi: &[f64], k: usize) -> Result<Arra
     let p = r.nrows();
     let sc: Vec<f64> = psi.iter().map(|v| 1.0 / v.sqrt()).collect();
     let s = Array2::from_shape_fn((p, p), |(i, j)| r[[i, j]] * sc[i] * sc[j]);
-    let (vals, vecs) = linalg::sym_eigen(s.view(), "Ψ^-1/2 R Ψ^-1/2")?;
+    let (vals, vecs) = linalg::sym_eigen_seq(s.view(), "Ψ^-1/2 R Ψ^-1/2")?;
     let mut l = top_k_loadings(&vals, &vecs, k, 1.0);
     for i in 0..p {
         for j in 0..k {
@@ -402,7 +402,7 @@ pub(crate) fn ml_loadings(r: &Array2<f64>, psi: &[f64], k: usize) -> Result<Arra
 }
 
 fn ml(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
-    if linalg::cholesky(r.view(), "R").is_err() {
+    if super::small::cholesky(r).is_none() {
         return Err(Error::NotPositiveDefinite { matrix: "R (maximum likelihood needs a positive definite correlation matrix)".into() });
     }
     let start: Vec<f64> = smc(r)?.iter().map(|s| (1.0 - s).max(PSI_LOWER)).collect();

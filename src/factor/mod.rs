@@ -30,6 +30,7 @@ mod optim;
 mod parallel;
 mod rotation;
 mod scores;
+mod small;
 
 pub use adequacy::{BartlettTest, Kmo, KmoFit, bartlett_sphericity, eigenvalues};
 pub use efa::{Efa, EfaFit, FitStatistics};

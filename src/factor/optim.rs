@@ -110,7 +110,7 @@ where
         let _ = slope;
         // Armijo backtracking along the projection arc
         let mut accepted = None;
-        for _ in 0..60 {
+        for _ in 0..30 {
             let xt: Vec<f64> = (0..n).map(|i| (x[i] + t * d[i]).clamp(lo, hi)).collect();
             if let Some((ft, gt)) = fg(&xt) {
                 let dec: f64 = (0..n).map(|i| g[i] * (xt[i] - x[i])).sum();

@@ -144,7 +144,7 @@ impl ParallelAnalysis {
         for i in 0..r.nrows() {
             rr[[i, i]] = ex.loadings.row(i).mapv(|v| v * v).sum();
         }
-        linalg::sym_eigenvalues(rr.view(), "reduced R")
+        linalg::sym_eigen_seq(rr.view(), "reduced R").map(|e| e.0)
     }
 
     fn run(&self, r: &Array2<f64>, n: usize, data: Option<&Array2<f64>>) -> Result<ParallelFit> {
@@ -160,7 +160,7 @@ impl ParallelAnalysis {
             return Err(Error::TooFewObservations { needed: 3, got: n });
         }
         let p = r.nrows();
-        let observed_pc = linalg::sym_eigenvalues(r.view(), "R")?;
+        let observed_pc = linalg::sym_eigen_seq(r.view(), "R")?.0;
         let observed_fa = self.fa_values(r)?;
         let reps: Vec<Result<(Array1<f64>, Array1<f64>)>> = (0..self.replications)
             .into_par_iter()
@@ -179,7 +179,7 @@ impl ParallelAnalysis {
                     _ => Array2::from_shape_fn((n, p), |_| rng.sample::<f64, _>(StandardNormal)),
                 };
                 let c = data_correlation(&sim)?;
-                let pc = linalg::sym_eigenvalues(c.view(), "simulated R")?;
+                let pc = linalg::sym_eigen_seq(c.view(), "simulated R")?.0;
                 let fa = self.fa_values(&c)?;
                 Ok((pc, fa))
             })

@@ -7,8 +7,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
 use super::extraction::StoppingRule;
+use super::small;
 use crate::error::{Error, Result};
-use crate::linalg;
 use crate::summary::Convergence;
 
 /// Rotation of the extracted factors (psych's names in brackets).
@@ -294,27 +294,31 @@ pub(crate) fn rotate(a: &Array2<f64>, rotation: &Rotation, opts: &RotateOptions)
         });
     }
     match rotation {
-        Rotation::Varimax => best_of(a, opts, |a, t0| varimax(a, t0, opts.rule)),
+        Rotation::Varimax => best_of(a, opts, varimax),
         Rotation::Promax { power } => promax(a, *power, opts, opts.promax_kaiser),
-        r if r.is_oblique() => best_of(a, opts, |a, t0| gpa_oblique(a, t0, r, opts.rule)),
-        r => best_of(a, opts, |a, t0| gpa_orthogonal(a, t0, r, opts.rule)),
+        r if r.is_oblique() => best_of(a, opts, |a, t0, rule| gpa_oblique(a, t0, r, rule)),
+        r => best_of(a, opts, |a, t0, rule| gpa_orthogonal(a, t0, r, rule)),
     }
 }
 
+/// Run the identity start with the requested stopping rule and the random starts with R's looser
+/// rule (a screening pass: enough to tell optima apart); if a random start wins, it is polished
+/// to the requested rule from where it stopped.
 fn best_of<F>(a: &Array2<f64>, opts: &RotateOptions, run: F) -> Result<Rotated>
 where
-    F: Fn(&Array2<f64>, &Array2<f64>) -> Result<Rotated> + Sync,
+    F: Fn(&Array2<f64>, &Array2<f64>, StoppingRule) -> Result<Rotated>,
 {
     let starts = start_matrices(a.ncols(), opts);
     let n = starts.len();
-    let mut best: Option<Rotated> = None;
+    let mut best: Option<(usize, Rotated)> = None;
     let mut first_err = None;
-    for t0 in &starts {
-        match run(a, t0) {
+    for (idx, t0) in starts.iter().enumerate() {
+        let rule = if idx == 0 { opts.rule } else { StoppingRule::R };
+        match run(a, t0, rule) {
             Ok(r) => {
                 let take = match &best {
                     None => true,
-                    Some(b) => match (r.criterion, b.criterion) {
+                    Some((_, b)) => match (r.criterion, b.criterion) {
                         (Some(x), Some(y)) => {
                             !same_solution(&r.loadings, &b.loadings)
                                 && (better(x, y) || (!b.convergence.converged && r.convergence.converged))
@@ -323,7 +327,7 @@ where
                     },
                 };
                 if take {
-                    best = Some(r);
+                    best = Some((idx, r));
                 }
             }
             Err(e) => {
@@ -332,7 +336,11 @@ where
         }
     }
     match best {
-        Some(mut b) => {
+        Some((idx, mut b)) => {
+            if idx > 0 && opts.rule == StoppingRule::Full {
+                let t = b.t.clone();
+                b = run(a, &t, StoppingRule::Full)?;
+            }
             b.starts_used = n;
             Ok(b)
         }
@@ -369,10 +377,11 @@ pub(crate) fn varimax(a: &Array2<f64>, t0: &Array2<f64>, rule: StoppingRule) -> 
             z[[i, j]].powi(3) - z[[i, j]] * cs[j] / p as f64
         });
         let b = x.t().dot(&inner);
-        let (u, s, v) = linalg::svd(b.view(), "varimax B")?;
-        tt = u.dot(&v.t());
+        let (polar_b, sum_sv) = small::polar(&b)
+            .ok_or_else(|| Error::Singular { matrix: "varimax B (degenerate loadings)".into() })?;
+        tt = polar_b;
         let dpast = d;
-        d = s.sum();
+        d = sum_sv;
         if d < dpast * (1.0 + eps) {
             converged = true;
             break;
@@ -447,8 +456,10 @@ pub(crate) fn gpa_orthogonal(
         let mut ok = false;
         for _ in 0..=10 {
             let x = &t - &(&gp * al);
-            let (u, _, v) = linalg::svd(x.view(), "GPA step")?;
-            let tt = u.dot(&v.t());
+            let Some((tt, _)) = small::polar(&x) else {
+                al /= 2.0;
+                continue;
+            };
             let lt = a.dot(&tt);
             let (ft, gqt) = crit(&lt)?;
             ok = ft < f - 0.5 * s * s * al;
@@ -512,7 +523,7 @@ pub(crate) fn gpa_oblique(
     let k = a.ncols();
     let crit = |l: &Array2<f64>| rot.criterion(l).ok_or_else(|| Error::invalid("rotation", "not a criterion rotation"));
     let mut t = t0.clone();
-    let mut ti = linalg::inverse(t.view(), "rotation matrix T")?;
+    let mut ti = small::inv(&t).ok_or_else(|| Error::Singular { matrix: "rotation matrix T".into() })?;
     let mut l = a.dot(&ti.t());
     let (mut f, mut gq) = crit(&l)?;
     let mut g = -(l.t().dot(&gq).dot(&ti)).t().to_owned();
@@ -544,7 +555,7 @@ pub(crate) fn gpa_oblique(
                     x[[i, j]] /= n;
                 }
             }
-            let Ok(xi) = linalg::inverse(x.view(), "rotation matrix T") else {
+            let Some(xi) = small::inv(&x) else {
                 al /= 2.0;
                 continue;
             };
@@ -594,17 +605,18 @@ fn promax(a: &Array2<f64>, power: f64, opts: &RotateOptions, normalize_rows: boo
         return Err(Error::invalid("loadings", "a variable has an all-zero loading row (Kaiser normalization undefined)"));
     }
     let x = Array2::from_shape_fn((p, k), |(i, j)| a[[i, j]] / h[i]);
-    let vm = best_of(&x, opts, |a, t0| varimax(a, t0, opts.rule))?;
+    let vm = best_of(&x, opts, varimax)?;
     let xv = &vm.loadings;
     let q = xv.mapv(|v| v * v.abs().powf(power - 1.0));
-    let xtx = xv.t().dot(xv);
-    let u = linalg::solve(xtx.view(), xv.t().dot(&q).view(), "XᵀX (promax)")?;
-    let utu_inv = linalg::inverse(u.t().dot(&u).view(), "UᵀU (promax)")?;
+    let sing = |what: &str| Error::Singular { matrix: format!("{what} (promax)") };
+    let xtx_inv = small::inv(&xv.t().dot(xv)).ok_or_else(|| sing("XᵀX"))?;
+    let u = xtx_inv.dot(&xv.t().dot(&q));
+    let utu_inv = small::inv(&u.t().dot(&u)).ok_or_else(|| sing("UᵀU"))?;
     let d = Array1::from_shape_fn(k, |j| utu_inv[[j, j]].sqrt());
     let u = Array2::from_shape_fn((k, k), |(i, j)| u[[i, j]] * d[j]);
     let z = xv.dot(&u);
     let u_full = vm.t.dot(&u);
-    let ui = linalg::inverse(u_full.view(), "promax U")?;
+    let ui = small::inv(&u_full).ok_or_else(|| sing("U"))?;
     let phi = ui.dot(&ui.t());
     let loadings = Array2::from_shape_fn((p, k), |(i, j)| z[[i, j]] * h[i]);
     Ok(Rotated {

@@ -1,0 +1,233 @@
+//! Dense routines for the k × k matrices of the rotation step (k = number of factors, a handful):
+//! written out directly so the inner loops allocate little and never touch a thread pool.
+
+use ndarray::{Array1, Array2};
+
+/// Inverse by Gauss–Jordan elimination with partial pivoting; `None` if (numerically) singular.
+pub(crate) fn inv(a: &Array2<f64>) -> Option<Array2<f64>> {
+    let n = a.nrows();
+    let mut m = a.clone();
+    let mut out = Array2::<f64>::eye(n);
+    let scale = a.iter().fold(0.0_f64, |s, v| s.max(v.abs()));
+    if !(scale > 0.0) || !scale.is_finite() {
+        return None;
+    }
+    for c in 0..n {
+        let mut piv = c;
+        for r in (c + 1)..n {
+            if m[[r, c]].abs() > m[[piv, c]].abs() {
+                piv = r;
+            }
+        }
+        if m[[piv, c]].abs() <= 1e-13 * scale {
+            return None;
+        }
+        if piv != c {
+            for j in 0..n {
+                m.swap([c, j], [piv, j]);
+                out.swap([c, j], [piv, j]);
+            }
+        }
+        let d = 1.0 / m[[c, c]];
+        for j in 0..n {
+            m[[c, j]] *= d;
+            out[[c, j]] *= d;
+        }
+        for r in 0..n {
+            if r != c {
+                let f = m[[r, c]];
+                if f != 0.0 {
+                    for j in 0..n {
+                        m[[r, j]] -= f * m[[c, j]];
+                        out[[r, j]] -= f * out[[c, j]];
+                    }
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Symmetric eigendecomposition by cyclic Jacobi rotations: eigenvalues descending, eigenvectors
+/// as columns.
+pub(crate) fn sym_eigen(a: &Array2<f64>) -> (Array1<f64>, Array2<f64>) {
+    let n = a.nrows();
+    let mut m = a.clone();
+    let mut v = Array2::<f64>::eye(n);
+    for _sweep in 0..100 {
+        let off: f64 = (0..n).flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j))).map(|(i, j)| m[[i, j]] * m[[i, j]]).sum();
+        let tot: f64 = m.iter().map(|x| x * x).sum();
+        if off <= 1e-30 * tot || off == 0.0 {
+            break;
+        }
+        for p in 0..n {
+            for q in (p + 1)..n {
+                let apq = m[[p, q]];
+                if apq == 0.0 {
+                    continue;
+                }
+                let theta = (m[[q, q]] - m[[p, p]]) / (2.0 * apq);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..n {
+                    let mkp = m[[k, p]];
+                    let mkq = m[[k, q]];
+                    m[[k, p]] = c * mkp - s * mkq;
+                    m[[k, q]] = s * mkp + c * mkq;
+                }
+                for k in 0..n {
+                    let mpk = m[[p, k]];
+                    let mqk = m[[q, k]];
+                    m[[p, k]] = c * mpk - s * mqk;
+                    m[[q, k]] = s * mpk + c * mqk;
+                }
+                for k in 0..n {
+                    let vkp = v[[k, p]];
+                    let vkq = v[[k, q]];
+                    v[[k, p]] = c * vkp - s * vkq;
+                    v[[k, q]] = s * vkp + c * vkq;
+                }
+            }
+        }
+    }
+    let mut idx: Vec<usize> = (0..n).collect();
+    idx.sort_by(|&i, &j| m[[j, j]].partial_cmp(&m[[i, i]]).unwrap_or(std::cmp::Ordering::Equal));
+    let vals = Array1::from_shape_fn(n, |k| m[[idx[k], idx[k]]]);
+    let vecs = Array2::from_shape_fn((n, n), |(i, k)| v[[i, idx[k]]]);
+    (vals, vecs)
+}
+
+/// Orthogonal polar factor `U Vᵀ` of a square `X = U S Vᵀ` and the sum of its singular values,
+/// via `XᵀX = W diag(σ²) Wᵀ`: `U Vᵀ = X W diag(1/σ) Wᵀ`. `None` if `X` is singular.
+pub(crate) fn polar(x: &Array2<f64>) -> Option<(Array2<f64>, f64)> {
+    let n = x.nrows();
+    let (vals, w) = sym_eigen(&x.t().dot(x));
+    let top = vals.iter().fold(0.0_f64, |m, v| m.max(*v));
+    if vals.iter().any(|&v| !(v > 1e-26 * top.max(1e-300))) {
+        return None;
+    }
+    let sig: Vec<f64> = vals.iter().map(|v| v.sqrt()).collect();
+    let mut inv_sqrt = Array2::<f64>::zeros((n, n));
+    for i in 0..n {
+        for j in 0..n {
+            let mut s = 0.0;
+            for k in 0..n {
+                s += w[[i, k]] * w[[j, k]] / sig[k];
+            }
+            inv_sqrt[[i, j]] = s;
+        }
+    }
+    Some((x.dot(&inv_sqrt), sig.iter().sum()))
+}
+
+/// Cholesky factor `L` (lower, `A = L Lᵀ`) of a symmetric positive definite matrix; `None` if
+/// a pivot is not positive.
+pub(crate) fn cholesky(a: &Array2<f64>) -> Option<Array2<f64>> {
+    let n = a.nrows();
+    let mut l = Array2::<f64>::zeros((n, n));
+    for j in 0..n {
+        let mut d = a[[j, j]];
+        for k in 0..j {
+            d -= l[[j, k]] * l[[j, k]];
+        }
+        if !(d > 0.0) || !d.is_finite() {
+            return None;
+        }
+        let d = d.sqrt();
+        l[[j, j]] = d;
+        for i in (j + 1)..n {
+            let mut s = a[[i, j]];
+            for k in 0..j {
+                s -= l[[i, k]] * l[[j, k]];
+            }
+            l[[i, j]] = s / d;
+        }
+    }
+    Some(l)
+}
+
+/// `ln det A` of a symmetric positive definite matrix (`None` if not positive definite).
+pub(crate) fn spd_logdet(a: &Array2<f64>) -> Option<f64> {
+    let l = cholesky(a)?;
+    Some((0..a.nrows()).map(|i| 2.0 * l[[i, i]].ln()).sum())
+}
+
+/// Inverse and `ln det` of a symmetric positive definite matrix via Cholesky.
+pub(crate) fn spd_inverse_logdet(a: &Array2<f64>) -> Option<(Array2<f64>, f64)> {
+    let n = a.nrows();
+    let l = cholesky(a)?;
+    let logdet = (0..n).map(|i| 2.0 * l[[i, i]].ln()).sum();
+    // L⁻¹ by forward substitution, then A⁻¹ = L⁻ᵀ L⁻¹
+    let mut li = Array2::<f64>::zeros((n, n));
+    for c in 0..n {
+        for i in c..n {
+            let mut s = if i == c { 1.0 } else { 0.0 };
+            for k in c..i {
+                s -= l[[i, k]] * li[[k, c]];
+            }
+            li[[i, c]] = s / l[[i, i]];
+        }
+    }
+    let mut inv = Array2::<f64>::zeros((n, n));
+    for i in 0..n {
+        for j in 0..=i {
+            let mut s = 0.0;
+            for k in i..n {
+                s += li[[k, i]] * li[[k, j]];
+            }
+            inv[[i, j]] = s;
+            inv[[j, i]] = s;
+        }
+    }
+    Some((inv, logdet))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn inverse_polar_eigen() {
+        let a = array![[4.0, 1.0, 0.5], [0.3, 3.0, 0.2], [0.5, -0.7, 2.0]];
+        let ai = inv(&a).unwrap();
+        let id = a.dot(&ai);
+        for i in 0..3 {
+            for j in 0..3 {
+                assert!((id[[i, j]] - if i == j { 1.0 } else { 0.0 }).abs() < 1e-14);
+            }
+        }
+        let (q, s) = polar(&a).unwrap();
+        let qtq = q.t().dot(&q);
+        for i in 0..3 {
+            for j in 0..3 {
+                assert!((qtq[[i, j]] - if i == j { 1.0 } else { 0.0 }).abs() < 1e-13);
+            }
+        }
+        // QᵀA is symmetric positive definite with trace = Σσ
+        let p = q.t().dot(&a);
+        assert!((p[[0, 1]] - p[[1, 0]]).abs() < 1e-12);
+        assert!((p[[0, 0]] + p[[1, 1]] + p[[2, 2]] - s).abs() < 1e-12);
+        let sym = array![[2.0, 1.0, 0.0], [1.0, 2.0, 0.5], [0.0, 0.5, 1.0]];
+        let (vals, vecs) = sym_eigen(&sym);
+        let rec = vecs.dot(&Array2::from_diag(&vals)).dot(&vecs.t());
+        for (x, y) in rec.iter().zip(sym.iter()) {
+            assert!((x - y).abs() < 1e-13);
+        }
+        assert!(vals[0] >= vals[1] && vals[1] >= vals[2]);
+        assert!(inv(&array![[1.0, 2.0], [2.0, 4.0]]).is_none());
+        let spd = array![[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]];
+        let (si, ld) = spd_inverse_logdet(&spd).unwrap();
+        let id = spd.dot(&si);
+        for i in 0..3 {
+            for j in 0..3 {
+                assert!((id[[i, j]] - if i == j { 1.0 } else { 0.0 }).abs() < 1e-14);
+            }
+        }
+        let det = 4.0 * (3.0 * 2.0 - 0.04) - 1.0 * (2.0 - 0.1) + 0.5 * (0.2 - 1.5);
+        assert!((ld - f64::ln(det)).abs() < 1e-13);
+        assert!(cholesky(&array![[1.0, 2.0], [2.0, 1.0]]).is_none());
+    }
+}
