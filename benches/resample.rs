@@ -54,6 +54,21 @@ fn bench(c: &mut Criterion) {
     g.bench_function("patterns_hs_missing10", |b| b.iter(|| MissingPatterns::new(&miss).unwrap()));
     g.finish();
 
+    // A realistic statistic: the saturated FIML model (EM, lavaan's rule) on each resample.
+    let mut g = c.benchmark_group("bootstrap");
+    g.sample_size(10);
+    let em_stat = |idx: &[usize]| {
+        let xb = miss.select(ndarray::Axis(0), idx);
+        let f = SaturatedEm::new().tolerance(1e-5).max_iter(500).fit(&xb)?;
+        Ok(f.mean().iter().chain(f.cov().iter()).copied().collect())
+    };
+    g.bench_function("em_hs_missing10_200reps", |b| {
+        b.iter(|| {
+            Bootstrap::new(200).seed(1).acceleration(Acceleration::None).run(301, em_stat).unwrap()
+        })
+    });
+    g.finish();
+
     let mut g = c.benchmark_group("simulate");
     let p = 24;
     let sigma = Array2::from_shape_fn((p, p), |(i, j)| if i == j { 1.0 } else { 0.3 });

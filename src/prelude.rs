@@ -4,7 +4,7 @@ pub use crate::data::Dataset;
 pub use crate::describe::{Describe, Descriptives, ValueCounts};
 pub use crate::diagram::PathDiagram;
 pub use crate::error::{Error, Result};
-pub use crate::missing::{MissingPatterns, SaturatedEm, SaturatedFit};
+pub use crate::missing::{IndependenceFit, MissingPatterns, SaturatedEm, SaturatedFit};
 pub use crate::moments::{Missing, MomentAccumulator, Moments};
 pub use crate::regression::{
     BreuschPagan, FTest, HcType, Ols, OlsFit, RankDeficiency, Refinement, RobustCovariance, SeType,

@@ -396,3 +396,22 @@ fn empty_rows_are_left_out_and_reported() {
     let cw = casewise_loglik(&x, fit.mean(), fit.cov()).unwrap();
     assert_eq!(cw[1], 0.0);
 }
+
+#[test]
+fn bootstrap_interval_agrees_with_delta_method_on_large_sample() {
+    // r of a bivariate normal with ρ = 0.5, n = 2000: delta-method SE (1 − r²)/√n.
+    let mvn = MultivariateNormal::new(&array![0.0, 0.0], &array![[1.0, 0.5], [0.5, 1.0]]).unwrap();
+    let x = mvn.sample(2000, 314).unwrap();
+    let r = corr(&x);
+    let se_delta = (1.0 - r * r) / (2000f64).sqrt();
+    let fit = Bootstrap::new(1000)
+        .seed(2718)
+        .run(2000, |idx| Ok(vec![corr(&x.select(ndarray::Axis(0), idx))]))
+        .unwrap();
+    assert!((fit.se()[0] / se_delta - 1.0).abs() < 0.1, "se {} vs {}", fit.se()[0], se_delta);
+    let (lo, hi) = (r - 1.959964 * se_delta, r + 1.959964 * se_delta);
+    for ci in [fit.ci_percentile_one(0, 0.95).unwrap(), fit.ci_bca_one(0, 0.95).unwrap()] {
+        assert!((ci.lower - lo).abs() < 0.15 * (hi - lo), "{ci:?} vs ({lo}, {hi})");
+        assert!((ci.upper - hi).abs() < 0.15 * (hi - lo), "{ci:?} vs ({lo}, {hi})");
+    }
+}

@@ -136,6 +136,39 @@ fn percentile_and_bca_match_r_boot_ci_on_same_replicates() {
             );
         }
     }
+    // Normal and basic intervals.
+    for case in r["intervals"].as_array().unwrap() {
+        let j = case["index"].as_u64().unwrap() as usize - 1;
+        let level = f(&case["conf"]);
+        let (nr, br) = (&case["normal"], &case["basic"]);
+        let w = f(&nr[1]) - f(&nr[0]);
+        let ni = fit.ci_normal(level).unwrap()[j];
+        let bi = fit.ci_basic(level).unwrap()[j];
+        assert_abs(
+            &format!("norm lower t{} {level}", j + 1),
+            ni.lower,
+            f(&nr[0]),
+            TOL_INTERVAL * w,
+        );
+        assert_abs(
+            &format!("norm upper t{} {level}", j + 1),
+            ni.upper,
+            f(&nr[1]),
+            TOL_INTERVAL * w,
+        );
+        assert_abs(
+            &format!("basic lower t{} {level}", j + 1),
+            bi.lower,
+            f(&br[0]),
+            TOL_INTERVAL * w,
+        );
+        assert_abs(
+            &format!("basic upper t{} {level}", j + 1),
+            bi.upper,
+            f(&br[1]),
+            TOL_INTERVAL * w,
+        );
+    }
     // Bias correction and acceleration as R computes them inside bca.ci.
     for (j, (z0, a)) in
         r["z0"].as_array().unwrap().iter().zip(r["a"].as_array().unwrap()).enumerate()
@@ -297,4 +330,38 @@ fn fiml_gradient_matches_lavaan_analytic_gradient() {
             assert_abs(&format!("dlogl/dSigma[{j},{k}]"), g.sigma[[j, k]], gs[[j, k]], 1e-9);
         }
     }
+}
+
+#[test]
+fn bollen_stine_matches_lavaan_transformation() {
+    use surveystat::resample::bollen_stine_transform;
+    let r = load_extra("bollen_stine_hs.json");
+    let vars: Vec<String> = (1..=9).map(|j| format!("x{j}")).collect();
+    let x = load_data("HolzingerSwineford1939.csv").select(&vars).unwrap();
+    let sigma = json_mat(&r["implied_cov"]);
+    // lavaan leaves the data centred when the model has no mean structure: μ = 0.
+    let y = bollen_stine_transform(&x, &sigma, Some(&Array1::zeros(9))).unwrap();
+    for (i, row) in r["transformed_first10"].as_array().unwrap().iter().enumerate() {
+        for (j, v) in json_vec(row).iter().enumerate() {
+            assert_abs(&format!("Y[{i},{j}]"), y[[i, j]], *v, 1e-10);
+        }
+    }
+}
+
+#[test]
+fn independence_model_gives_lavaan_baseline_chisq() {
+    use surveystat::missing::{MissingPatterns, SaturatedEm};
+    let case = load_case("sem_hs_cfa_fiml");
+    let fm = &case["results"]["fit_measures"];
+    let x = hs_missing();
+    let pats = MissingPatterns::new(&x).unwrap();
+    let base = pats.independence().unwrap();
+    // lavaan's h1 is its EM stopped at 1e-5: reproduce it with the same rule.
+    let h1 = SaturatedEm::new().tolerance(1e-5).max_iter(500).fit_patterns(&pats).unwrap();
+    let chisq = 2.0 * (h1.loglik() - base.loglik());
+    assert_rel("baseline.chisq", chisq, f(&fm["baseline.chisq"]), 1e-9);
+    // And the baseline loglik is the maximum of the diagonal model: perturbing lowers it.
+    let sigma = ndarray::Array2::from_diag(base.var());
+    let ll = pats.loglik(base.mean(), &sigma).unwrap();
+    assert_rel("independence loglik via pattern loglik", ll, base.loglik(), 1e-12);
 }
