@@ -15,7 +15,7 @@
 //! 4. structural model: hypothesis table (standardized β, SE, p, supported = sign as expected and
 //!    p < .05), R² of the endogenous constructs, fit measures ([`crate::sem::Sem`]);
 //! 5. mediation: the defined indirect effects with delta-method and bootstrap (percentile and
-//!    BCa) intervals ([`crate::resample::Bootstrap`] over complete SEM refits);
+//!    BCa) intervals ([`SemFit::bootstrap`]: complete SEM refits on resampled respondents);
 //! 6. OLS of the outcome composite (item mean) on the other composites with HC3 standard errors
 //!    and VIF ([`crate::regression::Ols`]);
 //! 7. comparison of the groups (regions): the structural model fitted per group, with a z test of
@@ -36,22 +36,21 @@
 //! Validated against R 4.2.2 with psych 2.2.9, lavaan 0.6.14, semTools 0.5-6, sandwich 3.0-2 and
 //! car 3.1-1 on the embedded study survey (`tests/reference_study.rs`).
 
-use std::collections::HashMap;
 use std::fmt;
 
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2};
 
 use crate::data::Dataset;
 use crate::describe::{Describe, Descriptives, ValueCounts};
 use crate::diagram::{Coefficient, PathDiagram};
 use crate::error::{Error, Result};
 use crate::factor::{Efa, EfaFit, Extraction, Kmo, KmoFit, ParallelAnalysis, ParallelFit, Rotation};
-use crate::moments::{Missing, Moments, complete_rows, correlation};
+use crate::moments::{Missing, complete_rows, correlation};
 use crate::regression::{Ols, OlsFit, SeType};
 use crate::reliability::{Alpha, AlphaFit, FornellLarcker, HtmtMean, fornell_larcker, htmt};
 use crate::report::Report;
-use crate::resample::{Bootstrap, BootstrapFit, Interval};
-use crate::sem::{Expr, Sem, SemFit, SemModel, Statement};
+use crate::resample::Interval;
+use crate::sem::{BootstrapCi, Sem, SemBootstrap, SemBootstrapFit, SemFit};
 use crate::summary::{ParamRow, Summary, Table, fmt_num, fmt_pvalue, signif_stars};
 
 /// Expected sign of a hypothesised path.
@@ -476,25 +475,28 @@ impl Study {
             })
             .collect();
         // 5. mediation
-        let model = sem_cfg.compile()?;
         let bootstrap = if self.bootstrap > 0 && !d.effects.is_empty() {
-            Some(bootstrap_effects(&model, &sem, data, d, self.bootstrap, self.seed)?)
+            let cfg = SemBootstrap::new(self.bootstrap)
+                .seed(self.seed)
+                .ci(BootstrapCi::Bca)
+                .level(self.ci_level);
+            Some(sem.bootstrap(data, &cfg)?)
         } else {
             None
         };
         let mediation = d
             .effects
             .iter()
-            .enumerate()
-            .map(|(j, e)| {
+            .map(|e| {
                 let row = sem.parameter(&e.name, ":=", "").cloned();
-                let (boot_se, percentile, bca) = match &bootstrap {
-                    Some(b) => (
-                        b.se().get(j).copied(),
-                        b.ci_percentile_one(j, self.ci_level).ok(),
-                        b.ci_bca_one(j, self.ci_level).ok(),
+                let k = bootstrap.as_ref().and_then(|b| b.names().iter().position(|n| *n == e.name));
+                let (boot_se, percentile, bca) = match (&bootstrap, k) {
+                    (Some(b), Some(k)) => (
+                        b.se().get(k).copied(),
+                        b.inner().ci_percentile_one(k, self.ci_level).ok(),
+                        b.inner().ci_bca_one(k, self.ci_level).ok(),
                     ),
-                    None => (None, None, None),
+                    _ => (None, None, None),
                 };
                 IndirectEffect { effect: e.clone(), row, boot_se, percentile, bca }
             })
@@ -580,202 +582,6 @@ fn composite_ols(data: &Dataset, d: &StudyDesign) -> Result<OlsFit> {
     let rhs: Vec<&str> = names.iter().copied().filter(|n| *n != d.outcome).collect();
     let formula = format!("{} ~ {}", d.outcome, rhs.join(" + "));
     Ols::from_formula(&formula)?.se_type(SeType::Hc3).fit_dataset(&ds)
-}
-
-fn eval_expr(e: &Expr, env: &HashMap<String, f64>) -> f64 {
-    use crate::sem::BinOp;
-    match e {
-        Expr::Num(v) => *v,
-        Expr::Param(p) => env.get(p).copied().unwrap_or(f64::NAN),
-        Expr::Neg(a) => -eval_expr(a, env),
-        Expr::Bin(op, a, b) => {
-            let (a, b) = (eval_expr(a, env), eval_expr(b, env));
-            match op {
-                BinOp::Add => a + b,
-                BinOp::Sub => a - b,
-                BinOp::Mul => a * b,
-                BinOp::Div => a / b,
-                BinOp::Pow => a.powf(b),
-            }
-        }
-    }
-}
-
-/// Nonparametric bootstrap of the defined effects: each replication resamples complete rows,
-/// refits the SEM from the full-sample estimates and evaluates the `:=` expressions.
-fn bootstrap_effects(
-    model: &SemModel,
-    sem: &SemFit,
-    data: &Dataset,
-    d: &StudyDesign,
-    reps: usize,
-    seed: u64,
-) -> Result<BootstrapFit> {
-    let (x, _) = complete_rows(&data.select(model.observed())?);
-    let (n, p) = x.dim();
-    // label -> free parameter index
-    let mut label_idx: Vec<(String, usize)> = Vec::new();
-    for r in model.partable() {
-        if let (false, Some(k)) = (r.label.is_empty(), r.free) {
-            label_idx.push((r.label.clone(), k));
-        }
-    }
-    let defined: Vec<(String, Expr)> = model_defined(sem)?;
-    let wanted: Vec<usize> = d
-        .effects
-        .iter()
-        .map(|e| {
-            defined.iter().position(|(n, _)| *n == e.name).ok_or_else(|| Error::UnknownVariable {
-                name: e.name.clone(),
-            })
-        })
-        .collect::<Result<_>>()?;
-    let full = Moments::from_data(&x, Missing::Listwise)?;
-    let refit = Refit::new(model, &full, sem.coefficients())?;
-    let stat = |idx: &[usize]| -> Result<Vec<f64>> {
-        let m = idx.len() as f64;
-        let mut mean = Array1::<f64>::zeros(p);
-        for &i in idx {
-            mean += &x.row(i);
-        }
-        mean /= m;
-        let mut cov = Array2::<f64>::zeros((p, p));
-        let mut c = vec![0.0; p];
-        for &i in idx {
-            for a in 0..p {
-                c[a] = x[[i, a]] - mean[a];
-            }
-            for a in 0..p {
-                let ca = c[a];
-                let row = cov.row_mut(a).into_slice().ok_or_else(|| {
-                    Error::invalid("bootstrap", "covariance buffer is not contiguous")
-                })?;
-                for b in 0..=a {
-                    row[b] += ca * c[b];
-                }
-            }
-        }
-        for a in 0..p {
-            for b in 0..=a {
-                let v = cov[[a, b]] / (m - 1.0);
-                cov[[a, b]] = v;
-                cov[[b, a]] = v;
-            }
-        }
-            let mom = Moments::from_cov(&cov, idx.len(), Some(&mean))?;
-        let theta = refit.refit(&mom)?;
-        let mut env: HashMap<String, f64> =
-            label_idx.iter().map(|(l, k)| (l.clone(), theta[*k])).collect();
-        let mut vals = Vec::with_capacity(defined.len());
-        for (name, e) in &defined {
-            let v = eval_expr(e, &env);
-            env.insert(name.clone(), v);
-            vals.push(v);
-        }
-        Ok(wanted.iter().map(|&j| vals[j]).collect())
-    };
-    let _ = x.len_of(Axis(0));
-    Bootstrap::new(reps)
-        .seed(seed)
-        .names(d.effects.iter().map(|e| e.name.clone()))
-        .run(n, stat)
-}
-
-/// Refits of one compiled model to resampled moments, by Newton steps with the expected
-/// information of the full sample held fixed (a quasi-Newton iteration that needs one objective
-/// and gradient evaluation per step, instead of a new information matrix per step), starting
-/// from the full-sample estimates. The iteration stops when the largest gradient element of F is
-/// below 1e-9 (the engine stops at 1e-10; the difference moves the estimates by ~1e-9, far
-/// below the resolution of a bootstrap interval). If a step cannot decrease F (a resample far
-/// from the full sample), the refit falls back to the engine's own Fisher scoring.
-struct Refit<'a> {
-    model: &'a SemModel,
-    h_inv: Array2<f64>,
-    theta0: Vec<f64>,
-}
-
-const REFIT_GRAD_TOL: f64 = 1e-7;
-
-impl<'a> Refit<'a> {
-    fn new(model: &'a SemModel, full: &Moments, theta0: &[f64]) -> Result<Self> {
-        let info = model.expected_information(full, theta0)?;
-        let h = info * 2.0;
-        let h_inv = crate::linalg::spd_inverse(h.view(), "expected information")?;
-        Ok(Self { model, h_inv, theta0: theta0.to_vec() })
-    }
-
-    fn refit(&self, m: &Moments) -> Result<Vec<f64>> {
-        let q = self.theta0.len();
-        let mut th = self.theta0.clone();
-        let (mut f, g0) = match self.model.objective(m, &th) {
-            Ok(v) => v,
-            Err(_) => return self.fallback(m, None),
-        };
-        let mut g = Array1::from(g0);
-        // inverse-Hessian approximation: full-sample information, BFGS-updated along the way
-        let mut hinv = self.h_inv.clone();
-        for _ in 0..100 {
-            if g.iter().fold(0.0f64, |a, v| a.max(v.abs())) < REFIT_GRAD_TOL {
-                return Ok(th);
-            }
-            let step = hinv.dot(&g);
-            let mut t = 1.0;
-            let mut accepted = None;
-            while t > 1e-3 {
-                let cand: Vec<f64> = th.iter().zip(step.iter()).map(|(a, s)| a - t * s).collect();
-                if let Ok((f2, g2)) = self.model.objective(m, &cand) {
-                    if f2 <= f + 1e-14 * (1.0 + f.abs()) {
-                        accepted = Some((cand, f2, Array1::from(g2)));
-                        break;
-                    }
-                }
-                t *= 0.5;
-            }
-            let Some((cand, f2, g2)) = accepted else {
-                return self.fallback(m, Some(&th));
-            };
-            let sv = Array1::from_iter(cand.iter().zip(th.iter()).map(|(a, b)| a - b));
-            let yv = &g2 - &g;
-            let sy = sv.dot(&yv);
-            if sy > 1e-300 {
-                // BFGS update of the inverse: H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ
-                let rho = 1.0 / sy;
-                let hy = hinv.dot(&yv);
-                let yhy = yv.dot(&hy);
-                for i in 0..q {
-                    for j in 0..q {
-                        hinv[[i, j]] += -rho * (hy[i] * sv[j] + sv[i] * hy[j])
-                            + (rho * rho * yhy + rho) * sv[i] * sv[j];
-                    }
-                }
-            }
-            th = cand;
-            f = f2;
-            g = g2;
-        }
-        self.fallback(m, Some(&th))
-    }
-
-    fn fallback(&self, m: &Moments, start: Option<&[f64]>) -> Result<Vec<f64>> {
-        let (theta, conv) = self.model.estimate_moments(m, start.or(Some(&self.theta0)))?;
-        if !conv.converged {
-            return Err(Error::NotConverged { what: "bootstrap SEM refit".into(), iterations: conv.iterations });
-        }
-        Ok(theta)
-    }
-}
-
-fn model_defined(sem: &SemFit) -> Result<Vec<(String, Expr)>> {
-    Ok(sem
-        .config()
-        .model()
-        .statements
-        .iter()
-        .filter_map(|s| match s {
-            Statement::Defined { name, expr } => Some((name.clone(), expr.clone())),
-            _ => None,
-        })
-        .collect())
 }
 
 /// One hypothesis with its estimate.
@@ -889,7 +695,7 @@ pub struct StudyResults {
     sem: SemFit,
     hypotheses: Vec<HypothesisResult>,
     mediation: Vec<IndirectEffect>,
-    bootstrap: Option<BootstrapFit>,
+    bootstrap: Option<SemBootstrapFit>,
     ols: OlsFit,
     group_fits: Vec<GroupFit>,
 }
@@ -967,7 +773,7 @@ impl StudyResults {
         &self.mediation
     }
     /// The bootstrap of the defined effects (None if switched off).
-    pub fn bootstrap(&self) -> Option<&BootstrapFit> {
+    pub fn bootstrap(&self) -> Option<&SemBootstrapFit> {
         self.bootstrap.as_ref()
     }
     /// OLS of the outcome composite (HC3 standard errors in the coefficient table).
@@ -1403,9 +1209,9 @@ impl StudyResults {
                     "Bootstrap: {} of {} replications succeeded ({} failed: not converged or not positive definite); \
                      every replication refits the whole SEM on resampled respondents.\n\
                      BCa intervals excluding 0: {}.",
-                    b.n_successful(),
+                    b.n_used(),
                     b.n_requested(),
-                    b.failures().len(),
+                    b.n_requested() - b.n_used(),
                     if sig.is_empty() { "none".to_string() } else { sig.join("; ") }
                 ));
             }
@@ -1847,8 +1653,10 @@ mod json {
             json!({
                 "bootstrap": {
                     "replications": r.config.bootstrap,
-                    "successful": boot.map(|b| b.n_successful()),
-                    "failed": boot.map(|b| b.failures().len()),
+                    "successful": boot.map(|b| b.n_used()),
+                    "failed": boot.map(|b| b.n_requested() - b.n_used()),
+                    "nonconverged": boot.map(|b| b.n_nonconverged()),
+                    "inadmissible": boot.map(|b| b.n_inadmissible()),
                     "seed": r.config.seed,
                 },
                 "effects": r.mediation.iter().map(|m| {
