@@ -15,7 +15,8 @@ use surveystat::data::Dataset;
 use surveystat::factor::{Efa, Extraction, Kmo, ParallelAnalysis, Rotation};
 
 fn fixture(name: &str) -> Dataset {
-    Dataset::from_csv_path(format!("{}/tests/fixtures/data/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    Dataset::from_csv_path(format!("{}/tests/fixtures/data/{name}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
 }
 
 /// 5 000 × 60, six factors of ten items (loadings .5–.8), seed 20261128.
@@ -58,7 +59,8 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("factor");
     g.sample_size(20);
-    let cases: [(&str, &Array2<f64>, usize); 3] = [("hs9_3f", &hs9, 3), ("bfi25_5f", &bfi25, 5), ("sim5000x60_6f", &big, 6)];
+    let cases: [(&str, &Array2<f64>, usize); 3] =
+        [("hs9_3f", &hs9, 3), ("bfi25_5f", &bfi25, 5), ("sim5000x60_6f", &big, 6)];
     for (label, x, k) in cases {
         // psych's defaults: minres + oblimin (here with 4 random rotation starts as well)
         g.bench_function(format!("{label}/minres_oblimin"), |b| {
@@ -68,9 +70,17 @@ fn bench(c: &mut Criterion) {
             b.iter(|| Efa::new(k).random_starts(0).fit(black_box(x)).unwrap())
         });
         g.bench_function(format!("{label}/ml_varimax"), |b| {
-            b.iter(|| Efa::new(k).extraction(Extraction::Ml).rotation(Rotation::Varimax).fit(black_box(x)).unwrap())
+            b.iter(|| {
+                Efa::new(k)
+                    .extraction(Extraction::Ml)
+                    .rotation(Rotation::Varimax)
+                    .fit(black_box(x))
+                    .unwrap()
+            })
         });
-        g.bench_function(format!("{label}/kmo"), |b| b.iter(|| Kmo::new().fit(black_box(x)).unwrap()));
+        g.bench_function(format!("{label}/kmo"), |b| {
+            b.iter(|| Kmo::new().fit(black_box(x)).unwrap())
+        });
     }
     g.bench_function("bfi25/parallel_20", |b| {
         b.iter(|| ParallelAnalysis::new().replications(20).seed(1).fit(black_box(&bfi25)).unwrap())

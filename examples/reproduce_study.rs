@@ -34,7 +34,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--svg" => svg = Some(args.next().ok_or("--svg needs a file name")?),
             "--dot" => dot = Some(args.next_if(|s| !s.starts_with("--"))),
             "--json" => json = true,
-            "--bootstrap" => study = study.bootstrap(args.next().ok_or("--bootstrap needs N")?.parse()?),
+            "--bootstrap" => {
+                study = study.bootstrap(args.next().ok_or("--bootstrap needs N")?.parse()?)
+            }
             "--seed" => study = study.seed(args.next().ok_or("--seed needs S")?.parse()?),
             "-h" | "--help" => {
                 println!(
@@ -74,7 +76,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(path) = &report {
         let link = svg_for_report.as_deref().map(|s| {
-            std::path::Path::new(s).file_name().map_or(s.to_string(), |f| f.to_string_lossy().into_owned())
+            std::path::Path::new(s)
+                .file_name()
+                .map_or(s.to_string(), |f| f.to_string_lossy().into_owned())
         });
         std::fs::write(path, results.to_markdown_with_diagram(link.as_deref()))?;
         eprintln!("wrote {path}");

@@ -44,7 +44,9 @@ use crate::data::Dataset;
 use crate::describe::{Describe, Descriptives, ValueCounts};
 use crate::diagram::{Coefficient, PathDiagram};
 use crate::error::{Error, Result};
-use crate::factor::{Efa, EfaFit, Extraction, Kmo, KmoFit, ParallelAnalysis, ParallelFit, Rotation};
+use crate::factor::{
+    Efa, EfaFit, Extraction, Kmo, KmoFit, ParallelAnalysis, ParallelFit, Rotation,
+};
 use crate::moments::{Missing, complete_rows, correlation};
 use crate::regression::{Ols, OlsFit, SeType};
 use crate::reliability::{Alpha, AlphaFit, FornellLarcker, HtmtMean, fornell_larcker, htmt};
@@ -427,9 +429,8 @@ impl Study {
         if let Some(g) = group {
             describe = describe.tabulate(g);
         }
-        let descriptives = describe
-            .fit(data, &items)
-            .or_else(|_| Describe::new().fit(data, &items))?;
+        let descriptives =
+            describe.fit(data, &items).or_else(|_| Describe::new().fit(data, &items))?;
         let groups: Vec<(String, usize)> = match group {
             Some(g) => data.split_by(g)?.into_iter().map(|(k, p)| (k, p.n_rows())).collect(),
             None => Vec::new(),
@@ -437,7 +438,10 @@ impl Study {
         // 2. reliability
         let mut alpha = Vec::with_capacity(d.constructs.len());
         for c in &d.constructs {
-            alpha.push((c.name.clone(), Alpha::new().ci_level(self.ci_level).fit_dataset(data, &c.items)?));
+            alpha.push((
+                c.name.clone(),
+                Alpha::new().ci_level(self.ci_level).fit_dataset(data, &c.items)?,
+            ));
         }
         // 3. validity
         let (x, _) = complete_rows(&data.select(&items)?);
@@ -489,7 +493,8 @@ impl Study {
             .iter()
             .map(|e| {
                 let row = sem.parameter(&e.name, ":=", "").cloned();
-                let k = bootstrap.as_ref().and_then(|b| b.names().iter().position(|n| *n == e.name));
+                let k =
+                    bootstrap.as_ref().and_then(|b| b.names().iter().position(|n| *n == e.name));
                 let (boot_se, percentile, bca) = match (&bootstrap, k) {
                     (Some(b), Some(k)) => (
                         b.se().get(k).copied(),
@@ -700,8 +705,18 @@ pub struct StudyResults {
     group_fits: Vec<GroupFit>,
 }
 
-const FIT_KEYS: [&str; 10] =
-    ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "srmr", "aic"];
+const FIT_KEYS: [&str; 10] = [
+    "chisq",
+    "df",
+    "pvalue",
+    "cfi",
+    "tli",
+    "rmsea",
+    "rmsea.ci.lower",
+    "rmsea.ci.upper",
+    "srmr",
+    "aic",
+];
 
 impl StudyResults {
     /// The configuration that produced the results.
@@ -867,7 +882,11 @@ impl StudyResults {
         if !self.groups.is_empty() {
             let mut t = Table::new(Some("Respondents by region"), ["region", "n", "%"]);
             for (g, n) in &self.groups {
-                t.push([g.clone(), n.to_string(), fmt_num(100.0 * *n as f64 / self.n_rows as f64, 1)]);
+                t.push([
+                    g.clone(),
+                    n.to_string(),
+                    fmt_num(100.0 * *n as f64 / self.n_rows as f64, 1),
+                ]);
             }
             t.push(["total".to_string(), self.n_rows.to_string(), fmt_num(100.0, 1)]);
             s.table(t);
@@ -974,16 +993,35 @@ impl StudyResults {
         let mut s = Summary::new("3. Validity");
         let b = self.kmo.bartlett();
         let msai = self.kmo.msa_items();
-        let (mlo, mhi) = msai.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |a, &v| (a.0.min(v), a.1.max(v)));
+        let (mlo, mhi) =
+            msai.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |a, &v| (a.0.min(v), a.1.max(v)));
         s.key_values([
-            ("KMO (overall MSA)".to_string(), format!("{} ({})", fmt_num(self.kmo.msa(), 3), KmoFit::label(self.kmo.msa()))),
+            (
+                "KMO (overall MSA)".to_string(),
+                format!("{} ({})", fmt_num(self.kmo.msa(), 3), KmoFit::label(self.kmo.msa())),
+            ),
             ("Item MSA range".to_string(), format!("{} – {}", fmt_num(mlo, 3), fmt_num(mhi, 3))),
-            ("Bartlett's test".to_string(), format!("χ²({}) = {}, p {}", fmt_num(b.df, 0), fmt_num(b.chisq, 2), fmt_pvalue(b.p_value))),
+            (
+                "Bartlett's test".to_string(),
+                format!(
+                    "χ²({}) = {}, p {}",
+                    fmt_num(b.df, 0),
+                    fmt_num(b.chisq, 2),
+                    fmt_pvalue(b.p_value)
+                ),
+            ),
         ]);
         let pa = &self.parallel;
         let k = pa.observed_components().len().min(8);
         let mut t = Table::new(
-            Some(format!("Parallel analysis ({} simulated data sets, seed {}; eigenvalues)", pa.replications(), self.config.seed).as_str()),
+            Some(
+                format!(
+                    "Parallel analysis ({} simulated data sets, seed {}; eigenvalues)",
+                    pa.replications(),
+                    self.config.seed
+                )
+                .as_str(),
+            ),
             ["#", "observed PC", "random PC", "observed FA", "random FA"],
         );
         for i in 0..k {
@@ -1010,7 +1048,9 @@ impl StudyResults {
         }
         cols.push("h2".into());
         let mut t = Table::new(
-            Some("EFA pattern loadings (ML, oblimin; |loading| < .30 blank; factors labelled by the construct they match)"),
+            Some(
+                "EFA pattern loadings (ML, oblimin; |loading| < .30 blank; factors labelled by the construct they match)",
+            ),
             cols,
         );
         let l = self.efa.loadings();
@@ -1094,7 +1134,8 @@ impl StudyResults {
         s.text(format!(
             "Discriminant validity: {}; the largest HTMT is {} ({} .85).",
             if failing.is_empty() {
-                "every construct's √AVE exceeds its correlations with the others (Fornell–Larcker)".to_string()
+                "every construct's √AVE exceeds its correlations with the others (Fornell–Larcker)"
+                    .to_string()
             } else {
                 format!("the Fornell–Larcker criterion fails for {}", failing.join(", "))
             },
@@ -1106,7 +1147,9 @@ impl StudyResults {
 
     fn efa_order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.efa_match.len()).collect();
-        let pos = |c: &str| self.config.design.constructs.iter().position(|x| x.name == c).unwrap_or(usize::MAX);
+        let pos = |c: &str| {
+            self.config.design.constructs.iter().position(|x| x.name == c).unwrap_or(usize::MAX)
+        };
         order.sort_by_key(|&f| (pos(&self.efa_match[f]), f));
         order
     }
@@ -1114,17 +1157,25 @@ impl StudyResults {
     fn efa_sign(&self, f: usize) -> f64 {
         let l = self.efa.loadings();
         let names = self.efa.names();
-        let Some(c) = self.config.design.constructs.iter().find(|c| c.name == self.efa_match[f]) else {
+        let Some(c) = self.config.design.constructs.iter().find(|c| c.name == self.efa_match[f])
+        else {
             return 1.0;
         };
-        let s: f64 = c.items.iter().filter_map(|it| names.iter().position(|n| n == it)).map(|i| l[[i, f]]).sum();
+        let s: f64 = c
+            .items
+            .iter()
+            .filter_map(|it| names.iter().position(|n| n == it))
+            .map(|i| l[[i, f]])
+            .sum();
         if s < 0.0 { -1.0 } else { 1.0 }
     }
 
     fn section_structural(&self) -> Summary {
         let mut s = Summary::new("4. Structural model and hypotheses");
         let mut t = Table::new(
-            Some("Hypotheses (β = standardized coefficient, std.all; supported = expected sign and p < .05)"),
+            Some(
+                "Hypotheses (β = standardized coefficient, std.all; supported = expected sign and p < .05)",
+            ),
             ["hypothesis", "path", "expected", "β", "estimate", "SE", "z", "p", "supported"],
         );
         for h in &self.hypotheses {
@@ -1134,12 +1185,22 @@ impl StudyResults {
                 hy.id.clone(),
                 format!("{} → {}", hy.from, hy.to),
                 hy.sign.symbol().to_string(),
-                format!("{}{}", fmt_num(h.beta(), 3), signif_stars(r.and_then(|r| r.pvalue)).trim_end_matches('.').trim()),
+                format!(
+                    "{}{}",
+                    fmt_num(h.beta(), 3),
+                    signif_stars(r.and_then(|r| r.pvalue)).trim_end_matches('.').trim()
+                ),
                 fmt_num(r.map(|r| r.est), 3),
                 fmt_num(r.and_then(|r| r.se), 3),
                 fmt_num(r.and_then(|r| r.z), 2),
                 fmt_pvalue(r.and_then(|r| r.pvalue)),
-                if r.is_none() { "not in model".into() } else if h.supported { "yes".into() } else { "no".to_string() },
+                if r.is_none() {
+                    "not in model".into()
+                } else if h.supported {
+                    "yes".into()
+                } else {
+                    "no".to_string()
+                },
             ]);
         }
         s.table(t);
@@ -1150,14 +1211,25 @@ impl StudyResults {
         s.table(t);
         s.table(fit_table("Structural model fit measures (ML)", &self.sem));
         let n_sup = self.hypotheses.iter().filter(|h| h.supported).count();
-        let not: Vec<&str> = self.hypotheses.iter().filter(|h| !h.supported).map(|h| h.hypothesis.id.as_str()).collect();
-        s.text(format!(
-            "{} of {} hypotheses are supported{}.",
-            n_sup,
-            self.hypotheses.len(),
-            if not.is_empty() { String::new() } else { " (all)".to_string() }
-        ) + &if not.is_empty() { String::new() } else { String::new() }
-            + &if !not.is_empty() { format!(" Not supported: {}.", not.join(", ")) } else { String::new() });
+        let not: Vec<&str> = self
+            .hypotheses
+            .iter()
+            .filter(|h| !h.supported)
+            .map(|h| h.hypothesis.id.as_str())
+            .collect();
+        s.text(
+            format!(
+                "{} of {} hypotheses are supported{}.",
+                n_sup,
+                self.hypotheses.len(),
+                if not.is_empty() { String::new() } else { " (all)".to_string() }
+            ) + &if not.is_empty() { String::new() } else { String::new() }
+                + &if !not.is_empty() {
+                    format!(" Not supported: {}.", not.join(", "))
+                } else {
+                    String::new()
+                },
+        );
         s
     }
 
@@ -1165,7 +1237,13 @@ impl StudyResults {
         let mut s = Summary::new("5. Mediation: indirect effects of ST on RS");
         let lvl = format!("{:.0}%", 100.0 * self.config.ci_level);
         let mut t = Table::new(
-            Some(format!("Indirect effects (delta method and bootstrap, {} replications, seed {})", self.config.bootstrap, self.config.seed).as_str()),
+            Some(
+                format!(
+                    "Indirect effects (delta method and bootstrap, {} replications, seed {})",
+                    self.config.bootstrap, self.config.seed
+                )
+                .as_str(),
+            ),
             [
                 "effect".to_string(),
                 "estimate".into(),
@@ -1190,7 +1268,11 @@ impl StudyResults {
                 fmt_num(r.and_then(|r| r.std_all), 4),
                 fmt_num(r.and_then(|r| r.se), 4),
                 fmt_pvalue(r.and_then(|r| r.pvalue)),
-                format!("[{}, {}]", fmt_num(r.and_then(|r| r.ci_lower), 4), fmt_num(r.and_then(|r| r.ci_upper), 4)),
+                format!(
+                    "[{}, {}]",
+                    fmt_num(r.and_then(|r| r.ci_lower), 4),
+                    fmt_num(r.and_then(|r| r.ci_upper), 4)
+                ),
                 fmt_num(m.boot_se, 4),
                 ci(m.percentile),
                 ci(m.bca),
@@ -1224,7 +1306,10 @@ impl StudyResults {
 
     fn section_ols(&self) -> Summary {
         let o = &self.ols;
-        let mut s = Summary::new(format!("6. Regression check: OLS of the {} composite on the other composites", self.config.design.outcome));
+        let mut s = Summary::new(format!(
+            "6. Regression check: OLS of the {} composite on the other composites",
+            self.config.design.outcome
+        ));
         let mut t = Table::new(
             Some("Coefficients (HC3 robust standard errors; β = standardized coefficient)"),
             ["term", "b", "SE (HC3)", "t", "p", "SE (classical)", "β", "VIF"],
@@ -1239,7 +1324,11 @@ impl StudyResults {
                 fmt_num(o.t_values()[k], 2),
                 fmt_pvalue(o.p_values()[k]),
                 fmt_num(classical.get(k).copied(), 4),
-                if k < off { String::new() } else { fmt_num(o.std_coefficients().get(k - off).copied(), 3) },
+                if k < off {
+                    String::new()
+                } else {
+                    fmt_num(o.std_coefficients().get(k - off).copied(), 3)
+                },
                 if k < off { String::new() } else { fmt_num(o.vif().get(k - off).copied(), 2) },
             ]);
         }
@@ -1247,17 +1336,37 @@ impl StudyResults {
         let f = o.f_test();
         let bp = o.breusch_pagan();
         s.key_values([
-            ("R² / adjusted R²".to_string(), format!("{} / {}", fmt_num(o.r_squared(), 3), fmt_num(o.adj_r_squared(), 3))),
+            (
+                "R² / adjusted R²".to_string(),
+                format!("{} / {}", fmt_num(o.r_squared(), 3), fmt_num(o.adj_r_squared(), 3)),
+            ),
             (
                 "F test".to_string(),
                 match f {
-                    Some(f) => format!("F({}, {}) = {}, p {}", fmt_num(f.df1, 0), fmt_num(f.df2, 0), fmt_num(f.value, 2), fmt_pvalue(f.p_value)),
+                    Some(f) => format!(
+                        "F({}, {}) = {}, p {}",
+                        fmt_num(f.df1, 0),
+                        fmt_num(f.df2, 0),
+                        fmt_num(f.value, 2),
+                        fmt_pvalue(f.p_value)
+                    ),
                     None => "NA".into(),
                 },
             ),
-            ("Residual SE".to_string(), format!("{} on {} df", fmt_num(o.sigma(), 4), o.df_residual())),
+            (
+                "Residual SE".to_string(),
+                format!("{} on {} df", fmt_num(o.sigma(), 4), o.df_residual()),
+            ),
             ("Durbin–Watson".to_string(), fmt_num(o.durbin_watson(), 3)),
-            ("Breusch–Pagan (studentized)".to_string(), format!("{} on {} df, p {}", fmt_num(bp.statistic, 2), fmt_num(bp.df, 0), fmt_pvalue(bp.p_value))),
+            (
+                "Breusch–Pagan (studentized)".to_string(),
+                format!(
+                    "{} on {} df, p {}",
+                    fmt_num(bp.statistic, 2),
+                    fmt_num(bp.df, 0),
+                    fmt_pvalue(bp.p_value)
+                ),
+            ),
         ]);
         s.text("Composites are item means. The regression ignores measurement error and mixes direct and indirect\n\
                 paths, so its coefficients are a robustness check of the signs, not estimates of the structural paths.");
@@ -1280,7 +1389,12 @@ impl StudyResults {
             cols.push("z (Δb)".into());
             cols.push("p (Δb)".into());
         }
-        let mut t = Table::new(Some("Structural paths fitted separately per region (β with stars; Δb = difference of the unstandardized paths)"), cols);
+        let mut t = Table::new(
+            Some(
+                "Structural paths fitted separately per region (β with stars; Δb = difference of the unstandardized paths)",
+            ),
+            cols,
+        );
         for h in &self.hypotheses {
             let hy = &h.hypothesis;
             let mut row = vec![hy.id.clone(), format!("{} → {}", hy.from, hy.to)];
@@ -1302,7 +1416,8 @@ impl StudyResults {
             if two {
                 if let (Some(Some(a)), Some(Some(b))) = (rows.first(), rows.get(1)) {
                     let d = a.est - b.est;
-                    let se = (a.se.unwrap_or(f64::NAN).powi(2) + b.se.unwrap_or(f64::NAN).powi(2)).sqrt();
+                    let se = (a.se.unwrap_or(f64::NAN).powi(2) + b.se.unwrap_or(f64::NAN).powi(2))
+                        .sqrt();
                     let z = d / se;
                     let p = 2.0 * normal_sf(z.abs());
                     row.push(fmt_num(d, 3));
@@ -1363,7 +1478,8 @@ fn min_max<'a>(it: impl Iterator<Item = (&'a str, f64)>) -> ((&'a str, f64), (&'
 }
 
 fn fit_table(title: &str, f: &SemFit) -> Table {
-    let mut t = Table::new(Some(title), ["χ²", "df", "p", "CFI", "TLI", "RMSEA", "RMSEA 90% CI", "SRMR"]);
+    let mut t =
+        Table::new(Some(title), ["χ²", "df", "p", "CFI", "TLI", "RMSEA", "RMSEA 90% CI", "SRMR"]);
     let m = |k: &str| f.fit_measure(k);
     t.push([
         fmt_num(m("chisq"), 2),
@@ -1406,7 +1522,12 @@ mod json {
         x.map(num).unwrap_or(Value::Null)
     }
     fn matrix(m: &Array2<f64>) -> Value {
-        Value::Array(m.rows().into_iter().map(|r| Value::Array(r.iter().map(|v| num(*v)).collect())).collect())
+        Value::Array(
+            m.rows()
+                .into_iter()
+                .map(|r| Value::Array(r.iter().map(|v| num(*v)).collect()))
+                .collect(),
+        )
     }
     fn vector(v: &Array1<f64>) -> Value {
         Value::Array(v.iter().map(|x| num(*x)).collect())
@@ -1466,8 +1587,12 @@ mod json {
 
     /// KMO fields.
     pub fn kmo(fit: &KmoFit) -> Value {
-        let items: Map<String, Value> =
-            fit.names().iter().zip(fit.msa_items().iter()).map(|(n, v)| (n.clone(), num(*v))).collect();
+        let items: Map<String, Value> = fit
+            .names()
+            .iter()
+            .zip(fit.msa_items().iter())
+            .map(|(n, v)| (n.clone(), num(*v)))
+            .collect();
         json!({
             "msa": num(fit.msa()),
             "msa_items": items,
@@ -1519,7 +1644,10 @@ mod json {
         m.insert("n_obs".into(), json!(fit.n_obs()));
         m.insert("converged".into(), json!(fit.convergence().converged));
         m.insert("iterations".into(), json!(fit.convergence().iterations));
-        m.insert("warnings".into(), json!(fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>()));
+        m.insert(
+            "warnings".into(),
+            json!(fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>()),
+        );
         m
     }
 
@@ -1546,8 +1674,12 @@ mod json {
             None => (Value::Null, Value::Null, Value::Null, Value::Null),
         };
         let off = usize::from(fit.has_intercept());
-        let vif: Map<String, Value> =
-            fit.vif().iter().enumerate().map(|(j, v)| (fit.terms()[j + off].clone(), num(*v))).collect();
+        let vif: Map<String, Value> = fit
+            .vif()
+            .iter()
+            .enumerate()
+            .map(|(j, v)| (fit.terms()[j + off].clone(), num(*v)))
+            .collect();
         let classical: Map<String, Value> = fit
             .terms()
             .iter()
@@ -1621,7 +1753,12 @@ mod json {
         cfa.insert(
             "fornell_larcker_pass".into(),
             Value::Object(
-                r.fornell_larcker.names().iter().zip(r.fornell_larcker.pass()).map(|(n, p)| (n.clone(), json!(p))).collect(),
+                r.fornell_larcker
+                    .names()
+                    .iter()
+                    .zip(r.fornell_larcker.pass())
+                    .map(|(n, p)| (n.clone(), json!(p)))
+                    .collect(),
             ),
         );
         cfa.insert("htmt".into(), matrix(&r.htmt));
@@ -1691,7 +1828,10 @@ mod json {
                     .collect(),
             ),
         );
-        out.insert("multigroup".into(), json!("not available: the SEM engine has no multi-group estimation"));
+        out.insert(
+            "multigroup".into(),
+            json!("not available: the SEM engine has no multi-group estimation"),
+        );
         Value::Object(out)
     }
 }
@@ -1708,7 +1848,8 @@ impl StudyResults {
 
     /// [`StudyResults::to_json_value`] as pretty-printed text with a trailing newline.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(&self.to_json_value()).unwrap_or_else(|_| "null".into());
+        let mut s =
+            serde_json::to_string_pretty(&self.to_json_value()).unwrap_or_else(|_| "null".into());
         s.push('\n');
         s
     }

@@ -6,8 +6,8 @@ use ndarray::{Array2, array};
 use surveystat::Error;
 use surveystat::Warning;
 use surveystat::factor::{
-    Efa, Extraction, Kmo, ParallelAnalysis, ParallelCriterion, ParallelSource, Rotation, ScoreMethod,
-    StoppingRule, bartlett_sphericity, eigenvalues,
+    Efa, Extraction, Kmo, ParallelAnalysis, ParallelCriterion, ParallelSource, Rotation,
+    ScoreMethod, StoppingRule, bartlett_sphericity, eigenvalues,
 };
 
 fn good_r() -> Array2<f64> {
@@ -20,7 +20,9 @@ fn good_r() -> Array2<f64> {
 }
 
 fn data() -> Array2<f64> {
-    Array2::from_shape_fn((50, 4), |(i, j)| ((i * (j + 3) * 7 + j * 11) % 13) as f64 + (i % 5) as f64)
+    Array2::from_shape_fn((50, 4), |(i, j)| {
+        ((i * (j + 3) * 7 + j * 11) % 13) as f64 + (i % 5) as f64
+    })
 }
 
 #[test]
@@ -47,10 +49,16 @@ fn bad_numbers_of_factors_and_observations() {
     assert!(matches!(Efa::new(0).fit_cor(&r, 100), Err(Error::InvalidParameter { .. })));
     assert!(matches!(Efa::new(6).fit_cor(&r, 100), Err(Error::InvalidParameter { .. })));
     // 4 ML factors for 6 variables: negative degrees of freedom
-    assert!(matches!(Efa::new(4).extraction(Extraction::Ml).fit_cor(&r, 100), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(
+        Efa::new(4).extraction(Extraction::Ml).fit_cor(&r, 100),
+        Err(Error::InvalidParameter { .. })
+    ));
     assert!(matches!(Efa::new(2).fit_cor(&r, 1), Err(Error::TooFewObservations { .. })));
     assert!(matches!(Kmo::new().fit_cor(&r, 0), Err(Error::TooFewObservations { .. })));
-    assert!(matches!(Efa::new(2).names(&["a", "b"]).fit_cor(&r, 100), Err(Error::DimensionMismatch { .. })));
+    assert!(matches!(
+        Efa::new(2).names(&["a", "b"]).fit_cor(&r, 100),
+        Err(Error::DimensionMismatch { .. })
+    ));
 }
 
 #[test]
@@ -79,7 +87,10 @@ fn singular_correlation_matrix() {
         }
         x[[i, 4]] = base[[i, 0]];
     }
-    assert!(matches!(Efa::new(1).extraction(Extraction::Ml).fit(&x), Err(Error::NotPositiveDefinite { .. })));
+    assert!(matches!(
+        Efa::new(1).extraction(Extraction::Ml).fit(&x),
+        Err(Error::NotPositiveDefinite { .. })
+    ));
     let r = surveystat::moments::correlation(&x, surveystat::moments::Missing::Listwise).unwrap();
     assert!(matches!(bartlett_sphericity(&r, 50), Err(Error::NotPositiveDefinite { .. })));
     let kmo = Kmo::new().fit(&x).unwrap();
@@ -87,8 +98,12 @@ fn singular_correlation_matrix() {
     assert!(kmo.bartlett().chisq.is_nan());
     // minres goes on, with the warning on the fit
     match Efa::new(1).extraction(Extraction::MinRes).fit(&x) {
-        Ok(fit) => assert!(fit.warnings().iter().any(|w| matches!(w, Warning::NotPositiveDefinite { .. }))),
-        Err(e) => assert!(matches!(e, Error::NotConverged { .. } | Error::NotPositiveDefinite { .. })),
+        Ok(fit) => {
+            assert!(fit.warnings().iter().any(|w| matches!(w, Warning::NotPositiveDefinite { .. })))
+        }
+        Err(e) => {
+            assert!(matches!(e, Error::NotConverged { .. } | Error::NotPositiveDefinite { .. }))
+        }
     }
 }
 
@@ -96,10 +111,19 @@ fn singular_correlation_matrix() {
 fn heywood_cases_are_reported() {
     // one factor: λ1² = r12 r13 / r23 = 1.28 > 1 (R itself is positive definite)
     let r = array![[1.0, 0.8, 0.8], [0.8, 1.0, 0.5], [0.8, 0.5, 1.0]];
-    let pa = Efa::new(1).extraction(Extraction::Pa).stopping(StoppingRule::R).fit_cor(&r, 200).unwrap();
-    assert!(pa.warnings().iter().any(|w| matches!(w, Warning::Heywood { .. })), "{:?}", pa.warnings());
+    let pa =
+        Efa::new(1).extraction(Extraction::Pa).stopping(StoppingRule::R).fit_cor(&r, 200).unwrap();
+    assert!(
+        pa.warnings().iter().any(|w| matches!(w, Warning::Heywood { .. })),
+        "{:?}",
+        pa.warnings()
+    );
     let ml = Efa::new(1).extraction(Extraction::Ml).fit_cor(&r, 200).unwrap();
-    assert!(ml.warnings().iter().any(|w| matches!(w, Warning::Heywood { .. })), "{:?}", ml.warnings());
+    assert!(
+        ml.warnings().iter().any(|w| matches!(w, Warning::Heywood { .. })),
+        "{:?}",
+        ml.warnings()
+    );
     // never silently clipped: the communality is reported as found
     assert!(pa.communalities()[0] > 1.0);
 }
@@ -109,7 +133,10 @@ fn scores_and_options() {
     let r = good_r();
     let fit = Efa::new(2).fit_cor(&r, 300).unwrap();
     let x = Array2::<f64>::zeros((10, 3));
-    assert!(matches!(fit.scores(&x, ScoreMethod::Regression), Err(Error::DimensionMismatch { .. })));
+    assert!(matches!(
+        fit.scores(&x, ScoreMethod::Regression),
+        Err(Error::DimensionMismatch { .. })
+    ));
     let flat = Array2::<f64>::ones((10, 6));
     assert!(matches!(fit.scores(&flat, ScoreMethod::Bartlett), Err(Error::ConstantColumn { .. })));
     assert!(matches!(
@@ -117,7 +144,10 @@ fn scores_and_options() {
         Err(Error::InvalidParameter { .. })
     ));
     let x = data();
-    assert!(matches!(ParallelAnalysis::new().replications(0).fit(&x), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(
+        ParallelAnalysis::new().replications(0).fit(&x),
+        Err(Error::InvalidParameter { .. })
+    ));
     assert!(matches!(
         ParallelAnalysis::new().criterion(ParallelCriterion::Quantile(1.5)).fit(&x),
         Err(Error::InvalidParameter { .. })

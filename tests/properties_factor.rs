@@ -5,7 +5,9 @@ mod common;
 
 use ndarray::Array2;
 use proptest::prelude::*;
-use surveystat::factor::{Efa, Extraction, ParallelAnalysis, ParallelSource, Rotation, StoppingRule};
+use surveystat::factor::{
+    Efa, Extraction, ParallelAnalysis, ParallelSource, Rotation, StoppingRule,
+};
 
 const ROTATIONS: [Rotation; 8] = [
     Rotation::None,
@@ -159,7 +161,12 @@ proptest! {
 fn converged_principal_axis_equals_minres() {
     let ds = common::load_data("HolzingerSwineford1939.csv");
     let x = ds.select(&["x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9"]).unwrap();
-    let pa = Efa::new(3).extraction(Extraction::Pa).rotation(Rotation::None).stopping(StoppingRule::Full).fit(&x).unwrap();
+    let pa = Efa::new(3)
+        .extraction(Extraction::Pa)
+        .rotation(Rotation::None)
+        .stopping(StoppingRule::Full)
+        .fit(&x)
+        .unwrap();
     let mr = Efa::new(3).extraction(Extraction::MinRes).rotation(Rotation::None).fit(&x).unwrap();
     assert!(pa.convergence().converged);
     for (a, b) in pa.communalities().iter().zip(mr.communalities().iter()) {
@@ -174,7 +181,9 @@ fn parallel_analysis_is_deterministic_across_thread_counts() {
     let x = ds.select(&["x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9"]).unwrap();
     let run = |threads: usize, src: ParallelSource| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| ParallelAnalysis::new().replications(12).seed(7).source(src).fit(&x).unwrap())
+        pool.install(|| {
+            ParallelAnalysis::new().replications(12).seed(7).source(src).fit(&x).unwrap()
+        })
     };
     for src in [ParallelSource::Simulated, ParallelSource::Resampled] {
         let a = run(1, src);

@@ -148,10 +148,18 @@ struct Diffs {
 }
 
 /// Fit `case` with the given settings and compare; returns the largest differences.
-fn run_case(case: &str, k: usize, ex: Extraction, rot: Rotation, rule: StoppingRule, tol: Option<f64>) -> Diffs {
+fn run_case(
+    case: &str,
+    k: usize,
+    ex: Extraction,
+    rot: Rotation,
+    rule: StoppingRule,
+    tol: Option<f64>,
+) -> Diffs {
     let exp = &load_case(case)["results"];
     let (names, x) = data_for(case);
-    let fit = Efa::new(k).extraction(ex).rotation(rot).stopping(rule).names(&names).fit(&x).unwrap();
+    let fit =
+        Efa::new(k).extraction(ex).rotation(rot).stopping(rule).names(&names).fit(&x).unwrap();
     let tol = tol.unwrap_or_else(|| case_tol(exp));
     let (_, _, lref) = matrix(&exp["loadings"]);
     let al = align(&lref, fit.loadings());
@@ -175,7 +183,10 @@ fn run_case(case: &str, k: usize, ex: Extraction, rot: Rotation, rule: StoppingR
     let mut cmp = |what: &str, a: f64, key: &str| {
         if let Some(b) = e.get(key).and_then(Value::as_f64) {
             let d = (a - b).abs() / b.abs().max(1.0);
-            assert!(d <= tol || (a.is_nan() && b.is_nan()), "{case} fit {what}: {a} vs {b} (rel {d:.2e})");
+            assert!(
+                d <= tol || (a.is_nan() && b.is_nan()),
+                "{case} fit {what}: {a} vs {b} (rel {d:.2e})"
+            );
             fit_rel = fit_rel.max(d);
         }
     };
@@ -200,7 +211,9 @@ fn run_case(case: &str, k: usize, ex: Extraction, rot: Rotation, rule: StoppingR
     if let Some(rm) = e.get("RMSEA") {
         cmp("RMSEA", fs.rmsea, "__none");
         let d = |a: f64, b: &Value| (a - f(b)).abs();
-        let dr = d(fs.rmsea, &rm["RMSEA"]).max(d(fs.rmsea_lower, &rm["lower"])).max(d(fs.rmsea_upper, &rm["upper"]));
+        let dr = d(fs.rmsea, &rm["RMSEA"])
+            .max(d(fs.rmsea_lower, &rm["lower"]))
+            .max(d(fs.rmsea_upper, &rm["upper"]));
         assert!(dr <= tol.max(1e-4), "{case} RMSEA: diff {dr:.2e}");
         fit_rel = fit_rel.max(dr);
     }
@@ -212,7 +225,10 @@ fn run_case(case: &str, k: usize, ex: Extraction, rot: Rotation, rule: StoppingR
     assert!(d_l <= tol, "{case}: loadings differ by {d_l:.3e} > {tol:.1e}");
     assert!(d_s <= tol, "{case}: structure differs by {d_s:.3e} > {tol:.1e}");
     assert!(d_phi <= tol, "{case}: Phi differs by {d_phi:.3e} > {tol:.1e}");
-    assert!(d_h2 <= tol && d_u2 <= tol, "{case}: h2/u2 differ by {d_h2:.3e}/{d_u2:.3e} > {tol:.1e}");
+    assert!(
+        d_h2 <= tol && d_u2 <= tol,
+        "{case}: h2/u2 differ by {d_h2:.3e}/{d_u2:.3e} > {tol:.1e}"
+    );
     assert!(d_ss <= 10.0 * tol, "{case}: SS loadings differ by {d_ss:.3e}");
     assert!(d_com <= 10.0 * tol, "{case}: complexity differs by {d_com:.3e}");
     assert!(d_ev <= 1e-10, "{case}: eigenvalues differ by {d_ev:.3e}");
@@ -242,7 +258,10 @@ fn efa_case(case: &str) {
         // psych's pa stops at |Δ Σh²| < 0.001: reproduce the rule (the fully converged principal
         // axis solution is the minres solution, checked in properties_factor.rs)
         let exp = &load_case(case)["results"];
-        let r = exp["precision_check"].get("max_abs_diff_rotated_loadings").and_then(Value::as_f64).unwrap_or(0.0);
+        let r = exp["precision_check"]
+            .get("max_abs_diff_rotated_loadings")
+            .and_then(Value::as_f64)
+            .unwrap_or(0.0);
         run_case(case, k, ex, rot, StoppingRule::R, Some((10.0 * r).clamp(1e-6, TOL_EFA_MAX)));
     } else {
         run_case(case, k, ex, rot, StoppingRule::Full, None);
@@ -286,11 +305,17 @@ efa_tests!(
 /// distance from the converged rotation (the extraction still converges fully).
 #[test]
 fn r_stopping_rules_reproduce_psych_rotations() {
-    for case in ["efa_hs9_ml_varimax", "efa_bfi25_ml_varimax", "efa_hs9_ml_promax", "efa_bfi25_ml_oblimin"] {
+    for case in
+        ["efa_hs9_ml_varimax", "efa_bfi25_ml_varimax", "efa_hs9_ml_promax", "efa_bfi25_ml_oblimin"]
+    {
         let parts: Vec<&str> = case.split('_').collect();
         let k = if parts[1] == "hs9" { 3 } else { 5 };
-        let d = run_case(case, k, Extraction::Ml, rotation_of(parts[3]), StoppingRule::R, Some(1e-4));
-        eprintln!("R-RULE {case}: loadings {:.2e} h2 {:.2e} phi {:.2e} fit {:.2e}", d.loadings, d.h2, d.phi, d.fit_rel);
+        let d =
+            run_case(case, k, Extraction::Ml, rotation_of(parts[3]), StoppingRule::R, Some(1e-4));
+        eprintln!(
+            "R-RULE {case}: loadings {:.2e} h2 {:.2e} phi {:.2e} fit {:.2e}",
+            d.loadings, d.h2, d.phi, d.fit_rel
+        );
     }
 }
 
@@ -298,7 +323,11 @@ fn pca_case(case: &str, k: usize) {
     let rot = if case.ends_with("varimax") { Rotation::Varimax } else { Rotation::None };
     let tol = {
         let exp = &load_case(case)["results"];
-        let r = exp.get("precision_check").and_then(|p| p.get("max_abs_diff_rotated_loadings")).and_then(Value::as_f64).unwrap_or(0.0);
+        let r = exp
+            .get("precision_check")
+            .and_then(|p| p.get("max_abs_diff_rotated_loadings"))
+            .and_then(Value::as_f64)
+            .unwrap_or(0.0);
         (10.0 * r).clamp(1e-9, TOL_EFA_MAX)
     };
     run_case(case, k, Extraction::Pca, rot, StoppingRule::Full, Some(tol));
@@ -323,7 +352,14 @@ fn pca_bfi25_varimax() {
 
 #[test]
 fn study_efa_ml_oblimin() {
-    run_case("study_efa_ml_oblimin", 7, Extraction::Ml, Rotation::Oblimin { gamma: 0.0 }, StoppingRule::Full, None);
+    run_case(
+        "study_efa_ml_oblimin",
+        7,
+        Extraction::Ml,
+        Rotation::Oblimin { gamma: 0.0 },
+        StoppingRule::Full,
+        None,
+    );
 }
 
 #[test]
@@ -331,7 +367,12 @@ fn fa_scores_hs9_ml_varimax_regression() {
     let case = "fa_scores_hs9_ml_varimax_regression";
     let exp = &load_case(case)["results"];
     let (names, x) = hs9();
-    let fit = Efa::new(3).extraction(Extraction::Ml).rotation(Rotation::Varimax).names(&names).fit(&x).unwrap();
+    let fit = Efa::new(3)
+        .extraction(Extraction::Ml)
+        .rotation(Rotation::Varimax)
+        .names(&names)
+        .fit(&x)
+        .unwrap();
     let ml_var = &load_case("efa_hs9_ml_varimax")["results"];
     let tol = case_tol(ml_var);
     let (_, _, lref) = matrix(&exp["loadings"]);
@@ -354,7 +395,8 @@ fn fa_scores_hs9_ml_varimax_regression() {
 // ---------------------------------------------------------------- CLI
 
 fn cli_json(args: &[&str]) -> Value {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_surveystat")).args(args).output().unwrap();
+    let out =
+        std::process::Command::new(env!("CARGO_BIN_EXE_surveystat")).args(args).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -374,11 +416,29 @@ fn cli_kmo_and_efa_json_match_psych() {
     let exp = &load_case("kmo_bartlett_hs9")["results"];
     assert_rel("cli msa", f(&k["msa"]), f(&exp["KMO_MSA"]), TOL_CLOSED_FORM);
     assert_rel("cli msa x7", f(&k["msa_items"]["x7"]), f(&exp["KMO_MSAi"]["x7"]), TOL_CLOSED_FORM);
-    assert_rel("cli bartlett", f(&k["bartlett"]["chisq"]), f(&exp["bartlett"]["chisq"]), TOL_CLOSED_FORM);
+    assert_rel(
+        "cli bartlett",
+        f(&k["bartlett"]["chisq"]),
+        f(&exp["bartlett"]["chisq"]),
+        TOL_CLOSED_FORM,
+    );
     assert_eq!(f(&k["bartlett"]["df"]), 36.0);
     assert!(k["bartlett"]["pvalue"].is_number());
 
-    let e = cli_json(&["efa", "--data", hs, "--items", &items, "--factors", "3", "--method", "ml", "--rotate", "oblimin", "--json"]);
+    let e = cli_json(&[
+        "efa",
+        "--data",
+        hs,
+        "--items",
+        &items,
+        "--factors",
+        "3",
+        "--method",
+        "ml",
+        "--rotate",
+        "oblimin",
+        "--json",
+    ]);
     let exp = &load_case("efa_hs9_ml_oblimin")["results"];
     let tol = case_tol(exp);
     let (_, _, lref) = matrix(&exp["loadings"]);
@@ -390,16 +450,36 @@ fn cli_kmo_and_efa_json_match_psych() {
     assert_eq!(e["items"].as_array().unwrap().len(), 9);
     assert_eq!(e["factors"].as_array().unwrap().len(), 3);
     let h2 = vec_of(&e["communalities"]);
-    assert!(vmax(&h2, &by_name(&exp["h2"], &HS_ITEMS.iter().map(|s| s.to_string()).collect::<Vec<_>>())) <= tol);
+    assert!(
+        vmax(
+            &h2,
+            &by_name(&exp["h2"], &HS_ITEMS.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        ) <= tol
+    );
     assert_eq!(vec_of(&e["uniquenesses"]).len(), 9);
     assert_eq!(vec_of(&e["ss_loadings"]).len(), 3);
     let fit = &e["fit"];
-    for (key, rkey) in [("chisq", "STATISTIC"), ("df", "dof"), ("pvalue", "PVAL"), ("tli", "TLI"), ("bic", "BIC")] {
+    for (key, rkey) in
+        [("chisq", "STATISTIC"), ("df", "dof"), ("pvalue", "PVAL"), ("tli", "TLI"), ("bic", "BIC")]
+    {
         assert_close(key, f(&fit[key]), f(&exp["fit"][rkey]), tol);
     }
     assert_close("rmsea", f(&fit["rmsea"]), f(&exp["fit"]["RMSEA"]["RMSEA"]), tol);
     // deterministic output
-    let again = cli_json(&["efa", "--data", hs, "--items", &items, "--factors", "3", "--method", "ml", "--rotate", "oblimin", "--json"]);
+    let again = cli_json(&[
+        "efa",
+        "--data",
+        hs,
+        "--items",
+        &items,
+        "--factors",
+        "3",
+        "--method",
+        "ml",
+        "--rotate",
+        "oblimin",
+        "--json",
+    ]);
     assert_eq!(e, again);
     // minres: fit block is null (DESIGN.md: ML only)
     let m = cli_json(&["efa", "--data", hs, "--items", &items, "--factors", "3", "--json"]);
@@ -437,7 +517,8 @@ fn extra_case(name: &str) {
         let v = &load_case("pca_hs9_varimax")["results"]["precision_check"];
         (0.0, f(&v["max_abs_diff_rotated_loadings"]))
     } else {
-        let base = format!("efa_{}_{}_none", if name.contains("hs9") { "hs9" } else { "bfi25" }, fm);
+        let base =
+            format!("efa_{}_{}_none", if name.contains("hs9") { "hs9" } else { "bfi25" }, fm);
         let u = f(&load_case(&base)["results"]["precision_check"]["max_abs_diff_uniqueness"]);
         (u, c["precision_rotation"].as_f64().unwrap_or(0.0))
     };
@@ -449,7 +530,9 @@ fn extra_case(name: &str) {
     let dphi = max_abs_diff(&al.square(fit.phi()), &plain_matrix(&c["Phi"]));
     let dh2 = vmax(&fit.communalities().to_vec(), &vec_of(&c["h2"]));
     let dchi = (fit.fit_statistics().chisq - f(&c["chisq"])).abs() / f(&c["chisq"]);
-    eprintln!("EXTRA {name}: loadings {dl:.2e} phi {dphi:.2e} h2 {dh2:.2e} chisq_rel {dchi:.2e} tol {tol:.1e}");
+    eprintln!(
+        "EXTRA {name}: loadings {dl:.2e} phi {dphi:.2e} h2 {dh2:.2e} chisq_rel {dchi:.2e} tol {tol:.1e}"
+    );
     assert!(dl <= tol, "{name}: loadings differ by {dl:.3e} > {tol:.1e}");
     assert!(dphi <= tol, "{name}: Phi differs by {dphi:.3e} > {tol:.1e}");
     assert!(dh2 <= tol, "{name}: h2 differs by {dh2:.3e}");
@@ -478,13 +561,26 @@ extra_tests!(
 fn fa_scores_hs9_ml_varimax_bartlett() {
     let s = &extra()["scores"];
     let (names, x) = hs9();
-    let fit = Efa::new(3).extraction(Extraction::Ml).rotation(Rotation::Varimax).names(&names).fit(&x).unwrap();
+    let fit = Efa::new(3)
+        .extraction(Extraction::Ml)
+        .rotation(Rotation::Varimax)
+        .names(&names)
+        .fit(&x)
+        .unwrap();
     let tol = case_tol(&load_case("efa_hs9_ml_varimax")["results"]);
     let lref = plain_matrix(&s["loadings"]);
     let al = align(&lref, fit.loadings());
-    let dw = max_abs_diff(&al.columns(&fit.score_weights(ScoreMethod::Bartlett).unwrap()), &plain_matrix(&s["weights"]));
+    let dw = max_abs_diff(
+        &al.columns(&fit.score_weights(ScoreMethod::Bartlett).unwrap()),
+        &plain_matrix(&s["weights"]),
+    );
     let sc = al.columns(&fit.scores(&x, ScoreMethod::Bartlett).unwrap());
-    let ds = max_abs_diff(&sc.slice(ndarray::s![0..10, ..]).to_owned(), &plain_matrix(&s["scores_first10"]));
-    eprintln!("EXTRA fa_scores_hs9_ml_varimax_bartlett: weights {dw:.2e} scores {ds:.2e} tol {tol:.1e}");
+    let ds = max_abs_diff(
+        &sc.slice(ndarray::s![0..10, ..]).to_owned(),
+        &plain_matrix(&s["scores_first10"]),
+    );
+    eprintln!(
+        "EXTRA fa_scores_hs9_ml_varimax_bartlett: weights {dw:.2e} scores {ds:.2e} tol {tol:.1e}"
+    );
     assert!(dw <= tol && ds <= tol, "Bartlett weights {dw:.3e}, scores {ds:.3e}");
 }

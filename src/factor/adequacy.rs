@@ -71,12 +71,19 @@ pub(crate) fn check_correlation(r: &ArrayRef2<f64>) -> Result<()> {
         if (r[[i, i]] - 1.0).abs() > 1e-8 {
             return Err(Error::invalid(
                 "r",
-                format!("diagonal element {} is {} (a correlation matrix has unit diagonal)", i + 1, r[[i, i]]),
+                format!(
+                    "diagonal element {} is {} (a correlation matrix has unit diagonal)",
+                    i + 1,
+                    r[[i, i]]
+                ),
             ));
         }
         for j in 0..i {
             if (r[[i, j]] - r[[j, i]]).abs() > 1e-8 * (1.0 + r[[i, j]].abs()) {
-                return Err(Error::invalid("r", format!("not symmetric at ({}, {})", i + 1, j + 1)));
+                return Err(Error::invalid(
+                    "r",
+                    format!("not symmetric at ({}, {})", i + 1, j + 1),
+                ));
             }
             if r[[i, j]].abs() > 1.0 + 1e-12 {
                 return Err(Error::invalid(
@@ -378,7 +385,10 @@ impl KmoFit {
         use crate::summary::{Summary, Table, fmt_num};
         let mut s = Summary::new("Kaiser-Meyer-Olkin factor adequacy");
         s.key_values([
-            ("Overall MSA".to_string(), format!("{} ({})", fmt_num(self.msa, 2), Self::label(self.msa))),
+            (
+                "Overall MSA".to_string(),
+                format!("{} ({})", fmt_num(self.msa, 2), Self::label(self.msa)),
+            ),
             ("Observations".to_string(), self.n_obs.to_string()),
         ]);
         let mut t = Table::new(Some("MSA for each item"), ["item", "MSA"]);

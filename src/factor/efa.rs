@@ -139,21 +139,31 @@ impl Efa {
         let p = r.nrows();
         let k = self.n_factors;
         if k == 0 || k >= p {
-            return Err(Error::invalid("n_factors", format!("must be between 1 and {} for {p} variables, got {k}", p - 1)));
+            return Err(Error::invalid(
+                "n_factors",
+                format!("must be between 1 and {} for {p} variables, got {k}", p - 1),
+            ));
         }
         if n_obs < 2 {
             return Err(Error::TooFewObservations { needed: 2, got: n_obs });
         }
         let names = match &self.names {
             Some(n) if n.len() != p => {
-                return Err(Error::DimensionMismatch { what: "item names".into(), expected: p, found: n.len() });
+                return Err(Error::DimensionMismatch {
+                    what: "item names".into(),
+                    expected: p,
+                    found: n.len(),
+                });
             }
             Some(n) => n.clone(),
             None => (1..=p).map(|i| format!("V{i}")).collect(),
         };
         let dof = (p * (p - 1)) as f64 / 2.0 - (p * k) as f64 + (k * (k - 1)) as f64 / 2.0;
         if self.extraction == Extraction::Ml && dof < 0.0 {
-            return Err(Error::invalid("n_factors", format!("{k} factors for {p} variables leave negative degrees of freedom ({dof})")));
+            return Err(Error::invalid(
+                "n_factors",
+                format!("{k} factors for {p} variables leave negative degrees of freedom ({dof})"),
+            ));
         }
         let r = r.to_owned();
         let mut warnings = Vec::new();
@@ -190,7 +200,10 @@ impl Efa {
             },
         )?;
         if !rotated.convergence.converged {
-            warnings.push(Warning::NotConverged { what: format!("{} rotation", self.rotation.psych_name()), iterations: rotated.convergence.iterations });
+            warnings.push(Warning::NotConverged {
+                what: format!("{} rotation", self.rotation.psych_name()),
+                iterations: rotated.convergence.iterations,
+            });
         }
         let mut l = rotated.loadings.clone();
         let mut phi = rotated.phi.clone();
@@ -202,10 +215,13 @@ impl Efa {
             order.sort_by(|&i, &j| ev[j].partial_cmp(&ev[i]).unwrap_or(std::cmp::Ordering::Equal));
         }
         let l = l.select(Axis(1), &order);
-        let phi = phi.map(|ph| ph.select(Axis(0), &order).select(Axis(1), &order)).unwrap_or_else(|| Array2::eye(k));
+        let phi = phi
+            .map(|ph| ph.select(Axis(0), &order).select(Axis(1), &order))
+            .unwrap_or_else(|| Array2::eye(k));
         let rotated_flag = !matches!(self.rotation, Rotation::None) && k > 1;
         let prefix = self.extraction.prefix(rotated_flag);
-        let factor_names: Vec<String> = order.iter().map(|&j| format!("{prefix}{}", j + 1)).collect();
+        let factor_names: Vec<String> =
+            order.iter().map(|&j| format!("{prefix}{}", j + 1)).collect();
         let structure = l.dot(&phi);
         let ss = ss_loadings(&l, Some(&phi));
         let u2 = h2.mapv(|h| 1.0 - h);
@@ -255,7 +271,8 @@ impl Efa {
 /// Flip columns so their sums are non-negative (psych); `phi` follows.
 fn flip_positive(l: &mut Array2<f64>, phi: Option<&mut Array2<f64>>) {
     let k = l.ncols();
-    let signs: Vec<f64> = (0..k).map(|j| if l.column(j).sum() < 0.0 { -1.0 } else { 1.0 }).collect();
+    let signs: Vec<f64> =
+        (0..k).map(|j| if l.column(j).sum() < 0.0 { -1.0 } else { 1.0 }).collect();
     for j in 0..k {
         if signs[j] < 0.0 {
             l.column_mut(j).mapv_inplace(|v| -v);
@@ -328,7 +345,13 @@ pub struct FitStatistics {
     pub n_obs: usize,
 }
 
-fn fit_statistics(r: &Array2<f64>, l: &Array2<f64>, phi: &Array2<f64>, n_obs: usize, _pca: bool) -> Result<FitStatistics> {
+fn fit_statistics(
+    r: &Array2<f64>,
+    l: &Array2<f64>,
+    phi: &Array2<f64>,
+    n_obs: usize,
+    _pca: bool,
+) -> Result<FitStatistics> {
     let p = r.nrows();
     let k = l.ncols();
     let pf = p as f64;
@@ -371,7 +394,8 @@ fn fit_statistics(r: &Array2<f64>, l: &Array2<f64>, phi: &Array2<f64>, n_obs: us
     let ld_r = small::spd_logdet(r);
     let objective = match (small::spd_inverse_logdet(&m), ld_r) {
         (Some((minv, ld_m)), Some(ld_r)) => {
-            let tr: f64 = (0..p).map(|i| (0..p).map(|j| minv[[i, j]] * r[[j, i]]).sum::<f64>()).sum();
+            let tr: f64 =
+                (0..p).map(|i| (0..p).map(|j| minv[[i, j]] * r[[j, i]]).sum::<f64>()).sum();
             tr - (ld_r - ld_m) - pf
         }
         _ => f64::NAN,
@@ -731,7 +755,16 @@ impl EfaFit {
         let mut head: Vec<String> = vec![String::new()];
         head.extend(self.factor_names.iter().cloned());
         let mut t = Table::new(None, head);
-        for (ri, lab) in ["SS loadings", "Proportion Var", "Cumulative Var", "Proportion Explained", "Cumulative Proportion"].iter().enumerate() {
+        for (ri, lab) in [
+            "SS loadings",
+            "Proportion Var",
+            "Cumulative Var",
+            "Proportion Explained",
+            "Cumulative Proportion",
+        ]
+        .iter()
+        .enumerate()
+        {
             let mut row = vec![lab.to_string()];
             for j in 0..k {
                 row.push(fmt_num(va[[ri, j]], 2));
@@ -764,10 +797,18 @@ impl EfaFit {
                 fmt_num(f.null_chisq, 2)
             ));
         }
-        lines.push(format!("df of the model are {} and the objective function was {}", fmt_num(f.dof, 0), fmt_num(f.objective, 2)));
-        lines.push(format!("The root mean square of the residuals (RMSR) is {}", fmt_num(f.rms, 2)));
+        lines.push(format!(
+            "df of the model are {} and the objective function was {}",
+            fmt_num(f.dof, 0),
+            fmt_num(f.objective, 2)
+        ));
+        lines
+            .push(format!("The root mean square of the residuals (RMSR) is {}", fmt_num(f.rms, 2)));
         if self.config.extraction != Extraction::Pca {
-            lines.push(format!("The df corrected root mean square of the residuals is {}", fmt_num(f.crms, 2)));
+            lines.push(format!(
+                "The df corrected root mean square of the residuals is {}",
+                fmt_num(f.crms, 2)
+            ));
             lines.push(format!(
                 "The harmonic n.obs is {} with the empirical chi square {} with prob < {}",
                 f.n_obs,
@@ -780,7 +821,10 @@ impl EfaFit {
                 fmt_num(f.chisq, 2),
                 crate::summary::fmt_pvalue(f.p_value)
             ));
-            lines.push(format!("Tucker Lewis Index of factoring reliability = {}", fmt_num(f.tli, 3)));
+            lines.push(format!(
+                "Tucker Lewis Index of factoring reliability = {}",
+                fmt_num(f.tli, 3)
+            ));
             lines.push(format!(
                 "RMSEA index = {} and the 90 % confidence intervals are {} {}",
                 fmt_num(f.rmsea, 3),

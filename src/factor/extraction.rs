@@ -234,7 +234,9 @@ fn pa(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
     }
     let reason = if converged {
         match rule {
-            StoppingRule::R => "|change of sum of communalities| < 0.001 (psych's rule)".to_string(),
+            StoppingRule::R => {
+                "|change of sum of communalities| < 0.001 (psych's rule)".to_string()
+            }
             StoppingRule::Full => "largest communality change < 1e-10".to_string(),
         }
     } else {
@@ -265,7 +267,8 @@ pub(crate) fn minres_value_grad(r: &Array2<f64>, psi: &[f64], k: usize) -> Optio
     }
     let (vals, vecs) = linalg::sym_eigen_seq(a.view(), "R − Ψ").ok()?;
     let tiny = 100.0 * f64::EPSILON;
-    let lv: Vec<f64> = (0..k).map(|m| if vals[m] < f64::EPSILON { tiny } else { vals[m] }).collect();
+    let lv: Vec<f64> =
+        (0..k).map(|m| if vals[m] < f64::EPSILON { tiny } else { vals[m] }).collect();
     // P = Σ_{m<k} λ_m v_m v_mᵀ
     let mut f = 0.0;
     let mut e = vec![0.0; p];
@@ -344,17 +347,25 @@ pub(crate) fn minres_loadings(r: &Array2<f64>, psi: &[f64], k: usize) -> Result<
 fn minres(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
     let p = r.nrows();
     let start: Vec<f64> = smc(r)?.iter().map(|s| 1.0 - s).collect();
-    let (psi, _, conv) = minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| {
-        minres_value_grad(r, x, k)
-    })
-    .ok_or_else(|| Error::NotConverged { what: "minres (objective undefined)".into(), iterations: 0 })?;
+    let (psi, _, conv) =
+        minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| minres_value_grad(r, x, k))
+            .ok_or_else(|| Error::NotConverged {
+                what: "minres (objective undefined)".into(),
+                iterations: 0,
+            })?;
     let loadings = minres_loadings(r, &psi, k)?;
     let mut warnings = Vec::new();
     if !conv.converged {
         warnings.push(Warning::NotConverged { what: "minres".into(), iterations: conv.iterations });
     }
     let _ = p;
-    Ok(Extracted { loadings, psi: Some(Array1::from(psi)), convergence: conv, pa_history: Vec::new(), warnings })
+    Ok(Extracted {
+        loadings,
+        psi: Some(Array1::from(psi)),
+        convergence: conv,
+        pa_history: Vec::new(),
+        warnings,
+    })
 }
 
 /// ML criterion (factanal / psych) and its gradient with respect to ψ.
@@ -403,17 +414,32 @@ pub(crate) fn ml_loadings(r: &Array2<f64>, psi: &[f64], k: usize) -> Result<Arra
 
 fn ml(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
     if super::small::cholesky(r).is_none() {
-        return Err(Error::NotPositiveDefinite { matrix: "R (maximum likelihood needs a positive definite correlation matrix)".into() });
+        return Err(Error::NotPositiveDefinite {
+            matrix: "R (maximum likelihood needs a positive definite correlation matrix)".into(),
+        });
     }
     let start: Vec<f64> = smc(r)?.iter().map(|s| (1.0 - s).max(PSI_LOWER)).collect();
-    let (psi, _, conv) = minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| ml_value_grad(r, x, k))
-        .ok_or_else(|| Error::NotConverged { what: "maximum likelihood (objective undefined)".into(), iterations: 0 })?;
+    let (psi, _, conv) =
+        minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| ml_value_grad(r, x, k))
+            .ok_or_else(|| Error::NotConverged {
+                what: "maximum likelihood (objective undefined)".into(),
+                iterations: 0,
+            })?;
     let loadings = ml_loadings(r, &psi, k)?;
     let mut warnings = Vec::new();
     if !conv.converged {
-        warnings.push(Warning::NotConverged { what: "maximum likelihood".into(), iterations: conv.iterations });
+        warnings.push(Warning::NotConverged {
+            what: "maximum likelihood".into(),
+            iterations: conv.iterations,
+        });
     }
-    Ok(Extracted { loadings, psi: Some(Array1::from(psi)), convergence: conv, pa_history: Vec::new(), warnings })
+    Ok(Extracted {
+        loadings,
+        psi: Some(Array1::from(psi)),
+        convergence: conv,
+        pa_history: Vec::new(),
+        warnings,
+    })
 }
 
 #[cfg(test)]
@@ -443,7 +469,9 @@ mod tests {
             a[i] += h;
             let mut b = psi.clone();
             b[i] -= h;
-            let fd = (minres_value_grad(&r, &a, 2).unwrap().0 - minres_value_grad(&r, &b, 2).unwrap().0) / (2.0 * h);
+            let fd = (minres_value_grad(&r, &a, 2).unwrap().0
+                - minres_value_grad(&r, &b, 2).unwrap().0)
+                / (2.0 * h);
             assert!((fd - g[i]).abs() < 1e-7, "{i}: {fd} vs {}", g[i]);
         }
     }
@@ -459,7 +487,8 @@ mod tests {
             a[i] += h;
             let mut b = psi.clone();
             b[i] -= h;
-            let fd = (ml_value_grad(&r, &a, 2).unwrap().0 - ml_value_grad(&r, &b, 2).unwrap().0) / (2.0 * h);
+            let fd = (ml_value_grad(&r, &a, 2).unwrap().0 - ml_value_grad(&r, &b, 2).unwrap().0)
+                / (2.0 * h);
             assert!((fd - g[i]).abs() < 1e-6, "{i}: {fd} vs {}", g[i]);
         }
     }

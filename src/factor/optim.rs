@@ -69,7 +69,10 @@ where
                 Convergence {
                     converged: false,
                     iterations: iter,
-                    reason: format!("iteration limit {} reached (projected gradient {pg_max:.1e})", opts.max_iter),
+                    reason: format!(
+                        "iteration limit {} reached (projected gradient {pg_max:.1e})",
+                        opts.max_iter
+                    ),
                 },
             ));
         }
@@ -129,7 +132,9 @@ where
                 Convergence {
                     converged: pg_max < opts.gtol.max(1e-6),
                     iterations: iter,
-                    reason: format!("line search made no progress (projected gradient {pg_max:.1e})"),
+                    reason: format!(
+                        "line search made no progress (projected gradient {pg_max:.1e})"
+                    ),
                 },
             ));
         };
@@ -137,7 +142,12 @@ where
         let y: Vec<f64> = (0..n).map(|i| gn[i] - g[i]).collect();
         let sy: f64 = s.iter().zip(&y).map(|(a, b)| a * b).sum();
         let rel_dec = (f - fnew) / f.abs().max(1e-300);
-        if sy > 1e-16 * s.iter().map(|v| v * v).sum::<f64>().sqrt() * y.iter().map(|v| v * v).sum::<f64>().sqrt() && sy > 0.0 {
+        if sy
+            > 1e-16
+                * s.iter().map(|v| v * v).sum::<f64>().sqrt()
+                * y.iter().map(|v| v * v).sum::<f64>().sqrt()
+            && sy > 0.0
+        {
             if first {
                 // scale the initial matrix (Nocedal & Wright 6.20)
                 let yy: f64 = y.iter().map(|v| v * v).sum();
@@ -170,14 +180,17 @@ where
         f = fnew;
         g = gn;
         if stalls >= 3 {
-            let pg_max = (0..n).fold(0.0_f64, |m, i| m.max((x[i] - (x[i] - g[i]).clamp(lo, hi)).abs()));
+            let pg_max =
+                (0..n).fold(0.0_f64, |m, i| m.max((x[i] - (x[i] - g[i]).clamp(lo, hi)).abs()));
             return Some((
                 x,
                 f,
                 Convergence {
                     converged: pg_max < 1e-6,
                     iterations: iter,
-                    reason: format!("objective at rounding level (projected gradient {pg_max:.1e})"),
+                    reason: format!(
+                        "objective at rounding level (projected gradient {pg_max:.1e})"
+                    ),
                 },
             ));
         }

@@ -138,7 +138,8 @@ impl ParallelAnalysis {
     }
 
     fn fa_values(&self, r: &Array2<f64>) -> Result<Array1<f64>> {
-        let e = if self.extraction == Extraction::Pca { Extraction::MinRes } else { self.extraction };
+        let e =
+            if self.extraction == Extraction::Pca { Extraction::MinRes } else { self.extraction };
         let ex = extract(r, 1, e, StoppingRule::Full)?;
         let mut rr = r.clone();
         for i in 0..r.nrows() {

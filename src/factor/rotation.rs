@@ -281,14 +281,22 @@ fn same_solution(a: &Array2<f64>, b: &Array2<f64>) -> bool {
     worst < 1e-2
 }
 
-pub(crate) fn rotate(a: &Array2<f64>, rotation: &Rotation, opts: &RotateOptions) -> Result<Rotated> {
+pub(crate) fn rotate(
+    a: &Array2<f64>,
+    rotation: &Rotation,
+    opts: &RotateOptions,
+) -> Result<Rotated> {
     let k = a.ncols();
     if k < 2 || matches!(rotation, Rotation::None) {
         return Ok(Rotated {
             loadings: a.clone(),
             phi: None,
             t: Array2::eye(k),
-            convergence: Convergence { converged: true, iterations: 0, reason: "no rotation".into() },
+            convergence: Convergence {
+                converged: true,
+                iterations: 0,
+                reason: "no rotation".into(),
+            },
             criterion: None,
             starts_used: 0,
         });
@@ -321,7 +329,8 @@ where
                     Some((_, b)) => match (r.criterion, b.criterion) {
                         (Some(x), Some(y)) => {
                             !same_solution(&r.loadings, &b.loadings)
-                                && (better(x, y) || (!b.convergence.converged && r.convergence.converged))
+                                && (better(x, y)
+                                    || (!b.convergence.converged && r.convergence.converged))
                         }
                         _ => false,
                     },
@@ -344,7 +353,9 @@ where
             b.starts_used = n;
             Ok(b)
         }
-        None => Err(first_err.unwrap_or(Error::NotConverged { what: "rotation".into(), iterations: 0 })),
+        None => {
+            Err(first_err.unwrap_or(Error::NotConverged { what: "rotation".into(), iterations: 0 }))
+        }
     }
 }
 
@@ -358,7 +369,10 @@ pub(crate) fn varimax(a: &Array2<f64>, t0: &Array2<f64>, rule: StoppingRule) -> 
     let (p, k) = a.dim();
     let sc = row_norms(a);
     if sc.iter().any(|&s| !(s > 0.0)) {
-        return Err(Error::invalid("loadings", "a variable has an all-zero loading row (Kaiser normalization undefined)"));
+        return Err(Error::invalid(
+            "loadings",
+            "a variable has an all-zero loading row (Kaiser normalization undefined)",
+        ));
     }
     let x = Array2::from_shape_fn((p, k), |(i, j)| a[[i, j]] / sc[i]);
     let (eps, max_iter) = match rule {
@@ -428,7 +442,9 @@ pub(crate) fn gpa_orthogonal(
     rule: StoppingRule,
 ) -> Result<Rotated> {
     let (eps, max_iter) = gpa_params(rule);
-    let crit = |l: &Array2<f64>| rot.criterion(l).ok_or_else(|| Error::invalid("rotation", "not a criterion rotation"));
+    let crit = |l: &Array2<f64>| {
+        rot.criterion(l).ok_or_else(|| Error::invalid("rotation", "not a criterion rotation"))
+    };
     let mut t = t0.clone();
     let mut l = a.dot(&t);
     let (mut f, gq) = crit(&l)?;
@@ -491,7 +507,14 @@ pub(crate) fn gpa_orthogonal(
     })
 }
 
-fn gpa_convergence(converged: bool, stalled: bool, iters: usize, s: f64, eps: f64, max_iter: usize) -> Convergence {
+fn gpa_convergence(
+    converged: bool,
+    stalled: bool,
+    iters: usize,
+    s: f64,
+    eps: f64,
+    max_iter: usize,
+) -> Convergence {
     if stalled {
         return Convergence {
             converged: s < GPA_STALL_OK,
@@ -521,9 +544,12 @@ pub(crate) fn gpa_oblique(
 ) -> Result<Rotated> {
     let (eps, max_iter) = gpa_params(rule);
     let k = a.ncols();
-    let crit = |l: &Array2<f64>| rot.criterion(l).ok_or_else(|| Error::invalid("rotation", "not a criterion rotation"));
+    let crit = |l: &Array2<f64>| {
+        rot.criterion(l).ok_or_else(|| Error::invalid("rotation", "not a criterion rotation"))
+    };
     let mut t = t0.clone();
-    let mut ti = small::inv(&t).ok_or_else(|| Error::Singular { matrix: "rotation matrix T".into() })?;
+    let mut ti =
+        small::inv(&t).ok_or_else(|| Error::Singular { matrix: "rotation matrix T".into() })?;
     let mut l = a.dot(&ti.t());
     let (mut f, mut gq) = crit(&l)?;
     let mut g = -(l.t().dot(&gq).dot(&ti)).t().to_owned();
@@ -595,14 +621,22 @@ pub(crate) fn gpa_oblique(
 /// psych's promax (`kaiser(·, "Promax")`): Kaiser-normalize, varimax, power target,
 /// least-squares fit, un-normalize. With `normalize_rows = false` it is `stats::promax` (the
 /// target is built from the un-normalized varimax loadings), which psych's `principal` uses.
-fn promax(a: &Array2<f64>, power: f64, opts: &RotateOptions, normalize_rows: bool) -> Result<Rotated> {
+fn promax(
+    a: &Array2<f64>,
+    power: f64,
+    opts: &RotateOptions,
+    normalize_rows: bool,
+) -> Result<Rotated> {
     if !(power > 1.0) {
         return Err(Error::invalid("power", "promax power must exceed 1"));
     }
     let (p, k) = a.dim();
     let h = if normalize_rows { row_norms(a) } else { Array1::ones(p) };
     if h.iter().any(|&s| !(s > 0.0)) {
-        return Err(Error::invalid("loadings", "a variable has an all-zero loading row (Kaiser normalization undefined)"));
+        return Err(Error::invalid(
+            "loadings",
+            "a variable has an all-zero loading row (Kaiser normalization undefined)",
+        ));
     }
     let x = Array2::from_shape_fn((p, k), |(i, j)| a[[i, j]] / h[i]);
     let vm = best_of(&x, opts, varimax)?;

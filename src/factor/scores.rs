@@ -88,7 +88,11 @@ impl EfaFit {
     pub fn scores(&self, x: &ArrayRef2<f64>, method: ScoreMethod) -> Result<Array2<f64>> {
         let p = self.names().len();
         if x.ncols() != p {
-            return Err(Error::DimensionMismatch { what: "data columns for factor scores".into(), expected: p, found: x.ncols() });
+            return Err(Error::DimensionMismatch {
+                what: "data columns for factor scores".into(),
+                expected: p,
+                found: x.ncols(),
+            });
         }
         let w = self.score_weights(method)?;
         let n = x.nrows();
@@ -100,7 +104,8 @@ impl EfaFit {
                 return Err(Error::TooFewObservations { needed: 2, got: obs.len() });
             }
             let m = obs.iter().sum::<f64>() / obs.len() as f64;
-            let sd = (obs.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (obs.len() as f64 - 1.0)).sqrt();
+            let sd = (obs.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (obs.len() as f64 - 1.0))
+                .sqrt();
             if !(sd > 0.0) {
                 return Err(Error::ConstantColumn { name: self.names()[j].clone() });
             }

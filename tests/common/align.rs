@@ -66,14 +66,17 @@ pub fn align(reference: &Array2<f64>, lib: &Array2<f64>) -> Alignment {
         }
         perm
     };
-    let sign = perm.iter().enumerate().map(|(i, &j)| if c[[i, j]] < 0.0 { -1.0 } else { 1.0 }).collect();
+    let sign =
+        perm.iter().enumerate().map(|(i, &j)| if c[[i, j]] < 0.0 { -1.0 } else { 1.0 }).collect();
     Alignment { perm, sign }
 }
 
 impl Alignment {
     /// Reorder and re-sign the columns of an (anything × factors) library matrix.
     pub fn columns(&self, m: &Array2<f64>) -> Array2<f64> {
-        Array2::from_shape_fn((m.nrows(), self.perm.len()), |(i, j)| m[[i, self.perm[j]]] * self.sign[j])
+        Array2::from_shape_fn((m.nrows(), self.perm.len()), |(i, j)| {
+            m[[i, self.perm[j]]] * self.sign[j]
+        })
     }
     /// Reorder and re-sign a factors × factors library matrix (Φ).
     pub fn square(&self, m: &Array2<f64>) -> Array2<f64> {

@@ -51,7 +51,10 @@ pub struct EfaArgs {
     pub json: bool,
 }
 
-fn items_and_data(path: &str, items: &Option<String>) -> Result<(Vec<String>, ndarray::Array2<f64>), String> {
+fn items_and_data(
+    path: &str,
+    items: &Option<String>,
+) -> Result<(Vec<String>, ndarray::Array2<f64>), String> {
     let ds = read_data(path)?;
     let names = match items {
         Some(s) => {
@@ -98,7 +101,9 @@ fn parse_method(s: &str) -> Result<Extraction, String> {
         "pa" => Extraction::Pa,
         "ml" | "mle" => Extraction::Ml,
         "pca" | "pc" => Extraction::Pca,
-        other => return Err(format!("unknown --method `{other}` (expected minres, pa, ml or pca)")),
+        other => {
+            return Err(format!("unknown --method `{other}` (expected minres, pa, ml or pca)"));
+        }
     })
 }
 
@@ -125,7 +130,9 @@ pub fn run_efa(a: EfaArgs) -> Result<String, String> {
 }
 
 fn matrix_json(m: &ndarray::Array2<f64>) -> Value {
-    Value::Array(m.rows().into_iter().map(|r| Value::Array(r.iter().map(|v| num(*v)).collect())).collect())
+    Value::Array(
+        m.rows().into_iter().map(|r| Value::Array(r.iter().map(|v| num(*v)).collect())).collect(),
+    )
 }
 
 fn vector_json(v: &ndarray::Array1<f64>) -> Value {
