@@ -1217,19 +1217,12 @@ impl StudyResults {
             .filter(|h| !h.supported)
             .map(|h| h.hypothesis.id.as_str())
             .collect();
-        s.text(
-            format!(
-                "{} of {} hypotheses are supported{}.",
-                n_sup,
-                self.hypotheses.len(),
-                if not.is_empty() { String::new() } else { " (all)".to_string() }
-            ) + &if not.is_empty() { String::new() } else { String::new() }
-                + &if !not.is_empty() {
-                    format!(" Not supported: {}.", not.join(", "))
-                } else {
-                    String::new()
-                },
-        );
+        let mut sentence =
+            format!("{} of {} hypotheses are supported.", n_sup, self.hypotheses.len());
+        if !not.is_empty() {
+            sentence.push_str(&format!(" Not supported: {}.", not.join(", ")));
+        }
+        s.text(sentence);
         s
     }
 
