@@ -849,7 +849,7 @@ impl StudyResults {
     pub fn to_markdown_with_diagram(&self, diagram_path: Option<&str>) -> String {
         let mut r = Report::new();
         r.heading(1, format!("Results — {}", self.config.design.title));
-        r.text(format!(
+        r.markdown(format!(
             "Data: `{}`, n = {} respondents, {} items in {} constructs. Bootstrap: {} replications, seed {}.",
             self.source,
             self.n_rows,
@@ -860,9 +860,19 @@ impl StudyResults {
         ));
         for (i, sec) in self.sections().iter().enumerate() {
             r.heading(2, sec.title.clone());
-            let mut body = sec.clone();
-            body.title = String::new();
-            r.markdown(crate::report::summary_to_markdown(&body, 3).trim_start().to_string());
+            for b in &sec.blocks {
+                match b {
+                    crate::summary::Block::Table(t) => {
+                        r.table(t);
+                    }
+                    crate::summary::Block::Text(t) => {
+                        r.text(t.replace('\n', " "));
+                    }
+                    crate::summary::Block::KeyValues(kv) => {
+                        r.bullets(kv.iter().map(|(k, v)| format!("{k}: {v}")));
+                    }
+                }
+            }
             if i == 3 {
                 if let Some(p) = diagram_path {
                     r.image("Path diagram of the structural model (standardized estimates)", p);
