@@ -114,8 +114,8 @@ fn eigen_bfi25() {
 // ---------------------------------------------------------------- EFA
 
 /// Tolerance of a case: 10 × psych's own distance from the optimum (precision_check: uniqueness
-/// + rotated loadings), never looser than TOL_EFA_MAX; cases run with R's stopping rules (pa)
-/// use `r_rule_tol`.
+/// plus rotated loadings), never looser than TOL_EFA_MAX; cases run with R's stopping rules (pa)
+/// pass their own tolerance.
 fn case_tol(exp: &Value) -> f64 {
     let pc = &exp["precision_check"];
     let u = pc.get("max_abs_diff_uniqueness").and_then(Value::as_f64).unwrap_or(0.0);
@@ -541,7 +541,7 @@ fn extra_case(name: &str) {
 
 macro_rules! extra_tests {
     ($($name:ident),* $(,)?) => {
-        $(#[test] fn $name() { extra_case(stringify!($name)); })*
+        $(#[test] #[allow(non_snake_case)] fn $name() { extra_case(stringify!($name)); })*
     };
 }
 

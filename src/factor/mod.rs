@@ -23,6 +23,10 @@
 //! assert_eq!(fit.loadings().dim(), (6, 2));
 //! ```
 
+// NaN-aware comparisons (`!(x > 0.0)` is true for NaN) and index loops over small matrices are
+// deliberate in this numerical code.
+#![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
+
 mod adequacy;
 mod efa;
 mod extraction;

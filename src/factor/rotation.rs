@@ -26,6 +26,8 @@ use crate::summary::Convergence;
 /// Promax     Kaiser-normalized varimax Λv, target Q = Λv ∘ |Λv|^(power−1), U = (ΛvᵀΛv)⁻¹ΛvᵀQ
 ///            rescaled to unit-variance factors; Φ = U⁻¹U⁻ᵀ
 /// ```
+/// For principal components promax is `stats::promax` (no row normalisation before the target),
+/// as psych's `principal` uses it.
 /// Orthogonal rotations give `Λ T` with `TᵀT = I`; oblique ones `Λ T⁻ᵀ` with `Φ = TᵀT`,
 /// `diag(Φ) = 1`. As in psych, varimax and promax Kaiser-normalize the rows, GPArotation's
 /// criteria are applied to the unnormalized loadings.
@@ -314,15 +316,22 @@ pub(crate) fn rotate(
 /// to the requested rule from where it stopped.
 fn best_of<F>(a: &Array2<f64>, opts: &RotateOptions, run: F) -> Result<Rotated>
 where
-    F: Fn(&Array2<f64>, &Array2<f64>, StoppingRule) -> Result<Rotated>,
+    F: Fn(&Array2<f64>, &Array2<f64>, StoppingRule) -> Result<Rotated> + Sync,
 {
+    use rayon::prelude::*;
     let starts = start_matrices(a.ncols(), opts);
     let n = starts.len();
+    // the starts run in parallel; the choice below is sequential, so the result does not depend
+    // on the number of threads
+    let results: Vec<Result<Rotated>> = starts
+        .par_iter()
+        .enumerate()
+        .map(|(idx, t0)| run(a, t0, if idx == 0 { opts.rule } else { StoppingRule::R }))
+        .collect();
     let mut best: Option<(usize, Rotated)> = None;
     let mut first_err = None;
-    for (idx, t0) in starts.iter().enumerate() {
-        let rule = if idx == 0 { opts.rule } else { StoppingRule::R };
-        match run(a, t0, rule) {
+    for (idx, res) in results.into_iter().enumerate() {
+        match res {
             Ok(r) => {
                 let take = match &best {
                     None => true,

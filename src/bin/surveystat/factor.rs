@@ -91,7 +91,6 @@ pub fn kmo_json(fit: &KmoFit) -> Value {
             "df": num(fit.bartlett().df),
             "pvalue": num(fit.bartlett().p_value),
         },
-        "n_obs": fit.n_obs(),
     })
 }
 
@@ -164,8 +163,5 @@ pub fn efa_json(fit: &EfaFit) -> Value {
         "phi": matrix_json(fit.phi()),
         "ss_loadings": vector_json(fit.ss_loadings()),
         "fit": fit_block,
-        "n_obs": fit.n_obs(),
-        "converged": fit.convergence().converged && fit.rotation_convergence().converged,
-        "warnings": fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
     })
 }
