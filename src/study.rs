@@ -1075,6 +1075,21 @@ impl StudyResults {
             t.push(row);
         }
         s.table(t);
+        let phi = self.efa.phi();
+        let mut cols = vec![String::new()];
+        cols.extend(order.iter().map(|&f| self.efa_match[f].clone()));
+        let mut t = Table::new(
+            Some("EFA factor correlations (oblimin Φ; factors labelled by construct)"),
+            cols,
+        );
+        for (a, &fa) in order.iter().enumerate() {
+            let mut row = vec![self.efa_match[fa].clone()];
+            for &fb in order.iter().take(a + 1) {
+                row.push(fmt_num(signs[fa] * signs[fb] * phi[[fa, fb]], 2));
+            }
+            t.push(row);
+        }
+        s.table(t);
         let fs = self.efa.fit_statistics();
         s.text(format!(
             "EFA fit: χ²({}) = {}, p {}, RMSEA = {} [{}, {}], TLI = {}.",
