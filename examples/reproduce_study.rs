@@ -1,159 +1,95 @@
-//! Reproduce the study's analysis on the survey embedded in the crate.
+//! Reproduce the quantitative analysis of the Chengdu–Chongqing study on the survey embedded in
+//! the crate, and print it as a paper's results section.
 //!
-//! Run with `cargo run --release --example reproduce_study`. This version covers the first part
-//! of the study's results section: the sample by region, item descriptives, and the internal
-//! consistency of the seven constructs (Cronbach's α with Feldt and Duhachek 95% intervals and
-//! item statistics, as psych::alpha reports them).
+//! ```text
+//! cargo run --release --example reproduce_study [-- OPTIONS]
+//!   --report out.md   also write the results as Markdown (with the path diagram next to it as SVG)
+//!   --json            print one JSON object (reliability, kmo, efa, cfa, sem, mediation, ols, …) instead of text
+//!   --svg out.svg     write the path diagram of the fitted model as SVG (pure Rust)
+//!   --dot [out.dot]   write (or print) the path diagram as Graphviz DOT
+//!   --bootstrap N     bootstrap replications (default 5000)
+//!   --seed S          seed of the bootstrap and the parallel analysis (default 20261126)
+//! ```
+//!
+//! Steps: sample, reliability (α, CR, AVE), validity (KMO, Bartlett, parallel analysis, EFA, CFA,
+//! Fornell–Larcker, HTMT), structural model with the hypothesis table, mediation with
+//! delta-method and BCa bootstrap intervals, OLS on composites (HC3, VIF), region comparison.
+//! Everything is computed by `surveystat::study::Study`; see docs/STUDY.md.
 
-use surveystat::datasets::{STUDY_CONSTRUCTS, study_survey};
-use surveystat::reliability::{Alpha, AlphaFit};
-use surveystat::summary::{Summary, Table, fmt_num};
+use std::time::Instant;
+
+use surveystat::datasets::study_survey;
+use surveystat::study::Study;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let ds = study_survey()?;
-
-    // Sample.
-    let mut sample = Summary::new("1. Sample");
-    let regions = ds.split_by("region")?;
-    let mut t = Table::new(None, ["region", "n", "%"]);
-    for (name, part) in &regions {
-        let pct = 100.0 * part.n_rows() as f64 / ds.n_rows() as f64;
-        t.push([name.clone(), part.n_rows().to_string(), fmt_num(pct, 1)]);
-    }
-    t.push(["total".to_string(), ds.n_rows().to_string(), fmt_num(100.0, 1)]);
-    sample.table(t);
-    println!("{sample}");
-
-    // Item descriptives.
-    let mut desc = Summary::new("2. Item descriptives (five-point items, sd with divisor n − 1)");
-    let mut t = Table::new(None, ["construct", "item", "n", "mean", "sd", "missing"]);
-    for (construct, items) in STUDY_CONSTRUCTS {
-        let missing = ds.missing_counts(items)?;
-        for (j, item) in items.iter().enumerate() {
-            let col = ds.column(item)?;
-            let obs: Vec<f64> = col.iter().copied().filter(|v| !v.is_nan()).collect();
-            let n = obs.len() as f64;
-            let mean = obs.iter().sum::<f64>() / n;
-            let sd = (obs.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0)).sqrt();
-            t.push([
-                if j == 0 { construct.to_string() } else { String::new() },
-                item.to_string(),
-                obs.len().to_string(),
-                fmt_num(mean, 3),
-                fmt_num(sd, 3),
-                missing[j].to_string(),
-            ]);
+    let mut report: Option<String> = None;
+    let mut svg: Option<String> = None;
+    let mut dot: Option<Option<String>> = None;
+    let mut json = false;
+    let mut study = Study::new();
+    let mut args = std::env::args().skip(1).peekable();
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--report" => report = Some(args.next().ok_or("--report needs a file name")?),
+            "--svg" => svg = Some(args.next().ok_or("--svg needs a file name")?),
+            "--dot" => dot = Some(args.next_if(|s| !s.starts_with("--"))),
+            "--json" => json = true,
+            "--bootstrap" => {
+                study = study.bootstrap(args.next().ok_or("--bootstrap needs N")?.parse()?)
+            }
+            "--seed" => study = study.seed(args.next().ok_or("--seed needs S")?.parse()?),
+            "-h" | "--help" => {
+                println!(
+                    "usage: reproduce_study [--report out.md] [--json] [--svg out.svg] [--dot [out.dot]] [--bootstrap N] [--seed S]"
+                );
+                return Ok(());
+            }
+            other => return Err(format!("unknown option `{other}` (try --help)").into()),
         }
     }
-    desc.table(t);
-    println!("{desc}");
+    let start = Instant::now();
+    let data = study_survey()?;
+    let results = study.run(&data)?;
+    let elapsed = start.elapsed();
 
-    // Internal consistency.
-    let mut fits: Vec<(&str, AlphaFit)> = Vec::new();
-    for (construct, items) in STUDY_CONSTRUCTS {
-        fits.push((construct, Alpha::new().ci_level(0.95).fit_dataset(&ds, items)?));
+    if json {
+        print!("{}", results.to_json());
+    } else {
+        println!("{results}");
+        eprintln!(
+            "(analysis incl. {} bootstrap replications: {:.2} s)",
+            study.bootstrap_replications(),
+            elapsed.as_secs_f64()
+        );
     }
-    let mut rel =
-        Summary::new("3. Internal consistency (Cronbach's alpha, psych::alpha conventions)");
-    let mut t = Table::new(
-        None,
-        [
-            "construct",
-            "k",
-            "alpha",
-            "95% CI Feldt",
-            "95% CI Duhachek",
-            "std.alpha",
-            "G6(smc)",
-            "average_r",
-            "ase",
-            "mean",
-            "sd",
-        ],
-    );
-    for (construct, fit) in &fits {
-        let (f, d) = (fit.feldt_ci(), fit.duhachek_ci());
-        t.push([
-            construct.to_string(),
-            fit.n_items().to_string(),
-            fmt_num(fit.raw_alpha(), 3),
-            format!("[{}, {}]", fmt_num(f.lower, 3), fmt_num(f.upper, 3)),
-            format!("[{}, {}]", fmt_num(d.lower, 3), fmt_num(d.upper, 3)),
-            fmt_num(fit.std_alpha(), 3),
-            fmt_num(fit.g6(), 3),
-            fmt_num(fit.average_r(), 3),
-            fmt_num(fit.ase(), 4),
-            fmt_num(fit.mean(), 2),
-            fmt_num(fit.sd(), 2),
-        ]);
-    }
-    rel.table(t);
-
-    let mut t = Table::new(
-        Some("Item statistics (r.drop = corrected item-total correlation)"),
-        [
-            "construct",
-            "item",
-            "raw.r",
-            "std.r",
-            "r.cor",
-            "r.drop",
-            "alpha if dropped",
-            "mean",
-            "sd",
-        ],
-    );
-    for (construct, fit) in &fits {
-        for (j, it) in fit.items().iter().enumerate() {
-            t.push([
-                if j == 0 { construct.to_string() } else { String::new() },
-                it.item.clone(),
-                fmt_num(it.raw_r, 3),
-                fmt_num(it.std_r, 3),
-                fmt_num(it.r_cor, 3),
-                fmt_num(it.r_drop, 3),
-                fmt_num(it.if_dropped.as_ref().map(|d| d.raw_alpha), 3),
-                fmt_num(it.mean, 2),
-                fmt_num(it.sd, 2),
-            ]);
+    let diagram = results.diagram();
+    let mut svg_for_report = svg.clone();
+    if let Some(path) = &report {
+        if svg_for_report.is_none() {
+            let p = std::path::Path::new(path).with_extension("svg");
+            svg_for_report = Some(p.to_string_lossy().into_owned());
         }
     }
-    rel.table(t);
-
-    // The sentence a results section would print.
-    let (lo_name, lo) = fits
-        .iter()
-        .map(|(c, f)| (*c, f.raw_alpha()))
-        .fold(("", f64::INFINITY), |a, b| if b.1 < a.1 { b } else { a });
-    let (hi_name, hi) = fits
-        .iter()
-        .map(|(c, f)| (*c, f.raw_alpha()))
-        .fold(("", f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a });
-    let min_rdrop = fits
-        .iter()
-        .flat_map(|(_, f)| f.items().iter().map(|i| i.r_drop))
-        .fold(f64::INFINITY, f64::min);
-    let all_above = fits.iter().all(|(_, f)| f.raw_alpha() >= 0.70);
-    rel.text(format!(
-        "Cronbach's alpha ranged from {} ({lo_name}) to {} ({hi_name}){}; corrected item-total\n\
-         correlations were at least {}. No item was reverse keyed; n = {} respondents.",
-        fmt_num(lo, 2),
-        fmt_num(hi, 2),
-        if all_above { ", all at or above the conventional .70" } else { "" },
-        fmt_num(min_rdrop, 2),
-        ds.n_rows(),
-    ));
-    let warnings: Vec<String> = fits
-        .iter()
-        .flat_map(|(c, f)| f.warnings().iter().map(move |w| format!("  {c}: {w}")))
-        .collect();
-    if !warnings.is_empty() {
-        rel.text(format!("Warnings:\n{}", warnings.join("\n")));
+    if let Some(path) = &svg_for_report {
+        std::fs::write(path, diagram.to_svg()?)?;
+        eprintln!("wrote {path}");
     }
-    println!("{rel}");
-    println!(
-        "(The factor-analytic and structural parts of the study are added by the study \
-         reproduction when it lands.)"
-    );
+    if let Some(path) = &report {
+        let link = svg_for_report.as_deref().map(|s| {
+            std::path::Path::new(s)
+                .file_name()
+                .map_or(s.to_string(), |f| f.to_string_lossy().into_owned())
+        });
+        std::fs::write(path, results.to_markdown_with_diagram(link.as_deref()))?;
+        eprintln!("wrote {path}");
+    }
+    match dot {
+        Some(Some(path)) => {
+            std::fs::write(&path, diagram.to_dot()?)?;
+            eprintln!("wrote {path}");
+        }
+        Some(None) => print!("{}", diagram.to_dot()?),
+        None => {}
+    }
     Ok(())
 }

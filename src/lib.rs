@@ -45,6 +45,7 @@ pub mod report;
 pub mod resample;
 pub mod sem;
 pub mod simulate;
+pub mod study;
 pub mod summary;
 pub mod warning;
 

@@ -18,5 +18,6 @@ pub use crate::report::Report;
 pub use crate::resample::{Bootstrap, BootstrapFit, BootstrapKind};
 pub use crate::sem::{Estimator, Likelihood, Sem, SemFit, SemModel};
 pub use crate::simulate::{Likert, MonteCarlo, MonteCarloFit, MultivariateNormal};
+pub use crate::study::{Study, StudyDesign, StudyResults};
 pub use crate::summary::{Convergence, ParamRow, Summary};
 pub use crate::warning::Warning;

@@ -23,6 +23,7 @@
 //! Statistical Software*, 48(2). Validated against R lavaan 0.6.14 on HolzingerSwineford1939,
 //! PoliticalDemocracy and the study data (tests/reference_sem.rs).
 
+mod bootstrap;
 mod defined;
 mod dense;
 mod estimate;
@@ -44,6 +45,7 @@ use std::fmt;
 use ndarray::{Array1, Array2, ArrayRef2};
 use statrs::distribution::{ContinuousCDF, Normal};
 
+pub use bootstrap::{BootstrapCi, SemBootstrap, SemBootstrapFit, SemBootstrapKind};
 pub use estimate::Optimizer;
 pub use modindices::ModIndex;
 pub use partable::ParRow;
