@@ -7,9 +7,9 @@
 //!
 //! Fast path per replication: the covariance of the resample is accumulated from the row indices
 //! of the (centred) data without copying rows; the compiled model is refitted starting at the
-//! full-sample estimates θ̂ with chord (simplified Newton) steps that reuse the full-sample
-//! expected information, falling back to the engine's Fisher scoring when a chord step does not
-//! decrease F. The leave-one-out covariances of the BCa jackknife are rank-one downdates of the
+//! full-sample estimates θ̂ by BFGS whose initial inverse Hessian is the inverse of the
+//! full-sample scoring matrix 2ΔᵀWΔ (so no information matrix is formed per replication),
+//! falling back to the engine's Fisher scoring when the line search fails. The leave-one-out covariances of the BCa jackknife are rank-one downdates of the
 //! full-sample scatter matrix.
 
 use std::collections::HashMap;
@@ -634,6 +634,10 @@ impl SemBootstrapFit {
             BootstrapCi::Percentile => self.percentile(self.config.level),
             BootstrapCi::Bca => self.bca(self.config.level),
         }
+    }
+    /// Confidence level of the configured intervals.
+    pub fn config_level(&self) -> f64 {
+        self.config.level
     }
     /// Replications requested.
     pub fn n_requested(&self) -> usize {
