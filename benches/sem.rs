@@ -9,7 +9,10 @@ use surveystat::data::Dataset;
 use surveystat::sem::{Optimizer, Sem};
 
 fn data(file: &str) -> Dataset {
-    Dataset::from_csv_path(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/data").join(file)).unwrap()
+    Dataset::from_csv_path(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/data").join(file),
+    )
+    .unwrap()
 }
 
 const HS: &str = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9";
@@ -44,10 +47,14 @@ fn bench(c: &mut Criterion) {
     let pd = data("PoliticalDemocracy.csv");
     let st = data("study_survey.csv");
     let mut g = c.benchmark_group("sem");
-    for (name, model, d) in [("hs_cfa", HS, &hs), ("poldem", POLDEM, &pd), ("study_sem", STUDY, &st)] {
+    for (name, model, d) in
+        [("hs_cfa", HS, &hs), ("poldem", POLDEM, &pd), ("study_sem", STUDY, &st)]
+    {
         for (oname, opt) in [("fisher", Optimizer::FisherScoring), ("bfgs", Optimizer::Bfgs)] {
             let sem = Sem::from_syntax(model).unwrap().optimizer(opt);
-            g.bench_function(format!("{name}/{oname}"), |b| b.iter(|| black_box(sem.fit(black_box(d)).unwrap())));
+            g.bench_function(format!("{name}/{oname}"), |b| {
+                b.iter(|| black_box(sem.fit(black_box(d)).unwrap()))
+            });
         }
     }
     // parse + fit + modification indices, the full lavaan `cfa(); modindices()` workflow

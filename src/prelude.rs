@@ -10,5 +10,6 @@ pub use crate::reliability::{Alpha, AlphaFit, HtmtMean};
 pub use crate::report::Report;
 pub use crate::resample::{Bootstrap, BootstrapFit, BootstrapKind};
 pub use crate::simulate::{Likert, MonteCarlo, MonteCarloFit, MultivariateNormal};
+pub use crate::sem::{Estimator, Likelihood, Sem, SemBootstrap, SemBootstrapFit, SemFit, SemModel};
 pub use crate::summary::{Convergence, ParamRow, Summary};
 pub use crate::warning::Warning;

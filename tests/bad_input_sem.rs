@@ -64,14 +64,23 @@ fn singular_information_is_not_identified() {
 #[test]
 fn non_positive_definite_sample_covariance() {
     let cov = array![[1.0, 1.0, 0.5], [1.0, 1.0, 0.5], [0.5, 0.5, 1.0]];
-    let err = Sem::from_syntax("f =~ a + b + c").unwrap().fit_cov(&cov, &["a", "b", "c"], 100).unwrap_err();
+    let err = Sem::from_syntax("f =~ a + b + c")
+        .unwrap()
+        .fit_cov(&cov, &["a", "b", "c"], 100)
+        .unwrap_err();
     assert!(matches!(err, Error::NotPositiveDefinite { .. }), "{err:?}");
     let cov = array![[1.0, 0.0, 0.5], [0.0, 0.0, 0.0], [0.5, 0.0, 1.0]];
-    let err = Sem::from_syntax("f =~ a + b + c").unwrap().fit_cov(&cov, &["a", "b", "c"], 100).unwrap_err();
+    let err = Sem::from_syntax("f =~ a + b + c")
+        .unwrap()
+        .fit_cov(&cov, &["a", "b", "c"], 100)
+        .unwrap_err();
     assert_eq!(err, Error::ConstantColumn { name: "b".into() });
     let cov = array![[1.0, f64::NAN], [f64::NAN, 1.0]];
     assert!(Sem::from_syntax("a ~ b").unwrap().fit_cov(&cov, &["a", "b"], 100).is_err());
-    let err = Sem::from_syntax("f =~ a + b + c").unwrap().fit_cov(&Array2::eye(3), &["a", "b"], 100).unwrap_err();
+    let err = Sem::from_syntax("f =~ a + b + c")
+        .unwrap()
+        .fit_cov(&Array2::eye(3), &["a", "b"], 100)
+        .unwrap_err();
     assert!(matches!(err, Error::DimensionMismatch { .. }), "{err:?}");
 }
 
@@ -89,9 +98,12 @@ fn non_convergence_is_an_error_or_a_flagged_fit() {
 fn heywood_case_is_reported() {
     // λ₁² = r12 r13 / r23 = 1.28 > 1: the residual variance of a is negative
     let cov = array![[1.0, 0.8, 0.8], [0.8, 1.0, 0.5], [0.8, 0.5, 1.0]];
-    let fit = Sem::from_syntax("f =~ a + b + c").unwrap().fit_cov(&cov, &["a", "b", "c"], 200).unwrap();
+    let fit =
+        Sem::from_syntax("f =~ a + b + c").unwrap().fit_cov(&cov, &["a", "b", "c"], 200).unwrap();
     assert!(
-        fit.warnings().iter().any(|w| matches!(w, Warning::Heywood { variable, value } if variable == "a" && *value < 0.0)),
+        fit.warnings().iter().any(
+            |w| matches!(w, Warning::Heywood { variable, value } if variable == "a" && *value < 0.0)
+        ),
         "{:?}",
         fit.warnings()
     );

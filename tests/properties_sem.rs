@@ -6,7 +6,8 @@ use surveystat::moments::Moments;
 use surveystat::sem::{Estimator, Likelihood, Sem, SemModel, parse_model};
 
 const CFA: &str = "f1 =~ a + b + c\nf2 =~ d + e + f\nf3 =~ g + h + i";
-const SEM: &str = "f1 =~ a + b + c\nf2 =~ d + l1*e + f\nf3 =~ g + l1*h + i\nf2 ~ f1\nf3 ~ f1 + f2\na ~~ d";
+const SEM: &str =
+    "f1 =~ a + b + c\nf2 =~ d + l1*e + f\nf3 =~ g + l1*h + i\nf2 ~ f1\nf3 ~ f1 + f2\na ~~ d";
 
 fn names() -> Vec<String> {
     ["a", "b", "c", "d", "e", "f", "g", "h", "i"].iter().map(|s| s.to_string()).collect()

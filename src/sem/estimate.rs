@@ -48,7 +48,11 @@ pub(crate) fn eval(st: &ModelStructure, obj: &Objective, theta: &[f64]) -> Optio
 }
 
 /// Gradient of F at a point and Δ.
-pub(crate) fn gradient(st: &ModelStructure, obj: &Objective, pt: &Point) -> (Array1<f64>, Array2<f64>) {
+pub(crate) fn gradient(
+    st: &ModelStructure,
+    obj: &Objective,
+    pt: &Point,
+) -> (Array1<f64>, Array2<f64>) {
     let delta = st.delta(&pt.imp);
     let gv = obj.grad_vech(&pt.imp.sigma, &pt.val);
     (delta.t().dot(&gv), delta)
@@ -93,14 +97,39 @@ pub(crate) fn fisher_scoring(
         let (g, delta) = gradient(st, obj, &pt);
         grad_max = max_abs(&g);
         if grad_max < GRAD_TOL {
-            return OptResult { point: pt, iterations: it, converged: true, reason: "gradient below tolerance".into(), grad_max };
+            return OptResult {
+                point: pt,
+                iterations: it,
+                converged: true,
+                reason: "gradient below tolerance".into(),
+                grad_max,
+            };
         }
         let w = obj.weight(&pt.val);
         let h = delta.t().dot(&w.dot(&delta)) * 2.0;
         let Some(step) = solve_damped(&h, &g, lambda) else {
-            return OptResult { point: pt, iterations: it, converged: false, reason: "information matrix is singular".into(), grad_max };
+            return OptResult {
+                point: pt,
+                iterations: it,
+                converged: false,
+                reason: "information matrix is singular".into(),
+                grad_max,
+            };
         };
         let slope = -g.dot(&step);
+        // converged when the scoring step (the estimated distance to the optimum) or the predicted
+        // decrease of F is negligible
+        let step_max = max_abs(&step);
+        if lambda == 0.0 && (step_max < STEP_TOL * 100.0 || -slope < 1e-15 * (1.0 + pt.val.f.abs()))
+        {
+            return OptResult {
+                point: pt,
+                iterations: it,
+                converged: true,
+                reason: "scoring step below tolerance".into(),
+                grad_max,
+            };
+        }
         let mut t = 1.0;
         let mut accepted = None;
         for _ in 0..40 {
@@ -118,43 +147,77 @@ pub(crate) fn fisher_scoring(
                 let moved = step.iter().fold(0.0f64, |a, s| a.max((t * s).abs()));
                 let df = pt.val.f - np.val.f;
                 pt = np;
-                lambda = if t < 1.0 { (lambda * 10.0).max(1e-6) } else { lambda * 0.1 };
-                if lambda < 1e-12 {
-                    lambda = 0.0;
-                }
+                // damping is only a fallback for failed line searches; drop it after a success
+                lambda = 0.0;
                 if moved < STEP_TOL && df <= 1e-15 * (1.0 + pt.val.f.abs()) {
                     let (g2, _) = gradient(st, obj, &pt);
                     grad_max = max_abs(&g2);
-                    return OptResult { point: pt, iterations: it + 1, converged: true, reason: "parameter change below tolerance".into(), grad_max };
+                    return OptResult {
+                        point: pt,
+                        iterations: it + 1,
+                        converged: true,
+                        reason: "parameter change below tolerance".into(),
+                        grad_max,
+                    };
                 }
             }
             None => {
                 // no decrease possible along the scoring direction: at the numerical floor?
                 if grad_max < 1e-7 {
-                    return OptResult { point: pt, iterations: it + 1, converged: true, reason: "no further decrease (numerical precision reached)".into(), grad_max };
+                    return OptResult {
+                        point: pt,
+                        iterations: it + 1,
+                        converged: true,
+                        reason: "no further decrease (numerical precision reached)".into(),
+                        grad_max,
+                    };
                 }
                 if lambda > 1e6 {
-                    return OptResult { point: pt, iterations: it + 1, converged: false, reason: "line search failed".into(), grad_max };
+                    return OptResult {
+                        point: pt,
+                        iterations: it + 1,
+                        converged: false,
+                        reason: "line search failed".into(),
+                        grad_max,
+                    };
                 }
                 lambda = (lambda * 100.0).max(1e-4);
             }
         }
     }
-    OptResult { point: pt, iterations: max_iter, converged: false, reason: "iteration limit reached".into(), grad_max }
+    OptResult {
+        point: pt,
+        iterations: max_iter,
+        converged: false,
+        reason: "iteration limit reached".into(),
+        grad_max,
+    }
 }
 
-pub(crate) fn bfgs(st: &ModelStructure, obj: &Objective, start: Point, max_iter: usize) -> OptResult {
+pub(crate) fn bfgs(
+    st: &ModelStructure,
+    obj: &Objective,
+    start: Point,
+    max_iter: usize,
+) -> OptResult {
     let q = start.theta.len();
     let mut pt = start;
     let (mut g, delta) = gradient(st, obj, &pt);
     // initial inverse Hessian: inverse of the scoring matrix (a good scale), identity if singular
     let w = obj.weight(&pt.val);
     let h0 = delta.t().dot(&w.dot(&delta)) * 2.0;
-    let mut hinv = super::dense::spd_inverse_logdet(&h0).map(|(i, _)| i).unwrap_or_else(|| Array2::eye(q));
+    let mut hinv =
+        super::dense::spd_inverse_logdet(&h0).map(|(i, _)| i).unwrap_or_else(|| Array2::eye(q));
     let mut grad_max = max_abs(&g);
     for it in 0..max_iter {
         if grad_max < GRAD_TOL {
-            return OptResult { point: pt, iterations: it, converged: true, reason: "gradient below tolerance".into(), grad_max };
+            return OptResult {
+                point: pt,
+                iterations: it,
+                converged: true,
+                reason: "gradient below tolerance".into(),
+                grad_max,
+            };
         }
         let mut dir = -hinv.dot(&g);
         let mut slope = g.dot(&dir);
@@ -177,7 +240,17 @@ pub(crate) fn bfgs(st: &ModelStructure, obj: &Objective, start: Point, max_iter:
         }
         let Some(np) = accepted else {
             let converged = grad_max < 1e-7;
-            return OptResult { point: pt, iterations: it, converged, reason: if converged { "no further decrease (numerical precision reached)".into() } else { "line search failed".into() }, grad_max };
+            return OptResult {
+                point: pt,
+                iterations: it,
+                converged,
+                reason: if converged {
+                    "no further decrease (numerical precision reached)".into()
+                } else {
+                    "line search failed".into()
+                },
+                grad_max,
+            };
         };
         let (g_new, _) = gradient(st, obj, &np);
         let s = Array1::from_iter(np.theta.iter().zip(pt.theta.iter()).map(|(a, b)| a - b));
@@ -195,13 +268,26 @@ pub(crate) fn bfgs(st: &ModelStructure, obj: &Objective, start: Point, max_iter:
             // H ← H − ρ(H y sᵀ + s yᵀ H) + (ρ² yᵀHy + ρ) s sᵀ
             for i in 0..q {
                 for j in 0..q {
-                    hinv[[i, j]] += -rho * (hy[i] * s[j] + s[i] * hy[j]) + (rho * rho * yhy + rho) * s[i] * s[j];
+                    hinv[[i, j]] += -rho * (hy[i] * s[j] + s[i] * hy[j])
+                        + (rho * rho * yhy + rho) * s[i] * s[j];
                 }
             }
         }
         if moved < STEP_TOL && df <= 1e-15 * (1.0 + pt.val.f.abs()) {
-            return OptResult { point: pt, iterations: it + 1, converged: true, reason: "parameter change below tolerance".into(), grad_max };
+            return OptResult {
+                point: pt,
+                iterations: it + 1,
+                converged: true,
+                reason: "parameter change below tolerance".into(),
+                grad_max,
+            };
         }
     }
-    OptResult { point: pt, iterations: max_iter, converged: false, reason: "iteration limit reached".into(), grad_max }
+    OptResult {
+        point: pt,
+        iterations: max_iter,
+        converged: false,
+        reason: "iteration limit reached".into(),
+        grad_max,
+    }
 }

@@ -68,7 +68,11 @@ pub(crate) fn compute(x: &FitInputs<'_>) -> Vec<(String, f64)> {
         let p = x.s.nrows() as f64;
         let c = p * (2.0 * std::f64::consts::PI).ln();
         let px = x.px as f64;
-        let logl_x = if x.px > 0 { -n / 2.0 * (px * (2.0 * std::f64::consts::PI).ln() + x.logdet_sxx + px) } else { 0.0 };
+        let logl_x = if x.px > 0 {
+            -n / 2.0 * (px * (2.0 * std::f64::consts::PI).ln() + x.logdet_sxx + px)
+        } else {
+            0.0
+        };
         let logl = -n / 2.0 * (c + x.logdet_sigma + x.sinv_trace) - logl_x;
         let ulogl = -n / 2.0 * (c + x.logdet_s + p) - logl_x;
         let k = x.npar as f64;
@@ -116,7 +120,8 @@ pub(crate) fn compute(x: &FitInputs<'_>) -> Vec<(String, f64)> {
                 let d = (s[[i, i]] - sg[[i, i]]) / s[[i, i]];
                 mplus += d * d;
             } else {
-                let cr = s[[i, j]] / (s[[i, i]] * s[[j, j]]).sqrt() - sg[[i, j]] / (sg[[i, i]] * sg[[j, j]]).sqrt();
+                let cr = s[[i, j]] / (s[[i, i]] * s[[j, j]]).sqrt()
+                    - sg[[i, j]] / (sg[[i, i]] * sg[[j, j]]).sqrt();
                 crmr += cr * cr;
                 mplus += cr * cr;
             }
@@ -137,7 +142,9 @@ pub(crate) fn compute(x: &FitInputs<'_>) -> Vec<(String, f64)> {
     put("crmr_nomean", crmr);
     put("srmr_mplus", mplus);
     put("srmr_mplus_nomean", mplus);
-    let cn = |a: f64| if chisq > 0.0 { chisq_quantile(1.0 - a, df) / (chisq / ne) + 1.0 } else { f64::NAN };
+    let cn = |a: f64| {
+        if chisq > 0.0 { chisq_quantile(1.0 - a, df) / (chisq / ne) + 1.0 } else { f64::NAN }
+    };
     put("cn_05", if df > 0.0 { cn(0.05) } else { 1.0 });
     put("cn_01", if df > 0.0 { cn(0.01) } else { 1.0 });
     // GFI family

@@ -49,7 +49,7 @@ pub use bootstrap::{BootstrapCi, SemBootstrap, SemBootstrapFit, SemBootstrapKind
 pub use estimate::Optimizer;
 pub use modindices::ModIndex;
 pub use partable::ParRow;
-pub use syntax::{BinOp, Expr, Modifier, ModelSyntax, Op, Statement, Term, parse_model};
+pub use syntax::{BinOp, Expr, ModelSyntax, Modifier, Op, Statement, Term, parse_model};
 
 use crate::data::Dataset;
 use crate::error::{Error, Result};
@@ -195,7 +195,10 @@ impl Sem {
         if !(self.ci_level > 0.0 && self.ci_level < 1.0) {
             return Err(Error::invalid("ci_level", "must be strictly between 0 and 1"));
         }
-        let pt = ParTable::build(&self.syntax, TableOptions { std_lv: self.std_lv, fixed_x: self.fixed_x })?;
+        let pt = ParTable::build(
+            &self.syntax,
+            TableOptions { std_lv: self.std_lv, fixed_x: self.fixed_x },
+        )?;
         let st = ModelStructure::new(&pt)?;
         let p = pt.ov.len();
         let nx = pt.ov_x.len();
@@ -237,7 +240,12 @@ impl Sem {
     ///
     /// # Errors
     /// As [`Sem::fit`]; [`Error::DimensionMismatch`] if `names` does not match `cov`.
-    pub fn fit_cov<S: AsRef<str>>(&self, cov: &ArrayRef2<f64>, names: &[S], n: usize) -> Result<SemFit> {
+    pub fn fit_cov<S: AsRef<str>>(
+        &self,
+        cov: &ArrayRef2<f64>,
+        names: &[S],
+        n: usize,
+    ) -> Result<SemFit> {
         let model = self.compile()?;
         let names: Vec<String> = names.iter().map(|s| s.as_ref().to_string()).collect();
         let ss = SampleStats::from_cov(&cov.to_owned(), &names, &model.pt.ov, n)?;
@@ -300,10 +308,17 @@ impl SemModel {
     /// when the model has fixed-x covariates; [`Error::Singular`] if I − B is singular.
     pub fn implied_cov(&self, theta: &[f64]) -> Result<Array2<f64>> {
         if theta.len() != self.pt.npar {
-            return Err(Error::DimensionMismatch { what: "parameter vector".into(), expected: self.pt.npar, found: theta.len() });
+            return Err(Error::DimensionMismatch {
+                what: "parameter vector".into(),
+                expected: self.pt.npar,
+                found: theta.len(),
+            });
         }
         if !self.pt.ov_x.is_empty() {
-            return Err(Error::invalid("theta", "the model has fixed-x covariates; their (co)variances come from the data"));
+            return Err(Error::invalid(
+                "theta",
+                "the model has fixed-x covariates; their (co)variances come from the data",
+            ));
         }
         let mats = self.st.matrices(theta);
         Ok(self.st.implied(&mats)?.sigma)
@@ -318,7 +333,8 @@ impl SemModel {
     /// definite (ML) or S is singular.
     pub fn objective(&self, m: &Moments, theta: &[f64]) -> Result<(f64, Vec<f64>)> {
         let (st, obj) = self.bind(m, theta.len())?;
-        let pt = estimate::eval(&st, &obj, theta).ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
+        let pt = estimate::eval(&st, &obj, theta)
+            .ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
         let (g, _) = estimate::gradient(&st, &obj, &pt);
         Ok((pt.val.f, g.to_vec()))
     }
@@ -329,7 +345,8 @@ impl SemModel {
     /// As [`SemModel::objective`].
     pub fn expected_information(&self, m: &Moments, theta: &[f64]) -> Result<Array2<f64>> {
         let (st, obj) = self.bind(m, theta.len())?;
-        let pt = estimate::eval(&st, &obj, theta).ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
+        let pt = estimate::eval(&st, &obj, theta)
+            .ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
         let (_, delta) = estimate::gradient(&st, &obj, &pt);
         let w = obj.weight(&pt.val);
         Ok(delta.t().dot(&w.dot(&delta)))
@@ -337,10 +354,18 @@ impl SemModel {
 
     fn bind(&self, m: &Moments, q: usize) -> Result<(ModelStructure, Objective)> {
         if q != self.pt.npar {
-            return Err(Error::DimensionMismatch { what: "parameter vector".into(), expected: self.pt.npar, found: q });
+            return Err(Error::DimensionMismatch {
+                what: "parameter vector".into(),
+                expected: self.pt.npar,
+                found: q,
+            });
         }
         if m.cov().nrows() != self.pt.ov.len() {
-            return Err(Error::DimensionMismatch { what: "moments and model variables".into(), expected: self.pt.ov.len(), found: m.cov().nrows() });
+            return Err(Error::DimensionMismatch {
+                what: "moments and model variables".into(),
+                expected: self.pt.ov.len(),
+                found: m.cov().nrows(),
+            });
         }
         let ss = SampleStats::from_moments(m);
         let (kind, s_fit, _) = self.sample_for(&ss);
@@ -386,9 +411,17 @@ impl SemModel {
     ///
     /// # Errors
     /// As [`Sem::fit`] (identification is not re-checked).
-    pub fn estimate_moments(&self, m: &Moments, start: Option<&[f64]>) -> Result<(Vec<f64>, Convergence)> {
+    pub fn estimate_moments(
+        &self,
+        m: &Moments,
+        start: Option<&[f64]>,
+    ) -> Result<(Vec<f64>, Convergence)> {
         let e = self.estimate(SampleStats::from_moments(m), start)?;
-        let conv = Convergence { converged: e.opt.converged, iterations: e.opt.iterations, reason: e.opt.reason.clone() };
+        let conv = Convergence {
+            converged: e.opt.converged,
+            iterations: e.opt.iterations,
+            reason: e.opt.reason.clone(),
+        };
         Ok((e.opt.point.theta, conv))
     }
 
@@ -423,7 +456,10 @@ impl SemModel {
                         t[f] = 0.0;
                     }
                 }
-                estimate::eval(&st, &obj, &t).ok_or_else(|| Error::NotConverged { what: "SEM starting values (implied covariance not positive definite)".into(), iterations: 0 })?
+                estimate::eval(&st, &obj, &t).ok_or_else(|| Error::NotConverged {
+                    what: "SEM starting values (implied covariance not positive definite)".into(),
+                    iterations: 0,
+                })?
             }
         };
         let opt = match cfg.optimizer {
@@ -431,7 +467,10 @@ impl SemModel {
             Optimizer::Bfgs => estimate::bfgs(&st, &obj, p0, cfg.max_iter),
         };
         if !opt.converged && !cfg.allow_nonconverged {
-            return Err(Error::NotConverged { what: format!("SEM estimation ({})", opt.reason), iterations: opt.iterations });
+            return Err(Error::NotConverged {
+                what: format!("SEM estimation ({})", opt.reason),
+                iterations: opt.iterations,
+            });
         }
         Ok(Estimated { pt, st, obj, opt, n_eff, s_fit })
     }
@@ -462,13 +501,14 @@ impl SemModel {
         // baseline
         let (base_chisq, base_df) = baseline(&pt, &obj, n_eff, self.ndat)?;
         // fit measures
-        let (logdet_sigma, sinv_trace, sinv) = match dense::spd_inverse_logdet(&point.imp.sigma).ok_or(()) {
-            Ok((inv, ld)) => {
-                let tr = (&s_fit * &inv).sum();
-                (ld, tr, Some(inv))
-            }
-            Err(_) => (f64::NAN, f64::NAN, None),
-        };
+        let (logdet_sigma, sinv_trace, sinv) =
+            match dense::spd_inverse_logdet(&point.imp.sigma).ok_or(()) {
+                Ok((inv, ld)) => {
+                    let tr = (&s_fit * &inv).sum();
+                    (ld, tr, Some(inv))
+                }
+                Err(_) => (f64::NAN, f64::NAN, None),
+            };
         let gfi_w = match cfg.estimator {
             Estimator::Ml => sinv.clone(),
             Estimator::Gls => Some(obj.s_inv.clone()),
@@ -477,9 +517,13 @@ impl SemModel {
         let (logl_x, px) = if pt.ov_x.is_empty() {
             (0.0, 0)
         } else {
-            let ix: Vec<usize> = pt.ov_x.iter().filter_map(|x| pt.ov.iter().position(|v| v == x)).collect();
+            let ix: Vec<usize> =
+                pt.ov_x.iter().filter_map(|x| pt.ov.iter().position(|v| v == x)).collect();
             let sxx = Array2::from_shape_fn((ix.len(), ix.len()), |(a, b)| s_fit[[ix[a], ix[b]]]);
-            (crate::linalg::spd_logdet(sxx.view(), "covariance of the exogenous covariates")?, ix.len())
+            (
+                crate::linalg::spd_logdet(sxx.view(), "covariance of the exogenous covariates")?,
+                ix.len(),
+            )
         };
         let fm = fit_measures::compute(&fit_measures::FitInputs {
             uls: cfg.estimator == Estimator::Uls,
@@ -505,7 +549,9 @@ impl SemModel {
         });
         // standardized + parameter rows
         let sc = standardize::Scales::new(&pt, &st, &point.mats, &point.imp);
-        let zq = Normal::new(0.0, 1.0).map(|d| d.inverse_cdf(0.5 + cfg.ci_level / 2.0)).unwrap_or(1.959963984540054);
+        let zq = Normal::new(0.0, 1.0)
+            .map(|d| d.inverse_cdf(0.5 + cfg.ci_level / 2.0))
+            .unwrap_or(1.959963984540054);
         let mut rows = Vec::with_capacity(pt.rows.len() + pt.defined.len());
         let mut std_all_by_label: HashMap<String, (f64, f64)> = HashMap::new();
         for (k, r) in pt.rows.iter().enumerate() {
@@ -547,7 +593,8 @@ impl SemModel {
                 g[fi] = 1.0;
             }
             env.insert(r.label.clone(), defined::Dual { v, g });
-            let (slv, sall) = std_all_by_label.get(&r.label).copied().unwrap_or((f64::NAN, f64::NAN));
+            let (slv, sall) =
+                std_all_by_label.get(&r.label).copied().unwrap_or((f64::NAN, f64::NAN));
             env_lv.insert(r.label.clone(), defined::Dual { v: slv, g: vec![0.0; q] });
             env_all.insert(r.label.clone(), defined::Dual { v: sall, g: vec![0.0; q] });
         }
@@ -573,7 +620,10 @@ impl SemModel {
             warnings.push(Warning::RowsDropped { dropped: n_dropped, remaining: n_obs });
         }
         if !opt.converged {
-            warnings.push(Warning::NotConverged { what: "SEM estimation".into(), iterations: opt.iterations });
+            warnings.push(Warning::NotConverged {
+                what: "SEM estimation".into(),
+                iterations: opt.iterations,
+            });
         }
         for (k, r) in pt.rows.iter().enumerate() {
             if r.op == Op::Covariance && r.lhs == r.rhs {
@@ -588,12 +638,18 @@ impl SemModel {
             let l = st.n_lv;
             let lvcov = Array2::from_shape_fn((l, l), |(i, j)| eta[[i, j]]);
             if crate::linalg::cholesky(lvcov.view(), "latent covariance").is_err() {
-                warnings.push(Warning::NotPositiveDefinite { matrix: "model-implied covariance of the latent variables".into() });
+                warnings.push(Warning::NotPositiveDefinite {
+                    matrix: "model-implied covariance of the latent variables".into(),
+                });
             }
         }
         let r2 = standardize::r_squared(&pt, &sc);
         let lv_cor = standardize::lv_correlation(&st, &point.mats, &point.imp);
-        let conv = Convergence { converged: opt.converged, iterations: opt.iterations, reason: opt.reason.clone() };
+        let conv = Convergence {
+            converged: opt.converged,
+            iterations: opt.iterations,
+            reason: opt.reason.clone(),
+        };
         Ok(SemFit {
             config: cfg,
             rows,
@@ -637,7 +693,11 @@ fn free_names(pt: &ParTable) -> Vec<String> {
         if let Some(f) = r.free
             && names[f].is_empty()
         {
-            names[f] = if r.label.is_empty() { format!("{}{}{}", r.lhs, r.op.as_str(), r.rhs) } else { r.label.clone() };
+            names[f] = if r.label.is_empty() {
+                format!("{}{}{}", r.lhs, r.op.as_str(), r.rhs)
+            } else {
+                r.label.clone()
+            };
         }
     }
     names
@@ -652,19 +712,53 @@ fn baseline(pt: &ParTable, obj: &Objective, n_eff: f64, ndat: usize) -> Result<(
         if pt.ov_x.contains(v) {
             continue;
         }
-        rows.push(ParRow { lhs: v.clone(), op: Op::Covariance, rhs: v.clone(), label: String::new(), user: false, fixed: None, start: None, exo: false, free: Some(npar) });
+        rows.push(ParRow {
+            lhs: v.clone(),
+            op: Op::Covariance,
+            rhs: v.clone(),
+            label: String::new(),
+            user: false,
+            fixed: None,
+            start: None,
+            exo: false,
+            free: Some(npar),
+        });
         npar += 1;
     }
     let ix: Vec<usize> = pt.ov_x.iter().filter_map(|x| pt.ov.iter().position(|v| v == x)).collect();
     for (a, &i) in ix.iter().enumerate() {
         for &j in ix.iter().skip(a) {
-            rows.push(ParRow { lhs: pt.ov[i].clone(), op: Op::Covariance, rhs: pt.ov[j].clone(), label: String::new(), user: false, fixed: Some(obj.s[[i, j]]), start: None, exo: true, free: None });
+            rows.push(ParRow {
+                lhs: pt.ov[i].clone(),
+                op: Op::Covariance,
+                rhs: pt.ov[j].clone(),
+                label: String::new(),
+                user: false,
+                fixed: Some(obj.s[[i, j]]),
+                start: None,
+                exo: true,
+                free: None,
+            });
         }
     }
-    let bpt = ParTable { rows, defined: Vec::new(), ov: pt.ov.clone(), lv: Vec::new(), ov_x: pt.ov_x.clone(), npar };
+    let bpt = ParTable {
+        rows,
+        defined: Vec::new(),
+        ov: pt.ov.clone(),
+        lv: Vec::new(),
+        ov_x: pt.ov_x.clone(),
+        npar,
+    };
     let bst = ModelStructure::new(&bpt)?;
-    let start: Vec<f64> = pt.ov.iter().enumerate().filter(|(_, v)| !pt.ov_x.contains(v)).map(|(i, _)| obj.s[[i, i]]).collect();
-    let p0 = estimate::eval(&bst, obj, &start).ok_or_else(|| Error::NotPositiveDefinite { matrix: "baseline model covariance".into() })?;
+    let start: Vec<f64> = pt
+        .ov
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| !pt.ov_x.contains(v))
+        .map(|(i, _)| obj.s[[i, i]])
+        .collect();
+    let p0 = estimate::eval(&bst, obj, &start)
+        .ok_or_else(|| Error::NotPositiveDefinite { matrix: "baseline model covariance".into() })?;
     let opt = estimate::fisher_scoring(&bst, obj, p0, 200);
     Ok((n_eff * opt.point.val.f, (ndat - npar) as f64))
 }
@@ -710,7 +804,10 @@ impl SemFit {
     /// The row `lhs op rhs` (for `~~` either order), or a defined parameter by name (`op = ":="`).
     pub fn parameter(&self, lhs: &str, op: &str, rhs: &str) -> Option<&ParamRow> {
         self.rows.iter().find(|r| {
-            r.op == op && ((r.lhs == lhs && r.rhs == rhs) || (op == "~~" && r.lhs == rhs && r.rhs == lhs) || (op == ":=" && r.lhs == lhs))
+            r.op == op
+                && ((r.lhs == lhs && r.rhs == rhs)
+                    || (op == "~~" && r.lhs == rhs && r.rhs == lhs)
+                    || (op == ":=" && r.lhs == lhs))
         })
     }
     /// Fit measures under lavaan's `fitMeasures()` names, in lavaan's order.
@@ -790,11 +887,22 @@ impl SemFit {
     /// [`Error::InvalidParameter`] for estimators other than ML.
     pub fn modindices(&self) -> Result<Vec<ModIndex>> {
         if self.config.estimator != Estimator::Ml {
-            return Err(Error::invalid("modindices", "modification indices are available for ML only"));
+            return Err(Error::invalid(
+                "modindices",
+                "modification indices are available for ML only",
+            ));
         }
-        let point = estimate::eval(&self.st, &self.obj, &self.theta).ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
+        let point = estimate::eval(&self.st, &self.obj, &self.theta)
+            .ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
         let sc = standardize::Scales::new(&self.pt, &self.st, &point.mats, &point.imp);
-        let mut mi = modindices::compute(&self.pt, &self.theta, &self.obj, &self.info_inv, self.n_obs as f64, &sc)?;
+        let mut mi = modindices::compute(
+            &self.pt,
+            &self.theta,
+            &self.obj,
+            &self.info_inv,
+            self.n_obs as f64,
+            &sc,
+        )?;
         mi.sort_by(|a, b| b.mi.total_cmp(&a.mi));
         Ok(mi)
     }
@@ -809,7 +917,11 @@ impl SemFit {
     }
 
     fn loadings_of(&self, f: &str) -> Vec<f64> {
-        self.rows.iter().filter(|r| r.op == "=~" && r.lhs == f).map(|r| r.std_all.unwrap_or(f64::NAN)).collect()
+        self.rows
+            .iter()
+            .filter(|r| r.op == "=~" && r.lhs == f)
+            .map(|r| r.std_all.unwrap_or(f64::NAN))
+            .collect()
     }
 
     /// Composite reliability of each latent variable from its std.all loadings l.
@@ -874,7 +986,10 @@ impl SemFit {
         let l = self.lv.len();
         (0..l)
             .map(|i| {
-                let maxr = (0..l).filter(|&j| j != i).map(|j| self.lv_cor[[i, j]].abs()).fold(0.0, f64::max);
+                let maxr = (0..l)
+                    .filter(|&j| j != i)
+                    .map(|j| self.lv_cor[[i, j]].abs())
+                    .fold(0.0, f64::max);
                 (self.lv[i].clone(), ave[i].1.sqrt() > maxr)
             })
             .collect()
@@ -892,7 +1007,13 @@ impl SemFit {
         s.key_values([
             ("Estimator", est.to_string()),
             ("Optimization method", format!("{:?}", self.config.optimizer)),
-            ("Converged", format!("{} after {} iterations (max |gradient| {:.1e})", self.convergence.converged, self.convergence.iterations, self.grad_max)),
+            (
+                "Converged",
+                format!(
+                    "{} after {} iterations (max |gradient| {:.1e})",
+                    self.convergence.converged, self.convergence.iterations, self.grad_max
+                ),
+            ),
             ("Number of model parameters", format!("{}", self.pt.npar)),
             ("Number of observations", format!("{}", self.n_obs)),
         ]);
@@ -907,23 +1028,37 @@ impl SemFit {
         ];
         if fm("logl").is_some() {
             kv.push(("Loglikelihood user model (H0)".into(), fmt_num(fm("logl"), 3)));
-            kv.push(("Loglikelihood unrestricted model (H1)".into(), fmt_num(fm("unrestricted.logl"), 3)));
+            kv.push((
+                "Loglikelihood unrestricted model (H1)".into(),
+                fmt_num(fm("unrestricted.logl"), 3),
+            ));
             kv.push(("Akaike (AIC)".into(), fmt_num(fm("aic"), 3)));
             kv.push(("Bayesian (BIC)".into(), fmt_num(fm("bic"), 3)));
             kv.push(("Sample-size adjusted Bayesian (SABIC)".into(), fmt_num(fm("bic2"), 3)));
         }
         kv.push(("RMSEA".into(), fmt_num(fm("rmsea"), 3)));
-        kv.push(("  90 Percent confidence interval".into(), format!("{} {}", fmt_num(fm("rmsea.ci.lower"), 3), fmt_num(fm("rmsea.ci.upper"), 3))));
+        kv.push((
+            "  90 Percent confidence interval".into(),
+            format!("{} {}", fmt_num(fm("rmsea.ci.lower"), 3), fmt_num(fm("rmsea.ci.upper"), 3)),
+        ));
         kv.push(("  P-value H_0: RMSEA <= 0.050".into(), fmt_pvalue(fm("rmsea.pvalue"))));
         kv.push(("SRMR".into(), fmt_num(fm("srmr"), 3)));
         s.key_values(kv);
-        let sections = [("=~", "Latent Variables:"), ("~", "Regressions:"), ("~~", "Covariances / Variances:"), (":=", "Defined Parameters:")];
+        let sections = [
+            ("=~", "Latent Variables:"),
+            ("~", "Regressions:"),
+            ("~~", "Covariances / Variances:"),
+            (":=", "Defined Parameters:"),
+        ];
         for (op, title) in sections {
             let rows: Vec<&ParamRow> = self.rows.iter().filter(|r| r.op == op).collect();
             if rows.is_empty() {
                 continue;
             }
-            let mut t = Table::new(Some(title), ["", "Estimate", "Std.Err", "z-value", "P(>|z|)", "Std.lv", "Std.all"]);
+            let mut t = Table::new(
+                Some(title),
+                ["", "Estimate", "Std.Err", "z-value", "P(>|z|)", "Std.lv", "Std.all"],
+            );
             for r in rows {
                 let name = if r.label.is_empty() || op == ":=" {
                     format!("{} {} {}", r.lhs, r.op, r.rhs)
@@ -951,7 +1086,13 @@ impl SemFit {
             s.table(t);
         }
         if !self.warnings.is_empty() {
-            s.text(self.warnings.iter().map(|w| format!("Warning: {w}")).collect::<Vec<_>>().join("\n"));
+            s.text(
+                self.warnings
+                    .iter()
+                    .map(|w| format!("Warning: {w}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
         }
         s
     }
@@ -962,4 +1103,3 @@ impl fmt::Display for SemFit {
         write!(f, "{}", self.summary())
     }
 }
-

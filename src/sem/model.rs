@@ -109,8 +109,9 @@ impl ModelStructure {
                 if r.op != Op::Covariance || r.lhs == r.rhs {
                     continue;
                 }
-                let in_eta =
-                    |s: &str, ph: &Vec<bool>| lv_index(s).is_some() || ov_index(s).is_some_and(|i| ph[i]);
+                let in_eta = |s: &str, ph: &Vec<bool>| {
+                    lv_index(s).is_some() || ov_index(s).is_some_and(|i| ph[i])
+                };
                 let (a, b) = (in_eta(&r.lhs, &phantom), in_eta(&r.rhs, &phantom));
                 if a != b {
                     for s in [&r.lhs, &r.rhs] {
@@ -290,7 +291,8 @@ impl ModelStructure {
             for (r, &(a, b)) in self.vech.iter().enumerate() {
                 let v = match sl.kind {
                     MatKind::Lambda => {
-                        (if a == i { c[[j, b]] } else { 0.0 }) + (if b == i { c[[j, a]] } else { 0.0 })
+                        (if a == i { c[[j, b]] } else { 0.0 })
+                            + (if b == i { c[[j, a]] } else { 0.0 })
                     }
                     MatKind::Beta => mm[[a, i]] * c[[j, b]] + c[[j, a]] * mm[[b, i]],
                     MatKind::Psi => {

@@ -80,7 +80,10 @@ fn candidates(pt: &ParTable) -> Vec<(String, Op, String)> {
     }
     for y in &eqs {
         for x in &eqs {
-            if x == y || has(&pt.ov_x, y) || (has(&indicators, y) && has(&pt.lv, x) && !has(&pt.lv, y)) {
+            if x == y
+                || has(&pt.ov_x, y)
+                || (has(&indicators, y) && has(&pt.lv, x) && !has(&pt.lv, y))
+            {
                 continue;
             }
             out.push((y.clone(), Op::Regression, x.clone()));
@@ -88,7 +91,9 @@ fn candidates(pt: &ParTable) -> Vec<(String, Op, String)> {
     }
     out.retain(|(l, op, r)| {
         !pt.rows.iter().any(|q| {
-            q.op == *op && ((q.lhs == *l && q.rhs == *r) || (*op == Op::Covariance && q.lhs == *r && q.rhs == *l))
+            q.op == *op
+                && ((q.lhs == *l && q.rhs == *r)
+                    || (*op == Op::Covariance && q.lhs == *r && q.rhs == *l))
         })
     });
     out

@@ -13,9 +13,9 @@
 
 use ndarray::{Array1, Array2};
 
-use crate::error::Result;
 use super::dense;
 use crate::error::Error;
+use crate::error::Result;
 
 /// Which discrepancy function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,8 +61,13 @@ pub(crate) fn gamma(a: &Array2<f64>, pairs: &[(usize, usize)]) -> Array2<f64> {
 }
 
 impl Objective {
-    pub(crate) fn new(kind: Discrepancy, s: &Array2<f64>, pairs: Vec<(usize, usize)>) -> Result<Self> {
-        let (s_inv, logdet_s) = dense::spd_inverse_logdet(s).ok_or_else(|| Error::NotPositiveDefinite { matrix: "sample covariance".into() })?;
+    pub(crate) fn new(
+        kind: Discrepancy,
+        s: &Array2<f64>,
+        pairs: Vec<(usize, usize)>,
+    ) -> Result<Self> {
+        let (s_inv, logdet_s) = dense::spd_inverse_logdet(s)
+            .ok_or_else(|| Error::NotPositiveDefinite { matrix: "sample covariance".into() })?;
         let w_fixed = if kind == Discrepancy::Gls { Some(gamma(&s_inv, &pairs)) } else { None };
         Ok(Self { kind, s: s.clone(), logdet_s, s_inv, pairs, w_fixed })
     }
@@ -73,7 +78,8 @@ impl Objective {
         match self.kind {
             Discrepancy::Ml => {
                 let (inv, logdet) = dense::spd_inverse_logdet(sigma)?;
-                let tr: f64 = (0..p).map(|i| (0..p).map(|j| self.s[[i, j]] * inv[[j, i]]).sum::<f64>()).sum();
+                let tr: f64 =
+                    (0..p).map(|i| (0..p).map(|j| self.s[[i, j]] * inv[[j, i]]).sum::<f64>()).sum();
                 let f = logdet + tr - self.logdet_s - p as f64;
                 f.is_finite().then_some(Value { f, sigma_inv: Some(inv) })
             }
@@ -84,7 +90,8 @@ impl Objective {
                 f.is_finite().then_some(Value { f, sigma_inv: None })
             }
             Discrepancy::Uls => {
-                let f: f64 = self.pairs.iter().map(|&(i, j)| (self.s[[i, j]] - sigma[[i, j]]).powi(2)).sum();
+                let f: f64 =
+                    self.pairs.iter().map(|&(i, j)| (self.s[[i, j]] - sigma[[i, j]]).powi(2)).sum();
                 f.is_finite().then_some(Value { f, sigma_inv: None })
             }
         }
@@ -108,13 +115,17 @@ impl Objective {
                 );
             }
         };
-        Array1::from_iter(self.pairs.iter().map(|&(i, j)| if i == j { g[[i, i]] } else { 2.0 * g[[i, j]] }))
+        Array1::from_iter(
+            self.pairs.iter().map(|&(i, j)| if i == j { g[[i, i]] } else { 2.0 * g[[i, j]] }),
+        )
     }
 
     /// Weight matrix W of the quadratic approximation at Σ.
     pub(crate) fn weight(&self, val: &Value) -> Array2<f64> {
         match self.kind {
-            Discrepancy::Ml => gamma(val.sigma_inv.as_ref().expect("ML value carries the inverse"), &self.pairs),
+            Discrepancy::Ml => {
+                gamma(val.sigma_inv.as_ref().expect("ML value carries the inverse"), &self.pairs)
+            }
             Discrepancy::Gls => self.w_fixed.clone().expect("GLS weight is precomputed"),
             Discrepancy::Uls => Array2::eye(self.pairs.len()),
         }

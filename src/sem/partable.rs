@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::syntax::{Expr, Modifier, ModelSyntax, Op, Statement};
+use super::syntax::{Expr, ModelSyntax, Modifier, Op, Statement};
 use crate::error::{Error, Result};
 
 /// One row of the parameter table.
@@ -82,13 +82,17 @@ impl ParTable {
                             if t.var == "1" {
                                 return Err(Error::invalid(
                                     "model",
-                                    format!("intercept `{l} ~ 1`: mean structures are not supported yet"),
+                                    format!(
+                                        "intercept `{l} ~ 1`: mean structures are not supported yet"
+                                    ),
                                 ));
                             }
                             if *op == Op::Regression && t.var == *l {
                                 return Err(Error::invalid(
                                     "model",
-                                    format!("`{l} ~ {l}`: a variable cannot be regressed on itself"),
+                                    format!(
+                                        "`{l} ~ {l}`: a variable cannot be regressed on itself"
+                                    ),
                                 ));
                             }
                             let mut row = ParRow {
@@ -124,7 +128,10 @@ impl ParTable {
                             if rows.iter().any(|r| same_param(r, &row)) {
                                 return Err(Error::invalid(
                                     "model",
-                                    format!("parameter `{} {} {}` is specified twice", row.lhs, row.op, row.rhs),
+                                    format!(
+                                        "parameter `{} {} {}` is specified twice",
+                                        row.lhs, row.op, row.rhs
+                                    ),
                                 ));
                             }
                             rows.push(row);
@@ -229,7 +236,8 @@ impl ParTable {
                 let single = rows.iter().any(|r| {
                     r.op == Op::Loading
                         && r.rhs == *v
-                        && rows.iter().filter(|q| q.op == Op::Loading && q.lhs == r.lhs).count() == 1
+                        && rows.iter().filter(|q| q.op == Op::Loading && q.lhs == r.lhs).count()
+                            == 1
                 });
                 added.push(new_row(v, v, if single { Some(0.0) } else { None }, false));
             }
@@ -268,7 +276,12 @@ impl ParTable {
         for (a, xa) in xs.iter().enumerate() {
             for xb in xs.iter().skip(a) {
                 if !exists(&rows, xa, xb) && !exists(&added, xa, xb) {
-                    added.push(new_row(xa, xb, if opts.fixed_x { Some(f64::NAN) } else { None }, opts.fixed_x));
+                    added.push(new_row(
+                        xa,
+                        xb,
+                        if opts.fixed_x { Some(f64::NAN) } else { None },
+                        opts.fixed_x,
+                    ));
                 }
             }
         }
@@ -325,7 +338,9 @@ impl ParTable {
                 if !rows.iter().any(|r| r.label == l) && !known_before.contains(&&l) {
                     return Err(Error::invalid(
                         "model",
-                        format!("defined parameter `{name}` uses `{l}`, which is not a parameter label"),
+                        format!(
+                            "defined parameter `{name}` uses `{l}`, which is not a parameter label"
+                        ),
                     ));
                 }
             }
@@ -333,7 +348,9 @@ impl ParTable {
         // a latent variable needs indicators or must be identified through regressions
         for f in &lv {
             if !rows.iter().any(|r| r.op == Op::Loading && r.lhs == *f) {
-                return Err(Error::NotIdentified { reason: format!("latent variable `{f}` has no indicators") });
+                return Err(Error::NotIdentified {
+                    reason: format!("latent variable `{f}` has no indicators"),
+                });
             }
         }
         Ok(Self { rows, defined, ov, lv, ov_x, npar })
@@ -353,7 +370,8 @@ mod tests {
 
     #[test]
     fn hs_defaults() {
-        let m = parse("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9").unwrap();
+        let m = parse("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9")
+            .unwrap();
         let t = ParTable::build(&m, TableOptions { std_lv: false, fixed_x: true }).unwrap();
         assert_eq!(t.npar, 21);
         assert_eq!(t.rows.len(), 24);

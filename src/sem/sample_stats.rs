@@ -21,7 +21,12 @@ pub(crate) struct SampleStats {
 
 impl SampleStats {
     pub(crate) fn from_moments(m: &Moments) -> Self {
-        Self { cov: m.cov().clone(), means: m.means().clone(), n: m.n_obs(), n_dropped: m.n_dropped() }
+        Self {
+            cov: m.cov().clone(),
+            means: m.means().clone(),
+            n: m.n_obs(),
+            n_dropped: m.n_dropped(),
+        }
     }
 
     /// Select the model's variables from a dataset (listwise deletion over those variables).
@@ -29,7 +34,11 @@ impl SampleStats {
         for n in names {
             data.index_of(n)?;
             if !data.is_numeric(n)? {
-                return Err(Error::NonNumericColumn { column: n.clone(), line: 0, value: "text".into() });
+                return Err(Error::NonNumericColumn {
+                    column: n.clone(),
+                    line: 0,
+                    value: "text".into(),
+                });
             }
         }
         let x = data.select(names)?;
@@ -38,7 +47,12 @@ impl SampleStats {
     }
 
     /// Reorder a covariance matrix given with `names` to the model order `ov`.
-    pub(crate) fn from_cov(cov: &Array2<f64>, names: &[String], ov: &[String], n: usize) -> Result<Self> {
+    pub(crate) fn from_cov(
+        cov: &Array2<f64>,
+        names: &[String],
+        ov: &[String],
+        n: usize,
+    ) -> Result<Self> {
         if cov.nrows() != names.len() || cov.ncols() != names.len() {
             return Err(Error::DimensionMismatch {
                 what: "covariance matrix and its variable names".into(),
@@ -48,7 +62,12 @@ impl SampleStats {
         }
         let mut idx = Vec::with_capacity(ov.len());
         for v in ov {
-            idx.push(names.iter().position(|x| x == v).ok_or_else(|| Error::UnknownVariable { name: v.clone() })?);
+            idx.push(
+                names
+                    .iter()
+                    .position(|x| x == v)
+                    .ok_or_else(|| Error::UnknownVariable { name: v.clone() })?,
+            );
         }
         let sub = Array2::from_shape_fn((ov.len(), ov.len()), |(i, j)| cov[[idx[i], idx[j]]]);
         let m = Moments::from_cov(&sub, n, None)?;
@@ -67,7 +86,9 @@ impl SampleStats {
             }
         }
         if crate::linalg::cholesky(self.cov.view(), "sample covariance").is_err() {
-            return Err(Error::NotPositiveDefinite { matrix: "sample covariance of the model variables".into() });
+            return Err(Error::NotPositiveDefinite {
+                matrix: "sample covariance of the model variables".into(),
+            });
         }
         Ok(())
     }

@@ -82,7 +82,11 @@ impl Scales {
                     let r_lv = |k: usize| if self.is_lv[k] { self.resvar[k].sqrt() } else { 1.0 };
                     let r_all = |k: usize| self.resvar[k].sqrt();
                     let r_nox = |k: usize| if self.is_x[k] { 1.0 } else { self.resvar[k].sqrt() };
-                    (est / (r_lv(a) * r_lv(b)), est / (r_all(a) * r_all(b)), est / (r_nox(a) * r_nox(b)))
+                    (
+                        est / (r_lv(a) * r_lv(b)),
+                        est / (r_all(a) * r_all(b)),
+                        est / (r_nox(a) * r_nox(b)),
+                    )
                 }
             }
         }
@@ -93,7 +97,9 @@ impl Scales {
 pub(crate) fn r_squared(pt: &ParTable, sc: &Scales) -> Vec<(String, f64)> {
     let mut out = Vec::new();
     let endo_lv = |f: &str| {
-        pt.rows.iter().any(|r| (r.op == Op::Regression && r.lhs == f) || (r.op == Op::Loading && r.rhs == f))
+        pt.rows
+            .iter()
+            .any(|r| (r.op == Op::Regression && r.lhs == f) || (r.op == Op::Loading && r.rhs == f))
     };
     let nlv = pt.lv.len();
     for (i, n) in pt.ov.iter().enumerate() {

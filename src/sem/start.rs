@@ -12,7 +12,12 @@ use super::model::{MatKind, ModelStructure};
 use super::partable::ParTable;
 use super::syntax::Op;
 
-pub(crate) fn start_values(pt: &ParTable, st: &ModelStructure, s: &Array2<f64>, std_lv: bool) -> Vec<f64> {
+pub(crate) fn start_values(
+    pt: &ParTable,
+    st: &ModelStructure,
+    s: &Array2<f64>,
+    std_lv: bool,
+) -> Vec<f64> {
     let ov_index = |n: &str| pt.ov.iter().position(|x| x == n);
     let mut theta = vec![f64::NAN; st.npar];
     // marker (first indicator) of each latent variable, if observed
@@ -40,7 +45,9 @@ pub(crate) fn start_values(pt: &ParTable, st: &ModelStructure, s: &Array2<f64>, 
                         let x = s[[i, mk]] / denom;
                         if x.is_finite() && x.abs() > 1e-3 { x } else { 1.0 }
                     }
-                    (Some(mk), Some(_)) if std_lv => lv_var(&r.lhs).sqrt().max(1e-3) * s[[mk, mk]].signum(),
+                    (Some(mk), Some(_)) if std_lv => {
+                        lv_var(&r.lhs).sqrt().max(1e-3) * s[[mk, mk]].signum()
+                    }
                     _ => 1.0,
                 },
                 Op::Regression => 0.0,
@@ -58,7 +65,11 @@ pub(crate) fn start_values(pt: &ParTable, st: &ModelStructure, s: &Array2<f64>, 
                                 if exo_phantom { s[[i, i]] } else { 0.5 * s[[i, i]] }
                             }
                             None => {
-                                if std_lv { 1.0 } else { lv_var(&r.lhs) }
+                                if std_lv {
+                                    1.0
+                                } else {
+                                    lv_var(&r.lhs)
+                                }
                             }
                         }
                     } else {

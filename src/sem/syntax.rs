@@ -187,7 +187,11 @@ impl fmt::Display for Expr {
                     write_child(f, b, p)
                 } else {
                     write_child(f, a, p)?;
-                    if p == 1 { write!(f, " {sym} ")? } else { f.write_str(sym)? }
+                    if p == 1 {
+                        write!(f, " {sym} ")?
+                    } else {
+                        f.write_str(sym)?
+                    }
                     write_child(f, b, p + 1)
                 }
             }
@@ -368,7 +372,9 @@ fn lex(text: &str) -> Result<Vec<Vec<Spanned>>> {
                 first_on_line = false;
                 continue;
             }
-            let (tok, len) = if is_ident_start(c) && !(c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) {
+            let (tok, len) = if is_ident_start(c)
+                && !(c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()))
+            {
                 let mut j = i;
                 while j < chars.len() && is_ident_char(chars[j]) {
                     j += 1;
@@ -423,7 +429,9 @@ fn lex(text: &str) -> Result<Vec<Vec<Spanned>>> {
                             return Err(syntax(
                                 line,
                                 col,
-                                format!("unexpected character `{c}`; expected a name, a number or one of =~ ~ ~~ := + * ( )"),
+                                format!(
+                                    "unexpected character `{c}`; expected a name, a number or one of =~ ~ ~~ := + * ( )"
+                                ),
                             ));
                         }
                     },
@@ -487,7 +495,10 @@ impl Parser {
                 return Err(syntax(
                     first.line,
                     first.col,
-                    format!("expected a variable name at the start of a statement, found {}", other.describe()),
+                    format!(
+                        "expected a variable name at the start of a statement, found {}",
+                        other.describe()
+                    ),
                 ));
             }
         };
@@ -522,7 +533,9 @@ impl Parser {
                 return Err(syntax(
                     op_tok.line,
                     op_tok.col,
-                    format!("constraints with `{s}` are not supported; use shared labels for equality constraints"),
+                    format!(
+                        "constraints with `{s}` are not supported; use shared labels for equality constraints"
+                    ),
                 ));
             }
             _ => return Err(self.err("an operator (=~, ~, ~~ or :=)")),
@@ -581,7 +594,9 @@ impl Parser {
             match t.tok {
                 Tok::Ident(s) => {
                     self.next();
-                    if (s == "start" || s == "label" || s == "equal") && self.peek().tok == Tok::LParen {
+                    if (s == "start" || s == "label" || s == "equal")
+                        && self.peek().tok == Tok::LParen
+                    {
                         self.next();
                         let m = if s == "start" {
                             match self.signed_number() {
@@ -595,7 +610,10 @@ impl Parser {
                                     return Err(syntax(
                                         t2.line,
                                         t2.col,
-                                        format!("expected a label inside {s}( ), found {}", t2.tok.describe()),
+                                        format!(
+                                            "expected a label inside {s}( ), found {}",
+                                            t2.tok.describe()
+                                        ),
                                     ));
                                 }
                             }
@@ -618,7 +636,11 @@ impl Parser {
                     }
                     return Ok(Term { modifiers, var: s });
                 }
-                _ => return Err(self.err("a variable name, a modifier (a*, 0.5*, NA*, start(1)*) or `1`")),
+                _ => {
+                    return Err(
+                        self.err("a variable name, a modifier (a*, 0.5*, NA*, start(1)*) or `1`")
+                    );
+                }
             }
         }
     }

@@ -91,7 +91,11 @@ pub(crate) fn solve_ncp(x: f64, df: f64, target: f64) -> f64 {
     let (mut flo, mut fhi) = (f(lo), f(hi));
     let mut side = 0i8;
     for _ in 0..200 {
-        let mid = if (flo - fhi).abs() > 0.0 { lo + (hi - lo) * flo / (flo - fhi) } else { 0.5 * (lo + hi) };
+        let mid = if (flo - fhi).abs() > 0.0 {
+            lo + (hi - lo) * flo / (flo - fhi)
+        } else {
+            0.5 * (lo + hi)
+        };
         let mid = if mid <= lo || mid >= hi || !mid.is_finite() { 0.5 * (lo + hi) } else { mid };
         let fm = f(mid);
         // Illinois modification: halve the value at the end that stays put twice in a row

@@ -91,7 +91,8 @@ pub struct SemArgs {
 
 /// Run the subcommand.
 pub fn run(a: SemArgs) -> Result<String, String> {
-    let text = std::fs::read_to_string(&a.model).map_err(|e| format!("cannot read {}: {e}", a.model))?;
+    let text =
+        std::fs::read_to_string(&a.model).map_err(|e| format!("cannot read {}: {e}", a.model))?;
     let data = read_data(&a.data)?;
     let sem = Sem::from_syntax(&text)
         .map_err(|e| format!("{}: {e}", a.model))?
@@ -180,8 +181,10 @@ pub fn to_json(fit: &SemFit) -> Value {
     for (k, v) in fit.fit_measures() {
         fitm.insert(k.clone(), num(*v));
     }
-    let r2: Map<String, Value> = fit.r_squared().iter().map(|(k, v)| (k.clone(), num(*v))).collect();
-    let warnings: Vec<Value> = fit.warnings().iter().map(|w| Value::String(w.to_string())).collect();
+    let r2: Map<String, Value> =
+        fit.r_squared().iter().map(|(k, v)| (k.clone(), num(*v))).collect();
+    let warnings: Vec<Value> =
+        fit.warnings().iter().map(|w| Value::String(w.to_string())).collect();
     json!({
         "parameters": params,
         "fit": Value::Object(fitm),
