@@ -24,7 +24,12 @@ fn parameter_recovery() {
         truth.extend(fit.parameters().iter().filter(|r| r.op == ":=").map(|r| r.est));
         for (j, t) in truth.iter().enumerate() {
             let mcse = sd[j] / (300f64).sqrt();
-            assert!((mean[j] - t).abs() < 4.0 * mcse + 1e-3 * t.abs(), "{}: mean {} vs {t} (mcse {mcse})", mc.estimate_names()[j], mean[j]);
+            assert!(
+                (mean[j] - t).abs() < 4.0 * mcse + 1e-3 * t.abs(),
+                "{}: mean {} vs {t} (mcse {mcse})",
+                mc.estimate_names()[j],
+                mean[j]
+            );
         }
     }
 }
@@ -49,7 +54,10 @@ fn power_agrees_with_normal_approximation() {
         let j = mc.test_names().iter().position(|t| t == name).unwrap();
         let got = mc.power()[j];
         let mcse = (expected * (1.0 - expected) / 800.0).sqrt();
-        assert!((got - expected).abs() < 4.0 * mcse + 0.02, "{name}: power {got} vs normal approximation {expected}");
+        assert!(
+            (got - expected).abs() < 4.0 * mcse + 0.02,
+            "{name}: power {got} vs normal approximation {expected}"
+        );
     }
 }
 

@@ -35,7 +35,9 @@ fn same_seed_same_intervals_with_one_and_two_threads() {
     assert_eq!(b1.inner().influence(), b2.inner().influence());
     // every free and defined parameter has both intervals
     assert_eq!(b1.names().len(), fit.coefficients().len() + 2 + 1);
-    for (j, (p, b)) in b1.percentile(0.95).iter().zip(b1.bca(0.95)).enumerate().take(b1.names().len() - 1) {
+    for (j, (p, b)) in
+        b1.percentile(0.95).iter().zip(b1.bca(0.95)).enumerate().take(b1.names().len() - 1)
+    {
         let (p, b) = (p.expect("percentile"), b.expect("bca"));
         let est = b1.estimate()[j];
         assert!(p.lower < est && est < p.upper, "{}: {p:?} {est}", b1.names()[j]);
@@ -61,7 +63,8 @@ fn bootstrap_se_agrees_with_delta_method_on_large_simulated_sample() {
         let pop = Sem::from_syntax(model).unwrap().fit(&d).unwrap();
         let sim = simulate_from(&pop, 20_000, seed);
         let fit = Sem::from_syntax(model).unwrap().fit(&sim).unwrap();
-        let boot = fit.bootstrap(&sim, &SemBootstrap::new(500).seed(seed).jackknife(false)).unwrap();
+        let boot =
+            fit.bootstrap(&sim, &SemBootstrap::new(500).seed(seed).jackknife(false)).unwrap();
         assert_eq!(boot.n_used(), 500);
         let table = fit.with_bootstrap(&boot).unwrap();
         let mut ratios = Vec::new();
@@ -71,10 +74,19 @@ fn bootstrap_se_agrees_with_delta_method_on_large_simulated_sample() {
                 continue;
             }
             let ratio = sb / sd;
-            assert!((ratio - 1.0).abs() < 0.12, "{model}: {} {} {}: boot se {sb} vs delta {sd}", r_delta.lhs, r_delta.op, r_delta.rhs);
+            assert!(
+                (ratio - 1.0).abs() < 0.12,
+                "{model}: {} {} {}: boot se {sb} vs delta {sd}",
+                r_delta.lhs,
+                r_delta.op,
+                r_delta.rhs
+            );
             // the percentile interval is close to est ± 1.96 se_delta
             let width = r_boot.ci_upper.unwrap() - r_boot.ci_lower.unwrap();
-            assert!((width / (2.0 * 1.959964 * sd) - 1.0).abs() < 0.15, "{model}: interval width {width} vs {sd}");
+            assert!(
+                (width / (2.0 * 1.959964 * sd) - 1.0).abs() < 0.15,
+                "{model}: interval width {width} vs {sd}"
+            );
             ratios.push(ratio);
         }
         let mean = ratios.iter().sum::<f64>() / ratios.len() as f64;
@@ -142,7 +154,12 @@ fn se_bootstrap_table_and_counts() {
 fn bollen_stine_pvalue() {
     let d = hs();
     let fit = Sem::from_syntax(HS_CFA).unwrap().fit(&d).unwrap();
-    let boot = fit.bootstrap(&d, &SemBootstrap::new(200).seed(3).kind(SemBootstrapKind::BollenStine).jackknife(false)).unwrap();
+    let boot = fit
+        .bootstrap(
+            &d,
+            &SemBootstrap::new(200).seed(3).kind(SemBootstrapKind::BollenStine).jackknife(false),
+        )
+        .unwrap();
     // the transformed data fit the model exactly: χ² on them is 0, estimates equal θ̂
     let k = boot.names().len() - 1;
     assert!(boot.estimate()[k].abs() < 1e-6);

@@ -25,7 +25,9 @@ use super::syntax::Op;
 use super::{Estimator, Likelihood, SemFit};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::resample::{Bootstrap, BootstrapFit, Interval, ReplicationFailure, bollen_stine_transform};
+use crate::resample::{
+    Bootstrap, BootstrapFit, Interval, ReplicationFailure, bollen_stine_transform,
+};
 use crate::summary::{ParamRow, Summary, Table, fmt_num, fmt_pvalue};
 use crate::warning::Warning;
 
@@ -216,7 +218,13 @@ impl<'a> Refitter<'a> {
         self.refit_inner(scatter, n, start, true)
     }
 
-    fn refit_inner(&self, scatter: &Array2<f64>, n: usize, start: &[f64], want_se: bool) -> Result<Refit> {
+    fn refit_inner(
+        &self,
+        scatter: &Array2<f64>,
+        n: usize,
+        start: &[f64],
+        want_se: bool,
+    ) -> Result<Refit> {
         let (div, n_eff) = self.divisor(n);
         let s_fit = scatter / div;
         let st_owned;
@@ -248,7 +256,7 @@ impl<'a> Refitter<'a> {
             }
             let mut dir = -hinv.dot(&g);
             let mut slope = g.dot(&dir);
-            if !(slope < 0.0) {
+            if slope.is_nan() || slope >= 0.0 {
                 hinv = self.chord.clone();
                 dir = -hinv.dot(&g);
                 slope = g.dot(&dir);
@@ -256,7 +264,8 @@ impl<'a> Refitter<'a> {
             let mut t = 1.0;
             let mut next = None;
             for _ in 0..30 {
-                let cand: Vec<f64> = pt.theta.iter().zip(dir.iter()).map(|(a, d)| a + t * d).collect();
+                let cand: Vec<f64> =
+                    pt.theta.iter().zip(dir.iter()).map(|(a, d)| a + t * d).collect();
                 if let Some(np) = estimate::eval(st, &obj, &cand) {
                     let ok = np.val.f <= pt.val.f + 1e-4 * t * slope
                         || (gmax < 1e-6 && np.val.f <= pt.val.f + 1e-14 * (1.0 + pt.val.f.abs()));
@@ -295,7 +304,10 @@ impl<'a> Refitter<'a> {
         if !converged {
             let opt = estimate::fisher_scoring(st, &obj, pt, self.max_iter);
             if !opt.converged {
-                return Err(Error::NotConverged { what: format!("SEM refit ({})", opt.reason), iterations: opt.iterations });
+                return Err(Error::NotConverged {
+                    what: format!("SEM refit ({})", opt.reason),
+                    iterations: opt.iterations,
+                });
             }
             pt = opt.point;
         }
@@ -314,7 +326,8 @@ impl<'a> Refitter<'a> {
         }
         // defined parameters (with gradients only when standard errors are wanted)
         let gq = if want_se { q } else { 0 };
-        let mut env: HashMap<String, Dual> = HashMap::with_capacity(self.labels.len() + self.fit.pt.defined.len());
+        let mut env: HashMap<String, Dual> =
+            HashMap::with_capacity(self.labels.len() + self.fit.pt.defined.len());
         for (l, k) in &self.labels {
             let mut g = vec![0.0; gq];
             if let (true, Some(f)) = (want_se, self.fit.pt.rows[*k].free) {
@@ -452,15 +465,27 @@ impl SemFit {
     ///
     /// # Errors
     /// As [`SemFit::bootstrap`]; [`Error::NonFinite`] for missing values.
-    pub fn bootstrap_array(&self, x: &Array2<f64>, config: &SemBootstrap) -> Result<SemBootstrapFit> {
+    pub fn bootstrap_array(
+        &self,
+        x: &Array2<f64>,
+        config: &SemBootstrap,
+    ) -> Result<SemBootstrapFit> {
         if !(config.level > 0.0 && config.level < 1.0) {
             return Err(Error::invalid("level", "must be strictly between 0 and 1"));
         }
         if x.ncols() != self.pt.ov.len() {
-            return Err(Error::DimensionMismatch { what: "data columns vs model variables".into(), expected: self.pt.ov.len(), found: x.ncols() });
+            return Err(Error::DimensionMismatch {
+                what: "data columns vs model variables".into(),
+                expected: self.pt.ov.len(),
+                found: x.ncols(),
+            });
         }
         if x.nrows() != self.n_obs {
-            return Err(Error::DimensionMismatch { what: "complete rows of the data the model was fitted to".into(), expected: self.n_obs, found: x.nrows() });
+            return Err(Error::DimensionMismatch {
+                what: "complete rows of the data the model was fitted to".into(),
+                expected: self.n_obs,
+                found: x.nrows(),
+            });
         }
         if x.iter().any(|v| !v.is_finite()) {
             return Err(Error::NonFinite { what: "bootstrap data (missing values)".into() });
@@ -494,7 +519,10 @@ impl SemFit {
             v.push(if r.admissible { 1.0 } else { 0.0 });
             Ok(v)
         };
-        let inner = Bootstrap::new(config.reps).seed(config.seed).acceleration(crate::resample::Acceleration::None).run(n, stat)?;
+        let inner = Bootstrap::new(config.reps)
+            .seed(config.seed)
+            .acceleration(crate::resample::Acceleration::None)
+            .run(n, stat)?;
         let t0_all = inner.estimate();
         let t0 = Array1::from_iter(t0_all.iter().take(k).copied());
         // jackknife by rank-one downdates, warm started at θ̂
@@ -520,7 +548,8 @@ impl SemFit {
                         }
                     }
                     Err(e) => {
-                        err = Some(format!("the jackknife refit without row {} failed: {e}", i + 1));
+                        err =
+                            Some(format!("the jackknife refit without row {} failed: {e}", i + 1));
                         break;
                     }
                 }
@@ -535,11 +564,14 @@ impl SemFit {
         let reps_all = inner.replicates();
         let flag = reps_all.column(k);
         let n_inadmissible = flag.iter().filter(|v| **v == 0.0).count();
-        let keep: Vec<usize> = (0..reps_all.nrows()).filter(|&b| !config.drop_inadmissible || flag[b] != 0.0).collect();
+        let keep: Vec<usize> = (0..reps_all.nrows())
+            .filter(|&b| !config.drop_inadmissible || flag[b] != 0.0)
+            .collect();
         let reps = Array2::from_shape_fn((keep.len(), k), |(b, j)| reps_all[[keep[b], j]]);
-        let boot = BootstrapFit::from_parts(n, &t0, &reps, influence.as_ref().map(|l| &**l))?;
+        let boot = BootstrapFit::from_parts(n, &t0, &reps, influence.as_deref())?;
         let failures = inner.failures().to_vec();
-        let n_nonconverged = failures.iter().filter(|f| f.reason.contains("did not converge")).count();
+        let n_nonconverged =
+            failures.iter().filter(|f| f.reason.contains("did not converge")).count();
         let mut names = self.par_names.clone();
         names.extend(self.pt.defined.iter().map(|(n, _)| n.clone()));
         names.push("chisq".into());
@@ -553,7 +585,10 @@ impl SemFit {
         };
         let mut warnings = Vec::new();
         if !failures.is_empty() {
-            warnings.push(Warning::ReplicationsFailed { failed: failures.len(), requested: config.reps });
+            warnings.push(Warning::ReplicationsFailed {
+                failed: failures.len(),
+                requested: config.reps,
+            });
         }
         if n_inadmissible > 0 {
             warnings.push(Warning::Other {
@@ -593,7 +628,11 @@ impl SemFit {
     /// [`Error::DimensionMismatch`] when `boot` was computed for another model.
     pub fn with_bootstrap(&self, boot: &SemBootstrapFit) -> Result<SemFit> {
         if boot.n_free != self.pt.npar || boot.n_defined != self.pt.defined.len() {
-            return Err(Error::DimensionMismatch { what: "bootstrap parameters vs model".into(), expected: self.pt.npar, found: boot.n_free });
+            return Err(Error::DimensionMismatch {
+                what: "bootstrap parameters vs model".into(),
+                expected: self.pt.npar,
+                found: boot.n_free,
+            });
         }
         let se = boot.se();
         let ci = boot.intervals();
@@ -711,13 +750,23 @@ impl SemBootstrapFit {
 
     /// A printable summary.
     pub fn summary(&self) -> Summary {
-        let mut s = Summary::new(format!("SEM bootstrap ({:?}, {} replications, seed {})", self.config.kind, self.config.reps, self.config.seed));
+        let mut s = Summary::new(format!(
+            "SEM bootstrap ({:?}, {} replications, seed {})",
+            self.config.kind, self.config.reps, self.config.seed
+        ));
         let mut kv = vec![
             ("Replications requested".to_string(), self.config.reps.to_string()),
             ("Replications used".to_string(), self.n_used().to_string()),
             ("Not converged".to_string(), self.n_nonconverged.to_string()),
             ("Other failures".to_string(), self.n_errors().to_string()),
-            ("Inadmissible".to_string(), format!("{}{}", self.n_inadmissible, if self.config.drop_inadmissible { " (dropped)" } else { " (kept)" })),
+            (
+                "Inadmissible".to_string(),
+                format!(
+                    "{}{}",
+                    self.n_inadmissible,
+                    if self.config.drop_inadmissible { " (dropped)" } else { " (kept)" }
+                ),
+            ),
         ];
         if let Some(p) = self.bs_pvalue {
             kv.push(("Bollen-Stine p-value (chi-square)".into(), fmt_pvalue(Some(p))));

@@ -78,26 +78,39 @@ impl SemFit {
     pub fn power(&self, cfg: &SemPower) -> Result<MonteCarloFit> {
         let p = self.ov.len();
         if cfg.n <= p {
-            return Err(Error::invalid("n", format!("the sample size must exceed the {p} observed variables")));
+            return Err(Error::invalid(
+                "n",
+                format!("the sample size must exceed the {p} observed variables"),
+            ));
         }
         if !(cfg.alpha > 0.0 && cfg.alpha < 1.0) {
             return Err(Error::invalid("alpha", "must be strictly between 0 and 1"));
         }
         let mvn = MultivariateNormal::new(&Array1::zeros(p), &self.implied)?;
-        let zq = Normal::new(0.0, 1.0).map(|d| d.inverse_cdf(1.0 - cfg.alpha / 2.0)).unwrap_or(1.959963984540054);
+        let zq = Normal::new(0.0, 1.0)
+            .map(|d| d.inverse_cdf(1.0 - cfg.alpha / 2.0))
+            .unwrap_or(1.959963984540054);
         let refitter = Refitter::new(self, 500);
         let start = self.theta.clone();
         let mut names = self.par_names.clone();
         names.extend(self.pt.defined.iter().map(|(n, _)| n.clone()));
-        MonteCarlo::new(cfg.reps).seed(cfg.seed).estimate_names(names.clone()).test_names(names).run(|rep| {
-            let x = mvn.sample(cfg.n, rep.seed)?;
-            let c = Centred::new(&x);
-            let r = refitter.refit_se(&c.scatter, cfg.n, &start)?;
-            let se = r.se.unwrap_or_default();
-            let mut est = r.theta;
-            est.extend(r.defined);
-            let sig = est.iter().zip(se.iter()).map(|(e, s)| *s > 0.0 && (e / s).abs() > zq).collect();
-            Ok(Draw::new(est, sig))
-        })
+        MonteCarlo::new(cfg.reps)
+            .seed(cfg.seed)
+            .estimate_names(names.clone())
+            .test_names(names)
+            .run(|rep| {
+                let x = mvn.sample(cfg.n, rep.seed)?;
+                let c = Centred::new(&x);
+                let r = refitter.refit_se(&c.scatter, cfg.n, &start)?;
+                let se = r.se.unwrap_or_default();
+                let mut est = r.theta;
+                est.extend(r.defined);
+                let sig = est
+                    .iter()
+                    .zip(se.iter())
+                    .map(|(e, s)| *s > 0.0 && (e / s).abs() > zq)
+                    .collect();
+                Ok(Draw::new(est, sig))
+            })
     }
 }

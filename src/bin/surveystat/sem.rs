@@ -2,7 +2,10 @@
 
 use clap::ValueEnum;
 use serde_json::{Map, Value, json};
-use surveystat::sem::{BootstrapCi, Estimator, Likelihood, Sem, SemBootstrap, SemBootstrapFit, SemBootstrapKind, SemFit};
+use surveystat::sem::{
+    BootstrapCi, Estimator, Likelihood, Sem, SemBootstrap, SemBootstrapFit, SemBootstrapKind,
+    SemFit,
+};
 
 use crate::output::{json_text, num, opt, read_data};
 
