@@ -50,7 +50,11 @@ fn bench(c: &mut Criterion) {
     for (name, model, d) in
         [("hs_cfa", HS, &hs), ("poldem", POLDEM, &pd), ("study_sem", STUDY, &st)]
     {
-        for (oname, opt) in [("fisher", Optimizer::FisherScoring), ("bfgs", Optimizer::Bfgs)] {
+        for (oname, opt) in [
+            ("auto", Optimizer::Auto),
+            ("fisher", Optimizer::FisherScoring),
+            ("bfgs", Optimizer::Bfgs),
+        ] {
             let sem = Sem::from_syntax(model).unwrap().optimizer(opt);
             g.bench_function(format!("{name}/{oname}"), |b| {
                 b.iter(|| black_box(sem.fit(black_box(d)).unwrap()))

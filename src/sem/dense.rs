@@ -13,7 +13,7 @@ pub(crate) fn cholesky(a: &Array2<f64>) -> Option<Array2<f64>> {
         for k in 0..j {
             d -= l[[j, k]] * l[[j, k]];
         }
-        if !(d > 0.0) || !d.is_finite() {
+        if d.is_nan() || d <= 0.0 || !d.is_finite() {
             return None;
         }
         let d = d.sqrt();
@@ -98,7 +98,7 @@ pub(crate) fn inverse(a: &Array2<f64>) -> Option<Array2<f64>> {
                 piv = r;
             }
         }
-        if !(best > 1e-13 * scale) {
+        if best.is_nan() || best <= 1e-13 * scale {
             return None;
         }
         if piv != c {

@@ -11,8 +11,11 @@ use super::objective::{Objective, Value};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Optimizer {
-    /// Fisher scoring / Gauss–Newton on the expected information with step halving (default).
+    /// BFGS, falling back to Fisher scoring from the last point if BFGS stops without
+    /// converging (default; fastest on the benchmark models, see docs/methods/sem.md).
     #[default]
+    Auto,
+    /// Fisher scoring / Gauss–Newton on the expected information with step halving.
     FisherScoring,
     /// Quasi-Newton BFGS with a backtracking (Armijo) line search.
     Bfgs,
@@ -105,8 +108,7 @@ pub(crate) fn fisher_scoring(
                 grad_max,
             };
         }
-        let w = obj.weight(&pt.val);
-        let h = delta.t().dot(&w.dot(&delta)) * 2.0;
+        let h = obj.information(&pt.val, &delta) * 2.0;
         let Some(step) = solve_damped(&h, &g, lambda) else {
             return OptResult {
                 point: pt,
@@ -204,8 +206,7 @@ pub(crate) fn bfgs(
     let mut pt = start;
     let (mut g, delta) = gradient(st, obj, &pt);
     // initial inverse Hessian: inverse of the scoring matrix (a good scale), identity if singular
-    let w = obj.weight(&pt.val);
-    let h0 = delta.t().dot(&w.dot(&delta)) * 2.0;
+    let h0 = obj.information(&pt.val, &delta) * 2.0;
     let mut hinv =
         super::dense::spd_inverse_logdet(&h0).map(|(i, _)| i).unwrap_or_else(|| Array2::eye(q));
     let mut grad_max = max_abs(&g);
@@ -221,7 +222,7 @@ pub(crate) fn bfgs(
         }
         let mut dir = -hinv.dot(&g);
         let mut slope = g.dot(&dir);
-        if !(slope < 0.0) {
+        if slope.is_nan() || slope >= 0.0 {
             hinv = Array2::eye(q);
             dir = -g.clone();
             slope = g.dot(&dir);

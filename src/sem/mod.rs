@@ -136,7 +136,7 @@ impl Sem {
             std_lv: false,
             fixed_x: true,
             ci_level: 0.95,
-            optimizer: Optimizer::FisherScoring,
+            optimizer: Optimizer::Auto,
             max_iter: 1000,
             allow_nonconverged: false,
         }
@@ -171,7 +171,7 @@ impl Sem {
         self.ci_level = level;
         self
     }
-    /// Optimisation algorithm (default Fisher scoring).
+    /// Optimisation algorithm (default [`Optimizer::Auto`]: BFGS with a Fisher-scoring fallback).
     pub fn optimizer(mut self, o: Optimizer) -> Self {
         self.optimizer = o;
         self
@@ -350,8 +350,7 @@ impl SemModel {
         let pt = estimate::eval(&st, &obj, theta)
             .ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
         let (_, delta) = estimate::gradient(&st, &obj, &pt);
-        let w = obj.weight(&pt.val);
-        Ok(delta.t().dot(&w.dot(&delta)))
+        Ok(obj.information(&pt.val, &delta))
     }
 
     fn bind(&self, m: &Moments, q: usize) -> Result<(ModelStructure, Objective)> {
@@ -467,6 +466,17 @@ impl SemModel {
         let opt = match cfg.optimizer {
             Optimizer::FisherScoring => estimate::fisher_scoring(&st, &obj, p0, cfg.max_iter),
             Optimizer::Bfgs => estimate::bfgs(&st, &obj, p0, cfg.max_iter),
+            Optimizer::Auto => {
+                let b = estimate::bfgs(&st, &obj, p0, cfg.max_iter);
+                if b.converged || b.iterations >= cfg.max_iter {
+                    b
+                } else {
+                    let used = b.iterations;
+                    let mut f = estimate::fisher_scoring(&st, &obj, b.point, cfg.max_iter - used);
+                    f.iterations += used;
+                    f
+                }
+            }
         };
         if !opt.converged && !cfg.allow_nonconverged {
             return Err(Error::NotConverged {
@@ -488,8 +498,7 @@ impl SemModel {
         let ml = cfg.estimator == Estimator::Ml;
         // information and vcov
         let (_, delta) = estimate::gradient(&st, &obj, point);
-        let w = obj.weight(&point.val);
-        let info = delta.t().dot(&w.dot(&delta));
+        let info = obj.information(&point.val, &delta);
         let par_names: Vec<String> = free_names(&pt);
         let info_inv = vcov::invert_information(&info, &par_names)?;
         // lavaan's "standard" SEs: (N′ Δᵀ W Δ)⁻¹ for every estimator (W = I for ULS)

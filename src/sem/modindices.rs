@@ -134,8 +134,7 @@ pub(crate) fn compute(
         return Ok(Vec::new());
     };
     let (g, delta) = estimate::gradient(&st, obj, &pt_ext);
-    let w = obj.weight(&pt_ext.val);
-    let info = delta.t().dot(&w.dot(&delta));
+    let info = obj.information(&pt_ext.val, &delta);
     let nc = cands.len();
     let i11 = Array2::from_shape_fn((nc, nc), |(a, b)| info[[q + a, q + b]]);
     let i12 = Array2::from_shape_fn((nc, q), |(a, b)| info[[q + a, b]]);
@@ -144,7 +143,7 @@ pub(crate) fn compute(
     let mut out = Vec::new();
     for (k, (l, op, r)) in cands.iter().enumerate() {
         let vjj = v[[k, k]];
-        if !(vjj >= thresh) {
+        if vjj.is_nan() || vjj < thresh {
             continue;
         }
         let score = -0.5 * g[q + k];

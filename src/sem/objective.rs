@@ -33,8 +33,6 @@ pub(crate) struct Objective {
     pub logdet_s: f64,
     pub s_inv: Array2<f64>,
     pub pairs: Vec<(usize, usize)>,
-    /// Γ(S⁻¹) for GLS (fixed), empty otherwise.
-    pub w_fixed: Option<Array2<f64>>,
 }
 
 /// The value at Σ together with Σ⁻¹ (ML only).
@@ -44,7 +42,8 @@ pub(crate) struct Value {
     pub sigma_inv: Option<Array2<f64>>,
 }
 
-/// Γ(A) = ½ Dᵀ (A ⊗ A) D over the given vech pairs.
+/// Γ(A) = ½ Dᵀ (A ⊗ A) D over the given vech pairs (reference for the tests).
+#[cfg(test)]
 pub(crate) fn gamma(a: &Array2<f64>, pairs: &[(usize, usize)]) -> Array2<f64> {
     let n = pairs.len();
     let mut g = Array2::<f64>::zeros((n, n));
@@ -68,8 +67,7 @@ impl Objective {
     ) -> Result<Self> {
         let (s_inv, logdet_s) = dense::spd_inverse_logdet(s)
             .ok_or_else(|| Error::NotPositiveDefinite { matrix: "sample covariance".into() })?;
-        let w_fixed = if kind == Discrepancy::Gls { Some(gamma(&s_inv, &pairs)) } else { None };
-        Ok(Self { kind, s: s.clone(), logdet_s, s_inv, pairs, w_fixed })
+        Ok(Self { kind, s: s.clone(), logdet_s, s_inv, pairs })
     }
 
     /// F at Σ; `None` if Σ is not positive definite (ML).
@@ -120,14 +118,53 @@ impl Objective {
         )
     }
 
-    /// Weight matrix W of the quadratic approximation at Σ.
-    pub(crate) fn weight(&self, val: &Value) -> Array2<f64> {
-        match self.kind {
-            Discrepancy::Ml => {
-                gamma(val.sigma_inv.as_ref().expect("ML value carries the inverse"), &self.pairs)
+    /// W Δ without forming W: for symmetric E, Γ(A) vech E = ½ (2 − δ_ij) (A E A)_ij.
+    pub(crate) fn weight_times(&self, val: &Value, delta: &Array2<f64>) -> Array2<f64> {
+        let a = match self.kind {
+            Discrepancy::Ml => val.sigma_inv.as_ref().expect("ML value carries the inverse"),
+            Discrepancy::Gls => &self.s_inv,
+            Discrepancy::Uls => return delta.clone(),
+        };
+        let p = a.nrows();
+        let mut out = Array2::<f64>::zeros(delta.raw_dim());
+        let mut e = Array2::<f64>::zeros((p, p));
+        for k in 0..delta.ncols() {
+            for (r, &(i, j)) in self.pairs.iter().enumerate() {
+                let v = delta[[r, k]];
+                e[[i, j]] = v;
+                e[[j, i]] = v;
             }
-            Discrepancy::Gls => self.w_fixed.clone().expect("GLS weight is precomputed"),
-            Discrepancy::Uls => Array2::eye(self.pairs.len()),
+            let aea = a.dot(&e).dot(a);
+            for (r, &(i, j)) in self.pairs.iter().enumerate() {
+                out[[r, k]] = if i == j { 0.5 * aea[[i, i]] } else { aea[[i, j]] };
+            }
+        }
+        out
+    }
+
+    /// Information Δᵀ W Δ.
+    pub(crate) fn information(&self, val: &Value, delta: &Array2<f64>) -> Array2<f64> {
+        delta.t().dot(&self.weight_times(val, delta))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sem::model::vech_pairs;
+    use ndarray::array;
+
+    #[test]
+    fn weight_times_equals_gamma_product() {
+        let s = array![[2.0, 0.3, 0.1], [0.3, 1.5, 0.2], [0.1, 0.2, 1.0]];
+        let pairs = vech_pairs(3);
+        let obj = Objective::new(Discrepancy::Gls, &s, pairs.clone()).unwrap();
+        let val = obj.value(&s).unwrap();
+        let delta = Array2::from_shape_fn((6, 2), |(i, j)| (i * 3 + j) as f64 * 0.1 - 0.2);
+        let a = obj.weight_times(&val, &delta);
+        let b = gamma(&obj.s_inv, &pairs).dot(&delta);
+        for (x, y) in a.iter().zip(b.iter()) {
+            assert!((x - y).abs() < 1e-12, "{x} vs {y}");
         }
     }
 }

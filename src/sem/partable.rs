@@ -261,7 +261,7 @@ impl ParTable {
         // covariances among pure dependent variables (auto.cov.y)
         let pure_y: Vec<String> = reg_lhs
             .iter()
-            .filter(|s| !has(&reg_rhs, s) && !(has(&indicators, s) && !is_lv(s)))
+            .filter(|s| !has(&reg_rhs, s) && (!has(&indicators, s) || is_lv(s)))
             .cloned()
             .collect();
         for (a, ya) in pure_y.iter().enumerate() {

@@ -80,9 +80,10 @@ impl SampleStats {
         if self.n < 2 {
             return Err(Error::TooFewObservations { needed: 2, got: self.n });
         }
-        for i in 0..p {
-            if !(self.cov[[i, i]] > 0.0) {
-                return Err(Error::ConstantColumn { name: names[i].clone() });
+        for (i, name) in names.iter().enumerate().take(p) {
+            let v = self.cov[[i, i]];
+            if v.is_nan() || v <= 0.0 {
+                return Err(Error::ConstantColumn { name: name.clone() });
             }
         }
         if crate::linalg::cholesky(self.cov.view(), "sample covariance").is_err() {

@@ -32,7 +32,7 @@ pub(crate) fn invert_information(info: &Array2<f64>, names: &[String]) -> Result
     let (vals, vecs) = linalg::sym_eigen(info.view(), "information matrix")?;
     let max = vals.iter().fold(0.0f64, |a, b| a.max(b.abs()));
     let min = vals[q - 1];
-    if !(min > 1e-10 * max) || !min.is_finite() {
+    if min.is_nan() || min <= 1e-10 * max || !min.is_finite() {
         // the parameter loading most on the null direction
         let v = vecs.column(q - 1);
         let mut order: Vec<usize> = (0..q).collect();
