@@ -347,8 +347,7 @@ impl<'a> Refitter<'a> {
         }
         let se = if want_se {
             let (_, delta) = estimate::gradient(st, &obj, &pt);
-            let w = obj.weight(&pt.val);
-            let info = delta.t().dot(&w.dot(&delta));
+            let info = obj.information(&pt.val, &delta);
             let vcov = super::vcov::invert_information(&info, &self.fit.par_names)? / n_eff;
             let mut se: Vec<f64> = (0..q).map(|i| vcov[[i, i]].max(0.0).sqrt()).collect();
             se.extend(grads.iter().map(|g| g.dot(&vcov.dot(g)).max(0.0).sqrt()));
