@@ -7,9 +7,9 @@
 //!
 //! Fast path per replication: the covariance of the resample is accumulated from the row indices
 //! of the (centred) data without copying rows; the compiled model is refitted starting at the
-//! full-sample estimates θ̂ with chord (simplified Newton) steps that reuse the full-sample
-//! expected information, falling back to the engine's Fisher scoring when a chord step does not
-//! decrease F. The leave-one-out covariances of the BCa jackknife are rank-one downdates of the
+//! full-sample estimates θ̂ by BFGS whose initial inverse Hessian is the inverse of the
+//! full-sample scoring matrix 2ΔᵀWΔ (so no information matrix is formed per replication),
+//! falling back to the engine's Fisher scoring when the line search fails. The leave-one-out covariances of the BCa jackknife are rank-one downdates of the
 //! full-sample scatter matrix.
 
 use std::collections::HashMap;
@@ -166,6 +166,8 @@ pub(crate) struct Refitter<'a> {
 
 /// Outcome of one refit.
 pub(crate) struct Refit {
+    /// Standard errors (free parameters, then defined ones) when requested.
+    pub se: Option<Vec<f64>>,
     pub theta: Vec<f64>,
     pub defined: Vec<f64>,
     pub chisq: f64,
@@ -208,6 +210,21 @@ impl<'a> Refitter<'a> {
 
     /// Refit to a scatter matrix Σ(xᵢ − x̄)(xᵢ − x̄)ᵀ of `n` rows, starting at `start`.
     pub(crate) fn refit(&self, scatter: &Array2<f64>, n: usize, start: &[f64]) -> Result<Refit> {
+        self.refit_inner(scatter, n, start, false)
+    }
+
+    /// As `refit`, with expected-information standard errors of the free and defined parameters.
+    pub(crate) fn refit_se(&self, scatter: &Array2<f64>, n: usize, start: &[f64]) -> Result<Refit> {
+        self.refit_inner(scatter, n, start, true)
+    }
+
+    fn refit_inner(
+        &self,
+        scatter: &Array2<f64>,
+        n: usize,
+        start: &[f64],
+        want_se: bool,
+    ) -> Result<Refit> {
         let (div, n_eff) = self.divisor(n);
         let s_fit = scatter / div;
         let st_owned;
@@ -239,7 +256,7 @@ impl<'a> Refitter<'a> {
             }
             let mut dir = -hinv.dot(&g);
             let mut slope = g.dot(&dir);
-            if !(slope < 0.0) {
+            if slope.is_nan() || slope >= 0.0 {
                 hinv = self.chord.clone();
                 dir = -hinv.dot(&g);
                 slope = g.dot(&dir);
@@ -307,32 +324,51 @@ impl<'a> Refitter<'a> {
             let lv = Array2::from_shape_fn((l, l), |(i, j)| eta[[i, j]]);
             admissible = super::dense::cholesky(&lv).is_some();
         }
-        // defined parameters
+        // defined parameters (with gradients only when standard errors are wanted)
+        let gq = if want_se { q } else { 0 };
         let mut env: HashMap<String, Dual> =
             HashMap::with_capacity(self.labels.len() + self.fit.pt.defined.len());
         for (l, k) in &self.labels {
-            env.insert(l.clone(), Dual { v: st.row_value(&pt.mats, *k), g: Vec::new() });
+            let mut g = vec![0.0; gq];
+            if let (true, Some(f)) = (want_se, self.fit.pt.rows[*k].free) {
+                g[f] = 1.0;
+            }
+            env.insert(l.clone(), Dual { v: st.row_value(&pt.mats, *k), g });
         }
         let mut def = Vec::with_capacity(self.fit.pt.defined.len());
+        let mut grads = Vec::new();
         for (name, expr) in &self.fit.pt.defined {
-            let d = defined::eval(expr, &env, 0);
+            let d = defined::eval(expr, &env, gq);
             def.push(d.v);
+            if want_se {
+                grads.push(Array1::from(d.g.clone()));
+            }
             env.insert(name.clone(), d);
         }
-        Ok(Refit { chisq: n_eff * pt.val.f, theta: pt.theta, defined: def, admissible })
+        let se = if want_se {
+            let (_, delta) = estimate::gradient(st, &obj, &pt);
+            let info = obj.information(&pt.val, &delta);
+            let vcov = super::vcov::invert_information(&info, &self.fit.par_names)? / n_eff;
+            let mut se: Vec<f64> = (0..q).map(|i| vcov[[i, i]].max(0.0).sqrt()).collect();
+            se.extend(grads.iter().map(|g| g.dot(&vcov.dot(g)).max(0.0).sqrt()));
+            Some(se)
+        } else {
+            None
+        };
+        Ok(Refit { se, chisq: n_eff * pt.val.f, theta: pt.theta, defined: def, admissible })
     }
 }
 
 /// Centred data (row-major) and its scatter matrix.
-struct Centred {
+pub(super) struct Centred {
     x: Vec<f64>,
     n: usize,
     p: usize,
-    scatter: Array2<f64>,
+    pub(super) scatter: Array2<f64>,
 }
 
 impl Centred {
-    fn new(x: &Array2<f64>) -> Self {
+    pub(super) fn new(x: &Array2<f64>) -> Self {
         let (n, p) = x.dim();
         let mean = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(p));
         let mut v = Vec::with_capacity(n * p);
@@ -531,7 +567,7 @@ impl SemFit {
             .filter(|&b| !config.drop_inadmissible || flag[b] != 0.0)
             .collect();
         let reps = Array2::from_shape_fn((keep.len(), k), |(b, j)| reps_all[[keep[b], j]]);
-        let boot = BootstrapFit::from_parts(n, &t0, &reps, influence.as_ref().map(|l| &**l))?;
+        let boot = BootstrapFit::from_parts(n, &t0, &reps, influence.as_deref())?;
         let failures = inner.failures().to_vec();
         let n_nonconverged =
             failures.iter().filter(|f| f.reason.contains("did not converge")).count();
@@ -667,6 +703,10 @@ impl SemBootstrapFit {
             BootstrapCi::Percentile => self.percentile(self.config.level),
             BootstrapCi::Bca => self.bca(self.config.level),
         }
+    }
+    /// Confidence level of the configured intervals.
+    pub fn config_level(&self) -> f64 {
+        self.config.level
     }
     /// Replications requested.
     pub fn n_requested(&self) -> usize {

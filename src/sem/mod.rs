@@ -32,6 +32,7 @@ mod model;
 mod modindices;
 mod objective;
 mod partable;
+mod power;
 mod sample_stats;
 mod standardize;
 mod start;
@@ -49,6 +50,7 @@ pub use bootstrap::{BootstrapCi, SemBootstrap, SemBootstrapFit, SemBootstrapKind
 pub use estimate::Optimizer;
 pub use modindices::ModIndex;
 pub use partable::ParRow;
+pub use power::SemPower;
 pub use syntax::{BinOp, Expr, ModelSyntax, Modifier, Op, Statement, Term, parse_model};
 
 use crate::data::Dataset;

@@ -2,7 +2,10 @@
 
 use clap::ValueEnum;
 use serde_json::{Map, Value, json};
-use surveystat::sem::{Estimator, Likelihood, Sem, SemFit};
+use surveystat::sem::{
+    BootstrapCi, Estimator, Likelihood, Sem, SemBootstrap, SemBootstrapFit, SemBootstrapKind,
+    SemFit,
+};
 
 use crate::output::{json_text, num, opt, read_data};
 
@@ -33,6 +36,24 @@ pub enum MissingArg {
     Listwise,
 }
 
+/// Bootstrap interval choices.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CiArg {
+    /// percentile interval
+    Perc,
+    /// bias-corrected and accelerated interval (jackknife acceleration)
+    Bca,
+}
+
+/// Bootstrap resampling choices.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BootKindArg {
+    /// ordinary nonparametric bootstrap
+    Ordinary,
+    /// Bollen-Stine bootstrap (p-value of the chi-square test)
+    BollenStine,
+}
+
 /// Arguments of `surveystat sem`.
 #[derive(Debug, clap::Args)]
 pub struct SemArgs {
@@ -57,6 +78,18 @@ pub struct SemArgs {
     /// print one JSON object instead of the readable summary
     #[arg(long)]
     pub json: bool,
+    /// number of bootstrap replications (standard errors and intervals from the bootstrap)
+    #[arg(long)]
+    pub bootstrap: Option<usize>,
+    /// seed of the bootstrap
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// bootstrap interval
+    #[arg(long, value_enum, default_value = "perc")]
+    pub ci: CiArg,
+    /// bootstrap resampling scheme
+    #[arg(long, value_enum, default_value = "ordinary")]
+    pub bootstrap_kind: BootKindArg,
 }
 
 /// Run the subcommand.
@@ -78,7 +111,59 @@ pub fn run(a: SemArgs) -> Result<String, String> {
         .std_lv(a.std_lv);
     let MissingArg::Listwise = a.missing;
     let fit = sem.fit(&data).map_err(|e| format!("{}: {e}", a.data))?;
+    if let Some(reps) = a.bootstrap {
+        let cfg = SemBootstrap::new(reps)
+            .seed(a.seed)
+            .ci(match a.ci {
+                CiArg::Perc => BootstrapCi::Percentile,
+                CiArg::Bca => BootstrapCi::Bca,
+            })
+            .kind(match a.bootstrap_kind {
+                BootKindArg::Ordinary => SemBootstrapKind::Ordinary,
+                BootKindArg::BollenStine => SemBootstrapKind::BollenStine,
+            })
+            .jackknife(matches!(a.ci, CiArg::Bca));
+        let boot = fit.bootstrap(&data, &cfg).map_err(|e| format!("{}: {e}", a.data))?;
+        let bfit = fit.with_bootstrap(&boot).map_err(|e| e.to_string())?;
+        if a.json {
+            let mut doc = to_json(&bfit);
+            if let Value::Object(m) = &mut doc {
+                m.insert("bootstrap".into(), bootstrap_json(&boot));
+            }
+            return Ok(json_text(&doc));
+        }
+        return Ok(format!("{bfit}\n{boot}"));
+    }
     if a.json { Ok(json_text(&to_json(&fit))) } else { Ok(fit.to_string()) }
+}
+
+/// The JSON document of a bootstrap (deterministic for a seed).
+pub fn bootstrap_json(b: &SemBootstrapFit) -> Value {
+    let se = b.se();
+    let perc = b.percentile(b.config_level());
+    let bca = b.bca(b.config_level());
+    let rows: Vec<Value> = b
+        .names()
+        .iter()
+        .enumerate()
+        .map(|(j, n)| {
+            json!({
+                "name": n, "est": num(b.estimate()[j]), "se": num(se[j]),
+                "perc_lower": opt(perc[j].map(|i| i.lower)), "perc_upper": opt(perc[j].map(|i| i.upper)),
+                "bca_lower": opt(bca[j].map(|i| i.lower)), "bca_upper": opt(bca[j].map(|i| i.upper)),
+            })
+        })
+        .collect();
+    json!({
+        "replications": b.n_requested(),
+        "used": b.n_used(),
+        "nonconverged": b.n_nonconverged(),
+        "failed_other": b.n_errors(),
+        "inadmissible": b.n_inadmissible(),
+        "level": num(b.config_level()),
+        "bollen_stine_pvalue": opt(b.bollen_stine_pvalue()),
+        "parameters": rows,
+    })
 }
 
 /// The JSON document of a fit (field names as in DESIGN.md; deterministic).

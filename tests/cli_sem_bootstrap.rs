@@ -1,0 +1,54 @@
+//! `surveystat sem --bootstrap N --seed S [--ci perc|bca]`: deterministic JSON with bootstrap
+//! SEs, intervals and failure counts.
+
+use std::process::Command;
+
+fn run(args: &[&str]) -> (bool, String) {
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_surveystat")).arg("sem").args(args).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn bootstrap_json_is_deterministic_and_complete() {
+    let dir = std::env::temp_dir().join(format!("surveystat_cli_semboot_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("med.lav");
+    std::fs::write(&model, "x9 ~ c*x1 + b*x5\nx5 ~ a*x1\nind := a*b\n").unwrap();
+    let data =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/data/HolzingerSwineford1939.csv");
+    let args = [
+        "--data",
+        data,
+        "--model",
+        model.to_str().unwrap(),
+        "--bootstrap",
+        "200",
+        "--seed",
+        "9",
+        "--ci",
+        "bca",
+        "--json",
+    ];
+    let (ok1, a) = run(&args);
+    let (ok2, b) = run(&args);
+    assert!(ok1 && ok2);
+    assert_eq!(a, b);
+    let v: serde_json::Value = serde_json::from_str(&a).unwrap();
+    let boot = &v["bootstrap"];
+    assert_eq!(boot["replications"], 200);
+    assert_eq!(
+        boot["used"].as_u64().unwrap()
+            + boot["nonconverged"].as_u64().unwrap()
+            + boot["failed_other"].as_u64().unwrap(),
+        200
+    );
+    let params = boot["parameters"].as_array().unwrap();
+    let ind = params.iter().find(|p| p["name"] == "ind").unwrap();
+    assert!(ind["bca_lower"].as_f64().unwrap() < ind["est"].as_f64().unwrap());
+    // the parameter table uses the bootstrap SE
+    let row = v["parameters"].as_array().unwrap().iter().find(|r| r["op"] == ":=").unwrap();
+    assert_eq!(row["se"], ind["se"]);
+    assert_eq!(row["ci_lower"], ind["bca_lower"]);
+    std::fs::remove_dir_all(&dir).ok();
+}
