@@ -1527,8 +1527,8 @@ impl fmt::Display for StudyResults {
 }
 
 #[cfg(feature = "serde")]
-mod json {
-    //! JSON of the results with the field names of DESIGN.md.
+pub mod json {
+    //! JSON of the results with the field names of DESIGN.md, shared by the study and the CLI.
     use serde_json::{Map, Value, json};
 
     use super::*;
@@ -1726,6 +1726,7 @@ mod json {
         })
     }
 
+    /// The whole study as one JSON object (see [`StudyResults::to_json_value`](super::StudyResults::to_json_value)).
     pub fn results(r: &StudyResults) -> Value {
         let mut out = Map::new();
         out.insert("n_obs".into(), json!(r.n_rows));

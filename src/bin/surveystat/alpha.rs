@@ -1,10 +1,10 @@
 //! `surveystat alpha`: Cronbach's alpha and item statistics (as psych::alpha).
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 use surveystat::moments::Missing;
-use surveystat::reliability::{Alpha, AlphaFit, ConfidenceInterval};
+use surveystat::reliability::{Alpha, AlphaFit};
 
-use crate::output::{in_file, json_text, num, opt, read_data, split_list};
+use crate::output::{in_file, json_text, read_data, split_list};
 
 /// Missing-value handling on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -69,49 +69,8 @@ pub fn run(a: AlphaArgs) -> Result<String, String> {
     if a.json { Ok(json_text(&to_json(&fit))) } else { Ok(fit.summary().to_string()) }
 }
 
-fn ci(c: ConfidenceInterval) -> Value {
-    json!({ "level": num(c.level), "lower": num(c.lower), "upper": num(c.upper) })
-}
-
 /// The JSON object of DESIGN.md (field names as psych, in snake case), plus the Duhachek
-/// interval and the warnings.
+/// interval and the warnings; the library builds it, so `surveystat study` prints the same fields.
 fn to_json(fit: &AlphaFit) -> Value {
-    let items: Vec<Value> = fit
-        .items()
-        .iter()
-        .map(|it| {
-            let d = it.if_dropped.as_ref();
-            let mut m = Map::new();
-            m.insert("item".into(), json!(it.item));
-            m.insert("raw_alpha".into(), opt(d.map(|d| d.raw_alpha)));
-            m.insert("std_alpha".into(), opt(d.map(|d| d.std_alpha)));
-            m.insert("g6".into(), opt(d.map(|d| d.g6)));
-            m.insert("average_r".into(), opt(d.map(|d| d.average_r)));
-            m.insert("n".into(), it.n.map_or(Value::Null, |n| json!(n)));
-            m.insert("raw_r".into(), opt(it.raw_r));
-            m.insert("std_r".into(), num(it.std_r));
-            m.insert("r_cor".into(), num(it.r_cor));
-            m.insert("r_drop".into(), num(it.r_drop));
-            m.insert("mean".into(), opt(it.mean));
-            m.insert("sd".into(), opt(it.sd));
-            Value::Object(m)
-        })
-        .collect();
-    let warnings: Vec<Value> = fit.warnings().iter().map(|w| json!(w.to_string())).collect();
-    json!({
-        "raw_alpha": num(fit.raw_alpha()),
-        "std_alpha": num(fit.std_alpha()),
-        "g6": num(fit.g6()),
-        "average_r": num(fit.average_r()),
-        "s_n": num(fit.signal_noise()),
-        "ase": num(fit.ase()),
-        "mean": opt(fit.mean()),
-        "sd": opt(fit.sd()),
-        "median_r": num(fit.median_r()),
-        "n_obs": fit.n_obs(),
-        "ci": ci(fit.feldt_ci()),
-        "duhachek_ci": ci(fit.duhachek_ci()),
-        "items": items,
-        "warnings": warnings,
-    })
+    surveystat::study::json::alpha(fit)
 }
