@@ -131,3 +131,74 @@ fn model_errors() {
     let e = Sem::from_syntax(HS).unwrap().ci_level(1.5).fit(&d).unwrap_err();
     assert!(matches!(e, Error::InvalidParameter { .. }), "{e:?}");
 }
+
+mod multigroup {
+    use super::*;
+    use surveystat::data::Dataset;
+    use surveystat::sem::{Estimator, GroupEqual, MultiGroupSem};
+
+    fn two_groups(constant_in_second: bool) -> Dataset {
+        let mut csv = String::from("g,a,b,c\n");
+        let rows = [
+            [1.0, 2.0, 2.0],
+            [2.0, 2.0, 3.0],
+            [3.0, 4.0, 3.0],
+            [4.0, 3.0, 5.0],
+            [2.0, 1.0, 1.0],
+            [5.0, 4.0, 4.0],
+        ];
+        for r in rows {
+            csv.push_str(&format!("x,{},{},{}\n", r[0], r[1], r[2]));
+        }
+        for r in rows {
+            let c = if constant_in_second { 3.0 } else { r[2] + r[0] };
+            csv.push_str(&format!("y,{},{},{}\n", r[1], r[0], c));
+        }
+        Dataset::from_csv_str(&csv, "two groups").unwrap()
+    }
+
+    #[test]
+    fn unknown_group_column() {
+        let sem = Sem::from_syntax("f =~ a + b + c").unwrap();
+        let e = MultiGroupSem::new(sem, "region").fit(&two_groups(false)).unwrap_err();
+        assert!(matches!(e, Error::UnknownVariable { .. }), "{e}");
+    }
+
+    #[test]
+    fn constant_variable_in_one_group_is_named() {
+        let sem = Sem::from_syntax("f =~ a + b + c").unwrap();
+        let e = MultiGroupSem::new(sem, "g").fit(&two_groups(true)).unwrap_err();
+        match e {
+            Error::ConstantColumn { name } => assert!(name.contains("group y"), "{name}"),
+            other => panic!("unexpected {other}"),
+        }
+    }
+
+    #[test]
+    fn only_ml_is_offered() {
+        let sem = Sem::from_syntax("f =~ a + b + c").unwrap().estimator(Estimator::Uls);
+        let e = MultiGroupSem::new(sem, "g").fit(&two_groups(false)).unwrap_err();
+        assert!(matches!(e, Error::InvalidParameter { .. }), "{e}");
+    }
+
+    #[test]
+    fn too_many_parameters_is_not_identified() {
+        // two factors with two free loadings each on 3 variables per group: 6 moments per group
+        let sem = Sem::from_syntax("f =~ a + b + c\nh =~ a + b + c").unwrap();
+        let e = MultiGroupSem::new(sem, "g").fit(&two_groups(false)).unwrap_err();
+        assert!(matches!(e, Error::NotIdentified { .. }), "{e}");
+        let sem = Sem::from_syntax("f =~ a + b + c\nh =~ a + b + c").unwrap();
+        let e = MultiGroupSem::new(sem, "g")
+            .equal([GroupEqual::Loadings])
+            .fit(&two_groups(false))
+            .unwrap_err();
+        assert!(matches!(e, Error::NotIdentified { .. } | Error::NotConverged { .. }), "{e}");
+    }
+
+    #[test]
+    fn unknown_model_variable() {
+        let sem = Sem::from_syntax("f =~ a + b + zz").unwrap();
+        let e = MultiGroupSem::new(sem, "g").fit(&two_groups(false)).unwrap_err();
+        assert!(matches!(e, Error::UnknownVariable { .. }), "{e}");
+    }
+}

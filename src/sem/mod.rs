@@ -30,6 +30,7 @@ mod estimate;
 mod fit_measures;
 mod model;
 mod modindices;
+mod multigroup;
 mod objective;
 mod partable;
 mod power;
@@ -49,6 +50,9 @@ use statrs::distribution::{ContinuousCDF, Normal};
 pub use bootstrap::{BootstrapCi, SemBootstrap, SemBootstrapFit, SemBootstrapKind};
 pub use estimate::Optimizer;
 pub use modindices::ModIndex;
+pub use multigroup::{
+    ChisqDifference, GroupDifference, GroupEqual, GroupResult, MultiGroupFit, MultiGroupSem,
+};
 pub use partable::ParRow;
 pub use power::SemPower;
 pub use syntax::{BinOp, Expr, ModelSyntax, Modifier, Op, Statement, Term, parse_model};
