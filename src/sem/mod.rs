@@ -33,6 +33,7 @@ mod modindices;
 mod objective;
 mod partable;
 mod power;
+mod refit;
 mod sample_stats;
 mod standardize;
 mod start;
