@@ -361,16 +361,26 @@ impl Centred {
     /// Scatter matrix of the rows `idx` (with repetitions), about their own mean.
     pub(super) fn scatter_of(&self, idx: &[usize]) -> Array2<f64> {
         let p = self.p;
+        // multiplicity of each row, then one weighted pass over the distinct rows
+        let mut w = vec![0u32; self.n];
+        for &i in idx {
+            if let Some(c) = w.get_mut(i) {
+                *c += 1;
+            }
+        }
         let mut sum = vec![0.0; p];
         let mut cp = vec![0.0; p * p];
-        for &i in idx {
+        for (i, &c) in w.iter().enumerate() {
+            if c == 0 {
+                continue;
+            }
+            let c = f64::from(c);
             let r = &self.x[i * p..(i + 1) * p];
             for a in 0..p {
-                let ra = r[a];
+                let ra = c * r[a];
                 sum[a] += ra;
-                let row = &mut cp[a * p..a * p + p];
-                for b in a..p {
-                    row[b] += ra * r[b];
+                for (v, rb) in cp[a * p + a..a * p + p].iter_mut().zip(&r[a..]) {
+                    *v += ra * rb;
                 }
             }
         }

@@ -74,6 +74,8 @@ pub(crate) struct Workspace {
     mec: Array2<f64>,
     any_lambda: bool,
     any_psi: bool,
+    /// Evaluations of F since creation (diagnostics).
+    pub(crate) n_eval: usize,
 }
 
 impl Workspace {
@@ -109,6 +111,7 @@ impl Workspace {
             mec: z(m, m),
             any_lambda: free_kind(MatKind::Lambda) || free_kind(MatKind::Beta),
             any_psi: free_kind(MatKind::Psi),
+            n_eval: 0,
         }
     }
 
@@ -218,7 +221,10 @@ impl Workspace {
             Discrepancy::Ml => {
                 let logdet =
                     spd_inverse_logdet(&self.sigma, &mut self.l, &mut self.li, &mut self.sinv)?;
-                let tr: f64 = obj.s.iter().zip(self.sinv.iter()).map(|(a, b)| a * b).sum();
+                let tr = match (obj.s.as_slice(), self.sinv.as_slice()) {
+                    (Some(a), Some(b)) => dot(a, b),
+                    _ => obj.s.iter().zip(self.sinv.iter()).map(|(a, b)| a * b).sum(),
+                };
                 logdet + tr - obj.logdet_s - p as f64
             }
             Discrepancy::Gls => {
@@ -248,6 +254,7 @@ impl Workspace {
         obj: &Objective,
         theta: &[f64],
     ) -> Option<f64> {
+        self.n_eval += 1;
         if theta.iter().any(|v| !v.is_finite()) {
             return None;
         }
@@ -330,58 +337,71 @@ impl Workspace {
 }
 
 /// Inverse and log-determinant of a symmetric positive definite matrix through its Cholesky
-/// factor, into preallocated `l` (factor), `li` (L⁻¹) and `inv`.
+/// factor, into preallocated `l` (factor L, lower), `u` (U = L⁻ᵀ, upper) and `inv` = U Uᵀ.
+/// Every inner loop is a dot product of two contiguous row segments.
 fn spd_inverse_logdet(
     a: &Array2<f64>,
     l: &mut Array2<f64>,
-    li: &mut Array2<f64>,
+    u: &mut Array2<f64>,
     inv: &mut Array2<f64>,
 ) -> Option<f64> {
     let n = a.nrows();
-    let (Some(a), Some(l), Some(li), Some(inv)) =
-        (a.as_slice(), l.as_slice_mut(), li.as_slice_mut(), inv.as_slice_mut())
+    let (Some(a), Some(l), Some(u), Some(inv)) =
+        (a.as_slice(), l.as_slice_mut(), u.as_slice_mut(), inv.as_slice_mut())
     else {
         return None;
     };
+    let mut logdet = 0.0;
     for j in 0..n {
-        let d = a[j * n + j] - l[j * n..j * n + j].iter().map(|v| v * v).sum::<f64>();
+        let d = a[j * n + j] - dot(&l[j * n..j * n + j], &l[j * n..j * n + j]);
         if d.is_nan() || d <= 0.0 || !d.is_finite() {
             return None;
         }
         let d = d.sqrt();
+        logdet += 2.0 * d.ln();
         l[j * n + j] = d;
         for i in (j + 1)..n {
-            let mut s = a[i * n + j];
-            for k in 0..j {
-                s -= l[i * n + k] * l[j * n + k];
-            }
+            let s = a[i * n + j] - dot(&l[i * n..i * n + j], &l[j * n..j * n + j]);
             l[i * n + j] = s / d;
         }
     }
-    let logdet = 2.0 * (0..n).map(|i| l[i * n + i].ln()).sum::<f64>();
-    // L⁻¹, lower triangular (upper part left as is and never read)
+    // U = L⁻ᵀ: U[j][i] = (L⁻¹)[i][j] = −Σ_{k=j}^{i−1} L[i][k] U[j][k] / L[i][i]
     for j in 0..n {
-        li[j * n + j] = 1.0 / l[j * n + j];
+        u[j * n + j] = 1.0 / l[j * n + j];
         for i in (j + 1)..n {
-            let mut s = 0.0;
-            for k in j..i {
-                s -= l[i * n + k] * li[k * n + j];
-            }
-            li[i * n + j] = s / l[i * n + i];
+            let s = dot(&l[i * n + j..i * n + i], &u[j * n + j..j * n + i]);
+            u[j * n + i] = -s / l[i * n + i];
         }
     }
-    // A⁻¹ = L⁻ᵀ L⁻¹
+    // A⁻¹ = L⁻ᵀ L⁻¹ = U Uᵀ: (i, j) = Σ_{k ≥ max(i, j)} U[i][k] U[j][k]
     for i in 0..n {
         for j in 0..=i {
-            let mut s = 0.0;
-            for k in i..n {
-                s += li[k * n + i] * li[k * n + j];
-            }
+            let s = dot(&u[i * n + i..i * n + n], &u[j * n + i..j * n + n]);
             inv[i * n + j] = s;
             inv[j * n + i] = s;
         }
     }
     logdet.is_finite().then_some(logdet)
+}
+
+/// Dot product with four partial sums (vectorizes; no bounds checks in the loop).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    let mut acc = [0.0f64; 4];
+    for (x, y) in ca.zip(cb) {
+        acc[0] += x[0] * y[0];
+        acc[1] += x[1] * y[1];
+        acc[2] += x[2] * y[2];
+        acc[3] += x[3] * y[3];
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (x, y) in ra.iter().zip(rb) {
+        s += x * y;
+    }
+    s
 }
 
 /// Result of the fast iteration.
@@ -473,17 +493,17 @@ pub(crate) fn bfgs(
             let rho = 1.0 / sy;
             let mut yhy = 0.0;
             for i in 0..q {
-                let row = &h[i * q..(i + 1) * q];
-                let v: f64 = row.iter().zip(y.iter()).map(|(a, b)| a * b).sum();
+                let v = dot(&h[i * q..(i + 1) * q], &y);
                 hy[i] = v;
                 yhy += y[i] * v;
             }
             let c = rho * rho * yhy + rho;
             for i in 0..q {
-                let (hyi, si) = (hy[i], sv[i]);
+                // row_i += (c s_i − ρ Hy_i) sᵀ − ρ s_i (Hy)ᵀ
+                let (a, b) = (c * sv[i] - rho * hy[i], -rho * sv[i]);
                 let row = &mut h[i * q..(i + 1) * q];
-                for j in 0..q {
-                    row[j] += -rho * (hyi * sv[j] + si * hy[j]) + c * si * sv[j];
+                for ((r, sj), hyj) in row.iter_mut().zip(sv.iter()).zip(hy.iter()) {
+                    *r += a * sj + b * hyj;
                 }
             }
         }
@@ -500,7 +520,7 @@ fn sym_mv_neg(h: &[f64], g: &[f64], dir: &mut [f64]) -> f64 {
     let q = g.len();
     let mut slope = 0.0;
     for i in 0..q {
-        let v: f64 = h[i * q..(i + 1) * q].iter().zip(g.iter()).map(|(a, b)| a * b).sum();
+        let v = dot(&h[i * q..(i + 1) * q], g);
         dir[i] = -v;
         slope -= g[i] * v;
     }
@@ -677,5 +697,104 @@ y6 ~~ y8";
                 assert!((a - b).abs() <= 1e-6, "row {i}: {a} vs {b}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use crate::data::Dataset;
+    use crate::sem::Sem;
+    use crate::sem::bootstrap::{Centred, Refitter};
+    use rand::RngExt;
+
+    /// CPU time of this thread (s), from /proc/thread-self/schedstat (load-insensitive).
+    fn cpu() -> f64 {
+        let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+        s.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) * 1e-9
+    }
+
+    /// `cargo test --release --lib refit_timing -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn refit_timing() {
+        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/data/study_survey.csv");
+        let d = Dataset::from_csv_path(path).unwrap();
+        let syntax = crate::study::StudyDesign::chengdu_chongqing().sem_syntax();
+        let fit = Sem::from_syntax(&syntax).unwrap().fit(&d).unwrap();
+        let x = d.select(fit.observed()).unwrap();
+        let (x, _) = crate::moments::complete_rows(&x);
+        let c = Centred::new(&x);
+        let n = c.n;
+        let refitter = Refitter::new(&fit, 500);
+        let idx: Vec<Vec<usize>> = (0..300u64)
+            .map(|b| {
+                let mut rng = crate::resample::stream_rng(5, b);
+                (0..n).map(|_| rng.random_range(0..n)).collect()
+            })
+            .collect();
+        let t = cpu();
+        let scat: Vec<_> = idx.iter().map(|i| c.scatter_of(i)).collect();
+        let ts = cpu() - t;
+        let t = cpu();
+        let mut it = 0;
+        for s in &scat {
+            it += refitter.refit(s, n, &fit.theta).unwrap().iterations;
+        }
+        let tr = cpu() - t;
+        let t = cpu();
+        let mut ws = super::Workspace::new(&fit.st);
+        for s in &scat {
+            let s_fit = s / n as f64;
+            let obj =
+                crate::sem::objective::Objective::new(fit.obj.kind, &s_fit, fit.st.vech.clone())
+                    .unwrap();
+            let h0 = &fit.info_inv * 0.5;
+            super::bfgs(&fit.st, &obj, &fit.theta, &h0, 200, &mut ws).unwrap();
+        }
+        let tb = cpu() - t;
+        eprintln!("evals per refit {:.2}", ws.n_eval as f64 / 300.0);
+        let t = cpu();
+        for _ in 0..20 {
+            for s in &scat {
+                let s_fit = s / n as f64;
+                let obj = crate::sem::objective::Objective::new(
+                    fit.obj.kind,
+                    &s_fit,
+                    fit.st.vech.clone(),
+                )
+                .unwrap();
+                std::hint::black_box(obj);
+            }
+        }
+        let to = (cpu() - t) / 20.0;
+        eprintln!("objective new {:.1} us", to / 300.0 * 1e6);
+        let t = cpu();
+        for _ in 0..20 {
+            for _ in &scat {
+                ws.eval(&fit.st, &fit.obj, &fit.theta).unwrap();
+            }
+        }
+        let te = (cpu() - t) / 20.0;
+        let t = cpu();
+        let mut g = vec![0.0; fit.theta.len()];
+        for _ in 0..20 {
+            for _ in &scat {
+                ws.gradient(&fit.st, &fit.obj, &mut g);
+            }
+        }
+        let tg = (cpu() - t) / 20.0;
+        eprintln!(
+            "bfgs only {:.1} us, objective+eval {:.1} us, gradient {:.1} us",
+            tb / 300.0 * 1e6,
+            te / 300.0 * 1e6,
+            tg / 300.0 * 1e6
+        );
+        eprintln!(
+            "scatter {:.1} us, refit {:.1} us, iterations {:.2}",
+            ts / 300.0 * 1e6,
+            tr / 300.0 * 1e6,
+            it as f64 / 300.0
+        );
     }
 }
