@@ -5,12 +5,14 @@
 //! Built on [`crate::resample`]: the generic engine draws the row indices of each replication
 //! from its own seeded ChaCha8 stream, so results do not depend on the number of threads.
 //!
-//! Fast path per replication: the covariance of the resample is accumulated from the row indices
-//! of the (centred) data without copying rows; the compiled model is refitted starting at the
-//! full-sample estimates θ̂ by BFGS whose initial inverse Hessian is the inverse of the
-//! full-sample scoring matrix 2ΔᵀWΔ (so no information matrix is formed per replication),
-//! falling back to the engine's Fisher scoring when the line search fails. The leave-one-out covariances of the BCa jackknife are rank-one downdates of the
-//! full-sample scatter matrix.
+//! Fast path per replication: the covariance of the resample is accumulated from the row
+//! multiplicities of the (centred) data without copying rows; the compiled model is refitted
+//! starting at the full-sample estimates θ̂ by BFGS whose initial inverse Hessian is the inverse
+//! of the full-sample scoring matrix 2ΔᵀWΔ (so no information matrix is formed per replication)
+//! and whose gradient comes from the matrix form of ∂F/∂Σ (no Δ per iteration; see `refit.rs`),
+//! falling back to the engine's Fisher scoring when it stops without converging. The
+//! leave-one-out covariances of the BCa jackknife are rank-one downdates of the full-sample
+//! scatter matrix and are refitted the same way.
 
 use std::collections::HashMap;
 
