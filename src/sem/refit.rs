@@ -193,15 +193,15 @@ impl Workspace {
             if !self.a.iter().all(|v| v.is_finite()) {
                 return false;
             }
-            general_mat_mul(1.0, &self.lambda, &self.a, 0.0, &mut self.mm);
-            general_mat_mul(1.0, &self.a, &self.psi, 0.0, &mut self.apsi);
+            mul_ab(&self.lambda, &self.a, 0.0, &mut self.mm);
+            mul_ab(&self.a, &self.psi, 0.0, &mut self.apsi);
         } else {
             self.mm.assign(&self.lambda);
             self.apsi.assign(&self.psi);
         }
-        general_mat_mul(1.0, &self.apsi, &self.mm.t(), 0.0, &mut self.c);
+        mul_abt(&self.apsi, &self.mm, &mut self.c);
         self.sigma.assign(&self.theta);
-        general_mat_mul(1.0, &self.lambda, &self.c, 1.0, &mut self.sigma);
+        mul_ab(&self.lambda, &self.c, 1.0, &mut self.sigma);
         // symmetrize as the engine does
         let p = self.p;
         for i in 0..p {
@@ -382,6 +382,56 @@ fn spd_inverse_logdet(
         }
     }
     logdet.is_finite().then_some(logdet)
+}
+
+/// c ← β c + a b for small standard-layout matrices (zero entries of `a`, e.g. the structural
+/// zeros of Λ, are skipped); falls back to the general product for other layouts.
+fn mul_ab(a: &Array2<f64>, b: &Array2<f64>, beta: f64, c: &mut Array2<f64>) {
+    let (r, k) = a.dim();
+    let n = b.ncols();
+    let (Some(sa), Some(sb)) = (a.as_slice(), b.as_slice()) else {
+        general_mat_mul(1.0, a, b, beta, c);
+        return;
+    };
+    let Some(sc) = c.as_slice_mut() else {
+        general_mat_mul(1.0, a, b, beta, c);
+        return;
+    };
+    for i in 0..r {
+        let ci = &mut sc[i * n..(i + 1) * n];
+        if beta == 0.0 {
+            ci.fill(0.0);
+        } else if beta != 1.0 {
+            ci.iter_mut().for_each(|v| *v *= beta);
+        }
+        for (kk, &x) in sa[i * k..(i + 1) * k].iter().enumerate() {
+            if x != 0.0 {
+                for (cv, bv) in ci.iter_mut().zip(&sb[kk * n..(kk + 1) * n]) {
+                    *cv += x * bv;
+                }
+            }
+        }
+    }
+}
+
+/// c ← a bᵀ (row dot products) for small standard-layout matrices.
+fn mul_abt(a: &Array2<f64>, b: &Array2<f64>, c: &mut Array2<f64>) {
+    let k = a.ncols();
+    let (r, n) = (a.nrows(), b.nrows());
+    let (Some(sa), Some(sb)) = (a.as_slice(), b.as_slice()) else {
+        general_mat_mul(1.0, a, &b.t(), 0.0, c);
+        return;
+    };
+    let Some(sc) = c.as_slice_mut() else {
+        general_mat_mul(1.0, a, &b.t(), 0.0, c);
+        return;
+    };
+    for i in 0..r {
+        let ai = &sa[i * k..(i + 1) * k];
+        for j in 0..n {
+            sc[i * n + j] = dot(ai, &sb[j * k..(j + 1) * k]);
+        }
+    }
 }
 
 /// Dot product with four partial sums (vectorizes; no bounds checks in the loop).
