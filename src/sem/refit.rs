@@ -490,8 +490,12 @@ pub(crate) fn bfgs(
     let mut sv = vec![0.0; q];
     let mut y = vec![0.0; q];
     let mut hy = vec![0.0; q];
-    let mut hinv = h0.clone();
-    let h0s = h0.as_slice()?;
+    // row-major copies whatever the layout of h0
+    let h0s: Vec<f64> = h0.iter().copied().collect();
+    let mut hinv = h0s.clone();
+    if h0s.len() != q * q {
+        return None;
+    }
     ws.gradient(st, obj, &mut g);
     let mut gmax = max_abs(&g);
     let mut converged = false;
@@ -502,10 +506,10 @@ pub(crate) fn bfgs(
             break;
         }
         iterations += 1;
-        let h = hinv.as_slice_mut()?;
+        let h = hinv.as_mut_slice();
         let mut slope = sym_mv_neg(h, &g, &mut dir);
         if slope.is_nan() || slope >= 0.0 {
-            h.copy_from_slice(h0s);
+            h.copy_from_slice(&h0s);
             slope = sym_mv_neg(h, &g, &mut dir);
         }
         let mut t = 1.0;
