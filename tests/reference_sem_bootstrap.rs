@@ -184,3 +184,32 @@ fn bad_input_is_a_typed_error() {
     let fewer = d.subset_rows(&(0..100).collect::<Vec<_>>()).unwrap();
     assert!(fit.bootstrap(&fewer, &SemBootstrap::new(10)).is_err());
 }
+
+/// Replications whose refit does not converge are counted and listed with their reason, never
+/// hidden or replaced by a partial solution: with an iteration limit of 2 the fast refit (and
+/// the engine's Fisher scoring it falls back to) cannot reach the gradient tolerance on most
+/// resamples of the mis-specified HS CFA.
+#[test]
+fn nonconverged_replications_are_counted_not_hidden() {
+    let d = hs();
+    let fit = Sem::from_syntax(HS_CFA).unwrap().fit(&d).unwrap();
+    let reps = 40;
+    let boot =
+        fit.bootstrap(&d, &SemBootstrap::new(reps).seed(5).max_iter(2).jackknife(false)).unwrap();
+    assert!(boot.n_nonconverged() > 0, "expected non-converged replications");
+    assert_eq!(boot.n_used() + boot.failures().len(), reps);
+    assert_eq!(boot.n_nonconverged() + boot.n_errors(), boot.failures().len());
+    assert_eq!(boot.replicates().nrows(), boot.n_used());
+    for f in boot.failures() {
+        assert!(f.reason.contains("did not converge"), "{}", f.reason);
+    }
+    assert!(
+        boot.warnings().iter().any(|w| w.to_string().contains("failed")),
+        "{:?}",
+        boot.warnings()
+    );
+    // the default limit converges on every resample of the same seed
+    let full = fit.bootstrap(&d, &SemBootstrap::new(reps).seed(5).jackknife(false)).unwrap();
+    assert_eq!(full.n_used(), reps);
+    assert_eq!(full.n_nonconverged(), 0);
+}

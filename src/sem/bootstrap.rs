@@ -5,12 +5,14 @@
 //! Built on [`crate::resample`]: the generic engine draws the row indices of each replication
 //! from its own seeded ChaCha8 stream, so results do not depend on the number of threads.
 //!
-//! Fast path per replication: the covariance of the resample is accumulated from the row indices
-//! of the (centred) data without copying rows; the compiled model is refitted starting at the
-//! full-sample estimates θ̂ by BFGS whose initial inverse Hessian is the inverse of the
-//! full-sample scoring matrix 2ΔᵀWΔ (so no information matrix is formed per replication),
-//! falling back to the engine's Fisher scoring when the line search fails. The leave-one-out covariances of the BCa jackknife are rank-one downdates of the
-//! full-sample scatter matrix.
+//! Fast path per replication: the covariance of the resample is accumulated from the row
+//! multiplicities of the (centred) data without copying rows; the compiled model is refitted
+//! starting at the full-sample estimates θ̂ by BFGS whose initial inverse Hessian is the inverse
+//! of the full-sample scoring matrix 2ΔᵀWΔ (so no information matrix is formed per replication)
+//! and whose gradient comes from the matrix form of ∂F/∂Σ (no Δ per iteration; see `refit.rs`),
+//! falling back to the engine's Fisher scoring when it stops without converging. The
+//! leave-one-out covariances of the BCa jackknife are rank-one downdates of the full-sample
+//! scatter matrix and are refitted the same way.
 
 use std::collections::HashMap;
 
@@ -21,6 +23,7 @@ use super::defined::{self, Dual};
 use super::estimate;
 use super::model::ModelStructure;
 use super::objective::{Discrepancy, Objective};
+use super::refit::{self, Workspace};
 use super::syntax::Op;
 use super::{Estimator, Likelihood, SemFit};
 use crate::data::Dataset;
@@ -172,6 +175,12 @@ pub(crate) struct Refit {
     pub defined: Vec<f64>,
     pub chisq: f64,
     pub admissible: bool,
+    /// Iterations of the fast BFGS (plus the engine fallback, if it ran).
+    #[allow(dead_code)] // read by the refit tests
+    pub iterations: usize,
+    /// Whether the engine's Fisher scoring had to take over.
+    #[allow(dead_code)] // read by the refit tests
+    pub fell_back: bool,
 }
 
 impl<'a> Refitter<'a> {
@@ -239,76 +248,36 @@ impl<'a> Refitter<'a> {
             &st_owned
         };
         let obj = Objective::new(self.kind, &s_fit, st.vech.clone())?;
-        let mut pt = estimate::eval(st, &obj, start).ok_or_else(|| Error::NotPositiveDefinite {
+        // quasi-Newton (BFGS) started with the inverse of the full-sample scoring matrix: the first
+        // step is a Fisher-scoring step, later ones add curvature from the secant updates. The
+        // gradient comes from the matrix form of ∂F/∂Σ (no Δ per iteration), see refit.rs.
+        let mut ws = Workspace::new(st);
+        let fast = refit::bfgs(
+            st,
+            &obj,
+            start,
+            &self.chord,
+            self.max_iter.min(refit::FAST_MAX_ITER),
+            &mut ws,
+        )
+        .ok_or_else(|| Error::NotPositiveDefinite {
             matrix: "implied covariance at the full-sample estimates".into(),
         })?;
-        // quasi-Newton (BFGS) started with the inverse of the full-sample scoring matrix: the first
-        // step is a Fisher-scoring step, later ones add curvature from the secant updates
-        let mut converged = false;
         let q = start.len();
-        let mut hinv = self.chord.clone();
-        let (mut g, _) = estimate::gradient(st, &obj, &pt);
-        for _ in 0..self.max_iter.min(200) {
-            let gmax = g.iter().fold(0.0f64, |a, b| a.max(b.abs()));
-            if gmax < 1e-10 {
-                converged = true;
-                break;
-            }
-            let mut dir = -hinv.dot(&g);
-            let mut slope = g.dot(&dir);
-            if slope.is_nan() || slope >= 0.0 {
-                hinv = self.chord.clone();
-                dir = -hinv.dot(&g);
-                slope = g.dot(&dir);
-            }
-            let mut t = 1.0;
-            let mut next = None;
-            for _ in 0..30 {
-                let cand: Vec<f64> =
-                    pt.theta.iter().zip(dir.iter()).map(|(a, d)| a + t * d).collect();
-                if let Some(np) = estimate::eval(st, &obj, &cand) {
-                    let ok = np.val.f <= pt.val.f + 1e-4 * t * slope
-                        || (gmax < 1e-6 && np.val.f <= pt.val.f + 1e-14 * (1.0 + pt.val.f.abs()));
-                    if ok {
-                        next = Some(np);
-                        break;
-                    }
-                }
-                t *= 0.5;
-            }
-            let Some(np) = next else { break };
-            let (g_new, _) = estimate::gradient(st, &obj, &np);
-            let sv: Vec<f64> = np.theta.iter().zip(pt.theta.iter()).map(|(a, b)| a - b).collect();
-            let y = &g_new - &g;
-            let sy: f64 = sv.iter().zip(y.iter()).map(|(a, b)| a * b).sum();
-            let moved = sv.iter().fold(0.0f64, |a, b| a.max(b.abs()));
-            pt = np;
-            g = g_new;
-            if sy > 1e-300 {
-                let rho = 1.0 / sy;
-                let hy = hinv.dot(&y);
-                let yhy = y.dot(&hy);
-                let c = rho * rho * yhy + rho;
-                for i in 0..q {
-                    for j in 0..q {
-                        hinv[[i, j]] += -rho * (hy[i] * sv[j] + sv[i] * hy[j]) + c * sv[i] * sv[j];
-                    }
-                }
-            }
-            let gm = g.iter().fold(0.0f64, |a, b| a.max(b.abs()));
-            if gm < 1e-10 || (moved < 1e-11 && gm < 1e-7) {
-                converged = true;
-                break;
-            }
-        }
-        if !converged {
+        let mut pt = estimate::eval(st, &obj, &fast.theta).ok_or_else(|| {
+            Error::NotPositiveDefinite { matrix: "implied covariance of the refit".into() }
+        })?;
+        let mut iterations = fast.iterations;
+        if !fast.converged {
+            // fall back to the engine's Fisher scoring from the last point
             let opt = estimate::fisher_scoring(st, &obj, pt, self.max_iter);
             if !opt.converged {
                 return Err(Error::NotConverged {
                     what: format!("SEM refit ({})", opt.reason),
-                    iterations: opt.iterations,
+                    iterations: fast.iterations + opt.iterations,
                 });
             }
+            iterations += opt.iterations;
             pt = opt.point;
         }
         // admissibility: no negative variances, positive definite latent covariance
@@ -355,14 +324,22 @@ impl<'a> Refitter<'a> {
         } else {
             None
         };
-        Ok(Refit { se, chisq: n_eff * pt.val.f, theta: pt.theta, defined: def, admissible })
+        Ok(Refit {
+            se,
+            chisq: n_eff * pt.val.f,
+            theta: pt.theta,
+            defined: def,
+            admissible,
+            iterations,
+            fell_back: !fast.converged,
+        })
     }
 }
 
 /// Centred data (row-major) and its scatter matrix.
 pub(super) struct Centred {
     x: Vec<f64>,
-    n: usize,
+    pub(super) n: usize,
     p: usize,
     pub(super) scatter: Array2<f64>,
 }
@@ -384,18 +361,28 @@ impl Centred {
     }
 
     /// Scatter matrix of the rows `idx` (with repetitions), about their own mean.
-    fn scatter_of(&self, idx: &[usize]) -> Array2<f64> {
+    pub(super) fn scatter_of(&self, idx: &[usize]) -> Array2<f64> {
         let p = self.p;
+        // multiplicity of each row, then one weighted pass over the distinct rows
+        let mut w = vec![0u32; self.n];
+        for &i in idx {
+            if let Some(c) = w.get_mut(i) {
+                *c += 1;
+            }
+        }
         let mut sum = vec![0.0; p];
         let mut cp = vec![0.0; p * p];
-        for &i in idx {
+        for (i, &c) in w.iter().enumerate() {
+            if c == 0 {
+                continue;
+            }
+            let c = f64::from(c);
             let r = &self.x[i * p..(i + 1) * p];
             for a in 0..p {
-                let ra = r[a];
+                let ra = c * r[a];
                 sum[a] += ra;
-                let row = &mut cp[a * p..a * p + p];
-                for b in a..p {
-                    row[b] += ra * r[b];
+                for (v, rb) in cp[a * p + a..a * p + p].iter_mut().zip(&r[a..]) {
+                    *v += ra * rb;
                 }
             }
         }
@@ -412,7 +399,7 @@ impl Centred {
     }
 
     /// Scatter matrix without row `i` (rank-one downdate of the full scatter).
-    fn scatter_without(&self, i: usize) -> Array2<f64> {
+    pub(super) fn scatter_without(&self, i: usize) -> Array2<f64> {
         let p = self.p;
         let r = &self.x[i * p..(i + 1) * p];
         let c = self.n as f64 / (self.n as f64 - 1.0);

@@ -34,6 +34,7 @@ mod multigroup;
 mod objective;
 mod partable;
 mod power;
+mod refit;
 mod sample_stats;
 mod standardize;
 mod start;
