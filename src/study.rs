@@ -18,9 +18,9 @@
 //!    BCa) intervals ([`SemFit::bootstrap`]: complete SEM refits on resampled respondents);
 //! 6. OLS of the outcome composite (item mean) on the other composites with HC3 standard errors
 //!    and VIF ([`crate::regression::Ols`]);
-//! 7. comparison of the groups (regions): the structural model fitted per group, with a z test of
-//!    the difference of each path. A multi-group model with equal loadings is not fitted because
-//!    the SEM engine has no multi-group estimation yet (said in the output).
+//! 7. comparison of the groups (regions): the structural model fitted per group, and the
+//!    multi-group model ([`crate::sem::MultiGroupSem`]) configural and with equal loadings (metric
+//!    invariance, χ² difference test), whose paths are compared between the groups by Wald tests.
 //!
 //! # Examples
 //! ```no_run
@@ -52,7 +52,10 @@ use crate::regression::{Ols, OlsFit, SeType};
 use crate::reliability::{Alpha, AlphaFit, FornellLarcker, HtmtMean, fornell_larcker, htmt};
 use crate::report::Report;
 use crate::resample::Interval;
-use crate::sem::{BootstrapCi, Sem, SemBootstrap, SemBootstrapFit, SemFit};
+use crate::sem::{
+    BootstrapCi, ChisqDifference, GroupDifference, GroupEqual, MultiGroupFit, MultiGroupSem, Sem,
+    SemBootstrap, SemBootstrapFit, SemFit,
+};
 use crate::summary::{ParamRow, Summary, Table, fmt_num, fmt_pvalue, signif_stars};
 
 /// Expected sign of a hypothesised path.
@@ -330,6 +333,27 @@ impl StudyDesign {
     }
 }
 
+impl StudyDesign {
+    /// lavaan syntax of the structural model without labels and defined effects, for the
+    /// multi-group model: in lavaan (and here) a label in single-group syntax makes the parameter
+    /// equal in every group, so the paths to compare must be unlabelled.
+    pub fn multigroup_syntax(&self) -> String {
+        let mut lines = vec![self.cfa_syntax()];
+        let mut outcomes: Vec<&str> = Vec::new();
+        for h in &self.hypotheses {
+            if !outcomes.contains(&h.to.as_str()) {
+                outcomes.push(&h.to);
+            }
+        }
+        for o in outcomes {
+            let rhs: Vec<&str> =
+                self.hypotheses.iter().filter(|h| h.to == o).map(|h| h.from.as_str()).collect();
+            lines.push(format!("{o} ~ {}", rhs.join(" + ")));
+        }
+        lines.join("\n")
+    }
+}
+
 impl Default for StudyDesign {
     fn default() -> Self {
         Self::chengdu_chongqing()
@@ -516,6 +540,23 @@ impl Study {
                 group_fits.push(GroupFit { group: name, n: part.n_rows(), fit });
             }
         }
+        let invariance = match group {
+            Some(g) if group_fits.len() >= 2 => {
+                let mg = Sem::from_syntax(&d.multigroup_syntax())?.ci_level(self.ci_level);
+                let configural =
+                    MultiGroupSem::new(mg.clone(), g).fit(data).map_err(|e| e.to_string());
+                let metric = MultiGroupSem::new(mg, g)
+                    .equal([GroupEqual::Loadings])
+                    .fit(data)
+                    .map_err(|e| e.to_string());
+                let lrt = match (&configural, &metric) {
+                    (Ok(c), Ok(m)) => m.lrt(c).ok(),
+                    _ => None,
+                };
+                Some(Invariance { configural, metric, lrt })
+            }
+            _ => None,
+        };
         Ok(StudyResults {
             config: self.clone(),
             n_rows: data.n_rows(),
@@ -538,6 +579,7 @@ impl Study {
             bootstrap,
             ols,
             group_fits,
+            invariance,
         })
     }
 }
@@ -678,6 +720,35 @@ impl GroupFit {
     }
 }
 
+/// The structural model fitted jointly to the groups: configural (no constraints) and metric
+/// (equal loadings), and the χ² difference test of metric invariance.
+#[derive(Debug, Clone)]
+pub struct Invariance {
+    configural: std::result::Result<MultiGroupFit, String>,
+    metric: std::result::Result<MultiGroupFit, String>,
+    lrt: Option<ChisqDifference>,
+}
+
+impl Invariance {
+    /// The configural model (same structure, all parameters free per group), or the error.
+    pub fn configural(&self) -> std::result::Result<&MultiGroupFit, &str> {
+        self.configural.as_ref().map_err(String::as_str)
+    }
+    /// The metric model (loadings equal across groups), or the error.
+    pub fn metric(&self) -> std::result::Result<&MultiGroupFit, &str> {
+        self.metric.as_ref().map_err(String::as_str)
+    }
+    /// χ² difference test metric vs configural.
+    pub fn lrt(&self) -> Option<ChisqDifference> {
+        self.lrt
+    }
+    /// Wald test of the difference of the path `to ~ from` between the first two groups of the
+    /// metric model.
+    pub fn path_difference(&self, to: &str, from: &str) -> Option<GroupDifference> {
+        self.metric.as_ref().ok()?.group_difference(to, "~", from, 0, 1)
+    }
+}
+
 /// Everything [`Study::run`] computed, with getters, a printable results section, Markdown, JSON
 /// and a path diagram.
 #[derive(Debug, Clone)]
@@ -703,6 +774,7 @@ pub struct StudyResults {
     bootstrap: Option<SemBootstrapFit>,
     ols: OlsFit,
     group_fits: Vec<GroupFit>,
+    invariance: Option<Invariance>,
 }
 
 const FIT_KEYS: [&str; 10] = [
@@ -798,6 +870,12 @@ impl StudyResults {
     /// The structural model per group.
     pub fn group_fits(&self) -> &[GroupFit] {
         &self.group_fits
+    }
+
+    /// The multi-group models (configural and equal loadings) with their χ² difference test;
+    /// `None` without a grouping column or with fewer than two groups.
+    pub fn invariance(&self) -> Option<&Invariance> {
+        self.invariance.as_ref()
     }
     /// R² of the endogenous constructs in the structural model.
     pub fn r_squared_constructs(&self) -> Vec<(String, f64)> {
@@ -1397,88 +1475,128 @@ impl StudyResults {
             s.text("No grouping column in the data: no group comparison.");
             return s;
         }
-        let mut cols = vec!["hypothesis".to_string(), "path".into()];
-        for g in &self.group_fits {
-            cols.push(format!("β {} (n = {})", g.group, g.n));
-        }
-        let two = self.group_fits.len() == 2 && self.group_fits.iter().all(|g| g.fit.is_ok());
-        if two {
-            cols.push("Δb".into());
-            cols.push("z (Δb)".into());
-            cols.push("p (Δb)".into());
-        }
-        let mut t = Table::new(
-            Some(
-                "Structural paths fitted separately per region (β with stars; Δb = difference of the unstandardized paths)",
-            ),
-            cols,
-        );
-        for h in &self.hypotheses {
-            let hy = &h.hypothesis;
-            let mut row = vec![hy.id.clone(), format!("{} → {}", hy.from, hy.to)];
-            let mut rows = Vec::new();
-            for g in &self.group_fits {
-                match &g.fit {
-                    Ok(f) => {
-                        let r = f.parameter(&hy.to, "~", &hy.from);
+        let metric = self.invariance.as_ref().and_then(|i| i.metric().ok());
+        let fit_line = |fm: &dyn Fn(&str) -> Option<f64>| {
+            format!(
+                "χ²({}) = {}, CFI = {}, TLI = {}, RMSEA = {}, SRMR = {}",
+                fmt_num(fm("df"), 0),
+                fmt_num(fm("chisq"), 2),
+                fmt_num(fm("cfi"), 3),
+                fmt_num(fm("tli"), 3),
+                fmt_num(fm("rmsea"), 3),
+                fmt_num(fm("srmr"), 3)
+            )
+        };
+        match metric {
+            Some(m) if m.groups().len() == 2 => {
+                let mut cols = vec!["hypothesis".to_string(), "path".into()];
+                for g in m.groups() {
+                    cols.push(format!("β {} (n = {})", g.name(), g.n_obs()));
+                }
+                cols.extend(["Δb".to_string(), "z (Δb)".into(), "p (Δb)".into()]);
+                let mut t = Table::new(
+                    Some(
+                        "Structural paths by region in the multi-group model with equal loadings (β = std.all with stars; Δb = difference of the unstandardized paths, Wald test from the joint model)",
+                    ),
+                    cols,
+                );
+                for h in &self.hypotheses {
+                    let hy = &h.hypothesis;
+                    let mut row = vec![hy.id.clone(), format!("{} → {}", hy.from, hy.to)];
+                    for g in m.groups() {
+                        let r = g.parameter(&hy.to, "~", &hy.from);
                         row.push(format!(
                             "{}{}",
                             fmt_num(r.and_then(|r| r.std_all), 3),
                             signif_stars(r.and_then(|r| r.pvalue)).trim_end_matches('.').trim()
                         ));
-                        rows.push(r.cloned());
                     }
-                    Err(_) => row.push("NA".into()),
+                    match m.group_difference(&hy.to, "~", &hy.from, 0, 1) {
+                        Some(d) => {
+                            row.push(fmt_num(d.difference, 3));
+                            row.push(fmt_num(d.z, 2));
+                            row.push(fmt_pvalue(d.pvalue));
+                        }
+                        None => row.extend(["NA".to_string(), "NA".into(), "NA".into()]),
+                    }
+                    t.push(row);
                 }
+                s.table(t);
             }
-            if two {
-                if let (Some(Some(a)), Some(Some(b))) = (rows.first(), rows.get(1)) {
-                    let d = a.est - b.est;
-                    let se = (a.se.unwrap_or(f64::NAN).powi(2) + b.se.unwrap_or(f64::NAN).powi(2))
-                        .sqrt();
-                    let z = d / se;
-                    let p = 2.0 * normal_sf(z.abs());
-                    row.push(fmt_num(d, 3));
-                    row.push(fmt_num(z, 2));
-                    row.push(fmt_pvalue(p));
-                } else {
-                    row.extend(["NA".to_string(), "NA".into(), "NA".into()]);
+            _ => {
+                let mut cols = vec!["hypothesis".to_string(), "path".into()];
+                for g in &self.group_fits {
+                    cols.push(format!("β {} (n = {})", g.group, g.n));
                 }
+                let mut t = Table::new(
+                    Some("Structural paths fitted separately per region (β = std.all with stars)"),
+                    cols,
+                );
+                for h in &self.hypotheses {
+                    let hy = &h.hypothesis;
+                    let mut row = vec![hy.id.clone(), format!("{} → {}", hy.from, hy.to)];
+                    for g in &self.group_fits {
+                        let r =
+                            g.fit.as_ref().ok().and_then(|f| f.parameter(&hy.to, "~", &hy.from));
+                        row.push(match r {
+                            Some(r) => format!(
+                                "{}{}",
+                                fmt_num(r.std_all, 3),
+                                signif_stars(r.pvalue).trim_end_matches('.').trim()
+                            ),
+                            None => "NA".into(),
+                        });
+                    }
+                    t.push(row);
+                }
+                s.table(t);
             }
-            t.push(row);
         }
-        s.table(t);
         let mut kv = Vec::new();
+        if let Some(inv) = &self.invariance {
+            for (name, fit) in [("configural", inv.configural()), ("equal loadings", inv.metric())]
+            {
+                kv.push((
+                    format!("Multi-group model, {name}"),
+                    match fit {
+                        Ok(f) => fit_line(&|k| f.fit_measure(k)),
+                        Err(e) => format!("not fitted: {e}"),
+                    },
+                ));
+            }
+            if let (Some(l), Ok(c), Ok(m)) = (inv.lrt(), inv.configural(), inv.metric()) {
+                let dcfi = m.fit_measure("cfi").unwrap_or(f64::NAN)
+                    - c.fit_measure("cfi").unwrap_or(f64::NAN);
+                kv.push((
+                    "Metric invariance (equal loadings vs configural)".into(),
+                    format!(
+                        "Δχ²({}) = {}, p = {}, ΔCFI = {}",
+                        fmt_num(l.df, 0),
+                        fmt_num(l.chisq, 2),
+                        fmt_pvalue(l.pvalue),
+                        fmt_num(dcfi, 3)
+                    ),
+                ));
+            }
+        }
         for g in &self.group_fits {
             kv.push((
-                format!("{} (n = {})", g.group, g.n),
+                format!("Separate fit, {} (n = {})", g.group, g.n),
                 match &g.fit {
-                    Ok(f) => format!(
-                        "χ²({}) = {}, CFI = {}, TLI = {}, RMSEA = {}, SRMR = {}",
-                        fmt_num(f.fit_measure("df"), 0),
-                        fmt_num(f.fit_measure("chisq"), 2),
-                        fmt_num(f.fit_measure("cfi"), 3),
-                        fmt_num(f.fit_measure("tli"), 3),
-                        fmt_num(f.fit_measure("rmsea"), 3),
-                        fmt_num(f.fit_measure("srmr"), 3)
-                    ),
+                    Ok(f) => fit_line(&|k| f.fit_measure(k)),
                     Err(e) => format!("not fitted: {e}"),
                 },
             ));
         }
         s.key_values(kv);
         s.text(
-            "A multi-group model with equal loadings (metric invariance) is not fitted: the SEM engine has no\n\
-             multi-group estimation yet. The z test compares the unstandardized paths of the two independent\n\
-             samples, z = (b₁ − b₂) / √(SE₁² + SE₂²), which presumes comparable measurement in both regions.",
+            "The multi-group model (lavaan `group = \"region\"`) is fitted configural and with equal loadings;\n\
+             a non-significant Δχ² (and |ΔCFI| ≤ 0.01) supports metric invariance, which makes the paths of the two\n\
+             regions comparable. Path differences are Wald tests in the equal-loadings model; the structural paths\n\
+             are unlabelled there so that they are free in each region.",
         );
         s
     }
-}
-
-fn normal_sf(z: f64) -> f64 {
-    use statrs::distribution::{ContinuousCDF, Normal};
-    Normal::new(0.0, 1.0).map(|n| n.sf(z)).unwrap_or(f64::NAN)
 }
 
 fn min_max<'a>(it: impl Iterator<Item = (&'a str, f64)>) -> ((&'a str, f64), (&'a str, f64)) {
@@ -1641,24 +1759,59 @@ pub mod json {
         })
     }
 
+    fn param_rows(rows: &[ParamRow]) -> Value {
+        Value::Array(
+            rows.iter()
+                .map(|r| {
+                    json!({
+                        "lhs": r.lhs, "op": r.op, "rhs": r.rhs, "label": r.label,
+                        "est": num(r.est), "se": opt(r.se), "z": opt(r.z), "pvalue": opt(r.pvalue),
+                        "ci_lower": opt(r.ci_lower), "ci_upper": opt(r.ci_upper),
+                        "std_lv": opt(r.std_lv), "std_all": opt(r.std_all),
+                    })
+                })
+                .collect(),
+        )
+    }
+
     /// SEM fields.
     pub fn sem(fit: &SemFit) -> Map<String, Value> {
-        let params: Vec<Value> = fit
-            .parameters()
+        let mut m = Map::new();
+        m.insert("parameters".into(), param_rows(fit.parameters()));
+        m.insert("fit".into(), named(fit.fit_measures()));
+        m.insert("r_squared".into(), named(fit.r_squared()));
+        m.insert("n_obs".into(), json!(fit.n_obs()));
+        m.insert("converged".into(), json!(fit.convergence().converged));
+        m.insert("iterations".into(), json!(fit.convergence().iterations));
+        m.insert(
+            "warnings".into(),
+            json!(fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>()),
+        );
+        m
+    }
+
+    /// Multi-group SEM fields: `constraints`, `groups` (each with `group`, `n_obs`, `chisq`,
+    /// `parameters` in the SEM row format including `~1` rows, `r_squared`), `defined`, `fit`,
+    /// `converged`, `iterations`, `warnings`.
+    pub fn multigroup(fit: &MultiGroupFit) -> Map<String, Value> {
+        let groups: Vec<Value> = fit
+            .groups()
             .iter()
-            .map(|r| {
+            .map(|g| {
                 json!({
-                    "lhs": r.lhs, "op": r.op, "rhs": r.rhs, "label": r.label,
-                    "est": num(r.est), "se": opt(r.se), "z": opt(r.z), "pvalue": opt(r.pvalue),
-                    "ci_lower": opt(r.ci_lower), "ci_upper": opt(r.ci_upper),
-                    "std_lv": opt(r.std_lv), "std_all": opt(r.std_all),
+                    "group": g.name(), "n_obs": g.n_obs(), "chisq": num(g.chisq()),
+                    "parameters": param_rows(g.parameters()), "r_squared": named(g.r_squared()),
                 })
             })
             .collect();
         let mut m = Map::new();
-        m.insert("parameters".into(), Value::Array(params));
+        m.insert(
+            "constraints".into(),
+            json!(fit.config().constraints().iter().map(|c| c.name()).collect::<Vec<_>>()),
+        );
+        m.insert("groups".into(), Value::Array(groups));
+        m.insert("defined".into(), param_rows(fit.defined()));
         m.insert("fit".into(), named(fit.fit_measures()));
-        m.insert("r_squared".into(), named(fit.r_squared()));
         m.insert("n_obs".into(), json!(fit.n_obs()));
         m.insert("converged".into(), json!(fit.convergence().converged));
         m.insert("iterations".into(), json!(fit.convergence().iterations));
@@ -1847,9 +2000,31 @@ pub mod json {
                     .collect(),
             ),
         );
+        let mg = |f: std::result::Result<&MultiGroupFit, &str>| match f {
+            Ok(f) => Value::Object(multigroup(f)),
+            Err(e) => json!({ "error": e }),
+        };
         out.insert(
             "multigroup".into(),
-            json!("not available: the SEM engine has no multi-group estimation"),
+            match &r.invariance {
+                None => Value::Null,
+                Some(inv) => json!({
+                    "configural": mg(inv.configural()),
+                    "metric": mg(inv.metric()),
+                    "lrt": inv.lrt().map(|l| json!({
+                        "chisq_diff": num(l.chisq), "df_diff": num(l.df), "pvalue": num(l.pvalue),
+                    })),
+                    "path_differences": r.hypotheses.iter().map(|h| {
+                        let hy = &h.hypothesis;
+                        let d = inv.path_difference(&hy.to, &hy.from);
+                        json!({
+                            "hypothesis": hy.id, "lhs": hy.to, "op": "~", "rhs": hy.from,
+                            "difference": opt(d.map(|d| d.difference)), "se": opt(d.map(|d| d.se)),
+                            "z": opt(d.map(|d| d.z)), "pvalue": opt(d.map(|d| d.pvalue)),
+                        })
+                    }).collect::<Vec<_>>(),
+                }),
+            },
         );
         Value::Object(out)
     }
