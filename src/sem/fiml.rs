@@ -1,0 +1,543 @@
+//! Full-information maximum likelihood (lavaan `missing = "ml"`) and mean structures.
+//!
+//! The model supplies μ(θ) = ν + Λ(I − B)⁻¹α and Σ(θ); the observed-data log-likelihood
+//! ℓ(μ, Σ) and its gradient come pattern-wise from [`crate::missing::MissingPatterns`], and
+//! the chain rule gives
+//!
+//! ```text
+//! ∂ℓ/∂θ = (∂μ/∂θᵀ)ᵀ ∂ℓ/∂μ + Δᵀ w,   w_(ij) = (2 − δ_ij) G_ij,  G = ∂ℓ/∂Σ
+//! ```
+//!
+//! The estimate minimises f(θ) = −ℓ(θ)/N by BFGS (initial inverse Hessian = inverse of the
+//! complete-data expected information at the start), started from the complete-data ML fit to
+//! the saturated EM moments. Complete data with a mean structure is the one-pattern case.
+
+use ndarray::{Array1, Array2};
+
+use super::dense;
+use super::model::{Implied, Matrices, ModelStructure};
+use crate::missing::MissingPatterns;
+
+/// One evaluated point of the FIML objective.
+#[derive(Debug, Clone)]
+pub(crate) struct FimlPoint {
+    pub theta: Vec<f64>,
+    pub mats: Matrices,
+    pub imp: Implied,
+    pub mu: Array1<f64>,
+    /// f = −ℓ/N
+    pub f: f64,
+    /// ∂f/∂θ
+    pub g: Array1<f64>,
+}
+
+/// Result of the FIML optimisation.
+#[derive(Debug, Clone)]
+pub(crate) struct FimlOpt {
+    pub point: FimlPoint,
+    pub iterations: usize,
+    pub converged: bool,
+    pub reason: String,
+}
+
+pub(crate) fn eval(
+    st: &ModelStructure,
+    pats: &MissingPatterns,
+    theta: &[f64],
+    n: f64,
+) -> Option<FimlPoint> {
+    if theta.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let mats = st.matrices(theta);
+    let imp = st.implied(&mats).ok()?;
+    let mu = st.implied_mean(&mats, &imp);
+    let lg = pats.loglik_gradient(&mu, &imp.sigma).ok()?;
+    if !lg.loglik.is_finite() {
+        return None;
+    }
+    let ds = st.delta(&imp);
+    let dm = st.delta_mean(&mats, &imp);
+    let gv = Array1::from_shape_fn(st.vech.len(), |r| {
+        let (a, b) = st.vech[r];
+        if a == b { lg.sigma[[a, a]] } else { 2.0 * lg.sigma[[a, b]] }
+    });
+    let g = (ds.t().dot(&gv) + dm.t().dot(&lg.mu)) * (-1.0 / n);
+    Some(FimlPoint { theta: theta.to_vec(), mats, imp, mu, f: -lg.loglik / n, g })
+}
+
+/// Complete-data expected information per observation at a point:
+/// I = (∂μ/∂θᵀ)ᵀ Σ⁻¹ (∂μ/∂θᵀ) + ½ tr(Σ⁻¹ ∂_kΣ Σ⁻¹ ∂_lΣ).
+pub(crate) fn expected_information(st: &ModelStructure, pt: &FimlPoint) -> Option<Array2<f64>> {
+    let (sinv, _) = dense::spd_inverse_logdet(&pt.imp.sigma)?;
+    let ds = st.delta(&pt.imp);
+    let dm = st.delta_mean(&pt.mats, &pt.imp);
+    let q = st.npar;
+    let p = sinv.nrows();
+    let mut info = dm.t().dot(&sinv.dot(&dm));
+    // A_k = Σ⁻¹ ∂_kΣ
+    let mut ak: Vec<Array2<f64>> = Vec::with_capacity(q);
+    for k in 0..q {
+        let mut dk = Array2::<f64>::zeros((p, p));
+        let mut any = false;
+        for (r, &(a, b)) in st.vech.iter().enumerate() {
+            let v = ds[[r, k]];
+            if v != 0.0 {
+                any = true;
+                dk[[a, b]] = v;
+                dk[[b, a]] = v;
+            }
+        }
+        ak.push(if any { sinv.dot(&dk) } else { Array2::zeros((0, 0)) });
+    }
+    for k in 0..q {
+        if ak[k].is_empty() {
+            continue;
+        }
+        for l in 0..=k {
+            if ak[l].is_empty() {
+                continue;
+            }
+            let mut s = 0.0;
+            for a in 0..p {
+                for b in 0..p {
+                    s += ak[k][[a, b]] * ak[l][[b, a]];
+                }
+            }
+            info[[k, l]] += 0.5 * s;
+            if l != k {
+                info[[l, k]] += 0.5 * s;
+            }
+        }
+    }
+    Some(info)
+}
+
+fn max_abs(v: &Array1<f64>) -> f64 {
+    v.iter().fold(0.0f64, |a, b| a.max(b.abs()))
+}
+
+fn inverse_or_scaled_identity(h: Option<Array2<f64>>, q: usize) -> Array2<f64> {
+    if let Some(h) = h
+        && let Some((inv, _)) = dense::spd_inverse_logdet(&h)
+    {
+        return inv;
+    }
+    Array2::eye(q)
+}
+
+const GRAD_TOL: f64 = 1e-10;
+
+/// BFGS on f = −ℓ/N with a backtracking Armijo line search.
+pub(crate) fn bfgs(
+    st: &ModelStructure,
+    pats: &MissingPatterns,
+    n: f64,
+    p0: FimlPoint,
+    max_iter: usize,
+) -> FimlOpt {
+    let q = st.npar;
+    let mut x = p0;
+    let mut h = inverse_or_scaled_identity(expected_information(st, &x), q);
+    let mut converged = false;
+    let mut reason = String::from("iteration limit reached");
+    let mut it = 0;
+    let mut restarted = false;
+    while it < max_iter {
+        if max_abs(&x.g) < GRAD_TOL {
+            converged = true;
+            reason = "gradient below tolerance".into();
+            break;
+        }
+        it += 1;
+        let mut d = -h.dot(&x.g);
+        let mut slope = x.g.dot(&d);
+        if slope >= 0.0 || !slope.is_finite() {
+            h = inverse_or_scaled_identity(expected_information(st, &x), q);
+            d = -h.dot(&x.g);
+            slope = x.g.dot(&d);
+            if slope >= 0.0 || !slope.is_finite() {
+                reason = "no descent direction".into();
+                break;
+            }
+        }
+        let mut t = 1.0;
+        let mut accepted = None;
+        for _ in 0..50 {
+            let cand: Vec<f64> = x.theta.iter().zip(d.iter()).map(|(a, b)| a + t * b).collect();
+            if let Some(np) = eval(st, pats, &cand, n)
+                && np.f <= x.f + 1e-4 * t * slope
+            {
+                accepted = Some(np);
+                break;
+            }
+            t *= 0.5;
+        }
+        let Some(np) = accepted else {
+            // line search failed: restart once from the expected information, else stop
+            if !restarted {
+                restarted = true;
+                h = inverse_or_scaled_identity(expected_information(st, &x), q);
+                continue;
+            }
+            // at the optimum up to rounding: accept a tiny gradient
+            if max_abs(&x.g) < 1e-7 {
+                converged = true;
+                reason = "line search stalled at a stationary point".into();
+            } else {
+                reason = "line search failed".into();
+            }
+            break;
+        };
+        restarted = false;
+        let s = &d * t;
+        let y = &np.g - &x.g;
+        let sy = s.dot(&y);
+        let small_step = max_abs(&s) < 1e-12 && (x.f - np.f).abs() <= 1e-15 * (1.0 + x.f.abs());
+        if sy > 1e-14 * s.dot(&s).sqrt() * y.dot(&y).sqrt() {
+            let rho = 1.0 / sy;
+            let hy = h.dot(&y);
+            let yhy = y.dot(&hy);
+            // H ← H − ρ(H y sᵀ + s yᵀ H) + (ρ² yᵀHy + ρ) s sᵀ
+            for a in 0..q {
+                for b in 0..q {
+                    h[[a, b]] += -rho * (hy[a] * s[b] + s[a] * hy[b])
+                        + (rho * rho * yhy + rho) * s[a] * s[b];
+                }
+            }
+        }
+        x = np;
+        if small_step {
+            converged = max_abs(&x.g) < 1e-7;
+            reason = if converged {
+                "step below tolerance".into()
+            } else {
+                "step below tolerance before the gradient vanished".into()
+            };
+            break;
+        }
+    }
+    if !converged && max_abs(&x.g) < GRAD_TOL {
+        converged = true;
+        reason = "gradient below tolerance".into();
+    }
+    FimlOpt { point: x, iterations: it, converged, reason }
+}
+
+/// Observed information per observation: Hessian of f = −ℓ/N by central differences of the
+/// analytic gradient (step h_k = 1e-4 · max(1, |θ_k|)), symmetrized.
+pub(crate) fn observed_information(
+    st: &ModelStructure,
+    pats: &MissingPatterns,
+    n: f64,
+    theta: &[f64],
+) -> Option<Array2<f64>> {
+    let q = theta.len();
+    let mut hmat = Array2::<f64>::zeros((q, q));
+    let mut t = theta.to_vec();
+    for k in 0..q {
+        let h = 1e-4 * theta[k].abs().max(1.0);
+        t[k] = theta[k] + h;
+        let gp = eval(st, pats, &t, n)?.g;
+        t[k] = theta[k] - h;
+        let gm = eval(st, pats, &t, n)?.g;
+        t[k] = theta[k];
+        for a in 0..q {
+            hmat[[a, k]] = (gp[a] - gm[a]) / (2.0 * h);
+        }
+    }
+    let sym = (&hmat + &hmat.t()) * 0.5;
+    Some(sym)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fitting from raw data (FIML, or a mean structure on complete data)
+
+use super::sample_stats::SampleStats;
+use super::syntax::{ModelSyntax, Op, Statement};
+use super::{
+    Estimator, Likelihood, SemFit, SemMissing, SemModel, admissibility_warnings, fit_measures,
+    free_names, param_rows, standardize, start, vcov,
+};
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::missing::SaturatedEm;
+use crate::summary::Convergence;
+use crate::warning::Warning;
+
+impl SemModel {
+    /// Fit a model with a mean structure to raw data: FIML over all rows with at least one
+    /// observed value, or (listwise) ML with a mean structure on the complete rows.
+    pub(crate) fn fit_raw(&self, data: &Dataset) -> Result<SemFit> {
+        let cfg = &self.config;
+        let ov = &self.pt.ov;
+        for name in ov {
+            data.index_of(name)?;
+            if !data.is_numeric(name)? {
+                return Err(Error::NonNumericColumn {
+                    column: name.clone(),
+                    line: 0,
+                    value: "text".into(),
+                });
+            }
+        }
+        let x_all = data.select(ov)?;
+        let p = ov.len();
+        let fiml = cfg.missing == SemMissing::Fiml;
+        // rows used: FIML keeps every row (rows without any observed value are dropped by the
+        // pattern builder); listwise keeps complete rows
+        let keep: Vec<usize> = (0..x_all.nrows())
+            .filter(|&i| {
+                let row = x_all.row(i);
+                if fiml { row.iter().any(|v| !v.is_nan()) } else { row.iter().all(|v| !v.is_nan()) }
+            })
+            .collect();
+        let n_dropped = x_all.nrows() - keep.len();
+        let x = x_all.select(ndarray::Axis(0), &keep);
+        if x.nrows() < 2 {
+            return Err(Error::TooFewObservations { needed: 2, got: x.nrows() });
+        }
+        for (j, name) in ov.iter().enumerate() {
+            if x.column(j).iter().all(|v| v.is_nan()) {
+                return Err(Error::NotIdentified {
+                    reason: format!("variable `{name}` has no observed values"),
+                });
+            }
+        }
+        let pats = MissingPatterns::new(&x)?;
+        let n_obs = pats.n_obs();
+        let n = n_obs as f64;
+        let h1 = SaturatedEm::new().names(ov.iter().cloned()).fit_patterns(&pats)?;
+        let em_mean = h1.mean().clone();
+        let em_cov = h1.cov().clone();
+        // ---- starting values: complete-data ML fit to the EM moments, intercepts = EM means
+        let theta0 = self.warm_start(&em_mean, &em_cov, n_obs);
+        let p0 = match eval(&self.st, &pats, &theta0, n) {
+            Some(pt) => pt,
+            None => {
+                let mut t = start::start_values(&self.pt, &self.st, &em_cov, cfg.std_lv);
+                self.fill_intercepts(&mut t, &em_mean);
+                eval(&self.st, &pats, &t, n).ok_or_else(|| Error::NotConverged {
+                    what: "FIML starting values (implied covariance not positive definite)".into(),
+                    iterations: 0,
+                })?
+            }
+        };
+        let mut opt = bfgs(&self.st, &pats, n, p0, cfg.max_iter);
+        if !opt.converged && !cfg.allow_nonconverged {
+            return Err(Error::NotConverged {
+                what: format!("SEM FIML estimation ({})", opt.reason),
+                iterations: opt.iterations,
+            });
+        }
+        let par_names = free_names(&self.pt);
+        // ---- information: observed (FIML, lavaan's default for missing = "ml") or expected
+        let mut info = if fiml {
+            observed_information(&self.st, &pats, n, &opt.point.theta)
+        } else {
+            expected_information(&self.st, &opt.point)
+        }
+        .ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
+        let mut info_inv = vcov::invert_information(&info, &par_names)?;
+        // polish: one Newton step with the observed information (FIML)
+        if fiml && opt.converged {
+            let step = info_inv.dot(&opt.point.g);
+            let cand: Vec<f64> =
+                opt.point.theta.iter().zip(step.iter()).map(|(a, b)| a - b).collect();
+            if let Some(np) = eval(&self.st, &pats, &cand, n)
+                && max_abs(&np.g) < max_abs(&opt.point.g)
+            {
+                opt.point = np;
+                if let Some(i2) = observed_information(&self.st, &pats, n, &opt.point.theta) {
+                    info = i2;
+                    info_inv = vcov::invert_information(&info, &par_names)?;
+                }
+            }
+        }
+        let vcov = &info_inv / n;
+        let point = &opt.point;
+        let theta = point.theta.clone();
+        let mut st = self.st.clone();
+        let pt = self.pt.clone();
+        // ---- test statistic and fit measures
+        let logl = -point.f * n;
+        let ulogl = h1.loglik();
+        let chisq = (2.0 * (ulogl - logl)).max(0.0);
+        let df = self.ndat as f64 - pt.npar as f64;
+        let indep = pats.independence()?;
+        let base_chisq = 2.0 * (ulogl - indep.loglik());
+        let base_df = (self.ndat - 2 * p) as f64;
+        let (sinv, logdet_sigma) = dense::spd_inverse_logdet(&point.imp.sigma)
+            .ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
+        let logdet_s = crate::linalg::spd_logdet(em_cov.view(), "saturated covariance")?;
+        let fm = fit_measures::compute(&fit_measures::FitInputs {
+            uls: false,
+            logdet_sxx: 0.0,
+            px: 0,
+            ml: true,
+            npar: pt.npar,
+            n: n_obs,
+            n_eff: n,
+            fmin: chisq / (2.0 * n),
+            chisq,
+            df,
+            ndat: self.ndat as f64,
+            base_chisq,
+            base_df,
+            s: &em_cov,
+            sigma: &point.imp.sigma,
+            gfi_weight: Some(&sinv),
+            logdet_sigma,
+            logdet_s,
+            sinv_trace: (&em_cov * &sinv).sum(),
+            ci_level: 0.90,
+            means: Some((&em_mean, &point.mu)),
+            logl: Some((logl, ulogl)),
+        });
+        let rows = param_rows(&pt, &st, &point.mats, &point.imp, &vcov, cfg.ci_level);
+        let mut warnings = Vec::new();
+        if n_dropped > 0 || pats.n_empty() > 0 {
+            warnings.push(Warning::RowsDropped {
+                dropped: n_dropped + pats.n_empty(),
+                remaining: n_obs,
+            });
+        }
+        if !opt.converged {
+            warnings.push(Warning::NotConverged {
+                what: "SEM FIML estimation".into(),
+                iterations: opt.iterations,
+            });
+        }
+        admissibility_warnings(&pt, &st, &point.mats, &point.imp, &mut warnings);
+        let sc = standardize::Scales::new(&pt, &st, &point.mats, &point.imp);
+        let r2 = standardize::r_squared(&pt, &sc);
+        let lv_cor = standardize::lv_correlation(&st, &point.mats, &point.imp);
+        let conv = Convergence {
+            converged: opt.converged,
+            iterations: opt.iterations,
+            reason: opt.reason.clone(),
+        };
+        // an ML objective on the EM moments (kept for the fit's internals)
+        let obj = super::objective::Objective::new(
+            super::objective::Discrepancy::Ml,
+            &em_cov,
+            st.vech.clone(),
+        )?;
+        st.npar = pt.npar;
+        Ok(SemFit {
+            config: cfg.clone(),
+            rows,
+            fit: fm,
+            vcov,
+            info_inv,
+            theta,
+            par_names,
+            implied: point.imp.sigma.clone(),
+            sample: em_cov,
+            ov: pt.ov.clone(),
+            lv: pt.lv.clone(),
+            r2,
+            lv_cor,
+            convergence: conv,
+            grad_max: max_abs(&point.g),
+            warnings,
+            n_obs,
+            obj,
+            st,
+            means: Some((em_mean, point.mu.clone())),
+            pt,
+        })
+    }
+
+    /// Free intercepts of observed variables (ν) start at the given means; free latent means
+    /// and phantom intercepts (α) at 0.
+    fn fill_intercepts(&self, theta: &mut [f64], means: &Array1<f64>) {
+        for (k, r) in self.pt.rows.iter().enumerate() {
+            if r.op != Op::Intercept {
+                continue;
+            }
+            let Some(f) = r.free else { continue };
+            if r.start.is_some() {
+                continue;
+            }
+            let sl = self.st.slots[k];
+            theta[f] = match sl.kind {
+                super::model::MatKind::Nu => means[sl.i],
+                _ => self.pt.ov.iter().position(|v| *v == r.lhs).map_or(0.0, |i| means[i]),
+            };
+        }
+    }
+
+    /// Starting values: the complete-data ML fit (no mean structure) to the saturated moments,
+    /// intercepts at the saturated means; lavaan-style simple starting values if that fails.
+    fn warm_start(&self, mean: &Array1<f64>, cov: &Array2<f64>, n: usize) -> Vec<f64> {
+        let cfg = &self.config;
+        let mut theta = start::start_values(&self.pt, &self.st, cov, cfg.std_lv);
+        self.fill_intercepts(&mut theta, mean);
+        let stripped = ModelSyntax {
+            statements: self
+                .config
+                .syntax
+                .statements
+                .iter()
+                .filter_map(|s| match s {
+                    Statement::Relation { lhs, op, rhs } => {
+                        let rhs: Vec<_> = rhs.iter().filter(|t| t.var != "1").cloned().collect();
+                        (!rhs.is_empty()).then(|| Statement::Relation {
+                            lhs: lhs.clone(),
+                            op: *op,
+                            rhs,
+                        })
+                    }
+                    Statement::Defined { .. } => None,
+                })
+                .collect(),
+        };
+        let mut sub = cfg.clone();
+        sub.syntax = stripped;
+        sub.missing = SemMissing::Listwise;
+        sub.estimator = Estimator::Ml;
+        sub.likelihood = Likelihood::Normal;
+        sub.allow_nonconverged = true;
+        let Ok(sub_model) = sub.compile() else { return theta };
+        if sub_model.pt.ov.len() != self.pt.ov.len() {
+            return theta;
+        }
+        // the sub-model's variable order may differ: reorder the moments
+        let idx: Vec<usize> = sub_model
+            .pt
+            .ov
+            .iter()
+            .map(|v| self.pt.ov.iter().position(|w| w == v).unwrap_or(0))
+            .collect();
+        let q = idx.len();
+        let nf = n as f64;
+        let cov_sub =
+            Array2::from_shape_fn((q, q), |(a, b)| cov[[idx[a], idx[b]]] * nf / (nf - 1.0));
+        let ss = SampleStats {
+            cov: cov_sub,
+            means: Array1::from_shape_fn(q, |a| mean[idx[a]]),
+            n,
+            n_dropped: 0,
+        };
+        let Ok(e) = sub_model.estimate(ss, None) else { return theta };
+        for (k, r) in self.pt.rows.iter().enumerate() {
+            let Some(f) = r.free else { continue };
+            if r.op == Op::Intercept {
+                continue;
+            }
+            if let Some(k2) = sub_model.pt.rows.iter().position(|q| {
+                q.op == r.op
+                    && ((q.lhs == r.lhs && q.rhs == r.rhs)
+                        || (r.op == Op::Covariance && q.lhs == r.rhs && q.rhs == r.lhs))
+            }) {
+                let v = e.st.row_value(&e.opt.point.mats, k2);
+                if v.is_finite() {
+                    theta[f] = v;
+                }
+            }
+            let _ = k;
+        }
+        theta
+    }
+}
