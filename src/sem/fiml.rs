@@ -232,19 +232,23 @@ pub(crate) fn observed_information(
     n: f64,
     theta: &[f64],
 ) -> Option<Array2<f64>> {
+    use rayon::prelude::*;
     let q = theta.len();
+    let cols: Vec<Option<Array1<f64>>> = (0..q)
+        .into_par_iter()
+        .map(|k| {
+            let h = 1e-4 * theta[k].abs().max(1.0);
+            let mut t = theta.to_vec();
+            t[k] = theta[k] + h;
+            let gp = eval(st, pats, &t, n)?.g;
+            t[k] = theta[k] - h;
+            let gm = eval(st, pats, &t, n)?.g;
+            Some((gp - gm) / (2.0 * h))
+        })
+        .collect();
     let mut hmat = Array2::<f64>::zeros((q, q));
-    let mut t = theta.to_vec();
-    for k in 0..q {
-        let h = 1e-4 * theta[k].abs().max(1.0);
-        t[k] = theta[k] + h;
-        let gp = eval(st, pats, &t, n)?.g;
-        t[k] = theta[k] - h;
-        let gm = eval(st, pats, &t, n)?.g;
-        t[k] = theta[k];
-        for a in 0..q {
-            hmat[[a, k]] = (gp[a] - gm[a]) / (2.0 * h);
-        }
+    for (k, c) in cols.into_iter().enumerate() {
+        hmat.column_mut(k).assign(&c?);
     }
     let sym = (&hmat + &hmat.t()) * 0.5;
     Some(sym)
@@ -332,14 +336,15 @@ impl SemModel {
         }
         let par_names = free_names(&self.pt);
         // ---- information: observed (FIML, lavaan's default for missing = "ml") or expected
-        let mut info = if fiml {
+        let info = if fiml {
             observed_information(&self.st, &pats, n, &opt.point.theta)
         } else {
             expected_information(&self.st, &opt.point)
         }
         .ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
-        let mut info_inv = vcov::invert_information(&info, &par_names)?;
-        // polish: one Newton step with the observed information (FIML)
+        let info_inv = vcov::invert_information(&info, &par_names)?;
+        // polish: one Newton step with the observed information (FIML); the step is of the
+        // size of the remaining gradient (≲ 1e-9), so the information is not recomputed
         if fiml && opt.converged {
             let step = info_inv.dot(&opt.point.g);
             let cand: Vec<f64> =
@@ -348,10 +353,6 @@ impl SemModel {
                 && max_abs(&np.g) < max_abs(&opt.point.g)
             {
                 opt.point = np;
-                if let Some(i2) = observed_information(&self.st, &pats, n, &opt.point.theta) {
-                    info = i2;
-                    info_inv = vcov::invert_information(&info, &par_names)?;
-                }
             }
         }
         let vcov = &info_inv / n;
@@ -394,6 +395,18 @@ impl SemModel {
             means: Some((&em_mean, &point.mu)),
             logl: Some((logl, ulogl)),
         });
+        let mut fm = fm;
+        if let Some(gfi) = gfi_missing(&pats, &x, &point.imp.sigma, &point.mu) {
+            let ndat = self.ndat as f64;
+            for (k, v) in fm.iter_mut() {
+                match k.as_str() {
+                    "gfi" => *v = gfi,
+                    "agfi" => *v = if df > 0.0 { 1.0 - ndat / df * (1.0 - gfi) } else { 1.0 },
+                    "pgfi" => *v = if ndat > 0.0 { df / ndat * gfi } else { f64::NAN },
+                    _ => {}
+                }
+            }
+        }
         let rows = param_rows(&pt, &st, &point.mats, &point.imp, &vcov, cfg.ci_level);
         let mut warnings = Vec::new();
         if n_dropped > 0 || pats.n_empty() > 0 {
@@ -540,4 +553,80 @@ impl SemModel {
         }
         theta
     }
+}
+
+/// lavaan's GFI for incomplete data: the weight is the expected information of the saturated
+/// model under missingness at (μ̂, Σ̂) — the pattern-size-weighted average of the complete-data
+/// weights of each pattern's observed block — and the "observed" statistics are the
+/// available-case means and the pairwise covariances rescaled by (N − 1)/N.
+///
+/// ```text
+/// W_k = [Σ̂_OO⁻¹ embedded in p × p],  w_k = n_k / N
+/// t(a, A) = Σ_k w_k (aᵀ W_k a + ½ tr[(W_k A)²])
+/// GFI = 1 − t(m − μ̂, S − Σ̂) / t(m, S)
+/// ```
+pub(crate) fn gfi_missing(
+    pats: &MissingPatterns,
+    x: &Array2<f64>,
+    sigma: &Array2<f64>,
+    mu: &Array1<f64>,
+) -> Option<f64> {
+    let p = sigma.nrows();
+    let nn = pats.n_obs() as f64;
+    let m = pats.observed_means();
+    // pairwise covariances (pairwise-complete means, divisor n_jk − 1), times (N − 1)/N
+    let mut s = Array2::<f64>::zeros((p, p));
+    for j in 0..p {
+        for k in 0..=j {
+            let (mut n, mut sj, mut sk) = (0.0, 0.0, 0.0);
+            for r in x.rows() {
+                if !r[j].is_nan() && !r[k].is_nan() {
+                    n += 1.0;
+                    sj += r[j];
+                    sk += r[k];
+                }
+            }
+            if n < 2.0 {
+                return None;
+            }
+            let (mj, mk) = (sj / n, sk / n);
+            let mut c = 0.0;
+            for r in x.rows() {
+                if !r[j].is_nan() && !r[k].is_nan() {
+                    c += (r[j] - mj) * (r[k] - mk);
+                }
+            }
+            let v = c / (n - 1.0) * (nn - 1.0) / nn;
+            s[[j, k]] = v;
+            s[[k, j]] = v;
+        }
+    }
+    let e = &s - sigma;
+    let dm = m - mu;
+    let (mut t1, mut t2) = (0.0, 0.0);
+    for pat in pats.patterns() {
+        let o = pat.observed();
+        let q = o.len();
+        let sub = Array2::from_shape_fn((q, q), |(a, b)| sigma[[o[a], o[b]]]);
+        let (w, _) = dense::spd_inverse_logdet(&sub)?;
+        let wk = pat.n() as f64 / nn;
+        let quad = |v: &Array1<f64>| {
+            let mut acc = 0.0;
+            for a in 0..q {
+                for b in 0..q {
+                    acc += v[o[a]] * w[[a, b]] * v[o[b]];
+                }
+            }
+            acc
+        };
+        let tr = |a_full: &Array2<f64>| {
+            // ½ tr[(W A_OO)²]
+            let a = Array2::from_shape_fn((q, q), |(i, j)| a_full[[o[i], o[j]]]);
+            let wa = w.dot(&a);
+            0.5 * (&wa * &wa.t()).sum()
+        };
+        t1 += wk * (quad(&dm) + tr(&e));
+        t2 += wk * (quad(m) + tr(&s));
+    }
+    Some(1.0 - t1 / t2)
 }
