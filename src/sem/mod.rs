@@ -1149,6 +1149,15 @@ impl SemFit {
             ),
             ("Number of model parameters", format!("{}", self.pt.npar)),
             ("Number of observations", format!("{}", self.n_obs)),
+            (
+                "Missing data",
+                match self.config.missing {
+                    SemMissing::Listwise => "listwise deletion".to_string(),
+                    SemMissing::Fiml => {
+                        "full-information ML (observed information; h1 by EM)".to_string()
+                    }
+                },
+            ),
         ]);
         let mut kv: Vec<(String, String)> = vec![
             ("Model Test User Model: Test statistic".into(), fmt_num(fm("chisq"), 3)),
@@ -1181,6 +1190,7 @@ impl SemFit {
             ("=~", "Latent Variables:"),
             ("~", "Regressions:"),
             ("~~", "Covariances / Variances:"),
+            ("~1", "Intercepts:"),
             (":=", "Defined Parameters:"),
         ];
         for (op, title) in sections {
