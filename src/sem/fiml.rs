@@ -534,7 +534,7 @@ impl SemModel {
             n_dropped: 0,
         };
         let Ok(e) = sub_model.estimate(ss, None) else { return theta };
-        for (k, r) in self.pt.rows.iter().enumerate() {
+        for r in &self.pt.rows {
             let Some(f) = r.free else { continue };
             if r.op == Op::Intercept {
                 continue;
@@ -549,7 +549,6 @@ impl SemModel {
                     theta[f] = v;
                 }
             }
-            let _ = k;
         }
         theta
     }

@@ -693,7 +693,7 @@ fn param_rows(
 ) -> Vec<ParamRow> {
     let point_mats = mats;
     // standardized + parameter rows
-    let sc = standardize::Scales::new(&pt, &st, point_mats, imp);
+    let sc = standardize::Scales::new(pt, st, point_mats, imp);
     let zq = Normal::new(0.0, 1.0)
         .map(|d| d.inverse_cdf(0.5 + ci_level / 2.0))
         .unwrap_or(1.959963984540054);
