@@ -407,6 +407,55 @@ impl SemModel {
                 }
             }
         }
+        if fiml {
+            let robust = fiml_corrected(
+                &CorrectedInputs {
+                    st: &st,
+                    pats: &pats,
+                    x: &x,
+                    em_mean: &em_mean,
+                    em_cov: &em_cov,
+                    mats: &point.mats,
+                    imp: &point.imp,
+                    mu: &point.mu,
+                    indep_mean: indep.mean(),
+                    indep_var: indep.var(),
+                    df,
+                    base_df,
+                },
+                n,
+            );
+            if let Some(robust) = robust {
+                // lavaan's order: cfi/tli.robust after tli, nnfi/rni.robust after rni, the
+                // robust RMSEA block after rmsea.notclose.h0
+                let after = |fm: &Vec<(String, f64)>, key: &str| {
+                    fm.iter().position(|(k, _)| k == key).map_or(fm.len(), |i| i + 1)
+                };
+                let get = |k: &str| robust.iter().find(|(n, _)| n == k).cloned();
+                for (anchor, keys) in [
+                    ("tli", &["cfi.robust", "tli.robust"][..]),
+                    ("rni", &["nnfi.robust", "rni.robust"][..]),
+                    (
+                        "rmsea.notclose.h0",
+                        &[
+                            "rmsea.robust",
+                            "rmsea.ci.lower.robust",
+                            "rmsea.ci.upper.robust",
+                            "rmsea.pvalue.robust",
+                            "rmsea.notclose.pvalue.robust",
+                        ][..],
+                    ),
+                ] {
+                    let mut at = after(&fm, anchor);
+                    for k in keys {
+                        if let Some(e) = get(k) {
+                            fm.insert(at, e);
+                            at += 1;
+                        }
+                    }
+                }
+            }
+        }
         let rows = param_rows(&pt, &st, &point.mats, &point.imp, &vcov, cfg.ci_level);
         let mut warnings = Vec::new();
         if n_dropped > 0 || pats.n_empty() > 0 {
@@ -628,4 +677,192 @@ pub(crate) fn gfi_missing(
         t2 += wk * (quad(m) + tr(&s));
     }
     Some(1.0 - t1 / t2)
+}
+
+/// Inputs of the FIML-corrected ("robust") RMSEA / CFI / TLI.
+pub(crate) struct CorrectedInputs<'a> {
+    pub st: &'a ModelStructure,
+    pub pats: &'a MissingPatterns,
+    pub x: &'a Array2<f64>,
+    pub em_mean: &'a Array1<f64>,
+    pub em_cov: &'a Array2<f64>,
+    pub mats: &'a Matrices,
+    pub imp: &'a Implied,
+    pub mu: &'a Array1<f64>,
+    pub indep_mean: &'a Array1<f64>,
+    pub indep_var: &'a Array1<f64>,
+    pub df: f64,
+    pub base_df: f64,
+}
+
+/// The (x, y) index pairs of the symmetric unit matrix E_ab (one pair on the diagonal).
+fn unit_pairs(a: usize, b: usize) -> ([(usize, usize); 2], usize) {
+    if a == b { ([(a, a), (a, a)], 1) } else { ([(a, b), (b, a)], 2) }
+}
+
+/// FIML-corrected fit measures of Zhang & Savalei (lavaan 0.6.14's `cfi.robust`, `tli.robust`,
+/// `rmsea.robust`, … for `missing = "ml"` with the standard test, version "V6"):
+///
+/// ```text
+/// T₃  = N F_ML(μ̂, Σ̂; m̃, S̃)           (complete-data LR statistic of θ̂ against the EM moments)
+/// W_m = observed information of the saturated model at (m̃, S̃) under the missing patterns
+/// W_c = complete-data information at (m̃, S̃);  Δ = ∂(μ, vech Σ)/∂θᵀ at θ̂
+/// k   = tr(W_m⁻¹ W_c) − tr[(Δᵀ W_m Δ)⁻¹ Δᵀ W_c Δ],  ĉ = k / df
+/// rmsea.robust = √max(T₃/(N df) − ĉ/N, 0);   cfi/tli.robust from T₃ − ĉ df and the same for
+/// the independence model (its FIML estimates: available-case means and variances)
+/// ```
+pub(crate) fn fiml_corrected(c: &CorrectedInputs<'_>, n: f64) -> Option<Vec<(String, f64)>> {
+    let st = c.st;
+    let p = c.em_mean.len();
+    let ps = st.vech.len();
+    let dim = p + ps;
+    let mut vidx = vec![vec![0usize; p]; p];
+    for (r, &(a, b)) in st.vech.iter().enumerate() {
+        vidx[a][b] = r;
+        vidx[b][a] = r;
+    }
+    // ---- W_m: observed information (per observation) of the saturated model at (m̃, S̃)
+    let mut wm = Array2::<f64>::zeros((dim, dim));
+    for pat in c.pats.patterns() {
+        let o = pat.observed();
+        let q = o.len();
+        let nk = pat.n() as f64;
+        let sub = Array2::from_shape_fn((q, q), |(a, b)| c.em_cov[[o[a], o[b]]]);
+        let (w, _) = dense::spd_inverse_logdet(&sub)?;
+        let mut d = Array1::<f64>::zeros(q);
+        let mut s = Array2::<f64>::zeros((q, q));
+        for &i in pat.rows() {
+            let z: Vec<f64> = (0..q).map(|a| c.x[[i, o[a]]] - c.em_mean[o[a]]).collect();
+            for a in 0..q {
+                d[a] += z[a];
+                for b in 0..q {
+                    s[[a, b]] += z[a] * z[b];
+                }
+            }
+        }
+        let wd = w.dot(&d);
+        let pm = w.dot(&s).dot(&w);
+        let pairs: Vec<(usize, usize)> = (0..q).flat_map(|a| (a..q).map(move |b| (a, b))).collect();
+        for u in 0..q {
+            for v in 0..q {
+                wm[[o[u], o[v]]] += nk * w[[u, v]];
+            }
+        }
+        for &(a, b) in &pairs {
+            let r1 = p + vidx[o[a]][o[b]];
+            let (e1, m1) = unit_pairs(a, b);
+            for u in 0..q {
+                let mut val = 0.0;
+                for &(xx, yy) in &e1[..m1] {
+                    val += w[[u, xx]] * wd[yy];
+                }
+                wm[[o[u], r1]] += val;
+                wm[[r1, o[u]]] += val;
+            }
+            for &(cc, dd) in &pairs {
+                let r2 = p + vidx[o[cc]][o[dd]];
+                let (e2, m2) = unit_pairs(cc, dd);
+                let mut val = 0.0;
+                for &(xx, yy) in &e1[..m1] {
+                    for &(uu, vv) in &e2[..m2] {
+                        val += pm[[yy, uu]] * w[[vv, xx]] - 0.5 * nk * w[[yy, uu]] * w[[vv, xx]];
+                    }
+                }
+                wm[[r1, r2]] += val;
+            }
+        }
+    }
+    wm /= n;
+    // ---- W_c: complete-data information at (m̃, S̃)
+    let (sinv, ld_s) = dense::spd_inverse_logdet(c.em_cov)?;
+    let mut wc = Array2::<f64>::zeros((dim, dim));
+    for a in 0..p {
+        for b in 0..p {
+            wc[[a, b]] = sinv[[a, b]];
+        }
+    }
+    for (r1, &(a, b)) in st.vech.iter().enumerate() {
+        let (e1, m1) = unit_pairs(a, b);
+        for (r2, &(cc, dd)) in st.vech.iter().enumerate() {
+            let (e2, m2) = unit_pairs(cc, dd);
+            let mut val = 0.0;
+            for &(xx, yy) in &e1[..m1] {
+                for &(uu, vv) in &e2[..m2] {
+                    val += sinv[[yy, uu]] * sinv[[vv, xx]];
+                }
+            }
+            wc[[p + r1, p + r2]] = 0.5 * val;
+        }
+    }
+    let (wm_inv, _) = dense::spd_inverse_logdet(&wm)?;
+    let tr_wm_wc = (&wm_inv * &wc).sum();
+    let trace_k = |delta: &Array2<f64>| -> Option<f64> {
+        let (e, _) = dense::spd_inverse_logdet(&delta.t().dot(&wm.dot(delta)))?;
+        let dwd = delta.t().dot(&wc.dot(delta));
+        Some(tr_wm_wc - (&e * &dwd).sum())
+    };
+    // ---- the model
+    let q = st.npar;
+    let mut delta = Array2::<f64>::zeros((dim, q));
+    let dm = st.delta_mean(c.mats, c.imp);
+    let ds = st.delta(c.imp);
+    for k in 0..q {
+        for a in 0..p {
+            delta[[a, k]] = dm[[a, k]];
+        }
+        for r in 0..ps {
+            delta[[p + r, k]] = ds[[r, k]];
+        }
+    }
+    let k_model = trace_k(&delta)?;
+    let (sig_inv, ld_sig) = dense::spd_inverse_logdet(&c.imp.sigma)?;
+    let dmu = c.em_mean - c.mu;
+    let t3 =
+        n * (ld_sig + (c.em_cov * &sig_inv).sum() - ld_s - p as f64 + dmu.dot(&sig_inv.dot(&dmu)));
+    // ---- the independence model
+    let mut delta_b = Array2::<f64>::zeros((dim, 2 * p));
+    for j in 0..p {
+        delta_b[[j, j]] = 1.0;
+        delta_b[[p + vidx[j][j], p + j]] = 1.0;
+    }
+    let k_base = trace_k(&delta_b)?;
+    let mut t3_base = -ld_s - p as f64;
+    for j in 0..p {
+        let v = c.indep_var[j];
+        let dj = c.em_mean[j] - c.indep_mean[j];
+        t3_base += v.ln() + c.em_cov[[j, j]] / v + dj * dj / v;
+    }
+    t3_base *= n;
+    let (df, bdf) = (c.df, c.base_df);
+    let chat = k_model / df;
+    let chat_b = k_base / bdf;
+    let num = t3 - chat * df;
+    let num_b = t3_base - chat_b * bdf;
+    let mut out = Vec::new();
+    let t1 = num.max(0.0);
+    let t2 = num.max(num_b).max(0.0);
+    out.push(("cfi.robust".to_string(), if t1 == 0.0 && t2 == 0.0 { 1.0 } else { 1.0 - t1 / t2 }));
+    let tli = if df > 0.0 { 1.0 - (num / df) / (num_b / bdf) } else { 1.0 };
+    out.push(("tli.robust".to_string(), tli));
+    out.push(("nnfi.robust".to_string(), tli));
+    out.push(("rni.robust".to_string(), 1.0 - num / num_b));
+    if df > 0.0 {
+        use super::test::{pnchisq, solve_ncp};
+        let t3s = t3 / chat;
+        out.push(("rmsea.robust".to_string(), (t3 / (n * df) - chat / n).max(0.0).sqrt()));
+        let p0 = pnchisq(t3s, df, 0.0);
+        let lam_lo = if p0 < 0.95 { 0.0 } else { solve_ncp(t3s, df, 0.95) };
+        let lam_hi = if p0 < 0.05 { 0.0 } else { solve_ncp(t3s, df, 0.05) };
+        out.push(("rmsea.ci.lower.robust".to_string(), (chat * lam_lo / (n * df)).sqrt()));
+        out.push(("rmsea.ci.upper.robust".to_string(), (chat * lam_hi / (n * df)).sqrt()));
+        out.push((
+            "rmsea.pvalue.robust".to_string(),
+            1.0 - pnchisq(t3s, df, n * df * 0.05 * 0.05 / chat),
+        ));
+        out.push((
+            "rmsea.notclose.pvalue.robust".to_string(),
+            pnchisq(t3s, df, n * df * 0.08 * 0.08 / chat),
+        ));
+    }
+    Some(out)
 }
