@@ -16,7 +16,9 @@ pub use crate::regression::{
 pub use crate::reliability::{Alpha, AlphaFit, HtmtMean};
 pub use crate::report::Report;
 pub use crate::resample::{Bootstrap, BootstrapFit, BootstrapKind};
-pub use crate::sem::{Estimator, Likelihood, Sem, SemBootstrap, SemBootstrapFit, SemFit, SemModel};
+pub use crate::sem::{
+    Estimator, Likelihood, Sem, SemBootstrap, SemBootstrapFit, SemFit, SemMissing, SemModel,
+};
 pub use crate::simulate::{Likert, MonteCarlo, MonteCarloFit, MultivariateNormal};
 pub use crate::study::{Study, StudyDesign, StudyResults};
 pub use crate::summary::{Convergence, ParamRow, Summary};
