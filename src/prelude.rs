@@ -18,7 +18,7 @@ pub use crate::report::Report;
 pub use crate::resample::{Bootstrap, BootstrapFit, BootstrapKind};
 pub use crate::sem::{
     Estimator, GroupEqual, Likelihood, MultiGroupFit, MultiGroupSem, Sem, SemBootstrap,
-    SemBootstrapFit, SemFit, SemModel,
+    SemBootstrapFit, SemFit, SemMissing, SemModel,
 };
 pub use crate::simulate::{Likert, MonteCarlo, MonteCarloFit, MultivariateNormal};
 pub use crate::study::{Study, StudyDesign, StudyResults};

@@ -122,7 +122,8 @@ fn model_errors() {
     let d = load_data("HolzingerSwineford1939.csv");
     let e = Sem::from_syntax("f =~ x1 + x2 + x3\nind := a*b").unwrap().fit(&d).unwrap_err();
     assert!(matches!(e, Error::InvalidParameter { .. }), "{e:?}");
-    let e = Sem::from_syntax("x1 ~ 1").unwrap().fit(&d).unwrap_err();
+    // a constant only makes sense as an intercept (`x ~ 1`, supported since the FIML work)
+    let e = Sem::from_syntax("f =~ x1 + x2 + x3\nf =~ 1").unwrap().fit(&d).unwrap_err();
     assert!(matches!(e, Error::InvalidParameter { .. }), "{e:?}");
     let e = Sem::from_syntax("f =~ x1 + x2 + x3\nf =~ x3").unwrap().fit(&d).unwrap_err();
     assert!(matches!(e, Error::InvalidParameter { .. }), "{e:?}");

@@ -1,6 +1,6 @@
 //! Fit measures under lavaan's `fitMeasures()` names (formulas in docs/methods/sem.md).
 
-use ndarray::Array2;
+use ndarray::{Array1, Array2};
 
 use super::test::{chisq_quantile, chisq_sf, pnchisq, solve_ncp};
 
@@ -31,6 +31,11 @@ pub(crate) struct FitInputs<'a> {
     pub px: usize,
     pub sinv_trace: f64,
     pub ci_level: f64,
+    /// Mean structure: (sample / h1 means, model-implied means); adds the mean residuals to
+    /// rmr / srmr / crmr (the `_nomean` variants leave them out) and to the GFI.
+    pub means: Option<(&'a Array1<f64>, &'a Array1<f64>)>,
+    /// (logl of the model, logl of the unrestricted model) when known directly (FIML).
+    pub logl: Option<(f64, f64)>,
 }
 
 pub(crate) fn compute(x: &FitInputs<'_>) -> Vec<(String, f64)> {
@@ -73,8 +78,13 @@ pub(crate) fn compute(x: &FitInputs<'_>) -> Vec<(String, f64)> {
         } else {
             0.0
         };
-        let logl = -n / 2.0 * (c + x.logdet_sigma + x.sinv_trace) - logl_x;
-        let ulogl = -n / 2.0 * (c + x.logdet_s + p) - logl_x;
+        let (logl, ulogl) = match x.logl {
+            Some(v) => v,
+            None => (
+                -n / 2.0 * (c + x.logdet_sigma + x.sinv_trace) - logl_x,
+                -n / 2.0 * (c + x.logdet_s + p) - logl_x,
+            ),
+        };
         let k = x.npar as f64;
         put("logl", logl);
         put("unrestricted.logl", ulogl);
@@ -129,19 +139,42 @@ pub(crate) fn compute(x: &FitInputs<'_>) -> Vec<(String, f64)> {
     }
     let nv = (p * (p + 1) / 2) as f64;
     let nc = (p * (p.saturating_sub(1)) / 2) as f64;
-    let rmr = (rmr / nv).sqrt();
-    let srmr = (srmr / nv).sqrt();
-    let crmr = if nc > 0.0 { (crmr / nc).sqrt() } else { 0.0 };
-    let mplus = (mplus / nv).sqrt();
-    put("rmr", rmr);
-    put("rmr_nomean", rmr);
-    put("srmr", srmr);
-    put("srmr_bentler", srmr);
-    put("srmr_bentler_nomean", srmr);
-    put("crmr", crmr);
-    put("crmr_nomean", crmr);
-    put("srmr_mplus", mplus);
-    put("srmr_mplus_nomean", mplus);
+    let rmr_nm = (rmr / nv).sqrt();
+    let srmr_nm = (srmr / nv).sqrt();
+    let crmr_nm = if nc > 0.0 { (crmr / nc).sqrt() } else { 0.0 };
+    let mplus_nm = (mplus / nv).sqrt();
+    let (rmr_t, srmr_t, crmr_t, mplus_t) = match x.means {
+        None => (rmr_nm, srmr_nm, crmr_nm, mplus_nm),
+        Some((m, mu)) => {
+            // mean residuals: raw, standardized by the sample SD, and the Mplus version
+            // (difference of the standardized means)
+            let (mut r1, mut r2, mut r3) = (0.0, 0.0, 0.0);
+            for i in 0..p {
+                let d = m[i] - mu[i];
+                r1 += d * d;
+                let z = d / s[[i, i]].sqrt();
+                r2 += z * z;
+                let zm = m[i] / s[[i, i]].sqrt() - mu[i] / sg[[i, i]].sqrt();
+                r3 += zm * zm;
+            }
+            let pf = p as f64;
+            (
+                ((rmr + r1) / (nv + pf)).sqrt(),
+                ((srmr + r2) / (nv + pf)).sqrt(),
+                ((crmr + r2) / (nc + pf)).sqrt(),
+                ((mplus + r3) / (nv + pf)).sqrt(),
+            )
+        }
+    };
+    put("rmr", rmr_t);
+    put("rmr_nomean", rmr_nm);
+    put("srmr", srmr_t);
+    put("srmr_bentler", srmr_t);
+    put("srmr_bentler_nomean", srmr_nm);
+    put("crmr", crmr_t);
+    put("crmr_nomean", crmr_nm);
+    put("srmr_mplus", mplus_t);
+    put("srmr_mplus_nomean", mplus_nm);
     let cn = |a: f64| {
         if chisq > 0.0 { chisq_quantile(1.0 - a, df) / (chisq / ne) + 1.0 } else { f64::NAN }
     };
@@ -152,7 +185,15 @@ pub(crate) fn compute(x: &FitInputs<'_>) -> Vec<(String, f64)> {
         Some(w) => {
             let a = w.dot(&(s - sg));
             let b = w.dot(s);
-            ((&a * &a.t()).sum(), (&b * &b.t()).sum())
+            let (mut num, mut den) = ((&a * &a.t()).sum(), (&b * &b.t()).sum());
+            if let Some((m, mu)) = x.means {
+                // with a mean structure the weight is blockdiag(W, ½ Dᵀ(W ⊗ W)D) on
+                // (mean, vech cov): the covariance part is ½ tr[(W e)²]
+                let d = m - mu;
+                num = 0.5 * num + d.dot(&w.dot(&d));
+                den = 0.5 * den + m.dot(&w.dot(m));
+            }
+            (num, den)
         }
         None => {
             // ULS: identity weight over the non-duplicated elements

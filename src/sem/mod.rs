@@ -27,6 +27,7 @@ mod bootstrap;
 mod defined;
 mod dense;
 mod estimate;
+mod fiml;
 mod fit_measures;
 mod model;
 mod modindices;
@@ -92,10 +93,27 @@ pub enum Likelihood {
     Wishart,
 }
 
+/// Treatment of missing values (NaN) in raw data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum SemMissing {
+    /// Drop every row with a missing value on a model variable (lavaan's `missing = "listwise"`,
+    /// the default); the number of dropped rows is reported as [`Warning::RowsDropped`].
+    #[default]
+    Listwise,
+    /// Full-information maximum likelihood (lavaan's `missing = "ml"`): every row contributes
+    /// the likelihood of its observed values; a mean structure is added (observed intercepts
+    /// free, latent means fixed at 0), χ² is tested against the saturated model fitted by EM,
+    /// standard errors come from the observed information. Rows with no observed value are
+    /// dropped (and counted). ML only.
+    Fiml,
+}
+
 /// A structural equation model specification with estimation options.
 ///
 /// Build with [`Sem::from_syntax`], adjust with the consuming setters, then [`Sem::fit`] a dataset
-/// (variables selected by name; rows with missing values on them are dropped listwise) or
+/// (variables selected by name; rows with missing values on them are dropped listwise, or with
+/// [`Sem::missing`]`(`[`SemMissing::Fiml`]`)` every row contributes by full-information ML) or
 /// [`Sem::fit_cov`] a covariance matrix (divisor N − 1, as R's `cov()`) and its N.
 ///
 /// # Examples
@@ -121,6 +139,7 @@ pub struct Sem {
     optimizer: Optimizer,
     max_iter: usize,
     allow_nonconverged: bool,
+    missing: SemMissing,
 }
 
 impl Sem {
@@ -144,6 +163,7 @@ impl Sem {
             optimizer: Optimizer::Auto,
             max_iter: 1000,
             allow_nonconverged: false,
+            missing: SemMissing::Listwise,
         }
     }
 
@@ -192,6 +212,23 @@ impl Sem {
         self.allow_nonconverged = yes;
         self
     }
+    /// Treatment of missing values in raw data (default [`SemMissing::Listwise`];
+    /// [`SemMissing::Fiml`] = lavaan's `missing = "ml"`).
+    ///
+    /// # Examples
+    /// ```
+    /// use surveystat::sem::{Sem, SemMissing};
+    /// let sem = Sem::from_syntax("f =~ a + b + c").unwrap().missing(SemMissing::Fiml);
+    /// assert_eq!(sem.missing_mode(), SemMissing::Fiml);
+    /// ```
+    pub fn missing(mut self, m: SemMissing) -> Self {
+        self.missing = m;
+        self
+    }
+    /// The missing-data treatment.
+    pub fn missing_mode(&self) -> SemMissing {
+        self.missing
+    }
 
     /// Build the parameter table and model matrices once, for repeated fits.
     ///
@@ -204,12 +241,34 @@ impl Sem {
         }
         let pt = ParTable::build(
             &self.syntax,
-            TableOptions { std_lv: self.std_lv, fixed_x: self.fixed_x },
+            TableOptions {
+                std_lv: self.std_lv,
+                fixed_x: self.fixed_x,
+                meanstructure: self.missing == SemMissing::Fiml,
+            },
         )?;
         let st = ModelStructure::new(&pt)?;
         let p = pt.ov.len();
         let nx = pt.ov_x.len();
-        let ndat = p * (p + 1) / 2 - nx * (nx + 1) / 2;
+        let mut ndat = p * (p + 1) / 2 - nx * (nx + 1) / 2;
+        if pt.meanstructure {
+            ndat += p - nx;
+            if self.estimator != Estimator::Ml {
+                return Err(Error::invalid(
+                    "estimator",
+                    "full-information ML and mean structures (`~ 1`) need the ML estimator",
+                ));
+            }
+            if nx > 0 {
+                return Err(Error::invalid(
+                    "fixed_x",
+                    format!(
+                        "a mean structure (FIML or `~ 1`) with fixed exogenous covariates ({}) is not supported; use fixed_x(false)",
+                        pt.ov_x.join(", ")
+                    ),
+                ));
+            }
+        }
         if pt.npar > ndat {
             return Err(Error::NotIdentified {
                 reason: format!(
@@ -222,14 +281,42 @@ impl Sem {
         Ok(SemModel { config: self.clone(), pt, st, ndat })
     }
 
-    /// Fit to the model's variables in `data` (rows = observations), dropping incomplete rows.
+    /// Fit to the model's variables in `data` (rows = observations), dropping incomplete rows
+    /// ([`SemMissing::Listwise`]) or by full-information ML ([`SemMissing::Fiml`]: mean
+    /// structure, saturated model by EM for χ², observed-information SEs; validated against
+    /// lavaan 0.6.14 `missing = "ml"` on HS_missing10). Models with `~ 1` rows are fitted with
+    /// their mean structure (on the complete rows when listwise).
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use surveystat::sem::{Sem, SemMissing};
+    /// let n = f64::NAN;
+    /// let x = array![
+    ///     [1.0, 2.1, 2.9], [2.0, 2.9, n], [3.0, n, 5.2], [n, 4.8, 6.1], [5.0, 5.1, 7.2],
+    ///     [2.5, 3.7, 4.4], [4.1, 4.0, 5.8], [1.5, 2.4, 3.1], [3.6, 3.9, n], [4.4, 5.2, 6.6],
+    /// ];
+    /// let fit = Sem::from_syntax("f =~ a + b + c")
+    ///     .unwrap()
+    ///     .missing(SemMissing::Fiml)
+    ///     .fit_array(&x, &["a", "b", "c"])
+    ///     .unwrap();
+    /// assert_eq!(fit.n_obs(), 10);
+    /// assert!(fit.parameter("a", "~1", "").is_some()); // intercepts are added
+    /// ```
     ///
     /// # Errors
     /// [`Error::UnknownVariable`] for model variables missing from the data; errors of
     /// [`Sem::compile`]; [`Error::NotPositiveDefinite`] for a singular sample covariance;
-    /// [`Error::NotIdentified`] for a singular information matrix; [`Error::NotConverged`].
+    /// [`Error::NotIdentified`] for a singular information matrix, and with FIML for a variable
+    /// without observed values or a pair of variables never observed together;
+    /// [`Error::NotConverged`]; [`Error::InvalidParameter`] for FIML with GLS/ULS or with fixed-x
+    /// covariates.
     pub fn fit(&self, data: &Dataset) -> Result<SemFit> {
         let model = self.compile()?;
+        if model.pt.meanstructure {
+            return model.fit_raw(data);
+        }
         let ss = SampleStats::from_dataset(data, &model.pt.ov)?;
         model.fit_stats(ss)
     }
@@ -254,6 +341,7 @@ impl Sem {
         n: usize,
     ) -> Result<SemFit> {
         let model = self.compile()?;
+        model.no_meanstructure("fit_cov")?;
         let names: Vec<String> = names.iter().map(|s| s.as_ref().to_string()).collect();
         let ss = SampleStats::from_cov(&cov.to_owned(), &names, &model.pt.ov, n)?;
         model.fit_stats(ss)
@@ -358,7 +446,18 @@ impl SemModel {
         Ok(obj.information(&pt.val, &delta))
     }
 
+    fn no_meanstructure(&self, what: &str) -> Result<()> {
+        if self.pt.meanstructure {
+            return Err(Error::invalid(
+                what,
+                "models with a mean structure (FIML or `~ 1`) are fitted from raw data (Sem::fit)",
+            ));
+        }
+        Ok(())
+    }
+
     fn bind(&self, m: &Moments, q: usize) -> Result<(ModelStructure, Objective)> {
+        self.no_meanstructure("moments")?;
         if q != self.pt.npar {
             return Err(Error::DimensionMismatch {
                 what: "parameter vector".into(),
@@ -402,6 +501,7 @@ impl SemModel {
     /// # Errors
     /// As [`Sem::fit`].
     pub fn fit_moments(&self, m: &Moments) -> Result<SemFit> {
+        self.no_meanstructure("fit_moments")?;
         if m.cov().nrows() != self.pt.ov.len() {
             return Err(Error::DimensionMismatch {
                 what: "moments and model variables".into(),
@@ -422,6 +522,7 @@ impl SemModel {
         m: &Moments,
         start: Option<&[f64]>,
     ) -> Result<(Vec<f64>, Convergence)> {
+        self.no_meanstructure("estimate_moments")?;
         let e = self.estimate(SampleStats::from_moments(m), start)?;
         let conv = Convergence {
             converged: e.opt.converged,
@@ -562,74 +663,10 @@ impl SemModel {
             logdet_s: obj.logdet_s,
             sinv_trace,
             ci_level: 0.90,
+            means: None,
+            logl: None,
         });
-        // standardized + parameter rows
-        let sc = standardize::Scales::new(&pt, &st, &point.mats, &point.imp);
-        let zq = Normal::new(0.0, 1.0)
-            .map(|d| d.inverse_cdf(0.5 + cfg.ci_level / 2.0))
-            .unwrap_or(1.959963984540054);
-        let mut rows = Vec::with_capacity(pt.rows.len() + pt.defined.len());
-        let mut std_all_by_label: HashMap<String, (f64, f64)> = HashMap::new();
-        for (k, r) in pt.rows.iter().enumerate() {
-            let est = st.row_value(&point.mats, k);
-            let (slv, sall, _snox) = sc.standardize(&r.lhs, r.op, &r.rhs, est);
-            let mut row = ParamRow::new(&r.lhs, r.op.as_str(), &r.rhs, est);
-            row.label = r.label.clone();
-            row.std_lv = Some(slv);
-            row.std_all = Some(sall);
-            match r.free {
-                Some(fi) => {
-                    let se = vcov[[fi, fi]].max(0.0).sqrt();
-                    fill_inference(&mut row, est, se, zq);
-                }
-                None => {
-                    row.se = Some(0.0);
-                    row.ci_lower = Some(est);
-                    row.ci_upper = Some(est);
-                }
-            }
-            if !r.label.is_empty() {
-                std_all_by_label.entry(r.label.clone()).or_insert((slv, sall));
-            }
-            rows.push(row);
-        }
-        // defined parameters
-        let q = pt.npar;
-        let mut env: HashMap<String, defined::Dual> = HashMap::new();
-        let mut env_lv: HashMap<String, defined::Dual> = HashMap::new();
-        let mut env_all: HashMap<String, defined::Dual> = HashMap::new();
-        for r in &pt.rows {
-            if r.label.is_empty() || env.contains_key(&r.label) {
-                continue;
-            }
-            let k = pt.rows.iter().position(|x| x.label == r.label).unwrap_or(0);
-            let v = st.row_value(&point.mats, k);
-            let mut g = vec![0.0; q];
-            if let Some(fi) = r.free {
-                g[fi] = 1.0;
-            }
-            env.insert(r.label.clone(), defined::Dual { v, g });
-            let (slv, sall) =
-                std_all_by_label.get(&r.label).copied().unwrap_or((f64::NAN, f64::NAN));
-            env_lv.insert(r.label.clone(), defined::Dual { v: slv, g: vec![0.0; q] });
-            env_all.insert(r.label.clone(), defined::Dual { v: sall, g: vec![0.0; q] });
-        }
-        for (name, expr) in &pt.defined {
-            let d = defined::eval(expr, &env, q);
-            let dlv = defined::eval(expr, &env_lv, q);
-            let dall = defined::eval(expr, &env_all, q);
-            let g = Array1::from(d.g.clone());
-            let se = g.dot(&vcov.dot(&g)).max(0.0).sqrt();
-            let mut row = ParamRow::new(name, ":=", expr.to_string().replace(' ', ""), d.v);
-            row.label = name.clone();
-            fill_inference(&mut row, d.v, se, zq);
-            row.std_lv = Some(dlv.v);
-            row.std_all = Some(dall.v);
-            rows.push(row);
-            env.insert(name.clone(), d);
-            env_lv.insert(name.clone(), dlv);
-            env_all.insert(name.clone(), dall);
-        }
+        let rows = param_rows(&pt, &st, &point.mats, &point.imp, &vcov, cfg.ci_level);
         // warnings
         let mut warnings = Vec::new();
         if n_dropped > 0 {
@@ -641,24 +678,8 @@ impl SemModel {
                 iterations: opt.iterations,
             });
         }
-        for (k, r) in pt.rows.iter().enumerate() {
-            if r.op == Op::Covariance && r.lhs == r.rhs {
-                let v = st.row_value(&point.mats, k);
-                if v < 0.0 {
-                    warnings.push(Warning::Heywood { variable: r.lhs.clone(), value: v });
-                }
-            }
-        }
-        if st.n_lv > 0 {
-            let eta = st.eta_cov(&point.mats, &point.imp);
-            let l = st.n_lv;
-            let lvcov = Array2::from_shape_fn((l, l), |(i, j)| eta[[i, j]]);
-            if crate::linalg::cholesky(lvcov.view(), "latent covariance").is_err() {
-                warnings.push(Warning::NotPositiveDefinite {
-                    matrix: "model-implied covariance of the latent variables".into(),
-                });
-            }
-        }
+        admissibility_warnings(&pt, &st, &point.mats, &point.imp, &mut warnings);
+        let sc = standardize::Scales::new(&pt, &st, &point.mats, &point.imp);
         let r2 = standardize::r_squared(&pt, &sc);
         let lv_cor = standardize::lv_correlation(&st, &point.mats, &point.imp);
         let conv = Convergence {
@@ -687,7 +708,115 @@ impl SemModel {
             pt,
             obj,
             st,
+            means: None,
         })
+    }
+}
+
+/// Parameter rows (estimates, inference, standardized values) and defined parameters.
+fn param_rows(
+    pt: &ParTable,
+    st: &ModelStructure,
+    mats: &model::Matrices,
+    imp: &model::Implied,
+    vcov: &Array2<f64>,
+    ci_level: f64,
+) -> Vec<ParamRow> {
+    let point_mats = mats;
+    // standardized + parameter rows
+    let sc = standardize::Scales::new(pt, st, point_mats, imp);
+    let zq = Normal::new(0.0, 1.0)
+        .map(|d| d.inverse_cdf(0.5 + ci_level / 2.0))
+        .unwrap_or(1.959963984540054);
+    let mut rows = Vec::with_capacity(pt.rows.len() + pt.defined.len());
+    let mut std_all_by_label: HashMap<String, (f64, f64)> = HashMap::new();
+    for (k, r) in pt.rows.iter().enumerate() {
+        let est = st.row_value(point_mats, k);
+        let (slv, sall, _snox) = sc.standardize(&r.lhs, r.op, &r.rhs, est);
+        let mut row = ParamRow::new(&r.lhs, r.op.as_str(), &r.rhs, est);
+        row.label = r.label.clone();
+        row.std_lv = Some(slv);
+        row.std_all = Some(sall);
+        match r.free {
+            Some(fi) => {
+                let se = vcov[[fi, fi]].max(0.0).sqrt();
+                fill_inference(&mut row, est, se, zq);
+            }
+            None => {
+                row.se = Some(0.0);
+                row.ci_lower = Some(est);
+                row.ci_upper = Some(est);
+            }
+        }
+        if !r.label.is_empty() {
+            std_all_by_label.entry(r.label.clone()).or_insert((slv, sall));
+        }
+        rows.push(row);
+    }
+    // defined parameters
+    let q = pt.npar;
+    let mut env: HashMap<String, defined::Dual> = HashMap::new();
+    let mut env_lv: HashMap<String, defined::Dual> = HashMap::new();
+    let mut env_all: HashMap<String, defined::Dual> = HashMap::new();
+    for r in &pt.rows {
+        if r.label.is_empty() || env.contains_key(&r.label) {
+            continue;
+        }
+        let k = pt.rows.iter().position(|x| x.label == r.label).unwrap_or(0);
+        let v = st.row_value(point_mats, k);
+        let mut g = vec![0.0; q];
+        if let Some(fi) = r.free {
+            g[fi] = 1.0;
+        }
+        env.insert(r.label.clone(), defined::Dual { v, g });
+        let (slv, sall) = std_all_by_label.get(&r.label).copied().unwrap_or((f64::NAN, f64::NAN));
+        env_lv.insert(r.label.clone(), defined::Dual { v: slv, g: vec![0.0; q] });
+        env_all.insert(r.label.clone(), defined::Dual { v: sall, g: vec![0.0; q] });
+    }
+    for (name, expr) in &pt.defined {
+        let d = defined::eval(expr, &env, q);
+        let dlv = defined::eval(expr, &env_lv, q);
+        let dall = defined::eval(expr, &env_all, q);
+        let g = Array1::from(d.g.clone());
+        let se = g.dot(&vcov.dot(&g)).max(0.0).sqrt();
+        let mut row = ParamRow::new(name, ":=", expr.to_string().replace(' ', ""), d.v);
+        row.label = name.clone();
+        fill_inference(&mut row, d.v, se, zq);
+        row.std_lv = Some(dlv.v);
+        row.std_all = Some(dall.v);
+        rows.push(row);
+        env.insert(name.clone(), d);
+        env_lv.insert(name.clone(), dlv);
+        env_all.insert(name.clone(), dall);
+    }
+    rows
+}
+
+/// Heywood cases and a non-positive-definite latent covariance.
+fn admissibility_warnings(
+    pt: &ParTable,
+    st: &ModelStructure,
+    mats: &model::Matrices,
+    imp: &model::Implied,
+    warnings: &mut Vec<Warning>,
+) {
+    for (k, r) in pt.rows.iter().enumerate() {
+        if r.op == Op::Covariance && r.lhs == r.rhs {
+            let v = st.row_value(mats, k);
+            if v < 0.0 {
+                warnings.push(Warning::Heywood { variable: r.lhs.clone(), value: v });
+            }
+        }
+    }
+    if st.n_lv > 0 {
+        let eta = st.eta_cov(mats, imp);
+        let l = st.n_lv;
+        let lvcov = Array2::from_shape_fn((l, l), |(i, j)| eta[[i, j]]);
+        if crate::linalg::cholesky(lvcov.view(), "latent covariance").is_err() {
+            warnings.push(Warning::NotPositiveDefinite {
+                matrix: "model-implied covariance of the latent variables".into(),
+            });
+        }
     }
 }
 
@@ -764,6 +893,7 @@ fn baseline(pt: &ParTable, obj: &Objective, n_eff: f64, ndat: usize) -> Result<(
         lv: Vec::new(),
         ov_x: pt.ov_x.clone(),
         npar,
+        meanstructure: false,
     };
     let bst = ModelStructure::new(&bpt)?;
     let start: Vec<f64> = pt
@@ -805,6 +935,8 @@ pub struct SemFit {
     pt: ParTable,
     st: ModelStructure,
     obj: Objective,
+    /// (sample or EM h1 means, model-implied means) with a mean structure.
+    means: Option<(Array1<f64>, Array1<f64>)>,
 }
 
 impl SemFit {
@@ -850,9 +982,19 @@ impl SemFit {
     pub fn implied_cov(&self) -> &Array2<f64> {
         &self.implied
     }
-    /// The sample covariance that was fitted (divisor N for ML/normal, N − 1 otherwise).
+    /// The sample covariance that was fitted (divisor N for ML/normal, N − 1 otherwise; the
+    /// saturated EM covariance for FIML).
     pub fn sample_cov(&self) -> &Array2<f64> {
         &self.sample
+    }
+    /// Model-implied means μ(θ̂) (models with a mean structure: FIML or `~ 1`).
+    pub fn implied_mean(&self) -> Option<&Array1<f64>> {
+        self.means.as_ref().map(|m| &m.1)
+    }
+    /// The means that were fitted: sample means (complete data) or the saturated EM means
+    /// (FIML); `None` without a mean structure.
+    pub fn sample_mean(&self) -> Option<&Array1<f64>> {
+        self.means.as_ref().map(|m| &m.0)
     }
     /// Residual covariance S − Σ(θ̂).
     pub fn residual_cov(&self) -> Array2<f64> {
@@ -906,6 +1048,12 @@ impl SemFit {
             return Err(Error::invalid(
                 "modindices",
                 "modification indices are available for ML only",
+            ));
+        }
+        if self.pt.meanstructure {
+            return Err(Error::invalid(
+                "modindices",
+                "modification indices are not available for models with a mean structure (FIML) yet",
             ));
         }
         let point = estimate::eval(&self.st, &self.obj, &self.theta)
@@ -1032,6 +1180,15 @@ impl SemFit {
             ),
             ("Number of model parameters", format!("{}", self.pt.npar)),
             ("Number of observations", format!("{}", self.n_obs)),
+            (
+                "Missing data",
+                match self.config.missing {
+                    SemMissing::Listwise => "listwise deletion".to_string(),
+                    SemMissing::Fiml => {
+                        "full-information ML (observed information; h1 by EM)".to_string()
+                    }
+                },
+            ),
         ]);
         let mut kv: Vec<(String, String)> = vec![
             ("Model Test User Model: Test statistic".into(), fmt_num(fm("chisq"), 3)),
@@ -1064,6 +1221,7 @@ impl SemFit {
             ("=~", "Latent Variables:"),
             ("~", "Regressions:"),
             ("~~", "Covariances / Variances:"),
+            ("~1", "Intercepts:"),
             (":=", "Defined Parameters:"),
         ];
         for (op, title) in sections {

@@ -11,7 +11,7 @@
 //! on latent/phantom indicators, Ψ (m × m) (residual) (co)variances of η, Θ (p × p) residual
 //! (co)variances of the observed variables that are not phantoms.
 
-use ndarray::Array2;
+use ndarray::{Array1, Array2};
 
 use super::partable::ParTable;
 use super::syntax::Op;
@@ -23,6 +23,10 @@ pub(crate) enum MatKind {
     Beta,
     Psi,
     Theta,
+    /// Intercept ν of an observed variable that is not a phantom.
+    Nu,
+    /// Mean / intercept α of an η element (latent variable or phantom).
+    Alpha,
 }
 
 /// Where a parameter-table row lives in the matrices.
@@ -53,6 +57,8 @@ pub(crate) struct ModelStructure {
     pub beta0: Array2<f64>,
     pub psi0: Array2<f64>,
     pub theta0: Array2<f64>,
+    pub nu0: Array1<f64>,
+    pub alpha0: Array1<f64>,
     pub has_beta: bool,
     /// vech index pairs (i ≤ j), row-major over the upper triangle.
     pub vech: Vec<(usize, usize)>,
@@ -65,6 +71,10 @@ pub(crate) struct Matrices {
     pub beta: Array2<f64>,
     pub psi: Array2<f64>,
     pub theta: Array2<f64>,
+    /// Observed intercepts (zero without a mean structure).
+    pub nu: Array1<f64>,
+    /// Means / intercepts of η (zero without a mean structure).
+    pub alpha: Array1<f64>,
 }
 
 /// Quantities derived from the matrices: A = (I − B)⁻¹, M = Λ A, Σ.
@@ -167,6 +177,13 @@ impl ModelStructure {
                     let x = eta_index(&r.rhs).ok_or_else(|| unknown(&r.rhs))?;
                     Slot { kind: MatKind::Beta, i: y, j: x }
                 }
+                Op::Intercept => match eta_index(&r.lhs) {
+                    Some(e) => Slot { kind: MatKind::Alpha, i: e, j: 0 },
+                    None => {
+                        let i = ov_index(&r.lhs).ok_or_else(|| unknown(&r.lhs))?;
+                        Slot { kind: MatKind::Nu, i, j: 0 }
+                    }
+                },
                 Op::Covariance => match (eta_index(&r.lhs), eta_index(&r.rhs)) {
                     (Some(a), Some(b)) => Slot { kind: MatKind::Psi, i: a, j: b },
                     _ => {
@@ -190,6 +207,8 @@ impl ModelStructure {
             beta0: Array2::zeros((m, m)),
             psi0: Array2::zeros((m, m)),
             theta0: Array2::zeros((p, p)),
+            nu0: Array1::zeros(p),
+            alpha0: Array1::zeros(m),
             has_beta: false,
             vech: vech_pairs(p),
         };
@@ -216,6 +235,8 @@ impl ModelStructure {
                 self.theta0[[sl.i, sl.j]] = v;
                 self.theta0[[sl.j, sl.i]] = v;
             }
+            MatKind::Nu => self.nu0[sl.i] = v,
+            MatKind::Alpha => self.alpha0[sl.i] = v,
         }
     }
 
@@ -226,6 +247,8 @@ impl ModelStructure {
             beta: self.beta0.clone(),
             psi: self.psi0.clone(),
             theta: self.theta0.clone(),
+            nu: self.nu0.clone(),
+            alpha: self.alpha0.clone(),
         };
         for (k, sl) in self.slots.iter().enumerate() {
             if let Some(f) = self.free[k] {
@@ -241,6 +264,8 @@ impl ModelStructure {
                         mats.theta[[sl.i, sl.j]] = v;
                         mats.theta[[sl.j, sl.i]] = v;
                     }
+                    MatKind::Nu => mats.nu[sl.i] = v,
+                    MatKind::Alpha => mats.alpha[sl.i] = v,
                 }
             }
         }
@@ -255,6 +280,8 @@ impl ModelStructure {
             MatKind::Beta => mats.beta[[sl.i, sl.j]],
             MatKind::Psi => mats.psi[[sl.i, sl.j]],
             MatKind::Theta => mats.theta[[sl.i, sl.j]],
+            MatKind::Nu => mats.nu[sl.i],
+            MatKind::Alpha => mats.alpha[sl.i],
         }
     }
 
@@ -287,6 +314,9 @@ impl ModelStructure {
         let c = &imp.c;
         for (k, sl) in self.slots.iter().enumerate() {
             let Some(f) = self.free[k] else { continue };
+            if matches!(sl.kind, MatKind::Nu | MatKind::Alpha) {
+                continue;
+            }
             let (i, j) = (sl.i, sl.j);
             for (r, &(a, b)) in self.vech.iter().enumerate() {
                 let v = match sl.kind {
@@ -309,8 +339,41 @@ impl ModelStructure {
                             0.0
                         }
                     }
+                    MatKind::Nu | MatKind::Alpha => 0.0,
                 };
                 d[[r, f]] += v;
+            }
+        }
+        d
+    }
+
+    /// Model-implied means μ = ν + Λ (I − B)⁻¹ α = ν + M α.
+    pub(crate) fn implied_mean(&self, mats: &Matrices, imp: &Implied) -> Array1<f64> {
+        &mats.nu + &imp.m.dot(&mats.alpha)
+    }
+
+    /// ∂μ/∂θᵀ (p × npar) at the implied quantities, with Aα = (I − B)⁻¹ α:
+    /// ∂μ/∂ν_i = e_i, ∂μ/∂α_j = M_·j, ∂μ/∂λ_ij = e_i (Aα)_j, ∂μ/∂β_ij = M_·i (Aα)_j.
+    pub(crate) fn delta_mean(&self, mats: &Matrices, imp: &Implied) -> Array2<f64> {
+        let p = self.nu0.len();
+        let mut d = Array2::<f64>::zeros((p, self.npar));
+        let aa = imp.a.dot(&mats.alpha);
+        for (k, sl) in self.slots.iter().enumerate() {
+            let Some(f) = self.free[k] else { continue };
+            match sl.kind {
+                MatKind::Nu => d[[sl.i, f]] += 1.0,
+                MatKind::Alpha => {
+                    for a in 0..p {
+                        d[[a, f]] += imp.m[[a, sl.i]];
+                    }
+                }
+                MatKind::Lambda => d[[sl.i, f]] += aa[sl.j],
+                MatKind::Beta => {
+                    for a in 0..p {
+                        d[[a, f]] += imp.m[[a, sl.i]] * aa[sl.j];
+                    }
+                }
+                MatKind::Psi | MatKind::Theta => {}
             }
         }
         d

@@ -36,6 +36,9 @@ pub struct ParRow {
 pub(crate) struct TableOptions {
     pub std_lv: bool,
     pub fixed_x: bool,
+    /// Add a mean structure (free observed intercepts, latent means fixed at 0), as lavaan's
+    /// `meanstructure = TRUE` (implied by `missing = "ml"` and by any `~ 1` in the syntax).
+    pub meanstructure: bool,
 }
 
 /// The completed parameter table.
@@ -52,6 +55,8 @@ pub(crate) struct ParTable {
     pub ov_x: Vec<String>,
     /// Number of free (unique) parameters.
     pub npar: usize,
+    /// The table has a mean structure (`~1` rows for every observed and latent variable).
+    pub meanstructure: bool,
 }
 
 fn push_unique(v: &mut Vec<String>, s: &str) {
@@ -79,11 +84,12 @@ impl ParTable {
                 Statement::Relation { lhs, op, rhs } => {
                     for l in lhs {
                         for t in rhs {
-                            if t.var == "1" {
+                            let intercept = t.var == "1";
+                            if intercept && *op != Op::Regression {
                                 return Err(Error::invalid(
                                     "model",
                                     format!(
-                                        "intercept `{l} ~ 1`: mean structures are not supported yet"
+                                        "`{l} {op} 1`: a constant is only allowed as `{l} ~ 1`"
                                     ),
                                 ));
                             }
@@ -97,8 +103,8 @@ impl ParTable {
                             }
                             let mut row = ParRow {
                                 lhs: l.clone(),
-                                op: *op,
-                                rhs: t.var.clone(),
+                                op: if intercept { Op::Intercept } else { *op },
+                                rhs: if intercept { String::new() } else { t.var.clone() },
                                 label: String::new(),
                                 user: true,
                                 fixed: None,
@@ -138,7 +144,9 @@ impl ParTable {
                             if *op != Op::Loading {
                                 push_unique(&mut appearance, l);
                             }
-                            push_unique(&mut appearance, &t.var);
+                            if !intercept {
+                                push_unique(&mut appearance, &t.var);
+                            }
                         }
                     }
                 }
@@ -185,6 +193,7 @@ impl ParTable {
                     push_unique(&mut cov_user, &r.lhs);
                     push_unique(&mut cov_user, &r.rhs);
                 }
+                Op::Intercept => {}
             }
         }
         let has = |v: &Vec<String>, s: &str| v.iter().any(|x| x == s);
@@ -285,6 +294,44 @@ impl ParTable {
                 }
             }
         }
+        // mean structure: intercepts of observed variables free, latent means fixed at 0
+        let meanstructure = opts.meanstructure || rows.iter().any(|r| r.op == Op::Intercept);
+        if meanstructure {
+            let has_int = |rows: &Vec<ParRow>, v: &str| {
+                rows.iter().any(|r| r.op == Op::Intercept && r.lhs == v)
+            };
+            for v in &ov {
+                if !has_int(&rows, v) {
+                    let exo = has(&ov_x, v);
+                    added.push(ParRow {
+                        lhs: v.clone(),
+                        op: Op::Intercept,
+                        rhs: String::new(),
+                        label: String::new(),
+                        user: false,
+                        fixed: if exo { Some(f64::NAN) } else { None },
+                        start: None,
+                        exo,
+                        free: None,
+                    });
+                }
+            }
+            for f in &lv {
+                if !has_int(&rows, f) {
+                    added.push(ParRow {
+                        lhs: f.clone(),
+                        op: Op::Intercept,
+                        rhs: String::new(),
+                        label: String::new(),
+                        user: false,
+                        fixed: Some(0.0),
+                        start: None,
+                        exo: false,
+                        free: None,
+                    });
+                }
+            }
+        }
         rows.extend(added);
         // clear the explicit-free marker kept in `start`
         for r in &mut rows {
@@ -353,7 +400,7 @@ impl ParTable {
                 });
             }
         }
-        Ok(Self { rows, defined, ov, lv, ov_x, npar })
+        Ok(Self { rows, defined, ov, lv, ov_x, npar, meanstructure })
     }
 }
 
@@ -372,7 +419,11 @@ mod tests {
     fn hs_defaults() {
         let m = parse("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9")
             .unwrap();
-        let t = ParTable::build(&m, TableOptions { std_lv: false, fixed_x: true }).unwrap();
+        let t = ParTable::build(
+            &m,
+            TableOptions { std_lv: false, fixed_x: true, meanstructure: false },
+        )
+        .unwrap();
         assert_eq!(t.npar, 21);
         assert_eq!(t.rows.len(), 24);
     }
@@ -380,7 +431,11 @@ mod tests {
     #[test]
     fn mediation_fixed_x() {
         let m = parse("x9 ~ c*x1 + b*x5; x5 ~ a*x1").unwrap();
-        let t = ParTable::build(&m, TableOptions { std_lv: false, fixed_x: true }).unwrap();
+        let t = ParTable::build(
+            &m,
+            TableOptions { std_lv: false, fixed_x: true, meanstructure: false },
+        )
+        .unwrap();
         assert_eq!(t.ov, vec!["x9", "x5", "x1"]);
         assert_eq!(t.npar, 5);
     }

@@ -55,6 +55,16 @@ impl Scales {
 
     /// (std.lv, std.all, std.nox) of a value `est` on row (lhs, op, rhs).
     pub(crate) fn standardize(&self, lhs: &str, op: Op, rhs: &str, est: f64) -> (f64, f64, f64) {
+        if op == Op::Intercept {
+            // an intercept / mean divided by the variable's model-implied SD
+            let Some(a) = self.idx(lhs) else {
+                return (f64::NAN, f64::NAN, f64::NAN);
+            };
+            let sd = self.var[a].sqrt();
+            let lv = if self.is_lv[a] { est / sd } else { est };
+            let nox = if self.is_x[a] { est } else { est / sd };
+            return (lv, est / sd, nox);
+        }
         let (Some(a), Some(b)) = (self.idx(lhs), self.idx(rhs)) else {
             return (f64::NAN, f64::NAN, f64::NAN);
         };
@@ -89,6 +99,7 @@ impl Scales {
                     )
                 }
             }
+            Op::Intercept => (f64::NAN, f64::NAN, f64::NAN),
         }
     }
 }

@@ -57,6 +57,9 @@ pub enum Op {
     Regression,
     /// `~~`: variance or covariance.
     Covariance,
+    /// `~1`: intercept (observed variable) or mean (latent variable); written `y ~ 1` in the
+    /// syntax, a parameter-table row has `op = Intercept` and an empty `rhs` (as lavaan).
+    Intercept,
 }
 
 impl Op {
@@ -66,6 +69,7 @@ impl Op {
             Op::Loading => "=~",
             Op::Regression => "~",
             Op::Covariance => "~~",
+            Op::Intercept => "~1",
         }
     }
 }

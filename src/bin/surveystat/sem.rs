@@ -4,7 +4,7 @@ use clap::ValueEnum;
 use serde_json::{Map, Value, json};
 use surveystat::sem::{
     BootstrapCi, Estimator, Likelihood, Sem, SemBootstrap, SemBootstrapFit, SemBootstrapKind,
-    SemFit,
+    SemFit, SemMissing,
 };
 
 use crate::output::{json_text, num, opt, read_data};
@@ -34,6 +34,8 @@ pub enum LikelihoodArg {
 pub enum MissingArg {
     /// drop rows with any missing value on the model variables
     Listwise,
+    /// full-information ML (lavaan missing = "ml"): mean structure, EM h1, observed information
+    Fiml,
 }
 
 /// Bootstrap interval choices.
@@ -108,8 +110,14 @@ pub fn run(a: SemArgs) -> Result<String, String> {
             LikelihoodArg::Normal => Likelihood::Normal,
             LikelihoodArg::Wishart => Likelihood::Wishart,
         })
-        .std_lv(a.std_lv);
-    let MissingArg::Listwise = a.missing;
+        .std_lv(a.std_lv)
+        .missing(match a.missing {
+            MissingArg::Listwise => SemMissing::Listwise,
+            MissingArg::Fiml => SemMissing::Fiml,
+        });
+    if matches!(a.missing, MissingArg::Fiml) && a.bootstrap.is_some() {
+        return Err("--bootstrap with --missing fiml is not supported yet".into());
+    }
     let fit = sem.fit(&data).map_err(|e| format!("{}: {e}", a.data))?;
     if let Some(reps) = a.bootstrap {
         let cfg = SemBootstrap::new(reps)

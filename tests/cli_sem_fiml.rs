@@ -1,0 +1,61 @@
+//! `surveystat sem --missing fiml`: JSON with intercept rows, FIML fit measures, deterministic.
+
+use std::process::Command;
+
+fn run(args: &[&str]) -> (bool, String, String) {
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_surveystat")).arg("sem").args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn fiml_json_has_intercepts_and_lavaan_numbers() {
+    let dir = std::env::temp_dir().join(format!("surveystat_cli_semfiml_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("hs.lav");
+    std::fs::write(
+        &model,
+        "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n",
+    )
+    .unwrap();
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/data/HS_missing10.csv");
+    let args = ["--data", data, "--model", model.to_str().unwrap(), "--missing", "fiml", "--json"];
+    let (ok1, a, e1) = run(&args);
+    let (ok2, b, _) = run(&args);
+    assert!(ok1 && ok2, "{e1}");
+    assert_eq!(a, b, "JSON output must be deterministic");
+    let v: serde_json::Value = serde_json::from_str(&a).unwrap();
+    assert_eq!(v["n_obs"], 301);
+    assert_eq!(v["converged"], true);
+    let params = v["parameters"].as_array().unwrap();
+    // 24 rows of the covariance structure + 9 intercepts + 3 latent means
+    assert_eq!(params.len(), 36);
+    let x1 = params.iter().find(|r| r["lhs"] == "x1" && r["op"] == "~1").unwrap();
+    assert_eq!(x1["rhs"], "");
+    // lavaan 0.6.14 (tests/fixtures/expected/sem_hs_cfa_fiml.json)
+    assert!((x1["est"].as_f64().unwrap() - 4.945332128924237).abs() < 1e-5);
+    assert!((x1["se"].as_f64().unwrap() - 0.06787218562159614).abs() < 1e-5);
+    let speed = params.iter().find(|r| r["lhs"] == "speed" && r["op"] == "~1").unwrap();
+    assert_eq!(speed["est"].as_f64().unwrap(), 0.0);
+    let fit = &v["fit"];
+    assert!((fit["chisq"].as_f64().unwrap() - 69.32707750101602).abs() < 1e-4);
+    assert_eq!(fit["df"].as_f64().unwrap(), 24.0);
+    assert!((fit["unrestricted.logl"].as_f64().unwrap() + 3349.43788022662).abs() < 1e-3);
+    assert!((fit["srmr"].as_f64().unwrap() - 0.0591250935507535).abs() < 1e-5);
+    // readable summary lists the intercepts
+    let (ok, text, _) = run(&args[..6]);
+    assert!(ok);
+    assert!(text.contains("Intercepts:"), "{text}");
+    assert!(text.contains("full-information ML"), "{text}");
+    // bootstrap with FIML is refused with a clear message, nothing on stdout
+    let mut bargs = args.to_vec();
+    bargs.extend(["--bootstrap", "10"]);
+    let (ok, out, err) = run(&bargs);
+    assert!(!ok && out.is_empty());
+    assert!(err.contains("fiml"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
