@@ -459,6 +459,12 @@ impl SemFit {
         if !(config.level > 0.0 && config.level < 1.0) {
             return Err(Error::invalid("level", "must be strictly between 0 and 1"));
         }
+        if self.pt.meanstructure {
+            return Err(Error::invalid(
+                "bootstrap",
+                "models with a mean structure (FIML or `~ 1`) cannot be bootstrapped yet",
+            ));
+        }
         if x.ncols() != self.pt.ov.len() {
             return Err(Error::DimensionMismatch {
                 what: "data columns vs model variables".into(),

@@ -75,6 +75,8 @@ impl GroupEqual {
         match r.op {
             Op::Loading => GroupEqual::Loadings,
             Op::Regression => GroupEqual::Regressions,
+            // refused before the mapping (MultiGroupSem::fit_stats)
+            Op::Intercept => GroupEqual::Loadings,
             Op::Covariance => {
                 let l = lv.contains(&r.lhs);
                 let rr = lv.contains(&r.rhs);
@@ -224,13 +226,26 @@ impl MultiGroupSem {
                 "multi-group models are estimated by ML only (normal or Wishart likelihood)",
             ));
         }
+        if cfg.missing != super::SemMissing::Listwise {
+            return Err(Error::invalid(
+                "missing",
+                "multi-group models drop incomplete rows listwise within each group (FIML is not offered)",
+            ));
+        }
         if samples.is_empty() {
             return Err(Error::invalid("group", "the grouping column has no groups"));
         }
         let pt = ParTable::build(
             &cfg.syntax,
-            TableOptions { std_lv: cfg.std_lv, fixed_x: cfg.fixed_x },
+            TableOptions { std_lv: cfg.std_lv, fixed_x: cfg.fixed_x, meanstructure: false },
         )?;
+        if pt.meanstructure || pt.rows.iter().any(|r| r.op == Op::Intercept) {
+            return Err(Error::invalid(
+                "model",
+                "explicit intercepts or latent means (`~ 1`) are not offered in multi-group models: \
+                 the means are saturated (free intercepts per group)",
+            ));
+        }
         let st0 = ModelStructure::new(&pt)?;
         let p = pt.ov.len();
         let nx = pt.ov_x.len();
@@ -956,7 +971,7 @@ impl MultiGroupFit {
     fn global_index(&self, g: usize, lhs: &str, op: &str, rhs: &str) -> Option<usize> {
         let sem = &self.config.sem;
         let pt =
-            ParTable::build(&sem.syntax, TableOptions { std_lv: sem.std_lv, fixed_x: sem.fixed_x })
+            ParTable::build(&sem.syntax, TableOptions { std_lv: sem.std_lv, fixed_x: sem.fixed_x, meanstructure: false })
                 .ok()?;
         let f =
             pt.rows.iter().find(|r| r.lhs == lhs && r.op.as_str() == op && r.rhs == rhs)?.free?;

@@ -86,6 +86,12 @@ impl SemFit {
         if !(cfg.alpha > 0.0 && cfg.alpha < 1.0) {
             return Err(Error::invalid("alpha", "must be strictly between 0 and 1"));
         }
+        if self.pt.meanstructure {
+            return Err(Error::invalid(
+                "power",
+                "models with a mean structure (FIML or `~ 1`) are not simulated yet",
+            ));
+        }
         let mvn = MultivariateNormal::new(&Array1::zeros(p), &self.implied)?;
         let zq = Normal::new(0.0, 1.0)
             .map(|d| d.inverse_cdf(1.0 - cfg.alpha / 2.0))

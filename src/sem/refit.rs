@@ -136,6 +136,9 @@ impl Workspace {
                     self.theta[[i, j]] = v;
                     self.theta[[j, i]] = v;
                 }
+                // mean-structure models are refused before a refit (SemFit::bootstrap_array,
+                // SemFit::power): no ν or α slot reaches here
+                MatKind::Nu | MatKind::Alpha => {}
             }
         }
     }
@@ -331,6 +334,7 @@ impl Workspace {
                         2.0 * self.e[[i, j]]
                     }
                 }
+                MatKind::Nu | MatKind::Alpha => 0.0,
             };
         }
     }
