@@ -7,7 +7,9 @@ use super::dd;
 use super::diagnostics;
 use super::formula::Formula;
 use super::robust::{self, HcSet};
-use super::solver::{Design, QrFactor, RANK_TOL, RefineMode, residual_pass, stream_qr};
+use super::solver::{
+    Design, QrFactor, RANK_TOL, RefineMode, TriFactor, residual_pass, stream_qr,
+};
 use super::tdist;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
@@ -409,6 +411,27 @@ impl Ols {
                 found: y.len(),
             });
         }
+        // Fast path: no missing or infinite value, which the streaming QR checks while it
+        // copies the rows (no separate scan of X).
+        let y_vec: Vec<f64> = y.to_vec();
+        {
+            let design = Design { x, cols: cols.clone(), intercept: self.intercept };
+            if design.p() > 0 && x.nrows() >= design.p() {
+                if let Some(tri) = stream_qr(&design, Some(&y_vec)) {
+                    return self.fit_complete(
+                        x,
+                        cols,
+                        names,
+                        y_vec,
+                        response,
+                        formula,
+                        Vec::new(),
+                        0,
+                        Some(tri),
+                    );
+                }
+            }
+        }
         // Missing and non-finite values.
         let mut keep = Vec::with_capacity(x.nrows());
         for (i, row) in x.outer_iter().enumerate() {
@@ -451,20 +474,21 @@ impl Ols {
         if dropped > 0 {
             warnings.push(Warning::RowsDropped { dropped, remaining: keep.len() });
             let xs = x.select(Axis(0), &keep).select(Axis(1), &cols);
-            let ys: Array1<f64> = keep.iter().map(|&i| y[i]).collect();
+            let ys: Vec<f64> = keep.iter().map(|&i| y_vec[i]).collect();
             let kk = cols.len();
             return self.fit_complete(
                 xs.view(),
                 (0..kk).collect(),
                 names,
-                ys.view(),
+                ys,
                 response,
                 formula,
                 warnings,
                 dropped,
+                None,
             );
         }
-        self.fit_complete(x, cols, names, y, response, formula, warnings, 0)
+        self.fit_complete(x, cols, names, y_vec, response, formula, warnings, 0, None)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -473,11 +497,12 @@ impl Ols {
         x: ArrayView2<'_, f64>,
         cols: Vec<usize>,
         names: Vec<String>,
-        y: ArrayView1<'_, f64>,
+        y_vec: Vec<f64>,
         response: String,
         formula: String,
         warnings: Vec<Warning>,
         n_dropped: usize,
+        prefactored: Option<TriFactor>,
     ) -> Result<OlsFit> {
         let n = x.nrows();
         let mut design = Design { x, cols, intercept: self.intercept };
@@ -489,7 +514,6 @@ impl Ols {
         if n < p {
             return Err(Error::TooFewObservations { needed: p + 1, got: n });
         }
-        let y_vec: Vec<f64> = y.iter().copied().collect();
         if y_vec.iter().all(|&v| v == y_vec[0]) {
             return Err(Error::ConstantColumn { name: response });
         }
@@ -501,7 +525,11 @@ impl Ols {
             }
         };
         // Streaming QR of [X y]: the triangular factor, without a copy of X.
-        let mut tri = stream_qr(&design, Some(&y_vec));
+        let non_finite = || Error::NonFinite { what: "design or response".into() };
+        let mut tri = match prefactored {
+            Some(t) => t,
+            None => stream_qr(&design, Some(&y_vec)).ok_or_else(non_finite)?,
+        };
         let (_rank, aliased_idx) = tri.aliased(self.rank_tol);
         let mut aliased = Vec::new();
         if !aliased_idx.is_empty() {
@@ -530,7 +558,7 @@ impl Ols {
                     if design.p() == 0 {
                         return Err(Error::TooFewVariables { needed: 1, got: 0 });
                     }
-                    tri = stream_qr(&design, Some(&y_vec));
+                    tri = stream_qr(&design, Some(&y_vec)).ok_or_else(non_finite)?;
                     let (_, again) = tri.aliased(self.rank_tol);
                     if !again.is_empty() {
                         let more: Vec<String> =
@@ -569,10 +597,12 @@ impl Ols {
         };
         // Factor of [1, X] for a model without intercept: car's centred VIF and the column
         // means (for the standard deviations).
-        let tri_c = (!design.intercept && !design.cols.is_empty()).then(|| {
+        let tri_c = if !design.intercept && !design.cols.is_empty() {
             let d2 = Design { x: design.x, cols: design.cols.clone(), intercept: true };
-            stream_qr(&d2, None)
-        });
+            Some(stream_qr(&d2, None).ok_or_else(non_finite)?)
+        } else {
+            None
+        };
         let coef_v: Vec<f64>;
         let resid_v: Vec<f64>;
         let fitted_v: Vec<f64>;
@@ -609,34 +639,33 @@ impl Ols {
         } else {
             scale = tri.scale.clone();
             coef_v = xq.iter().zip(&scale).map(|(a, d)| a * d).collect();
-            let shift: Vec<f64> = match &tri_c {
-                None => tri.means(design.intercept).unwrap_or_else(|| vec![0.0; p]),
-                Some(t) => t.means(true).map(|m| m[1..].to_vec()).unwrap_or_else(|| vec![0.0; p]),
+            // Column means and centred sums of squares from the factor of a design with an
+            // intercept (this one, or [1, X] for a model without intercept).
+            let (means, css) = match &tri_c {
+                None => (
+                    tri.means(design.intercept).unwrap_or_else(|| vec![0.0; p]),
+                    tri.centered_ss(),
+                ),
+                Some(t) => (
+                    t.means(true).map(|m| m[1..].to_vec()).unwrap_or_else(|| vec![0.0; p]),
+                    t.centered_ss()[1..].to_vec(),
+                ),
             };
-            // One fused sweep over X: fitted values, residuals, Xᵀ(e² − c₀), centred sums.
+            // One fused sweep over X: fitted values, residuals and Xᵀ(e² − c₀).
             let c0 = resid_norm * resid_norm / nf;
             let mut fv = vec![0.0; n];
             let mut rv = vec![0.0; n];
-            let st = residual_pass(&design, &y_vec, &coef_v, c0, &shift, &mut fv, &mut rv);
+            let xw = residual_pass(&design, &y_vec, &coef_v, c0, &mut fv, &mut rv);
             rss = dd::par_sum_sq(n, |i| rv[i]);
             // Breusch–Pagan: Xᵀw = Xᵀ(e² − c₀) − (c − c₀) Xᵀ1 with c = RSS/n (a tiny correction:
             // c₀ = ρ²/n from the factor agrees with c to rounding), then
             // ‖P w‖² = ‖R₀⁻ᵀ D Xᵀw‖² (semi-normal equations with the QR's R₀).
             let c = rss / nf;
-            let mut z: Vec<f64> = (0..p)
-                .map(|k| {
-                    let colsum = st.dev[k] + nf * shift[k];
-                    (st.xw[k] - (c - c0) * colsum) * scale[k]
-                })
-                .collect();
+            let mut z: Vec<f64> =
+                (0..p).map(|k| (xw[k] - (c - c0) * nf * means[k]) * scale[k]).collect();
             tri.solve_rt(&mut z);
             pw = dd::sum_sq(z.iter().copied());
-            let mut s = vec![0.0; p];
-            for k in 0..p {
-                let css = (st.css[k] - st.dev[k] * st.dev[k] / nf).max(0.0);
-                s[k] = (css / (nf - 1.0)).sqrt();
-            }
-            sds = s;
+            sds = css.iter().map(|v| (v / (nf - 1.0)).sqrt()).collect();
             rinv = rinv_t;
             cond = cond_t;
             r_dense = tri.r_dense();

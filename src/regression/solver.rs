@@ -794,10 +794,23 @@ impl TriFactor {
         let r00 = self.r(0, 0) / self.scale[0];
         Some((0..self.p).map(|k| self.r(0, k) / self.scale[k] / r00).collect())
     }
+
+    /// Centred sums of squares `Σ (x_k − mean_k)²` of the design columns from the factor of a
+    /// design whose first column is the intercept: the squared norm of column k of `R` below its
+    /// first row (the part of `x_k` orthogonal to the constant), equilibration undone.
+    pub fn centered_ss(&self) -> Vec<f64> {
+        (0..self.p)
+            .map(|k| {
+                let d = self.scale[k];
+                super::dd::sum_sq((1..=k).map(|i| self.r(i, k) / d))
+            })
+            .collect()
+    }
 }
 
 /// Copy design rows `start..start + len` (and the response as column `p` when given) into the
-/// column-major buffer `buf` (leading dimension `ld`) at rows `row0..`.
+/// column-major buffer `buf` (leading dimension `ld`) at rows `row0..`. Returns `Σ v·0` over the
+/// copied design values: 0 when they are all finite, NaN otherwise.
 fn copy_rows(
     design: &Design<'_>,
     y: Option<&[f64]>,
@@ -806,7 +819,7 @@ fn copy_rows(
     buf: &mut [f64],
     ld: usize,
     row0: usize,
-) {
+) -> f64 {
     let p = design.p();
     let off = usize::from(design.intercept);
     if design.intercept {
@@ -816,32 +829,62 @@ fn copy_rows(
         buf[p * ld + row0..p * ld + row0 + len].copy_from_slice(&y[start..start + len]);
     }
     let x = &design.x;
-    let rows_contig = x.ncols() <= 1 || x.strides()[1] == 1;
-    if rows_contig && x.nrows() > 0 {
-        for i in 0..len {
-            let row = x.row(start + i);
-            match row.as_slice() {
-                Some(r) => {
-                    for (k, &c) in design.cols.iter().enumerate() {
-                        buf[(off + k) * ld + row0 + i] = r[c];
-                    }
-                }
-                None => {
-                    for (k, &c) in design.cols.iter().enumerate() {
-                        buf[(off + k) * ld + row0 + i] = row[c];
-                    }
-                }
-            }
-        }
-    } else {
+    let mut fin = [0.0f64; 4];
+    if x.nrows() > 1 && x.ncols() > 0 && x.strides()[0] == 1 {
+        // Column-major source: contiguous column slices.
         for (k, &c) in design.cols.iter().enumerate() {
             let col = x.column(c);
+            let src = col.slice_axis(ndarray::Axis(0), ndarray::Slice::from(start..start + len));
             let dst = &mut buf[(off + k) * ld + row0..(off + k) * ld + row0 + len];
-            for (d, i) in dst.iter_mut().zip(start..start + len) {
-                *d = col[i];
+            match src.as_slice() {
+                Some(sl) => {
+                    dst.copy_from_slice(sl);
+                    fin[0] += sl.iter().fold(0.0, |a, v| a + v * 0.0);
+                }
+                None => {
+                    for (d, v) in dst.iter_mut().zip(src.iter()) {
+                        *d = *v;
+                        fin[0] += *v * 0.0;
+                    }
+                }
             }
         }
+    } else if let Some(xs) = x.as_slice() {
+        // Standard (row-major, contiguous) layout: read each row sequentially and scatter it
+        // into the columns of the cache-resident buffer.
+        let nc = x.ncols();
+        let mut f = [0.0f64; 4];
+        for i in 0..len {
+            let row = &xs[(start + i) * nc..(start + i + 1) * nc];
+            let r = row0 + i;
+            for (k, &c) in design.cols.iter().enumerate() {
+                let v = row[c];
+                buf[(off + k) * ld + r] = v;
+                f[k & 3] += v * 0.0;
+            }
+        }
+        fin = f;
+    } else {
+        // Other strided source: tiles of rows small enough for L1, read column by column from
+        // the tile, written contiguously.
+        const TILE: usize = 32;
+        let mut t0 = 0;
+        while t0 < len {
+            let t1 = (t0 + TILE).min(len);
+            let tile = x.slice_axis(ndarray::Axis(0), ndarray::Slice::from(start + t0..start + t1));
+            for (k, &c) in design.cols.iter().enumerate() {
+                let dst = &mut buf[(off + k) * ld + row0 + t0..(off + k) * ld + row0 + t1];
+                let mut f = 0.0;
+                for (d, v) in dst.iter_mut().zip(tile.column(c).iter()) {
+                    *d = *v;
+                    f += *v * 0.0;
+                }
+                fin[k & 3] += f;
+            }
+            t0 = t1;
+        }
     }
+    (fin[0] + fin[1]) + (fin[2] + fin[3])
 }
 
 /// Householder QR in place of the `m × pc` matrix stored column-major in `buf` from row `row0`
@@ -875,12 +918,17 @@ fn factor_group(
     y: Option<&[f64]>,
     leaves: &[(usize, usize)],
     pc: usize,
-) -> Vec<f64> {
+) -> (Vec<f64>, bool) {
     let maxlen = leaves.iter().map(|l| l.1).max().unwrap_or(0);
     let ld = pc + maxlen;
     let mut buf = vec![0.0f64; ld * pc];
+    let mut fin = 0.0;
     for (li, &(s0, len)) in leaves.iter().enumerate() {
-        copy_rows(design, y, s0, len, &mut buf, ld, pc);
+        fin += copy_rows(design, y, s0, len, &mut buf, ld, pc);
+        if fin != 0.0 {
+            // A non-finite value: the caller falls back to the scanning path.
+            return (Vec::new(), false);
+        }
         if li == 0 {
             qr_carry(&mut buf, ld, pc, len, pc);
         } else {
@@ -891,7 +939,7 @@ fn factor_group(
     for c in 0..pc {
         r[c * pc..c * pc + pc].copy_from_slice(&buf[c * ld..c * ld + pc]);
     }
-    r
+    (r, true)
 }
 
 /// Streaming tall-skinny QR of the design (and the response as a last column when given):
@@ -902,7 +950,8 @@ fn factor_group(
 /// factored once more. No copy of the design is materialised: the extra memory is one leaf
 /// buffer per thread. Equilibration is applied to the final triangle: Householder QR is
 /// invariant under power-of-two column scaling, and the column norms of `X` are those of `R`.
-pub(crate) fn stream_qr(design: &Design<'_>, y: Option<&[f64]>) -> TriFactor {
+/// Returns `None` when the design or the response holds a non-finite value.
+pub(crate) fn stream_qr(design: &Design<'_>, y: Option<&[f64]>) -> Option<TriFactor> {
     let n = design.n();
     let p = design.p();
     let y = y.filter(|y| y.len() == n);
@@ -918,12 +967,16 @@ pub(crate) fn stream_qr(design: &Design<'_>, y: Option<&[f64]>) -> TriFactor {
     let groups = k.min(STREAM_GROUPS);
     let ranges: Vec<&[(usize, usize)]> =
         (0..groups).map(|g| &leaves[g * k / groups..(g + 1) * k / groups]).collect();
-    let parts: Vec<Vec<f64>> = if groups > 1 && n * pc >= 100_000 {
+    let parts: Vec<(Vec<f64>, bool)> = if groups > 1 && n * pc >= 100_000 {
         use rayon::prelude::*;
         ranges.par_iter().map(|ls| factor_group(design, y, ls, pc)).collect()
     } else {
         ranges.iter().map(|ls| factor_group(design, y, ls, pc)).collect()
     };
+    if parts.iter().any(|(_, ok)| !ok) || y.is_some_and(|y| y.iter().fold(0.0, |a, v| a + v * 0.0) != 0.0) {
+        return None;
+    }
+    let parts: Vec<Vec<f64>> = parts.into_iter().map(|(r, _)| r).collect();
     // Column-major pc×pc triangle.
     let rcm: Vec<f64> = if parts.len() == 1 {
         parts.into_iter().next().unwrap_or_default()
@@ -960,17 +1013,7 @@ pub(crate) fn stream_qr(design: &Design<'_>, y: Option<&[f64]>) -> TriFactor {
             r[i * pc + j] = rcm[j * pc + i] * d;
         }
     }
-    TriFactor { p, pc, r, scale }
-}
-
-/// Per-column sums of the fused residual pass.
-pub(crate) struct ResidStats {
-    /// `Σ_i x_ik (e_i² − c₀)`.
-    pub xw: Vec<f64>,
-    /// `Σ_i (x_ik − s_k)²`.
-    pub css: Vec<f64>,
-    /// `Σ_i (x_ik − s_k)`.
-    pub dev: Vec<f64>,
+    Some(TriFactor { p, pc, r, scale })
 }
 
 /// Rows per chunk of the fused O(n·p) passes.
@@ -996,18 +1039,16 @@ fn dot8(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// One fused, row-chunked, parallel sweep over the original data: fitted values `X b`,
-/// residuals `y − X b`, and per column `Σ x_k (e² − c₀)` (Breusch–Pagan), `Σ (x_k − s_k)²` and
-/// `Σ (x_k − s_k)` (standard deviations by the corrected two-pass formula with the shift `s`).
-/// Chunk sums are reduced in chunk order, so the result does not depend on the thread count.
+/// residuals `y − X b`, and per column `Σ x_k (e² − c₀)` (for Breusch–Pagan). Chunk sums are
+/// reduced in chunk order, so the result does not depend on the thread count.
 pub(crate) fn residual_pass(
     design: &Design<'_>,
     y: &[f64],
     b: &[f64],
     c0: f64,
-    shift: &[f64],
     fitted: &mut [f64],
     resid: &mut [f64],
-) -> ResidStats {
+) -> Vec<f64> {
     use rayon::prelude::*;
     let p = design.p();
     let off = usize::from(design.intercept);
@@ -1019,7 +1060,7 @@ pub(crate) fn residual_pass(
         .enumerate()
         .map(|(ci, (fc, rc))| {
             let start = ci * PASS_CHUNK;
-            let mut acc = vec![0.0f64; 3 * p];
+            let mut acc = vec![0.0f64; p];
             let mut row = vec![0.0f64; p];
             if design.intercept {
                 row[0] = 1.0;
@@ -1044,26 +1085,18 @@ pub(crate) fn residual_pass(
                 fc[i] = f;
                 rc[i] = e;
                 let w0 = e * e - c0;
-                let (xw, rest) = acc.split_at_mut(p);
-                let (css, dev) = rest.split_at_mut(p);
-                for k in 0..p {
-                    let v = row[k];
-                    xw[k] += v * w0;
-                    let d = v - shift[k];
-                    css[k] += d * d;
-                    dev[k] += d;
+                for (a, v) in acc.iter_mut().zip(&row) {
+                    *a += v * w0;
                 }
             }
             acc
         })
         .collect();
-    let mut tot = vec![0.0f64; 3 * p];
+    let mut tot = vec![0.0f64; p];
     for part in &parts {
         for (t, v) in tot.iter_mut().zip(part) {
             *t += v;
         }
     }
-    let dev = tot.split_off(2 * p);
-    let css = tot.split_off(p);
-    ResidStats { xw: tot, css, dev }
+    tot
 }
