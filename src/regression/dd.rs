@@ -106,7 +106,11 @@ fn par_comp(n: usize, square: bool, f: &(impl Fn(usize) -> f64 + Sync)) -> f64 {
             }
             while i < e {
                 let v = f(i);
-                if square { l[0].add_prod(v, v) } else { l[0].add(v) }
+                if square {
+                    l[0].add_prod(v, v)
+                } else {
+                    l[0].add(v)
+                }
                 i += 1;
             }
             let mut acc = Dot2::default();

@@ -7,9 +7,7 @@ use super::dd;
 use super::diagnostics;
 use super::formula::Formula;
 use super::robust::{self, HcSet};
-use super::solver::{
-    Design, QrFactor, RANK_TOL, RefineMode, TriFactor, residual_pass, stream_qr,
-};
+use super::solver::{Design, QrFactor, RANK_TOL, RefineMode, TriFactor, residual_pass, stream_qr};
 use super::tdist;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
@@ -642,10 +640,9 @@ impl Ols {
             // Column means and centred sums of squares from the factor of a design with an
             // intercept (this one, or [1, X] for a model without intercept).
             let (means, css) = match &tri_c {
-                None => (
-                    tri.means(design.intercept).unwrap_or_else(|| vec![0.0; p]),
-                    tri.centered_ss(),
-                ),
+                None => {
+                    (tri.means(design.intercept).unwrap_or_else(|| vec![0.0; p]), tri.centered_ss())
+                }
                 Some(t) => (
                     t.means(true).map(|m| m[1..].to_vec()).unwrap_or_else(|| vec![0.0; p]),
                     t.centered_ss()[1..].to_vec(),
@@ -694,7 +691,8 @@ impl Ols {
 
         // Robust covariances.
         let need_hc = self.robust == RobustCovariance::Compute || self.se_type != SeType::Classical;
-        let hc = if need_hc { Some(robust::sandwich(&design, &scale, &rinv, &resid_v)) } else { None };
+        let hc =
+            if need_hc { Some(robust::sandwich(&design, &scale, &rinv, &resid_v)) } else { None };
 
         // Breusch–Pagan (Koenker): BP = n ‖P w‖² / ‖w‖², w = e² − RSS/n.
         let cbar = rss / nf;

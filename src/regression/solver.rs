@@ -1,19 +1,22 @@
-//! The least-squares engine behind [`super::Ols`].
+//! The least-squares engine behind [`super::Ols`] (details in docs/methods/regression.md).
 //!
-//! 1. The design (intercept column of ones, then the chosen columns of the borrowed `x`) is copied
-//!    once into a column-major faer matrix and each column is scaled by a power of two close to
-//!    the reciprocal of its Euclidean norm (column equilibration; exact, because the scale
-//!    factors are powers of two).
-//! 2. Blocked Householder QR of that copy, in place (faer): `A = Q₁ R₀`.
-//! 3. Rank: column-pivoted (Businger–Golub) QR of the p×p factor `R₀`, `R₀ P = Q₂ R`. Since
-//!    `A P = (Q₁ Q₂) R` this is a column-pivoted QR of `A` (QR preprocessing, as in Chan 1987),
-//!    with all n-row work done by the level-3 blocked kernel. The numerical rank is the number of
-//!    `|R_kk| > τ · |R_11|`. Which columns are aliased is then decided in the data order, as R
-//!    does: a column is aliased when its distance from the span of the kept earlier columns is at
-//!    most `τ` times its norm (computed on `R₀`, whose columns have the geometry of `A`'s).
-//! 4. Solution by Björck's iterative refinement of the augmented system
-//!    `[I A; Aᵀ 0] [r; x] = [y; 0]`, with the residuals of both block equations accumulated in
-//!    compensated (double-double quality) arithmetic from the *original* data.
+//! 1. [`stream_qr`]: streaming tall-skinny Householder QR of `[X y]` straight from the borrowed
+//!    data — leaves of rows copied one at a time into a cache-resident buffer under the carried
+//!    triangle, factored in place (faer), reflectors discarded; groups of leaves in parallel,
+//!    their triangles merged by one more QR. No copy of X; the copy also checks finiteness.
+//!    Column equilibration by powers of two is applied to the final triangle (exact, and
+//!    Householder QR is invariant under it).
+//! 2. Rank: column-pivoted (Businger–Golub) QR of the p×p factor `R₀`, `R₀ P = Q₂ R`, a
+//!    column-pivoted QR of the design (QR preprocessing, Chan 1987). The numerical rank is the
+//!    number of `|R_kk| > τ · |R_11|`; which columns are aliased is decided in data order, as R
+//!    does, by their distance from the span of the kept earlier columns (on `R₀`).
+//! 3. Well-conditioned designs: `b = R₀⁻¹ (Qᵀy)₁`, then one fused parallel sweep over X
+//!    ([`residual_pass`]) for fitted values, residuals and `Xᵀ(e² − c₀)`.
+//! 4. Ill-conditioned designs ([`QrFactor`], materialised): the design is copied and factored
+//!    with its Householder vectors kept, and the solution is refined by Björck's iterative
+//!    refinement of the augmented system `[I A; Aᵀ 0] [r; x] = [y; 0]`, with the residuals of
+//!    both block equations accumulated in compensated (double-double quality) arithmetic from
+//!    the *original* data.
 
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::householder;
@@ -743,8 +746,9 @@ impl TriFactor {
 
     /// `(Qᵀy)₁` (p entries) and the residual norm `|ρ|`, when the response was factored too.
     pub fn qty(&self) -> Option<(Vec<f64>, f64)> {
-        (self.pc > self.p)
-            .then(|| ((0..self.p).map(|i| self.r(i, self.p)).collect(), self.r(self.p, self.p).abs()))
+        (self.pc > self.p).then(|| {
+            ((0..self.p).map(|i| self.r(i, self.p)).collect(), self.r(self.p, self.p).abs())
+        })
     }
 
     /// The p×p factor `R₀` as a dense row-major vector.
@@ -893,12 +897,8 @@ fn copy_rows(
 fn qr_carry(buf: &mut [f64], ld: usize, row0: usize, m: usize, pc: usize) {
     if m > 0 && pc > 0 {
         let len = ld * (pc - 1) + m;
-        let a = MatMut::from_column_major_slice_with_stride_mut(
-            &mut buf[row0..row0 + len],
-            m,
-            pc,
-            ld,
-        );
+        let a =
+            MatMut::from_column_major_slice_with_stride_mut(&mut buf[row0..row0 + len], m, pc, ld);
         let _ = qr_leaf(a);
     }
     let rows = m.min(pc);
@@ -973,7 +973,9 @@ pub(crate) fn stream_qr(design: &Design<'_>, y: Option<&[f64]>) -> Option<TriFac
     } else {
         ranges.iter().map(|ls| factor_group(design, y, ls, pc)).collect()
     };
-    if parts.iter().any(|(_, ok)| !ok) || y.is_some_and(|y| y.iter().fold(0.0, |a, v| a + v * 0.0) != 0.0) {
+    if parts.iter().any(|(_, ok)| !ok)
+        || y.is_some_and(|y| y.iter().fold(0.0, |a, v| a + v * 0.0) != 0.0)
+    {
         return None;
     }
     let parts: Vec<Vec<f64>> = parts.into_iter().map(|(r, _)| r).collect();
@@ -986,7 +988,8 @@ pub(crate) fn stream_qr(design: &Design<'_>, y: Option<&[f64]>) -> Option<TriFac
         let mut st = vec![0.0; ld * pc];
         for (gi, part) in parts.iter().enumerate() {
             for c in 0..pc {
-                st[c * ld + gi * pc..c * ld + gi * pc + pc].copy_from_slice(&part[c * pc..c * pc + pc]);
+                st[c * ld + gi * pc..c * ld + gi * pc + pc]
+                    .copy_from_slice(&part[c * pc..c * pc + pc]);
             }
         }
         qr_carry(&mut st, ld, 0, ld, pc);
