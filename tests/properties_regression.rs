@@ -195,3 +195,74 @@ fn tall_design_collinear_column_is_named() {
     let err = Ols::new().names(&["a", "b", "c", "combo"]).fit(&x2, &y).unwrap_err();
     assert_eq!(err, Error::RankDeficient { aliased: vec!["combo".into()] });
 }
+
+/// The streaming path (plain QR solution, residuals from X, Breusch–Pagan by the semi-normal
+/// equations with the QR's R) agrees with the materialised-Q path (forced by
+/// `Refinement::Always`) on a tall design whose predictors are constant within row blocks
+/// (sorted dummies: leaf-local rank deficiency), and is bit-for-bit independent of the number
+/// of threads.
+#[test]
+fn tall_streaming_matches_materialised_q_path() {
+    use surveystat::regression::Refinement;
+    let (n, k) = (30_000usize, 4usize);
+    let (mut x, _) = data(99, n, k, &[1.0, 5.0]);
+    // Column 0: a sorted 0/1 dummy (constant within most 2048-row leaves); column 1 a sorted
+    // step variable.
+    for i in 0..n {
+        x[[i, 0]] = if i < n / 3 { 0.0 } else { 1.0 };
+        x[[i, 1]] = (i / 5000) as f64;
+    }
+    // Heteroskedastic response so that BP is far from 0.
+    let y = Array1::from_shape_fn(n, |i| {
+        let r = x.row(i);
+        let u = ((i * 7919) % 1000) as f64 / 1000.0 - 0.5;
+        1.0 + 0.5 * r[0] - 0.2 * r[1] + r[2] + 0.3 * r[3] + u * (1.0 + r[1])
+    });
+    let a = Ols::new().fit(&x, &y).unwrap();
+    let b = Ols::new().refinement(Refinement::Always).fit(&x, &y).unwrap();
+    assert_eq!(a.convergence().iterations, 0, "the streaming path was expected");
+    let close = |u: f64, v: f64, tol: f64| (u - v).abs() <= tol * v.abs().max(1e-300);
+    for j in 0..=k {
+        assert!(close(a.coefficients()[j], b.coefficients()[j], 1e-11), "coef {j}");
+        assert!(close(a.std_errors()[j], b.std_errors()[j], 1e-11), "se {j}");
+    }
+    for j in 0..k {
+        assert!(close(a.std_coefficients()[j], b.std_coefficients()[j], 1e-11), "beta {j}");
+        assert!(close(a.vif()[j], b.vif()[j], 1e-11), "vif {j}");
+    }
+    let (ba, bb) = (a.breusch_pagan(), b.breusch_pagan());
+    assert!(bb.statistic > 10.0);
+    assert!(close(ba.statistic, bb.statistic, 1e-10), "BP {} vs {}", ba.statistic, bb.statistic);
+    assert!(close(a.durbin_watson(), b.durbin_watson(), 1e-12));
+    assert!(close(a.r_squared(), b.r_squared(), 1e-12));
+    for i in (0..n).step_by(1231) {
+        assert!((a.residuals()[i] - b.residuals()[i]).abs() <= 1e-12 * y[i].abs().max(1.0));
+    }
+    // Thread-count independence: one thread gives the identical fit.
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let c = pool.install(|| Ols::new().fit(&x, &y).unwrap());
+    assert_eq!(a.coefficients(), c.coefficients());
+    assert_eq!(a.residuals(), c.residuals());
+    assert_eq!(a.breusch_pagan().statistic.to_bits(), c.breusch_pagan().statistic.to_bits());
+    assert_eq!(a.vcov(), c.vcov());
+}
+
+/// A missing value deep inside a tall design is found (the streaming copy checks finiteness)
+/// and the row is dropped; an infinite value is an error.
+#[test]
+fn tall_design_missing_and_infinite_values() {
+    let (n, k) = (25_000usize, 3usize);
+    let (mut x, y) = data(5, n, k, &[1.0]);
+    let full = Ols::new().fit(&x, &y).unwrap();
+    assert_eq!(full.n_dropped(), 0);
+    x[[17_001, 2]] = f64::NAN;
+    let fit = Ols::new().fit(&x, &y).unwrap();
+    assert_eq!(fit.n_dropped(), 1);
+    assert_eq!(fit.n_obs(), n - 1);
+    x[[17_001, 2]] = f64::INFINITY;
+    assert!(matches!(Ols::new().fit(&x, &y).unwrap_err(), Error::NonFinite { .. }));
+    x[[17_001, 2]] = 0.0;
+    let mut y2 = y.clone();
+    y2[3] = f64::NAN;
+    assert_eq!(Ols::new().fit(&x, &y2).unwrap().n_dropped(), 1);
+}

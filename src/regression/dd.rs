@@ -72,15 +72,6 @@ impl Dot2 {
     }
 }
 
-/// Compensated sum of a slice.
-pub(crate) fn sum(v: impl IntoIterator<Item = f64>) -> f64 {
-    let mut acc = Dot2::default();
-    for x in v {
-        acc.add(x);
-    }
-    acc.value()
-}
-
 /// Compensated sum of squares.
 pub(crate) fn sum_sq(v: impl IntoIterator<Item = f64>) -> f64 {
     let mut acc = Dot2::default();
@@ -88,6 +79,64 @@ pub(crate) fn sum_sq(v: impl IntoIterator<Item = f64>) -> f64 {
         acc.add_prod(x, x);
     }
     acc.value()
+}
+
+/// Indices per chunk of the parallel compensated sums.
+const PAR_CHUNK: usize = 8192;
+
+/// Compensated sum of `f(i)` (or of `f(i)²` when `square`) over `0..n`: chunks of `PAR_CHUNK`
+/// indices in parallel, four independent [`Dot2`] lanes per chunk, the chunk results combined
+/// in chunk order (so the value does not depend on the number of threads).
+fn par_comp(n: usize, square: bool, f: &(impl Fn(usize) -> f64 + Sync)) -> f64 {
+    use rayon::prelude::*;
+    let chunks = n.div_ceil(PAR_CHUNK);
+    let parts: Vec<Dot2> = (0..chunks)
+        .into_par_iter()
+        .map(|c| {
+            let s = c * PAR_CHUNK;
+            let e = (s + PAR_CHUNK).min(n);
+            let mut l = [Dot2::default(); 4];
+            let mut i = s;
+            while i + 4 <= e {
+                for (j, lane) in l.iter_mut().enumerate() {
+                    let v = f(i + j);
+                    if square { lane.add_prod(v, v) } else { lane.add(v) }
+                }
+                i += 4;
+            }
+            while i < e {
+                let v = f(i);
+                if square {
+                    l[0].add_prod(v, v)
+                } else {
+                    l[0].add(v)
+                }
+                i += 1;
+            }
+            let mut acc = Dot2::default();
+            for lane in l {
+                acc.add(lane.hi);
+                acc.lo += lane.lo;
+            }
+            acc
+        })
+        .collect();
+    let mut acc = Dot2::default();
+    for d in parts {
+        acc.add(d.hi);
+        acc.lo += d.lo;
+    }
+    acc.value()
+}
+
+/// Parallel compensated `Σ f(i)`, `i < n`.
+pub(crate) fn par_sum(n: usize, f: impl Fn(usize) -> f64 + Sync) -> f64 {
+    par_comp(n, false, &f)
+}
+
+/// Parallel compensated `Σ f(i)²`, `i < n`.
+pub(crate) fn par_sum_sq(n: usize, f: impl Fn(usize) -> f64 + Sync) -> f64 {
+    par_comp(n, true, &f)
 }
 
 #[cfg(test)]

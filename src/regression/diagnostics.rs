@@ -18,16 +18,3 @@ pub(crate) fn vif_from_r(r: &[f64], rinv: &[f64], p: usize, off: usize) -> Array
         })
         .collect()
 }
-
-/// Sample standard deviation (divisor n − 1), two-pass with compensated sums.
-pub(crate) fn sd(v: impl Iterator<Item = f64> + Clone) -> f64 {
-    let n = v.clone().count() as f64;
-    let m = dd::sum(v.clone()) / n;
-    (dd::sum_sq(v.map(|x| x - m)) / (n - 1.0)).sqrt()
-}
-
-/// Durbin–Watson statistic of residuals in data order.
-pub(crate) fn durbin_watson(e: &[f64]) -> f64 {
-    let num = dd::sum_sq(e.windows(2).map(|w| w[1] - w[0]));
-    num / dd::sum_sq(e.iter().copied())
-}

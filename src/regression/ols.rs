@@ -7,7 +7,7 @@ use super::dd;
 use super::diagnostics;
 use super::formula::Formula;
 use super::robust::{self, HcSet};
-use super::solver::{Design, QrFactor, RANK_TOL, RefineMode};
+use super::solver::{Design, QrFactor, RANK_TOL, RefineMode, TriFactor, residual_pass, stream_qr};
 use super::tdist;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
@@ -409,6 +409,27 @@ impl Ols {
                 found: y.len(),
             });
         }
+        // Fast path: no missing or infinite value, which the streaming QR checks while it
+        // copies the rows (no separate scan of X).
+        let y_vec: Vec<f64> = y.to_vec();
+        {
+            let design = Design { x, cols: cols.clone(), intercept: self.intercept };
+            if design.p() > 0 && x.nrows() >= design.p() {
+                if let Some(tri) = stream_qr(&design, Some(&y_vec)) {
+                    return self.fit_complete(
+                        x,
+                        cols,
+                        names,
+                        y_vec,
+                        response,
+                        formula,
+                        Vec::new(),
+                        0,
+                        Some(tri),
+                    );
+                }
+            }
+        }
         // Missing and non-finite values.
         let mut keep = Vec::with_capacity(x.nrows());
         for (i, row) in x.outer_iter().enumerate() {
@@ -451,20 +472,21 @@ impl Ols {
         if dropped > 0 {
             warnings.push(Warning::RowsDropped { dropped, remaining: keep.len() });
             let xs = x.select(Axis(0), &keep).select(Axis(1), &cols);
-            let ys: Array1<f64> = keep.iter().map(|&i| y[i]).collect();
+            let ys: Vec<f64> = keep.iter().map(|&i| y_vec[i]).collect();
             let kk = cols.len();
             return self.fit_complete(
                 xs.view(),
                 (0..kk).collect(),
                 names,
-                ys.view(),
+                ys,
                 response,
                 formula,
                 warnings,
                 dropped,
+                None,
             );
         }
-        self.fit_complete(x, cols, names, y, response, formula, warnings, 0)
+        self.fit_complete(x, cols, names, y_vec, response, formula, warnings, 0, None)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -473,11 +495,12 @@ impl Ols {
         x: ArrayView2<'_, f64>,
         cols: Vec<usize>,
         names: Vec<String>,
-        y: ArrayView1<'_, f64>,
+        y_vec: Vec<f64>,
         response: String,
         formula: String,
         warnings: Vec<Warning>,
         n_dropped: usize,
+        prefactored: Option<TriFactor>,
     ) -> Result<OlsFit> {
         let n = x.nrows();
         let mut design = Design { x, cols, intercept: self.intercept };
@@ -489,7 +512,6 @@ impl Ols {
         if n < p {
             return Err(Error::TooFewObservations { needed: p + 1, got: n });
         }
-        let y_vec: Vec<f64> = y.iter().copied().collect();
         if y_vec.iter().all(|&v| v == y_vec[0]) {
             return Err(Error::ConstantColumn { name: response });
         }
@@ -500,8 +522,13 @@ impl Ols {
                 names[k].clone()
             }
         };
-        let mut factor = QrFactor::new(&design, Some(&y_vec));
-        let (_rank, aliased_idx) = factor.aliased(self.rank_tol);
+        // Streaming QR of [X y]: the triangular factor, without a copy of X.
+        let non_finite = || Error::NonFinite { what: "design or response".into() };
+        let mut tri = match prefactored {
+            Some(t) => t,
+            None => stream_qr(&design, Some(&y_vec)).ok_or_else(non_finite)?,
+        };
+        let (_rank, aliased_idx) = tri.aliased(self.rank_tol);
         let mut aliased = Vec::new();
         if !aliased_idx.is_empty() {
             let aliased_names: Vec<String> =
@@ -526,12 +553,11 @@ impl Ols {
                     }
                     design = Design { x: design.x, cols: new_cols, intercept: design.intercept };
                     names = new_names;
-                    drop(factor);
                     if design.p() == 0 {
                         return Err(Error::TooFewVariables { needed: 1, got: 0 });
                     }
-                    factor = QrFactor::new(&design, Some(&y_vec));
-                    let (_, again) = factor.aliased(self.rank_tol);
+                    tri = stream_qr(&design, Some(&y_vec)).ok_or_else(non_finite)?;
+                    let (_, again) = tri.aliased(self.rank_tol);
                     if !again.is_empty() {
                         let more: Vec<String> =
                             again.iter().map(|&k| term_name(&design, &names, k)).collect();
@@ -545,20 +571,111 @@ impl Ols {
             return Err(Error::TooFewObservations { needed: p + 1, got: n });
         }
         let terms: Vec<String> = (0..p).map(|k| term_name(&design, &names, k)).collect();
-        let rinv = factor.r_inverse();
-        let cond = factor.condition(&rinv);
         let mode = match self.refinement {
             Refinement::Auto => RefineMode::Auto,
             Refinement::Always => RefineMode::Always,
             Refinement::Never => RefineMode::Never,
         };
-        let sol = factor.solve(&design, &y_vec, mode, 20, cond);
-        let coef = Array1::from(sol.coef.clone());
-        let residuals = Array1::from(sol.residuals.clone());
-        let fitted: Array1<f64> = y_vec.iter().zip(residuals.iter()).map(|(a, b)| a - b).collect();
+        let nf = n as f64;
+        // Plain QR solution from the factor: x = R₀⁻¹ (Qᵀy)₁ (equilibrated coordinates).
+        let (mut xq, resid_norm) = tri.qty().unwrap_or_else(|| (vec![0.0; p], 0.0));
+        tri.solve_r(&mut xq);
+        let rinv_t = tri.r_inverse();
+        let cond_t = tri.condition(&rinv_t);
+        let refine = match mode {
+            RefineMode::Never => false,
+            RefineMode::Always => true,
+            RefineMode::Auto => {
+                // Forward-error bound of Householder least squares (Higham 2002, §20.1).
+                let xn = xq.iter().map(|v| v * v).sum::<f64>().sqrt();
+                let rho = if xn > 0.0 { resid_norm / ((p as f64).sqrt() * xn) } else { 0.0 };
+                let bound = f64::EPSILON * (cond_t + cond_t * cond_t * rho) * (p as f64);
+                bound.is_nan() || bound > 1e-13
+            }
+        };
+        // Factor of [1, X] for a model without intercept: car's centred VIF and the column
+        // means (for the standard deviations).
+        let tri_c = if !design.intercept && !design.cols.is_empty() {
+            let d2 = Design { x: design.x, cols: design.cols.clone(), intercept: true };
+            Some(stream_qr(&d2, None).ok_or_else(non_finite)?)
+        } else {
+            None
+        };
+        let coef_v: Vec<f64>;
+        let resid_v: Vec<f64>;
+        let fitted_v: Vec<f64>;
+        let rinv: Vec<f64>;
+        let cond: f64;
+        let scale: Vec<f64>;
+        let r_dense: Vec<f64>;
+        let sds: Vec<f64>;
+        let (refinements, refinement_converged, last_correction);
+        let rss: f64;
+        let pw: f64;
+        if refine {
+            // Ill-conditioned design (or refinement forced): Björck's refinement of the
+            // augmented system needs Q, so the design is factored again with the reflectors
+            // kept (one n×(p+1) copy).
+            let mut factor = QrFactor::new(&design, Some(&y_vec));
+            rinv = factor.r_inverse();
+            cond = factor.condition(&rinv);
+            let sol = factor.solve(&design, &y_vec, mode, 20, cond);
+            fitted_v = y_vec.iter().zip(&sol.residuals).map(|(a, b)| a - b).collect();
+            rss = dd::par_sum_sq(n, |i| sol.residuals[i]);
+            // Breusch–Pagan projection: ‖(Qᵀw)₁‖², w = e² − RSS/n.
+            let mut w: Vec<f64> = sol.residuals.iter().map(|e| e * e - rss / nf).collect();
+            factor.apply_qt(&mut w);
+            pw = dd::sum_sq(w[..p].iter().copied());
+            scale = factor.scale.clone();
+            r_dense = factor.r_dense();
+            sds = std::mem::take(&mut factor.sds);
+            coef_v = sol.coef;
+            resid_v = sol.residuals;
+            refinements = sol.refinements;
+            refinement_converged = sol.converged;
+            last_correction = sol.last_correction;
+        } else {
+            scale = tri.scale.clone();
+            coef_v = xq.iter().zip(&scale).map(|(a, d)| a * d).collect();
+            // Column means and centred sums of squares from the factor of a design with an
+            // intercept (this one, or [1, X] for a model without intercept).
+            let (means, css) = match &tri_c {
+                None => {
+                    (tri.means(design.intercept).unwrap_or_else(|| vec![0.0; p]), tri.centered_ss())
+                }
+                Some(t) => (
+                    t.means(true).map(|m| m[1..].to_vec()).unwrap_or_else(|| vec![0.0; p]),
+                    t.centered_ss()[1..].to_vec(),
+                ),
+            };
+            // One fused sweep over X: fitted values, residuals and Xᵀ(e² − c₀).
+            let c0 = resid_norm * resid_norm / nf;
+            let mut fv = vec![0.0; n];
+            let mut rv = vec![0.0; n];
+            let xw = residual_pass(&design, &y_vec, &coef_v, c0, &mut fv, &mut rv);
+            rss = dd::par_sum_sq(n, |i| rv[i]);
+            // Breusch–Pagan: Xᵀw = Xᵀ(e² − c₀) − (c − c₀) Xᵀ1 with c = RSS/n (a tiny correction:
+            // c₀ = ρ²/n from the factor agrees with c to rounding), then
+            // ‖P w‖² = ‖R₀⁻ᵀ D Xᵀw‖² (semi-normal equations with the QR's R₀).
+            let c = rss / nf;
+            let mut z: Vec<f64> =
+                (0..p).map(|k| (xw[k] - (c - c0) * nf * means[k]) * scale[k]).collect();
+            tri.solve_rt(&mut z);
+            pw = dd::sum_sq(z.iter().copied());
+            sds = css.iter().map(|v| (v / (nf - 1.0)).sqrt()).collect();
+            rinv = rinv_t;
+            cond = cond_t;
+            r_dense = tri.r_dense();
+            fitted_v = fv;
+            resid_v = rv;
+            refinements = 0;
+            refinement_converged = true;
+            last_correction = 0.0;
+        }
+        let coef = Array1::from(coef_v);
 
         // (XᵀX)⁻¹ = D R⁻¹ R⁻ᵀ D.
-        let d = &factor.scale;
+        let d = &scale;
         let mut xtx_inv = Array2::<f64>::zeros((p, p));
         for i in 0..p {
             for j in i..p {
@@ -568,31 +685,20 @@ impl Ols {
                 xtx_inv[[j, i]] = s;
             }
         }
-        let rss = dd::sum_sq(residuals.iter().copied());
         let df_res = (n - p) as f64;
         let sigma2 = rss / df_res;
         let vcov = xtx_inv.mapv(|v| v * sigma2);
 
         // Robust covariances.
         let need_hc = self.robust == RobustCovariance::Compute || self.se_type != SeType::Classical;
-        let hc = if need_hc {
-            Some(robust::sandwich(
-                &design,
-                &factor.scale,
-                &rinv,
-                residuals.as_slice().unwrap_or(&sol.residuals),
-            ))
-        } else {
-            None
-        };
+        let hc =
+            if need_hc { Some(robust::sandwich(&design, &scale, &rinv, &resid_v)) } else { None };
 
-        // Breusch–Pagan (Koenker) on the same design: project w = e² − RSS/n.
-        let mut w: Vec<f64> = residuals.iter().map(|e| e * e - rss / n as f64).collect();
-        let ww = dd::sum_sq(w.iter().copied());
-        factor.apply_qt(&mut w);
-        let pw = dd::sum_sq(w[..p].iter().copied());
+        // Breusch–Pagan (Koenker): BP = n ‖P w‖² / ‖w‖², w = e² − RSS/n.
+        let cbar = rss / nf;
+        let ww = dd::par_sum_sq(n, |i| resid_v[i] * resid_v[i] - cbar);
         let bp_df = (p as f64) - 1.0;
-        let bp_stat = n as f64 * pw / ww;
+        let bp_stat = nf * pw / ww;
         let bp_p = if bp_df >= 1.0 {
             ChiSquared::new(bp_df).map(|c| c.sf(bp_stat)).unwrap_or(f64::NAN)
         } else {
@@ -601,40 +707,36 @@ impl Ols {
         let breusch_pagan = BreuschPagan { statistic: bp_stat, df: bp_df, p_value: bp_p };
 
         // VIF (car::vif): from the trailing block of R (intercept removed).
-        let r_dense = factor.r_dense();
-        let sds = std::mem::take(&mut factor.sds);
         let vif = diagnostics::vif_from_r(&r_dense, &rinv, p, usize::from(design.intercept));
-        drop(factor);
         let vif_centered = if design.intercept {
             vif.clone()
-        } else if design.cols.is_empty() {
-            Array1::zeros(0)
         } else {
-            let d2 = Design { x: design.x, cols: design.cols.clone(), intercept: true };
-            let f2 = QrFactor::new(&d2, None);
-            let rinv2 = f2.r_inverse();
-            diagnostics::vif_from_r(&f2.r_dense(), &rinv2, d2.p(), 1)
+            match &tri_c {
+                None => Array1::zeros(0),
+                Some(t) => diagnostics::vif_from_r(&t.r_dense(), &t.r_inverse(), t.p(), 1),
+            }
         };
 
         // Standardized coefficients (beta weights): b_j sd(x_j) / sd(y).
-        let sd_y = diagnostics::sd(y_vec.iter().copied());
+        let ybar = dd::par_sum(n, |i| y_vec[i]) / nf;
+        let sd_y = (dd::par_sum_sq(n, |i| y_vec[i] - ybar) / (nf - 1.0)).sqrt();
         let off = usize::from(design.intercept);
         let beta: Array1<f64> =
             (0..design.cols.len()).map(|j| coef[j + off] * sds[j + off] / sd_y).collect();
 
-        let durbin_watson =
-            diagnostics::durbin_watson(residuals.as_slice().unwrap_or(&sol.residuals));
+        let durbin_watson = dd::par_sum_sq(n - 1, |i| resid_v[i + 1] - resid_v[i]) / rss;
 
         // Model summaries as R's summary.lm.
         let mss = if design.intercept {
-            let m = dd::sum(fitted.iter().copied()) / n as f64;
-            dd::sum_sq(fitted.iter().map(|v| v - m))
+            let m = dd::par_sum(n, |i| fitted_v[i]) / nf;
+            dd::par_sum_sq(n, |i| fitted_v[i] - m)
         } else {
-            dd::sum_sq(fitted.iter().copied())
+            dd::par_sum_sq(n, |i| fitted_v[i])
         };
+        let residuals = Array1::from(resid_v);
+        let fitted = Array1::from(fitted_v);
         let r_squared = mss / (mss + rss);
         let df_int = if design.intercept { 1.0 } else { 0.0 };
-        let nf = n as f64;
         let adj_r_squared = 1.0 - (1.0 - r_squared) * ((nf - df_int) / df_res);
         let df1 = p as f64 - df_int;
         let f_test = if df1 > 0.0 {
@@ -685,9 +787,9 @@ impl Ols {
             durbin_watson,
             breusch_pagan,
             condition: cond,
-            refinements: sol.refinements,
-            refinement_converged: sol.converged,
-            last_correction: sol.last_correction,
+            refinements,
+            refinement_converged,
+            last_correction,
             params: Vec::new(),
             warnings,
         };

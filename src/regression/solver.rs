@@ -1,19 +1,22 @@
-//! The least-squares engine behind [`super::Ols`].
+//! The least-squares engine behind [`super::Ols`] (details in docs/methods/regression.md).
 //!
-//! 1. The design (intercept column of ones, then the chosen columns of the borrowed `x`) is copied
-//!    once into a column-major faer matrix and each column is scaled by a power of two close to
-//!    the reciprocal of its Euclidean norm (column equilibration; exact, because the scale
-//!    factors are powers of two).
-//! 2. Blocked Householder QR of that copy, in place (faer): `A = Q₁ R₀`.
-//! 3. Rank: column-pivoted (Businger–Golub) QR of the p×p factor `R₀`, `R₀ P = Q₂ R`. Since
-//!    `A P = (Q₁ Q₂) R` this is a column-pivoted QR of `A` (QR preprocessing, as in Chan 1987),
-//!    with all n-row work done by the level-3 blocked kernel. The numerical rank is the number of
-//!    `|R_kk| > τ · |R_11|`. Which columns are aliased is then decided in the data order, as R
-//!    does: a column is aliased when its distance from the span of the kept earlier columns is at
-//!    most `τ` times its norm (computed on `R₀`, whose columns have the geometry of `A`'s).
-//! 4. Solution by Björck's iterative refinement of the augmented system
-//!    `[I A; Aᵀ 0] [r; x] = [y; 0]`, with the residuals of both block equations accumulated in
-//!    compensated (double-double quality) arithmetic from the *original* data.
+//! 1. [`stream_qr`]: streaming tall-skinny Householder QR of `[X y]` straight from the borrowed
+//!    data — leaves of rows copied one at a time into a cache-resident buffer under the carried
+//!    triangle, factored in place (faer), reflectors discarded; groups of leaves in parallel,
+//!    their triangles merged by one more QR. No copy of X; the copy also checks finiteness.
+//!    Column equilibration by powers of two is applied to the final triangle (exact, and
+//!    Householder QR is invariant under it).
+//! 2. Rank: column-pivoted (Businger–Golub) QR of the p×p factor `R₀`, `R₀ P = Q₂ R`, a
+//!    column-pivoted QR of the design (QR preprocessing, Chan 1987). The numerical rank is the
+//!    number of `|R_kk| > τ · |R_11|`; which columns are aliased is decided in data order, as R
+//!    does, by their distance from the span of the kept earlier columns (on `R₀`).
+//! 3. Well-conditioned designs: `b = R₀⁻¹ (Qᵀy)₁`, then one fused parallel sweep over X
+//!    ([`residual_pass`]) for fitted values, residuals and `Xᵀ(e² − c₀)`.
+//! 4. Ill-conditioned designs ([`QrFactor`], materialised): the design is copied and factored
+//!    with its Householder vectors kept, and the solution is refined by Björck's iterative
+//!    refinement of the augmented system `[I A; Aᵀ 0] [r; x] = [y; 0]`, with the residuals of
+//!    both block equations accumulated in compensated (double-double quality) arithmetic from
+//!    the *original* data.
 
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::householder;
@@ -449,100 +452,115 @@ impl QrFactor {
 
     /// `v ← R₀⁻¹ v` (back substitution).
     pub fn solve_r(&self, v: &mut [f64]) {
-        let p = self.p;
-        for i in (0..p).rev() {
-            let s = v[i] - (i + 1..p).map(|j| self.r(i, j) * v[j]).sum::<f64>();
-            v[i] = s / self.r(i, i);
-        }
+        tri_solve_r(self.p, |i, j| self.r(i, j), v);
     }
 
     /// `v ← R₀⁻ᵀ v` (forward substitution).
     pub fn solve_rt(&self, v: &mut [f64]) {
-        let p = self.p;
-        for i in 0..p {
-            let s = v[i] - (0..i).map(|j| self.r(j, i) * v[j]).sum::<f64>();
-            v[i] = s / self.r(i, i);
-        }
+        tri_solve_rt(self.p, |i, j| self.r(i, j), v);
     }
 
     /// `R₀⁻¹` (upper triangular), row-major p×p.
     pub fn r_inverse(&self) -> Vec<f64> {
-        let p = self.p;
-        let mut inv = vec![0.0; p * p];
-        let mut e = vec![0.0; p];
-        for j in 0..p {
-            e.iter_mut().for_each(|v| *v = 0.0);
-            e[j] = 1.0;
-            self.solve_r(&mut e);
-            for i in 0..p {
-                inv[i * p + j] = e[i];
-            }
-        }
-        inv
-    }
-
-    /// Rank decision (see module docs). Returns the pivoted numerical rank and the design
-    /// indices of the aliased columns in data order (empty for a full-rank design).
-    pub fn aliased(&self, tol: f64) -> (usize, Vec<usize>) {
-        let p = self.p;
-        if p == 0 {
-            return (0, Vec::new());
-        }
-        let r0 = Mat::<f64>::from_fn(p, p, |i, j| self.r(i, j));
-        let piv = r0.col_piv_qr();
-        let rp = piv.R();
-        let r11 = rp[(0, 0)].abs();
-        let rank = (0..p).filter(|&k| rp[(k, k)].abs() > tol * r11 && r11 > 0.0).count();
-        // Sequential (data-order) test on the columns of R₀: classical Gram–Schmidt with one
-        // re-orthogonalisation ("twice is enough").
-        let mut basis: Vec<Vec<f64>> = Vec::new();
-        let mut aliased = Vec::new();
-        let mut dist = vec![0.0; p];
-        for (k, dk) in dist.iter_mut().enumerate() {
-            let col: Vec<f64> = (0..p).map(|i| self.r(i, k)).collect();
-            let norm = col.iter().map(|v| v * v).sum::<f64>().sqrt();
-            let mut v = col.clone();
-            for _ in 0..2 {
-                for q in &basis {
-                    let d: f64 = q.iter().zip(&v).map(|(a, b)| a * b).sum();
-                    for (vi, qi) in v.iter_mut().zip(q) {
-                        *vi -= d * qi;
-                    }
-                }
-            }
-            let rest = v.iter().map(|x| x * x).sum::<f64>().sqrt();
-            *dk = if norm > 0.0 { rest / norm } else { 0.0 };
-            if norm == 0.0 || *dk <= tol {
-                aliased.push(k);
-            } else {
-                basis.push(v.iter().map(|x| x / rest).collect());
-            }
-        }
-        if aliased.len() < p - rank {
-            // Borderline: the pivoted rank says more columns are dependent than the sequential
-            // test found. Flag the remaining columns closest to the span of the others.
-            let mut order: Vec<usize> = (0..p).filter(|k| !aliased.contains(k)).collect();
-            order.sort_by(|&a, &b| dist[a].total_cmp(&dist[b]));
-            let need = p - rank - aliased.len();
-            aliased.extend(order.into_iter().take(need));
-            aliased.sort_unstable();
-        }
-        (rank, aliased)
+        tri_inverse(self.p, |i, j| self.r(i, j))
     }
 
     /// 1-norm condition number of `R₀` (= of the equilibrated design, up to the 1- vs 2-norm).
     pub fn condition(&self, rinv: &[f64]) -> f64 {
-        let p = self.p;
-        let mut nr = 0.0f64;
-        let mut ni = 0.0f64;
-        for j in 0..p {
-            let a: f64 = (0..=j).map(|i| self.r(i, j).abs()).sum();
-            let b: f64 = (0..=j).map(|i| rinv[i * p + j].abs()).sum();
-            nr = nr.max(a);
-            ni = ni.max(b);
-        }
-        nr * ni
+        tri_condition(self.p, |i, j| self.r(i, j), rinv)
     }
+}
+
+/// `v ← R⁻¹ v` (back substitution) for the upper triangular `r(i, j)`, p×p.
+fn tri_solve_r(p: usize, r: impl Fn(usize, usize) -> f64, v: &mut [f64]) {
+    for i in (0..p).rev() {
+        let s = v[i] - (i + 1..p).map(|j| r(i, j) * v[j]).sum::<f64>();
+        v[i] = s / r(i, i);
+    }
+}
+
+/// `v ← R⁻ᵀ v` (forward substitution).
+fn tri_solve_rt(p: usize, r: impl Fn(usize, usize) -> f64, v: &mut [f64]) {
+    for i in 0..p {
+        let s = v[i] - (0..i).map(|j| r(j, i) * v[j]).sum::<f64>();
+        v[i] = s / r(i, i);
+    }
+}
+
+/// `R⁻¹` (upper triangular), row-major p×p.
+fn tri_inverse(p: usize, r: impl Fn(usize, usize) -> f64 + Copy) -> Vec<f64> {
+    let mut inv = vec![0.0; p * p];
+    let mut e = vec![0.0; p];
+    for j in 0..p {
+        e.iter_mut().for_each(|v| *v = 0.0);
+        e[j] = 1.0;
+        tri_solve_r(p, r, &mut e);
+        for i in 0..p {
+            inv[i * p + j] = e[i];
+        }
+    }
+    inv
+}
+
+/// 1-norm condition number of `R` given `R⁻¹` (row-major).
+fn tri_condition(p: usize, r: impl Fn(usize, usize) -> f64, rinv: &[f64]) -> f64 {
+    let mut nr = 0.0f64;
+    let mut ni = 0.0f64;
+    for j in 0..p {
+        let a: f64 = (0..=j).map(|i| r(i, j).abs()).sum();
+        let b: f64 = (0..=j).map(|i| rinv[i * p + j].abs()).sum();
+        nr = nr.max(a);
+        ni = ni.max(b);
+    }
+    nr * ni
+}
+
+/// Rank decision on an equilibrated triangular factor (see module docs). Returns the pivoted
+/// numerical rank and the design indices of the aliased columns in data order.
+fn tri_aliased(p: usize, r: impl Fn(usize, usize) -> f64, tol: f64) -> (usize, Vec<usize>) {
+    if p == 0 {
+        return (0, Vec::new());
+    }
+    let r0 = Mat::<f64>::from_fn(p, p, |i, j| if i <= j { r(i, j) } else { 0.0 });
+    let piv = r0.col_piv_qr();
+    let rp = piv.R();
+    let r11 = rp[(0, 0)].abs();
+    let rank = (0..p).filter(|&k| rp[(k, k)].abs() > tol * r11 && r11 > 0.0).count();
+    // Sequential (data-order) test on the columns of R₀: classical Gram–Schmidt with one
+    // re-orthogonalisation ("twice is enough").
+    let mut basis: Vec<Vec<f64>> = Vec::new();
+    let mut aliased = Vec::new();
+    let mut dist = vec![0.0; p];
+    for (k, dk) in dist.iter_mut().enumerate() {
+        let col: Vec<f64> = (0..p).map(|i| if i <= k { r(i, k) } else { 0.0 }).collect();
+        let norm = col.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let mut v = col.clone();
+        for _ in 0..2 {
+            for q in &basis {
+                let d: f64 = q.iter().zip(&v).map(|(a, b)| a * b).sum();
+                for (vi, qi) in v.iter_mut().zip(q) {
+                    *vi -= d * qi;
+                }
+            }
+        }
+        let rest = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        *dk = if norm > 0.0 { rest / norm } else { 0.0 };
+        if norm == 0.0 || *dk <= tol {
+            aliased.push(k);
+        } else {
+            basis.push(v.iter().map(|x| x / rest).collect());
+        }
+    }
+    if aliased.len() < p - rank {
+        // Borderline: the pivoted rank says more columns are dependent than the sequential
+        // test found. Flag the remaining columns closest to the span of the others.
+        let mut order: Vec<usize> = (0..p).filter(|k| !aliased.contains(k)).collect();
+        order.sort_by(|&a, &b| dist[a].total_cmp(&dist[b]));
+        let need = p - rank - aliased.len();
+        aliased.extend(order.into_iter().take(need));
+        aliased.sort_unstable();
+    }
+    (rank, aliased)
 }
 
 /// How the least-squares solution is refined.
@@ -687,4 +705,401 @@ impl QrFactor {
         let coef: Vec<f64> = x.iter().zip(&self.scale).map(|(a, d)| a * d).collect();
         LsSolution { coef, residuals: r, refinements, converged, last_correction: last }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streaming tall-skinny QR: the triangular factor without materialising a copy of the design.
+// ---------------------------------------------------------------------------------------------
+
+/// Rows per leaf of the streaming QR (a leaf plus the carried triangle, `(STREAM_LEAF + p + 1)`
+/// × `(p + 1)` doubles, stays in the per-core L2 cache for p ≲ 60).
+const STREAM_LEAF: usize = 2048;
+
+/// At most this many independent row groups (tasks) in the streaming QR. The partition depends
+/// on `n` and `p` only, never on the number of threads, so results are identical for any
+/// thread count.
+const STREAM_GROUPS: usize = 32;
+
+/// The upper triangular factor of the column-equilibrated design `A = X D`, optionally with the
+/// response appended as a last (unscaled) column: `[A y] = Q [R₀ q; 0 ρ]` (q = (Qᵀy)₁, |ρ| the
+/// residual norm). Stored row-major `pc × pc`.
+#[derive(Debug, Clone)]
+pub(crate) struct TriFactor {
+    p: usize,
+    pc: usize,
+    r: Vec<f64>,
+    /// Column scale factors `d_k` (powers of two): `A = X_design · diag(d)`.
+    pub scale: Vec<f64>,
+}
+
+impl TriFactor {
+    /// Number of design columns.
+    pub fn p(&self) -> usize {
+        self.p
+    }
+
+    /// `R₀[i, j]` (0 below the diagonal).
+    #[inline(always)]
+    pub fn r(&self, i: usize, j: usize) -> f64 {
+        if i > j { 0.0 } else { self.r[i * self.pc + j] }
+    }
+
+    /// `(Qᵀy)₁` (p entries) and the residual norm `|ρ|`, when the response was factored too.
+    pub fn qty(&self) -> Option<(Vec<f64>, f64)> {
+        (self.pc > self.p).then(|| {
+            ((0..self.p).map(|i| self.r(i, self.p)).collect(), self.r(self.p, self.p).abs())
+        })
+    }
+
+    /// The p×p factor `R₀` as a dense row-major vector.
+    pub fn r_dense(&self) -> Vec<f64> {
+        let p = self.p;
+        let mut r = vec![0.0; p * p];
+        for i in 0..p {
+            for j in i..p {
+                r[i * p + j] = self.r(i, j);
+            }
+        }
+        r
+    }
+
+    /// `v ← R₀⁻¹ v`.
+    pub fn solve_r(&self, v: &mut [f64]) {
+        tri_solve_r(self.p, |i, j| self.r(i, j), v);
+    }
+
+    /// `v ← R₀⁻ᵀ v`.
+    pub fn solve_rt(&self, v: &mut [f64]) {
+        tri_solve_rt(self.p, |i, j| self.r(i, j), v);
+    }
+
+    /// `R₀⁻¹` (upper triangular), row-major p×p.
+    pub fn r_inverse(&self) -> Vec<f64> {
+        tri_inverse(self.p, |i, j| self.r(i, j))
+    }
+
+    /// 1-norm condition number of `R₀`.
+    pub fn condition(&self, rinv: &[f64]) -> f64 {
+        tri_condition(self.p, |i, j| self.r(i, j), rinv)
+    }
+
+    /// Rank decision: pivoted numerical rank and the aliased design columns in data order.
+    pub fn aliased(&self, tol: f64) -> (usize, Vec<usize>) {
+        tri_aliased(self.p, |i, j| self.r(i, j), tol)
+    }
+
+    /// Column means of the design from the factor of a design whose first column is the
+    /// intercept: `mean_k = R[0,k] / R[0,0]` (the coordinate on `1/√n` divided by `√n`), with
+    /// the equilibration undone. `None` without an intercept column.
+    pub fn means(&self, intercept: bool) -> Option<Vec<f64>> {
+        if !intercept || self.p == 0 || self.r(0, 0) == 0.0 {
+            return None;
+        }
+        let r00 = self.r(0, 0) / self.scale[0];
+        Some((0..self.p).map(|k| self.r(0, k) / self.scale[k] / r00).collect())
+    }
+
+    /// Centred sums of squares `Σ (x_k − mean_k)²` of the design columns from the factor of a
+    /// design whose first column is the intercept: the squared norm of column k of `R` below its
+    /// first row (the part of `x_k` orthogonal to the constant), equilibration undone.
+    pub fn centered_ss(&self) -> Vec<f64> {
+        (0..self.p)
+            .map(|k| {
+                let d = self.scale[k];
+                super::dd::sum_sq((1..=k).map(|i| self.r(i, k) / d))
+            })
+            .collect()
+    }
+}
+
+/// Copy design rows `start..start + len` (and the response as column `p` when given) into the
+/// column-major buffer `buf` (leading dimension `ld`) at rows `row0..`. Returns `Σ v·0` over the
+/// copied design values: 0 when they are all finite, NaN otherwise.
+fn copy_rows(
+    design: &Design<'_>,
+    y: Option<&[f64]>,
+    start: usize,
+    len: usize,
+    buf: &mut [f64],
+    ld: usize,
+    row0: usize,
+) -> f64 {
+    let p = design.p();
+    let off = usize::from(design.intercept);
+    if design.intercept {
+        buf[row0..row0 + len].fill(1.0);
+    }
+    if let Some(y) = y {
+        buf[p * ld + row0..p * ld + row0 + len].copy_from_slice(&y[start..start + len]);
+    }
+    let x = &design.x;
+    let mut fin = [0.0f64; 4];
+    if x.nrows() > 1 && x.ncols() > 0 && x.strides()[0] == 1 {
+        // Column-major source: contiguous column slices.
+        for (k, &c) in design.cols.iter().enumerate() {
+            let col = x.column(c);
+            let src = col.slice_axis(ndarray::Axis(0), ndarray::Slice::from(start..start + len));
+            let dst = &mut buf[(off + k) * ld + row0..(off + k) * ld + row0 + len];
+            match src.as_slice() {
+                Some(sl) => {
+                    dst.copy_from_slice(sl);
+                    fin[0] += sl.iter().fold(0.0, |a, v| a + v * 0.0);
+                }
+                None => {
+                    for (d, v) in dst.iter_mut().zip(src.iter()) {
+                        *d = *v;
+                        fin[0] += *v * 0.0;
+                    }
+                }
+            }
+        }
+    } else if let Some(xs) = x.as_slice() {
+        // Standard (row-major, contiguous) layout: read each row sequentially and scatter it
+        // into the columns of the cache-resident buffer.
+        let nc = x.ncols();
+        let mut f = [0.0f64; 4];
+        for i in 0..len {
+            let row = &xs[(start + i) * nc..(start + i + 1) * nc];
+            let r = row0 + i;
+            for (k, &c) in design.cols.iter().enumerate() {
+                let v = row[c];
+                buf[(off + k) * ld + r] = v;
+                f[k & 3] += v * 0.0;
+            }
+        }
+        fin = f;
+    } else {
+        // Other strided source: tiles of rows small enough for L1, read column by column from
+        // the tile, written contiguously.
+        const TILE: usize = 32;
+        let mut t0 = 0;
+        while t0 < len {
+            let t1 = (t0 + TILE).min(len);
+            let tile = x.slice_axis(ndarray::Axis(0), ndarray::Slice::from(start + t0..start + t1));
+            for (k, &c) in design.cols.iter().enumerate() {
+                let dst = &mut buf[(off + k) * ld + row0 + t0..(off + k) * ld + row0 + t1];
+                let mut f = 0.0;
+                for (d, v) in dst.iter_mut().zip(tile.column(c).iter()) {
+                    *d = *v;
+                    f += *v * 0.0;
+                }
+                fin[k & 3] += f;
+            }
+            t0 = t1;
+        }
+    }
+    (fin[0] + fin[1]) + (fin[2] + fin[3])
+}
+
+/// Householder QR in place of the `m × pc` matrix stored column-major in `buf` from row `row0`
+/// with leading dimension `ld` (reflectors discarded); then the triangle (at most `min(m, pc)`
+/// rows) is moved to rows `0..pc` of the buffer with zeros below it.
+fn qr_carry(buf: &mut [f64], ld: usize, row0: usize, m: usize, pc: usize) {
+    if m > 0 && pc > 0 {
+        let len = ld * (pc - 1) + m;
+        let a =
+            MatMut::from_column_major_slice_with_stride_mut(&mut buf[row0..row0 + len], m, pc, ld);
+        let _ = qr_leaf(a);
+    }
+    let rows = m.min(pc);
+    for c in 0..pc {
+        let col = &mut buf[c * ld..c * ld + (row0 + rows).max(pc)];
+        for i in 0..pc {
+            col[i] = if i <= c && i < rows { col[row0 + i] } else { 0.0 };
+        }
+    }
+}
+
+/// Triangular factor (pc×pc, column-major) of the rows `r0..r1` of `[X y]`, processed leaf by
+/// leaf: each leaf is copied under the triangle carried from the previous leaves and the stack
+/// is factored again (sequential TSQR).
+fn factor_group(
+    design: &Design<'_>,
+    y: Option<&[f64]>,
+    leaves: &[(usize, usize)],
+    pc: usize,
+) -> (Vec<f64>, bool) {
+    let maxlen = leaves.iter().map(|l| l.1).max().unwrap_or(0);
+    let ld = pc + maxlen;
+    let mut buf = vec![0.0f64; ld * pc];
+    let mut fin = 0.0;
+    for (li, &(s0, len)) in leaves.iter().enumerate() {
+        fin += copy_rows(design, y, s0, len, &mut buf, ld, pc);
+        if fin != 0.0 {
+            // A non-finite value: the caller falls back to the scanning path.
+            return (Vec::new(), false);
+        }
+        if li == 0 {
+            qr_carry(&mut buf, ld, pc, len, pc);
+        } else {
+            qr_carry(&mut buf, ld, 0, pc + len, pc);
+        }
+    }
+    let mut r = vec![0.0; pc * pc];
+    for c in 0..pc {
+        r[c * pc..c * pc + pc].copy_from_slice(&buf[c * ld..c * ld + pc]);
+    }
+    (r, true)
+}
+
+/// Streaming tall-skinny QR of the design (and the response as a last column when given):
+/// rows are split into leaves of `STREAM_LEAF` rows and the leaves into at most
+/// `STREAM_GROUPS` contiguous groups; every group (in parallel) copies one leaf at a time into a
+/// cache-resident buffer under the triangle carried from its previous leaves and factors it
+/// (faer's blocked Householder QR, reflectors discarded); the groups' triangles are stacked and
+/// factored once more. No copy of the design is materialised: the extra memory is one leaf
+/// buffer per thread. Equilibration is applied to the final triangle: Householder QR is
+/// invariant under power-of-two column scaling, and the column norms of `X` are those of `R`.
+/// Returns `None` when the design or the response holds a non-finite value.
+pub(crate) fn stream_qr(design: &Design<'_>, y: Option<&[f64]>) -> Option<TriFactor> {
+    let n = design.n();
+    let p = design.p();
+    let y = y.filter(|y| y.len() == n);
+    let pc = p + usize::from(y.is_some());
+    let leaf = STREAM_LEAF.max(2 * pc);
+    let k = (n / leaf).max(1);
+    let leaves: Vec<(usize, usize)> = (0..k)
+        .map(|i| {
+            let s0 = i * leaf;
+            (s0, if i + 1 == k { n - s0 } else { leaf })
+        })
+        .collect();
+    let groups = k.min(STREAM_GROUPS);
+    let ranges: Vec<&[(usize, usize)]> =
+        (0..groups).map(|g| &leaves[g * k / groups..(g + 1) * k / groups]).collect();
+    let parts: Vec<(Vec<f64>, bool)> = if groups > 1 && n * pc >= 100_000 {
+        use rayon::prelude::*;
+        ranges.par_iter().map(|ls| factor_group(design, y, ls, pc)).collect()
+    } else {
+        ranges.iter().map(|ls| factor_group(design, y, ls, pc)).collect()
+    };
+    if parts.iter().any(|(_, ok)| !ok)
+        || y.is_some_and(|y| y.iter().fold(0.0, |a, v| a + v * 0.0) != 0.0)
+    {
+        return None;
+    }
+    let parts: Vec<Vec<f64>> = parts.into_iter().map(|(r, _)| r).collect();
+    // Column-major pc×pc triangle.
+    let rcm: Vec<f64> = if parts.len() == 1 {
+        parts.into_iter().next().unwrap_or_default()
+    } else {
+        let g = parts.len();
+        let ld = g * pc;
+        let mut st = vec![0.0; ld * pc];
+        for (gi, part) in parts.iter().enumerate() {
+            for c in 0..pc {
+                st[c * ld + gi * pc..c * ld + gi * pc + pc]
+                    .copy_from_slice(&part[c * pc..c * pc + pc]);
+            }
+        }
+        qr_carry(&mut st, ld, 0, ld, pc);
+        let mut r = vec![0.0; pc * pc];
+        for c in 0..pc {
+            r[c * pc..c * pc + pc].copy_from_slice(&st[c * ld..c * ld + pc]);
+        }
+        r
+    };
+    // Equilibrate: d_k = 2^-round(log2 ‖x_k‖), ‖x_k‖ = ‖R[:, k]‖.
+    let mut scale = vec![1.0; p];
+    for (c, d) in scale.iter_mut().enumerate() {
+        let col = &rcm[c * pc..c * pc + pc];
+        let mx = col.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        if mx > 0.0 && mx.is_finite() {
+            let norm = mx * col.iter().map(|v| (v / mx) * (v / mx)).sum::<f64>().sqrt();
+            *d = pow2_near_recip(norm);
+        }
+    }
+    let mut r = vec![0.0; pc * pc];
+    for i in 0..pc {
+        for j in i..pc {
+            let d = if j < p { scale[j] } else { 1.0 };
+            r[i * pc + j] = rcm[j * pc + i] * d;
+        }
+    }
+    Some(TriFactor { p, pc, r, scale })
+}
+
+/// Rows per chunk of the fused O(n·p) passes.
+const PASS_CHUNK: usize = 4096;
+
+/// Dot product with eight independent accumulators (vectorises).
+#[inline(always)]
+fn dot8(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = [0.0f64; 8];
+    let ca = a.chunks_exact(8);
+    let cb = b.chunks_exact(8);
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            s[l] += x[l] * y[l];
+        }
+    }
+    let mut t = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+    for (x, y) in ra.iter().zip(rb) {
+        t += x * y;
+    }
+    t
+}
+
+/// One fused, row-chunked, parallel sweep over the original data: fitted values `X b`,
+/// residuals `y − X b`, and per column `Σ x_k (e² − c₀)` (for Breusch–Pagan). Chunk sums are
+/// reduced in chunk order, so the result does not depend on the thread count.
+pub(crate) fn residual_pass(
+    design: &Design<'_>,
+    y: &[f64],
+    b: &[f64],
+    c0: f64,
+    fitted: &mut [f64],
+    resid: &mut [f64],
+) -> Vec<f64> {
+    use rayon::prelude::*;
+    let p = design.p();
+    let off = usize::from(design.intercept);
+    let x = &design.x;
+    let rows_contig = x.ncols() <= 1 || x.strides()[1] == 1;
+    let parts: Vec<Vec<f64>> = fitted
+        .par_chunks_mut(PASS_CHUNK)
+        .zip(resid.par_chunks_mut(PASS_CHUNK))
+        .enumerate()
+        .map(|(ci, (fc, rc))| {
+            let start = ci * PASS_CHUNK;
+            let mut acc = vec![0.0f64; p];
+            let mut row = vec![0.0f64; p];
+            if design.intercept {
+                row[0] = 1.0;
+            }
+            for i in 0..fc.len() {
+                let gi = start + i;
+                let xr = x.row(gi);
+                match (rows_contig, xr.as_slice()) {
+                    (true, Some(s)) => {
+                        for (k, &c) in design.cols.iter().enumerate() {
+                            row[off + k] = s[c];
+                        }
+                    }
+                    _ => {
+                        for (k, &c) in design.cols.iter().enumerate() {
+                            row[off + k] = xr[c];
+                        }
+                    }
+                }
+                let f = dot8(&row, b);
+                let e = y[gi] - f;
+                fc[i] = f;
+                rc[i] = e;
+                let w0 = e * e - c0;
+                for (a, v) in acc.iter_mut().zip(&row) {
+                    *a += v * w0;
+                }
+            }
+            acc
+        })
+        .collect();
+    let mut tot = vec![0.0f64; p];
+    for part in &parts {
+        for (t, v) in tot.iter_mut().zip(part) {
+            *t += v;
+        }
+    }
+    tot
 }
