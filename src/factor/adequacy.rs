@@ -31,20 +31,46 @@ pub(crate) fn data_correlation(x: &ArrayRef2<f64>) -> Result<Array2<f64>> {
     Ok(r)
 }
 
-/// Pearson correlations of complete data: two-pass centring, one single-threaded crossproduct
-/// (the same arithmetic as `moments::correlation` with listwise deletion, without a thread pool).
+/// Pearson correlations of complete data: two-pass centring, then one crossproduct of the
+/// centred data by faer's matrix multiplication (the centred rows are laid out as the columns of
+/// a p × n matrix `C`, and `S = C Cᵀ`; several threads for large data).
 fn complete_correlation(x: &ArrayRef2<f64>) -> Result<Array2<f64>> {
+    use faer::{Accum, Mat, Par};
     let (n, p) = x.dim();
-    let means = x.sum_axis(ndarray::Axis(0)) / n as f64;
-    let c = &x.to_owned() - &means;
-    let s = c.t().dot(&c);
-    let sd: Vec<f64> = (0..p).map(|j| s[[j, j]].sqrt()).collect();
+    let mut means = vec![0.0; p];
+    for row in x.rows() {
+        for (m, v) in means.iter_mut().zip(row.iter()) {
+            *m += v;
+        }
+    }
+    for m in means.iter_mut() {
+        *m /= n as f64;
+    }
+    let mut c = Mat::<f64>::zeros(p, n);
+    for (r, row) in x.rows().into_iter().enumerate() {
+        let mut col = c.col_mut(r);
+        for (j, (v, m)) in row.iter().zip(&means).enumerate() {
+            col[j] = v - m;
+        }
+    }
+    let mut s = Mat::<f64>::zeros(p, p);
+    // threads only pay off for large crossproducts (and not inside parallel analysis' replicas)
+    let par = if (n * p * p) as f64 > 4e6 && rayon::current_thread_index().is_none() {
+        Par::rayon(0)
+    } else {
+        Par::Seq
+    };
+    faer::linalg::matmul::matmul(s.as_mut(), Accum::Replace, c.as_ref(), c.as_ref().transpose(), 1.0, par);
+    let sd: Vec<f64> = (0..p).map(|j| s[(j, j)].sqrt()).collect();
     for (j, &d) in sd.iter().enumerate() {
         if !(d > 0.0) || d <= 1e-12 * (means[j].abs() * (n as f64).sqrt()).max(f64::MIN_POSITIVE) {
             return Err(Error::ConstantColumn { name: format!("column {}", j + 1) });
         }
     }
-    let mut r = Array2::from_shape_fn((p, p), |(i, j)| s[[i, j]] / (sd[i] * sd[j]));
+    let mut r = Array2::from_shape_fn((p, p), |(i, j)| {
+        let (a, b) = if i >= j { (i, j) } else { (j, i) };
+        s[(a, b)] / (sd[i] * sd[j])
+    });
     for i in 0..p {
         r[[i, i]] = 1.0;
     }

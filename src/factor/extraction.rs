@@ -3,6 +3,7 @@
 use ndarray::{Array1, Array2};
 
 use super::optim::{BoxOptions, minimize_box};
+use super::small;
 use crate::error::{Error, Result};
 use crate::linalg;
 use crate::summary::Convergence;
@@ -260,105 +261,152 @@ fn box_options(rule: StoppingRule) -> BoxOptions {
 
 /// minres criterion (sum of squared lower-triangle residuals) and its exact gradient.
 pub(crate) fn minres_value_grad(r: &Array2<f64>, psi: &[f64], k: usize) -> Option<(f64, Vec<f64>)> {
-    let p = r.nrows();
-    let mut a = r.clone();
-    for i in 0..p {
-        a[[i, i]] = r[[i, i]] - psi[i];
-    }
-    let (vals, vecs) = linalg::sym_eigen_seq(a.view(), "R − Ψ").ok()?;
-    let tiny = 100.0 * f64::EPSILON;
-    let lv: Vec<f64> =
-        (0..k).map(|m| if vals[m] < f64::EPSILON { tiny } else { vals[m] }).collect();
-    // P = Σ_{m<k} λ_m v_m v_mᵀ
-    let mut f = 0.0;
-    let mut e = vec![0.0; p];
-    for i in 0..p {
-        for j in 0..=i {
-            let mut pij = 0.0;
-            for m in 0..k {
-                pij += lv[m] * vecs[[i, m]] * vecs[[j, m]];
-            }
-            let res = a[[i, j]] - pij;
-            if i == j {
-                e[i] = res;
-            } else {
-                f += res * res;
-            }
-        }
-    }
-    // gradient: −diag(V G Vᵀ), G = (Vᵀ diag(e) V) ∘ F (Daleckii–Krein)
-    let mut vev = Array2::<f64>::zeros((p, p));
-    for m in 0..p {
-        for l in 0..=m {
-            let mut s = 0.0;
-            for i in 0..p {
-                s += vecs[[i, m]] * e[i] * vecs[[i, l]];
-            }
-            let fml = match (m < k, l < k) {
-                (true, true) => 1.0,
-                (false, false) => 0.0,
-                _ => {
-                    let (top, bot) = if m < k { (m, l) } else { (l, m) };
-                    let d = vals[top] - vals[bot];
-                    if d.abs() < 1e-300 { 0.0 } else { vals[top] / d }
-                }
-            };
-            vev[[m, l]] = s * fml;
-            vev[[l, m]] = s * fml;
-        }
-    }
-    let mut g = vec![0.0; p];
-    for (i, gi) in g.iter_mut().enumerate() {
-        let mut s = 0.0;
-        for m in 0..p {
-            let vim = vecs[[i, m]];
-            if vim == 0.0 {
-                continue;
-            }
-            let mut t = 0.0;
-            for l in 0..p {
-                t += vev[[m, l]] * vecs[[i, l]];
-            }
-            s += vim * t;
-        }
-        *gi = -s;
-    }
-    if !f.is_finite() || g.iter().any(|v| !v.is_finite()) {
-        return None;
-    }
+    let mut ws = small::EigWork::new(r.nrows());
+    let mut g = vec![0.0; r.nrows()];
+    let f = minres_value_grad_ws(r, psi, k, &mut ws, &mut g)?;
     Some((f, g))
 }
 
-pub(crate) fn minres_loadings(r: &Array2<f64>, psi: &[f64], k: usize) -> Result<Array2<f64>> {
+/// Fill the workspace's input with `R − diag(ψ)` (lower triangle) and decompose it.
+fn eigen_r_minus_psi(r: &Array2<f64>, psi: &[f64], ws: &mut small::EigWork) -> bool {
     let p = r.nrows();
-    let mut a = r.clone();
-    for i in 0..p {
-        a[[i, i]] = r[[i, i]] - psi[i];
+    for j in 0..p {
+        for i in j..p {
+            ws.a[(i, j)] = r[[i, j]];
+        }
+        ws.a[(j, j)] = r[[j, j]] - psi[j];
     }
-    let (mut vals, vecs) = linalg::sym_eigen_seq(a.view(), "R − Ψ")?;
-    for v in vals.iter_mut() {
-        if *v < f64::EPSILON {
-            *v = 100.0 * f64::EPSILON;
+    ws.compute()
+}
+
+/// minres criterion and gradient (into `g`) with a reusable eigen workspace.
+///
+/// With `A = R − diag ψ = V diag(λ) Vᵀ`, `e = diag(A − V_k Λ_k V_kᵀ)`, `W = Vᵀ diag(e) V`:
+/// `∂F/∂ψ_i = −Σ_{m<k} V_im (Σ_{l<k} W_ml V_il + 2 Σ_{l≥k} W_ml λ_m/(λ_m − λ_l) V_il)`
+/// (the Daleckii–Krein derivative of the rank-k truncation; only the rows m < k of W are
+/// needed, O(p²k)).
+pub(crate) fn minres_value_grad_ws(
+    r: &Array2<f64>,
+    psi: &[f64],
+    k: usize,
+    ws: &mut small::EigWork,
+    g: &mut [f64],
+) -> Option<f64> {
+    let p = r.nrows();
+    if !eigen_r_minus_psi(r, psi, ws) {
+        return None;
+    }
+    let tiny = 100.0 * f64::EPSILON;
+    let mut lv = [0.0; 64];
+    let mut lvv;
+    let lv: &mut [f64] = if k <= 64 {
+        &mut lv[..k]
+    } else {
+        lvv = vec![0.0; k];
+        &mut lvv
+    };
+    for (m, l) in lv.iter_mut().enumerate() {
+        let v = ws.val(m);
+        *l = if v < f64::EPSILON { tiny } else { v };
+    }
+    // residual of A − Σ_{m<k} λ_m v_m v_mᵀ: off-diagonal sum of squares and diagonal e
+    let mut f = 0.0;
+    let mut e = vec![0.0; p];
+    let mut pm = vec![0.0; p];
+    for i in 0..p {
+        pm.fill(0.0);
+        for m in 0..k {
+            let v = ws.vec(m);
+            let c = lv[m] * v[i];
+            for j in 0..=i {
+                pm[j] += c * v[j];
+            }
+        }
+        for j in 0..i {
+            let res = r[[i, j]] - pm[j];
+            f += res * res;
+        }
+        e[i] = r[[i, i]] - psi[i] - pm[i];
+    }
+    // gradient
+    g[..p].fill(0.0);
+    let mut y = vec![0.0; p];
+    let mut z = vec![0.0; p];
+    for m in 0..k {
+        let vm = ws.vec(m);
+        for i in 0..p {
+            y[i] = e[i] * vm[i];
+        }
+        z.fill(0.0);
+        let lam_m = ws.val(m);
+        for l in 0..p {
+            let vl = ws.vec(l);
+            let w: f64 = y.iter().zip(vl).map(|(a, b)| a * b).sum();
+            let c = if l < k {
+                w
+            } else {
+                let d = lam_m - ws.val(l);
+                if d.abs() < 1e-300 { 0.0 } else { 2.0 * w * lam_m / d }
+            };
+            if c != 0.0 {
+                for i in 0..p {
+                    z[i] += c * vl[i];
+                }
+            }
+        }
+        for i in 0..p {
+            g[i] -= vm[i] * z[i];
         }
     }
-    Ok(top_k_loadings(&vals, &vecs, k, 0.0))
+    if !f.is_finite() || g[..p].iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    Some(f)
+}
+
+pub(crate) fn minres_loadings(r: &Array2<f64>, psi: &[f64], k: usize) -> Result<Array2<f64>> {
+    let mut ws = small::EigWork::new(r.nrows());
+    minres_loadings_ws(r, psi, k, &mut ws)
+}
+
+fn minres_loadings_ws(
+    r: &Array2<f64>,
+    psi: &[f64],
+    k: usize,
+    ws: &mut small::EigWork,
+) -> Result<Array2<f64>> {
+    let p = r.nrows();
+    if !eigen_r_minus_psi(r, psi, ws) {
+        return Err(Error::LinearAlgebra {
+            operation: "eigendecomposition of R − Ψ".into(),
+            message: "no convergence or non-finite input".into(),
+        });
+    }
+    Ok(Array2::from_shape_fn((p, k), |(i, j)| {
+        let v = ws.val(j);
+        let v = if v < f64::EPSILON { 100.0 * f64::EPSILON } else { v };
+        ws.vec(j)[i] * v.sqrt()
+    }))
 }
 
 fn minres(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
     let p = r.nrows();
     let start: Vec<f64> = smc(r)?.iter().map(|s| 1.0 - s).collect();
-    let (psi, _, conv) =
-        minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| minres_value_grad(r, x, k))
-            .ok_or_else(|| Error::NotConverged {
-                what: "minres (objective undefined)".into(),
-                iterations: 0,
-            })?;
-    let loadings = minres_loadings(r, &psi, k)?;
+    let mut ws = small::EigWork::new(p);
+    let (psi, _, conv) = minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| {
+        let mut g = vec![0.0; p];
+        let f = minres_value_grad_ws(r, x, k, &mut ws, &mut g)?;
+        Some((f, g))
+    })
+    .ok_or_else(|| Error::NotConverged {
+        what: "minres (objective undefined)".into(),
+        iterations: 0,
+    })?;
+    let loadings = minres_loadings_ws(r, &psi, k, &mut ws)?;
     let mut warnings = Vec::new();
     if !conv.converged {
         warnings.push(Warning::NotConverged { what: "minres".into(), iterations: conv.iterations });
     }
-    let _ = p;
     Ok(Extracted {
         loadings,
         psi: Some(Array1::from(psi)),
@@ -368,48 +416,90 @@ fn minres(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
     })
 }
 
+/// Fill the workspace's input with `Ψ^{-1/2} R Ψ^{-1/2}` (lower triangle) and decompose it.
+fn eigen_scaled(r: &Array2<f64>, psi: &[f64], ws: &mut small::EigWork, sc: &mut [f64]) -> bool {
+    let p = r.nrows();
+    for (s, v) in sc.iter_mut().zip(psi) {
+        *s = 1.0 / v.sqrt();
+    }
+    for j in 0..p {
+        for i in j..p {
+            ws.a[(i, j)] = r[[i, j]] * sc[i] * sc[j];
+        }
+    }
+    ws.compute()
+}
+
 /// ML criterion (factanal / psych) and its gradient with respect to ψ.
 pub(crate) fn ml_value_grad(r: &Array2<f64>, psi: &[f64], k: usize) -> Option<(f64, Vec<f64>)> {
+    let mut ws = small::EigWork::new(r.nrows());
+    let mut g = vec![0.0; r.nrows()];
+    let f = ml_value_grad_ws(r, psi, k, &mut ws, &mut g)?;
+    Some((f, g))
+}
+
+/// ML criterion and gradient (into `g`) with a reusable eigen workspace.
+pub(crate) fn ml_value_grad_ws(
+    r: &Array2<f64>,
+    psi: &[f64],
+    k: usize,
+    ws: &mut small::EigWork,
+    g: &mut [f64],
+) -> Option<f64> {
     let p = r.nrows();
-    let sc: Vec<f64> = psi.iter().map(|v| 1.0 / v.sqrt()).collect();
-    let s = Array2::from_shape_fn((p, p), |(i, j)| r[[i, j]] * sc[i] * sc[j]);
-    let (vals, vecs) = linalg::sym_eigen_seq(s.view(), "Ψ^-1/2 R Ψ^-1/2").ok()?;
+    let mut sc = vec![0.0; p];
+    if !eigen_scaled(r, psi, ws, &mut sc) {
+        return None;
+    }
     let mut f = 0.0;
     for m in k..p {
-        let e = vals[m];
+        let e = ws.val(m);
         if e <= 0.0 {
             return None;
         }
         f += e.ln() - e;
     }
     let f = -(f - k as f64 + p as f64);
-    let mut g = vec![0.0; p];
-    for (i, gi) in g.iter_mut().enumerate() {
-        let mut ll = 0.0;
-        for m in 0..k {
-            let l = psi[i].sqrt() * vecs[[i, m]] * (vals[m] - 1.0).max(0.0).sqrt();
-            ll += l * l;
+    // ∂F/∂ψ_i = (LLᵀ + Ψ − R)_ii / ψ_i², L = Ψ^{1/2} V_k diag(sqrt(max(λ_k − 1, 0)))
+    let mut ll = vec![0.0; p];
+    for m in 0..k {
+        let w = (ws.val(m) - 1.0).max(0.0);
+        let v = ws.vec(m);
+        for i in 0..p {
+            ll[i] += w * v[i] * v[i];
         }
-        *gi = (ll + psi[i] - r[[i, i]]) / (psi[i] * psi[i]);
+    }
+    for i in 0..p {
+        g[i] = (psi[i] * ll[i] + psi[i] - r[[i, i]]) / (psi[i] * psi[i]);
     }
     if !f.is_finite() {
         return None;
     }
-    Some((f, g))
+    Some(f)
 }
 
 pub(crate) fn ml_loadings(r: &Array2<f64>, psi: &[f64], k: usize) -> Result<Array2<f64>> {
+    let mut ws = small::EigWork::new(r.nrows());
+    ml_loadings_ws(r, psi, k, &mut ws)
+}
+
+fn ml_loadings_ws(
+    r: &Array2<f64>,
+    psi: &[f64],
+    k: usize,
+    ws: &mut small::EigWork,
+) -> Result<Array2<f64>> {
     let p = r.nrows();
-    let sc: Vec<f64> = psi.iter().map(|v| 1.0 / v.sqrt()).collect();
-    let s = Array2::from_shape_fn((p, p), |(i, j)| r[[i, j]] * sc[i] * sc[j]);
-    let (vals, vecs) = linalg::sym_eigen_seq(s.view(), "Ψ^-1/2 R Ψ^-1/2")?;
-    let mut l = top_k_loadings(&vals, &vecs, k, 1.0);
-    for i in 0..p {
-        for j in 0..k {
-            l[[i, j]] *= psi[i].sqrt();
-        }
+    let mut sc = vec![0.0; p];
+    if !eigen_scaled(r, psi, ws, &mut sc) {
+        return Err(Error::LinearAlgebra {
+            operation: "eigendecomposition of Ψ^-1/2 R Ψ^-1/2".into(),
+            message: "no convergence or non-finite input".into(),
+        });
     }
-    Ok(l)
+    Ok(Array2::from_shape_fn((p, k), |(i, j)| {
+        ws.vec(j)[i] * (ws.val(j) - 1.0).max(0.0).sqrt() * psi[i].sqrt()
+    }))
 }
 
 fn ml(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
@@ -418,14 +508,19 @@ fn ml(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
             matrix: "R (maximum likelihood needs a positive definite correlation matrix)".into(),
         });
     }
+    let p = r.nrows();
     let start: Vec<f64> = smc(r)?.iter().map(|s| (1.0 - s).max(PSI_LOWER)).collect();
-    let (psi, _, conv) =
-        minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| ml_value_grad(r, x, k))
-            .ok_or_else(|| Error::NotConverged {
-                what: "maximum likelihood (objective undefined)".into(),
-                iterations: 0,
-            })?;
-    let loadings = ml_loadings(r, &psi, k)?;
+    let mut ws = small::EigWork::new(p);
+    let (psi, _, conv) = minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| {
+        let mut g = vec![0.0; p];
+        let f = ml_value_grad_ws(r, x, k, &mut ws, &mut g)?;
+        Some((f, g))
+    })
+    .ok_or_else(|| Error::NotConverged {
+        what: "maximum likelihood (objective undefined)".into(),
+        iterations: 0,
+    })?;
+    let loadings = ml_loadings_ws(r, &psi, k, &mut ws)?;
     let mut warnings = Vec::new();
     if !conv.converged {
         warnings.push(Warning::NotConverged {
