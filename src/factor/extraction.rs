@@ -119,11 +119,18 @@ pub(crate) struct Extracted {
 pub(crate) const PSI_LOWER: f64 = 0.005;
 
 /// Squared multiple correlations `1 − 1/(R⁻¹)_ii`, clamped to [0, 1]; a singular `R` uses the
-/// pseudo-inverse (and the caller is warned elsewhere).
-pub(crate) fn smc(r: &Array2<f64>) -> Result<Array1<f64>> {
-    let inv = match super::small::spd_inverse_logdet(r) {
-        Some((i, _)) => i,
-        None => linalg::sym_pinv(r.view(), "R", 1e-12)?.0,
+/// pseudo-inverse (and the caller is warned elsewhere). `rinv`: `R⁻¹` when the caller has it.
+pub(crate) fn smc(r: &Array2<f64>, rinv: Option<&Array2<f64>>) -> Result<Array1<f64>> {
+    let owned;
+    let inv = match rinv {
+        Some(i) => i,
+        None => {
+            owned = match super::small::spd_inverse_logdet(r) {
+                Some((i, _)) => i,
+                None => linalg::sym_pinv(r.view(), "R", 1e-12)?.0,
+            };
+            &owned
+        }
     };
     Ok(Array1::from_shape_fn(r.nrows(), |i| {
         let d = inv[[i, i]];
@@ -143,17 +150,20 @@ fn top_k_loadings(vals: &Array1<f64>, vecs: &Array2<f64>, k: usize, shift: f64) 
     l
 }
 
+/// Extract `k` factors from `r`; `rinv` = `R⁻¹` when the caller already has it (then `R` is
+/// known to be positive definite), else `None`.
 pub(crate) fn extract(
     r: &Array2<f64>,
     k: usize,
     method: Extraction,
     rule: StoppingRule,
+    rinv: Option<&Array2<f64>>,
 ) -> Result<Extracted> {
     match method {
         Extraction::Pca => pca(r, k),
-        Extraction::Pa => pa(r, k, rule),
-        Extraction::MinRes => minres(r, k, rule),
-        Extraction::Ml => ml(r, k, rule),
+        Extraction::Pa => pa(r, k, rule, rinv),
+        Extraction::MinRes => minres(r, k, rule, rinv),
+        Extraction::Ml => ml(r, k, rule, rinv),
     }
 }
 
@@ -178,9 +188,14 @@ fn pca(r: &Array2<f64>, k: usize) -> Result<Extracted> {
     })
 }
 
-fn pa(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
+fn pa(
+    r: &Array2<f64>,
+    k: usize,
+    rule: StoppingRule,
+    rinv: Option<&Array2<f64>>,
+) -> Result<Extracted> {
     let p = r.nrows();
-    let mut h = smc(r)?;
+    let mut h = smc(r, rinv)?;
     let mut rm = r.clone();
     for i in 0..p {
         rm[[i, i]] = h[i];
@@ -260,6 +275,7 @@ fn box_options(rule: StoppingRule) -> BoxOptions {
 }
 
 /// minres criterion (sum of squared lower-triangle residuals) and its exact gradient.
+#[cfg(test)]
 pub(crate) fn minres_value_grad(r: &Array2<f64>, psi: &[f64], k: usize) -> Option<(f64, Vec<f64>)> {
     let mut ws = small::EigWork::new(r.nrows());
     let mut g = vec![0.0; r.nrows()];
@@ -364,11 +380,6 @@ pub(crate) fn minres_value_grad_ws(
     Some(f)
 }
 
-pub(crate) fn minres_loadings(r: &Array2<f64>, psi: &[f64], k: usize) -> Result<Array2<f64>> {
-    let mut ws = small::EigWork::new(r.nrows());
-    minres_loadings_ws(r, psi, k, &mut ws)
-}
-
 fn minres_loadings_ws(
     r: &Array2<f64>,
     psi: &[f64],
@@ -389,9 +400,14 @@ fn minres_loadings_ws(
     }))
 }
 
-fn minres(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
+fn minres(
+    r: &Array2<f64>,
+    k: usize,
+    rule: StoppingRule,
+    rinv: Option<&Array2<f64>>,
+) -> Result<Extracted> {
     let p = r.nrows();
-    let start: Vec<f64> = smc(r)?.iter().map(|s| 1.0 - s).collect();
+    let start: Vec<f64> = smc(r, rinv)?.iter().map(|s| 1.0 - s).collect();
     let mut ws = small::EigWork::new(p);
     let (psi, _, conv) = minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| {
         let mut g = vec![0.0; p];
@@ -431,6 +447,7 @@ fn eigen_scaled(r: &Array2<f64>, psi: &[f64], ws: &mut small::EigWork, sc: &mut 
 }
 
 /// ML criterion (factanal / psych) and its gradient with respect to ψ.
+#[cfg(test)]
 pub(crate) fn ml_value_grad(r: &Array2<f64>, psi: &[f64], k: usize) -> Option<(f64, Vec<f64>)> {
     let mut ws = small::EigWork::new(r.nrows());
     let mut g = vec![0.0; r.nrows()];
@@ -478,11 +495,6 @@ pub(crate) fn ml_value_grad_ws(
     Some(f)
 }
 
-pub(crate) fn ml_loadings(r: &Array2<f64>, psi: &[f64], k: usize) -> Result<Array2<f64>> {
-    let mut ws = small::EigWork::new(r.nrows());
-    ml_loadings_ws(r, psi, k, &mut ws)
-}
-
 fn ml_loadings_ws(
     r: &Array2<f64>,
     psi: &[f64],
@@ -502,24 +514,249 @@ fn ml_loadings_ws(
     }))
 }
 
-fn ml(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
-    if super::small::cholesky(r).is_none() {
+/// Exact Hessian of the ML criterion with respect to `x = ln ψ`, from the eigendecomposition of
+/// `S = Ψ^{-1/2} R Ψ^{-1/2}` held in `ws` (θ_m, ω_m; top k retained). Row-major p × p into `h`.
+/// `false` when a retained and a discarded eigenvalue coincide (the Hessian is then undefined).
+///
+/// With `P = Σ_{m>k} ω_m ω_mᵀ = I − Σ_{n≤k} ω_n ω_nᵀ`, `Q = Σ_{m>k} θ_m ω_m ω_mᵀ`:
+/// `H = Q ∘ P + Σ_{n≤k} (ω_n ω_nᵀ) ∘ Σ_{m>k} c_mn ω_m ω_mᵀ`,
+/// `c_mn = (θ_m − 1)(θ_m + θ_n)/(θ_m − θ_n)` — from `∂θ_m/∂x_j = −θ_m ω_jm²` and first-order
+/// eigenvector perturbation; the pairs of discarded eigenvalues combine without any division.
+pub(crate) fn ml_hessian_x(ws: &small::EigWork, p: usize, k: usize, h: &mut [f64]) -> bool {
+    let q = p - k;
+    // U: discarded eigenvectors, row-major p × q
+    let mut u = vec![0.0; p * q];
+    for mm in 0..q {
+        let v = ws.vec(k + mm);
+        for i in 0..p {
+            u[i * q + mm] = v[i];
+        }
+    }
+    for i in 0..p {
+        for j in 0..=i {
+            let mut pij = if i == j { 1.0 } else { 0.0 };
+            let mut qij = ws.a[(i, j)];
+            for n in 0..k {
+                let v = ws.vec(n);
+                let w = v[i] * v[j];
+                pij -= w;
+                qij -= ws.val(n) * w;
+            }
+            h[i * p + j] = qij * pij;
+        }
+    }
+    let mut c = vec![0.0; q];
+    let mut wrow = vec![0.0; q];
+    for n in 0..k {
+        let tn = ws.val(n);
+        for (mm, cm) in c.iter_mut().enumerate() {
+            let tm = ws.val(k + mm);
+            let d = tm - tn;
+            if !(d.abs() > 1e-12 * tn.abs()) {
+                return false;
+            }
+            *cm = (tm - 1.0) * (tm + tn) / d;
+        }
+        let vn = ws.vec(n);
+        for i in 0..p {
+            let ui = &u[i * q..(i + 1) * q];
+            for (w, (a, b)) in wrow.iter_mut().zip(ui.iter().zip(&c)) {
+                *w = a * b;
+            }
+            for j in 0..=i {
+                let uj = &u[j * q..(j + 1) * q];
+                let s: f64 = wrow.iter().zip(uj).map(|(a, b)| a * b).sum();
+                h[i * p + j] += vn[i] * vn[j] * s;
+            }
+        }
+    }
+    for i in 0..p {
+        for j in 0..i {
+            h[j * p + i] = h[i * p + j];
+        }
+    }
+    h.iter().all(|v| v.is_finite())
+}
+
+/// Solve `H d = −g` on the free variables by Cholesky, with a growing diagonal shift
+/// (Levenberg) when `H` is not positive definite there. `None` if nothing works.
+fn newton_direction(h: &[f64], g: &[f64], free: &[bool], p: usize) -> Option<Vec<f64>> {
+    let idx: Vec<usize> = (0..p).filter(|&i| free[i]).collect();
+    let nf = idx.len();
+    let mut d = vec![0.0; p];
+    if nf == 0 {
+        return Some(d);
+    }
+    let maxdiag = idx.iter().fold(0.0_f64, |m, &i| m.max(h[i * p + i].abs())).max(1e-12);
+    let mut shift = 0.0;
+    for _ in 0..12 {
+        let hf = Array2::from_shape_fn((nf, nf), |(a, b)| {
+            h[idx[a] * p + idx[b]] + if a == b { shift } else { 0.0 }
+        });
+        if let Some(l) = small::cholesky(&hf) {
+            // L y = −g_F, Lᵀ z = y
+            let mut y = vec![0.0; nf];
+            for a in 0..nf {
+                let mut s = -g[idx[a]];
+                for b in 0..a {
+                    s -= l[[a, b]] * y[b];
+                }
+                y[a] = s / l[[a, a]];
+            }
+            for a in (0..nf).rev() {
+                let mut s = y[a];
+                for b in (a + 1)..nf {
+                    s -= l[[b, a]] * y[b];
+                }
+                y[a] = s / l[[a, a]];
+            }
+            for (a, &i) in idx.iter().enumerate() {
+                d[i] = y[a];
+            }
+            return Some(d);
+        }
+        shift = if shift == 0.0 { 1e-6 * maxdiag } else { shift * 10.0 };
+    }
+    None
+}
+
+/// Projected Newton iterations for ML in `x = ln ψ` with the exact Hessian
+/// ([`ml_hessian_x`]) and an Armijo search along the projection arc; box `[ln 0.005, 0]`.
+/// Stops like [`minimize_box`] (projected ψ-gradient ≤ `gtol`, or three decreases at the
+/// objective's rounding level). `None` when a step fails (the caller then uses the projected
+/// BFGS from the start).
+fn ml_newton(
+    r: &Array2<f64>,
+    k: usize,
+    start: &[f64],
+    gtol: f64,
+    ws: &mut small::EigWork,
+) -> Option<(Vec<f64>, Convergence)> {
+    let p = r.nrows();
+    let (lo, hi) = (PSI_LOWER, 1.0);
+    let mut psi: Vec<f64> = start.iter().map(|v| v.clamp(lo, hi)).collect();
+    let mut g = vec![0.0; p];
+    let mut f = ml_value_grad_ws(r, &psi, k, ws, &mut g)?;
+    let mut evals = 1;
+    let mut h = vec![0.0; p * p];
+    let mut gt = vec![0.0; p];
+    let mut stalls = 0;
+    for iter in 0..200 {
+        let mut pg_max: f64 = 0.0;
+        let mut free = vec![true; p];
+        for i in 0..p {
+            let at_lo = psi[i] <= lo * (1.0 + 1e-12) && g[i] > 0.0;
+            let at_hi = psi[i] >= hi - 1e-14 && g[i] < 0.0;
+            free[i] = !(at_lo || at_hi);
+            pg_max = pg_max.max((psi[i] - (psi[i] - g[i]).clamp(lo, hi)).abs());
+        }
+        if pg_max < gtol {
+            return Some((
+                psi,
+                Convergence {
+                    converged: true,
+                    iterations: iter,
+                    reason: format!(
+                        "projected gradient {pg_max:.1e} below {gtol:.0e} (Newton, {evals} evaluations)"
+                    ),
+                },
+            ));
+        }
+        if !ml_hessian_x(ws, p, k, &mut h) {
+            return None;
+        }
+        // gradient in x = ln ψ
+        let gx: Vec<f64> = (0..p).map(|i| g[i] * psi[i]).collect();
+        let mut d = newton_direction(&h, &gx, &free, p)?;
+        let mut slope: f64 = d.iter().zip(&gx).map(|(a, b)| a * b).sum();
+        if !(slope < 0.0) {
+            for i in 0..p {
+                d[i] = if free[i] { -gx[i] } else { 0.0 };
+            }
+            slope = d.iter().zip(&gx).map(|(a, b)| a * b).sum();
+            if !(slope < 0.0) {
+                return None;
+            }
+        }
+        // a Newton step in ln ψ longer than 1 is not trusted
+        let dmax = d.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+        let mut t = if dmax > 1.0 { 1.0 / dmax } else { 1.0 };
+        let x: Vec<f64> = psi.iter().map(|v| v.ln()).collect();
+        let mut accepted = None;
+        for _ in 0..40 {
+            let pt: Vec<f64> = (0..p).map(|i| (x[i] + t * d[i]).exp().clamp(lo, hi)).collect();
+            evals += 1;
+            if let Some(ft) = ml_value_grad_ws(r, &pt, k, ws, &mut gt) {
+                let dec: f64 = (0..p).map(|i| gx[i] * (pt[i].ln() - x[i])).sum();
+                if ft <= f + 1e-4 * dec.min(0.0) {
+                    accepted = Some((pt, ft));
+                    break;
+                }
+            }
+            t *= 0.5;
+        }
+        let (pt, ft) = accepted?;
+        if f - ft <= 1e-15 * (1.0 + f.abs()) {
+            stalls += 1;
+        } else {
+            stalls = 0;
+        }
+        psi = pt;
+        f = ft;
+        std::mem::swap(&mut g, &mut gt);
+        if stalls >= 3 {
+            let pg_max =
+                (0..p).fold(0.0_f64, |m, i| m.max((psi[i] - (psi[i] - g[i]).clamp(lo, hi)).abs()));
+            return Some((
+                psi,
+                Convergence {
+                    converged: pg_max < 1e-6,
+                    iterations: iter + 1,
+                    reason: format!(
+                        "objective at rounding level (projected gradient {pg_max:.1e}; Newton, {evals} evaluations)"
+                    ),
+                },
+            ));
+        }
+    }
+    None
+}
+
+fn ml(
+    r: &Array2<f64>,
+    k: usize,
+    rule: StoppingRule,
+    rinv: Option<&Array2<f64>>,
+) -> Result<Extracted> {
+    if rinv.is_none() && super::small::cholesky(r).is_none() {
         return Err(Error::NotPositiveDefinite {
             matrix: "R (maximum likelihood needs a positive definite correlation matrix)".into(),
         });
     }
     let p = r.nrows();
-    let start: Vec<f64> = smc(r)?.iter().map(|s| (1.0 - s).max(PSI_LOWER)).collect();
+    let start: Vec<f64> = smc(r, rinv)?.iter().map(|s| (1.0 - s).max(PSI_LOWER)).collect();
     let mut ws = small::EigWork::new(p);
-    let (psi, _, conv) = minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| {
-        let mut g = vec![0.0; p];
-        let f = ml_value_grad_ws(r, x, k, &mut ws, &mut g)?;
-        Some((f, g))
-    })
-    .ok_or_else(|| Error::NotConverged {
-        what: "maximum likelihood (objective undefined)".into(),
-        iterations: 0,
-    })?;
+    // full convergence: projected Newton with the exact Hessian (a handful of
+    // eigendecompositions); R's rule, or a failed Newton step: the projected BFGS
+    let newton = match rule {
+        StoppingRule::Full => ml_newton(r, k, &start, box_options(rule).gtol, &mut ws),
+        StoppingRule::R => None,
+    };
+    let (psi, conv) = match newton {
+        Some(res) => res,
+        None => {
+            let (psi, _, conv) = minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| {
+                let mut g = vec![0.0; p];
+                let f = ml_value_grad_ws(r, x, k, &mut ws, &mut g)?;
+                Some((f, g))
+            })
+            .ok_or_else(|| Error::NotConverged {
+                what: "maximum likelihood (objective undefined)".into(),
+                iterations: 0,
+            })?;
+            (psi, conv)
+        }
+    };
     let loadings = ml_loadings_ws(r, &psi, k, &mut ws)?;
     let mut warnings = Vec::new();
     if !conv.converged {
@@ -568,6 +805,34 @@ mod tests {
                 - minres_value_grad(&r, &b, 2).unwrap().0)
                 / (2.0 * h);
             assert!((fd - g[i]).abs() < 1e-7, "{i}: {fd} vs {}", g[i]);
+        }
+    }
+
+    #[test]
+    fn ml_hessian_matches_finite_differences() {
+        // Hessian in x = ln ψ against central differences of the analytic x-gradient
+        let r = test_r();
+        let psi = vec![0.4, 0.5, 0.6, 0.45, 0.55, 0.7];
+        let gx = |ps: &[f64]| -> Vec<f64> {
+            let (_, g) = ml_value_grad(&r, ps, 2).unwrap();
+            g.iter().zip(ps).map(|(a, b)| a * b).collect()
+        };
+        let mut ws = small::EigWork::new(6);
+        let mut g = vec![0.0; 6];
+        ml_value_grad_ws(&r, &psi, 2, &mut ws, &mut g).unwrap();
+        let mut h = vec![0.0; 36];
+        assert!(ml_hessian_x(&ws, 6, 2, &mut h));
+        for j in 0..6 {
+            let e = 1e-6;
+            let mut a = psi.clone();
+            a[j] *= f64::exp(e);
+            let mut b = psi.clone();
+            b[j] *= f64::exp(-e);
+            let (ga, gb) = (gx(&a), gx(&b));
+            for i in 0..6 {
+                let fd = (ga[i] - gb[i]) / (2.0 * e);
+                assert!((fd - h[i * 6 + j]).abs() < 1e-6, "({i},{j}): {fd} vs {}", h[i * 6 + j]);
+            }
         }
     }
 

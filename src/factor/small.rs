@@ -50,6 +50,7 @@ pub(crate) fn inv(a: &Array2<f64>) -> Option<Array2<f64>> {
 
 /// Symmetric eigendecomposition by cyclic Jacobi rotations: eigenvalues descending, eigenvectors
 /// as columns.
+#[cfg(test)]
 pub(crate) fn sym_eigen(a: &Array2<f64>) -> (Array1<f64>, Array2<f64>) {
     let n = a.nrows();
     let mut m = a.clone();
@@ -104,6 +105,7 @@ pub(crate) fn sym_eigen(a: &Array2<f64>) -> (Array1<f64>, Array2<f64>) {
 
 /// Orthogonal polar factor `U Vᵀ` of a square `X = U S Vᵀ` and the sum of its singular values,
 /// via `XᵀX = W diag(σ²) Wᵀ`: `U Vᵀ = X W diag(1/σ) Wᵀ`. `None` if `X` is singular.
+#[cfg(test)]
 pub(crate) fn polar(x: &Array2<f64>) -> Option<(Array2<f64>, f64)> {
     let n = x.nrows();
     let (vals, w) = sym_eigen(&x.t().dot(x));
@@ -357,6 +359,35 @@ impl EigWork {
     }
 }
 
+/// Eigenvalues (descending) of a symmetric matrix, sequential, without eigenvectors; `None` on
+/// non-finite input or failure.
+pub(crate) fn sym_eigenvalues(a: &Array2<f64>) -> Option<Array1<f64>> {
+    use faer::linalg::evd;
+    let n = a.nrows();
+    if a.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let m = faer::Mat::<f64>::from_fn(n, n, |i, j| a[[i, j]]);
+    let mut s = faer::diag::Diag::<f64>::zeros(n);
+    let mut buf = faer::dyn_stack::MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(
+        n,
+        evd::ComputeEigenvectors::No,
+        faer::Par::Seq,
+        Default::default(),
+    ));
+    evd::self_adjoint_evd(
+        m.as_ref(),
+        s.as_mut(),
+        None,
+        faer::Par::Seq,
+        faer::dyn_stack::MemStack::new(&mut buf),
+        Default::default(),
+    )
+    .ok()?;
+    let sv = s.column_vector();
+    Some(Array1::from_shape_fn(n, |k| sv[n - 1 - k]))
+}
+
 /// Cholesky factor `L` (lower, `A = L Lᵀ`) of a symmetric positive definite matrix; `None` if
 /// a pivot is not positive.
 pub(crate) fn cholesky(a: &Array2<f64>) -> Option<Array2<f64>> {
@@ -381,12 +412,6 @@ pub(crate) fn cholesky(a: &Array2<f64>) -> Option<Array2<f64>> {
         }
     }
     Some(l)
-}
-
-/// `ln det A` of a symmetric positive definite matrix (`None` if not positive definite).
-pub(crate) fn spd_logdet(a: &Array2<f64>) -> Option<f64> {
-    let l = cholesky(a)?;
-    Some((0..a.nrows()).map(|i| 2.0 * l[[i, i]].ln()).sum())
 }
 
 /// Inverse and `ln det` of a symmetric positive definite matrix via Cholesky.
