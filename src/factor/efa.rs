@@ -117,7 +117,7 @@ impl Efa {
     pub fn fit(&self, x: &ArrayRef2<f64>) -> Result<EfaFit> {
         let r = data_correlation(x)?;
         let mut fit = self.fit_cor(&r, x.nrows())?;
-        if x.iter().any(|v| v.is_nan()) {
+        if super::adequacy::has_non_finite(x, f64::is_nan) {
             fit.warnings.push(Warning::Other {
                 message: "missing values: pairwise correlations used, n = number of rows".into(),
             });
@@ -172,7 +172,8 @@ impl Efa {
         if !pd {
             warnings.push(Warning::NotPositiveDefinite { matrix: "R (correlation matrix)".into() });
         }
-        let ex = extract(&r, k, self.extraction, self.stopping, rinv_logdet.as_ref().map(|x| &x.0))?;
+        let ex =
+            extract(&r, k, self.extraction, self.stopping, rinv_logdet.as_ref().map(|x| &x.0))?;
         warnings.extend(ex.warnings.iter().cloned());
         // psych: sign of the unrotated columns so that their sums are positive
         let mut a = ex.loadings.clone();

@@ -441,7 +441,14 @@ fn col_means_sq(l: &[f64], p: usize, k: usize, means: &mut [f64]) {
 
 /// Oblimin: X = (I − γ 11ᵀ/p) L² N, N = 11ᵀ − I (row sums minus own element);
 /// f = ¼ ⟨L², X⟩, gradient L ∘ X.
-fn oblimin_into(l: &[f64], p: usize, k: usize, gamma: f64, g: &mut [f64], means: &mut [f64]) -> f64 {
+fn oblimin_into(
+    l: &[f64],
+    p: usize,
+    k: usize,
+    gamma: f64,
+    g: &mut [f64],
+    means: &mut [f64],
+) -> f64 {
     if gamma != 0.0 {
         col_means_sq(l, p, k, means);
     } else {
@@ -868,7 +875,6 @@ pub(crate) fn gpa_oblique(
         starts_used: 1,
     })
 }
-
 
 /// psych's promax (`kaiser(·, "Promax")`): Kaiser-normalize, varimax, power target,
 /// least-squares fit, un-normalize. With `normalize_rows = false` it is `stats::promax` (the

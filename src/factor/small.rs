@@ -248,7 +248,12 @@ pub(crate) struct PolarWork {
 
 impl PolarWork {
     pub(crate) fn new(k: usize) -> Self {
-        Self { xtx: vec![0.0; k * k], w: vec![0.0; k * k], isq: vec![0.0; k * k], sig: vec![0.0; k] }
+        Self {
+            xtx: vec![0.0; k * k],
+            w: vec![0.0; k * k],
+            isq: vec![0.0; k * k],
+            sig: vec![0.0; k],
+        }
     }
 }
 
