@@ -54,46 +54,74 @@ pub(crate) fn has_non_finite(x: &ArrayRef2<f64>, pred: fn(f64) -> bool) -> bool 
     }
 }
 
-/// Pearson correlations of complete data: two-pass centring, then one crossproduct `C Cᵀ` of the
-/// centred data laid out as the columns of a p × n matrix `C`, by faer's matrix multiplication
-/// (on the rayon pool for large data, outside parallel sections).
+/// Pearson correlations of complete data: two-pass centring, then one crossproduct of the
+/// centred data by faer's matrix multiplication (on the rayon pool for large data, outside
+/// parallel sections). Row-major data are copied centred into the columns of a p × n matrix `C`
+/// (`S = C Cᵀ`), column-major data into the columns of an n × p matrix (`S = CᵀC`), so that
+/// both layouts are read contiguously.
 fn complete_correlation(x: &ArrayRef2<f64>) -> Result<Array2<f64>> {
     use faer::{Accum, Mat, Par};
     let (n, p) = x.dim();
-    let xs = x.as_standard_layout();
-    let data = xs.as_slice().unwrap_or(&[]);
-    if data.len() != n * p {
-        return Err(Error::invalid("x", "data matrix layout"));
-    }
     let mut means = vec![0.0; p];
-    for row in data.chunks_exact(p) {
-        for (m, v) in means.iter_mut().zip(row) {
-            *m += v;
+    let col_major = !x.is_standard_layout() && x.t().is_standard_layout();
+    let c = if col_major {
+        let mut c = Mat::<f64>::zeros(n, p);
+        for j in 0..p {
+            let col = x.column(j);
+            let m = col.sum() / n as f64;
+            means[j] = m;
+            for (d, v) in c.col_as_slice_mut(j).iter_mut().zip(col.iter()) {
+                *d = v - m;
+            }
         }
-    }
-    for m in means.iter_mut() {
-        *m /= n as f64;
-    }
-    let mut c = Mat::<f64>::zeros(p, n);
-    for (r, row) in data.chunks_exact(p).enumerate() {
-        for ((cj, v), m) in c.col_as_slice_mut(r).iter_mut().zip(row).zip(&means) {
-            *cj = v - m;
+        c
+    } else {
+        let xs = x.as_standard_layout();
+        let data = xs.as_slice().unwrap_or(&[]);
+        if data.len() != n * p {
+            return Err(Error::invalid("x", "data matrix layout"));
         }
-    }
+        for row in data.chunks_exact(p) {
+            for (m, v) in means.iter_mut().zip(row) {
+                *m += v;
+            }
+        }
+        for m in means.iter_mut() {
+            *m /= n as f64;
+        }
+        let mut c = Mat::<f64>::zeros(p, n);
+        for (r, row) in data.chunks_exact(p).enumerate() {
+            for ((cj, v), m) in c.col_as_slice_mut(r).iter_mut().zip(row).zip(&means) {
+                *cj = v - m;
+            }
+        }
+        c
+    };
     let mut s = Mat::<f64>::zeros(p, p);
     let par = if (n * p * p) as f64 > 4e6 && rayon::current_thread_index().is_none() {
         Par::rayon(0)
     } else {
         Par::Seq
     };
-    faer::linalg::matmul::matmul(
-        s.as_mut(),
-        Accum::Replace,
-        c.as_ref(),
-        c.as_ref().transpose(),
-        1.0,
-        par,
-    );
+    if col_major {
+        faer::linalg::matmul::matmul(
+            s.as_mut(),
+            Accum::Replace,
+            c.as_ref().transpose(),
+            c.as_ref(),
+            1.0,
+            par,
+        );
+    } else {
+        faer::linalg::matmul::matmul(
+            s.as_mut(),
+            Accum::Replace,
+            c.as_ref(),
+            c.as_ref().transpose(),
+            1.0,
+            par,
+        );
+    }
     let sd: Vec<f64> = (0..p).map(|j| s[(j, j)].sqrt()).collect();
     for (j, &d) in sd.iter().enumerate() {
         if !(d > 0.0) || d <= 1e-12 * (means[j].abs() * (n as f64).sqrt()).max(f64::MIN_POSITIVE) {
