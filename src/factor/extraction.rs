@@ -524,14 +524,8 @@ fn ml_loadings_ws(
 /// eigenvector perturbation; the pairs of discarded eigenvalues combine without any division.
 pub(crate) fn ml_hessian_x(ws: &small::EigWork, p: usize, k: usize, h: &mut [f64]) -> bool {
     let q = p - k;
-    // U: discarded eigenvectors, row-major p × q
-    let mut u = vec![0.0; p * q];
-    for mm in 0..q {
-        let v = ws.vec(k + mm);
-        for i in 0..p {
-            u[i * q + mm] = v[i];
-        }
-    }
+    // U: discarded eigenvectors (p × q)
+    let u = faer::Mat::<f64>::from_fn(p, q, |i, mm| ws.vec(k + mm)[i]);
     for i in 0..p {
         for j in 0..=i {
             let mut pij = if i == j { 1.0 } else { 0.0 };
@@ -545,28 +539,34 @@ pub(crate) fn ml_hessian_x(ws: &small::EigWork, p: usize, k: usize, h: &mut [f64
             h[i * p + j] = qij * pij;
         }
     }
-    let mut c = vec![0.0; q];
-    let mut wrow = vec![0.0; q];
+    // Σ_{m>k} c_mn ω_m ω_mᵀ = U diag(c_n) Uᵀ by one matrix product per retained n
+    let mut uc = faer::Mat::<f64>::zeros(p, q);
+    let mut m = faer::Mat::<f64>::zeros(p, p);
     for n in 0..k {
         let tn = ws.val(n);
-        for (mm, cm) in c.iter_mut().enumerate() {
+        for mm in 0..q {
             let tm = ws.val(k + mm);
             let d = tm - tn;
             if !(d.abs() > 1e-12 * tn.abs()) {
                 return false;
             }
-            *cm = (tm - 1.0) * (tm + tn) / d;
+            let c = (tm - 1.0) * (tm + tn) / d;
+            for i in 0..p {
+                uc[(i, mm)] = u[(i, mm)] * c;
+            }
         }
+        faer::linalg::matmul::matmul(
+            m.as_mut(),
+            faer::Accum::Replace,
+            uc.as_ref(),
+            u.as_ref().transpose(),
+            1.0,
+            faer::Par::Seq,
+        );
         let vn = ws.vec(n);
         for i in 0..p {
-            let ui = &u[i * q..(i + 1) * q];
-            for (w, (a, b)) in wrow.iter_mut().zip(ui.iter().zip(&c)) {
-                *w = a * b;
-            }
             for j in 0..=i {
-                let uj = &u[j * q..(j + 1) * q];
-                let s: f64 = wrow.iter().zip(uj).map(|(a, b)| a * b).sum();
-                h[i * p + j] += vn[i] * vn[j] * s;
+                h[i * p + j] += vn[i] * vn[j] * m[(i, j)];
             }
         }
     }
