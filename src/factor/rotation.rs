@@ -144,53 +144,17 @@ impl Rotation {
     /// assert!(f < 0.0 && g.dim() == (3, 2));
     /// ```
     pub fn criterion(&self, l: &Array2<f64>) -> Option<(f64, Array2<f64>)> {
+        // the same code the rotation loops use (so the gradient checks cover it)
         let (p, k) = l.dim();
-        let l2 = l.mapv(|v| v * v);
-        match *self {
-            Rotation::None | Rotation::Promax { .. } => None,
-            Rotation::Varimax => {
-                let means = l2.mean_axis(Axis(0))?;
-                let c = &l2 - &means;
-                let f = -0.25 * c.iter().map(|v| v * v).sum::<f64>();
-                Some((f, -(l * &c)))
-            }
-            Rotation::Quartimax => {
-                let f = -0.25 * l2.iter().map(|v| v * v).sum::<f64>();
-                Some((f, -(l * &l2)))
-            }
-            Rotation::Quartimin => oblimin_crit(l, &l2, 0.0),
-            Rotation::Oblimin { gamma } => oblimin_crit(l, &l2, gamma),
-            Rotation::GeominT { eps } | Rotation::GeominQ { eps } => {
-                let kf = k as f64;
-                let mut f = 0.0;
-                let mut g = Array2::<f64>::zeros((p, k));
-                for i in 0..p {
-                    let lp: f64 = (0..k).map(|j| (l2[[i, j]] + eps).ln()).sum::<f64>() / kf;
-                    let pro = lp.exp();
-                    f += pro;
-                    for j in 0..k {
-                        g[[i, j]] = 2.0 / kf * l[[i, j]] / (l2[[i, j]] + eps) * pro;
-                    }
-                }
-                Some((f, g))
-            }
+        if p == 0 || k == 0 {
+            return None;
         }
+        let lf = flat(l);
+        let mut g = vec![0.0; p * k];
+        let mut means = vec![0.0; k];
+        let f = criterion_into(self, &lf, p, k, &mut g, &mut means)?;
+        Some((f, unflat(&g, p, k)))
     }
-}
-
-fn oblimin_crit(l: &Array2<f64>, l2: &Array2<f64>, gamma: f64) -> Option<(f64, Array2<f64>)> {
-    let (p, k) = l.dim();
-    // X = (I − γ 11ᵀ/p) L2 N, N = 11ᵀ − I  (N: row sums minus own element)
-    let mut x = Array2::<f64>::zeros((p, k));
-    let means = l2.mean_axis(Axis(0))?;
-    for i in 0..p {
-        let rs: f64 = (0..k).map(|j| l2[[i, j]] - gamma * means[j]).sum();
-        for j in 0..k {
-            x[[i, j]] = rs - (l2[[i, j]] - gamma * means[j]);
-        }
-    }
-    let f = 0.25 * l2.iter().zip(x.iter()).map(|(a, b)| a * b).sum::<f64>();
-    Some((f, l * &x))
 }
 
 /// A rotated solution (before psych's sign / order conventions).
