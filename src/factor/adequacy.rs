@@ -17,10 +17,10 @@ pub(crate) fn data_correlation(x: &ArrayRef2<f64>) -> Result<Array2<f64>> {
     if n < 2 {
         return Err(Error::TooFewObservations { needed: 2, got: n });
     }
-    if x.iter().any(|v| v.is_infinite()) {
+    if has_non_finite(x, f64::is_infinite) {
         return Err(Error::NonFinite { what: "data (infinite value)".into() });
     }
-    let r = if x.iter().any(|v| v.is_nan()) {
+    let r = if has_non_finite(x, f64::is_nan) {
         crate::moments::correlation(x, crate::moments::Missing::Pairwise)?
     } else {
         complete_correlation(x)?
@@ -31,20 +31,107 @@ pub(crate) fn data_correlation(x: &ArrayRef2<f64>) -> Result<Array2<f64>> {
     Ok(r)
 }
 
-/// Pearson correlations of complete data: two-pass centring, one single-threaded crossproduct
-/// (the same arithmetic as `moments::correlation` with listwise deletion, without a thread pool).
+/// Whether any element satisfies `pred` (`f64::is_nan` / `f64::is_infinite`); one vectorisable
+/// pass over contiguous data finds the (usual) all-finite case.
+pub(crate) fn has_non_finite(x: &ArrayRef2<f64>, pred: fn(f64) -> bool) -> bool {
+    match x.as_slice_memory_order() {
+        Some(s) => {
+            // v·0 is NaN exactly for NaN and ±∞; eight independent lanes vectorise
+            let mut acc = [0.0_f64; 8];
+            let mut chunks = s.chunks_exact(8);
+            for ch in &mut chunks {
+                for t in 0..8 {
+                    acc[t] += ch[t] * 0.0;
+                }
+            }
+            let rem = chunks.remainder().iter().fold(0.0, |a, &v| a + v * 0.0);
+            if acc.iter().sum::<f64>() + rem == 0.0 {
+                return false;
+            }
+            s.iter().any(|&v| pred(v))
+        }
+        None => x.iter().any(|&v| pred(v)),
+    }
+}
+
+/// Pearson correlations of complete data: two-pass centring, then one crossproduct of the
+/// centred data by faer's matrix multiplication (on the rayon pool for large data, outside
+/// parallel sections). Row-major data are copied centred into the columns of a p × n matrix `C`
+/// (`S = C Cᵀ`), column-major data into the columns of an n × p matrix (`S = CᵀC`), so that
+/// both layouts are read contiguously.
 fn complete_correlation(x: &ArrayRef2<f64>) -> Result<Array2<f64>> {
+    use faer::{Accum, Mat, Par};
     let (n, p) = x.dim();
-    let means = x.sum_axis(ndarray::Axis(0)) / n as f64;
-    let c = &x.to_owned() - &means;
-    let s = c.t().dot(&c);
-    let sd: Vec<f64> = (0..p).map(|j| s[[j, j]].sqrt()).collect();
+    let mut means = vec![0.0; p];
+    let col_major = !x.is_standard_layout() && x.t().is_standard_layout();
+    let c = if col_major {
+        let mut c = Mat::<f64>::zeros(n, p);
+        for j in 0..p {
+            let col = x.column(j);
+            let m = col.sum() / n as f64;
+            means[j] = m;
+            for (d, v) in c.col_as_slice_mut(j).iter_mut().zip(col.iter()) {
+                *d = v - m;
+            }
+        }
+        c
+    } else {
+        let xs = x.as_standard_layout();
+        let data = xs.as_slice().unwrap_or(&[]);
+        if data.len() != n * p {
+            return Err(Error::invalid("x", "data matrix layout"));
+        }
+        for row in data.chunks_exact(p) {
+            for (m, v) in means.iter_mut().zip(row) {
+                *m += v;
+            }
+        }
+        for m in means.iter_mut() {
+            *m /= n as f64;
+        }
+        let mut c = Mat::<f64>::zeros(p, n);
+        for (r, row) in data.chunks_exact(p).enumerate() {
+            for ((cj, v), m) in c.col_as_slice_mut(r).iter_mut().zip(row).zip(&means) {
+                *cj = v - m;
+            }
+        }
+        c
+    };
+    let mut s = Mat::<f64>::zeros(p, p);
+    let par = if (n * p * p) as f64 > 4e6 && rayon::current_thread_index().is_none() {
+        Par::rayon(0)
+    } else {
+        Par::Seq
+    };
+    if col_major {
+        faer::linalg::matmul::matmul(
+            s.as_mut(),
+            Accum::Replace,
+            c.as_ref().transpose(),
+            c.as_ref(),
+            1.0,
+            par,
+        );
+    } else {
+        faer::linalg::matmul::matmul(
+            s.as_mut(),
+            Accum::Replace,
+            c.as_ref(),
+            c.as_ref().transpose(),
+            1.0,
+            par,
+        );
+    }
+    let sd: Vec<f64> = (0..p).map(|j| s[(j, j)].sqrt()).collect();
     for (j, &d) in sd.iter().enumerate() {
         if !(d > 0.0) || d <= 1e-12 * (means[j].abs() * (n as f64).sqrt()).max(f64::MIN_POSITIVE) {
             return Err(Error::ConstantColumn { name: format!("column {}", j + 1) });
         }
     }
-    let mut r = Array2::from_shape_fn((p, p), |(i, j)| s[[i, j]] / (sd[i] * sd[j]));
+    let mut r = Array2::from_shape_fn((p, p), |(i, j)| {
+        let (a, b) = if i >= j { (i, j) } else { (j, i) };
+        s[(a, b)] / (sd[i] * sd[j])
+    });
     for i in 0..p {
         r[[i, i]] = 1.0;
     }

@@ -7,7 +7,6 @@ use super::extraction::{Extraction, PSI_LOWER, StoppingRule, extract};
 use super::rotation::{RotateOptions, Rotation, rotate};
 use super::small;
 use crate::error::{Error, Result};
-use crate::linalg;
 use crate::summary::{Convergence, ParamRow, Summary, Table, fmt_num};
 use crate::warning::Warning;
 
@@ -118,7 +117,7 @@ impl Efa {
     pub fn fit(&self, x: &ArrayRef2<f64>) -> Result<EfaFit> {
         let r = data_correlation(x)?;
         let mut fit = self.fit_cor(&r, x.nrows())?;
-        if x.iter().any(|v| v.is_nan()) {
+        if super::adequacy::has_non_finite(x, f64::is_nan) {
             fit.warnings.push(Warning::Other {
                 message: "missing values: pairwise correlations used, n = number of rows".into(),
             });
@@ -167,11 +166,14 @@ impl Efa {
         }
         let r = r.to_owned();
         let mut warnings = Vec::new();
-        let pd = small::cholesky(&r).is_some();
+        // R⁻¹ and ln det R once: positive definiteness, SMC starts, fit statistics
+        let rinv_logdet = small::spd_inverse_logdet(&r);
+        let pd = rinv_logdet.is_some();
         if !pd {
             warnings.push(Warning::NotPositiveDefinite { matrix: "R (correlation matrix)".into() });
         }
-        let ex = extract(&r, k, self.extraction, self.stopping)?;
+        let ex =
+            extract(&r, k, self.extraction, self.stopping, rinv_logdet.as_ref().map(|x| &x.0))?;
         warnings.extend(ex.warnings.iter().cloned());
         // psych: sign of the unrotated columns so that their sums are positive
         let mut a = ex.loadings.clone();
@@ -230,13 +232,18 @@ impl Efa {
             let s4: f64 = l.row(i).mapv(|v| v.powi(4)).sum();
             s2 * s2 / s4
         });
-        let eigenvalues = linalg::sym_eigen_seq(r.view(), "R")?.0;
+        let eig_err = |what: &str| Error::LinearAlgebra {
+            operation: format!("eigenvalues of {what}"),
+            message: "no convergence".into(),
+        };
+        let eigenvalues = small::sym_eigenvalues(&r).ok_or_else(|| eig_err("R"))?;
         let mut reduced = r.clone();
         for i in 0..p {
             reduced[[i, i]] = h2[i];
         }
-        let eigenvalues_reduced = linalg::sym_eigen_seq(reduced.view(), "reduced R")?.0;
-        let fit_stats = fit_statistics(&r, &l, &phi, n_obs, self.extraction == Extraction::Pca)?;
+        let eigenvalues_reduced =
+            small::sym_eigenvalues(&reduced).ok_or_else(|| eig_err("reduced R"))?;
+        let fit_stats = fit_statistics(&r, &l, &phi, n_obs, rinv_logdet.as_ref().map(|x| x.1))?;
         let communalities_psych = match (&ex.psi, self.extraction) {
             (Some(psi), _) => psi.mapv(|s| 1.0 - s),
             _ => h2.clone(),
@@ -350,7 +357,7 @@ fn fit_statistics(
     l: &Array2<f64>,
     phi: &Array2<f64>,
     n_obs: usize,
-    _pca: bool,
+    ld_r: Option<f64>,
 ) -> Result<FitStatistics> {
     let p = r.nrows();
     let k = l.ncols();
@@ -391,7 +398,6 @@ fn fit_statistics(
     for i in 0..p {
         m[[i, i]] = r[[i, i]];
     }
-    let ld_r = small::spd_logdet(r);
     let objective = match (small::spd_inverse_logdet(&m), ld_r) {
         (Some((minv, ld_m)), Some(ld_r)) => {
             let tr: f64 =

@@ -3,6 +3,7 @@
 use ndarray::{Array1, Array2};
 
 use super::optim::{BoxOptions, minimize_box};
+use super::small;
 use crate::error::{Error, Result};
 use crate::linalg;
 use crate::summary::Convergence;
@@ -118,11 +119,18 @@ pub(crate) struct Extracted {
 pub(crate) const PSI_LOWER: f64 = 0.005;
 
 /// Squared multiple correlations `1 − 1/(R⁻¹)_ii`, clamped to [0, 1]; a singular `R` uses the
-/// pseudo-inverse (and the caller is warned elsewhere).
-pub(crate) fn smc(r: &Array2<f64>) -> Result<Array1<f64>> {
-    let inv = match super::small::spd_inverse_logdet(r) {
-        Some((i, _)) => i,
-        None => linalg::sym_pinv(r.view(), "R", 1e-12)?.0,
+/// pseudo-inverse (and the caller is warned elsewhere). `rinv`: `R⁻¹` when the caller has it.
+pub(crate) fn smc(r: &Array2<f64>, rinv: Option<&Array2<f64>>) -> Result<Array1<f64>> {
+    let owned;
+    let inv = match rinv {
+        Some(i) => i,
+        None => {
+            owned = match super::small::spd_inverse_logdet(r) {
+                Some((i, _)) => i,
+                None => linalg::sym_pinv(r.view(), "R", 1e-12)?.0,
+            };
+            &owned
+        }
     };
     Ok(Array1::from_shape_fn(r.nrows(), |i| {
         let d = inv[[i, i]];
@@ -142,17 +150,20 @@ fn top_k_loadings(vals: &Array1<f64>, vecs: &Array2<f64>, k: usize, shift: f64) 
     l
 }
 
+/// Extract `k` factors from `r`; `rinv` = `R⁻¹` when the caller already has it (then `R` is
+/// known to be positive definite), else `None`.
 pub(crate) fn extract(
     r: &Array2<f64>,
     k: usize,
     method: Extraction,
     rule: StoppingRule,
+    rinv: Option<&Array2<f64>>,
 ) -> Result<Extracted> {
     match method {
         Extraction::Pca => pca(r, k),
-        Extraction::Pa => pa(r, k, rule),
-        Extraction::MinRes => minres(r, k, rule),
-        Extraction::Ml => ml(r, k, rule),
+        Extraction::Pa => pa(r, k, rule, rinv),
+        Extraction::MinRes => minres(r, k, rule, rinv),
+        Extraction::Ml => ml(r, k, rule, rinv),
     }
 }
 
@@ -177,9 +188,14 @@ fn pca(r: &Array2<f64>, k: usize) -> Result<Extracted> {
     })
 }
 
-fn pa(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
+fn pa(
+    r: &Array2<f64>,
+    k: usize,
+    rule: StoppingRule,
+    rinv: Option<&Array2<f64>>,
+) -> Result<Extracted> {
     let p = r.nrows();
-    let mut h = smc(r)?;
+    let mut h = smc(r, rinv)?;
     let mut rm = r.clone();
     for i in 0..p {
         rm[[i, i]] = h[i];
@@ -259,106 +275,154 @@ fn box_options(rule: StoppingRule) -> BoxOptions {
 }
 
 /// minres criterion (sum of squared lower-triangle residuals) and its exact gradient.
+#[cfg(test)]
 pub(crate) fn minres_value_grad(r: &Array2<f64>, psi: &[f64], k: usize) -> Option<(f64, Vec<f64>)> {
-    let p = r.nrows();
-    let mut a = r.clone();
-    for i in 0..p {
-        a[[i, i]] = r[[i, i]] - psi[i];
-    }
-    let (vals, vecs) = linalg::sym_eigen_seq(a.view(), "R − Ψ").ok()?;
-    let tiny = 100.0 * f64::EPSILON;
-    let lv: Vec<f64> =
-        (0..k).map(|m| if vals[m] < f64::EPSILON { tiny } else { vals[m] }).collect();
-    // P = Σ_{m<k} λ_m v_m v_mᵀ
-    let mut f = 0.0;
-    let mut e = vec![0.0; p];
-    for i in 0..p {
-        for j in 0..=i {
-            let mut pij = 0.0;
-            for m in 0..k {
-                pij += lv[m] * vecs[[i, m]] * vecs[[j, m]];
-            }
-            let res = a[[i, j]] - pij;
-            if i == j {
-                e[i] = res;
-            } else {
-                f += res * res;
-            }
-        }
-    }
-    // gradient: −diag(V G Vᵀ), G = (Vᵀ diag(e) V) ∘ F (Daleckii–Krein)
-    let mut vev = Array2::<f64>::zeros((p, p));
-    for m in 0..p {
-        for l in 0..=m {
-            let mut s = 0.0;
-            for i in 0..p {
-                s += vecs[[i, m]] * e[i] * vecs[[i, l]];
-            }
-            let fml = match (m < k, l < k) {
-                (true, true) => 1.0,
-                (false, false) => 0.0,
-                _ => {
-                    let (top, bot) = if m < k { (m, l) } else { (l, m) };
-                    let d = vals[top] - vals[bot];
-                    if d.abs() < 1e-300 { 0.0 } else { vals[top] / d }
-                }
-            };
-            vev[[m, l]] = s * fml;
-            vev[[l, m]] = s * fml;
-        }
-    }
-    let mut g = vec![0.0; p];
-    for (i, gi) in g.iter_mut().enumerate() {
-        let mut s = 0.0;
-        for m in 0..p {
-            let vim = vecs[[i, m]];
-            if vim == 0.0 {
-                continue;
-            }
-            let mut t = 0.0;
-            for l in 0..p {
-                t += vev[[m, l]] * vecs[[i, l]];
-            }
-            s += vim * t;
-        }
-        *gi = -s;
-    }
-    if !f.is_finite() || g.iter().any(|v| !v.is_finite()) {
-        return None;
-    }
+    let mut ws = small::EigWork::new(r.nrows());
+    let mut g = vec![0.0; r.nrows()];
+    let f = minres_value_grad_ws(r, psi, k, &mut ws, &mut g)?;
     Some((f, g))
 }
 
-pub(crate) fn minres_loadings(r: &Array2<f64>, psi: &[f64], k: usize) -> Result<Array2<f64>> {
+/// Fill the workspace's input with `R − diag(ψ)` (lower triangle) and decompose it.
+fn eigen_r_minus_psi(r: &Array2<f64>, psi: &[f64], ws: &mut small::EigWork) -> bool {
     let p = r.nrows();
-    let mut a = r.clone();
-    for i in 0..p {
-        a[[i, i]] = r[[i, i]] - psi[i];
-    }
-    let (mut vals, vecs) = linalg::sym_eigen_seq(a.view(), "R − Ψ")?;
-    for v in vals.iter_mut() {
-        if *v < f64::EPSILON {
-            *v = 100.0 * f64::EPSILON;
+    for j in 0..p {
+        for i in j..p {
+            ws.a[(i, j)] = r[[i, j]];
         }
+        ws.a[(j, j)] = r[[j, j]] - psi[j];
     }
-    Ok(top_k_loadings(&vals, &vecs, k, 0.0))
+    ws.compute()
 }
 
-fn minres(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
+/// minres criterion and gradient (into `g`) with a reusable eigen workspace.
+///
+/// With `A = R − diag ψ = V diag(λ) Vᵀ`, `e = diag(A − V_k Λ_k V_kᵀ)`, `W = Vᵀ diag(e) V`:
+/// `∂F/∂ψ_i = −Σ_{m<k} V_im (Σ_{l<k} W_ml V_il + 2 Σ_{l≥k} W_ml λ_m/(λ_m − λ_l) V_il)`
+/// (the Daleckii–Krein derivative of the rank-k truncation; only the rows m < k of W are
+/// needed, O(p²k)).
+pub(crate) fn minres_value_grad_ws(
+    r: &Array2<f64>,
+    psi: &[f64],
+    k: usize,
+    ws: &mut small::EigWork,
+    g: &mut [f64],
+) -> Option<f64> {
     let p = r.nrows();
-    let start: Vec<f64> = smc(r)?.iter().map(|s| 1.0 - s).collect();
-    let (psi, _, conv) =
-        minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| minres_value_grad(r, x, k))
-            .ok_or_else(|| Error::NotConverged {
-                what: "minres (objective undefined)".into(),
-                iterations: 0,
-            })?;
-    let loadings = minres_loadings(r, &psi, k)?;
+    if !eigen_r_minus_psi(r, psi, ws) {
+        return None;
+    }
+    let tiny = 100.0 * f64::EPSILON;
+    let mut lv = [0.0; 64];
+    let mut lvv;
+    let lv: &mut [f64] = if k <= 64 {
+        &mut lv[..k]
+    } else {
+        lvv = vec![0.0; k];
+        &mut lvv
+    };
+    for (m, l) in lv.iter_mut().enumerate() {
+        let v = ws.val(m);
+        *l = if v < f64::EPSILON { tiny } else { v };
+    }
+    // residual of A − Σ_{m<k} λ_m v_m v_mᵀ: off-diagonal sum of squares and diagonal e
+    let mut f = 0.0;
+    let mut e = vec![0.0; p];
+    let mut pm = vec![0.0; p];
+    for i in 0..p {
+        pm.fill(0.0);
+        for m in 0..k {
+            let v = ws.vec(m);
+            let c = lv[m] * v[i];
+            for j in 0..=i {
+                pm[j] += c * v[j];
+            }
+        }
+        for j in 0..i {
+            let res = r[[i, j]] - pm[j];
+            f += res * res;
+        }
+        e[i] = r[[i, i]] - psi[i] - pm[i];
+    }
+    // gradient
+    g[..p].fill(0.0);
+    let mut y = vec![0.0; p];
+    let mut z = vec![0.0; p];
+    for m in 0..k {
+        let vm = ws.vec(m);
+        for i in 0..p {
+            y[i] = e[i] * vm[i];
+        }
+        z.fill(0.0);
+        let lam_m = ws.val(m);
+        for l in 0..p {
+            let vl = ws.vec(l);
+            let w: f64 = y.iter().zip(vl).map(|(a, b)| a * b).sum();
+            let c = if l < k {
+                w
+            } else {
+                let d = lam_m - ws.val(l);
+                if d.abs() < 1e-300 { 0.0 } else { 2.0 * w * lam_m / d }
+            };
+            if c != 0.0 {
+                for i in 0..p {
+                    z[i] += c * vl[i];
+                }
+            }
+        }
+        for i in 0..p {
+            g[i] -= vm[i] * z[i];
+        }
+    }
+    if !f.is_finite() || g[..p].iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    Some(f)
+}
+
+fn minres_loadings_ws(
+    r: &Array2<f64>,
+    psi: &[f64],
+    k: usize,
+    ws: &mut small::EigWork,
+) -> Result<Array2<f64>> {
+    let p = r.nrows();
+    if !eigen_r_minus_psi(r, psi, ws) {
+        return Err(Error::LinearAlgebra {
+            operation: "eigendecomposition of R − Ψ".into(),
+            message: "no convergence or non-finite input".into(),
+        });
+    }
+    Ok(Array2::from_shape_fn((p, k), |(i, j)| {
+        let v = ws.val(j);
+        let v = if v < f64::EPSILON { 100.0 * f64::EPSILON } else { v };
+        ws.vec(j)[i] * v.sqrt()
+    }))
+}
+
+fn minres(
+    r: &Array2<f64>,
+    k: usize,
+    rule: StoppingRule,
+    rinv: Option<&Array2<f64>>,
+) -> Result<Extracted> {
+    let p = r.nrows();
+    let start: Vec<f64> = smc(r, rinv)?.iter().map(|s| 1.0 - s).collect();
+    let mut ws = small::EigWork::new(p);
+    let (psi, _, conv) = minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| {
+        let mut g = vec![0.0; p];
+        let f = minres_value_grad_ws(r, x, k, &mut ws, &mut g)?;
+        Some((f, g))
+    })
+    .ok_or_else(|| Error::NotConverged {
+        what: "minres (objective undefined)".into(),
+        iterations: 0,
+    })?;
+    let loadings = minres_loadings_ws(r, &psi, k, &mut ws)?;
     let mut warnings = Vec::new();
     if !conv.converged {
         warnings.push(Warning::NotConverged { what: "minres".into(), iterations: conv.iterations });
     }
-    let _ = p;
     Ok(Extracted {
         loadings,
         psi: Some(Array1::from(psi)),
@@ -368,64 +432,332 @@ fn minres(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
     })
 }
 
-/// ML criterion (factanal / psych) and its gradient with respect to ψ.
-pub(crate) fn ml_value_grad(r: &Array2<f64>, psi: &[f64], k: usize) -> Option<(f64, Vec<f64>)> {
+/// Fill the workspace's input with `Ψ^{-1/2} R Ψ^{-1/2}` (lower triangle) and decompose it.
+fn eigen_scaled(r: &Array2<f64>, psi: &[f64], ws: &mut small::EigWork, sc: &mut [f64]) -> bool {
     let p = r.nrows();
-    let sc: Vec<f64> = psi.iter().map(|v| 1.0 / v.sqrt()).collect();
-    let s = Array2::from_shape_fn((p, p), |(i, j)| r[[i, j]] * sc[i] * sc[j]);
-    let (vals, vecs) = linalg::sym_eigen_seq(s.view(), "Ψ^-1/2 R Ψ^-1/2").ok()?;
+    for (s, v) in sc.iter_mut().zip(psi) {
+        *s = 1.0 / v.sqrt();
+    }
+    for j in 0..p {
+        for i in j..p {
+            ws.a[(i, j)] = r[[i, j]] * sc[i] * sc[j];
+        }
+    }
+    ws.compute()
+}
+
+/// ML criterion (factanal / psych) and its gradient with respect to ψ.
+#[cfg(test)]
+pub(crate) fn ml_value_grad(r: &Array2<f64>, psi: &[f64], k: usize) -> Option<(f64, Vec<f64>)> {
+    let mut ws = small::EigWork::new(r.nrows());
+    let mut g = vec![0.0; r.nrows()];
+    let f = ml_value_grad_ws(r, psi, k, &mut ws, &mut g)?;
+    Some((f, g))
+}
+
+/// ML criterion and gradient (into `g`) with a reusable eigen workspace.
+pub(crate) fn ml_value_grad_ws(
+    r: &Array2<f64>,
+    psi: &[f64],
+    k: usize,
+    ws: &mut small::EigWork,
+    g: &mut [f64],
+) -> Option<f64> {
+    let p = r.nrows();
+    let mut sc = vec![0.0; p];
+    if !eigen_scaled(r, psi, ws, &mut sc) {
+        return None;
+    }
     let mut f = 0.0;
     for m in k..p {
-        let e = vals[m];
+        let e = ws.val(m);
         if e <= 0.0 {
             return None;
         }
         f += e.ln() - e;
     }
     let f = -(f - k as f64 + p as f64);
-    let mut g = vec![0.0; p];
-    for (i, gi) in g.iter_mut().enumerate() {
-        let mut ll = 0.0;
-        for m in 0..k {
-            let l = psi[i].sqrt() * vecs[[i, m]] * (vals[m] - 1.0).max(0.0).sqrt();
-            ll += l * l;
+    // ∂F/∂ψ_i = (LLᵀ + Ψ − R)_ii / ψ_i², L = Ψ^{1/2} V_k diag(sqrt(max(λ_k − 1, 0)))
+    let mut ll = vec![0.0; p];
+    for m in 0..k {
+        let w = (ws.val(m) - 1.0).max(0.0);
+        let v = ws.vec(m);
+        for i in 0..p {
+            ll[i] += w * v[i] * v[i];
         }
-        *gi = (ll + psi[i] - r[[i, i]]) / (psi[i] * psi[i]);
+    }
+    for i in 0..p {
+        g[i] = (psi[i] * ll[i] + psi[i] - r[[i, i]]) / (psi[i] * psi[i]);
     }
     if !f.is_finite() {
         return None;
     }
-    Some((f, g))
+    Some(f)
 }
 
-pub(crate) fn ml_loadings(r: &Array2<f64>, psi: &[f64], k: usize) -> Result<Array2<f64>> {
+fn ml_loadings_ws(
+    r: &Array2<f64>,
+    psi: &[f64],
+    k: usize,
+    ws: &mut small::EigWork,
+) -> Result<Array2<f64>> {
     let p = r.nrows();
-    let sc: Vec<f64> = psi.iter().map(|v| 1.0 / v.sqrt()).collect();
-    let s = Array2::from_shape_fn((p, p), |(i, j)| r[[i, j]] * sc[i] * sc[j]);
-    let (vals, vecs) = linalg::sym_eigen_seq(s.view(), "Ψ^-1/2 R Ψ^-1/2")?;
-    let mut l = top_k_loadings(&vals, &vecs, k, 1.0);
+    let mut sc = vec![0.0; p];
+    if !eigen_scaled(r, psi, ws, &mut sc) {
+        return Err(Error::LinearAlgebra {
+            operation: "eigendecomposition of Ψ^-1/2 R Ψ^-1/2".into(),
+            message: "no convergence or non-finite input".into(),
+        });
+    }
+    Ok(Array2::from_shape_fn((p, k), |(i, j)| {
+        ws.vec(j)[i] * (ws.val(j) - 1.0).max(0.0).sqrt() * psi[i].sqrt()
+    }))
+}
+
+/// Exact Hessian of the ML criterion with respect to `x = ln ψ`, from the eigendecomposition of
+/// `S = Ψ^{-1/2} R Ψ^{-1/2}` held in `ws` (θ_m, ω_m; top k retained). Row-major p × p into `h`.
+/// `false` when a retained and a discarded eigenvalue coincide (the Hessian is then undefined).
+///
+/// With `P = Σ_{m>k} ω_m ω_mᵀ = I − Σ_{n≤k} ω_n ω_nᵀ`, `Q = Σ_{m>k} θ_m ω_m ω_mᵀ`:
+/// `H = Q ∘ P + Σ_{n≤k} (ω_n ω_nᵀ) ∘ Σ_{m>k} c_mn ω_m ω_mᵀ`,
+/// `c_mn = (θ_m − 1)(θ_m + θ_n)/(θ_m − θ_n)` — from `∂θ_m/∂x_j = −θ_m ω_jm²` and first-order
+/// eigenvector perturbation; the pairs of discarded eigenvalues combine without any division.
+pub(crate) fn ml_hessian_x(ws: &small::EigWork, p: usize, k: usize, h: &mut [f64]) -> bool {
+    let q = p - k;
+    // U: discarded eigenvectors (p × q)
+    let u = faer::Mat::<f64>::from_fn(p, q, |i, mm| ws.vec(k + mm)[i]);
     for i in 0..p {
-        for j in 0..k {
-            l[[i, j]] *= psi[i].sqrt();
+        for j in 0..=i {
+            let mut pij = if i == j { 1.0 } else { 0.0 };
+            let mut qij = ws.a[(i, j)];
+            for n in 0..k {
+                let v = ws.vec(n);
+                let w = v[i] * v[j];
+                pij -= w;
+                qij -= ws.val(n) * w;
+            }
+            h[i * p + j] = qij * pij;
         }
     }
-    Ok(l)
+    // Σ_{m>k} c_mn ω_m ω_mᵀ = U diag(c_n) Uᵀ by one matrix product per retained n
+    let mut uc = faer::Mat::<f64>::zeros(p, q);
+    let mut m = faer::Mat::<f64>::zeros(p, p);
+    for n in 0..k {
+        let tn = ws.val(n);
+        for mm in 0..q {
+            let tm = ws.val(k + mm);
+            let d = tm - tn;
+            if !(d.abs() > 1e-12 * tn.abs()) {
+                return false;
+            }
+            let c = (tm - 1.0) * (tm + tn) / d;
+            for i in 0..p {
+                uc[(i, mm)] = u[(i, mm)] * c;
+            }
+        }
+        faer::linalg::matmul::matmul(
+            m.as_mut(),
+            faer::Accum::Replace,
+            uc.as_ref(),
+            u.as_ref().transpose(),
+            1.0,
+            faer::Par::Seq,
+        );
+        let vn = ws.vec(n);
+        for i in 0..p {
+            for j in 0..=i {
+                h[i * p + j] += vn[i] * vn[j] * m[(i, j)];
+            }
+        }
+    }
+    for i in 0..p {
+        for j in 0..i {
+            h[j * p + i] = h[i * p + j];
+        }
+    }
+    h.iter().all(|v| v.is_finite())
 }
 
-fn ml(r: &Array2<f64>, k: usize, rule: StoppingRule) -> Result<Extracted> {
-    if super::small::cholesky(r).is_none() {
+/// Solve `H d = −g` on the free variables by Cholesky, with a growing diagonal shift
+/// (Levenberg) when `H` is not positive definite there. `None` if nothing works.
+fn newton_direction(h: &[f64], g: &[f64], free: &[bool], p: usize) -> Option<Vec<f64>> {
+    let idx: Vec<usize> = (0..p).filter(|&i| free[i]).collect();
+    let nf = idx.len();
+    let mut d = vec![0.0; p];
+    if nf == 0 {
+        return Some(d);
+    }
+    let maxdiag = idx.iter().fold(0.0_f64, |m, &i| m.max(h[i * p + i].abs())).max(1e-12);
+    let mut shift = 0.0;
+    for _ in 0..12 {
+        let hf = Array2::from_shape_fn((nf, nf), |(a, b)| {
+            h[idx[a] * p + idx[b]] + if a == b { shift } else { 0.0 }
+        });
+        if let Some(l) = small::cholesky(&hf) {
+            // L y = −g_F, Lᵀ z = y
+            let mut y = vec![0.0; nf];
+            for a in 0..nf {
+                let mut s = -g[idx[a]];
+                for b in 0..a {
+                    s -= l[[a, b]] * y[b];
+                }
+                y[a] = s / l[[a, a]];
+            }
+            for a in (0..nf).rev() {
+                let mut s = y[a];
+                for b in (a + 1)..nf {
+                    s -= l[[b, a]] * y[b];
+                }
+                y[a] = s / l[[a, a]];
+            }
+            for (a, &i) in idx.iter().enumerate() {
+                d[i] = y[a];
+            }
+            return Some(d);
+        }
+        shift = if shift == 0.0 { 1e-6 * maxdiag } else { shift * 10.0 };
+    }
+    None
+}
+
+/// Projected Newton iterations for ML in `x = ln ψ` with the exact Hessian
+/// ([`ml_hessian_x`]) and an Armijo search along the projection arc; box `[ln 0.005, 0]`.
+/// Stops like [`minimize_box`] (projected ψ-gradient ≤ `gtol`, or three decreases at the
+/// objective's rounding level). `None` when a step fails (the caller then uses the projected
+/// BFGS from the start).
+fn ml_newton(
+    r: &Array2<f64>,
+    k: usize,
+    start: &[f64],
+    gtol: f64,
+    ws: &mut small::EigWork,
+) -> Option<(Vec<f64>, Convergence)> {
+    let p = r.nrows();
+    let (lo, hi) = (PSI_LOWER, 1.0);
+    let mut psi: Vec<f64> = start.iter().map(|v| v.clamp(lo, hi)).collect();
+    let mut g = vec![0.0; p];
+    let mut f = ml_value_grad_ws(r, &psi, k, ws, &mut g)?;
+    let mut evals = 1;
+    let mut h = vec![0.0; p * p];
+    let mut gt = vec![0.0; p];
+    let mut stalls = 0;
+    for iter in 0..200 {
+        let mut pg_max: f64 = 0.0;
+        let mut free = vec![true; p];
+        for i in 0..p {
+            let at_lo = psi[i] <= lo * (1.0 + 1e-12) && g[i] > 0.0;
+            let at_hi = psi[i] >= hi - 1e-14 && g[i] < 0.0;
+            free[i] = !(at_lo || at_hi);
+            pg_max = pg_max.max((psi[i] - (psi[i] - g[i]).clamp(lo, hi)).abs());
+        }
+        if pg_max < gtol {
+            return Some((
+                psi,
+                Convergence {
+                    converged: true,
+                    iterations: iter,
+                    reason: format!(
+                        "projected gradient {pg_max:.1e} below {gtol:.0e} (Newton, {evals} evaluations)"
+                    ),
+                },
+            ));
+        }
+        if !ml_hessian_x(ws, p, k, &mut h) {
+            return None;
+        }
+        // gradient in x = ln ψ
+        let gx: Vec<f64> = (0..p).map(|i| g[i] * psi[i]).collect();
+        let mut d = newton_direction(&h, &gx, &free, p)?;
+        let mut slope: f64 = d.iter().zip(&gx).map(|(a, b)| a * b).sum();
+        if !(slope < 0.0) {
+            for i in 0..p {
+                d[i] = if free[i] { -gx[i] } else { 0.0 };
+            }
+            slope = d.iter().zip(&gx).map(|(a, b)| a * b).sum();
+            if !(slope < 0.0) {
+                return None;
+            }
+        }
+        // a Newton step in ln ψ longer than 1 is not trusted
+        let dmax = d.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+        let mut t = if dmax > 1.0 { 1.0 / dmax } else { 1.0 };
+        let x: Vec<f64> = psi.iter().map(|v| v.ln()).collect();
+        let mut accepted = None;
+        for _ in 0..40 {
+            let pt: Vec<f64> = (0..p).map(|i| (x[i] + t * d[i]).exp().clamp(lo, hi)).collect();
+            evals += 1;
+            if let Some(ft) = ml_value_grad_ws(r, &pt, k, ws, &mut gt) {
+                let dec: f64 = (0..p).map(|i| gx[i] * (pt[i].ln() - x[i])).sum();
+                if ft <= f + 1e-4 * dec.min(0.0) {
+                    accepted = Some((pt, ft));
+                    break;
+                }
+            }
+            t *= 0.5;
+        }
+        let (pt, ft) = accepted?;
+        if f - ft <= 1e-15 * (1.0 + f.abs()) {
+            stalls += 1;
+        } else {
+            stalls = 0;
+        }
+        psi = pt;
+        f = ft;
+        std::mem::swap(&mut g, &mut gt);
+        if stalls >= 3 {
+            let pg_max =
+                (0..p).fold(0.0_f64, |m, i| m.max((psi[i] - (psi[i] - g[i]).clamp(lo, hi)).abs()));
+            return Some((
+                psi,
+                Convergence {
+                    converged: pg_max < 1e-6,
+                    iterations: iter + 1,
+                    reason: format!(
+                        "objective at rounding level (projected gradient {pg_max:.1e}; Newton, {evals} evaluations)"
+                    ),
+                },
+            ));
+        }
+    }
+    None
+}
+
+fn ml(
+    r: &Array2<f64>,
+    k: usize,
+    rule: StoppingRule,
+    rinv: Option<&Array2<f64>>,
+) -> Result<Extracted> {
+    if rinv.is_none() && super::small::cholesky(r).is_none() {
         return Err(Error::NotPositiveDefinite {
             matrix: "R (maximum likelihood needs a positive definite correlation matrix)".into(),
         });
     }
-    let start: Vec<f64> = smc(r)?.iter().map(|s| (1.0 - s).max(PSI_LOWER)).collect();
-    let (psi, _, conv) =
-        minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| ml_value_grad(r, x, k))
+    let p = r.nrows();
+    let start: Vec<f64> = smc(r, rinv)?.iter().map(|s| (1.0 - s).max(PSI_LOWER)).collect();
+    let mut ws = small::EigWork::new(p);
+    // full convergence: projected Newton with the exact Hessian (a handful of
+    // eigendecompositions); R's rule, or a failed Newton step: the projected BFGS
+    let newton = match rule {
+        StoppingRule::Full => ml_newton(r, k, &start, box_options(rule).gtol, &mut ws),
+        StoppingRule::R => None,
+    };
+    let (psi, conv) = match newton {
+        Some(res) => res,
+        None => {
+            let (psi, _, conv) = minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| {
+                let mut g = vec![0.0; p];
+                let f = ml_value_grad_ws(r, x, k, &mut ws, &mut g)?;
+                Some((f, g))
+            })
             .ok_or_else(|| Error::NotConverged {
                 what: "maximum likelihood (objective undefined)".into(),
                 iterations: 0,
             })?;
-    let loadings = ml_loadings(r, &psi, k)?;
+            (psi, conv)
+        }
+    };
+    let loadings = ml_loadings_ws(r, &psi, k, &mut ws)?;
     let mut warnings = Vec::new();
     if !conv.converged {
         warnings.push(Warning::NotConverged {
@@ -473,6 +805,34 @@ mod tests {
                 - minres_value_grad(&r, &b, 2).unwrap().0)
                 / (2.0 * h);
             assert!((fd - g[i]).abs() < 1e-7, "{i}: {fd} vs {}", g[i]);
+        }
+    }
+
+    #[test]
+    fn ml_hessian_matches_finite_differences() {
+        // Hessian in x = ln ψ against central differences of the analytic x-gradient
+        let r = test_r();
+        let psi = vec![0.4, 0.5, 0.6, 0.45, 0.55, 0.7];
+        let gx = |ps: &[f64]| -> Vec<f64> {
+            let (_, g) = ml_value_grad(&r, ps, 2).unwrap();
+            g.iter().zip(ps).map(|(a, b)| a * b).collect()
+        };
+        let mut ws = small::EigWork::new(6);
+        let mut g = vec![0.0; 6];
+        ml_value_grad_ws(&r, &psi, 2, &mut ws, &mut g).unwrap();
+        let mut h = vec![0.0; 36];
+        assert!(ml_hessian_x(&ws, 6, 2, &mut h));
+        for j in 0..6 {
+            let e = 1e-6;
+            let mut a = psi.clone();
+            a[j] *= f64::exp(e);
+            let mut b = psi.clone();
+            b[j] *= f64::exp(-e);
+            let (ga, gb) = (gx(&a), gx(&b));
+            for i in 0..6 {
+                let fd = (ga[i] - gb[i]) / (2.0 * e);
+                assert!((fd - h[i * 6 + j]).abs() < 1e-6, "({i},{j}): {fd} vs {}", h[i * 6 + j]);
+            }
         }
     }
 

@@ -30,6 +30,11 @@ pub(crate) fn minimize_box<F>(
 where
     F: FnMut(&[f64]) -> Option<(f64, Vec<f64>)>,
 {
+    let evals = std::cell::Cell::new(0usize);
+    let mut fg = |x: &[f64]| {
+        evals.set(evals.get() + 1);
+        fg(x)
+    };
     let n = x.len();
     for v in x.iter_mut() {
         *v = v.clamp(lo, hi);
@@ -58,7 +63,11 @@ where
                 Convergence {
                     converged: true,
                     iterations: iter,
-                    reason: format!("projected gradient {pg_max:.1e} below {:.0e}", opts.gtol),
+                    reason: format!(
+                        "projected gradient {pg_max:.1e} below {:.0e} ({} evaluations)",
+                        opts.gtol,
+                        evals.get()
+                    ),
                 },
             ));
         }

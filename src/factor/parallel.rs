@@ -140,7 +140,7 @@ impl ParallelAnalysis {
     fn fa_values(&self, r: &Array2<f64>) -> Result<Array1<f64>> {
         let e =
             if self.extraction == Extraction::Pca { Extraction::MinRes } else { self.extraction };
-        let ex = extract(r, 1, e, StoppingRule::Full)?;
+        let ex = extract(r, 1, e, StoppingRule::Full, None)?;
         let mut rr = r.clone();
         for i in 0..r.nrows() {
             rr[[i, i]] = ex.loadings.row(i).mapv(|v| v * v).sum();

@@ -144,53 +144,17 @@ impl Rotation {
     /// assert!(f < 0.0 && g.dim() == (3, 2));
     /// ```
     pub fn criterion(&self, l: &Array2<f64>) -> Option<(f64, Array2<f64>)> {
+        // the same code the rotation loops use (so the gradient checks cover it)
         let (p, k) = l.dim();
-        let l2 = l.mapv(|v| v * v);
-        match *self {
-            Rotation::None | Rotation::Promax { .. } => None,
-            Rotation::Varimax => {
-                let means = l2.mean_axis(Axis(0))?;
-                let c = &l2 - &means;
-                let f = -0.25 * c.iter().map(|v| v * v).sum::<f64>();
-                Some((f, -(l * &c)))
-            }
-            Rotation::Quartimax => {
-                let f = -0.25 * l2.iter().map(|v| v * v).sum::<f64>();
-                Some((f, -(l * &l2)))
-            }
-            Rotation::Quartimin => oblimin_crit(l, &l2, 0.0),
-            Rotation::Oblimin { gamma } => oblimin_crit(l, &l2, gamma),
-            Rotation::GeominT { eps } | Rotation::GeominQ { eps } => {
-                let kf = k as f64;
-                let mut f = 0.0;
-                let mut g = Array2::<f64>::zeros((p, k));
-                for i in 0..p {
-                    let lp: f64 = (0..k).map(|j| (l2[[i, j]] + eps).ln()).sum::<f64>() / kf;
-                    let pro = lp.exp();
-                    f += pro;
-                    for j in 0..k {
-                        g[[i, j]] = 2.0 / kf * l[[i, j]] / (l2[[i, j]] + eps) * pro;
-                    }
-                }
-                Some((f, g))
-            }
+        if p == 0 || k == 0 {
+            return None;
         }
+        let lf = flat(l);
+        let mut g = vec![0.0; p * k];
+        let mut means = vec![0.0; k];
+        let f = criterion_into(self, &lf, p, k, &mut g, &mut means)?;
+        Some((f, unflat(&g, p, k)))
     }
-}
-
-fn oblimin_crit(l: &Array2<f64>, l2: &Array2<f64>, gamma: f64) -> Option<(f64, Array2<f64>)> {
-    let (p, k) = l.dim();
-    // X = (I − γ 11ᵀ/p) L2 N, N = 11ᵀ − I  (N: row sums minus own element)
-    let mut x = Array2::<f64>::zeros((p, k));
-    let means = l2.mean_axis(Axis(0))?;
-    for i in 0..p {
-        let rs: f64 = (0..k).map(|j| l2[[i, j]] - gamma * means[j]).sum();
-        for j in 0..k {
-            x[[i, j]] = rs - (l2[[i, j]] - gamma * means[j]);
-        }
-    }
-    let f = 0.25 * l2.iter().zip(x.iter()).map(|(a, b)| a * b).sum::<f64>();
-    Some((f, l * &x))
 }
 
 /// A rotated solution (before psych's sign / order conventions).
@@ -373,6 +337,157 @@ fn row_norms(a: &Array2<f64>) -> Array1<f64> {
     a.map_axis(Axis(1), |r| r.mapv(|v| v * v).sum().sqrt())
 }
 
+/// Value of a GPA criterion at the row-major p × k loadings `l`, its gradient written into `g`
+/// (allocation-free form of [`Rotation::criterion`]; `means` is k scratch values). `None` for
+/// rotations that are not criterion based.
+pub(crate) fn criterion_into(
+    rot: &Rotation,
+    l: &[f64],
+    p: usize,
+    k: usize,
+    g: &mut [f64],
+    means: &mut [f64],
+) -> Option<f64> {
+    match *rot {
+        Rotation::None | Rotation::Promax { .. } => None,
+        Rotation::Varimax => {
+            col_means_sq(l, p, k, means);
+            let mut f = 0.0;
+            for i in 0..p {
+                for j in 0..k {
+                    let v = l[i * k + j];
+                    let c = v * v - means[j];
+                    f += c * c;
+                    g[i * k + j] = -v * c;
+                }
+            }
+            Some(-0.25 * f)
+        }
+        Rotation::Quartimax => {
+            let mut f = 0.0;
+            for (gv, &v) in g[..p * k].iter_mut().zip(&l[..p * k]) {
+                let v2 = v * v;
+                f += v2 * v2;
+                *gv = -v * v2;
+            }
+            Some(-0.25 * f)
+        }
+        Rotation::Quartimin => Some(oblimin_into(l, p, k, 0.0, g, means)),
+        Rotation::Oblimin { gamma } => Some(oblimin_into(l, p, k, gamma, g, means)),
+        Rotation::GeominT { eps } | Rotation::GeominQ { eps } => {
+            let kf = k as f64;
+            let mut f = 0.0;
+            for i in 0..p {
+                let row = &l[i * k..(i + 1) * k];
+                let lp: f64 = row.iter().map(|v| (v * v + eps).ln()).sum::<f64>() / kf;
+                let pro = lp.exp();
+                f += pro;
+                for j in 0..k {
+                    g[i * k + j] = 2.0 / kf * row[j] / (row[j] * row[j] + eps) * pro;
+                }
+            }
+            Some(f)
+        }
+    }
+}
+
+fn col_means_sq(l: &[f64], p: usize, k: usize, means: &mut [f64]) {
+    means[..k].fill(0.0);
+    for i in 0..p {
+        for j in 0..k {
+            means[j] += l[i * k + j] * l[i * k + j];
+        }
+    }
+    for m in means[..k].iter_mut() {
+        *m /= p as f64;
+    }
+}
+
+/// Oblimin: X = (I − γ 11ᵀ/p) L² N, N = 11ᵀ − I (row sums minus own element);
+/// f = ¼ ⟨L², X⟩, gradient L ∘ X.
+fn oblimin_into(
+    l: &[f64],
+    p: usize,
+    k: usize,
+    gamma: f64,
+    g: &mut [f64],
+    means: &mut [f64],
+) -> f64 {
+    if gamma != 0.0 {
+        col_means_sq(l, p, k, means);
+    } else {
+        means[..k].fill(0.0);
+    }
+    let mut f = 0.0;
+    for i in 0..p {
+        let row = &l[i * k..(i + 1) * k];
+        let mut rs = 0.0;
+        for j in 0..k {
+            rs += row[j] * row[j] - gamma * means[j];
+        }
+        for j in 0..k {
+            let c = row[j] * row[j];
+            let x = rs - (c - gamma * means[j]);
+            f += c * x;
+            g[i * k + j] = row[j] * x;
+        }
+    }
+    0.25 * f
+}
+
+/// `out = a b` for row-major a (p × k) and b (k × k).
+fn mul_ab(a: &[f64], p: usize, k: usize, b: &[f64], out: &mut [f64]) {
+    for i in 0..p {
+        let ar = &a[i * k..(i + 1) * k];
+        let o = &mut out[i * k..(i + 1) * k];
+        o.fill(0.0);
+        for (m, &am) in ar.iter().enumerate() {
+            let br = &b[m * k..(m + 1) * k];
+            for j in 0..k {
+                o[j] += am * br[j];
+            }
+        }
+    }
+}
+
+/// `out = a bᵀ` for row-major a (p × k) and b (k × k).
+fn mul_abt(a: &[f64], p: usize, k: usize, b: &[f64], out: &mut [f64]) {
+    for i in 0..p {
+        let ar = &a[i * k..(i + 1) * k];
+        for j in 0..k {
+            let br = &b[j * k..(j + 1) * k];
+            let mut s = 0.0;
+            for m in 0..k {
+                s += ar[m] * br[m];
+            }
+            out[i * k + j] = s;
+        }
+    }
+}
+
+/// `out = aᵀ b` (k × k) for row-major a, b (p × k).
+fn mul_atb(a: &[f64], b: &[f64], p: usize, k: usize, out: &mut [f64]) {
+    out[..k * k].fill(0.0);
+    for i in 0..p {
+        let ar = &a[i * k..(i + 1) * k];
+        let br = &b[i * k..(i + 1) * k];
+        for x in 0..k {
+            let ax = ar[x];
+            for y in 0..k {
+                out[x * k + y] += ax * br[y];
+            }
+        }
+    }
+}
+
+fn flat(a: &Array2<f64>) -> Vec<f64> {
+    a.iter().copied().collect()
+}
+
+fn unflat(v: &[f64], r: usize, c: usize) -> Array2<f64> {
+    Array2::from_shape_fn((r, c), |(i, j)| v[i * c + j])
+}
+
 /// The SVD algorithm of `stats::varimax` (Kaiser normalization), started from `t0`.
 pub(crate) fn varimax(a: &Array2<f64>, t0: &Array2<f64>, rule: StoppingRule) -> Result<Rotated> {
     let (p, k) = a.dim();
@@ -383,26 +498,38 @@ pub(crate) fn varimax(a: &Array2<f64>, t0: &Array2<f64>, rule: StoppingRule) -> 
             "a variable has an all-zero loading row (Kaiser normalization undefined)",
         ));
     }
-    let x = Array2::from_shape_fn((p, k), |(i, j)| a[[i, j]] / sc[i]);
+    let x: Vec<f64> = (0..p * k).map(|ij| a[[ij / k, ij % k]] / sc[ij / k]).collect();
     let (eps, max_iter) = match rule {
         StoppingRule::R => (1e-5, 1000),
         StoppingRule::Full => (1e-13, 100_000),
     };
-    let mut tt = t0.clone();
+    let mut tt = flat(t0);
+    let mut z = vec![0.0; p * k];
+    let mut inner = vec![0.0; p * k];
+    let mut b = vec![0.0; k * k];
+    let mut cs = vec![0.0; k];
+    let mut pw = small::PolarWork::new(k);
     let mut d = 0.0;
     let mut iters = 0;
     let mut converged = false;
     for _ in 0..max_iter {
         iters += 1;
-        let z = x.dot(&tt);
-        let cs: Array1<f64> = z.map_axis(Axis(0), |c| c.mapv(|v| v * v).sum());
-        let inner = Array2::from_shape_fn((p, k), |(i, j)| {
-            z[[i, j]].powi(3) - z[[i, j]] * cs[j] / p as f64
-        });
-        let b = x.t().dot(&inner);
-        let (polar_b, sum_sv) = small::polar(&b)
+        mul_ab(&x, p, k, &tt, &mut z);
+        cs.fill(0.0);
+        for i in 0..p {
+            for j in 0..k {
+                cs[j] += z[i * k + j] * z[i * k + j];
+            }
+        }
+        for i in 0..p {
+            for j in 0..k {
+                let v = z[i * k + j];
+                inner[i * k + j] = v * v * v - v * cs[j] / p as f64;
+            }
+        }
+        mul_atb(&x, &inner, p, k, &mut b);
+        let sum_sv = small::polar_into(&b, k, &mut pw, &mut tt)
             .ok_or_else(|| Error::Singular { matrix: "varimax B (degenerate loadings)".into() })?;
-        tt = polar_b;
         let dpast = d;
         d = sum_sv;
         if d < dpast * (1.0 + eps) {
@@ -410,13 +537,14 @@ pub(crate) fn varimax(a: &Array2<f64>, t0: &Array2<f64>, rule: StoppingRule) -> 
             break;
         }
     }
-    let z = x.dot(&tt);
-    let loadings = Array2::from_shape_fn((p, k), |(i, j)| z[[i, j]] * sc[i]);
-    let crit = Rotation::Varimax.criterion(&z).map(|c| c.0);
+    mul_ab(&x, p, k, &tt, &mut z);
+    let zn = unflat(&z, p, k);
+    let loadings = Array2::from_shape_fn((p, k), |(i, j)| z[i * k + j] * sc[i]);
+    let crit = Rotation::Varimax.criterion(&zn).map(|c| c.0);
     Ok(Rotated {
         loadings,
         phi: None,
-        t: tt,
+        t: unflat(&tt, k, k),
         convergence: Convergence {
             converged,
             iterations: iters,
@@ -442,8 +570,13 @@ fn gpa_params(rule: StoppingRule) -> (f64, usize) {
     }
 }
 
+fn not_criterion() -> Error {
+    Error::invalid("rotation", "not a criterion rotation")
+}
+
 /// Orthogonal gradient projection (Jennrich 2001), step halving / doubling as Bernaards &
-/// Jennrich (2005), started from the orthogonal matrix `t0`.
+/// Jennrich (2005), started from the orthogonal matrix `t0`. Works on flat row-major buffers
+/// allocated once per run.
 pub(crate) fn gpa_orthogonal(
     a: &Array2<f64>,
     t0: &Array2<f64>,
@@ -451,23 +584,52 @@ pub(crate) fn gpa_orthogonal(
     rule: StoppingRule,
 ) -> Result<Rotated> {
     let (eps, max_iter) = gpa_params(rule);
-    let crit = |l: &Array2<f64>| {
-        rot.criterion(l).ok_or_else(|| Error::invalid("rotation", "not a criterion rotation"))
-    };
-    let mut t = t0.clone();
-    let mut l = a.dot(&t);
-    let (mut f, gq) = crit(&l)?;
-    let mut g = a.t().dot(&gq);
+    let (p, k) = a.dim();
+    let af = flat(a);
+    let mut means = vec![0.0; k];
+    let mut t = flat(t0);
+    let mut l = vec![0.0; p * k];
+    let mut gq = vec![0.0; p * k];
+    mul_ab(&af, p, k, &t, &mut l);
+    let mut f = criterion_into(rot, &l, p, k, &mut gq, &mut means).ok_or_else(not_criterion)?;
+    let mut g = vec![0.0; k * k];
+    mul_atb(&af, &gq, p, k, &mut g);
+    let mut m = vec![0.0; k * k];
+    let mut gp = vec![0.0; k * k];
+    let mut x = vec![0.0; k * k];
+    let mut tc = vec![0.0; k * k];
+    let mut lc = vec![0.0; p * k];
+    let mut gqc = vec![0.0; p * k];
+    let mut pw = small::PolarWork::new(k);
     let mut al = 1.0;
     let mut iters = 0;
     let mut converged = false;
     let mut stalled = false;
     let mut s = f64::INFINITY;
     for _ in 0..=max_iter {
-        let m = t.t().dot(&g);
-        let sym = (&m + &m.t()) * 0.5;
-        let gp = &g - &t.dot(&sym);
-        s = gp.iter().map(|v| v * v).sum::<f64>().sqrt();
+        // Gp = G − T sym(TᵀG)
+        for a_ in 0..k {
+            for b_ in 0..k {
+                let mut v = 0.0;
+                for c in 0..k {
+                    v += t[c * k + a_] * g[c * k + b_];
+                }
+                m[a_ * k + b_] = v;
+            }
+        }
+        let mut ss = 0.0;
+        for i in 0..k {
+            for j in 0..k {
+                let mut v = 0.0;
+                for c in 0..k {
+                    v += t[i * k + c] * 0.5 * (m[c * k + j] + m[j * k + c]);
+                }
+                let gpv = g[i * k + j] - v;
+                gp[i * k + j] = gpv;
+                ss += gpv * gpv;
+            }
+        }
+        s = ss.sqrt();
         if s < eps {
             converged = true;
             break;
@@ -477,18 +639,21 @@ pub(crate) fn gpa_orthogonal(
         }
         iters += 1;
         al *= 2.0;
-        let mut accepted = None;
+        let mut have = false;
+        let mut fc = f64::NAN;
         let mut ok = false;
         for _ in 0..=10 {
-            let x = &t - &(&gp * al);
-            let Some((tt, _)) = small::polar(&x) else {
+            for (xv, (&tv, &gv)) in x.iter_mut().zip(t.iter().zip(&gp)) {
+                *xv = tv - al * gv;
+            }
+            if small::polar_into(&x, k, &mut pw, &mut tc).is_none() {
                 al /= 2.0;
                 continue;
-            };
-            let lt = a.dot(&tt);
-            let (ft, gqt) = crit(&lt)?;
-            ok = ft < f - 0.5 * s * s * al;
-            accepted = Some((tt, lt, ft, gqt));
+            }
+            mul_ab(&af, p, k, &tc, &mut lc);
+            fc = criterion_into(rot, &lc, p, k, &mut gqc, &mut means).ok_or_else(not_criterion)?;
+            have = true;
+            ok = fc < f - 0.5 * s * s * al;
             if ok {
                 break;
             }
@@ -499,17 +664,18 @@ pub(crate) fn gpa_orthogonal(
             stalled = true;
             break;
         }
-        if let Some((tt, lt, ft, gqt)) = accepted {
-            t = tt;
-            l = lt;
-            f = ft;
-            g = a.t().dot(&gqt);
+        if have {
+            std::mem::swap(&mut t, &mut tc);
+            std::mem::swap(&mut l, &mut lc);
+            std::mem::swap(&mut gq, &mut gqc);
+            f = fc;
+            mul_atb(&af, &gq, p, k, &mut g);
         }
     }
     Ok(Rotated {
-        loadings: l,
+        loadings: unflat(&l, p, k),
         phi: None,
-        t,
+        t: unflat(&t, k, k),
         convergence: gpa_convergence(converged, stalled, iters, s, eps, max_iter),
         criterion: Some(f),
         starts_used: 1,
@@ -545,6 +711,7 @@ fn gpa_convergence(
 }
 
 /// Oblique gradient projection (Jennrich 2002) started from `t0` (columns of unit length).
+/// Works on flat row-major buffers allocated once per run.
 pub(crate) fn gpa_oblique(
     a: &Array2<f64>,
     t0: &Array2<f64>,
@@ -552,25 +719,65 @@ pub(crate) fn gpa_oblique(
     rule: StoppingRule,
 ) -> Result<Rotated> {
     let (eps, max_iter) = gpa_params(rule);
-    let k = a.ncols();
-    let crit = |l: &Array2<f64>| {
-        rot.criterion(l).ok_or_else(|| Error::invalid("rotation", "not a criterion rotation"))
+    let (p, k) = a.dim();
+    let af = flat(a);
+    let mut means = vec![0.0; k];
+    let mut work = vec![0.0; k * k];
+    let mut t = flat(t0);
+    let mut ti = vec![0.0; k * k];
+    if !small::inv_into(&t, k, &mut work, &mut ti) {
+        return Err(Error::Singular { matrix: "rotation matrix T".into() });
+    }
+    // L = A T⁻ᵀ
+    let mut l = vec![0.0; p * k];
+    let mut gq = vec![0.0; p * k];
+    mul_abt(&af, p, k, &ti, &mut l);
+    let mut f = criterion_into(rot, &l, p, k, &mut gq, &mut means).ok_or_else(not_criterion)?;
+    let mut m = vec![0.0; k * k];
+    let mut g = vec![0.0; k * k];
+    // G = −(Lᵀ Gq T⁻¹)ᵀ
+    let grad = |l: &[f64], gq: &[f64], ti: &[f64], m: &mut [f64], g: &mut [f64]| {
+        mul_atb(l, gq, p, k, m);
+        for a_ in 0..k {
+            for b_ in 0..k {
+                let mut v = 0.0;
+                for c in 0..k {
+                    v += m[a_ * k + c] * ti[c * k + b_];
+                }
+                g[b_ * k + a_] = -v;
+            }
+        }
     };
-    let mut t = t0.clone();
-    let mut ti =
-        small::inv(&t).ok_or_else(|| Error::Singular { matrix: "rotation matrix T".into() })?;
-    let mut l = a.dot(&ti.t());
-    let (mut f, mut gq) = crit(&l)?;
-    let mut g = -(l.t().dot(&gq).dot(&ti)).t().to_owned();
+    grad(&l, &gq, &ti, &mut m, &mut g);
+    let mut gp = vec![0.0; k * k];
+    let mut cs = vec![0.0; k];
+    let mut xt = vec![0.0; k * k];
+    let mut xit = vec![0.0; k * k];
+    let mut tc = vec![0.0; k * k];
+    let mut tic = vec![0.0; k * k];
+    let mut lc = vec![0.0; p * k];
+    let mut gqc = vec![0.0; p * k];
     let mut al = 1.0;
     let mut iters = 0;
     let mut converged = false;
     let mut stalled = false;
     let mut s = f64::INFINITY;
     for _ in 0..=max_iter {
-        let cs: Array1<f64> = (0..k).map(|j| (0..k).map(|i| t[[i, j]] * g[[i, j]]).sum()).collect();
-        let gp = Array2::from_shape_fn((k, k), |(i, j)| g[[i, j]] - t[[i, j]] * cs[j]);
-        s = gp.iter().map(|v| v * v).sum::<f64>().sqrt();
+        cs.fill(0.0);
+        for i in 0..k {
+            for j in 0..k {
+                cs[j] += t[i * k + j] * g[i * k + j];
+            }
+        }
+        let mut ss = 0.0;
+        for i in 0..k {
+            for j in 0..k {
+                let v = g[i * k + j] - t[i * k + j] * cs[j];
+                gp[i * k + j] = v;
+                ss += v * v;
+            }
+        }
+        s = ss.sqrt();
         if s < eps {
             converged = true;
             break;
@@ -580,24 +787,29 @@ pub(crate) fn gpa_oblique(
         }
         iters += 1;
         al *= 2.0;
-        let mut accepted = None;
+        let mut have = false;
+        let mut fc = f64::NAN;
         let mut ok = false;
         for _ in 0..=10 {
-            let mut x = &t - &(&gp * al);
+            for (xv, (&tv, &gv)) in xt.iter_mut().zip(t.iter().zip(&gp)) {
+                *xv = tv - al * gv;
+            }
             for j in 0..k {
-                let n: f64 = (0..k).map(|i| x[[i, j]] * x[[i, j]]).sum::<f64>().sqrt();
+                let n: f64 = (0..k).map(|i| xt[i * k + j] * xt[i * k + j]).sum::<f64>().sqrt();
                 for i in 0..k {
-                    x[[i, j]] /= n;
+                    xt[i * k + j] /= n;
                 }
             }
-            let Some(xi) = small::inv(&x) else {
+            if !small::inv_into(&xt, k, &mut work, &mut xit) {
                 al /= 2.0;
                 continue;
-            };
-            let lt = a.dot(&xi.t());
-            let (ft, gqt) = crit(&lt)?;
-            ok = ft < f - 0.5 * s * s * al;
-            accepted = Some((x, xi, lt, ft, gqt));
+            }
+            std::mem::swap(&mut xt, &mut tc);
+            std::mem::swap(&mut xit, &mut tic);
+            mul_abt(&af, p, k, &tic, &mut lc);
+            fc = criterion_into(rot, &lc, p, k, &mut gqc, &mut means).ok_or_else(not_criterion)?;
+            have = true;
+            ok = fc < f - 0.5 * s * s * al;
             if ok {
                 break;
             }
@@ -607,20 +819,21 @@ pub(crate) fn gpa_oblique(
             stalled = true;
             break;
         }
-        if let Some((tt, tti, lt, ft, gqt)) = accepted {
-            t = tt;
-            ti = tti;
-            l = lt;
-            f = ft;
-            gq = gqt;
-            g = -(l.t().dot(&gq).dot(&ti)).t().to_owned();
+        if have {
+            std::mem::swap(&mut t, &mut tc);
+            std::mem::swap(&mut ti, &mut tic);
+            std::mem::swap(&mut l, &mut lc);
+            std::mem::swap(&mut gq, &mut gqc);
+            f = fc;
+            grad(&l, &gq, &ti, &mut m, &mut g);
         }
     }
-    let phi = t.t().dot(&t);
+    let tn = unflat(&t, k, k);
+    let phi = tn.t().dot(&tn);
     Ok(Rotated {
-        loadings: l,
+        loadings: unflat(&l, p, k),
         phi: Some(phi),
-        t,
+        t: tn,
         convergence: gpa_convergence(converged, stalled, iters, s, eps, max_iter),
         criterion: Some(f),
         starts_used: 1,

@@ -50,6 +50,7 @@ pub(crate) fn inv(a: &Array2<f64>) -> Option<Array2<f64>> {
 
 /// Symmetric eigendecomposition by cyclic Jacobi rotations: eigenvalues descending, eigenvectors
 /// as columns.
+#[cfg(test)]
 pub(crate) fn sym_eigen(a: &Array2<f64>) -> (Array1<f64>, Array2<f64>) {
     let n = a.nrows();
     let mut m = a.clone();
@@ -104,6 +105,7 @@ pub(crate) fn sym_eigen(a: &Array2<f64>) -> (Array1<f64>, Array2<f64>) {
 
 /// Orthogonal polar factor `U Vᵀ` of a square `X = U S Vᵀ` and the sum of its singular values,
 /// via `XᵀX = W diag(σ²) Wᵀ`: `U Vᵀ = X W diag(1/σ) Wᵀ`. `None` if `X` is singular.
+#[cfg(test)]
 pub(crate) fn polar(x: &Array2<f64>) -> Option<(Array2<f64>, f64)> {
     let n = x.nrows();
     let (vals, w) = sym_eigen(&x.t().dot(x));
@@ -123,6 +125,272 @@ pub(crate) fn polar(x: &Array2<f64>) -> Option<(Array2<f64>, f64)> {
         }
     }
     Some((x.dot(&inv_sqrt), sig.iter().sum()))
+}
+
+/// Inverse of the row-major n × n matrix `a` into `out` by Gauss–Jordan elimination with
+/// partial pivoting, using `work` (n × n) as scratch; `false` if (numerically) singular, and then
+/// `out` holds garbage. Allocation-free version of [`inv`] for the rotation loops.
+pub(crate) fn inv_into(a: &[f64], n: usize, work: &mut [f64], out: &mut [f64]) -> bool {
+    let m = &mut work[..n * n];
+    m.copy_from_slice(&a[..n * n]);
+    let out = &mut out[..n * n];
+    out.fill(0.0);
+    for i in 0..n {
+        out[i * n + i] = 1.0;
+    }
+    let scale = m.iter().fold(0.0_f64, |s, v| s.max(v.abs()));
+    if !(scale > 0.0) || !scale.is_finite() {
+        return false;
+    }
+    for c in 0..n {
+        let mut piv = c;
+        for r in (c + 1)..n {
+            if m[r * n + c].abs() > m[piv * n + c].abs() {
+                piv = r;
+            }
+        }
+        if !(m[piv * n + c].abs() > 1e-13 * scale) {
+            return false;
+        }
+        if piv != c {
+            for j in 0..n {
+                m.swap(c * n + j, piv * n + j);
+                out.swap(c * n + j, piv * n + j);
+            }
+        }
+        let d = 1.0 / m[c * n + c];
+        for j in 0..n {
+            m[c * n + j] *= d;
+            out[c * n + j] *= d;
+        }
+        for r in 0..n {
+            if r != c {
+                let f = m[r * n + c];
+                if f != 0.0 {
+                    for j in 0..n {
+                        m[r * n + j] -= f * m[c * n + j];
+                        out[r * n + j] -= f * out[c * n + j];
+                    }
+                }
+            }
+        }
+    }
+    true
+}
+
+/// Cyclic Jacobi eigendecomposition of the symmetric row-major n × n matrix `m` (destroyed; its
+/// diagonal ends up holding the eigenvalues, unsorted); eigenvectors as the columns of `v`.
+pub(crate) fn jacobi_into(m: &mut [f64], n: usize, v: &mut [f64]) {
+    v[..n * n].fill(0.0);
+    for i in 0..n {
+        v[i * n + i] = 1.0;
+    }
+    for _sweep in 0..100 {
+        let mut off = 0.0;
+        let mut tot = 0.0;
+        for i in 0..n {
+            for j in 0..n {
+                let x = m[i * n + j] * m[i * n + j];
+                tot += x;
+                if i != j {
+                    off += x;
+                }
+            }
+        }
+        if off <= 1e-30 * tot || off == 0.0 {
+            break;
+        }
+        for p in 0..n {
+            for q in (p + 1)..n {
+                let apq = m[p * n + q];
+                if apq == 0.0 {
+                    continue;
+                }
+                let theta = (m[q * n + q] - m[p * n + p]) / (2.0 * apq);
+                let t = if theta == 0.0 {
+                    1.0
+                } else {
+                    theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt())
+                };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..n {
+                    let mkp = m[k * n + p];
+                    let mkq = m[k * n + q];
+                    m[k * n + p] = c * mkp - s * mkq;
+                    m[k * n + q] = s * mkp + c * mkq;
+                }
+                for k in 0..n {
+                    let mpk = m[p * n + k];
+                    let mqk = m[q * n + k];
+                    m[p * n + k] = c * mpk - s * mqk;
+                    m[q * n + k] = s * mpk + c * mqk;
+                }
+                for k in 0..n {
+                    let vkp = v[k * n + p];
+                    let vkq = v[k * n + q];
+                    v[k * n + p] = c * vkp - s * vkq;
+                    v[k * n + q] = s * vkp + c * vkq;
+                }
+            }
+        }
+    }
+}
+
+/// Scratch space for [`polar_into`] (k × k matrices).
+#[derive(Debug, Clone)]
+pub(crate) struct PolarWork {
+    xtx: Vec<f64>,
+    w: Vec<f64>,
+    isq: Vec<f64>,
+    sig: Vec<f64>,
+}
+
+impl PolarWork {
+    pub(crate) fn new(k: usize) -> Self {
+        Self {
+            xtx: vec![0.0; k * k],
+            w: vec![0.0; k * k],
+            isq: vec![0.0; k * k],
+            sig: vec![0.0; k],
+        }
+    }
+}
+
+/// Orthogonal polar factor of the row-major square `x` (n × n) into `out`, and the sum of the
+/// singular values — as [`polar`], allocation-free. `None` if `x` is singular.
+pub(crate) fn polar_into(x: &[f64], n: usize, w: &mut PolarWork, out: &mut [f64]) -> Option<f64> {
+    for a in 0..n {
+        for b in 0..=a {
+            let mut s = 0.0;
+            for i in 0..n {
+                s += x[i * n + a] * x[i * n + b];
+            }
+            w.xtx[a * n + b] = s;
+            w.xtx[b * n + a] = s;
+        }
+    }
+    jacobi_into(&mut w.xtx, n, &mut w.w);
+    let top = (0..n).fold(0.0_f64, |m, i| m.max(w.xtx[i * n + i]));
+    for i in 0..n {
+        let v = w.xtx[i * n + i];
+        if !(v > 1e-26 * top.max(1e-300)) {
+            return None;
+        }
+        w.sig[i] = v.sqrt();
+    }
+    for i in 0..n {
+        for j in 0..n {
+            let mut s = 0.0;
+            for k in 0..n {
+                s += w.w[i * n + k] * w.w[j * n + k] / w.sig[k];
+            }
+            w.isq[i * n + j] = s;
+        }
+    }
+    for i in 0..n {
+        for j in 0..n {
+            let mut s = 0.0;
+            for k in 0..n {
+                s += x[i * n + k] * w.isq[k * n + j];
+            }
+            out[i * n + j] = s;
+        }
+    }
+    Some(w.sig[..n].iter().sum())
+}
+
+/// Reusable workspace for the symmetric eigendecompositions of the extraction's objective
+/// (faer's self-adjoint eigensolver with its scratch memory, input and output allocated once).
+pub(crate) struct EigWork {
+    n: usize,
+    /// Input matrix (fill before [`EigWork::compute`]; only the lower triangle is read).
+    pub a: faer::Mat<f64>,
+    u: faer::Mat<f64>,
+    s: faer::diag::Diag<f64>,
+    buf: faer::dyn_stack::MemBuffer,
+}
+
+impl EigWork {
+    pub(crate) fn new(n: usize) -> Self {
+        use faer::linalg::evd;
+        Self {
+            n,
+            a: faer::Mat::zeros(n, n),
+            u: faer::Mat::zeros(n, n),
+            s: faer::diag::Diag::zeros(n),
+            buf: faer::dyn_stack::MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(
+                n,
+                evd::ComputeEigenvectors::Yes,
+                faer::Par::Seq,
+                Default::default(),
+            )),
+        }
+    }
+
+    /// Decompose `a`; `false` on failure (non-finite input or no convergence).
+    pub(crate) fn compute(&mut self) -> bool {
+        use faer::linalg::evd;
+        let n = self.n;
+        for j in 0..n {
+            for i in j..n {
+                if !self.a[(i, j)].is_finite() {
+                    return false;
+                }
+            }
+        }
+        evd::self_adjoint_evd(
+            self.a.as_ref(),
+            self.s.as_mut(),
+            Some(self.u.as_mut()),
+            faer::Par::Seq,
+            faer::dyn_stack::MemStack::new(&mut self.buf),
+            Default::default(),
+        )
+        .is_ok()
+    }
+
+    /// The m-th largest eigenvalue (m = 0 is the largest).
+    #[inline]
+    pub(crate) fn val(&self, m: usize) -> f64 {
+        self.s.column_vector()[self.n - 1 - m]
+    }
+
+    /// The eigenvector of the m-th largest eigenvalue (a contiguous slice of length n).
+    #[inline]
+    pub(crate) fn vec(&self, m: usize) -> &[f64] {
+        let c = self.u.col(self.n - 1 - m);
+        c.try_as_col_major().map(|c| c.as_slice()).unwrap_or(&[])
+    }
+}
+
+/// Eigenvalues (descending) of a symmetric matrix, sequential, without eigenvectors; `None` on
+/// non-finite input or failure.
+pub(crate) fn sym_eigenvalues(a: &Array2<f64>) -> Option<Array1<f64>> {
+    use faer::linalg::evd;
+    let n = a.nrows();
+    if a.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let m = faer::Mat::<f64>::from_fn(n, n, |i, j| a[[i, j]]);
+    let mut s = faer::diag::Diag::<f64>::zeros(n);
+    let mut buf = faer::dyn_stack::MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(
+        n,
+        evd::ComputeEigenvectors::No,
+        faer::Par::Seq,
+        Default::default(),
+    ));
+    evd::self_adjoint_evd(
+        m.as_ref(),
+        s.as_mut(),
+        None,
+        faer::Par::Seq,
+        faer::dyn_stack::MemStack::new(&mut buf),
+        Default::default(),
+    )
+    .ok()?;
+    let sv = s.column_vector();
+    Some(Array1::from_shape_fn(n, |k| sv[n - 1 - k]))
 }
 
 /// Cholesky factor `L` (lower, `A = L Lᵀ`) of a symmetric positive definite matrix; `None` if
@@ -149,12 +417,6 @@ pub(crate) fn cholesky(a: &Array2<f64>) -> Option<Array2<f64>> {
         }
     }
     Some(l)
-}
-
-/// `ln det A` of a symmetric positive definite matrix (`None` if not positive definite).
-pub(crate) fn spd_logdet(a: &Array2<f64>) -> Option<f64> {
-    let l = cholesky(a)?;
-    Some((0..a.nrows()).map(|i| 2.0 * l[[i, i]].ln()).sum())
 }
 
 /// Inverse and `ln det` of a symmetric positive definite matrix via Cholesky.
