@@ -1721,7 +1721,8 @@ pub mod json {
         })
     }
 
-    /// KMO fields.
+    /// KMO fields (DESIGN.md: `msa, msa_items {item: value}, bartlett {chisq, df, pvalue}`, plus
+    /// `eigenvalues`, `n_obs`).
     pub fn kmo(fit: &KmoFit) -> Value {
         let items: Map<String, Value> = fit
             .names()
@@ -1738,22 +1739,28 @@ pub mod json {
         })
     }
 
-    /// EFA fields.
-    pub fn efa(fit: &EfaFit, matched: &[String]) -> Value {
+    /// EFA fields (DESIGN.md: `items, factors, loadings, communalities, uniquenesses, phi,
+    /// ss_loadings, fit {chisq, df, pvalue, rmsea, tli, bic}` — `fit` for ML only, else null —
+    /// plus `n_obs`, `converged`).
+    pub fn efa(fit: &EfaFit) -> Value {
         let fs = fit.fit_statistics();
+        let fit_block = if fit.config_extraction() == crate::factor::Extraction::Ml {
+            json!({
+                "chisq": num(fs.chisq), "df": num(fs.dof), "pvalue": num(fs.p_value),
+                "rmsea": num(fs.rmsea), "tli": num(fs.tli), "bic": num(fs.bic),
+            })
+        } else {
+            Value::Null
+        };
         json!({
             "items": fit.names(),
             "factors": fit.factor_names(),
-            "factor_constructs": matched,
             "loadings": matrix(fit.loadings()),
             "communalities": vector(fit.communalities()),
             "uniquenesses": vector(fit.uniquenesses()),
             "phi": matrix(fit.phi()),
             "ss_loadings": vector(fit.ss_loadings()),
-            "fit": {
-                "chisq": num(fs.chisq), "df": num(fs.dof), "pvalue": num(fs.p_value),
-                "rmsea": num(fs.rmsea), "tli": num(fs.tli), "bic": num(fs.bic),
-            },
+            "fit": fit_block,
             "n_obs": fit.n_obs(),
             "converged": fit.convergence().converged && fit.rotation_convergence().converged,
         })
@@ -1873,9 +1880,12 @@ pub mod json {
             "aic": num(fit.aic()),
             "bic": num(fit.bic()),
             "n_obs": fit.n_obs(),
+            "n_dropped": fit.n_dropped(),
+            "aliased": fit.aliased(),
             "vif": vif,
             "durbin_watson": num(fit.durbin_watson()),
             "breusch_pagan": {"statistic": num(bp.statistic), "df": num(bp.df), "p_value": num(bp.p_value)},
+            "warnings": fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
         })
     }
 
@@ -1917,7 +1927,11 @@ pub mod json {
                 "reference_factors": vector(pa.reference_factors()),
             }),
         );
-        out.insert("efa".into(), efa(&r.efa, &r.efa_match));
+        let mut e = efa(&r.efa);
+        if let Value::Object(m) = &mut e {
+            m.insert("factor_constructs".into(), json!(r.efa_match));
+        }
+        out.insert("efa".into(), e);
         let mut cfa = sem(&r.cfa);
         cfa.insert("cr".into(), named(&r.cr));
         cfa.insert("ave".into(), named(&r.ave));

@@ -376,3 +376,28 @@ fn outputs_are_complete_and_deterministic() {
         Study::new().bootstrap(20).seed(5).parallel_replications(5).run(&data).unwrap().to_json();
     assert_eq!(again, again2);
 }
+
+/// Step 7: the multi-group models of the pipeline (configural and equal loadings by region)
+/// against lavaan 0.6.14 (tests/fixtures/extra/sem_multigroup.R).
+#[test]
+fn region_comparison_matches_lavaan_multigroup() {
+    let text = std::fs::read_to_string(fixture_path("extra/sem_multigroup.json")).unwrap();
+    let r: Value = serde_json::from_str(&text).unwrap();
+    let mg = &run().json["multigroup"];
+    for (ours, case) in [("configural", "study_configural"), ("metric", "study_metric")] {
+        for k in ["chisq", "df", "cfi", "tli", "rmsea", "aic", "bic"] {
+            assert_rel(
+                &format!("{ours} {k}"),
+                f(&mg[ours]["fit"][k]),
+                f(&r[case]["fit"][k]),
+                1e-6,
+            );
+        }
+    }
+    assert_rel("Δχ²", f(&mg["lrt"]["chisq_diff"]), f(&r["study_lrt"]["chisq_diff"]), 1e-6);
+    assert_eq!(f(&mg["lrt"]["df_diff"]), f(&r["study_lrt"]["df_diff"]));
+    // a Wald test per hypothesis, from the equal-loadings model
+    let diffs = mg["path_differences"].as_array().unwrap();
+    assert_eq!(diffs.len(), 10);
+    assert!(diffs.iter().all(|d| f(&d["se"]) > 0.0 && f(&d["pvalue"]) <= 1.0));
+}

@@ -1,9 +1,9 @@
 //! `surveystat kmo` and `surveystat efa`.
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 use surveystat::factor::{Efa, EfaFit, Extraction, Kmo, KmoFit, Rotation, StoppingRule};
 
-use crate::output::{in_file, json_text, num, read_data, split_list};
+use crate::output::{in_file, json_text, read_data, split_list};
 
 /// Arguments of `surveystat kmo`.
 #[derive(Debug, clap::Args)]
@@ -77,21 +77,9 @@ pub fn run_kmo(a: KmoArgs) -> Result<String, String> {
     if a.json { Ok(json_text(&kmo_json(&fit))) } else { Ok(fit.to_string()) }
 }
 
-/// The JSON object of `kmo` (DESIGN.md: `msa, msa_items {item: value}, bartlett {chisq, df, pvalue}`).
+/// The JSON object of `kmo`: the library's builder, shared with `surveystat study`.
 pub fn kmo_json(fit: &KmoFit) -> Value {
-    let mut items = Map::new();
-    for (n, v) in fit.names().iter().zip(fit.msa_items().iter()) {
-        items.insert(n.clone(), num(*v));
-    }
-    json!({
-        "msa": num(fit.msa()),
-        "msa_items": Value::Object(items),
-        "bartlett": {
-            "chisq": num(fit.bartlett().chisq),
-            "df": num(fit.bartlett().df),
-            "pvalue": num(fit.bartlett().p_value),
-        },
-    })
+    surveystat::study::json::kmo(fit)
 }
 
 fn parse_method(s: &str) -> Result<Extraction, String> {
@@ -128,40 +116,7 @@ pub fn run_efa(a: EfaArgs) -> Result<String, String> {
     if a.json { Ok(json_text(&efa_json(&fit))) } else { Ok(fit.to_string()) }
 }
 
-fn matrix_json(m: &ndarray::Array2<f64>) -> Value {
-    Value::Array(
-        m.rows().into_iter().map(|r| Value::Array(r.iter().map(|v| num(*v)).collect())).collect(),
-    )
-}
-
-fn vector_json(v: &ndarray::Array1<f64>) -> Value {
-    Value::Array(v.iter().map(|x| num(*x)).collect())
-}
-
-/// The JSON object of `efa` (DESIGN.md: `items, factors, loadings, communalities, uniquenesses,
-/// phi, ss_loadings, fit {chisq, df, pvalue, rmsea, tli, bic}` — fit for ML only, else null).
+/// The JSON object of `efa`: the library's builder, shared with `surveystat study`.
 pub fn efa_json(fit: &EfaFit) -> Value {
-    let fs = fit.fit_statistics();
-    let fit_block = if fit.config_extraction() == Extraction::Ml {
-        json!({
-            "chisq": num(fs.chisq),
-            "df": num(fs.dof),
-            "pvalue": num(fs.p_value),
-            "rmsea": num(fs.rmsea),
-            "tli": num(fs.tli),
-            "bic": num(fs.bic),
-        })
-    } else {
-        Value::Null
-    };
-    json!({
-        "items": fit.names(),
-        "factors": fit.factor_names(),
-        "loadings": matrix_json(fit.loadings()),
-        "communalities": vector_json(fit.communalities()),
-        "uniquenesses": vector_json(fit.uniquenesses()),
-        "phi": matrix_json(fit.phi()),
-        "ss_loadings": vector_json(fit.ss_loadings()),
-        "fit": fit_block,
-    })
+    surveystat::study::json::efa(fit)
 }

@@ -1,9 +1,9 @@
 //! `surveystat ols`: ordinary least squares with an R-like formula, as `summary(lm())`.
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 use surveystat::regression::{Ols, OlsFit, RankDeficiency, RobustCovariance, SeType};
 
-use crate::output::{in_file, json_text, num, read_data};
+use crate::output::{in_file, json_text, read_data};
 
 /// Heteroskedasticity-consistent standard errors for the coefficient table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -62,56 +62,8 @@ pub fn run(a: OlsArgs) -> Result<String, String> {
 }
 
 /// The JSON object: DESIGN.md's fields plus `se_type`, `ci_level`, `formula`, `aliased`,
-/// `n_dropped`, `warnings`, `vif`, `durbin_watson`, `breusch_pagan`.
+/// `n_dropped`, `warnings`, `vif`, `durbin_watson`, `breusch_pagan`, `classical_std_errors` — the
+/// library's builder, shared with `surveystat study`.
 pub fn to_json(fit: &OlsFit) -> Value {
-    let coefficients: Vec<Value> = fit
-        .terms()
-        .iter()
-        .enumerate()
-        .map(|(k, t)| {
-            json!({
-                "term": t,
-                "estimate": num(fit.coefficients()[k]),
-                "std_error": num(fit.std_errors()[k]),
-                "t_value": num(fit.t_values()[k]),
-                "p_value": num(fit.p_values()[k]),
-                "ci_lower": num(fit.ci_lower()[k]),
-                "ci_upper": num(fit.ci_upper()[k]),
-            })
-        })
-        .collect();
-    let (f, f1, f2, fp) = match fit.f_test() {
-        Some(t) => (num(t.value), num(t.df1), num(t.df2), num(t.p_value)),
-        None => (Value::Null, Value::Null, Value::Null, Value::Null),
-    };
-    let off = usize::from(fit.has_intercept());
-    let mut vif = Map::new();
-    for (j, v) in fit.vif().iter().enumerate() {
-        vif.insert(fit.terms()[j + off].clone(), num(*v));
-    }
-    let bp = fit.breusch_pagan();
-    json!({
-        "formula": fit.formula(),
-        "se_type": fit.se_type().name(),
-        "ci_level": fit.ci_level(),
-        "coefficients": coefficients,
-        "aliased": fit.aliased(),
-        "sigma": num(fit.sigma()),
-        "r_squared": num(fit.r_squared()),
-        "adj_r_squared": num(fit.adj_r_squared()),
-        "f_statistic": f,
-        "f_df1": f1,
-        "f_df2": f2,
-        "f_pvalue": fp,
-        "df_residual": fit.df_residual(),
-        "log_lik": num(fit.log_lik()),
-        "aic": num(fit.aic()),
-        "bic": num(fit.bic()),
-        "n_obs": fit.n_obs(),
-        "n_dropped": fit.n_dropped(),
-        "vif": vif,
-        "durbin_watson": num(fit.durbin_watson()),
-        "breusch_pagan": {"statistic": num(bp.statistic), "df": num(bp.df), "p_value": num(bp.p_value)},
-        "warnings": fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
-    })
+    surveystat::study::json::ols(fit)
 }

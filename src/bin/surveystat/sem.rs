@@ -1,10 +1,10 @@
 //! `surveystat sem`: fit a structural equation model written in lavaan syntax.
 
 use clap::ValueEnum;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use surveystat::sem::{
-    BootstrapCi, Estimator, Likelihood, Sem, SemBootstrap, SemBootstrapFit, SemBootstrapKind,
-    SemFit, SemMissing,
+    BootstrapCi, Estimator, GroupEqual, Likelihood, MultiGroupSem, Sem, SemBootstrap,
+    SemBootstrapFit, SemBootstrapKind, SemFit, SemMissing,
 };
 
 use crate::output::{json_text, num, opt, read_data};
@@ -36,6 +36,23 @@ pub enum MissingArg {
     Listwise,
     /// full-information ML (lavaan missing = "ml"): mean structure, EM h1, observed information
     Fiml,
+}
+
+/// Parameters constrained equal across groups (lavaan `group.equal`).
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GroupEqualArg {
+    /// factor loadings (metric invariance)
+    Loadings,
+    /// regression coefficients
+    Regressions,
+    /// residual variances of observed variables
+    Residuals,
+    /// residual covariances of observed variables
+    ResidualCovariances,
+    /// latent (residual) variances
+    LvVariances,
+    /// latent covariances
+    LvCovariances,
 }
 
 /// Bootstrap interval choices.
@@ -92,6 +109,12 @@ pub struct SemArgs {
     /// bootstrap resampling scheme
     #[arg(long, value_enum, default_value = "ordinary")]
     pub bootstrap_kind: BootKindArg,
+    /// grouping column: fit a multi-group model (lavaan `group =`)
+    #[arg(long)]
+    pub group: Option<String>,
+    /// with --group: parameters equal across groups, comma-separated (lavaan `group.equal`)
+    #[arg(long, value_enum, value_delimiter = ',', requires = "group")]
+    pub group_equal: Vec<GroupEqualArg>,
 }
 
 /// Run the subcommand.
@@ -117,6 +140,28 @@ pub fn run(a: SemArgs) -> Result<String, String> {
         });
     if matches!(a.missing, MissingArg::Fiml) && a.bootstrap.is_some() {
         return Err("--bootstrap with --missing fiml is not supported yet".into());
+    }
+    if let Some(g) = &a.group {
+        if a.bootstrap.is_some() {
+            return Err("--bootstrap with --group is not supported yet".into());
+        }
+        let equal = a.group_equal.iter().map(|e| match e {
+            GroupEqualArg::Loadings => GroupEqual::Loadings,
+            GroupEqualArg::Regressions => GroupEqual::Regressions,
+            GroupEqualArg::Residuals => GroupEqual::Residuals,
+            GroupEqualArg::ResidualCovariances => GroupEqual::ResidualCovariances,
+            GroupEqualArg::LvVariances => GroupEqual::LvVariances,
+            GroupEqualArg::LvCovariances => GroupEqual::LvCovariances,
+        });
+        let fit = MultiGroupSem::new(sem, g)
+            .equal(equal)
+            .fit(&data)
+            .map_err(|e| format!("{}: {e}", a.data))?;
+        return if a.json {
+            Ok(json_text(&Value::Object(surveystat::study::json::multigroup(&fit))))
+        } else {
+            Ok(fit.to_string())
+        };
     }
     let fit = sem.fit(&data).map_err(|e| format!("{}: {e}", a.data))?;
     if let Some(reps) = a.bootstrap {
@@ -174,35 +219,8 @@ pub fn bootstrap_json(b: &SemBootstrapFit) -> Value {
     })
 }
 
-/// The JSON document of a fit (field names as in DESIGN.md; deterministic).
+/// The JSON document of a fit (field names as in DESIGN.md; deterministic): the library's
+/// builder, shared with `surveystat study`.
 pub fn to_json(fit: &SemFit) -> Value {
-    let params: Vec<Value> = fit
-        .parameters()
-        .iter()
-        .map(|r| {
-            json!({
-                "lhs": r.lhs, "op": r.op, "rhs": r.rhs, "label": r.label,
-                "est": num(r.est), "se": opt(r.se), "z": opt(r.z), "pvalue": opt(r.pvalue),
-                "ci_lower": opt(r.ci_lower), "ci_upper": opt(r.ci_upper),
-                "std_lv": opt(r.std_lv), "std_all": opt(r.std_all),
-            })
-        })
-        .collect();
-    let mut fitm = Map::new();
-    for (k, v) in fit.fit_measures() {
-        fitm.insert(k.clone(), num(*v));
-    }
-    let r2: Map<String, Value> =
-        fit.r_squared().iter().map(|(k, v)| (k.clone(), num(*v))).collect();
-    let warnings: Vec<Value> =
-        fit.warnings().iter().map(|w| Value::String(w.to_string())).collect();
-    json!({
-        "parameters": params,
-        "fit": Value::Object(fitm),
-        "r_squared": Value::Object(r2),
-        "n_obs": fit.n_obs(),
-        "converged": fit.convergence().converged,
-        "iterations": fit.convergence().iterations,
-        "warnings": warnings,
-    })
+    Value::Object(surveystat::study::json::sem(fit))
 }

@@ -1,4 +1,5 @@
-//! `surveystat sem --missing fiml`: JSON with intercept rows, FIML fit measures, deterministic.
+//! `surveystat sem`: `--missing fiml` (JSON with intercept rows, FIML fit measures, deterministic)
+//! and `--group` / `--group-equal` (multi-group models).
 
 use std::process::Command;
 
@@ -58,4 +59,48 @@ fn fiml_json_has_intercepts_and_lavaan_numbers() {
     assert!(!ok && out.is_empty());
     assert!(err.contains("fiml"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn multigroup_json_matches_lavaan_and_summary_prints_groups() {
+    let dir = std::env::temp_dir().join(format!("surveystat_cli_semmg_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("hs.lav");
+    std::fs::write(
+        &model,
+        "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n",
+    )
+    .unwrap();
+    let data =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/data/HolzingerSwineford1939.csv");
+    let m = model.to_str().unwrap();
+    let (ok, out, err) = run(&[
+        "--data",
+        data,
+        "--model",
+        m,
+        "--group",
+        "school",
+        "--group-equal",
+        "loadings",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // lavaan 0.6.14: cfa(model, data = hs, group = "school", group.equal = "loadings")
+    let chisq = v["fit"]["chisq"].as_f64().unwrap();
+    assert!((chisq - 124.043544179993).abs() < 1e-4, "{chisq}");
+    assert_eq!(v["fit"]["df"].as_f64().unwrap(), 54.0);
+    assert_eq!(v["constraints"][0], "loadings");
+    let groups = v["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 2);
+    assert_eq!(groups[0]["group"], "Pasteur");
+    assert!(groups[0]["parameters"].as_array().unwrap().iter().any(|r| r["op"] == "~1"));
+    let (ok, text, _) = run(&["--data", data, "--model", m, "--group", "school"]);
+    assert!(ok);
+    assert!(text.contains("Group 1 [Pasteur]") && text.contains("Group 2 [Grant-White]"));
+    let (ok, _, err) = run(&["--data", data, "--model", m, "--group", "nope"]);
+    assert!(!ok && err.contains("nope"), "{err}");
+    let (ok, _, err) = run(&["--data", data, "--model", m, "--group-equal", "loadings"]);
+    assert!(!ok && err.contains("--group"), "{err}");
 }
