@@ -386,12 +386,7 @@ fn region_comparison_matches_lavaan_multigroup() {
     let mg = &run().json["multigroup"];
     for (ours, case) in [("configural", "study_configural"), ("metric", "study_metric")] {
         for k in ["chisq", "df", "cfi", "tli", "rmsea", "aic", "bic"] {
-            assert_rel(
-                &format!("{ours} {k}"),
-                f(&mg[ours]["fit"][k]),
-                f(&r[case]["fit"][k]),
-                1e-6,
-            );
+            assert_rel(&format!("{ours} {k}"), f(&mg[ours]["fit"][k]), f(&r[case]["fit"][k]), 1e-6);
         }
     }
     assert_rel("Δχ²", f(&mg["lrt"]["chisq_diff"]), f(&r["study_lrt"]["chisq_diff"]), 1e-6);

@@ -68,7 +68,9 @@ fn max_abs(v: &Array1<f64>) -> f64 {
 const GRAD_TOL: f64 = 1e-10;
 const STEP_TOL: f64 = 1e-11;
 
-fn solve_damped(h: &Array2<f64>, g: &Array1<f64>, lambda: f64) -> Option<Array1<f64>> {
+/// Solve (H + ridge·diag) x = g by Cholesky, raising the ridge (relative to the largest diagonal
+/// element) from `lambda` until the system is positive definite.
+pub(crate) fn solve_damped(h: &Array2<f64>, g: &Array1<f64>, lambda: f64) -> Option<Array1<f64>> {
     let q = h.nrows();
     let maxd = (0..q).map(|i| h[[i, i]].abs()).fold(0.0f64, f64::max).max(1e-300);
     let mut ridge = lambda;

@@ -1229,28 +1229,7 @@ impl SemFit {
             if rows.is_empty() {
                 continue;
             }
-            let mut t = Table::new(
-                Some(title),
-                ["", "Estimate", "Std.Err", "z-value", "P(>|z|)", "Std.lv", "Std.all"],
-            );
-            for r in rows {
-                let name = if r.label.is_empty() || op == ":=" {
-                    format!("{} {} {}", r.lhs, r.op, r.rhs)
-                } else {
-                    format!("{} {} {} ({})", r.lhs, r.op, r.rhs, r.label)
-                };
-                let fixed = r.se == Some(0.0);
-                t.push([
-                    name,
-                    fmt_num(r.est, 3),
-                    if fixed { String::new() } else { fmt_num(r.se, 3) },
-                    fmt_num(r.z, 3),
-                    if r.pvalue.is_some() { fmt_pvalue(r.pvalue) } else { String::new() },
-                    fmt_num(r.std_lv, 3),
-                    fmt_num(r.std_all, 3),
-                ]);
-            }
-            s.table(t);
+            s.table(param_table(title, &rows));
         }
         if !self.r2.is_empty() {
             let mut t = Table::new(Some("R-Square:"), ["", "Estimate"]);
@@ -1270,6 +1249,33 @@ impl SemFit {
         }
         s
     }
+}
+
+/// lavaan's parameter table block: name (with label), estimate, SE, z, p, std.lv, std.all; fixed
+/// parameters show no SE. Shared by [`SemFit::summary`] and the multi-group summary.
+fn param_table(title: &str, rows: &[&ParamRow]) -> Table {
+    let mut t = Table::new(
+        Some(title),
+        ["", "Estimate", "Std.Err", "z-value", "P(>|z|)", "Std.lv", "Std.all"],
+    );
+    for r in rows {
+        let name = if r.label.is_empty() || r.op == ":=" {
+            format!("{} {} {}", r.lhs, r.op, r.rhs)
+        } else {
+            format!("{} {} {} ({})", r.lhs, r.op, r.rhs, r.label)
+        };
+        let fixed = r.se == Some(0.0);
+        t.push([
+            name.trim_end().to_string(),
+            fmt_num(r.est, 3),
+            if fixed { String::new() } else { fmt_num(r.se, 3) },
+            fmt_num(r.z, 3),
+            if r.pvalue.is_some() { fmt_pvalue(r.pvalue) } else { String::new() },
+            fmt_num(r.std_lv, 3),
+            fmt_num(r.std_all, 3),
+        ]);
+    }
+    t
 }
 
 impl fmt::Display for SemFit {

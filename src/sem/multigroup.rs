@@ -31,13 +31,13 @@ use super::sample_stats::SampleStats;
 use super::syntax::Op;
 use super::test::{chisq_sf, pnchisq, solve_ncp};
 use super::{
-    Estimator, Likelihood, Sem, baseline, defined, dense, fill_inference, free_names, standardize,
-    start, vcov,
+    Estimator, Likelihood, Sem, baseline, defined, dense, fill_inference, free_names, param_table,
+    standardize, start, vcov,
 };
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::moments::Moments;
-use crate::summary::{Convergence, ParamRow, Summary, Table, fmt_num, fmt_pvalue};
+use crate::summary::{Convergence, ParamRow, Summary, fmt_num, fmt_pvalue};
 use crate::warning::Warning;
 
 /// A kind of parameter constrained to be equal across groups (lavaan `group.equal`).
@@ -685,7 +685,7 @@ fn scoring(
                 grad_max,
             });
         }
-        let Some(step) = solve_ridge(&h, &grad) else {
+        let Some(step) = estimate::solve_damped(&h, &grad, 0.0) else {
             return Ok(MgOpt {
                 theta,
                 points,
@@ -751,25 +751,6 @@ fn scoring(
         reason: "iteration limit reached".into(),
         grad_max,
     })
-}
-
-fn solve_ridge(h: &Array2<f64>, g: &Array1<f64>) -> Option<Array1<f64>> {
-    let q = h.nrows();
-    let maxd = (0..q).map(|i| h[[i, i]].abs()).fold(0.0f64, f64::max).max(1e-300);
-    let mut ridge = 0.0;
-    for _ in 0..12 {
-        let mut a = h.clone();
-        for i in 0..q {
-            a[[i, i]] += ridge * maxd;
-        }
-        if let Some(x) = dense::spd_solve(&a, g)
-            && x.iter().all(|v| v.is_finite())
-        {
-            return Some(x);
-        }
-        ridge = if ridge == 0.0 { 1e-10 } else { ridge * 100.0 };
-    }
-    None
 }
 
 /// One group's part of a [`MultiGroupFit`].
@@ -1069,31 +1050,6 @@ impl MultiGroupFit {
         }
         s
     }
-}
-
-fn param_table(title: &str, rows: &[&ParamRow]) -> Table {
-    let mut t = Table::new(
-        Some(title),
-        ["", "Estimate", "Std.Err", "z-value", "P(>|z|)", "Std.lv", "Std.all"],
-    );
-    for r in rows {
-        let name = if r.label.is_empty() || r.op == ":=" {
-            format!("{} {} {}", r.lhs, r.op, r.rhs)
-        } else {
-            format!("{} {} {} ({})", r.lhs, r.op, r.rhs, r.label)
-        };
-        let fixed = r.se == Some(0.0);
-        t.push([
-            name.trim_end().to_string(),
-            fmt_num(r.est, 3),
-            if fixed { String::new() } else { fmt_num(r.se, 3) },
-            fmt_num(r.z, 3),
-            if r.pvalue.is_some() { fmt_pvalue(r.pvalue) } else { String::new() },
-            fmt_num(r.std_lv, 3),
-            fmt_num(r.std_all, 3),
-        ]);
-    }
-    t
 }
 
 impl fmt::Display for MultiGroupFit {
