@@ -970,9 +970,11 @@ impl MultiGroupFit {
 
     fn global_index(&self, g: usize, lhs: &str, op: &str, rhs: &str) -> Option<usize> {
         let sem = &self.config.sem;
-        let pt =
-            ParTable::build(&sem.syntax, TableOptions { std_lv: sem.std_lv, fixed_x: sem.fixed_x, meanstructure: false })
-                .ok()?;
+        let pt = ParTable::build(
+            &sem.syntax,
+            TableOptions { std_lv: sem.std_lv, fixed_x: sem.fixed_x, meanstructure: false },
+        )
+        .ok()?;
         let f =
             pt.rows.iter().find(|r| r.lhs == lhs && r.op.as_str() == op && r.rhs == rhs)?.free?;
         let name = free_names(&pt).get(f)?.clone();

@@ -1,0 +1,30 @@
+//! Profiling loop for EFA on bfi (not part of the public examples).
+use std::time::Instant;
+use surveystat::data::Dataset;
+use surveystat::factor::{Efa, Extraction, Rotation};
+fn main() {
+    let bfi = Dataset::from_csv_path(format!(
+        "{}/tests/fixtures/data/bfi25_listwise.csv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let names: Vec<String> = bfi.names()[1..].to_vec();
+    let x = bfi.select(&names).unwrap();
+    let mode = std::env::args().nth(1).unwrap_or_default();
+    let reps: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(500);
+    let t = Instant::now();
+    for _ in 0..reps {
+        let f = match mode.as_str() {
+            "ml" => Efa::new(5).extraction(Extraction::Ml).rotation(Rotation::Varimax).fit(&x),
+            "id" => Efa::new(5).random_starts(0).fit(&x),
+            _ => Efa::new(5).fit(&x),
+        }
+        .unwrap();
+        std::hint::black_box(f);
+    }
+    if std::env::var_os("EFA_DBG").is_some() {
+        let f = Efa::new(5).fit(&x).unwrap();
+        eprintln!("{:?}\n{:?}", f.convergence(), f.rotation_convergence());
+    }
+    eprintln!("{mode}: {:.3} ms/fit", t.elapsed().as_secs_f64() * 1e3 / reps as f64);
+}
