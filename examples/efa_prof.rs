@@ -12,6 +12,19 @@ fn main() {
     let x = bfi.select(&names).unwrap();
     let mode = std::env::args().nth(1).unwrap_or_default();
     let reps: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(500);
+    if mode == "big" {
+        let x = Dataset::from_csv_path(format!(
+            "{}/target/factor_bench_5000x60.csv",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let names: Vec<String> = x.names().to_vec();
+        let x = x.select(&names).unwrap();
+        let t = Instant::now();
+        let f = Efa::new(6).random_starts(0).fit(&x).unwrap();
+        eprintln!("{:?} {:?}", f.convergence(), t.elapsed());
+        return;
+    }
     let t = Instant::now();
     for _ in 0..reps {
         let f = match mode.as_str() {
@@ -28,3 +41,6 @@ fn main() {
     }
     eprintln!("{mode}: {:.3} ms/fit", t.elapsed().as_secs_f64() * 1e3 / reps as f64);
 }
+
+#[allow(dead_code)]
+fn big_check() {}
