@@ -1,4 +1,5 @@
-//! Profiling loop for EFA on bfi (not part of the public examples).
+//! Profiling loop for EFA on bfi: `efa_prof [def|id|ml|big] [reps]` (`big`: one identity-start
+//! fit of target/factor_bench_5000x60.csv, written by `cargo bench --bench factor`).
 use std::time::Instant;
 use surveystat::data::Dataset;
 use surveystat::factor::{Efa, Extraction, Rotation};
@@ -35,12 +36,5 @@ fn main() {
         .unwrap();
         std::hint::black_box(f);
     }
-    if std::env::var_os("EFA_DBG").is_some() {
-        let f = Efa::new(5).fit(&x).unwrap();
-        eprintln!("{:?}\n{:?}", f.convergence(), f.rotation_convergence());
-    }
     eprintln!("{mode}: {:.3} ms/fit", t.elapsed().as_secs_f64() * 1e3 / reps as f64);
 }
-
-#[allow(dead_code)]
-fn big_check() {}
