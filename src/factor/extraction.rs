@@ -400,125 +400,6 @@ fn minres_loadings_ws(
     }))
 }
 
-/// Newton's method for the minres stationarity equation `e(ψ) = diag(A − V_k Λ_k V_kᵀ) = 0`,
-/// `A = R − diag ψ` (the minres gradient is `−diag(V G Vᵀ)` with `G = (Vᵀ diag(e) V) ∘ F`, so
-/// `e = 0` is a stationary point: the ULS / principal-axis fixed point `ψ = 1 − diag(LLᵀ)`).
-/// Jacobian (Daleckii–Krein, as the gradient): `∂e/∂ψ = W − I`,
-/// `W = (V_k V_kᵀ)∘(V_k V_kᵀ) + 2 Σ_{m<k} (v_m v_mᵀ) ∘ Σ_{l≥k} λ_m/(λ_m − λ_l) v_l v_lᵀ`.
-/// Only a fast path for interior solutions: `None` when an iterate leaves the box, a retained
-/// eigenvalue is not positive, the residual stops decreasing, or 30 iterations pass (the caller
-/// then runs the projected BFGS). The caller checks the projected gradient at the result.
-fn minres_newton(
-    r: &Array2<f64>,
-    k: usize,
-    start: &[f64],
-    ws: &mut small::EigWork,
-) -> Option<(Vec<f64>, usize)> {
-    let p = r.nrows();
-    let (lo, hi) = (PSI_LOWER, 1.0);
-    if start.iter().any(|&v| !(v > lo && v < hi)) {
-        return None;
-    }
-    let mut psi = start.to_vec();
-    let mut e = vec![0.0; p];
-    let mut jm = Array2::<f64>::zeros((p, p));
-    let mut vk = vec![0.0; p * p]; // V_k V_kᵀ
-    let mut q = vec![0.0; p * p];
-    let resid = |ws: &small::EigWork, psi: &[f64], e: &mut [f64]| -> f64 {
-        let mut nrm: f64 = 0.0;
-        for i in 0..p {
-            let mut h = 0.0;
-            for m in 0..k {
-                let v = ws.vec(m)[i];
-                h += ws.val(m) * v * v;
-            }
-            e[i] = r[[i, i]] - psi[i] - h;
-            nrm = nrm.max(e[i].abs());
-        }
-        nrm
-    };
-    if !eigen_r_minus_psi(r, &psi, ws) || (0..k).any(|m| !(ws.val(m) > f64::EPSILON)) {
-        return None;
-    }
-    let mut enorm = resid(ws, &psi, &mut e);
-    for iter in 0..30 {
-        if enorm < 1e-13 {
-            return Some((psi, iter));
-        }
-        // W
-        for i in 0..p {
-            for j in 0..=i {
-                let mut s = 0.0;
-                for m in 0..k {
-                    let v = ws.vec(m);
-                    s += v[i] * v[j];
-                }
-                vk[i * p + j] = s;
-            }
-        }
-        for i in 0..p {
-            for j in 0..=i {
-                jm[[i, j]] = vk[i * p + j] * vk[i * p + j];
-            }
-        }
-        for m in 0..k {
-            let lm = ws.val(m);
-            q.fill(0.0);
-            for l in k..p {
-                let d = lm - ws.val(l);
-                if !(d > 0.0) {
-                    return None;
-                }
-                let c = lm / d;
-                let vl = ws.vec(l);
-                for i in 0..p {
-                    let ci = c * vl[i];
-                    for j in 0..=i {
-                        q[i * p + j] += ci * vl[j];
-                    }
-                }
-            }
-            let vm = ws.vec(m);
-            for i in 0..p {
-                for j in 0..=i {
-                    jm[[i, j]] += 2.0 * vm[i] * vm[j] * q[i * p + j];
-                }
-            }
-        }
-        for i in 0..p {
-            jm[[i, i]] -= 1.0;
-            for j in 0..i {
-                jm[[j, i]] = jm[[i, j]];
-            }
-        }
-        // J d = −e
-        let ji = small::inv(&jm)?;
-        let d: Vec<f64> = (0..p).map(|i| -(0..p).map(|j| ji[[i, j]] * e[j]).sum::<f64>()).collect();
-        let mut t = 1.0;
-        let mut accepted = false;
-        for _ in 0..8 {
-            let pt: Vec<f64> = (0..p).map(|i| psi[i] + t * d[i]).collect();
-            if pt.iter().all(|&v| v > lo && v < hi)
-                && eigen_r_minus_psi(r, &pt, ws)
-                && (0..k).all(|m| ws.val(m) > f64::EPSILON)
-            {
-                let en = resid(ws, &pt, &mut e);
-                if en < enorm {
-                    psi = pt;
-                    enorm = en;
-                    accepted = true;
-                    break;
-                }
-            }
-            t *= 0.5;
-        }
-        if !accepted {
-            return None;
-        }
-    }
-    None
-}
-
 fn minres(
     r: &Array2<f64>,
     k: usize,
@@ -528,47 +409,15 @@ fn minres(
     let p = r.nrows();
     let start: Vec<f64> = smc(r, rinv)?.iter().map(|s| 1.0 - s).collect();
     let mut ws = small::EigWork::new(p);
-    // full convergence: Newton on the stationarity equation from the SMC start, accepted only
-    // if the projected gradient of the minres criterion there meets the full rule; otherwise
-    // (Heywood cases at the bound, failed steps, R's rule) the projected BFGS
-    let opts = box_options(rule);
-    let newton = match rule {
-        StoppingRule::Full => minres_newton(r, k, &start, &mut ws).and_then(|(psi, it)| {
-            let mut g = vec![0.0; p];
-            minres_value_grad_ws(r, &psi, k, &mut ws, &mut g)?;
-            let pg = (0..p).fold(0.0_f64, |m, i| {
-                m.max((psi[i] - (psi[i] - g[i]).clamp(PSI_LOWER, 1.0)).abs())
-            });
-            (pg <= opts.gtol).then(|| {
-                let conv = Convergence {
-                    converged: true,
-                    iterations: it,
-                    reason: format!(
-                        "projected gradient {pg:.1e} below {:.0e} (Newton on the stationarity equation, {} evaluations)",
-                        opts.gtol,
-                        it + 2
-                    ),
-                };
-                (psi, conv)
-            })
-        }),
-        StoppingRule::R => None,
-    };
-    let (psi, conv) = match newton {
-        Some(res) => res,
-        None => {
-            let (psi, _, conv) = minimize_box(start, PSI_LOWER, 1.0, opts, |x| {
-                let mut g = vec![0.0; p];
-                let f = minres_value_grad_ws(r, x, k, &mut ws, &mut g)?;
-                Some((f, g))
-            })
-            .ok_or_else(|| Error::NotConverged {
-                what: "minres (objective undefined)".into(),
-                iterations: 0,
-            })?;
-            (psi, conv)
-        }
-    };
+    let (psi, _, conv) = minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| {
+        let mut g = vec![0.0; p];
+        let f = minres_value_grad_ws(r, x, k, &mut ws, &mut g)?;
+        Some((f, g))
+    })
+    .ok_or_else(|| Error::NotConverged {
+        what: "minres (objective undefined)".into(),
+        iterations: 0,
+    })?;
     let loadings = minres_loadings_ws(r, &psi, k, &mut ws)?;
     let mut warnings = Vec::new();
     if !conv.converged {
