@@ -167,6 +167,8 @@ pub(crate) struct Rotated {
     pub convergence: Convergence,
     pub criterion: Option<f64>,
     pub starts_used: usize,
+    /// A random start stopped early because it had reached the basin of the guard solution.
+    pub abandoned: bool,
 }
 
 /// Options of the rotation step.
@@ -265,13 +267,16 @@ pub(crate) fn rotate(
             },
             criterion: None,
             starts_used: 0,
+            abandoned: false,
         });
     }
     match rotation {
-        Rotation::Varimax => best_of(a, opts, varimax),
+        Rotation::Varimax => best_of(a, opts, varimax_guarded),
         Rotation::Promax { power } => promax(a, *power, opts, opts.promax_kaiser),
-        r if r.is_oblique() => best_of(a, opts, |a, t0, rule| gpa_oblique(a, t0, r, rule)),
-        r => best_of(a, opts, |a, t0, rule| gpa_orthogonal(a, t0, r, rule)),
+        r if r.is_oblique() => {
+            best_of(a, opts, |a, t0, rule, g| gpa_oblique_guarded(a, t0, r, rule, g))
+        }
+        r => best_of(a, opts, |a, t0, rule, g| gpa_orthogonal_guarded(a, t0, r, rule, g)),
     }
 }
 
@@ -280,22 +285,26 @@ pub(crate) fn rotate(
 /// to the requested rule from where it stopped.
 fn best_of<F>(a: &Array2<f64>, opts: &RotateOptions, run: F) -> Result<Rotated>
 where
-    F: Fn(&Array2<f64>, &Array2<f64>, StoppingRule) -> Result<Rotated> + Sync,
+    F: Fn(&Array2<f64>, &Array2<f64>, StoppingRule, Option<&Array2<f64>>) -> Result<Rotated>,
 {
-    use rayon::prelude::*;
     let starts = start_matrices(a.ncols(), opts);
     let n = starts.len();
-    // the starts run in parallel; the choice below is sequential, so the result does not depend
-    // on the number of threads
-    let results: Vec<Result<Rotated>> = starts
-        .par_iter()
-        .enumerate()
-        .map(|(idx, t0)| run(a, t0, if idx == 0 { opts.rule } else { StoppingRule::R }))
-        .collect();
+    // identity start first (psych's); the random starts, run one after the other, give up as
+    // soon as they reach the identity solution's basin (they could not replace it anyway).
+    // Serial: for these small problems thread start-up costs more than it saves, and the
+    // result cannot depend on the number of threads.
     let mut best: Option<(usize, Rotated)> = None;
     let mut first_err = None;
-    for (idx, res) in results.into_iter().enumerate() {
+    let mut guard: Option<Array2<f64>> = None;
+    for (idx, t0) in starts.iter().enumerate() {
+        let res = run(a, t0, if idx == 0 { opts.rule } else { StoppingRule::R }, guard.as_ref());
+        if idx == 0
+            && let Ok(r) = &res
+        {
+            guard = Some(r.loadings.clone());
+        }
         match res {
+            Ok(r) if r.abandoned => {}
             Ok(r) => {
                 let take = match &best {
                     None => true,
@@ -321,7 +330,7 @@ where
         Some((idx, mut b)) => {
             if idx > 0 && opts.rule == StoppingRule::Full {
                 let t = b.t.clone();
-                b = run(a, &t, StoppingRule::Full)?;
+                b = run(a, &t, StoppingRule::Full, None)?;
             }
             b.starts_used = n;
             Ok(b)
@@ -330,6 +339,56 @@ where
             Err(first_err.unwrap_or(Error::NotConverged { what: "rotation".into(), iterations: 0 }))
         }
     }
+}
+
+/// A random start gives up once its loadings are within this (largest entry, after congruence
+/// matching of columns and signs) of the identity start's solution: half the 1e-2 at which
+/// [`same_solution`] rejects a start at the end as a copy of the same optimum.
+const GUARD_TOL: f64 = 5e-3;
+/// Iterations between two checks of the guard.
+const GUARD_EVERY: usize = 2;
+
+/// Whether the row-major p × k loadings `l` (rows multiplied by `scale` when given) are within
+/// [`GUARD_TOL`] of `guard` after greedy congruence matching of columns and signs.
+fn near_solution(l: &[f64], scale: Option<&[f64]>, guard: &Array2<f64>) -> bool {
+    let (p, k) = guard.dim();
+    if l.len() != p * k || k > 16 {
+        return false;
+    }
+    let sc = |i: usize| scale.and_then(|s| s.get(i).copied()).unwrap_or(1.0);
+    let mut used = [false; 16];
+    for j in 0..k {
+        // guard column j against every unused column of l
+        let mut best: Option<(usize, f64)> = None;
+        let mut best_c = -1.0;
+        for c in 0..k {
+            if used[c] {
+                continue;
+            }
+            let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
+            for i in 0..p {
+                let x = l[i * k + c] * sc(i);
+                let y = guard[[i, j]];
+                ab += x * y;
+                aa += x * x;
+                bb += y * y;
+            }
+            let nrm = (aa * bb).sqrt();
+            let cg = if nrm > 0.0 { (ab / nrm).abs() } else { 0.0 };
+            if cg > best_c {
+                best_c = cg;
+                best = Some((c, if ab < 0.0 { -1.0 } else { 1.0 }));
+            }
+        }
+        let Some((c, sgn)) = best else { return false };
+        used[c] = true;
+        for i in 0..p {
+            if (l[i * k + c] * sc(i) * sgn - guard[[i, j]]).abs() >= GUARD_TOL {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Kaiser weights: row lengths of the loadings.
@@ -489,7 +548,13 @@ fn unflat(v: &[f64], r: usize, c: usize) -> Array2<f64> {
 }
 
 /// The SVD algorithm of `stats::varimax` (Kaiser normalization), started from `t0`.
-pub(crate) fn varimax(a: &Array2<f64>, t0: &Array2<f64>, rule: StoppingRule) -> Result<Rotated> {
+/// With a `guard`, gives up (`abandoned`) once its loadings are within [`GUARD_TOL`] of it.
+fn varimax_guarded(
+    a: &Array2<f64>,
+    t0: &Array2<f64>,
+    rule: StoppingRule,
+    guard: Option<&Array2<f64>>,
+) -> Result<Rotated> {
     let (p, k) = a.dim();
     let sc = row_norms(a);
     if sc.iter().any(|&s| !(s > 0.0)) {
@@ -512,9 +577,17 @@ pub(crate) fn varimax(a: &Array2<f64>, t0: &Array2<f64>, rule: StoppingRule) -> 
     let mut d = 0.0;
     let mut iters = 0;
     let mut converged = false;
+    let mut abandoned = false;
     for _ in 0..max_iter {
         iters += 1;
         mul_ab(&x, p, k, &tt, &mut z);
+        if let Some(gd) = guard
+            && iters % GUARD_EVERY == 0
+            && near_solution(&z, Some(sc.as_slice().unwrap_or(&[])), gd)
+        {
+            abandoned = true;
+            break;
+        }
         cs.fill(0.0);
         for i in 0..p {
             for j in 0..k {
@@ -556,6 +629,7 @@ pub(crate) fn varimax(a: &Array2<f64>, t0: &Array2<f64>, rule: StoppingRule) -> 
         },
         criterion: crit,
         starts_used: 1,
+        abandoned,
     })
 }
 
@@ -577,11 +651,13 @@ fn not_criterion() -> Error {
 /// Orthogonal gradient projection (Jennrich 2001), step halving / doubling as Bernaards &
 /// Jennrich (2005), started from the orthogonal matrix `t0`. Works on flat row-major buffers
 /// allocated once per run.
-pub(crate) fn gpa_orthogonal(
+/// With a `guard`, gives up (`abandoned`) once its loadings are within [`GUARD_TOL`] of it.
+fn gpa_orthogonal_guarded(
     a: &Array2<f64>,
     t0: &Array2<f64>,
     rot: &Rotation,
     rule: StoppingRule,
+    guard: Option<&Array2<f64>>,
 ) -> Result<Rotated> {
     let (eps, max_iter) = gpa_params(rule);
     let (p, k) = a.dim();
@@ -606,6 +682,7 @@ pub(crate) fn gpa_orthogonal(
     let mut converged = false;
     let mut stalled = false;
     let mut s = f64::INFINITY;
+    let mut abandoned = false;
     for _ in 0..=max_iter {
         // Gp = G − T sym(TᵀG)
         for a_ in 0..k {
@@ -635,6 +712,14 @@ pub(crate) fn gpa_orthogonal(
             break;
         }
         if iters >= max_iter {
+            break;
+        }
+        if let Some(gd) = guard
+            && iters % GUARD_EVERY == 0
+            && iters > 0
+            && near_solution(&l, None, gd)
+        {
+            abandoned = true;
             break;
         }
         iters += 1;
@@ -679,6 +764,7 @@ pub(crate) fn gpa_orthogonal(
         convergence: gpa_convergence(converged, stalled, iters, s, eps, max_iter),
         criterion: Some(f),
         starts_used: 1,
+        abandoned,
     })
 }
 
@@ -712,11 +798,13 @@ fn gpa_convergence(
 
 /// Oblique gradient projection (Jennrich 2002) started from `t0` (columns of unit length).
 /// Works on flat row-major buffers allocated once per run.
-pub(crate) fn gpa_oblique(
+/// With a `guard`, gives up (`abandoned`) once its loadings are within [`GUARD_TOL`] of it.
+fn gpa_oblique_guarded(
     a: &Array2<f64>,
     t0: &Array2<f64>,
     rot: &Rotation,
     rule: StoppingRule,
+    guard: Option<&Array2<f64>>,
 ) -> Result<Rotated> {
     let (eps, max_iter) = gpa_params(rule);
     let (p, k) = a.dim();
@@ -762,6 +850,7 @@ pub(crate) fn gpa_oblique(
     let mut converged = false;
     let mut stalled = false;
     let mut s = f64::INFINITY;
+    let mut abandoned = false;
     for _ in 0..=max_iter {
         cs.fill(0.0);
         for i in 0..k {
@@ -783,6 +872,14 @@ pub(crate) fn gpa_oblique(
             break;
         }
         if iters >= max_iter {
+            break;
+        }
+        if let Some(gd) = guard
+            && iters % GUARD_EVERY == 0
+            && iters > 0
+            && near_solution(&l, None, gd)
+        {
+            abandoned = true;
             break;
         }
         iters += 1;
@@ -837,6 +934,7 @@ pub(crate) fn gpa_oblique(
         convergence: gpa_convergence(converged, stalled, iters, s, eps, max_iter),
         criterion: Some(f),
         starts_used: 1,
+        abandoned,
     })
 }
 
@@ -861,7 +959,7 @@ fn promax(
         ));
     }
     let x = Array2::from_shape_fn((p, k), |(i, j)| a[[i, j]] / h[i]);
-    let vm = best_of(&x, opts, varimax)?;
+    let vm = best_of(&x, opts, varimax_guarded)?;
     let xv = &vm.loadings;
     let q = xv.mapv(|v| v * v.abs().powf(power - 1.0));
     let sing = |what: &str| Error::Singular { matrix: format!("{what} (promax)") };
@@ -882,5 +980,6 @@ fn promax(
         convergence: vm.convergence,
         criterion: None,
         starts_used: vm.starts_used,
+        abandoned: false,
     })
 }
