@@ -417,10 +417,10 @@ impl MomentAccumulator {
         };
         self.skipped += dropped;
         let nb = complete.nrows();
-        if nb == 0 {
+        // `mean_axis` is None exactly when the chunk has no complete row
+        let Some(mean_b) = complete.mean_axis(Axis(0)) else {
             return Ok(());
-        }
-        let mean_b = complete.mean_axis(Axis(0)).expect("non-empty chunk");
+        };
         let centered = &complete - &mean_b;
         let m2_b = centered.t().dot(&centered);
         let other = MomentAccumulator { n: nb, skipped: 0, mean: mean_b, m2: m2_b };
