@@ -393,61 +393,8 @@ pub(crate) fn sym_eigenvalues(a: &Array2<f64>) -> Option<Array1<f64>> {
     Some(Array1::from_shape_fn(n, |k| sv[n - 1 - k]))
 }
 
-/// Cholesky factor `L` (lower, `A = L Lᵀ`) of a symmetric positive definite matrix; `None` if
-/// a pivot is not positive.
-pub(crate) fn cholesky(a: &Array2<f64>) -> Option<Array2<f64>> {
-    let n = a.nrows();
-    let mut l = Array2::<f64>::zeros((n, n));
-    for j in 0..n {
-        let mut d = a[[j, j]];
-        for k in 0..j {
-            d -= l[[j, k]] * l[[j, k]];
-        }
-        if !(d > 0.0) || !d.is_finite() {
-            return None;
-        }
-        let d = d.sqrt();
-        l[[j, j]] = d;
-        for i in (j + 1)..n {
-            let mut s = a[[i, j]];
-            for k in 0..j {
-                s -= l[[i, k]] * l[[j, k]];
-            }
-            l[[i, j]] = s / d;
-        }
-    }
-    Some(l)
-}
-
-/// Inverse and `ln det` of a symmetric positive definite matrix via Cholesky.
-pub(crate) fn spd_inverse_logdet(a: &Array2<f64>) -> Option<(Array2<f64>, f64)> {
-    let n = a.nrows();
-    let l = cholesky(a)?;
-    let logdet = (0..n).map(|i| 2.0 * l[[i, i]].ln()).sum();
-    // L⁻¹ by forward substitution, then A⁻¹ = L⁻ᵀ L⁻¹
-    let mut li = Array2::<f64>::zeros((n, n));
-    for c in 0..n {
-        for i in c..n {
-            let mut s = if i == c { 1.0 } else { 0.0 };
-            for k in c..i {
-                s -= l[[i, k]] * li[[k, c]];
-            }
-            li[[i, c]] = s / l[[i, i]];
-        }
-    }
-    let mut inv = Array2::<f64>::zeros((n, n));
-    for i in 0..n {
-        for j in 0..=i {
-            let mut s = 0.0;
-            for k in i..n {
-                s += li[[k, i]] * li[[k, j]];
-            }
-            inv[[i, j]] = s;
-            inv[[j, i]] = s;
-        }
-    }
-    Some((inv, logdet))
-}
+// Cholesky and SPD inverse/log-determinant of small matrices: the SEM engine's kernels.
+pub(crate) use crate::sem::dense::{cholesky, spd_inverse_logdet};
 
 #[cfg(test)]
 mod tests {

@@ -25,7 +25,7 @@
 
 mod bootstrap;
 mod defined;
-mod dense;
+pub(crate) mod dense;
 mod estimate;
 mod fiml;
 mod fit_measures;
