@@ -7,7 +7,9 @@ use super::dd;
 use super::diagnostics;
 use super::formula::Formula;
 use super::robust::{self, HcSet};
-use super::solver::{Design, QrFactor, RANK_TOL, RefineMode, TriFactor, residual_pass, stream_qr};
+use super::solver::{
+    Design, QrFactor, RANK_TOL, RefineMode, TriFactor, UpperFactor, residual_pass, stream_qr,
+};
 use super::tdist;
 use crate::data::Dataset;
 use crate::error::{Error, Result};

@@ -437,38 +437,6 @@ impl QrFactor {
             }
         }
     }
-
-    /// The p×p factor `R₀` as a dense row-major vector.
-    pub fn r_dense(&self) -> Vec<f64> {
-        let p = self.p;
-        let mut r = vec![0.0; p * p];
-        for i in 0..p {
-            for j in i..p {
-                r[i * p + j] = self.r(i, j);
-            }
-        }
-        r
-    }
-
-    /// `v ← R₀⁻¹ v` (back substitution).
-    pub fn solve_r(&self, v: &mut [f64]) {
-        tri_solve_r(self.p, |i, j| self.r(i, j), v);
-    }
-
-    /// `v ← R₀⁻ᵀ v` (forward substitution).
-    pub fn solve_rt(&self, v: &mut [f64]) {
-        tri_solve_rt(self.p, |i, j| self.r(i, j), v);
-    }
-
-    /// `R₀⁻¹` (upper triangular), row-major p×p.
-    pub fn r_inverse(&self) -> Vec<f64> {
-        tri_inverse(self.p, |i, j| self.r(i, j))
-    }
-
-    /// 1-norm condition number of `R₀` (= of the equilibrated design, up to the 1- vs 2-norm).
-    pub fn condition(&self, rinv: &[f64]) -> f64 {
-        tri_condition(self.p, |i, j| self.r(i, j), rinv)
-    }
 }
 
 /// `v ← R⁻¹ v` (back substitution) for the upper triangular `r(i, j)`, p×p.
@@ -720,6 +688,67 @@ const STREAM_LEAF: usize = 2048;
 /// thread count.
 const STREAM_GROUPS: usize = 32;
 
+/// Operations on the p×p upper-triangular factor `R₀` shared by [`QrFactor`] (materialised QR)
+/// and [`TriFactor`] (streaming QR).
+pub(crate) trait UpperFactor {
+    /// Number of design columns p.
+    fn dim(&self) -> usize;
+    /// `R₀[i, j]` (0 below the diagonal).
+    fn entry(&self, i: usize, j: usize) -> f64;
+
+    /// The p×p factor `R₀` as a dense row-major vector.
+    fn r_dense(&self) -> Vec<f64> {
+        let p = self.dim();
+        let mut r = vec![0.0; p * p];
+        for i in 0..p {
+            for j in i..p {
+                r[i * p + j] = self.entry(i, j);
+            }
+        }
+        r
+    }
+
+    /// `v ← R₀⁻¹ v` (back substitution).
+    fn solve_r(&self, v: &mut [f64]) {
+        tri_solve_r(self.dim(), |i, j| self.entry(i, j), v);
+    }
+
+    /// `v ← R₀⁻ᵀ v` (forward substitution).
+    fn solve_rt(&self, v: &mut [f64]) {
+        tri_solve_rt(self.dim(), |i, j| self.entry(i, j), v);
+    }
+
+    /// `R₀⁻¹` (upper triangular), row-major p×p.
+    fn r_inverse(&self) -> Vec<f64> {
+        tri_inverse(self.dim(), |i, j| self.entry(i, j))
+    }
+
+    /// 1-norm condition number of `R₀` (= of the equilibrated design, up to the 1- vs 2-norm).
+    fn condition(&self, rinv: &[f64]) -> f64 {
+        tri_condition(self.dim(), |i, j| self.entry(i, j), rinv)
+    }
+}
+
+impl UpperFactor for QrFactor {
+    fn dim(&self) -> usize {
+        self.p
+    }
+    #[inline(always)]
+    fn entry(&self, i: usize, j: usize) -> f64 {
+        self.r(i, j)
+    }
+}
+
+impl UpperFactor for TriFactor {
+    fn dim(&self) -> usize {
+        self.p
+    }
+    #[inline(always)]
+    fn entry(&self, i: usize, j: usize) -> f64 {
+        self.r(i, j)
+    }
+}
+
 /// The upper triangular factor of the column-equilibrated design `A = X D`, optionally with the
 /// response appended as a last (unscaled) column: `[A y] = Q [R₀ q; 0 ρ]` (q = (Qᵀy)₁, |ρ| the
 /// residual norm). Stored row-major `pc × pc`.
@@ -749,38 +778,6 @@ impl TriFactor {
         (self.pc > self.p).then(|| {
             ((0..self.p).map(|i| self.r(i, self.p)).collect(), self.r(self.p, self.p).abs())
         })
-    }
-
-    /// The p×p factor `R₀` as a dense row-major vector.
-    pub fn r_dense(&self) -> Vec<f64> {
-        let p = self.p;
-        let mut r = vec![0.0; p * p];
-        for i in 0..p {
-            for j in i..p {
-                r[i * p + j] = self.r(i, j);
-            }
-        }
-        r
-    }
-
-    /// `v ← R₀⁻¹ v`.
-    pub fn solve_r(&self, v: &mut [f64]) {
-        tri_solve_r(self.p, |i, j| self.r(i, j), v);
-    }
-
-    /// `v ← R₀⁻ᵀ v`.
-    pub fn solve_rt(&self, v: &mut [f64]) {
-        tri_solve_rt(self.p, |i, j| self.r(i, j), v);
-    }
-
-    /// `R₀⁻¹` (upper triangular), row-major p×p.
-    pub fn r_inverse(&self) -> Vec<f64> {
-        tri_inverse(self.p, |i, j| self.r(i, j))
-    }
-
-    /// 1-norm condition number of `R₀`.
-    pub fn condition(&self, rinv: &[f64]) -> f64 {
-        tri_condition(self.p, |i, j| self.r(i, j), rinv)
     }
 
     /// Rank decision: pivoted numerical rank and the aliased design columns in data order.
