@@ -305,31 +305,40 @@ impl StudyDesign {
     /// defined effects.
     pub fn sem_syntax(&self) -> String {
         let mut lines = vec![self.cfa_syntax()];
+        lines.extend(self.regression_lines(true));
+        for e in &self.effects {
+            lines.push(format!("{} := {}", e.name, e.expression));
+        }
+        lines.join("\n")
+    }
+
+    /// One `outcome ~ predictors` line per outcome, hypotheses grouped by outcome in order of
+    /// first appearance; with `labelled`, each path carries its hypothesis label.
+    fn regression_lines(&self, labelled: bool) -> Vec<String> {
         let mut outcomes: Vec<&str> = Vec::new();
         for h in &self.hypotheses {
             if !outcomes.contains(&h.to.as_str()) {
                 outcomes.push(&h.to);
             }
         }
-        for o in outcomes {
-            let rhs: Vec<String> = self
-                .hypotheses
-                .iter()
-                .filter(|h| h.to == o)
-                .map(|h| {
-                    if h.label.is_empty() {
-                        h.from.clone()
-                    } else {
-                        format!("{}*{}", h.label, h.from)
-                    }
-                })
-                .collect();
-            lines.push(format!("{o} ~ {}", rhs.join(" + ")));
-        }
-        for e in &self.effects {
-            lines.push(format!("{} := {}", e.name, e.expression));
-        }
-        lines.join("\n")
+        outcomes
+            .into_iter()
+            .map(|o| {
+                let rhs: Vec<String> = self
+                    .hypotheses
+                    .iter()
+                    .filter(|h| h.to == o)
+                    .map(|h| {
+                        if labelled && !h.label.is_empty() {
+                            format!("{}*{}", h.label, h.from)
+                        } else {
+                            h.from.clone()
+                        }
+                    })
+                    .collect();
+                format!("{o} ~ {}", rhs.join(" + "))
+            })
+            .collect()
     }
 }
 
@@ -339,17 +348,7 @@ impl StudyDesign {
     /// equal in every group, so the paths to compare must be unlabelled.
     pub fn multigroup_syntax(&self) -> String {
         let mut lines = vec![self.cfa_syntax()];
-        let mut outcomes: Vec<&str> = Vec::new();
-        for h in &self.hypotheses {
-            if !outcomes.contains(&h.to.as_str()) {
-                outcomes.push(&h.to);
-            }
-        }
-        for o in outcomes {
-            let rhs: Vec<&str> =
-                self.hypotheses.iter().filter(|h| h.to == o).map(|h| h.from.as_str()).collect();
-            lines.push(format!("{o} ~ {}", rhs.join(" + ")));
-        }
+        lines.extend(self.regression_lines(false));
         lines.join("\n")
     }
 }
