@@ -1,5 +1,7 @@
 //! The exploratory factor analysis estimator and its fitted result.
 
+use std::sync::OnceLock;
+
 use ndarray::{Array1, Array2, ArrayRef2, Axis};
 
 use super::adequacy::{check_correlation, chisq_upper, data_correlation};
@@ -232,17 +234,6 @@ impl Efa {
             let s4: f64 = l.row(i).mapv(|v| v.powi(4)).sum();
             s2 * s2 / s4
         });
-        let eig_err = |what: &str| Error::LinearAlgebra {
-            operation: format!("eigenvalues of {what}"),
-            message: "no convergence".into(),
-        };
-        let eigenvalues = small::sym_eigenvalues(&r).ok_or_else(|| eig_err("R"))?;
-        let mut reduced = r.clone();
-        for i in 0..p {
-            reduced[[i, i]] = h2[i];
-        }
-        let eigenvalues_reduced =
-            small::sym_eigenvalues(&reduced).ok_or_else(|| eig_err("reduced R"))?;
         let fit_stats = fit_statistics(&r, &l, &phi, n_obs, rinv_logdet.as_ref().map(|x| x.1))?;
         let communalities_psych = match (&ex.psi, self.extraction) {
             (Some(psi), _) => psi.mapv(|s| 1.0 - s),
@@ -260,8 +251,8 @@ impl Efa {
             uniquenesses: u2,
             complexity,
             ss_loadings: ss,
-            eigenvalues,
-            eigenvalues_reduced,
+            eigenvalues: OnceLock::new(),
+            eigenvalues_reduced: OnceLock::new(),
             fit: fit_stats,
             r,
             n_obs,
@@ -583,8 +574,11 @@ pub struct EfaFit {
     uniquenesses: Array1<f64>,
     complexity: Array1<f64>,
     ss_loadings: Array1<f64>,
-    eigenvalues: Array1<f64>,
-    eigenvalues_reduced: Array1<f64>,
+    /// Computed on first use (two p × p decompositions most callers never look at).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    eigenvalues: OnceLock<Array1<f64>>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    eigenvalues_reduced: OnceLock<Array1<f64>>,
     fit: FitStatistics,
     r: Array2<f64>,
     n_obs: usize,
@@ -673,13 +667,20 @@ impl EfaFit {
         }
         v
     }
-    /// Eigenvalues of R, descending.
+    /// Eigenvalues of R, descending (computed on first use).
     pub fn eigenvalues(&self) -> &Array1<f64> {
-        &self.eigenvalues
+        self.eigenvalues.get_or_init(|| small::sym_eigenvalues_robust(&self.r))
     }
-    /// Eigenvalues of R with the communalities on the diagonal.
+    /// Eigenvalues of R with the communalities on the diagonal, descending (computed on first
+    /// use).
     pub fn eigenvalues_reduced(&self) -> &Array1<f64> {
-        &self.eigenvalues_reduced
+        self.eigenvalues_reduced.get_or_init(|| {
+            let mut reduced = self.r.clone();
+            for (i, &h) in self.communalities.iter().enumerate() {
+                reduced[[i, i]] = h;
+            }
+            small::sym_eigenvalues_robust(&reduced)
+        })
     }
     /// Fit statistics (psych `fa.stats`).
     pub fn fit_statistics(&self) -> &FitStatistics {

@@ -400,6 +400,136 @@ fn minres_loadings_ws(
     }))
 }
 
+/// ULS profile criterion `G(ψ) = min_L ‖R − Ψ − L Lᵀ‖²_F = Σ_{m≥k} λ_m²` (λ: eigenvalues of
+/// `A = R − diag ψ`, the k largest retained and positive) and its gradient
+/// `∂G/∂ψ_i = −2 e_i`, `e = diag(A − V_k Λ_k V_kᵀ) = Σ_{m≥k} λ_m v_m∘v_m`. `G` and the minres
+/// criterion have the same interior stationary points (`e = 0`, where they are equal and the
+/// minres gradient vanishes too); `None` where a retained eigenvalue is not positive.
+pub(crate) fn uls_value_grad_ws(
+    r: &Array2<f64>,
+    psi: &[f64],
+    k: usize,
+    ws: &mut small::EigWork,
+    g: &mut [f64],
+) -> Option<f64> {
+    let p = r.nrows();
+    if !eigen_r_minus_psi(r, psi, ws) || !(ws.val(k - 1) > 0.0) {
+        return None;
+    }
+    let mut f = 0.0;
+    g[..p].fill(0.0);
+    for m in k..p {
+        let l = ws.val(m);
+        f += l * l;
+        for (gi, v) in g.iter_mut().zip(ws.vec(m)) {
+            *gi -= 2.0 * l * v * v;
+        }
+    }
+    if !f.is_finite() || g[..p].iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    Some(f)
+}
+
+/// Adds `Σ_{m<k} Σ_{l≥k} c(λ_m, λ_l) (v_m∘v_l)(v_m∘v_l)ᵀ` to the lower triangle of the
+/// row-major p × p `h` by one matrix product (the eigenvector-perturbation term shared by the
+/// ULS and ML Hessians). `false` when `c` is undefined (a retained and a discarded eigenvalue
+/// coincide).
+fn add_cross_term(
+    ws: &small::EigWork,
+    p: usize,
+    k: usize,
+    c: impl Fn(f64, f64) -> Option<f64>,
+    h: &mut [f64],
+) -> bool {
+    let q = p - k;
+    let mut w = faer::Mat::<f64>::zeros(p, k * q);
+    let mut wc = faer::Mat::<f64>::zeros(p, k * q);
+    for m in 0..k {
+        let vm = ws.vec(m);
+        for l in 0..q {
+            let Some(cml) = c(ws.val(m), ws.val(k + l)) else { return false };
+            let vl = ws.vec(k + l);
+            let col = m * q + l;
+            for i in 0..p {
+                let x = vm[i] * vl[i];
+                w[(i, col)] = x;
+                wc[(i, col)] = cml * x;
+            }
+        }
+    }
+    let mut out = faer::Mat::<f64>::zeros(p, p);
+    faer::linalg::matmul::matmul(
+        out.as_mut(),
+        faer::Accum::Replace,
+        wc.as_ref(),
+        w.as_ref().transpose(),
+        1.0,
+        faer::Par::Seq,
+    );
+    for i in 0..p {
+        for j in 0..=i {
+            h[i * p + j] += out[(i, j)];
+        }
+    }
+    true
+}
+
+/// Copies the lower triangle of the row-major p × p `h` to the upper; `false` if not finite.
+fn symmetrize_lower(h: &mut [f64], p: usize) -> bool {
+    for i in 0..p {
+        for j in 0..i {
+            h[j * p + i] = h[i * p + j];
+        }
+    }
+    h.iter().all(|v| v.is_finite())
+}
+
+/// Exact Hessian of the ULS profile criterion ([`uls_value_grad_ws`]) with respect to
+/// `x = ln ψ`, from the decomposition of `R − diag ψ` in `ws` and the ψ-gradient `g`:
+/// `∂²G/∂ψ_i∂ψ_j = 2 (P_⊥)²_ij − 4 Σ_{m<k, l≥k} λ_l/(λ_m − λ_l) (v_m∘v_l)_i (v_m∘v_l)_j`
+/// (`P_⊥ = I − V_k V_kᵀ`; Daleckii–Krein derivative of the discarded part), then
+/// `H_x = diag(ψ) H_ψ diag(ψ) + diag(ψ∘g)`.
+pub(crate) fn uls_hessian_x(
+    ws: &small::EigWork,
+    psi: &[f64],
+    g: &[f64],
+    p: usize,
+    k: usize,
+    h: &mut [f64],
+) -> bool {
+    for i in 0..p {
+        for j in 0..=i {
+            let mut pij = if i == j { 1.0 } else { 0.0 };
+            for m in 0..k {
+                let v = ws.vec(m);
+                pij -= v[i] * v[j];
+            }
+            h[i * p + j] = 0.5 * pij * pij;
+        }
+    }
+    let ok = add_cross_term(
+        ws,
+        p,
+        k,
+        |lm, ll| {
+            let d = lm - ll;
+            (d.abs() > 1e-12 * lm.abs()).then(|| -ll / d)
+        },
+        h,
+    );
+    if !ok {
+        return false;
+    }
+    for i in 0..p {
+        for j in 0..=i {
+            h[i * p + j] *= 4.0 * psi[i] * psi[j];
+        }
+        h[i * p + i] += psi[i] * g[i];
+    }
+    symmetrize_lower(h, p)
+}
+
 fn minres(
     r: &Array2<f64>,
     k: usize,
@@ -407,8 +537,21 @@ fn minres(
     rinv: Option<&Array2<f64>>,
 ) -> Result<Extracted> {
     let p = r.nrows();
-    let start: Vec<f64> = smc(r, rinv)?.iter().map(|s| 1.0 - s).collect();
+    let mut start: Vec<f64> = smc(r, rinv)?.iter().map(|s| 1.0 - s).collect();
     let mut ws = small::EigWork::new(p);
+    // full convergence: projected Newton on the ULS profile (a handful of eigendecompositions
+    // instead of 10–20). Its interior solutions (no uniqueness at a bound) are minres solutions;
+    // with a bound active (Heywood) the minres criterion itself is minimised from there.
+    if rule == StoppingRule::Full
+        && let Some((psi, conv)) =
+            projected_newton(r, k, &start, box_options(rule).gtol, &mut ws, NewtonObjective::Uls)
+    {
+        let interior = psi.iter().all(|&v| v > PSI_LOWER * (1.0 + 1e-9) && v < 1.0 - 1e-12);
+        if interior && conv.converged {
+            return minres_result(r, k, psi, conv, &mut ws);
+        }
+        start = psi;
+    }
     let (psi, _, conv) = minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| {
         let mut g = vec![0.0; p];
         let f = minres_value_grad_ws(r, x, k, &mut ws, &mut g)?;
@@ -418,7 +561,17 @@ fn minres(
         what: "minres (objective undefined)".into(),
         iterations: 0,
     })?;
-    let loadings = minres_loadings_ws(r, &psi, k, &mut ws)?;
+    minres_result(r, k, psi, conv, &mut ws)
+}
+
+fn minres_result(
+    r: &Array2<f64>,
+    k: usize,
+    psi: Vec<f64>,
+    conv: Convergence,
+    ws: &mut small::EigWork,
+) -> Result<Extracted> {
+    let loadings = minres_loadings_ws(r, &psi, k, ws)?;
     let mut warnings = Vec::new();
     if !conv.converged {
         warnings.push(Warning::NotConverged { what: "minres".into(), iterations: conv.iterations });
@@ -523,9 +676,6 @@ fn ml_loadings_ws(
 /// `c_mn = (θ_m − 1)(θ_m + θ_n)/(θ_m − θ_n)` — from `∂θ_m/∂x_j = −θ_m ω_jm²` and first-order
 /// eigenvector perturbation; the pairs of discarded eigenvalues combine without any division.
 pub(crate) fn ml_hessian_x(ws: &small::EigWork, p: usize, k: usize, h: &mut [f64]) -> bool {
-    let q = p - k;
-    // U: discarded eigenvectors (p × q)
-    let u = faer::Mat::<f64>::from_fn(p, q, |i, mm| ws.vec(k + mm)[i]);
     for i in 0..p {
         for j in 0..=i {
             let mut pij = if i == j { 1.0 } else { 0.0 };
@@ -539,43 +689,17 @@ pub(crate) fn ml_hessian_x(ws: &small::EigWork, p: usize, k: usize, h: &mut [f64
             h[i * p + j] = qij * pij;
         }
     }
-    // Σ_{m>k} c_mn ω_m ω_mᵀ = U diag(c_n) Uᵀ by one matrix product per retained n
-    let mut uc = faer::Mat::<f64>::zeros(p, q);
-    let mut m = faer::Mat::<f64>::zeros(p, p);
-    for n in 0..k {
-        let tn = ws.val(n);
-        for mm in 0..q {
-            let tm = ws.val(k + mm);
+    let ok = add_cross_term(
+        ws,
+        p,
+        k,
+        |tn, tm| {
             let d = tm - tn;
-            if !(d.abs() > 1e-12 * tn.abs()) {
-                return false;
-            }
-            let c = (tm - 1.0) * (tm + tn) / d;
-            for i in 0..p {
-                uc[(i, mm)] = u[(i, mm)] * c;
-            }
-        }
-        faer::linalg::matmul::matmul(
-            m.as_mut(),
-            faer::Accum::Replace,
-            uc.as_ref(),
-            u.as_ref().transpose(),
-            1.0,
-            faer::Par::Seq,
-        );
-        let vn = ws.vec(n);
-        for i in 0..p {
-            for j in 0..=i {
-                h[i * p + j] += vn[i] * vn[j] * m[(i, j)];
-            }
-        }
-    }
-    for i in 0..p {
-        for j in 0..i {
-            h[j * p + i] = h[i * p + j];
-        }
-    }
-    h.iter().all(|v| v.is_finite())
+            (d.abs() > 1e-12 * tn.abs()).then(|| (tm - 1.0) * (tm + tn) / d)
+        },
+        h,
+    );
+    ok && symmetrize_lower(h, p)
 }
 
 /// Solve `H d = −g` on the free variables by Cholesky, with a growing diagonal shift
@@ -620,23 +744,71 @@ fn newton_direction(h: &[f64], g: &[f64], free: &[bool], p: usize) -> Option<Vec
     None
 }
 
-/// Projected Newton iterations for ML in `x = ln ψ` with the exact Hessian
-/// ([`ml_hessian_x`]) and an Armijo search along the projection arc; box `[ln 0.005, 0]`.
-/// Stops like [`minimize_box`] (projected ψ-gradient ≤ `gtol`, or three decreases at the
-/// objective's rounding level). `None` when a step fails (the caller then uses the projected
-/// BFGS from the start).
-fn ml_newton(
+/// Criterion minimised by [`projected_newton`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NewtonObjective {
+    /// Maximum likelihood ([`ml_value_grad_ws`], [`ml_hessian_x`]).
+    Ml,
+    /// The ULS profile ([`uls_value_grad_ws`], [`uls_hessian_x`]), for minres.
+    Uls,
+}
+
+impl NewtonObjective {
+    fn value_grad(
+        self,
+        r: &Array2<f64>,
+        psi: &[f64],
+        k: usize,
+        ws: &mut small::EigWork,
+        g: &mut [f64],
+    ) -> Option<f64> {
+        match self {
+            Self::Ml => ml_value_grad_ws(r, psi, k, ws, g),
+            Self::Uls => uls_value_grad_ws(r, psi, k, ws, g),
+        }
+    }
+
+    fn hessian_x(
+        self,
+        ws: &small::EigWork,
+        psi: &[f64],
+        g: &[f64],
+        k: usize,
+        h: &mut [f64],
+    ) -> bool {
+        let p = psi.len();
+        match self {
+            Self::Ml => ml_hessian_x(ws, p, k, h),
+            Self::Uls => uls_hessian_x(ws, psi, g, p, k, h),
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Ml => "Newton",
+            Self::Uls => "ULS profile, Newton",
+        }
+    }
+}
+
+/// Projected Newton iterations in `x = ln ψ` with the exact Hessian of `obj` and an Armijo
+/// search along the projection arc; box `[ln 0.005, 0]`. Stops like [`minimize_box`]
+/// (projected ψ-gradient ≤ `gtol`, or three decreases at the objective's rounding level).
+/// `None` when a step fails (the caller then uses the projected BFGS). On success the
+/// workspace holds the decomposition at the returned ψ.
+fn projected_newton(
     r: &Array2<f64>,
     k: usize,
     start: &[f64],
     gtol: f64,
     ws: &mut small::EigWork,
+    obj: NewtonObjective,
 ) -> Option<(Vec<f64>, Convergence)> {
     let p = r.nrows();
     let (lo, hi) = (PSI_LOWER, 1.0);
     let mut psi: Vec<f64> = start.iter().map(|v| v.clamp(lo, hi)).collect();
     let mut g = vec![0.0; p];
-    let mut f = ml_value_grad_ws(r, &psi, k, ws, &mut g)?;
+    let mut f = obj.value_grad(r, &psi, k, ws, &mut g)?;
     let mut evals = 1;
     let mut h = vec![0.0; p * p];
     let mut gt = vec![0.0; p];
@@ -657,12 +829,13 @@ fn ml_newton(
                     converged: true,
                     iterations: iter,
                     reason: format!(
-                        "projected gradient {pg_max:.1e} below {gtol:.0e} (Newton, {evals} evaluations)"
+                        "projected gradient {pg_max:.1e} below {gtol:.0e} ({}, {evals} evaluations)",
+                        obj.label()
                     ),
                 },
             ));
         }
-        if !ml_hessian_x(ws, p, k, &mut h) {
+        if !obj.hessian_x(ws, &psi, &g, k, &mut h) {
             return None;
         }
         // gradient in x = ln ψ
@@ -686,7 +859,7 @@ fn ml_newton(
         for _ in 0..40 {
             let pt: Vec<f64> = (0..p).map(|i| (x[i] + t * d[i]).exp().clamp(lo, hi)).collect();
             evals += 1;
-            if let Some(ft) = ml_value_grad_ws(r, &pt, k, ws, &mut gt) {
+            if let Some(ft) = obj.value_grad(r, &pt, k, ws, &mut gt) {
                 let dec: f64 = (0..p).map(|i| gx[i] * (pt[i].ln() - x[i])).sum();
                 if ft <= f + 1e-4 * dec.min(0.0) {
                     accepted = Some((pt, ft));
@@ -713,7 +886,8 @@ fn ml_newton(
                     converged: pg_max < 1e-6,
                     iterations: iter + 1,
                     reason: format!(
-                        "objective at rounding level (projected gradient {pg_max:.1e}; Newton, {evals} evaluations)"
+                        "objective at rounding level (projected gradient {pg_max:.1e}; {}, {evals} evaluations)",
+                        obj.label()
                     ),
                 },
             ));
@@ -739,7 +913,9 @@ fn ml(
     // full convergence: projected Newton with the exact Hessian (a handful of
     // eigendecompositions); R's rule, or a failed Newton step: the projected BFGS
     let newton = match rule {
-        StoppingRule::Full => ml_newton(r, k, &start, box_options(rule).gtol, &mut ws),
+        StoppingRule::Full => {
+            projected_newton(r, k, &start, box_options(rule).gtol, &mut ws, NewtonObjective::Ml)
+        }
         StoppingRule::R => None,
     };
     let (psi, conv) = match newton {
@@ -834,6 +1010,69 @@ mod tests {
                 assert!((fd - h[i * 6 + j]).abs() < 1e-6, "({i},{j}): {fd} vs {}", h[i * 6 + j]);
             }
         }
+    }
+
+    fn uls_value_grad(r: &Array2<f64>, psi: &[f64], k: usize) -> Option<(f64, Vec<f64>)> {
+        let mut ws = small::EigWork::new(r.nrows());
+        let mut g = vec![0.0; r.nrows()];
+        let f = uls_value_grad_ws(r, psi, k, &mut ws, &mut g)?;
+        Some((f, g))
+    }
+
+    #[test]
+    fn uls_gradient_and_hessian_match_finite_differences() {
+        let r = test_r();
+        let psi = vec![0.4, 0.5, 0.6, 0.45, 0.55, 0.7];
+        let (_, g) = uls_value_grad(&r, &psi, 2).unwrap();
+        for i in 0..6 {
+            let h = 1e-6;
+            let mut a = psi.clone();
+            a[i] += h;
+            let mut b = psi.clone();
+            b[i] -= h;
+            let fd = (uls_value_grad(&r, &a, 2).unwrap().0 - uls_value_grad(&r, &b, 2).unwrap().0)
+                / (2.0 * h);
+            assert!((fd - g[i]).abs() < 1e-7, "{i}: {fd} vs {}", g[i]);
+        }
+        // Hessian in x = ln ψ against central differences of the analytic x-gradient
+        let gx = |ps: &[f64]| -> Vec<f64> {
+            let (_, g) = uls_value_grad(&r, ps, 2).unwrap();
+            g.iter().zip(ps).map(|(a, b)| a * b).collect()
+        };
+        let mut ws = small::EigWork::new(6);
+        let mut g = vec![0.0; 6];
+        uls_value_grad_ws(&r, &psi, 2, &mut ws, &mut g).unwrap();
+        let mut hx = vec![0.0; 36];
+        assert!(uls_hessian_x(&ws, &psi, &g, 6, 2, &mut hx));
+        for j in 0..6 {
+            let e = 1e-6;
+            let mut a = psi.clone();
+            a[j] *= f64::exp(e);
+            let mut b = psi.clone();
+            b[j] *= f64::exp(-e);
+            let (ga, gb) = (gx(&a), gx(&b));
+            for i in 0..6 {
+                let fd = (ga[i] - gb[i]) / (2.0 * e);
+                assert!((fd - hx[i * 6 + j]).abs() < 1e-6, "({i},{j}): {fd} vs {}", hx[i * 6 + j]);
+            }
+        }
+    }
+
+    #[test]
+    fn uls_and_minres_share_the_interior_optimum() {
+        // at the ULS-profile optimum e = 0, where the minres gradient vanishes as well
+        let r = test_r();
+        let ex = minres(&r, 2, StoppingRule::Full, None).unwrap();
+        assert!(ex.convergence.reason.contains("ULS"), "{}", ex.convergence.reason);
+        let psi = ex.psi.unwrap().to_vec();
+        let (_, g) = minres_value_grad(&r, &psi, 2).unwrap();
+        assert!(g.iter().all(|v| v.abs() < 1e-8), "{g:?}");
+        let (_, gu) = uls_value_grad(&r, &psi, 2).unwrap();
+        assert!(gu.iter().all(|v| v.abs() < 1e-8), "{gu:?}");
+        // psych's rule keeps the minres BFGS; both land on the same uniquenesses
+        let exr = minres(&r, 2, StoppingRule::R, None).unwrap();
+        let d = exr.psi.unwrap().iter().zip(&psi).fold(0.0_f64, |m, (a, b)| m.max((a - b).abs()));
+        assert!(d < 1e-4, "{d}");
     }
 
     #[test]

@@ -342,11 +342,9 @@ where
 }
 
 /// A random start gives up once its loadings are within this (largest entry, after congruence
-/// matching of columns and signs) of the identity start's solution: half the 1e-2 at which
-/// [`same_solution`] rejects a start at the end as a copy of the same optimum.
-const GUARD_TOL: f64 = 5e-3;
-/// Iterations between two checks of the guard.
-const GUARD_EVERY: usize = 2;
+/// matching of columns and signs) of the identity start's solution (checked every iteration):
+/// the distance at which [`same_solution`] treats a finished start as a copy of the same optimum.
+const GUARD_TOL: f64 = 1e-2;
 
 /// Whether the row-major p × k loadings `l` (rows multiplied by `scale` when given) are within
 /// [`GUARD_TOL`] of `guard` after greedy congruence matching of columns and signs.
@@ -582,7 +580,6 @@ fn varimax_guarded(
         iters += 1;
         mul_ab(&x, p, k, &tt, &mut z);
         if let Some(gd) = guard
-            && iters % GUARD_EVERY == 0
             && near_solution(&z, Some(sc.as_slice().unwrap_or(&[])), gd)
         {
             abandoned = true;
@@ -677,6 +674,10 @@ fn gpa_orthogonal_guarded(
     let mut lc = vec![0.0; p * k];
     let mut gqc = vec![0.0; p * k];
     let mut pw = small::PolarWork::new(k);
+    let mut t_prev = vec![0.0; k * k];
+    let mut gp_prev = vec![0.0; k * k];
+    let mut have_prev = false;
+    let bb_below = bb_threshold(rule, guard.is_some());
     let mut al = 1.0;
     let mut iters = 0;
     let mut converged = false;
@@ -715,7 +716,6 @@ fn gpa_orthogonal_guarded(
             break;
         }
         if let Some(gd) = guard
-            && iters % GUARD_EVERY == 0
             && iters > 0
             && near_solution(&l, None, gd)
         {
@@ -723,7 +723,13 @@ fn gpa_orthogonal_guarded(
             break;
         }
         iters += 1;
-        al *= 2.0;
+        al = if have_prev && s < bb_below {
+            bb_step(&t, &t_prev, &gp, &gp_prev).unwrap_or(2.0 * al)
+        } else {
+            2.0 * al
+        };
+        t_prev.copy_from_slice(&t);
+        gp_prev.copy_from_slice(&gp);
         let mut have = false;
         let mut fc = f64::NAN;
         let mut ok = false;
@@ -755,6 +761,7 @@ fn gpa_orthogonal_guarded(
             std::mem::swap(&mut gq, &mut gqc);
             f = fc;
             mul_atb(&af, &gq, p, k, &mut g);
+            have_prev = true;
         }
     }
     Ok(Rotated {
@@ -766,6 +773,38 @@ fn gpa_orthogonal_guarded(
         starts_used: 1,
         abandoned,
     })
+}
+
+/// Below this projected-gradient norm a full-convergence GPA run takes Barzilai–Borwein steps
+/// (the first trial step of the line search is `⟨Δt, Δt⟩ / ⟨Δt, Δgp⟩` from the last two
+/// iterates instead of twice the last step). By then the run is inside its optimum's basin, so the
+/// step rule only changes how fast the same optimum is reached: GPA's doubling/halving converges
+/// linearly, the polishing to 1e-10 took most of its iterations.
+const BB_SWITCH: f64 = 1e-3;
+
+/// Projected-gradient norm below which a GPA run takes Barzilai–Borwein steps: random starts
+/// (a screening pass, any path will do) always, a full-convergence run once inside its basin
+/// ([`BB_SWITCH`]), R's rule never (GPArotation's iterates).
+fn bb_threshold(rule: StoppingRule, screening: bool) -> f64 {
+    match (screening, rule) {
+        (true, _) => f64::INFINITY,
+        (false, StoppingRule::Full) => BB_SWITCH,
+        (false, StoppingRule::R) => 0.0,
+    }
+}
+
+/// The Barzilai–Borwein step from the changes of the iterate and of the projected gradient, or
+/// `None` when the curvature along the step is not positive.
+fn bb_step(t: &[f64], t_prev: &[f64], gp: &[f64], gp_prev: &[f64]) -> Option<f64> {
+    let (mut ss, mut sy) = (0.0, 0.0);
+    for i in 0..t.len() {
+        let sv = t[i] - t_prev[i];
+        let yv = gp[i] - gp_prev[i];
+        ss += sv * sv;
+        sy += sv * yv;
+    }
+    let a = ss / sy;
+    (sy > 0.0 && a.is_finite() && a > 0.0).then_some(a.min(1e6))
 }
 
 fn gpa_convergence(
@@ -845,6 +884,10 @@ fn gpa_oblique_guarded(
     let mut tic = vec![0.0; k * k];
     let mut lc = vec![0.0; p * k];
     let mut gqc = vec![0.0; p * k];
+    let mut t_prev = vec![0.0; k * k];
+    let mut gp_prev = vec![0.0; k * k];
+    let mut have_prev = false;
+    let bb_below = bb_threshold(rule, guard.is_some());
     let mut al = 1.0;
     let mut iters = 0;
     let mut converged = false;
@@ -875,7 +918,6 @@ fn gpa_oblique_guarded(
             break;
         }
         if let Some(gd) = guard
-            && iters % GUARD_EVERY == 0
             && iters > 0
             && near_solution(&l, None, gd)
         {
@@ -883,7 +925,13 @@ fn gpa_oblique_guarded(
             break;
         }
         iters += 1;
-        al *= 2.0;
+        al = if have_prev && s < bb_below {
+            bb_step(&t, &t_prev, &gp, &gp_prev).unwrap_or(2.0 * al)
+        } else {
+            2.0 * al
+        };
+        t_prev.copy_from_slice(&t);
+        gp_prev.copy_from_slice(&gp);
         let mut have = false;
         let mut fc = f64::NAN;
         let mut ok = false;
@@ -923,6 +971,7 @@ fn gpa_oblique_guarded(
             std::mem::swap(&mut gq, &mut gqc);
             f = fc;
             grad(&l, &gq, &ti, &mut m, &mut g);
+            have_prev = true;
         }
     }
     let tn = unflat(&t, k, k);

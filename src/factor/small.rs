@@ -309,6 +309,9 @@ pub(crate) struct EigWork {
     u: faer::Mat<f64>,
     s: faer::diag::Diag<f64>,
     buf: faer::dyn_stack::MemBuffer,
+    /// Input of the decomposition held in `u`, `s` (lower triangle), valid when `have`.
+    prev: faer::Mat<f64>,
+    have: bool,
 }
 
 impl EigWork {
@@ -319,6 +322,8 @@ impl EigWork {
             a: faer::Mat::zeros(n, n),
             u: faer::Mat::zeros(n, n),
             s: faer::diag::Diag::zeros(n),
+            prev: faer::Mat::zeros(n, n),
+            have: false,
             buf: faer::dyn_stack::MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(
                 n,
                 evd::ComputeEigenvectors::Yes,
@@ -332,14 +337,28 @@ impl EigWork {
     pub(crate) fn compute(&mut self) -> bool {
         use faer::linalg::evd;
         let n = self.n;
+        let mut same = self.have;
         for j in 0..n {
             for i in j..n {
-                if !self.a[(i, j)].is_finite() {
+                let v = self.a[(i, j)];
+                if !v.is_finite() {
                     return false;
                 }
+                same &= v == self.prev[(i, j)];
             }
         }
-        evd::self_adjoint_evd(
+        // the decomposition of the same input is already there (e.g. the loadings at the
+        // optimum the last evaluation of the objective already decomposed)
+        if same {
+            return true;
+        }
+        self.have = false;
+        for j in 0..n {
+            for i in j..n {
+                self.prev[(i, j)] = self.a[(i, j)];
+            }
+        }
+        self.have = evd::self_adjoint_evd(
             self.a.as_ref(),
             self.s.as_mut(),
             Some(self.u.as_mut()),
@@ -347,7 +366,8 @@ impl EigWork {
             faer::dyn_stack::MemStack::new(&mut self.buf),
             Default::default(),
         )
-        .is_ok()
+        .is_ok();
+        self.have
     }
 
     /// The m-th largest eigenvalue (m = 0 is the largest).
@@ -391,6 +411,25 @@ pub(crate) fn sym_eigenvalues(a: &Array2<f64>) -> Option<Array1<f64>> {
     .ok()?;
     let sv = s.column_vector();
     Some(Array1::from_shape_fn(n, |k| sv[n - 1 - k]))
+}
+
+/// Eigenvalues (descending) of a finite symmetric matrix that are always returned: faer's
+/// decomposition, or cyclic Jacobi should faer report no convergence; NaN entries only for a
+/// non-finite input.
+pub(crate) fn sym_eigenvalues_robust(a: &Array2<f64>) -> Array1<f64> {
+    let n = a.nrows();
+    if let Some(v) = sym_eigenvalues(a) {
+        return v;
+    }
+    if a.iter().any(|v| !v.is_finite()) {
+        return Array1::from_elem(n, f64::NAN);
+    }
+    let mut m: Vec<f64> = a.iter().copied().collect();
+    let mut v = vec![0.0; n * n];
+    jacobi_into(&mut m, n, &mut v);
+    let mut vals: Vec<f64> = (0..n).map(|i| m[i * n + i]).collect();
+    vals.sort_by(|x, y| y.total_cmp(x));
+    Array1::from(vals)
 }
 
 // Cholesky and SPD inverse/log-determinant of small matrices: the SEM engine's kernels.
