@@ -98,7 +98,7 @@ fn complete_correlation(x: &ArrayRef2<f64>) -> Result<Array2<f64>> {
         c
     };
     let mut s = Mat::<f64>::zeros(p, p);
-    let par = if (n * p * p) as f64 > 4e6 && rayon::current_thread_index().is_none() {
+    let par = if (n * p * p) as f64 > 5e8 && rayon::current_thread_index().is_none() {
         Par::rayon(0)
     } else {
         Par::Seq
