@@ -431,58 +431,145 @@ pub(crate) fn uls_value_grad_ws(
     Some(f)
 }
 
-/// Adds `Σ_{m<k} Σ_{l≥k} c(λ_m, λ_l) (v_m∘v_l)(v_m∘v_l)ᵀ` to the lower triangle of the
-/// row-major p × p `h` by one matrix product (the eigenvector-perturbation term shared by the
-/// ULS and ML Hessians). `false` when `c` is undefined (a retained and a discarded eigenvalue
-/// coincide).
-fn add_cross_term(
-    ws: &small::EigWork,
+/// Scratch space of the Newton iterations (allocated once per optimisation: the cross-term
+/// matrices are large enough that fresh allocations cost page faults on every iteration).
+pub(crate) struct HessWork {
     p: usize,
     k: usize,
-    c: impl Fn(f64, f64) -> Option<f64>,
-    h: &mut [f64],
-) -> bool {
-    let q = p - k;
-    let mut w = faer::Mat::<f64>::zeros(p, k * q);
-    let mut wc = faer::Mat::<f64>::zeros(p, k * q);
-    for m in 0..k {
-        let vm = ws.vec(m);
-        for l in 0..q {
-            let Some(cml) = c(ws.val(m), ws.val(k + l)) else { return false };
-            let vl = ws.vec(k + l);
-            let col = m * q + l;
-            for i in 0..p {
-                let x = vm[i] * vl[i];
-                w[(i, col)] = x;
-                wc[(i, col)] = cml * x;
+    /// Hessian, row-major p × p.
+    pub h: Vec<f64>,
+    /// Retained eigenvectors, row-major p × k.
+    vk: Vec<f64>,
+    w: faer::Mat<f64>,
+    wc: faer::Mat<f64>,
+    out: faer::Mat<f64>,
+    hf: faer::Mat<f64>,
+}
+
+impl HessWork {
+    pub(crate) fn new(p: usize, k: usize) -> Self {
+        let q = p - k;
+        Self {
+            p,
+            k,
+            h: vec![0.0; p * p],
+            vk: vec![0.0; p * k],
+            w: faer::Mat::zeros(p, k * q),
+            wc: faer::Mat::zeros(p, k * q),
+            out: faer::Mat::zeros(p, p),
+            hf: faer::Mat::zeros(p, p),
+        }
+    }
+
+    /// Copy the retained eigenvectors into `vk`.
+    fn load(&mut self, ws: &small::EigWork) {
+        let k = self.k;
+        for m in 0..k {
+            for (i, &v) in ws.vec(m).iter().enumerate() {
+                self.vk[i * k + m] = v;
             }
         }
     }
-    let mut out = faer::Mat::<f64>::zeros(p, p);
-    faer::linalg::matmul::matmul(
-        out.as_mut(),
-        faer::Accum::Replace,
-        wc.as_ref(),
-        w.as_ref().transpose(),
-        1.0,
-        faer::Par::Seq,
-    );
-    for i in 0..p {
-        for j in 0..=i {
-            h[i * p + j] += out[(i, j)];
-        }
-    }
-    true
-}
 
-/// Copies the lower triangle of the row-major p × p `h` to the upper; `false` if not finite.
-fn symmetrize_lower(h: &mut [f64], p: usize) -> bool {
-    for i in 0..p {
-        for j in 0..i {
-            h[j * p + i] = h[i * p + j];
-        }
+    /// `Σ_{m<k} v_im v_jm` (rows i, j of the retained eigenvectors).
+    #[inline]
+    fn vv(&self, i: usize, j: usize) -> f64 {
+        let k = self.k;
+        self.vk[i * k..(i + 1) * k]
+            .iter()
+            .zip(&self.vk[j * k..(j + 1) * k])
+            .map(|(a, b)| a * b)
+            .sum()
     }
-    h.iter().all(|v| v.is_finite())
+
+    /// Adds `Σ_{m<k} Σ_{l≥k} c(λ_m, λ_l) (v_m∘v_l)(v_m∘v_l)ᵀ` to the lower triangle of `h` by
+    /// one matrix product (the eigenvector-perturbation term shared by the ULS and ML
+    /// Hessians). `false` when `c` is undefined (a retained and a discarded eigenvalue
+    /// coincide).
+    fn add_cross_term(&mut self, ws: &small::EigWork, c: impl Fn(f64, f64) -> Option<f64>) -> bool {
+        let (p, k) = (self.p, self.k);
+        let q = p - k;
+        for m in 0..k {
+            let vm = ws.vec(m);
+            for l in 0..q {
+                let Some(cml) = c(ws.val(m), ws.val(k + l)) else { return false };
+                let vl = ws.vec(k + l);
+                let col = m * q + l;
+                let (w, wc) = (self.w.col_mut(col), self.wc.col_mut(col));
+                let (Some(w), Some(wc)) = (w.try_as_col_major_mut(), wc.try_as_col_major_mut())
+                else {
+                    return false;
+                };
+                for (((wi, wci), a), b) in
+                    w.as_slice_mut().iter_mut().zip(wc.as_slice_mut()).zip(vm).zip(vl)
+                {
+                    let x = a * b;
+                    *wi = x;
+                    *wci = cml * x;
+                }
+            }
+        }
+        faer::linalg::matmul::matmul(
+            self.out.as_mut(),
+            faer::Accum::Replace,
+            self.wc.as_ref(),
+            self.w.as_ref().transpose(),
+            1.0,
+            faer::Par::Seq,
+        );
+        for i in 0..p {
+            for j in 0..=i {
+                self.h[i * p + j] += self.out[(i, j)];
+            }
+        }
+        true
+    }
+
+    /// Copies the lower triangle of `h` to the upper; `false` if not finite.
+    fn symmetrize(&mut self) -> bool {
+        let p = self.p;
+        for i in 0..p {
+            for j in 0..i {
+                self.h[j * p + i] = self.h[i * p + j];
+            }
+        }
+        self.h.iter().all(|v| v.is_finite())
+    }
+
+    /// Solve `H d = −g` on the free variables by Cholesky, with a growing diagonal shift
+    /// (Levenberg) when `H` is not positive definite there. `None` if nothing works.
+    fn newton_direction(&mut self, g: &[f64], free: &[bool]) -> Option<Vec<f64>> {
+        let p = self.p;
+        let idx: Vec<usize> = (0..p).filter(|&i| free[i]).collect();
+        let nf = idx.len();
+        let mut d = vec![0.0; p];
+        if nf == 0 {
+            return Some(d);
+        }
+        let h = &self.h;
+        let maxdiag = idx.iter().fold(0.0_f64, |m, &i| m.max(h[i * p + i].abs())).max(1e-12);
+        let mut shift = 0.0;
+        let mut y = vec![0.0; nf];
+        for _ in 0..12 {
+            let mut hf = self.hf.as_mut().submatrix_mut(0, 0, nf, nf);
+            for (a, &ia) in idx.iter().enumerate() {
+                for (b, &ib) in idx.iter().enumerate().take(a + 1) {
+                    hf[(a, b)] = h[ia * p + ib] + if a == b { shift } else { 0.0 };
+                }
+            }
+            for (a, &i) in idx.iter().enumerate() {
+                y[a] = -g[i];
+            }
+            if small::spd_solve_in_place(hf, &mut y) {
+                for (a, &i) in idx.iter().enumerate() {
+                    d[i] = y[a];
+                }
+                return Some(d);
+            }
+            shift = if shift == 0.0 { 1e-6 * maxdiag } else { shift * 10.0 };
+        }
+        None
+    }
 }
 
 /// Exact Hessian of the ULS profile criterion ([`uls_value_grad_ws`]) with respect to
@@ -494,40 +581,30 @@ pub(crate) fn uls_hessian_x(
     ws: &small::EigWork,
     psi: &[f64],
     g: &[f64],
-    p: usize,
-    k: usize,
-    h: &mut [f64],
+    hw: &mut HessWork,
 ) -> bool {
+    let p = hw.p;
+    hw.load(ws);
     for i in 0..p {
         for j in 0..=i {
-            let mut pij = if i == j { 1.0 } else { 0.0 };
-            for m in 0..k {
-                let v = ws.vec(m);
-                pij -= v[i] * v[j];
-            }
-            h[i * p + j] = 0.5 * pij * pij;
+            let pij = if i == j { 1.0 } else { 0.0 } - hw.vv(i, j);
+            hw.h[i * p + j] = 0.5 * pij * pij;
         }
     }
-    let ok = add_cross_term(
-        ws,
-        p,
-        k,
-        |lm, ll| {
-            let d = lm - ll;
-            (d.abs() > 1e-12 * lm.abs()).then(|| -ll / d)
-        },
-        h,
-    );
+    let ok = hw.add_cross_term(ws, |lm, ll| {
+        let d = lm - ll;
+        (d.abs() > 1e-12 * lm.abs()).then(|| -ll / d)
+    });
     if !ok {
         return false;
     }
     for i in 0..p {
         for j in 0..=i {
-            h[i * p + j] *= 4.0 * psi[i] * psi[j];
+            hw.h[i * p + j] *= 4.0 * psi[i] * psi[j];
         }
-        h[i * p + i] += psi[i] * g[i];
+        hw.h[i * p + i] += psi[i] * g[i];
     }
-    symmetrize_lower(h, p)
+    hw.symmetrize()
 }
 
 fn minres(
@@ -675,73 +752,24 @@ fn ml_loadings_ws(
 /// `H = Q ∘ P + Σ_{n≤k} (ω_n ω_nᵀ) ∘ Σ_{m>k} c_mn ω_m ω_mᵀ`,
 /// `c_mn = (θ_m − 1)(θ_m + θ_n)/(θ_m − θ_n)` — from `∂θ_m/∂x_j = −θ_m ω_jm²` and first-order
 /// eigenvector perturbation; the pairs of discarded eigenvalues combine without any division.
-pub(crate) fn ml_hessian_x(ws: &small::EigWork, p: usize, k: usize, h: &mut [f64]) -> bool {
+pub(crate) fn ml_hessian_x(ws: &small::EigWork, hw: &mut HessWork) -> bool {
+    let (p, k) = (hw.p, hw.k);
+    hw.load(ws);
     for i in 0..p {
         for j in 0..=i {
-            let mut pij = if i == j { 1.0 } else { 0.0 };
             let mut qij = ws.a[(i, j)];
             for n in 0..k {
-                let v = ws.vec(n);
-                let w = v[i] * v[j];
-                pij -= w;
-                qij -= ws.val(n) * w;
+                qij -= ws.val(n) * hw.vk[i * k + n] * hw.vk[j * k + n];
             }
-            h[i * p + j] = qij * pij;
+            let pij = if i == j { 1.0 } else { 0.0 } - hw.vv(i, j);
+            hw.h[i * p + j] = qij * pij;
         }
     }
-    let ok = add_cross_term(
-        ws,
-        p,
-        k,
-        |tn, tm| {
-            let d = tm - tn;
-            (d.abs() > 1e-12 * tn.abs()).then(|| (tm - 1.0) * (tm + tn) / d)
-        },
-        h,
-    );
-    ok && symmetrize_lower(h, p)
-}
-
-/// Solve `H d = −g` on the free variables by Cholesky, with a growing diagonal shift
-/// (Levenberg) when `H` is not positive definite there. `None` if nothing works.
-fn newton_direction(h: &[f64], g: &[f64], free: &[bool], p: usize) -> Option<Vec<f64>> {
-    let idx: Vec<usize> = (0..p).filter(|&i| free[i]).collect();
-    let nf = idx.len();
-    let mut d = vec![0.0; p];
-    if nf == 0 {
-        return Some(d);
-    }
-    let maxdiag = idx.iter().fold(0.0_f64, |m, &i| m.max(h[i * p + i].abs())).max(1e-12);
-    let mut shift = 0.0;
-    for _ in 0..12 {
-        let hf = Array2::from_shape_fn((nf, nf), |(a, b)| {
-            h[idx[a] * p + idx[b]] + if a == b { shift } else { 0.0 }
-        });
-        if let Some(l) = small::cholesky(&hf) {
-            // L y = −g_F, Lᵀ z = y
-            let mut y = vec![0.0; nf];
-            for a in 0..nf {
-                let mut s = -g[idx[a]];
-                for b in 0..a {
-                    s -= l[[a, b]] * y[b];
-                }
-                y[a] = s / l[[a, a]];
-            }
-            for a in (0..nf).rev() {
-                let mut s = y[a];
-                for b in (a + 1)..nf {
-                    s -= l[[b, a]] * y[b];
-                }
-                y[a] = s / l[[a, a]];
-            }
-            for (a, &i) in idx.iter().enumerate() {
-                d[i] = y[a];
-            }
-            return Some(d);
-        }
-        shift = if shift == 0.0 { 1e-6 * maxdiag } else { shift * 10.0 };
-    }
-    None
+    let ok = hw.add_cross_term(ws, |tn, tm| {
+        let d = tm - tn;
+        (d.abs() > 1e-12 * tn.abs()).then(|| (tm - 1.0) * (tm + tn) / d)
+    });
+    ok && hw.symmetrize()
 }
 
 /// Criterion minimised by [`projected_newton`].
@@ -768,18 +796,10 @@ impl NewtonObjective {
         }
     }
 
-    fn hessian_x(
-        self,
-        ws: &small::EigWork,
-        psi: &[f64],
-        g: &[f64],
-        k: usize,
-        h: &mut [f64],
-    ) -> bool {
-        let p = psi.len();
+    fn hessian_x(self, ws: &small::EigWork, psi: &[f64], g: &[f64], hw: &mut HessWork) -> bool {
         match self {
-            Self::Ml => ml_hessian_x(ws, p, k, h),
-            Self::Uls => uls_hessian_x(ws, psi, g, p, k, h),
+            Self::Ml => ml_hessian_x(ws, hw),
+            Self::Uls => uls_hessian_x(ws, psi, g, hw),
         }
     }
 
@@ -810,7 +830,7 @@ fn projected_newton(
     let mut g = vec![0.0; p];
     let mut f = obj.value_grad(r, &psi, k, ws, &mut g)?;
     let mut evals = 1;
-    let mut h = vec![0.0; p * p];
+    let mut hw = HessWork::new(p, k);
     let mut gt = vec![0.0; p];
     let mut stalls = 0;
     for iter in 0..200 {
@@ -835,12 +855,12 @@ fn projected_newton(
                 },
             ));
         }
-        if !obj.hessian_x(ws, &psi, &g, k, &mut h) {
+        if !obj.hessian_x(ws, &psi, &g, &mut hw) {
             return None;
         }
         // gradient in x = ln ψ
         let gx: Vec<f64> = (0..p).map(|i| g[i] * psi[i]).collect();
-        let mut d = newton_direction(&h, &gx, &free, p)?;
+        let mut d = hw.newton_direction(&gx, &free)?;
         let mut slope: f64 = d.iter().zip(&gx).map(|(a, b)| a * b).sum();
         if !(slope < 0.0) {
             for i in 0..p {
@@ -996,8 +1016,9 @@ mod tests {
         let mut ws = small::EigWork::new(6);
         let mut g = vec![0.0; 6];
         ml_value_grad_ws(&r, &psi, 2, &mut ws, &mut g).unwrap();
-        let mut h = vec![0.0; 36];
-        assert!(ml_hessian_x(&ws, 6, 2, &mut h));
+        let mut hw = HessWork::new(6, 2);
+        assert!(ml_hessian_x(&ws, &mut hw));
+        let h = &hw.h;
         for j in 0..6 {
             let e = 1e-6;
             let mut a = psi.clone();
@@ -1042,8 +1063,9 @@ mod tests {
         let mut ws = small::EigWork::new(6);
         let mut g = vec![0.0; 6];
         uls_value_grad_ws(&r, &psi, 2, &mut ws, &mut g).unwrap();
-        let mut hx = vec![0.0; 36];
-        assert!(uls_hessian_x(&ws, &psi, &g, 6, 2, &mut hx));
+        let mut hw = HessWork::new(6, 2);
+        assert!(uls_hessian_x(&ws, &psi, &g, &mut hw));
+        let hx = &hw.h;
         for j in 0..6 {
             let e = 1e-6;
             let mut a = psi.clone();

@@ -432,8 +432,81 @@ pub(crate) fn sym_eigenvalues_robust(a: &Array2<f64>) -> Array1<f64> {
     Array1::from(vals)
 }
 
-// Cholesky and SPD inverse/log-determinant of small matrices: the SEM engine's kernels.
-pub(crate) use crate::sem::dense::{cholesky, spd_inverse_logdet};
+// Cholesky of small matrices: the SEM engine's kernel.
+pub(crate) use crate::sem::dense::cholesky;
+
+/// Cholesky factor (lower triangle of `l`, in place) by faer's blocked kernel, sequential.
+fn llt_in_place(mut l: faer::MatMut<'_, f64>) -> bool {
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::cholesky::llt;
+    use faer::reborrow::ReborrowMut;
+    let n = l.nrows();
+    let mut buf = MemBuffer::new(llt::factor::cholesky_in_place_scratch::<f64>(
+        n,
+        faer::Par::Seq,
+        Default::default(),
+    ));
+    llt::factor::cholesky_in_place(
+        l.rb_mut(),
+        Default::default(),
+        faer::Par::Seq,
+        MemStack::new(&mut buf),
+        Default::default(),
+    )
+    .is_ok()
+        && (0..n).all(|i| l[(i, i)] > 0.0 && l[(i, i)].is_finite())
+}
+
+/// Inverse and log-determinant of a symmetric positive definite matrix (faer's Cholesky and
+/// triangular inverse, sequential: the p × p correlation-sized matrices of a factor analysis,
+/// where faer's blocked kernels are 3–4 times faster than the SEM engine's scalar loops).
+/// `None` unless positive definite.
+pub(crate) fn spd_inverse_logdet(a: &Array2<f64>) -> Option<(Array2<f64>, f64)> {
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::cholesky::llt;
+    let n = a.nrows();
+    if a.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let mut l = faer::Mat::<f64>::from_fn(n, n, |i, j| a[[i, j]]);
+    if !llt_in_place(l.as_mut()) {
+        return None;
+    }
+    let logdet = 2.0 * (0..n).map(|i| l[(i, i)].ln()).sum::<f64>();
+    let mut inv = faer::Mat::<f64>::zeros(n, n);
+    let mut buf = MemBuffer::new(llt::inverse::inverse_scratch::<f64>(n, faer::Par::Seq));
+    llt::inverse::inverse(inv.as_mut(), l.as_ref(), faer::Par::Seq, MemStack::new(&mut buf));
+    let out =
+        Array2::from_shape_fn((n, n), |(i, j)| if i >= j { inv[(i, j)] } else { inv[(j, i)] });
+    out.iter().all(|v| v.is_finite()).then_some((out, logdet))
+}
+
+/// Solve `A x = b` in place for a symmetric positive definite `A` given by its lower triangle in
+/// `a` (overwritten by the Cholesky factor); `false` unless positive definite.
+pub(crate) fn spd_solve_in_place(mut a: faer::MatMut<'_, f64>, b: &mut [f64]) -> bool {
+    use faer::reborrow::{Reborrow, ReborrowMut};
+    let n = a.nrows();
+    if b.len() != n || !llt_in_place(a.rb_mut()) {
+        return false;
+    }
+    let a = a.rb();
+    // L y = b, Lᵀ x = y
+    for i in 0..n {
+        let mut s = b[i];
+        for j in 0..i {
+            s -= a[(i, j)] * b[j];
+        }
+        b[i] = s / a[(i, i)];
+    }
+    for i in (0..n).rev() {
+        let mut s = b[i];
+        for j in (i + 1)..n {
+            s -= a[(j, i)] * b[j];
+        }
+        b[i] = s / a[(i, i)];
+    }
+    b.iter().all(|v| v.is_finite())
+}
 
 #[cfg(test)]
 mod tests {
