@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use ndarray::{Array1, Array2, ArrayRef2, Axis};
 
-use super::adequacy::{check_correlation, chisq_upper, data_correlation};
+use super::adequacy::{check_correlation, chisq_upper, data_correlation_missing};
 use super::extraction::{Extraction, PSI_LOWER, StoppingRule, extract};
 use super::rotation::{RotateOptions, Rotation, rotate};
 use super::small;
@@ -117,9 +117,9 @@ impl Efa {
     /// As [`Efa::fit_cor`], plus [`Error::ConstantColumn`], [`Error::NonFinite`],
     /// [`Error::TooFewObservations`] from the correlation step.
     pub fn fit(&self, x: &ArrayRef2<f64>) -> Result<EfaFit> {
-        let r = data_correlation(x)?;
+        let (r, missing) = data_correlation_missing(x)?;
         let mut fit = self.fit_cor(&r, x.nrows())?;
-        if super::adequacy::has_non_finite(x, f64::is_nan) {
+        if missing {
             fit.warnings.push(Warning::Other {
                 message: "missing values: pairwise correlations used, n = number of rows".into(),
             });

@@ -494,14 +494,11 @@ fn oblimin_into(
 
 /// `out = a b` for row-major a (p × k) and b (k × k).
 fn mul_ab(a: &[f64], p: usize, k: usize, b: &[f64], out: &mut [f64]) {
-    for i in 0..p {
-        let ar = &a[i * k..(i + 1) * k];
-        let o = &mut out[i * k..(i + 1) * k];
+    for (ar, o) in a[..p * k].chunks_exact(k).zip(out[..p * k].chunks_exact_mut(k)) {
         o.fill(0.0);
-        for (m, &am) in ar.iter().enumerate() {
-            let br = &b[m * k..(m + 1) * k];
-            for j in 0..k {
-                o[j] += am * br[j];
+        for (&am, br) in ar.iter().zip(b[..k * k].chunks_exact(k)) {
+            for (ov, bv) in o.iter_mut().zip(br) {
+                *ov += am * bv;
             }
         }
     }
@@ -509,29 +506,21 @@ fn mul_ab(a: &[f64], p: usize, k: usize, b: &[f64], out: &mut [f64]) {
 
 /// `out = a bᵀ` for row-major a (p × k) and b (k × k).
 fn mul_abt(a: &[f64], p: usize, k: usize, b: &[f64], out: &mut [f64]) {
-    for i in 0..p {
-        let ar = &a[i * k..(i + 1) * k];
-        for j in 0..k {
-            let br = &b[j * k..(j + 1) * k];
-            let mut s = 0.0;
-            for m in 0..k {
-                s += ar[m] * br[m];
-            }
-            out[i * k + j] = s;
+    for (ar, o) in a[..p * k].chunks_exact(k).zip(out[..p * k].chunks_exact_mut(k)) {
+        for (ov, br) in o.iter_mut().zip(b[..k * k].chunks_exact(k)) {
+            *ov = ar.iter().zip(br).map(|(x, y)| x * y).sum();
         }
     }
 }
 
 /// `out = aᵀ b` (k × k) for row-major a, b (p × k).
 fn mul_atb(a: &[f64], b: &[f64], p: usize, k: usize, out: &mut [f64]) {
-    out[..k * k].fill(0.0);
-    for i in 0..p {
-        let ar = &a[i * k..(i + 1) * k];
-        let br = &b[i * k..(i + 1) * k];
-        for x in 0..k {
-            let ax = ar[x];
-            for y in 0..k {
-                out[x * k + y] += ax * br[y];
+    let out = &mut out[..k * k];
+    out.fill(0.0);
+    for (ar, br) in a[..p * k].chunks_exact(k).zip(b[..p * k].chunks_exact(k)) {
+        for (&ax, orow) in ar.iter().zip(out.chunks_exact_mut(k)) {
+            for (ov, bv) in orow.iter_mut().zip(br) {
+                *ov += ax * bv;
             }
         }
     }
@@ -674,10 +663,7 @@ fn gpa_orthogonal_guarded(
     let mut lc = vec![0.0; p * k];
     let mut gqc = vec![0.0; p * k];
     let mut pw = small::PolarWork::new(k);
-    let mut t_prev = vec![0.0; k * k];
-    let mut gp_prev = vec![0.0; k * k];
-    let mut have_prev = false;
-    let bb_below = bb_threshold(rule, guard.is_some());
+    let mut steps = StepRule::new(rule, guard.is_some(), k);
     let mut al = 1.0;
     let mut iters = 0;
     let mut converged = false;
@@ -723,17 +709,13 @@ fn gpa_orthogonal_guarded(
             break;
         }
         iters += 1;
-        al = if have_prev && s < bb_below {
-            bb_step(&t, &t_prev, &gp, &gp_prev).unwrap_or(2.0 * al)
-        } else {
-            2.0 * al
-        };
-        t_prev.copy_from_slice(&t);
-        gp_prev.copy_from_slice(&gp);
+        al = steps.first_trial(al, s, &t, &gp);
         let mut have = false;
         let mut fc = f64::NAN;
         let mut ok = false;
+        let mut trials = 0;
         for _ in 0..=10 {
+            trials += 1;
             for (xv, (&tv, &gv)) in x.iter_mut().zip(t.iter().zip(&gp)) {
                 *xv = tv - al * gv;
             }
@@ -749,6 +731,9 @@ fn gpa_orthogonal_guarded(
                 break;
             }
             al /= 2.0;
+            if steps.below_rounding(s, al, f) {
+                break;
+            }
         }
         if !ok && rule == StoppingRule::Full {
             // no decrease representable in floating point: the criterion is at rounding level
@@ -761,7 +746,7 @@ fn gpa_orthogonal_guarded(
             std::mem::swap(&mut gq, &mut gqc);
             f = fc;
             mul_atb(&af, &gq, p, k, &mut g);
-            have_prev = true;
+            steps.accepted(ok && trials == 1);
         }
     }
     Ok(Rotated {
@@ -782,14 +767,66 @@ fn gpa_orthogonal_guarded(
 /// linearly, the polishing to 1e-10 took most of its iterations.
 const BB_SWITCH: f64 = 1e-3;
 
-/// Projected-gradient norm below which a GPA run takes Barzilai–Borwein steps: random starts
-/// (a screening pass, any path will do) always, a full-convergence run once inside its basin
-/// ([`BB_SWITCH`]), R's rule never (GPArotation's iterates).
-fn bb_threshold(rule: StoppingRule, screening: bool) -> f64 {
-    match (screening, rule) {
-        (true, _) => f64::INFINITY,
-        (false, StoppingRule::Full) => BB_SWITCH,
-        (false, StoppingRule::R) => 0.0,
+/// First trial step of each GPA iteration. R's stopping rule keeps GPArotation's rule (twice
+/// the last accepted step, halved until the Armijo condition holds), to follow its iterates. The
+/// other runs double the last step only after it was accepted at the first trial (keeping it
+/// otherwise, which saves the evaluation a rejected doubling costs), and take Barzilai–Borwein
+/// steps: random starts (a screening pass, any path will do) always, a full-convergence run once
+/// inside its basin ([`BB_SWITCH`]).
+struct StepRule {
+    bb_below: f64,
+    adaptive: bool,
+    doubled_ok: bool,
+    have_prev: bool,
+    t_prev: Vec<f64>,
+    gp_prev: Vec<f64>,
+}
+
+impl StepRule {
+    fn new(rule: StoppingRule, screening: bool, k: usize) -> Self {
+        let (bb_below, adaptive) = match (screening, rule) {
+            (true, _) => (f64::INFINITY, true),
+            (false, StoppingRule::Full) => (BB_SWITCH, true),
+            (false, StoppingRule::R) => (0.0, false),
+        };
+        Self {
+            bb_below,
+            adaptive,
+            doubled_ok: true,
+            have_prev: false,
+            t_prev: vec![0.0; k * k],
+            gp_prev: vec![0.0; k * k],
+        }
+    }
+
+    /// The first step to try from `t` (projected gradient `gp`, norm `s`); `al` is the last
+    /// accepted step.
+    fn first_trial(&mut self, al: f64, s: f64, t: &[f64], gp: &[f64]) -> f64 {
+        let bb = if self.have_prev && s < self.bb_below {
+            bb_step(t, &self.t_prev, gp, &self.gp_prev)
+        } else {
+            None
+        };
+        self.t_prev.copy_from_slice(t);
+        self.gp_prev.copy_from_slice(gp);
+        match bb {
+            Some(a) => a,
+            None if !self.adaptive || self.doubled_ok => 2.0 * al,
+            None => al,
+        }
+    }
+
+    /// Whether the decrease the Armijo condition asks of step `al` is below the rounding level
+    /// of the criterion `f` (then no shorter step can pass it either, except by rounding luck:
+    /// the line search stops; GPArotation's rule keeps halving).
+    fn below_rounding(&self, s: f64, al: f64, f: f64) -> bool {
+        self.adaptive && 0.5 * s * s * al <= 4.0 * f64::EPSILON * f.abs()
+    }
+
+    /// A step was accepted (`first`: at its first trial).
+    fn accepted(&mut self, first: bool) {
+        self.have_prev = true;
+        self.doubled_ok = first;
     }
 }
 
@@ -884,10 +921,7 @@ fn gpa_oblique_guarded(
     let mut tic = vec![0.0; k * k];
     let mut lc = vec![0.0; p * k];
     let mut gqc = vec![0.0; p * k];
-    let mut t_prev = vec![0.0; k * k];
-    let mut gp_prev = vec![0.0; k * k];
-    let mut have_prev = false;
-    let bb_below = bb_threshold(rule, guard.is_some());
+    let mut steps = StepRule::new(rule, guard.is_some(), k);
     let mut al = 1.0;
     let mut iters = 0;
     let mut converged = false;
@@ -925,17 +959,13 @@ fn gpa_oblique_guarded(
             break;
         }
         iters += 1;
-        al = if have_prev && s < bb_below {
-            bb_step(&t, &t_prev, &gp, &gp_prev).unwrap_or(2.0 * al)
-        } else {
-            2.0 * al
-        };
-        t_prev.copy_from_slice(&t);
-        gp_prev.copy_from_slice(&gp);
+        al = steps.first_trial(al, s, &t, &gp);
         let mut have = false;
         let mut fc = f64::NAN;
         let mut ok = false;
+        let mut trials = 0;
         for _ in 0..=10 {
+            trials += 1;
             for (xv, (&tv, &gv)) in xt.iter_mut().zip(t.iter().zip(&gp)) {
                 *xv = tv - al * gv;
             }
@@ -959,6 +989,9 @@ fn gpa_oblique_guarded(
                 break;
             }
             al /= 2.0;
+            if steps.below_rounding(s, al, f) {
+                break;
+            }
         }
         if !ok && rule == StoppingRule::Full {
             stalled = true;
@@ -971,7 +1004,7 @@ fn gpa_oblique_guarded(
             std::mem::swap(&mut gq, &mut gqc);
             f = fc;
             grad(&l, &gq, &ti, &mut m, &mut g);
-            have_prev = true;
+            steps.accepted(ok && trials == 1);
         }
     }
     let tn = unflat(&t, k, k);
