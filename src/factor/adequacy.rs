@@ -89,7 +89,8 @@ fn complete_correlation(x: &ArrayRef2<f64>, sums: &[f64]) -> Result<Array2<f64>>
         Par::Seq
     };
     let bsz = block_rows(p).min(n);
-    let mut c = Mat::<f64>::zeros(p, bsz);
+    // the block: column r (contiguous, length p) holds row r0 + r centred
+    let mut c = vec![0.0; p * bsz];
     let mut s = Mat::<f64>::zeros(p, p);
     // row-major data are read in place, column-major data column by column, anything else
     // from a standard-layout copy
@@ -104,21 +105,34 @@ fn complete_correlation(x: &ArrayRef2<f64>, sums: &[f64]) -> Result<Array2<f64>>
             if data.len() != n * p {
                 return Err(Error::invalid("x", "data matrix layout"));
             }
-            for (r, row) in data[r0 * p..(r0 + nb) * p].chunks_exact(p).enumerate() {
-                for ((cj, v), m) in c.col_as_slice_mut(r).iter_mut().zip(row).zip(&means) {
-                    *cj = v - m;
+            for (dst, row) in c[..nb * p].chunks_exact_mut(p).zip(data[r0 * p..].chunks_exact(p)) {
+                for ((d, v), m) in dst.iter_mut().zip(row).zip(&means) {
+                    *d = v - m;
                 }
             }
+            let cb = faer::MatRef::from_column_major_slice(&c[..nb * p], p, nb);
+            faer::linalg::matmul::matmul(s.as_mut(), accum, cb, cb.transpose(), 1.0, par);
         } else {
-            let block = x.slice_axis(ndarray::Axis(0), ndarray::Slice::from(r0..r0 + nb));
-            for (j, (col, m)) in block.columns().into_iter().zip(&means).enumerate() {
-                for (r, v) in col.iter().enumerate() {
-                    c[(j, r)] = v - m;
+            // column-major data: the block is nb × p, column j = the centred segment of column j
+            for (j, (dst, m)) in c[..nb * p].chunks_exact_mut(nb).zip(&means).enumerate() {
+                let col = x.column(j);
+                let seg = col.slice_axis(ndarray::Axis(0), ndarray::Slice::from(r0..r0 + nb));
+                match seg.as_slice() {
+                    Some(src) => {
+                        for (d, v) in dst.iter_mut().zip(src) {
+                            *d = v - m;
+                        }
+                    }
+                    None => {
+                        for (d, v) in dst.iter_mut().zip(seg.iter()) {
+                            *d = v - m;
+                        }
+                    }
                 }
             }
+            let cb = faer::MatRef::from_column_major_slice(&c[..nb * p], nb, p);
+            faer::linalg::matmul::matmul(s.as_mut(), accum, cb.transpose(), cb, 1.0, par);
         }
-        let cb = c.as_ref().subcols(0, nb);
-        faer::linalg::matmul::matmul(s.as_mut(), accum, cb, cb.transpose(), 1.0, par);
         accum = Accum::Add;
         r0 += nb;
     }

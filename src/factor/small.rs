@@ -185,19 +185,22 @@ pub(crate) fn jacobi_into(m: &mut [f64], n: usize, v: &mut [f64]) {
     for i in 0..n {
         v[i * n + i] = 1.0;
     }
+    jacobi_sweeps(m, n, v);
+}
+
+/// The sweeps of [`jacobi_into`], accumulating the rotations onto the columns of `v` as given
+/// (a warm start: `m` already transformed by the `v` it starts from).
+fn jacobi_sweeps(m: &mut [f64], n: usize, v: &mut [f64]) {
     for _sweep in 0..100 {
         let mut off = 0.0;
-        let mut tot = 0.0;
+        let mut diag = 0.0;
         for i in 0..n {
-            for j in 0..n {
-                let x = m[i * n + j] * m[i * n + j];
-                tot += x;
-                if i != j {
-                    off += x;
-                }
+            diag += m[i * n + i] * m[i * n + i];
+            for j in (i + 1)..n {
+                off += m[i * n + j] * m[i * n + j];
             }
         }
-        if off <= 1e-30 * tot || off == 0.0 {
+        if off == 0.0 || 2.0 * off <= 1e-30 * (diag + 2.0 * off) {
             break;
         }
         for p in 0..n {
@@ -206,6 +209,7 @@ pub(crate) fn jacobi_into(m: &mut [f64], n: usize, v: &mut [f64]) {
                 if apq == 0.0 {
                     continue;
                 }
+                // the rotation that zeroes m_pq, applied to rows and columns p, q only
                 let theta = (m[q * n + q] - m[p * n + p]) / (2.0 * apq);
                 let t = if theta == 0.0 {
                     1.0
@@ -214,36 +218,44 @@ pub(crate) fn jacobi_into(m: &mut [f64], n: usize, v: &mut [f64]) {
                 };
                 let c = 1.0 / (t * t + 1.0).sqrt();
                 let s = t * c;
+                let tau = s / (1.0 + c);
+                m[p * n + p] -= t * apq;
+                m[q * n + q] += t * apq;
+                m[p * n + q] = 0.0;
+                m[q * n + p] = 0.0;
                 for k in 0..n {
-                    let mkp = m[k * n + p];
-                    let mkq = m[k * n + q];
-                    m[k * n + p] = c * mkp - s * mkq;
-                    m[k * n + q] = s * mkp + c * mkq;
+                    if k != p && k != q {
+                        let g = m[k * n + p];
+                        let h = m[k * n + q];
+                        let gp = g - s * (h + g * tau);
+                        let hq = h + s * (g - h * tau);
+                        m[k * n + p] = gp;
+                        m[p * n + k] = gp;
+                        m[k * n + q] = hq;
+                        m[q * n + k] = hq;
+                    }
                 }
                 for k in 0..n {
-                    let mpk = m[p * n + k];
-                    let mqk = m[q * n + k];
-                    m[p * n + k] = c * mpk - s * mqk;
-                    m[q * n + k] = s * mpk + c * mqk;
-                }
-                for k in 0..n {
-                    let vkp = v[k * n + p];
-                    let vkq = v[k * n + q];
-                    v[k * n + p] = c * vkp - s * vkq;
-                    v[k * n + q] = s * vkp + c * vkq;
+                    let g = v[k * n + p];
+                    let h = v[k * n + q];
+                    v[k * n + p] = g - s * (h + g * tau);
+                    v[k * n + q] = h + s * (g - h * tau);
                 }
             }
         }
     }
 }
 
-/// Scratch space for [`polar_into`] (k × k matrices).
+/// Scratch space for [`polar_into`] (k × k matrices). It keeps the eigenvectors of the last
+/// call: the next call starts its Jacobi sweeps from them (the matrices of successive rotation
+/// iterations differ little, so one or two sweeps finish instead of five or six).
 #[derive(Debug, Clone)]
 pub(crate) struct PolarWork {
     xtx: Vec<f64>,
     w: Vec<f64>,
     isq: Vec<f64>,
     sig: Vec<f64>,
+    warm: bool,
 }
 
 impl PolarWork {
@@ -253,6 +265,7 @@ impl PolarWork {
             w: vec![0.0; k * k],
             isq: vec![0.0; k * k],
             sig: vec![0.0; k],
+            warm: false,
         }
     }
 }
@@ -270,8 +283,26 @@ pub(crate) fn polar_into(x: &[f64], n: usize, w: &mut PolarWork, out: &mut [f64]
             w.xtx[b * n + a] = s;
         }
     }
-    jacobi_into(&mut w.xtx, n, &mut w.w);
+    if w.warm {
+        // XᵀX in the basis of the last eigenvectors: W_prevᵀ (XᵀX) W_prev (isq as scratch)
+        for a in 0..n {
+            for b in 0..n {
+                w.isq[a * n + b] = (0..n).map(|c| w.xtx[a * n + c] * w.w[c * n + b]).sum();
+            }
+        }
+        for a in 0..n {
+            for b in 0..=a {
+                let v: f64 = (0..n).map(|c| w.w[c * n + a] * w.isq[c * n + b]).sum();
+                w.xtx[a * n + b] = v;
+                w.xtx[b * n + a] = v;
+            }
+        }
+        jacobi_sweeps(&mut w.xtx, n, &mut w.w);
+    } else {
+        jacobi_into(&mut w.xtx, n, &mut w.w);
+    }
     let top = (0..n).fold(0.0_f64, |m, i| m.max(w.xtx[i * n + i]));
+    w.warm = false;
     for i in 0..n {
         let v = w.xtx[i * n + i];
         if !(v > 1e-26 * top.max(1e-300)) {
@@ -279,6 +310,7 @@ pub(crate) fn polar_into(x: &[f64], n: usize, w: &mut PolarWork, out: &mut [f64]
         }
         w.sig[i] = v.sqrt();
     }
+    w.warm = true;
     for i in 0..n {
         for j in 0..n {
             let mut s = 0.0;
