@@ -10,7 +10,7 @@ timeit <- function(label, expr, reps) {
   t <- system.time(for (i in seq_len(reps)) eval(expr))[["elapsed"]]
   cat(sprintf("%-40s %10.3f ms\n", label, 1000 * t / reps))
 }
-for (case in list(list("hs9_3f", hs, 3, 50), list("bfi25_5f", bfi, 5, 20), list("sim5000x60_6f", big, 6, 5))) {
+for (case in list(list("hs9_3f", hs, 3, 50), list("bfi25_5f", bfi, 5, 30), list("sim5000x60_6f", big, 6, 10))) {
   x <- case[[2]]; k <- case[[3]]; reps <- case[[4]]
   timeit(paste0(case[[1]], "/minres_oblimin"), psych::fa(x, nfactors = k), reps)
   timeit(paste0(case[[1]], "/ml_varimax"), psych::fa(x, nfactors = k, fm = "ml", rotate = "varimax"), reps)
