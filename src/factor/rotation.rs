@@ -726,7 +726,7 @@ fn gpa_orthogonal_guarded(
             mul_ab(&af, p, k, &tc, &mut lc);
             fc = criterion_into(rot, &lc, p, k, &mut gqc, &mut means).ok_or_else(not_criterion)?;
             have = true;
-            ok = fc < f - 0.5 * s * s * al;
+            ok = fc < steps.reference(f) - 0.5 * s * s * al;
             if ok {
                 break;
             }
@@ -746,7 +746,7 @@ fn gpa_orthogonal_guarded(
             std::mem::swap(&mut gq, &mut gqc);
             f = fc;
             mul_atb(&af, &gq, p, k, &mut g);
-            steps.accepted(ok && trials == 1);
+            steps.accepted(ok && trials == 1, fc);
         }
     }
     Ok(Rotated {
@@ -776,6 +776,9 @@ const BB_SWITCH: f64 = 1e-3;
 struct StepRule {
     bb_below: f64,
     adaptive: bool,
+    nonmonotone: bool,
+    recent: [f64; NONMONOTONE_MEMORY],
+    n_accepted: usize,
     doubled_ok: bool,
     have_prev: bool,
     t_prev: Vec<f64>,
@@ -792,6 +795,9 @@ impl StepRule {
         Self {
             bb_below,
             adaptive,
+            nonmonotone: screening,
+            recent: [0.0; NONMONOTONE_MEMORY],
+            n_accepted: 0,
             doubled_ok: true,
             have_prev: false,
             t_prev: vec![0.0; k * k],
@@ -824,11 +830,30 @@ impl StepRule {
     }
 
     /// A step was accepted (`first`: at its first trial).
-    fn accepted(&mut self, first: bool) {
+    fn accepted(&mut self, first: bool, f: f64) {
         self.have_prev = true;
         self.doubled_ok = first;
+        if self.nonmonotone {
+            self.recent[self.n_accepted % NONMONOTONE_MEMORY] = f;
+            self.n_accepted += 1;
+        }
+    }
+
+    /// The value the Armijo condition compares with: the current criterion `f`, or for a
+    /// screening run the largest of the last [`NONMONOTONE_MEMORY`] accepted values
+    /// (Grippo–Lampariello–Lucidi), so that Barzilai–Borwein steps are rarely cut back.
+    fn reference(&self, f: f64) -> f64 {
+        if self.nonmonotone {
+            let m = self.n_accepted.min(NONMONOTONE_MEMORY);
+            self.recent[..m].iter().fold(f, |a, &b| a.max(b))
+        } else {
+            f
+        }
     }
 }
+
+/// Accepted criterion values a screening GPA run's nonmonotone line search looks back over.
+const NONMONOTONE_MEMORY: usize = 8;
 
 /// The Barzilai–Borwein step from the changes of the iterate and of the projected gradient, or
 /// `None` when the curvature along the step is not positive.
@@ -984,7 +1009,7 @@ fn gpa_oblique_guarded(
             mul_abt(&af, p, k, &tic, &mut lc);
             fc = criterion_into(rot, &lc, p, k, &mut gqc, &mut means).ok_or_else(not_criterion)?;
             have = true;
-            ok = fc < f - 0.5 * s * s * al;
+            ok = fc < steps.reference(f) - 0.5 * s * s * al;
             if ok {
                 break;
             }
@@ -1004,7 +1029,7 @@ fn gpa_oblique_guarded(
             std::mem::swap(&mut gq, &mut gqc);
             f = fc;
             grad(&l, &gq, &ti, &mut m, &mut g);
-            steps.accepted(ok && trials == 1);
+            steps.accepted(ok && trials == 1, fc);
         }
     }
     let tn = unflat(&t, k, k);
