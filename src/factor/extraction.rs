@@ -274,15 +274,6 @@ fn box_options(rule: StoppingRule) -> BoxOptions {
     }
 }
 
-/// minres criterion (sum of squared lower-triangle residuals) and its exact gradient.
-#[cfg(test)]
-pub(crate) fn minres_value_grad(r: &Array2<f64>, psi: &[f64], k: usize) -> Option<(f64, Vec<f64>)> {
-    let mut ws = small::EigWork::new(r.nrows());
-    let mut g = vec![0.0; r.nrows()];
-    let f = minres_value_grad_ws(r, psi, k, &mut ws, &mut g)?;
-    Some((f, g))
-}
-
 /// Fill the workspace's input with `R − diag(ψ)` (lower triangle) and decompose it.
 fn eigen_r_minus_psi(r: &Array2<f64>, psi: &[f64], ws: &mut small::EigWork) -> bool {
     let p = r.nrows();
@@ -676,15 +667,6 @@ fn eigen_scaled(r: &Array2<f64>, psi: &[f64], ws: &mut small::EigWork, sc: &mut 
     ws.compute()
 }
 
-/// ML criterion (factanal / psych) and its gradient with respect to ψ.
-#[cfg(test)]
-pub(crate) fn ml_value_grad(r: &Array2<f64>, psi: &[f64], k: usize) -> Option<(f64, Vec<f64>)> {
-    let mut ws = small::EigWork::new(r.nrows());
-    let mut g = vec![0.0; r.nrows()];
-    let f = ml_value_grad_ws(r, psi, k, &mut ws, &mut g)?;
-    Some((f, g))
-}
-
 /// ML criterion and gradient (into `g`) with a reusable eigen workspace.
 pub(crate) fn ml_value_grad_ws(
     r: &Array2<f64>,
@@ -986,98 +968,68 @@ mod tests {
         r
     }
 
-    #[test]
-    fn minres_gradient_matches_finite_differences() {
-        let r = test_r();
-        let psi = vec![0.4, 0.5, 0.6, 0.45, 0.55, 0.7];
-        let (_, g) = minres_value_grad(&r, &psi, 2).unwrap();
+    const PSI: [f64; 6] = [0.4, 0.5, 0.6, 0.45, 0.55, 0.7];
+
+    type ValueGrad =
+        fn(&Array2<f64>, &[f64], usize, &mut small::EigWork, &mut [f64]) -> Option<f64>;
+
+    /// Value and ψ-gradient of a criterion at `psi` (2 factors of [`test_r`]).
+    fn value_grad(vg: ValueGrad, psi: &[f64]) -> (f64, Vec<f64>) {
+        let mut ws = small::EigWork::new(6);
+        let mut g = vec![0.0; 6];
+        let f = vg(&test_r(), psi, 2, &mut ws, &mut g).unwrap();
+        (f, g)
+    }
+
+    /// The analytic gradient against central differences of the value.
+    fn check_gradient(vg: ValueGrad, tol: f64) {
+        let (_, g) = value_grad(vg, &PSI);
         for i in 0..6 {
             let h = 1e-6;
-            let mut a = psi.clone();
+            let (mut a, mut b) = (PSI, PSI);
             a[i] += h;
-            let mut b = psi.clone();
             b[i] -= h;
-            let fd = (minres_value_grad(&r, &a, 2).unwrap().0
-                - minres_value_grad(&r, &b, 2).unwrap().0)
-                / (2.0 * h);
-            assert!((fd - g[i]).abs() < 1e-7, "{i}: {fd} vs {}", g[i]);
+            let fd = (value_grad(vg, &a).0 - value_grad(vg, &b).0) / (2.0 * h);
+            assert!((fd - g[i]).abs() < tol, "{i}: {fd} vs {}", g[i]);
         }
     }
 
-    #[test]
-    fn ml_hessian_matches_finite_differences() {
-        // Hessian in x = ln ψ against central differences of the analytic x-gradient
-        let r = test_r();
-        let psi = vec![0.4, 0.5, 0.6, 0.45, 0.55, 0.7];
+    /// The Newton Hessian in x = ln ψ against central differences of the analytic x-gradient.
+    fn check_hessian(obj: NewtonObjective, vg: ValueGrad) {
         let gx = |ps: &[f64]| -> Vec<f64> {
-            let (_, g) = ml_value_grad(&r, ps, 2).unwrap();
+            let (_, g) = value_grad(vg, ps);
             g.iter().zip(ps).map(|(a, b)| a * b).collect()
         };
         let mut ws = small::EigWork::new(6);
         let mut g = vec![0.0; 6];
-        ml_value_grad_ws(&r, &psi, 2, &mut ws, &mut g).unwrap();
+        vg(&test_r(), &PSI, 2, &mut ws, &mut g).unwrap();
         let mut hw = HessWork::new(6, 2);
-        assert!(ml_hessian_x(&ws, &mut hw));
-        let h = &hw.h;
+        assert!(obj.hessian_x(&ws, &PSI, &g, &mut hw));
         for j in 0..6 {
             let e = 1e-6;
-            let mut a = psi.clone();
+            let (mut a, mut b) = (PSI, PSI);
             a[j] *= f64::exp(e);
-            let mut b = psi.clone();
             b[j] *= f64::exp(-e);
             let (ga, gb) = (gx(&a), gx(&b));
             for i in 0..6 {
                 let fd = (ga[i] - gb[i]) / (2.0 * e);
-                assert!((fd - h[i * 6 + j]).abs() < 1e-6, "({i},{j}): {fd} vs {}", h[i * 6 + j]);
+                let h = hw.h[i * 6 + j];
+                assert!((fd - h).abs() < 1e-6, "({i},{j}): {fd} vs {h}");
             }
         }
-    }
-
-    fn uls_value_grad(r: &Array2<f64>, psi: &[f64], k: usize) -> Option<(f64, Vec<f64>)> {
-        let mut ws = small::EigWork::new(r.nrows());
-        let mut g = vec![0.0; r.nrows()];
-        let f = uls_value_grad_ws(r, psi, k, &mut ws, &mut g)?;
-        Some((f, g))
     }
 
     #[test]
-    fn uls_gradient_and_hessian_match_finite_differences() {
-        let r = test_r();
-        let psi = vec![0.4, 0.5, 0.6, 0.45, 0.55, 0.7];
-        let (_, g) = uls_value_grad(&r, &psi, 2).unwrap();
-        for i in 0..6 {
-            let h = 1e-6;
-            let mut a = psi.clone();
-            a[i] += h;
-            let mut b = psi.clone();
-            b[i] -= h;
-            let fd = (uls_value_grad(&r, &a, 2).unwrap().0 - uls_value_grad(&r, &b, 2).unwrap().0)
-                / (2.0 * h);
-            assert!((fd - g[i]).abs() < 1e-7, "{i}: {fd} vs {}", g[i]);
-        }
-        // Hessian in x = ln ψ against central differences of the analytic x-gradient
-        let gx = |ps: &[f64]| -> Vec<f64> {
-            let (_, g) = uls_value_grad(&r, ps, 2).unwrap();
-            g.iter().zip(ps).map(|(a, b)| a * b).collect()
-        };
-        let mut ws = small::EigWork::new(6);
-        let mut g = vec![0.0; 6];
-        uls_value_grad_ws(&r, &psi, 2, &mut ws, &mut g).unwrap();
-        let mut hw = HessWork::new(6, 2);
-        assert!(uls_hessian_x(&ws, &psi, &g, &mut hw));
-        let hx = &hw.h;
-        for j in 0..6 {
-            let e = 1e-6;
-            let mut a = psi.clone();
-            a[j] *= f64::exp(e);
-            let mut b = psi.clone();
-            b[j] *= f64::exp(-e);
-            let (ga, gb) = (gx(&a), gx(&b));
-            for i in 0..6 {
-                let fd = (ga[i] - gb[i]) / (2.0 * e);
-                assert!((fd - hx[i * 6 + j]).abs() < 1e-6, "({i},{j}): {fd} vs {}", hx[i * 6 + j]);
-            }
-        }
+    fn gradients_match_finite_differences() {
+        check_gradient(minres_value_grad_ws, 1e-7);
+        check_gradient(uls_value_grad_ws, 1e-7);
+        check_gradient(ml_value_grad_ws, 1e-6);
+    }
+
+    #[test]
+    fn newton_hessians_match_finite_differences() {
+        check_hessian(NewtonObjective::Ml, ml_value_grad_ws);
+        check_hessian(NewtonObjective::Uls, uls_value_grad_ws);
     }
 
     #[test]
@@ -1087,30 +1039,13 @@ mod tests {
         let ex = minres(&r, 2, StoppingRule::Full, None).unwrap();
         assert!(ex.convergence.reason.contains("ULS"), "{}", ex.convergence.reason);
         let psi = ex.psi.unwrap().to_vec();
-        let (_, g) = minres_value_grad(&r, &psi, 2).unwrap();
+        let (_, g) = value_grad(minres_value_grad_ws, &psi);
         assert!(g.iter().all(|v| v.abs() < 1e-8), "{g:?}");
-        let (_, gu) = uls_value_grad(&r, &psi, 2).unwrap();
+        let (_, gu) = value_grad(uls_value_grad_ws, &psi);
         assert!(gu.iter().all(|v| v.abs() < 1e-8), "{gu:?}");
         // psych's rule keeps the minres BFGS; both land on the same uniquenesses
         let exr = minres(&r, 2, StoppingRule::R, None).unwrap();
         let d = exr.psi.unwrap().iter().zip(&psi).fold(0.0_f64, |m, (a, b)| m.max((a - b).abs()));
         assert!(d < 1e-4, "{d}");
-    }
-
-    #[test]
-    fn ml_gradient_matches_finite_differences() {
-        let r = test_r();
-        let psi = vec![0.4, 0.5, 0.6, 0.45, 0.55, 0.7];
-        let (_, g) = ml_value_grad(&r, &psi, 2).unwrap();
-        for i in 0..6 {
-            let h = 1e-6;
-            let mut a = psi.clone();
-            a[i] += h;
-            let mut b = psi.clone();
-            b[i] -= h;
-            let fd = (ml_value_grad(&r, &a, 2).unwrap().0 - ml_value_grad(&r, &b, 2).unwrap().0)
-                / (2.0 * h);
-            assert!((fd - g[i]).abs() < 1e-6, "{i}: {fd} vs {}", g[i]);
-        }
     }
 }
