@@ -174,6 +174,41 @@ fn converged_principal_axis_equals_minres() {
     }
 }
 
+/// The eigenvalues are computed on first use: they are those of R and of R with the
+/// communalities on its diagonal, and asking for them does not change the fit's value.
+#[test]
+fn lazy_eigenvalues_are_the_eigenvalues_and_leave_equality_alone() {
+    let ds = common::load_data("HolzingerSwineford1939.csv");
+    let x = ds.select(&["x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9"]).unwrap();
+    let fit = Efa::new(3).fit(&x).unwrap();
+    let untouched = fit.clone();
+    let r = fit.correlation().clone();
+    let want = surveystat::factor::eigenvalues(&r).unwrap();
+    for (a, b) in fit.eigenvalues().iter().zip(want.iter()) {
+        assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+    }
+    let mut reduced = r;
+    for (i, h) in fit.communalities().iter().enumerate() {
+        reduced[[i, i]] = *h;
+    }
+    let want = surveystat::factor::eigenvalues(&reduced);
+    // `eigenvalues` checks for a unit diagonal; compare with the trace instead when it refuses
+    let got = fit.eigenvalues_reduced();
+    match want {
+        Ok(w) => {
+            for (a, b) in got.iter().zip(w.iter()) {
+                assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+            }
+        }
+        Err(_) => {
+            let tr: f64 = fit.communalities().sum();
+            assert!((got.sum() - tr).abs() < 1e-12);
+            assert!(got.windows(2).into_iter().all(|w| w[0] >= w[1]));
+        }
+    }
+    assert_eq!(fit, untouched);
+}
+
 /// Parallel analysis: same seed → same answer, whatever the number of threads.
 #[test]
 fn parallel_analysis_is_deterministic_across_thread_counts() {

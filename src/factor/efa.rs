@@ -251,8 +251,8 @@ impl Efa {
             uniquenesses: u2,
             complexity,
             ss_loadings: ss,
-            eigenvalues: OnceLock::new(),
-            eigenvalues_reduced: OnceLock::new(),
+            eigenvalues: Derived::default(),
+            eigenvalues_reduced: Derived::default(),
             fit: fit_stats,
             r,
             n_obs,
@@ -559,6 +559,18 @@ fn find_ncp(q: f64, df: f64, target: f64, maxv: f64) -> Option<f64> {
     Some(0.5 * (lo + hi))
 }
 
+/// A quantity derived from other fields of a fit, computed on first use. Equality ignores it:
+/// it is a function of fields that are compared, and whether it was computed yet is no part of
+/// the fit's value.
+#[derive(Debug, Clone, Default)]
+struct Derived<T>(OnceLock<T>);
+
+impl<T> PartialEq for Derived<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 /// Result of [`Efa`]: loadings, Φ, communalities, variance accounted for, fit statistics.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -576,9 +588,9 @@ pub struct EfaFit {
     ss_loadings: Array1<f64>,
     /// Computed on first use (two p × p decompositions most callers never look at).
     #[cfg_attr(feature = "serde", serde(skip))]
-    eigenvalues: OnceLock<Array1<f64>>,
+    eigenvalues: Derived<Array1<f64>>,
     #[cfg_attr(feature = "serde", serde(skip))]
-    eigenvalues_reduced: OnceLock<Array1<f64>>,
+    eigenvalues_reduced: Derived<Array1<f64>>,
     fit: FitStatistics,
     r: Array2<f64>,
     n_obs: usize,
@@ -669,12 +681,12 @@ impl EfaFit {
     }
     /// Eigenvalues of R, descending (computed on first use).
     pub fn eigenvalues(&self) -> &Array1<f64> {
-        self.eigenvalues.get_or_init(|| small::sym_eigenvalues_robust(&self.r))
+        self.eigenvalues.0.get_or_init(|| small::sym_eigenvalues_robust(&self.r))
     }
     /// Eigenvalues of R with the communalities on the diagonal, descending (computed on first
     /// use).
     pub fn eigenvalues_reduced(&self) -> &Array1<f64> {
-        self.eigenvalues_reduced.get_or_init(|| {
+        self.eigenvalues_reduced.0.get_or_init(|| {
             let mut reduced = self.r.clone();
             for (i, &h) in self.communalities.iter().enumerate() {
                 reduced[[i, i]] = h;
