@@ -520,11 +520,29 @@ pub(crate) fn pnchisq(q: f64, df: f64, ncp: f64) -> f64 {
 
 /// ncp with pnchisq(q, df, ncp) = target on [0, maxv] (decreasing in ncp), by bisection.
 fn find_ncp(q: f64, df: f64, target: f64, maxv: f64) -> Option<f64> {
+    use statrs::distribution::{ContinuousCDF, Normal};
     let f = |ncp: f64| pnchisq(q, df, ncp) - target;
-    let (mut lo, mut hi) = (0.0, maxv);
-    let (flo, fhi) = (f(lo), f(hi));
-    if flo.signum() == fhi.signum() {
-        return None;
+    // P(X ≤ q) decreases in ncp. Bracket around the normal approximation of the noncentral χ²
+    // (mean df + λ, variance 2(df + 2λ)), widening to [0, maxv] when that does not bracket.
+    let z = Normal::standard().inverse_cdf(target);
+    let mut guess = (q - df).max(0.0);
+    for _ in 0..3 {
+        guess = (q - df - z * (2.0 * (df + 2.0 * guess)).sqrt()).clamp(0.0, maxv);
+    }
+    let mut w = 3.0 * (2.0 * (df + 2.0 * guess)).sqrt();
+    let (mut lo, mut hi, mut flo, mut fhi);
+    loop {
+        lo = (guess - w).max(0.0);
+        hi = (guess + w).min(maxv);
+        flo = f(lo);
+        fhi = f(hi);
+        if flo.signum() != fhi.signum() {
+            break;
+        }
+        if lo == 0.0 && hi == maxv {
+            return None;
+        }
+        w *= 4.0;
     }
     // Illinois regula falsi, finished by bisection
     let (mut a, mut b, mut fa, mut fb) = (lo, hi, flo, fhi);
