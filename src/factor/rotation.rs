@@ -216,37 +216,11 @@ fn better(new: f64, best: f64) -> bool {
     new < best - 1e-6 * best.abs().max(1e-12)
 }
 
-/// Whether two loading matrices are the same solution up to column order and sign (largest
-/// entrywise difference after greedy congruence matching below 1e-2): then they are the same
-/// optimum reached with different accuracy, and the earlier start is kept.
+/// Whether two loading matrices are the same solution up to column order and sign (within
+/// [`SAME_SOLUTION_TOL`] after greedy congruence matching): then they are the same optimum
+/// reached with different accuracy, and the earlier start is kept.
 fn same_solution(a: &Array2<f64>, b: &Array2<f64>) -> bool {
-    let k = a.ncols();
-    let mut used = vec![false; k];
-    let mut worst: f64 = 0.0;
-    for i in 0..k {
-        let ai = a.column(i);
-        let mut best = None;
-        let mut best_c = -1.0;
-        for j in 0..k {
-            if used[j] {
-                continue;
-            }
-            let bj = b.column(j);
-            let ab: f64 = ai.iter().zip(bj.iter()).map(|(x, y)| x * y).sum();
-            let n = (ai.dot(&ai) * bj.dot(&bj)).sqrt();
-            let c = if n > 0.0 { (ab / n).abs() } else { 0.0 };
-            if c > best_c {
-                best_c = c;
-                best = Some((j, if ab < 0.0 { -1.0 } else { 1.0 }));
-            }
-        }
-        let Some((j, s)) = best else { return false };
-        used[j] = true;
-        for r in 0..a.nrows() {
-            worst = worst.max((a[[r, i]] - s * b[[r, j]]).abs());
-        }
-    }
-    worst < 1e-2
+    near_solution(&flat(a), None, b)
 }
 
 pub(crate) fn rotate(
@@ -341,20 +315,28 @@ where
     }
 }
 
-/// A random start gives up once its loadings are within this (largest entry, after congruence
-/// matching of columns and signs) of the identity start's solution (checked every iteration):
-/// the distance at which [`same_solution`] treats a finished start as a copy of the same optimum.
-const GUARD_TOL: f64 = 1e-2;
+/// Largest entrywise difference (after greedy congruence matching of columns and signs) below
+/// which two loading matrices are the same solution: a finished random start that close to a
+/// kept one is a copy of it ([`same_solution`]), and a running random start that close to the
+/// identity start's solution gives up (checked every iteration).
+const SAME_SOLUTION_TOL: f64 = 1e-2;
 
 /// Whether the row-major p × k loadings `l` (rows multiplied by `scale` when given) are within
-/// [`GUARD_TOL`] of `guard` after greedy congruence matching of columns and signs.
+/// [`SAME_SOLUTION_TOL`] of `guard` after greedy congruence matching of columns and signs.
 fn near_solution(l: &[f64], scale: Option<&[f64]>, guard: &Array2<f64>) -> bool {
     let (p, k) = guard.dim();
-    if l.len() != p * k || k > 16 {
+    if l.len() != p * k {
         return false;
     }
     let sc = |i: usize| scale.and_then(|s| s.get(i).copied()).unwrap_or(1.0);
-    let mut used = [false; 16];
+    let mut used_small = [false; 16];
+    let mut used_large;
+    let used: &mut [bool] = if k <= 16 {
+        &mut used_small[..k]
+    } else {
+        used_large = vec![false; k];
+        &mut used_large
+    };
     for j in 0..k {
         // guard column j against every unused column of l
         let mut best: Option<(usize, f64)> = None;
@@ -381,7 +363,7 @@ fn near_solution(l: &[f64], scale: Option<&[f64]>, guard: &Array2<f64>) -> bool 
         let Some((c, sgn)) = best else { return false };
         used[c] = true;
         for i in 0..p {
-            if (l[i * k + c] * sc(i) * sgn - guard[[i, j]]).abs() >= GUARD_TOL {
+            if !((l[i * k + c] * sc(i) * sgn - guard[[i, j]]).abs() < SAME_SOLUTION_TOL) {
                 return false;
             }
         }
@@ -535,7 +517,7 @@ fn unflat(v: &[f64], r: usize, c: usize) -> Array2<f64> {
 }
 
 /// The SVD algorithm of `stats::varimax` (Kaiser normalization), started from `t0`.
-/// With a `guard`, gives up (`abandoned`) once its loadings are within [`GUARD_TOL`] of it.
+/// With a `guard`, gives up (`abandoned`) once its loadings are within [`SAME_SOLUTION_TOL`] of it.
 fn varimax_guarded(
     a: &Array2<f64>,
     t0: &Array2<f64>,
@@ -637,7 +619,7 @@ fn not_criterion() -> Error {
 /// Orthogonal gradient projection (Jennrich 2001), step halving / doubling as Bernaards &
 /// Jennrich (2005), started from the orthogonal matrix `t0`. Works on flat row-major buffers
 /// allocated once per run.
-/// With a `guard`, gives up (`abandoned`) once its loadings are within [`GUARD_TOL`] of it.
+/// With a `guard`, gives up (`abandoned`) once its loadings are within [`SAME_SOLUTION_TOL`] of it.
 fn gpa_orthogonal_guarded(
     a: &Array2<f64>,
     t0: &Array2<f64>,
@@ -899,7 +881,7 @@ fn gpa_convergence(
 
 /// Oblique gradient projection (Jennrich 2002) started from `t0` (columns of unit length).
 /// Works on flat row-major buffers allocated once per run.
-/// With a `guard`, gives up (`abandoned`) once its loadings are within [`GUARD_TOL`] of it.
+/// With a `guard`, gives up (`abandoned`) once its loadings are within [`SAME_SOLUTION_TOL`] of it.
 fn gpa_oblique_guarded(
     a: &Array2<f64>,
     t0: &Array2<f64>,
