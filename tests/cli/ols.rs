@@ -1,10 +1,8 @@
 //! `surveystat ols` end to end (the binary built by cargo).
 
-mod common;
-
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn run(args: &[&str]) -> (bool, String, String) {

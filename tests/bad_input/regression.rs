@@ -1,8 +1,6 @@
 //! Bad input to OLS: every case is a typed error (or a documented warning), never a panic.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ndarray::{Array1, Array2, array};
 use surveystat::data::Dataset;
 use surveystat::regression::{Ols, RankDeficiency};

@@ -1,7 +1,7 @@
 //! Properties of the factor-analysis code: rotation invariances, exact recovery of a planted
 //! structure, analytic gradients against finite differences, determinism of parallel analysis.
 
-mod common;
+use crate::common;
 
 use ndarray::Array2;
 use proptest::prelude::*;

@@ -2,9 +2,9 @@
 //! semTools 0.5-6 htmt), relative error ≤ TOL_CLOSED_FORM. The loadings and residual variances
 //! stored in the fixtures are the inputs (closed forms of a given factor solution).
 
-mod common;
+use crate::common;
 
-use common::{TOL_CLOSED_FORM, assert_rel, f, load_case, load_data, matrix, named};
+use crate::common::{TOL_CLOSED_FORM, assert_rel, f, load_case, load_data, matrix, named};
 use surveystat::moments::{Missing, correlation};
 use surveystat::reliability::{
     HtmtMean, average_variance_extracted, average_variance_extracted_std, composite_reliability,

@@ -1,6 +1,6 @@
 //! Bad input to KMO / EFA / parallel analysis / the CLI: typed errors or warnings, never panics.
 
-mod common;
+use crate::common;
 
 use ndarray::{Array2, array};
 use surveystat::Error;

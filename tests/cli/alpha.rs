@@ -1,10 +1,8 @@
 //! `surveystat alpha` end to end: the built binary on fixture data (text, JSON, errors).
 
-mod common;
-
 use std::process::{Command, Output};
 
-use common::{TOL_CLOSED_FORM, assert_rel, f, fixture_path, load_case};
+use crate::common::{TOL_CLOSED_FORM, assert_rel, f, fixture_path, load_case};
 use serde_json::Value;
 
 fn run(args: &[&str]) -> Output {

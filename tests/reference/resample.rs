@@ -3,9 +3,9 @@
 //! Extra reference values are made by the R scripts in `tests/fixtures/extra/` (run from the
 //! repository root); their JSON outputs are committed next to them.
 
-mod common;
+use crate::common;
 
-use common::{assert_abs, assert_rel, f, fixture_path, load_case, load_data, matrix};
+use crate::common::{assert_abs, assert_rel, f, fixture_path, load_case, load_data, matrix};
 use ndarray::{Array1, Array2};
 use serde_json::Value;
 use surveystat::resample::{Bootstrap, BootstrapFit, jackknife, jackknife_influence};

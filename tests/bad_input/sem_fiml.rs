@@ -1,9 +1,7 @@
 //! Bad input to FIML (`SemMissing::Fiml`) and mean structures: typed errors and reported
 //! warnings, never panics.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ndarray::Array2;
 use surveystat::data::Dataset;
 use surveystat::sem::{Estimator, Sem, SemMissing};

@@ -1,9 +1,7 @@
 //! FIML (lavaan `missing = "ml"`) against lavaan 0.6.14: tests/fixtures/expected/sem_hs_cfa_fiml.json
 //! (HS 3-factor CFA, 10% of x1..x9 missing, data tests/fixtures/data/HS_missing10.csv).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use surveystat::sem::{Sem, SemFit, SemMissing};
 
 const HS_MODEL: &str = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9";

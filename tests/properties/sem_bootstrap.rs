@@ -1,8 +1,6 @@
 //! Monte Carlo power and parameter recovery of SEM by simulation from a fitted model.
 
-mod common;
-
-use common::load_data;
+use crate::common::load_data;
 use statrs::distribution::{ContinuousCDF, Normal};
 use surveystat::sem::{Sem, SemPower};
 

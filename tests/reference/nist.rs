@@ -4,9 +4,7 @@
 //! (McCullough 1998); where the certified value is 0 the absolute error is used. Required:
 //! LRE ≥ 9 for every coefficient and standard deviation, ≥ 7 for Filip.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ndarray::{Array1, Array2};
 use serde_json::Value;
 use surveystat::regression::{Ols, Refinement};

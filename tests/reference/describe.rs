@@ -1,9 +1,9 @@
 //! Descriptive statistics against R: `study_descriptives.json` (base R mean, sd, table on the study
 //! survey) and `extra/describe.json` (psych 2.2.9 `describe`, made by `extra/describe.R`).
 
-mod common;
+use crate::common;
 
-use common::{TOL_CLOSED_FORM, assert_rel, fixture_path, load_case, load_data};
+use crate::common::{TOL_CLOSED_FORM, assert_rel, fixture_path, load_case, load_data};
 use serde_json::Value;
 use surveystat::describe::{Describe, Descriptives, ValueCounts};
 use surveystat::moments::Missing;

@@ -2,9 +2,7 @@
 //! delta-method (expected-information) SEs on a large sample drawn from the model, a pinned
 //! interval for a fixed seed, the `se = bootstrap` parameter table and bad input.
 
-mod common;
-
-use common::load_data;
+use crate::common::load_data;
 use ndarray::Array1;
 use surveystat::data::Dataset;
 use surveystat::sem::{BootstrapCi, Sem, SemBootstrap, SemBootstrapKind, SemFit};

@@ -1,6 +1,6 @@
 //! Data layer and moments against identities and hand-computed values.
 
-mod common;
+use crate::common;
 
 use surveystat::moments::{Missing, MomentAccumulator, Moments};
 

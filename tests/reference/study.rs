@@ -3,11 +3,9 @@
 //! 0.5-6, sandwich 3.0-2, car 3.1-1). The pipeline runs once (200 bootstrap replications) and
 //! every test reads its JSON output and getters.
 
-mod common;
-
 use std::sync::OnceLock;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use surveystat::study::{Study, StudyResults};
 

@@ -1,9 +1,9 @@
 //! Cronbach's α family against R psych 2.2.9 `alpha()` (fixtures in tests/fixtures/expected):
 //! every field of every alpha fixture, relative error ≤ TOL_CLOSED_FORM.
 
-mod common;
+use crate::common;
 
-use common::{TOL_CLOSED_FORM, f, load_case, load_data, matrix, opt_f64};
+use crate::common::{TOL_CLOSED_FORM, f, load_case, load_data, matrix, opt_f64};
 use serde_json::Value;
 use surveystat::moments::Missing;
 use surveystat::reliability::{Alpha, AlphaFit};

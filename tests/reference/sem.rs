@@ -1,8 +1,6 @@
 //! SEM against lavaan 0.6.14 (tests/fixtures/expected/sem_*.json, study_cfa.json, study_sem.json).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ndarray::Array2;
 use serde_json::Value;
 use surveystat::sem::{Estimator, Likelihood, Sem, SemFit};

@@ -4,10 +4,8 @@
 //! helper in `tests/common/align.rs`, then compares loadings, h², u², Φ, structure, SS loadings,
 //! complexity and the `fa.stats` fit block. Tolerances: see `case_tol` and docs/methods/factor.md.
 
-mod common;
-
-use common::align::{align, max_abs_diff};
-use common::*;
+use crate::common::align::{align, max_abs_diff};
+use crate::common::*;
 use ndarray::Array2;
 use serde_json::Value;
 use surveystat::factor::{Efa, Extraction, Kmo, Rotation, ScoreMethod, StoppingRule, eigenvalues};

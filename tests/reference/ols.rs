@@ -1,9 +1,9 @@
 //! OLS against R 4.2.2 (stats::lm, sandwich 3.0-2, car 3.1-1): every field of the fixtures
 //! `ols_longley`, `ols_mtcars`, `ols_swiss`, `ols_mtcars_noint`, `study_ols_composites`.
 
-mod common;
+use crate::common;
 
-use common::*;
+use crate::common::*;
 use ndarray::Array2;
 use serde_json::Value;
 use std::cell::Cell;

@@ -1,8 +1,6 @@
 //! Bad input to the SEM engine: typed errors and warnings, never panics.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ndarray::{Array2, array};
 use surveystat::sem::Sem;
 use surveystat::{Error, Warning};

@@ -1,9 +1,7 @@
 //! Multi-group SEM against lavaan 0.6.14 (`group =`, `group.equal = "loadings"`):
 //! tests/fixtures/extra/sem_multigroup.json, made by tests/fixtures/extra/sem_multigroup.R.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use surveystat::sem::{GroupEqual, MultiGroupFit, MultiGroupSem, Sem};
 

@@ -2,9 +2,7 @@
 //! the sample means as intercepts (same estimates, χ² = ML χ² with the normal likelihood), and
 //! a mean structure on complete data leaves the covariance part untouched.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ndarray::{Array2, Axis};
 use proptest::prelude::*;
 use surveystat::data::Dataset;

@@ -1,0 +1,10 @@
+//! Integration tests: cli.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod alpha;
+mod ols;
+mod sem;
+mod sem_bootstrap;
+mod study;
