@@ -47,7 +47,7 @@ use crate::warning::Warning;
 /// Revelle, W. (2022). psych: Procedures for Psychological, Psychometric, and Personality
 /// Research, 2.2.9 (`fa`, `principal`, `fa.stats`). Validated against R psych 2.2.9 on
 /// Holzinger–Swineford x1–x9 (3 factors), bfi (25 items, 5 factors) and the study data (7 factors),
-/// see `tests/reference_factor.rs` and `docs/methods/factor.md`.
+/// see `tests/reference/factor.rs` and `docs/methods/factor.md`.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Efa {

@@ -21,7 +21,7 @@
 //! Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley.
 //! Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. *Journal of
 //! Statistical Software*, 48(2). Validated against R lavaan 0.6.14 on HolzingerSwineford1939,
-//! PoliticalDemocracy and the study data (tests/reference_sem.rs).
+//! PoliticalDemocracy and the study data (tests/reference/sem.rs).
 
 mod bootstrap;
 mod defined;

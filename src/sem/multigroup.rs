@@ -127,7 +127,7 @@ impl GroupEqual {
 /// Jöreskog, K. G. (1971). Simultaneous factor analysis in several populations. *Psychometrika*,
 /// 36, 409–426. Validated against R lavaan 0.6.14 (`group =`, `group.equal = "loadings"`) on
 /// HolzingerSwineford1939 by school and the study survey by region
-/// (tests/reference_sem_multigroup.rs).
+/// (tests/reference/sem_multigroup.rs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MultiGroupSem {
     sem: Sem,
