@@ -37,3 +37,46 @@ fn gfi_family_with_fixed_x_covariates_matches_lavaan() {
         );
     }
 }
+
+/// Compare every row of a fixture's `parameter_estimates` (est, se; std.all where given).
+fn check_rows(case: &str, fit: &surveystat::sem::SemFit, rows: &Value) {
+    for row in rows.as_array().unwrap() {
+        let (lhs, op, rhs) = (
+            row["lhs"].as_str().unwrap(),
+            row["op"].as_str().unwrap(),
+            row["rhs"].as_str().unwrap(),
+        );
+        let ours =
+            if op == ":=" { fit.parameter(lhs, op, "") } else { fit.parameter(lhs, op, rhs) };
+        let ours = ours.unwrap_or_else(|| panic!("{case}: missing row {lhs} {op} {rhs}"));
+        let id = format!("{case} {lhs}{op}{rhs}");
+        assert_close(&format!("{id} est"), ours.est, f(&row["est"]), TOL_SEM_EST);
+        assert_close(&format!("{id} se"), ours.se.unwrap_or(0.0), f(&row["se"]), TOL_SEM_EST);
+        if let Some(s) = opt_f64(&row["std.all"]) {
+            assert_close(&format!("{id} std.all"), ours.std_all.unwrap(), s, TOL_SEM_EST);
+        }
+    }
+}
+
+#[test]
+fn identification_check_does_not_depend_on_variable_scale() {
+    // hp (a mediator) has residual variance about 2 578: the information of its variance is
+    // ~1e-9 times that of the others; lavaan fits the model, and so must we, in either scale
+    let fx = fixture();
+    let c = &fx["mediation_hp"];
+    let mt = load_data("mtcars.csv");
+    let fit = Sem::from_syntax(c["model"].as_str().unwrap()).unwrap().fit(&mt).unwrap();
+    check_rows("mediation_hp", &fit, &c["parameter_estimates"]);
+    assert_eq!(fit.fit_measure("df").unwrap(), f(&c["fit_measures"]["df"]));
+    // hp in thousands: the same model, hp's paths scaled by 1000
+    let names = ["mpg", "wt", "qsec", "hp"];
+    let mut x = mt.select(&names).unwrap();
+    let k = 3;
+    x.column_mut(k).mapv_inplace(|v| v / 1000.0);
+    let small =
+        Sem::from_syntax(c["model"].as_str().unwrap()).unwrap().fit_array(&x, &names).unwrap();
+    let a1 = small.parameter("hp", "~", "wt").unwrap();
+    let a1_full = fit.parameter("hp", "~", "wt").unwrap();
+    assert_close("a1 in thousands", a1.est * 1000.0, a1_full.est, 1e-7);
+    assert_close("se(a1) in thousands", a1.se.unwrap() * 1000.0, a1_full.se.unwrap(), 1e-7);
+}
