@@ -26,7 +26,8 @@ pub(crate) struct FitInputs<'a> {
     pub logdet_sigma: f64,
     pub logdet_s: f64,
     /// log|S_xx| of the fixed exogenous covariates and their number (their marginal
-    /// log-likelihood is not part of lavaan's logl).
+    /// log-likelihood is not part of lavaan's logl). The covariates are the last `px` of the
+    /// p variables (the parameter table's order).
     pub logdet_sxx: f64,
     pub px: usize,
     pub sinv_trace: f64,
@@ -180,23 +181,32 @@ pub(crate) fn compute(x: &FitInputs<'_>) -> Vec<(String, f64)> {
     };
     put("cn_05", if df > 0.0 { cn(0.05) } else { 1.0 });
     put("cn_01", if df > 0.0 { cn(0.01) } else { 1.0 });
-    // GFI family
+    // GFI family. With fixed.x covariates lavaan's ML and GLS weight matrices have zero rows and
+    // columns for the moments among the covariates (their (co)variances and means are not modelled): they
+    // drop out of the denominator (the numerator is zero there anyway, Σ̂_xx = S_xx), while
+    // p* in AGFI and PGFI still counts every sample moment.
+    let px = x.px.min(p);
+    let is_xx = |i: usize, j: usize| i >= p - px && j >= p - px;
     let (num, den) = match x.gfi_weight {
         Some(w) => {
+            let s_model =
+                Array2::from_shape_fn((p, p), |(i, j)| if is_xx(i, j) { 0.0 } else { s[[i, j]] });
             let a = w.dot(&(s - sg));
-            let b = w.dot(s);
+            let b = w.dot(&s_model);
             let (mut num, mut den) = ((&a * &a.t()).sum(), (&b * &b.t()).sum());
             if let Some((m, mu)) = x.means {
                 // with a mean structure the weight is blockdiag(W, ½ Dᵀ(W ⊗ W)D) on
                 // (mean, vech cov): the covariance part is ½ tr[(W e)²]
                 let d = m - mu;
+                let m_model = Array1::from_shape_fn(p, |i| if i >= p - px { 0.0 } else { m[i] });
                 num = 0.5 * num + d.dot(&w.dot(&d));
-                den = 0.5 * den + m.dot(&w.dot(m));
+                den = 0.5 * den + m_model.dot(&w.dot(&m_model));
             }
             (num, den)
         }
         None => {
-            // ULS: identity weight over the non-duplicated elements
+            // ULS: identity weight over the non-duplicated elements (lavaan keeps the
+            // covariate moments in this one)
             let (mut a, mut b) = (0.0, 0.0);
             for i in 0..p {
                 for j in i..p {
@@ -207,10 +217,12 @@ pub(crate) fn compute(x: &FitInputs<'_>) -> Vec<(String, f64)> {
             (a, b)
         }
     };
+    let pstar =
+        x.ndat + (px * (px + 1) / 2) as f64 + if x.means.is_some() { px as f64 } else { 0.0 };
     let gfi = 1.0 - num / den;
     put("gfi", gfi);
-    put("agfi", if df > 0.0 { 1.0 - x.ndat / df * (1.0 - gfi) } else { 1.0 });
-    put("pgfi", if x.ndat > 0.0 { df / x.ndat * gfi } else { f64::NAN });
+    put("agfi", if df > 0.0 { 1.0 - pstar / df * (1.0 - gfi) } else { 1.0 });
+    put("pgfi", if pstar > 0.0 { df / pstar * gfi } else { f64::NAN });
     put("mfi", (-0.5 * (chisq - df) / ne).exp());
     put("ecvi", chisq / ne + 2.0 * x.npar as f64 / ne);
     out

@@ -13,5 +13,6 @@ mod resample;
 mod sem;
 mod sem_bootstrap;
 mod sem_fiml;
+mod sem_fixes;
 mod sem_multigroup;
 mod study;
