@@ -1118,8 +1118,18 @@ impl SemFit {
     }
 
     /// McDonald's ω of each latent variable from the unstandardized solution:
-    /// (Σλ)² ψ / ((Σλ)² ψ + Σθ) over its observed indicators.
+    /// (Σλ)² ψ / ((Σλ)² ψ + Σθ) over its observed indicators, with ψ the model-implied variance
+    /// of the factor (for an endogenous factor not its disturbance variance), so ω is the same
+    /// in a CFA and in an equivalent SEM.
     pub fn omega(&self) -> Vec<(String, f64)> {
+        let mats = self.st.matrices(&self.theta);
+        let eta_var: std::collections::HashMap<&String, f64> = match self.st.implied(&mats) {
+            Ok(imp) => {
+                let eta = self.st.eta_cov(&mats, &imp);
+                self.lv.iter().enumerate().map(|(e, f)| (f, eta[[e, e]])).collect()
+            }
+            Err(_) => std::collections::HashMap::new(),
+        };
         self.lv
             .iter()
             .map(|f| {
@@ -1129,7 +1139,9 @@ impl SemFit {
                     sl += r.est;
                     th += self.parameter(&r.rhs, "~~", &r.rhs).map_or(f64::NAN, |x| x.est);
                 }
-                let psi = self.parameter(f, "~~", f).map_or(f64::NAN, |x| x.est);
+                // the model-implied factor variance (for an endogenous factor its disturbance
+                // variance plus the explained part)
+                let psi = eta_var.get(f).copied().unwrap_or(f64::NAN);
                 (f.clone(), sl * sl * psi / (sl * sl * psi + th))
             })
             .collect()

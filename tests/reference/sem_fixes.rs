@@ -80,3 +80,27 @@ fn identification_check_does_not_depend_on_variable_scale() {
     assert_close("a1 in thousands", a1.est * 1000.0, a1_full.est, 1e-7);
     assert_close("se(a1) in thousands", a1.se.unwrap() * 1000.0, a1_full.se.unwrap(), 1e-7);
 }
+
+#[test]
+fn omega_uses_the_implied_factor_variance_of_endogenous_factors() {
+    let fx = fixture();
+    let c = &fx["omega"];
+    let hs = load_data("HolzingerSwineford1939.csv");
+    let cfa = Sem::from_syntax(c["cfa_model"].as_str().unwrap()).unwrap().fit(&hs).unwrap();
+    let sem = Sem::from_syntax(c["sem_model"].as_str().unwrap()).unwrap().fit(&hs).unwrap();
+    assert_rel(
+        "equivalent chisq",
+        sem.fit_measure("chisq").unwrap(),
+        cfa.fit_measure("chisq").unwrap(),
+        1e-8,
+    );
+    let (oc, os) = (cfa.omega(), sem.omega());
+    for ((name, a), (g, b)) in oc.iter().zip(&os) {
+        assert_eq!(name, g);
+        // the same ω in both parameterizations (an identity at the common optimum) ...
+        assert_close(&format!("omega {name} cfa vs sem"), *a, *b, 1e-7);
+        // ... and lavaan's, from its implied factor variances (lavInspect "cov.lv")
+        assert_close(&format!("omega {name} cfa"), *a, f(&c["omega_cfa"][name]), TOL_SEM_EST);
+        assert_close(&format!("omega {name} sem"), *b, f(&c["omega_sem"][name]), TOL_SEM_EST);
+    }
+}
