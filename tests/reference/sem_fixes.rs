@@ -104,3 +104,20 @@ fn omega_uses_the_implied_factor_variance_of_endogenous_factors() {
         assert_close(&format!("omega {name} sem"), *b, f(&c["omega_sem"][name]), TOL_SEM_EST);
     }
 }
+
+#[test]
+fn defined_parameter_dividing_by_zero_has_no_estimate_and_no_se() {
+    let fx = fixture();
+    let c = &fx["divide_by_zero"];
+    // lavaan: est NA, se NA
+    assert!(c["est"].is_null() && c["se"].is_null());
+    let hs = load_data("HolzingerSwineford1939.csv");
+    let fit = Sem::from_syntax(c["model"].as_str().unwrap()).unwrap().fit(&hs).unwrap();
+    let d = fit.parameter("d", ":=", "").unwrap();
+    assert!(d.est.is_nan(), "{d:?}");
+    assert!(d.se.is_none() && d.z.is_none() && d.pvalue.is_none(), "{d:?}");
+    assert!(d.ci_lower.is_none() && d.ci_upper.is_none(), "{d:?}");
+    assert!(fit.warnings().iter().any(|w| w.to_string().contains("`d`")), "{:?}", fit.warnings());
+    // the other rows are untouched
+    assert!(fit.parameter("x9", "~", "x1").unwrap().se.unwrap() > 0.0);
+}
