@@ -216,6 +216,15 @@ pub enum Error {
         /// Details.
         message: String,
     },
+    /// A latent variable of a model has the name of an observed column (lavaan refuses this too:
+    /// the model would silently ignore the data column).
+    #[error(
+        "latent variable `{name}` has the name of an observed variable in the data; rename the latent variable"
+    )]
+    LatentNameCollision {
+        /// The latent variable's name.
+        name: String,
+    },
 }
 
 impl Error {

@@ -7,6 +7,21 @@
 use std::collections::HashMap;
 
 use super::syntax::{BinOp, Expr};
+use crate::summary::ParamRow;
+use crate::warning::Warning;
+
+/// One warning per defined parameter (`:=`) whose value is not a finite number (e.g. `a/0`):
+/// its estimate and standard error are reported as missing.
+pub(crate) fn undefined_warnings(rows: &[ParamRow], warnings: &mut Vec<Warning>) {
+    for r in rows.iter().filter(|r| r.op == ":=" && !r.est.is_finite()) {
+        warnings.push(Warning::Other {
+            message: format!(
+                "defined parameter `{}` := {} has no finite value at the estimates; its estimate and standard error are missing",
+                r.lhs, r.rhs
+            ),
+        });
+    }
+}
 
 /// A value with its gradient.
 #[derive(Debug, Clone)]

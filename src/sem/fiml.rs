@@ -472,6 +472,7 @@ impl SemModel {
             });
         }
         admissibility_warnings(&pt, &st, &point.mats, &point.imp, &mut warnings);
+        super::defined::undefined_warnings(&rows, &mut warnings);
         let sc = standardize::Scales::new(&pt, &st, &point.mats, &point.imp);
         let r2 = standardize::r_squared(&pt, &sc);
         let lv_cor = standardize::lv_correlation(&st, &point.mats, &point.imp);

@@ -307,13 +307,15 @@ impl Sem {
     ///
     /// # Errors
     /// [`Error::UnknownVariable`] for model variables missing from the data; errors of
-    /// [`Sem::compile`]; [`Error::NotPositiveDefinite`] for a singular sample covariance;
+    /// [`Sem::compile`]; [`Error::LatentNameCollision`] when a latent variable has the name of a
+    /// data column; [`Error::NotPositiveDefinite`] for a singular sample covariance;
     /// [`Error::NotIdentified`] for a singular information matrix, and with FIML for a variable
     /// without observed values or a pair of variables never observed together;
     /// [`Error::NotConverged`]; [`Error::InvalidParameter`] for FIML with GLS/ULS or with fixed-x
     /// covariates.
     pub fn fit(&self, data: &Dataset) -> Result<SemFit> {
         let model = self.compile()?;
+        check_latent_names(&model.pt.lv, data.names())?;
         if model.pt.meanstructure {
             return model.fit_raw(data);
         }
@@ -343,8 +345,17 @@ impl Sem {
         let model = self.compile()?;
         model.no_meanstructure("fit_cov")?;
         let names: Vec<String> = names.iter().map(|s| s.as_ref().to_string()).collect();
+        check_latent_names(&model.pt.lv, &names)?;
         let ss = SampleStats::from_cov(&cov.to_owned(), &names, &model.pt.ov, n)?;
         model.fit_stats(ss)
+    }
+}
+
+/// A latent variable named like a data column is refused (as lavaan does).
+fn check_latent_names(lv: &[String], data_names: &[String]) -> Result<()> {
+    match lv.iter().find(|l| data_names.contains(l)) {
+        Some(name) => Err(Error::LatentNameCollision { name: name.clone() }),
+        None => Ok(()),
     }
 }
 
@@ -679,6 +690,7 @@ impl SemModel {
             });
         }
         admissibility_warnings(&pt, &st, &point.mats, &point.imp, &mut warnings);
+        defined::undefined_warnings(&rows, &mut warnings);
         let sc = standardize::Scales::new(&pt, &st, &point.mats, &point.imp);
         let r2 = standardize::r_squared(&pt, &sc);
         let lv_cor = standardize::lv_correlation(&st, &point.mats, &point.imp);
@@ -777,13 +789,19 @@ fn param_rows(
         let d = defined::eval(expr, &env, q);
         let dlv = defined::eval(expr, &env_lv, q);
         let dall = defined::eval(expr, &env_all, q);
-        let g = Array1::from(d.g.clone());
-        let se = g.dot(&vcov.dot(&g)).max(0.0).sqrt();
         let mut row = ParamRow::new(name, ":=", expr.to_string().replace(' ', ""), d.v);
         row.label = name.clone();
-        fill_inference(&mut row, d.v, se, zq);
-        row.std_lv = Some(dlv.v);
-        row.std_all = Some(dall.v);
+        if d.v.is_finite() && d.g.iter().all(|x| x.is_finite()) {
+            let g = Array1::from(d.g.clone());
+            let se = g.dot(&vcov.dot(&g)).max(0.0).sqrt();
+            fill_inference(&mut row, d.v, se, zq);
+        } else {
+            // undefined value (a/0, log of a negative number, ...): no estimate and no SE, as
+            // lavaan's NA; the fit carries a warning (defined::undefined_warnings)
+            row.est = f64::NAN;
+        }
+        row.std_lv = Some(dlv.v).filter(|v| v.is_finite());
+        row.std_all = Some(dall.v).filter(|v| v.is_finite());
         rows.push(row);
         env.insert(name.clone(), d);
         env_lv.insert(name.clone(), dlv);
@@ -1118,8 +1136,18 @@ impl SemFit {
     }
 
     /// McDonald's ω of each latent variable from the unstandardized solution:
-    /// (Σλ)² ψ / ((Σλ)² ψ + Σθ) over its observed indicators.
+    /// (Σλ)² ψ / ((Σλ)² ψ + Σθ) over its observed indicators, with ψ the model-implied variance
+    /// of the factor (for an endogenous factor not its disturbance variance), so ω is the same
+    /// in a CFA and in an equivalent SEM.
     pub fn omega(&self) -> Vec<(String, f64)> {
+        let mats = self.st.matrices(&self.theta);
+        let eta_var: std::collections::HashMap<&String, f64> = match self.st.implied(&mats) {
+            Ok(imp) => {
+                let eta = self.st.eta_cov(&mats, &imp);
+                self.lv.iter().enumerate().map(|(e, f)| (f, eta[[e, e]])).collect()
+            }
+            Err(_) => std::collections::HashMap::new(),
+        };
         self.lv
             .iter()
             .map(|f| {
@@ -1129,7 +1157,9 @@ impl SemFit {
                     sl += r.est;
                     th += self.parameter(&r.rhs, "~~", &r.rhs).map_or(f64::NAN, |x| x.est);
                 }
-                let psi = self.parameter(f, "~~", f).map_or(f64::NAN, |x| x.est);
+                // the model-implied factor variance (for an endogenous factor its disturbance
+                // variance plus the explained part)
+                let psi = eta_var.get(f).copied().unwrap_or(f64::NAN);
                 (f.clone(), sl * sl * psi / (sl * sl * psi + th))
             })
             .collect()

@@ -11,4 +11,5 @@ mod reliability;
 mod resample;
 mod sem;
 mod sem_fiml;
+mod sem_names;
 mod study;

@@ -80,3 +80,44 @@ fn identification_check_does_not_depend_on_variable_scale() {
     assert_close("a1 in thousands", a1.est * 1000.0, a1_full.est, 1e-7);
     assert_close("se(a1) in thousands", a1.se.unwrap() * 1000.0, a1_full.se.unwrap(), 1e-7);
 }
+
+#[test]
+fn omega_uses_the_implied_factor_variance_of_endogenous_factors() {
+    let fx = fixture();
+    let c = &fx["omega"];
+    let hs = load_data("HolzingerSwineford1939.csv");
+    let cfa = Sem::from_syntax(c["cfa_model"].as_str().unwrap()).unwrap().fit(&hs).unwrap();
+    let sem = Sem::from_syntax(c["sem_model"].as_str().unwrap()).unwrap().fit(&hs).unwrap();
+    assert_rel(
+        "equivalent chisq",
+        sem.fit_measure("chisq").unwrap(),
+        cfa.fit_measure("chisq").unwrap(),
+        1e-8,
+    );
+    let (oc, os) = (cfa.omega(), sem.omega());
+    for ((name, a), (g, b)) in oc.iter().zip(&os) {
+        assert_eq!(name, g);
+        // the same ω in both parameterizations (an identity at the common optimum) ...
+        assert_close(&format!("omega {name} cfa vs sem"), *a, *b, 1e-7);
+        // ... and lavaan's, from its implied factor variances (lavInspect "cov.lv")
+        assert_close(&format!("omega {name} cfa"), *a, f(&c["omega_cfa"][name]), TOL_SEM_EST);
+        assert_close(&format!("omega {name} sem"), *b, f(&c["omega_sem"][name]), TOL_SEM_EST);
+    }
+}
+
+#[test]
+fn defined_parameter_dividing_by_zero_has_no_estimate_and_no_se() {
+    let fx = fixture();
+    let c = &fx["divide_by_zero"];
+    // lavaan: est NA, se NA
+    assert!(c["est"].is_null() && c["se"].is_null());
+    let hs = load_data("HolzingerSwineford1939.csv");
+    let fit = Sem::from_syntax(c["model"].as_str().unwrap()).unwrap().fit(&hs).unwrap();
+    let d = fit.parameter("d", ":=", "").unwrap();
+    assert!(d.est.is_nan(), "{d:?}");
+    assert!(d.se.is_none() && d.z.is_none() && d.pvalue.is_none(), "{d:?}");
+    assert!(d.ci_lower.is_none() && d.ci_upper.is_none(), "{d:?}");
+    assert!(fit.warnings().iter().any(|w| w.to_string().contains("`d`")), "{:?}", fit.warnings());
+    // the other rows are untouched
+    assert!(fit.parameter("x9", "~", "x1").unwrap().se.unwrap() > 0.0);
+}
