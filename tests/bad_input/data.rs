@@ -266,3 +266,59 @@ fn dataset_from_array_checks() {
         Err(Error::EmptyHeader { .. })
     ));
 }
+
+#[test]
+fn endless_record_fails_with_bounded_memory() {
+    // /dev/zero has no line breaks: the reader stops at the record limit with an error.
+    let zeros = std::io::Read::take(std::io::repeat(0), 1 << 40);
+    match no_panic(|| Dataset::from_csv_reader(zeros, "/dev/zero")) {
+        Err(Error::Csv { location, message }) => {
+            assert_eq!(location.line, Some(1));
+            assert!(message.contains("longer than"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    #[cfg(unix)]
+    assert!(matches!(no_panic(|| Dataset::from_csv_path("/dev/zero")), Err(Error::Csv { .. })));
+}
+
+#[test]
+fn one_column_header_names_the_other_delimiter() {
+    use surveystat::data::CsvOptions;
+    let opts = CsvOptions::new().delimiter(b',');
+    match no_panic(|| Dataset::from_csv_str_with("a;b;c\n1;2;3\n", "semi.csv", &opts)) {
+        Err(e @ Error::Csv { .. }) => {
+            let m = e.to_string();
+            assert!(m.contains("semi.csv") && m.contains("`;`"), "{m}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Sniffing reads it.
+    assert_eq!(csv("a;b;c\n1;2;3\n").unwrap().n_cols(), 3);
+}
+
+#[test]
+fn quoting_errors_and_bad_options() {
+    use surveystat::data::CsvOptions;
+    match csv("a,b\n1,2\n3,\"open\n4,5\n") {
+        Err(Error::Csv { location, message }) => {
+            assert_eq!(location.line, Some(3));
+            assert!(message.contains("quote"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let both = CsvOptions::new().delimiter(b',').decimal_comma(true);
+    assert!(matches!(
+        no_panic(|| Dataset::from_csv_str_with("a\n1\n", "t.csv", &both)),
+        Err(Error::InvalidParameter { .. })
+    ));
+    let quote = CsvOptions::new().delimiter(b'"');
+    assert!(matches!(
+        no_panic(|| Dataset::from_csv_str_with("a\n1\n", "t.csv", &quote)),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        no_panic(|| Dataset::from_path("x.sav", &CsvOptions::new())),
+        Err(Error::InvalidParameter { .. })
+    ));
+}

@@ -5,6 +5,7 @@ mod common;
 
 mod alpha;
 mod composite;
+mod data_io;
 mod describe;
 mod factor;
 mod nist;

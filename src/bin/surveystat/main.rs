@@ -20,6 +20,8 @@ mod study;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    data_options: output::DataOptions,
 }
 
 #[derive(Debug, Subcommand)]
@@ -40,6 +42,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(message) = output::set_data_options(&cli.data_options) {
+        eprintln!("surveystat: {message}");
+        return ExitCode::FAILURE;
+    }
     let result = match cli.command {
         Command::Alpha(a) => alpha::run(a),
         Command::Kmo(a) => factor::run_kmo(a),

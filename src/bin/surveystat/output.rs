@@ -2,11 +2,52 @@
 
 #![allow(dead_code)] // some helpers serve only some subcommands
 
-use surveystat::data::Dataset;
+use std::sync::OnceLock;
 
-/// Read a CSV file; the error names the file.
+use surveystat::data::{CsvOptions, Dataset};
+
+/// Options of reading `--data`, shared by every subcommand.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct DataOptions {
+    /// Field delimiter of --data (one character: `,` `;` `tab` ...; default: sniffed from the
+    /// header among `,` `;` tab)
+    #[arg(long, global = true, value_name = "C")]
+    pub delimiter: Option<String>,
+    /// Read `,` as the decimal mark (as R's read.csv2)
+    #[arg(long, global = true)]
+    pub decimal_comma: bool,
+    /// Further missing-value codes, e.g. -99,999 (numbers match by value, other codes by text)
+    #[arg(long, global = true, value_name = "CODES", allow_hyphen_values = true)]
+    pub na: Option<String>,
+}
+
+static CSV_OPTIONS: OnceLock<CsvOptions> = OnceLock::new();
+
+/// Check the data options once, before any subcommand reads data.
+pub fn set_data_options(o: &DataOptions) -> Result<(), String> {
+    let mut opts = CsvOptions::new().decimal_comma(o.decimal_comma);
+    if let Some(d) = &o.delimiter {
+        let byte = match d.as_str() {
+            "tab" | "\\t" | "\t" => b'\t',
+            "space" => b' ',
+            s if s.len() == 1 && s.is_ascii() => s.as_bytes()[0],
+            s => {
+                return Err(format!("--delimiter takes one ASCII character (or `tab`), got `{s}`"));
+            }
+        };
+        opts = opts.delimiter(byte);
+    }
+    if let Some(na) = &o.na {
+        opts = opts.na_codes(&split_list(na));
+    }
+    CSV_OPTIONS.set(opts).map_err(|_| "data options were set twice".to_string())
+}
+
+/// Read a data file (by its extension; CSV with the common data options); the error names the
+/// file.
 pub fn read_data(path: &str) -> Result<Dataset, String> {
-    Dataset::from_csv_path(path).map_err(|e| e.to_string())
+    let opts = CSV_OPTIONS.get().cloned().unwrap_or_default();
+    Dataset::from_path(path, &opts).map_err(|e| e.to_string())
 }
 
 /// Split a comma-separated list of names (`A1,A2, A3`).

@@ -1,9 +1,13 @@
-//! Named columns of survey data: reading CSV files, selecting items, reverse keying.
+//! Named columns of survey data: reading CSV files, selecting items, reverse keying, composite
+//! scores and row subsets.
 //!
 //! A [`Dataset`] holds `f64` columns in an `ndarray::Array2<f64>` whose **rows are observations
 //! (respondents) and columns are variables (items)**. Missing values are `NaN`. Columns that hold
 //! text (for example a `region` column with `Chengdu` / `Chongqing`) are kept as labels; they are
 //! an error only when used as numbers.
+
+mod csv;
+mod ops;
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -11,15 +15,10 @@ use std::path::Path;
 
 use ndarray::{Array1, Array2, ArrayView1, Axis};
 
-use crate::error::{Error, Location, Result};
-
-/// The text of a non-numeric column and where its first non-numeric value stood.
-#[derive(Debug, Clone, PartialEq)]
-struct TextColumn {
-    labels: Vec<String>,
-    first_line: u64,
-    first_value: String,
-}
+use self::csv::TextColumn;
+pub use self::csv::{CsvOptions, MAX_RECORD_BYTES};
+pub use self::ops::{Composite, Impute};
+use crate::error::{Error, Result};
 
 /// A table of named `f64` columns; rows are observations, `NaN` marks a missing value.
 ///
@@ -42,14 +41,6 @@ pub struct Dataset {
     values: Array2<f64>,
     text: Vec<Option<TextColumn>>,
     lines: Vec<u64>,
-}
-
-fn parse_field(raw: &str) -> Option<f64> {
-    let t = raw.trim();
-    if t.is_empty() || t == "NA" || t == "NaN" || t == "nan" || t == "." {
-        return Some(f64::NAN);
-    }
-    t.parse::<f64>().ok()
 }
 
 impl Dataset {
@@ -79,21 +70,63 @@ impl Dataset {
         })
     }
 
-    /// Read a CSV file (header row required, comma separated).
+    /// Read a CSV file (header row required) with the default [`CsvOptions`]: the delimiter is
+    /// sniffed (`,` `;` tab), the decimal mark is `.`.
     ///
-    /// Empty fields and the strings `NA`, `NaN` are missing values. A column with any other
-    /// non-numeric field is kept as text (labels).
+    /// Empty fields and the strings `NA`, `NaN`, `nan`, `.` are missing values. A column with any
+    /// other non-numeric field is kept as text (labels). Quoted fields follow RFC 4180. A first
+    /// header cell that is empty (R's `write.csv` row names) names a text column `rowname`.
     ///
     /// # Errors
     /// [`Error::Io`] if the file cannot be read; [`Error::EmptyData`] for a file without header or
     /// rows; [`Error::RaggedRow`], [`Error::DuplicateHeader`], [`Error::EmptyHeader`],
-    /// [`Error::Csv`] naming the file, line and column.
+    /// [`Error::Csv`] naming the file, line and column (an unclosed quote, a record longer than
+    /// [`MAX_RECORD_BYTES`], text that is not UTF-8, a one-column header that holds another
+    /// delimiter).
     pub fn from_csv_path(path: impl AsRef<Path>) -> Result<Self> {
+        Self::from_csv_path_with(path, &CsvOptions::default())
+    }
+
+    /// Read a CSV file with the given options.
+    ///
+    /// # Errors
+    /// As [`Dataset::from_csv_path`]; [`Error::InvalidParameter`] for an unusable delimiter.
+    pub fn from_csv_path_with(path: impl AsRef<Path>, opts: &CsvOptions) -> Result<Self> {
         let path = path.as_ref();
         let name = path.display().to_string();
         let file = std::fs::File::open(path)
             .map_err(|e| Error::Io { path: name.clone(), message: e.to_string() })?;
-        Self::from_csv_reader(std::io::BufReader::new(file), &name)
+        Self::from_csv_reader_with(file, &name, opts)
+    }
+
+    /// Read a data file, choosing the reader by the extension: `.csv`, `.txt` (sniffed
+    /// delimiter) and `.tsv`, `.tab` (tab) are read as delimited text with `opts`.
+    ///
+    /// # Errors
+    /// As [`Dataset::from_csv_path`]; [`Error::InvalidParameter`] for an extension with no reader
+    /// in this build.
+    pub fn from_path(path: impl AsRef<Path>, opts: &CsvOptions) -> Result<Self> {
+        let path = path.as_ref();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        match ext.as_str() {
+            "tsv" | "tab" if opts.delimiter_byte().is_none() => {
+                Self::from_csv_path_with(path, &opts.clone().delimiter(b'\t'))
+            }
+            "sav" | "zsav" | "dta" | "parquet" | "arrow" | "feather" | "ipc" => {
+                Err(Error::invalid(
+                    "data file",
+                    format!(
+                        "`{}`: .{ext} files are not readable by this build (save the data as CSV)",
+                        path.display()
+                    ),
+                ))
+            }
+            _ => Self::from_csv_path_with(path, opts),
+        }
     }
 
     /// Read CSV text held in memory; `source_name` is used in error messages.
@@ -104,80 +137,44 @@ impl Dataset {
         Self::from_csv_reader(text.as_bytes(), source_name)
     }
 
+    /// Read CSV text held in memory with the given options.
+    ///
+    /// # Errors
+    /// As [`Dataset::from_csv_path_with`].
+    pub fn from_csv_str_with(text: &str, source_name: &str, opts: &CsvOptions) -> Result<Self> {
+        Self::from_csv_reader_with(text.as_bytes(), source_name, opts)
+    }
+
     /// Read CSV from any reader; `source_name` is used in error messages.
     ///
     /// # Errors
     /// As [`Dataset::from_csv_path`].
     pub fn from_csv_reader<R: Read>(reader: R, source_name: &str) -> Result<Self> {
-        let mut rdr =
-            csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
-        let mut records = rdr.records();
-        let header = match records.next() {
-            None => {
-                return Err(Error::EmptyData {
-                    source_name: source_name.into(),
-                    what: "no header row".into(),
-                });
-            }
-            Some(r) => r.map_err(|e| csv_error(e, source_name))?,
-        };
-        let names: Vec<String> =
-            header.iter().map(|s| s.trim().trim_start_matches('\u{feff}').to_string()).collect();
-        check_names(&names, source_name)?;
-        let p = names.len();
-        let mut cells: Vec<Vec<String>> = vec![Vec::new(); p];
-        let mut lines = Vec::new();
-        for rec in records {
-            let rec = rec.map_err(|e| csv_error(e, source_name))?;
-            let line = rec.position().map(|p| p.line()).unwrap_or(0);
-            if rec.len() == 1 && rec.get(0).is_some_and(|s| s.trim().is_empty()) && p > 1 {
-                continue; // blank line
-            }
-            if rec.len() != p {
-                return Err(Error::RaggedRow {
-                    location: Location::new(source_name, Some(line), None),
-                    expected: p,
-                    found: rec.len(),
-                });
-            }
-            for (j, f) in rec.iter().enumerate() {
-                cells[j].push(f.to_string());
-            }
-            lines.push(line);
-        }
-        let n = lines.len();
-        if n == 0 {
-            return Err(Error::EmptyData {
-                source_name: source_name.into(),
-                what: "no data rows".into(),
-            });
-        }
-        let mut values = Array2::<f64>::from_elem((n, p), f64::NAN);
-        let mut text = vec![None; p];
-        for j in 0..p {
-            let mut bad: Option<(u64, String)> = None;
-            for i in 0..n {
-                match parse_field(&cells[j][i]) {
-                    Some(v) => values[[i, j]] = v,
-                    None => {
-                        if bad.is_none() {
-                            bad = Some((lines[i], cells[j][i].clone()));
-                        }
-                    }
-                }
-            }
-            if let Some((first_line, first_value)) = bad {
-                for i in 0..n {
-                    values[[i, j]] = f64::NAN;
-                }
-                text[j] = Some(TextColumn {
-                    labels: std::mem::take(&mut cells[j]),
-                    first_line,
-                    first_value,
-                });
-            }
-        }
-        Ok(Self { source: source_name.to_string(), names, values, text, lines })
+        Self::from_csv_reader_with(reader, source_name, &CsvOptions::default())
+    }
+
+    /// Read CSV from any reader with the given options (the reader is read in large blocks, so it
+    /// need not be buffered).
+    ///
+    /// # Errors
+    /// As [`Dataset::from_csv_path_with`].
+    pub fn from_csv_reader_with<R: Read>(
+        reader: R,
+        source_name: &str,
+        opts: &CsvOptions,
+    ) -> Result<Self> {
+        let t = csv::read_table(reader, source_name, opts)?;
+        let p = t.names.len();
+        let values = Array2::from_shape_vec((t.n, p), t.values).map_err(|_| {
+            Error::DimensionMismatch { what: "parsed cells".into(), expected: t.n * p, found: 0 }
+        })?;
+        Ok(Self {
+            source: source_name.to_string(),
+            names: t.names,
+            values,
+            text: t.text,
+            lines: t.lines,
+        })
     }
 
     /// Name of the source (file path or `"<memory>"`).
@@ -254,7 +251,7 @@ impl Dataset {
     pub fn labels(&self, name: &str) -> Result<Vec<String>> {
         let j = self.index_of(name)?;
         Ok(match &self.text[j] {
-            Some(t) => t.labels.clone(),
+            Some(t) => (0..t.codes.len()).map(|i| t.label(i).to_string()).collect(),
             None => self
                 .values
                 .column(j)
@@ -370,17 +367,7 @@ impl Dataset {
             source: self.source.clone(),
             names: self.names.clone(),
             values: self.values.select(Axis(0), rows),
-            text: self
-                .text
-                .iter()
-                .map(|t| {
-                    t.as_ref().map(|t| TextColumn {
-                        labels: rows.iter().map(|&r| t.labels[r].clone()).collect(),
-                        first_line: t.first_line,
-                        first_value: t.first_value.clone(),
-                    })
-                })
-                .collect(),
+            text: self.text.iter().map(|t| t.as_ref().map(|t| t.subset(rows))).collect(),
             lines: rows.iter().map(|&r| self.lines[r]).collect(),
         })
     }
@@ -424,7 +411,7 @@ impl Dataset {
     }
 }
 
-fn check_names(names: &[String], source: &str) -> Result<()> {
+pub(crate) fn check_names(names: &[String], source: &str) -> Result<()> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (j, n) in names.iter().enumerate() {
         if n.is_empty() {
@@ -444,11 +431,6 @@ fn check_names(names: &[String], source: &str) -> Result<()> {
         return Err(Error::EmptyData { source_name: source.into(), what: "no header row".into() });
     }
     Ok(())
-}
-
-fn csv_error(e: csv::Error, source: &str) -> Error {
-    let line = e.position().map(|p| p.line());
-    Error::Csv { location: Location::new(source, line, None), message: e.to_string() }
 }
 
 #[cfg(test)]
