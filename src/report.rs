@@ -11,7 +11,7 @@ use std::fmt;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::summary::{Align, Block, Summary, Table};
+use crate::summary::{Align, Block, Summary, Table, display_width};
 
 /// Escape text so that Markdown shows it literally (inline context).
 ///
@@ -127,7 +127,7 @@ pub fn table_to_markdown(table: &Table) -> String {
     let mut width = vec![3usize; ncol];
     for r in std::iter::once(&header).chain(rows.iter()) {
         for (j, c) in r.iter().enumerate() {
-            width[j] = width[j].max(c.chars().count());
+            width[j] = width[j].max(display_width(c));
         }
     }
     // the alignment marker needs one more character than three dashes
@@ -137,7 +137,7 @@ pub fn table_to_markdown(table: &Table) -> String {
     let line = |cells: &[String]| -> String {
         let mut s = String::from("|");
         for (j, c) in cells.iter().enumerate() {
-            let pad = width[j] - c.chars().count();
+            let pad = width[j] - display_width(c);
             s.push(' ');
             match align(j) {
                 Align::Left => {

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use unicode_width::UnicodeWidthStr;
+
 /// One estimated parameter, shaped like a row of lavaan's `parameterEstimates()`.
 ///
 /// Shared by OLS (`lhs ~ rhs` rows), EFA (`factor =~ item` loadings) and SEM. Fields that do not
@@ -163,6 +165,18 @@ impl Summary {
     }
 }
 
+/// Columns a text takes in a monospaced terminal or editor: East Asian wide and fullwidth
+/// characters (Chinese, Japanese and Korean script, fullwidth forms) count two, combining marks
+/// none, everything else one. Tables are padded by this width, not by the number of characters,
+/// so that they stay aligned with Chinese variable names.
+///
+/// # References
+///
+/// Unicode Standard Annex #11, East Asian Width (via the `unicode-width` crate).
+pub(crate) fn display_width(s: &str) -> usize {
+    s.width()
+}
+
 fn render_table(f: &mut fmt::Formatter<'_>, t: &Table) -> fmt::Result {
     if let Some(title) = &t.title {
         writeln!(f, "{title}")?;
@@ -170,11 +184,11 @@ fn render_table(f: &mut fmt::Formatter<'_>, t: &Table) -> fmt::Result {
     let ncol = t.columns.len().max(t.rows.iter().map(Vec::len).max().unwrap_or(0));
     let mut width = vec![0usize; ncol];
     for (j, c) in t.columns.iter().enumerate() {
-        width[j] = width[j].max(c.chars().count());
+        width[j] = width[j].max(display_width(c));
     }
     for r in &t.rows {
         for (j, c) in r.iter().enumerate() {
-            width[j] = width[j].max(c.chars().count());
+            width[j] = width[j].max(display_width(c));
         }
     }
     let align = |j: usize| {
@@ -187,7 +201,7 @@ fn render_table(f: &mut fmt::Formatter<'_>, t: &Table) -> fmt::Result {
             if j > 0 {
                 s.push_str("  ");
             }
-            let pad = w.saturating_sub(c.chars().count());
+            let pad = w.saturating_sub(display_width(c));
             match align(j) {
                 Align::Left => {
                     s.push_str(c);
@@ -217,9 +231,10 @@ impl fmt::Display for Summary {
             writeln!(f)?;
             match b {
                 Block::KeyValues(kv) => {
-                    let w = kv.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+                    let w = kv.iter().map(|(k, _)| display_width(k)).max().unwrap_or(0);
                     for (k, v) in kv {
-                        writeln!(f, "  {k:<w$}  {v}")?;
+                        let pad = " ".repeat(w - display_width(k));
+                        writeln!(f, "  {k}{pad}  {v}")?;
                     }
                 }
                 Block::Table(t) => render_table(f, t)?,

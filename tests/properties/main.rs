@@ -14,3 +14,4 @@ mod resample;
 mod sem;
 mod sem_bootstrap;
 mod sem_fiml;
+mod table_width;
