@@ -10,6 +10,7 @@ mod regression;
 mod reliability;
 mod resample;
 mod sem;
+mod sem_bootstrap_names;
 mod sem_fiml;
 mod sem_names;
 mod study;
