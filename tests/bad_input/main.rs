@@ -13,4 +13,5 @@ mod sem;
 mod sem_bootstrap_names;
 mod sem_fiml;
 mod sem_names;
+mod sem_syntax_depth;
 mod study;
