@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2, ArrayRef2, Axis};
 use rayon::prelude::*;
 
 use super::defined::{self, Dual};
@@ -444,18 +444,56 @@ impl SemFit {
     pub fn bootstrap(&self, data: &Dataset, config: &SemBootstrap) -> Result<SemBootstrapFit> {
         let x = data.select(&self.pt.ov)?;
         let (x, _) = crate::moments::complete_rows(&x);
-        self.bootstrap_array(&x, config)
+        self.bootstrap_ordered(&x, config)
     }
 
-    /// Bootstrap on a complete data matrix whose columns are [`SemFit::observed`] in order.
+    /// Bootstrap on a complete data matrix (rows = observations) whose columns are named
+    /// `names`; the columns are matched to [`SemFit::observed`] by name, in any order.
     ///
     /// # Errors
-    /// As [`SemFit::bootstrap`]; [`Error::NonFinite`] for missing values.
-    pub fn bootstrap_array(
+    /// As [`SemFit::bootstrap`]; [`Error::DimensionMismatch`] when `names` does not have one
+    /// name per column; [`Error::UnknownVariable`] for a model variable missing from `names`;
+    /// [`Error::InvalidParameter`] for a column that is not a model variable;
+    /// [`Error::DuplicateVariable`] for a name given twice; [`Error::NonFinite`] for missing
+    /// values.
+    pub fn bootstrap_array<S: AsRef<str>>(
         &self,
-        x: &Array2<f64>,
+        x: &ArrayRef2<f64>,
+        names: &[S],
         config: &SemBootstrap,
     ) -> Result<SemBootstrapFit> {
+        if names.len() != x.ncols() {
+            return Err(Error::DimensionMismatch {
+                what: "column names vs data columns".into(),
+                expected: x.ncols(),
+                found: names.len(),
+            });
+        }
+        for (k, n) in names.iter().enumerate() {
+            let n = n.as_ref();
+            if names[..k].iter().any(|m| m.as_ref() == n) {
+                return Err(Error::DuplicateVariable { name: n.to_string() });
+            }
+            if !self.pt.ov.iter().any(|v| v == n) {
+                return Err(Error::invalid(
+                    "bootstrap data",
+                    format!("column `{n}` is not a variable of the model"),
+                ));
+            }
+        }
+        let mut idx = Vec::with_capacity(self.pt.ov.len());
+        for v in &self.pt.ov {
+            match names.iter().position(|n| n.as_ref() == v) {
+                Some(k) => idx.push(k),
+                None => return Err(Error::UnknownVariable { name: v.clone() }),
+            }
+        }
+        let ordered = x.select(Axis(1), &idx);
+        self.bootstrap_ordered(&ordered, config)
+    }
+
+    /// Bootstrap on a complete data matrix whose columns are the model variables in order.
+    fn bootstrap_ordered(&self, x: &Array2<f64>, config: &SemBootstrap) -> Result<SemBootstrapFit> {
         if !(config.level > 0.0 && config.level < 1.0) {
             return Err(Error::invalid("level", "must be strictly between 0 and 1"));
         }

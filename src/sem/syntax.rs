@@ -469,9 +469,14 @@ fn lex(text: &str) -> Result<Vec<Vec<Spanned>>> {
 
 // ---------------------------------------------------------------- parser
 
+/// Deepest `:=` expression accepted (see `Parser::expr`).
+pub(crate) const MAX_EXPR_DEPTH: usize = 256;
+
 struct Parser {
     toks: Vec<Spanned>,
     pos: usize,
+    /// current recursion depth of the expression parser
+    nest: usize,
 }
 
 impl Parser {
@@ -649,67 +654,103 @@ impl Parser {
         }
     }
 
+    /// Parse a `:=` expression. Its tree depth (operators in a chain count one level each, as do
+    /// parentheses, unary signs and exponents) is limited to [`MAX_EXPR_DEPTH`], so that
+    /// evaluating, printing and dropping it can never exhaust the stack.
     fn expr(&mut self) -> Result<Expr> {
-        let mut left = self.product()?;
+        self.sum().map(|(e, _)| e)
+    }
+    fn too_deep(&self) -> Error {
+        let t = self.peek();
+        syntax(
+            t.line,
+            t.col,
+            format!(
+                "expression nested too deeply (more than {MAX_EXPR_DEPTH} levels of parentheses, signs, `^` or chained operators); split it into several `:=` definitions"
+            ),
+        )
+    }
+    /// Enter one level of recursion (parentheses, unary sign, exponent).
+    fn enter(&mut self) -> Result<()> {
+        self.nest += 1;
+        if self.nest > MAX_EXPR_DEPTH { Err(self.too_deep()) } else { Ok(()) }
+    }
+    fn sum(&mut self) -> Result<(Expr, usize)> {
+        let (mut left, mut dl) = self.product()?;
         loop {
             let op = match self.peek().tok {
                 Tok::Plus => BinOp::Add,
                 Tok::Minus => BinOp::Sub,
-                _ => return Ok(left),
+                _ => return Ok((left, dl)),
             };
             self.next();
-            let right = self.product()?;
+            let (right, dr) = self.product()?;
+            dl = dl.max(dr) + 1;
+            if dl > MAX_EXPR_DEPTH {
+                return Err(self.too_deep());
+            }
             left = Expr::Bin(op, Box::new(left), Box::new(right));
         }
     }
-    fn product(&mut self) -> Result<Expr> {
-        let mut left = self.unary()?;
+    fn product(&mut self) -> Result<(Expr, usize)> {
+        let (mut left, mut dl) = self.unary()?;
         loop {
             let op = match self.peek().tok {
                 Tok::Star => BinOp::Mul,
                 Tok::Slash => BinOp::Div,
-                _ => return Ok(left),
+                _ => return Ok((left, dl)),
             };
             self.next();
-            let right = self.unary()?;
+            let (right, dr) = self.unary()?;
+            dl = dl.max(dr) + 1;
+            if dl > MAX_EXPR_DEPTH {
+                return Err(self.too_deep());
+            }
             left = Expr::Bin(op, Box::new(left), Box::new(right));
         }
     }
-    fn unary(&mut self) -> Result<Expr> {
-        if self.peek().tok == Tok::Minus {
+    fn unary(&mut self) -> Result<(Expr, usize)> {
+        if matches!(self.peek().tok, Tok::Minus | Tok::Plus) {
+            let neg = self.peek().tok == Tok::Minus;
             self.next();
-            let a = self.unary()?;
-            return Ok(Expr::Neg(Box::new(a)));
-        }
-        if self.peek().tok == Tok::Plus {
-            self.next();
-            return self.unary();
+            self.enter()?;
+            let (a, d) = self.unary()?;
+            self.nest -= 1;
+            return Ok(if neg { (Expr::Neg(Box::new(a)), d + 1) } else { (a, d) });
         }
         self.power()
     }
-    fn power(&mut self) -> Result<Expr> {
-        let base = self.atom()?;
+    fn power(&mut self) -> Result<(Expr, usize)> {
+        let (base, db) = self.atom()?;
         if self.peek().tok == Tok::Caret {
             self.next();
-            let exp = self.unary()?;
-            return Ok(Expr::Bin(BinOp::Pow, Box::new(base), Box::new(exp)));
+            self.enter()?;
+            let (exp, de) = self.unary()?;
+            self.nest -= 1;
+            let d = db.max(de) + 1;
+            if d > MAX_EXPR_DEPTH {
+                return Err(self.too_deep());
+            }
+            return Ok((Expr::Bin(BinOp::Pow, Box::new(base), Box::new(exp)), d));
         }
-        Ok(base)
+        Ok((base, db))
     }
-    fn atom(&mut self) -> Result<Expr> {
+    fn atom(&mut self) -> Result<(Expr, usize)> {
         let t = self.peek().clone();
         match t.tok {
             Tok::Num(v) => {
                 self.next();
-                Ok(Expr::Num(v))
+                Ok((Expr::Num(v), 1))
             }
             Tok::Ident(s) => {
                 self.next();
-                Ok(Expr::Param(s))
+                Ok((Expr::Param(s), 1))
             }
             Tok::LParen => {
                 self.next();
-                let e = self.expr()?;
+                self.enter()?;
+                let e = self.sum()?;
+                self.nest -= 1;
                 if self.peek().tok != Tok::RParen {
                     return Err(self.err("`)`"));
                 }
@@ -738,9 +779,11 @@ pub fn parse_model(text: &str) -> Result<ModelSyntax> {
 }
 
 pub(crate) fn parse(text: &str) -> Result<ModelSyntax> {
+    // a UTF-8 byte-order mark at the start of a model file (as some editors write it)
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut statements = Vec::new();
     for toks in lex(text)? {
-        let mut p = Parser { toks, pos: 0 };
+        let mut p = Parser { toks, pos: 0, nest: 0 };
         statements.push(p.statement()?);
     }
     if statements.is_empty() {

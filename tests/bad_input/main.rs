@@ -10,6 +10,8 @@ mod regression;
 mod reliability;
 mod resample;
 mod sem;
+mod sem_bootstrap_names;
 mod sem_fiml;
 mod sem_names;
+mod sem_syntax_depth;
 mod study;

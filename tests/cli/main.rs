@@ -8,4 +8,5 @@ mod data_options;
 mod ols;
 mod sem;
 mod sem_bootstrap;
+mod sem_cov;
 mod study;

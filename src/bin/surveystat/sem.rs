@@ -1,9 +1,10 @@
 //! `surveystat sem`: fit a structural equation model written in lavaan syntax.
 
 use clap::ValueEnum;
+use ndarray::Array2;
 use serde_json::{Value, json};
 use surveystat::sem::{
-    BootstrapCi, Estimator, GroupEqual, Likelihood, MultiGroupSem, Sem, SemBootstrap,
+    BootstrapCi, Estimator, GroupEqual, Likelihood, ModIndex, MultiGroupSem, Sem, SemBootstrap,
     SemBootstrapFit, SemBootstrapKind, SemFit, SemMissing,
 };
 
@@ -77,8 +78,19 @@ pub enum BootKindArg {
 #[derive(Debug, clap::Args)]
 pub struct SemArgs {
     /// CSV file with a header row
-    #[arg(long)]
-    pub data: String,
+    #[arg(long, required_unless_present = "cov", conflicts_with = "cov")]
+    pub data: Option<String>,
+    /// covariance matrix (divisor N - 1, as R's cov()) instead of raw data: a CSV with a header
+    /// row of variable names and optionally a first column of row names (lavaan `sample.cov`)
+    #[arg(long, requires = "n_obs")]
+    pub cov: Option<String>,
+    /// with --cov: the number of observations behind the covariance matrix (lavaan `sample.nobs`)
+    #[arg(long, requires = "cov")]
+    pub n_obs: Option<usize>,
+    /// also report modification indices: the N largest, or every one (lavaan's modindices()
+    /// defaults: all rows, minimum value 0) without N
+    #[arg(long, num_args = 0..=1, default_missing_value = "0", value_name = "N")]
+    pub modindices: Option<usize>,
     /// file with the model in lavaan syntax
     #[arg(long)]
     pub model: String,
@@ -121,7 +133,6 @@ pub struct SemArgs {
 pub fn run(a: SemArgs) -> Result<String, String> {
     let text =
         std::fs::read_to_string(&a.model).map_err(|e| format!("cannot read {}: {e}", a.model))?;
-    let data = read_data(&a.data)?;
     let sem = Sem::from_syntax(&text)
         .map_err(|e| format!("{}: {e}", a.model))?
         .estimator(match a.estimator {
@@ -138,6 +149,18 @@ pub fn run(a: SemArgs) -> Result<String, String> {
             MissingArg::Listwise => SemMissing::Listwise,
             MissingArg::Fiml => SemMissing::Fiml,
         });
+    if let (Some(cov_path), Some(n)) = (&a.cov, a.n_obs) {
+        if a.bootstrap.is_some() || a.group.is_some() || matches!(a.missing, MissingArg::Fiml) {
+            return Err("--cov cannot be combined with --bootstrap, --group or --missing fiml (they need raw data)".into());
+        }
+        let (names, cov) = read_cov(cov_path)?;
+        let fit = sem.fit_cov(&cov, &names, n).map_err(|e| format!("{cov_path}: {e}"))?;
+        return render(&fit, &a);
+    }
+    let Some(data_path) = a.data.clone() else {
+        return Err("one of --data or --cov is required".into());
+    };
+    let data = read_data(&data_path)?;
     if matches!(a.missing, MissingArg::Fiml) && a.bootstrap.is_some() {
         return Err("--bootstrap with --missing fiml is not supported yet".into());
     }
@@ -156,14 +179,14 @@ pub fn run(a: SemArgs) -> Result<String, String> {
         let fit = MultiGroupSem::new(sem, g)
             .equal(equal)
             .fit(&data)
-            .map_err(|e| format!("{}: {e}", a.data))?;
+            .map_err(|e| format!("{data_path}: {e}"))?;
         return if a.json {
             Ok(json_text(&Value::Object(surveystat::study::json::multigroup(&fit))))
         } else {
             Ok(fit.to_string())
         };
     }
-    let fit = sem.fit(&data).map_err(|e| format!("{}: {e}", a.data))?;
+    let fit = sem.fit(&data).map_err(|e| format!("{data_path}: {e}"))?;
     if let Some(reps) = a.bootstrap {
         let cfg = SemBootstrap::new(reps)
             .seed(a.seed)
@@ -176,18 +199,146 @@ pub fn run(a: SemArgs) -> Result<String, String> {
                 BootKindArg::BollenStine => SemBootstrapKind::BollenStine,
             })
             .jackknife(matches!(a.ci, CiArg::Bca));
-        let boot = fit.bootstrap(&data, &cfg).map_err(|e| format!("{}: {e}", a.data))?;
+        let boot = fit.bootstrap(&data, &cfg).map_err(|e| format!("{data_path}: {e}"))?;
         let bfit = fit.with_bootstrap(&boot).map_err(|e| e.to_string())?;
         if a.json {
             let mut doc = to_json(&bfit);
             if let Value::Object(m) = &mut doc {
                 m.insert("bootstrap".into(), bootstrap_json(&boot));
+                if let Some(k) = a.modindices {
+                    m.insert("modindices".into(), modindices_json(&fit, k)?);
+                }
             }
             return Ok(json_text(&doc));
         }
-        return Ok(format!("{bfit}\n{boot}"));
+        let mi = match a.modindices {
+            Some(k) => modindices_text(&fit, k)?,
+            None => String::new(),
+        };
+        return Ok(format!("{bfit}\n{boot}{mi}"));
     }
-    if a.json { Ok(json_text(&to_json(&fit))) } else { Ok(fit.to_string()) }
+    render(&fit, &a)
+}
+
+/// The fit as text or JSON, with the modification indices when asked for.
+fn render(fit: &SemFit, a: &SemArgs) -> Result<String, String> {
+    if a.json {
+        let mut doc = to_json(fit);
+        if let (Some(k), Value::Object(m)) = (a.modindices, &mut doc) {
+            m.insert("modindices".into(), modindices_json(fit, k)?);
+        }
+        Ok(json_text(&doc))
+    } else {
+        let mi = match a.modindices {
+            Some(k) => modindices_text(fit, k)?,
+            None => String::new(),
+        };
+        Ok(format!("{fit}{mi}"))
+    }
+}
+
+/// The `top` largest modification indices (0 = all), sorted by decreasing MI.
+fn top_modindices(fit: &SemFit, top: usize) -> Result<Vec<ModIndex>, String> {
+    let mut mi = fit.modindices().map_err(|e| e.to_string())?;
+    mi.retain(|m| m.mi >= 0.0);
+    if top > 0 {
+        mi.truncate(top);
+    }
+    Ok(mi)
+}
+
+/// Modification indices as JSON rows (lavaan's modindices() column names).
+fn modindices_json(fit: &SemFit, top: usize) -> Result<Value, String> {
+    let rows: Vec<Value> = top_modindices(fit, top)?
+        .iter()
+        .map(|m| {
+            json!({
+                "lhs": m.lhs, "op": m.op, "rhs": m.rhs, "mi": num(m.mi), "epc": num(m.epc),
+                "sepc.lv": num(m.sepc_lv), "sepc.all": num(m.sepc_all), "sepc.nox": num(m.sepc_nox),
+            })
+        })
+        .collect();
+    Ok(Value::Array(rows))
+}
+
+/// Modification indices as a text table.
+fn modindices_text(fit: &SemFit, top: usize) -> Result<String, String> {
+    let mi = top_modindices(fit, top)?;
+    let mut out = String::from("\nModification indices (largest first):\n\n");
+    let w = mi
+        .iter()
+        .map(|m| m.lhs.chars().count() + m.rhs.chars().count() + 4)
+        .max()
+        .unwrap_or(0)
+        .max(9);
+    out.push_str(&format!(
+        "{:<w$} {:>10} {:>10} {:>10} {:>10}\n",
+        "parameter", "mi", "epc", "sepc.lv", "sepc.all"
+    ));
+    for m in &mi {
+        let name = format!("{} {} {}", m.lhs, m.op, m.rhs);
+        out.push_str(&format!(
+            "{name:<w$} {:>10.3} {:>10.3} {:>10.3} {:>10.3}\n",
+            m.mi, m.epc, m.sepc_lv, m.sepc_all
+        ));
+    }
+    Ok(out)
+}
+
+/// Read a covariance matrix CSV: a header row of names, optionally a first column of row names
+/// (text); the numeric part must be square, symmetric and named like its rows when row names are
+/// given.
+fn read_cov(path: &str) -> Result<(Vec<String>, Array2<f64>), String> {
+    let ds = read_data(path)?;
+    let all = ds.names().to_vec();
+    let numeric = ds.numeric_names();
+    let row_names: Option<Vec<String>> = match all.first() {
+        Some(first) if !numeric.contains(first) => {
+            Some(ds.labels(first).map_err(|e| format!("{path}: {e}"))?)
+        }
+        _ => None,
+    };
+    let names: Vec<String> = match &row_names {
+        Some(_) => all[1..].to_vec(),
+        None => all.clone(),
+    };
+    if let Some(t) = names.iter().find(|n| !numeric.contains(n)) {
+        return Err(format!("{path}: covariance column `{t}` is not numeric"));
+    }
+    let cov = ds.select(&names).map_err(|e| format!("{path}: {e}"))?;
+    if cov.nrows() != cov.ncols() {
+        return Err(format!(
+            "{path}: a covariance matrix must be square: {} rows, {} columns",
+            cov.nrows(),
+            cov.ncols()
+        ));
+    }
+    if let Some(rn) = &row_names
+        && let Some((r, c)) = rn.iter().zip(&names).find(|(r, c)| r != c)
+    {
+        return Err(format!(
+            "{path}: row `{r}` does not match column `{c}` (rows and columns must name the same variables in the same order)"
+        ));
+    }
+    let p = cov.nrows();
+    for i in 0..p {
+        for j in 0..i {
+            let (x, y) = (cov[[i, j]], cov[[j, i]]);
+            if !(x.is_finite() && y.is_finite()) {
+                return Err(format!(
+                    "{path}: covariance of `{}` and `{}` is missing or not finite",
+                    names[i], names[j]
+                ));
+            }
+            if (x - y).abs() > 1e-10 * x.abs().max(y.abs()).max(f64::MIN_POSITIVE) {
+                return Err(format!(
+                    "{path}: the matrix is not symmetric (`{}`, `{}`: {x} vs {y})",
+                    names[i], names[j]
+                ));
+            }
+        }
+    }
+    Ok((names, cov))
 }
 
 /// The JSON document of a bootstrap (deterministic for a seed).
