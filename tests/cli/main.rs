@@ -4,6 +4,7 @@
 mod common;
 
 mod alpha;
+mod cor;
 mod ols;
 mod sem;
 mod sem_bootstrap;
