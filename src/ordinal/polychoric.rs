@@ -375,9 +375,9 @@ impl Polychoric {
         let mut fixed = 0;
         let apply = if is_psych && self.tetrachoric {
             // psych tetrachoric: counts, correction where any cell is empty.
-            t.n > 1 && w.iter().any(|&v| v == 0.0)
+            t.n > 1 && w.contains(&0.0)
         } else {
-            self.correction.is_some() && w.iter().any(|&v| v == 0.0)
+            self.correction.is_some() && w.contains(&0.0)
         };
         if apply && c > 0.0 {
             for v in w.iter_mut().filter(|v| **v == 0.0) {
@@ -542,7 +542,7 @@ fn code_columns(
                 .iter()
                 .map(|&i| {
                     let v = x[[i, j]];
-                    (!v.is_nan()).then(|| (v - global_min) as usize)
+                    (!v.is_nan()).then_some((v - global_min) as usize)
                 })
                 .collect();
             (k, code)
