@@ -38,6 +38,7 @@ pub mod factor;
 pub(crate) mod linalg;
 pub mod missing;
 pub mod moments;
+pub mod ordinal;
 pub mod prelude;
 pub mod regression;
 pub mod reliability;

@@ -6,6 +6,7 @@ mod common;
 mod data;
 mod describe;
 mod factor;
+mod polychoric;
 mod regression;
 mod reliability;
 mod resample;

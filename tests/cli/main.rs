@@ -4,6 +4,7 @@
 mod common;
 
 mod alpha;
+mod cor;
 mod data_options;
 mod ols;
 mod sem;

@@ -10,6 +10,7 @@ mod describe;
 mod factor;
 mod nist;
 mod ols;
+mod polychoric;
 mod resample;
 mod sem;
 mod sem_bootstrap;

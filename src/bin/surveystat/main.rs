@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod alpha;
+mod cor;
 mod factor;
 mod ols;
 mod output;
@@ -28,6 +29,8 @@ struct Cli {
 enum Command {
     /// Cronbach's alpha and item statistics (as psych::alpha)
     Alpha(alpha::AlphaArgs),
+    /// Correlation matrix: Pearson, Spearman, polychoric, tetrachoric, polyserial
+    Cor(cor::CorArgs),
     /// Kaiser-Meyer-Olkin sampling adequacy and Bartlett's test of sphericity
     Kmo(factor::KmoArgs),
     /// Exploratory factor analysis (as psych::fa / psych::principal)
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Alpha(a) => alpha::run(a),
+        Command::Cor(a) => cor::run(a),
         Command::Kmo(a) => factor::run_kmo(a),
         Command::Efa(a) => factor::run_efa(a),
         Command::Ols(a) => ols::run(a),
