@@ -36,8 +36,10 @@ mod rotation;
 mod scores;
 mod small;
 
+pub(crate) use adequacy::data_correlation_missing;
 pub use adequacy::{BartlettTest, Kmo, KmoFit, bartlett_sphericity, eigenvalues};
 pub use efa::{Efa, EfaFit, FitStatistics};
+pub(crate) use extraction::smc;
 pub use extraction::{Extraction, StoppingRule};
 pub use parallel::{ParallelAnalysis, ParallelCriterion, ParallelFit, ParallelSource};
 pub use rotation::Rotation;

@@ -6,6 +6,7 @@ mod common;
 mod data;
 mod describe;
 mod factor;
+mod psychometrics;
 mod regression;
 mod reliability;
 mod resample;

@@ -9,6 +9,7 @@ mod describe;
 mod factor;
 mod nist;
 mod ols;
+mod omega;
 mod resample;
 mod sem;
 mod sem_bootstrap;
