@@ -70,3 +70,26 @@ fn omega_bad_shapes_and_values() {
         Err(Error::NonFinite { .. })
     ));
 }
+
+#[test]
+fn icc_missing_ratings_and_shapes() {
+    use surveystat::reliability::Icc;
+    let mut x = array![[9., 2., 5.], [6., 1., 3.], [8., 4., 6.]];
+    x[[1, 2]] = f64::NAN;
+    assert!(matches!(no_panic(|| Icc::new().fit(&x)), Err(Error::NonFinite { .. })));
+    let one_judge = array![[1.0], [2.0], [3.0]];
+    assert!(matches!(no_panic(|| Icc::new().fit(&one_judge)), Err(Error::TooFewVariables { .. })));
+    let one_target = array![[1.0, 2.0, 3.0]];
+    assert!(matches!(
+        no_panic(|| Icc::new().fit(&one_target)),
+        Err(Error::TooFewObservations { .. })
+    ));
+    let good = array![[9., 2., 5.], [6., 1., 3.], [8., 4., 6.]];
+    assert!(matches!(
+        no_panic(|| Icc::new().ci_level(1.5).fit(&good)),
+        Err(Error::InvalidParameter { .. })
+    ));
+    // identical ratings: zero residual variance gives non-finite F, not a panic
+    let same = array![[1., 1.], [2., 2.], [3., 3.]];
+    let _ = no_panic(|| Icc::new().fit(&same));
+}

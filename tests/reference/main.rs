@@ -7,6 +7,7 @@ mod alpha;
 mod composite;
 mod describe;
 mod factor;
+mod icc;
 mod nist;
 mod ols;
 mod omega;
