@@ -5,6 +5,7 @@ mod common;
 
 mod alpha;
 mod ols;
+mod psychometrics;
 mod sem;
 mod sem_bootstrap;
 mod study;
