@@ -8,6 +8,7 @@ mod composite;
 mod describe;
 mod factor;
 mod icc;
+mod method_bias;
 mod nist;
 mod ols;
 mod omega;
