@@ -6,6 +6,8 @@
 //! - [`Efa`] → [`EfaFit`]: extraction ([`Extraction`]: PCA, principal axis, minres, ML),
 //!   rotation ([`Rotation`]: varimax, quartimax, promax, oblimin, quartimin, geomin), psych's
 //!   conventions and fit statistics ([`FitStatistics`]), factor scores ([`ScoreMethod`]).
+//! - [`harman_single_factor`] → [`HarmanTest`]: Harman's single-factor test of common method
+//!   bias.
 //! - [`ParallelAnalysis`] → [`ParallelFit`]: Horn's parallel analysis as psych's `fa.parallel`.
 //!
 //! Everything agrees with R psych 2.2.9 / GPArotation; see `docs/methods/factor.md`.
@@ -30,15 +32,19 @@
 mod adequacy;
 mod efa;
 mod extraction;
+mod method_bias;
 mod optim;
 mod parallel;
 mod rotation;
 mod scores;
 mod small;
 
+pub(crate) use adequacy::data_correlation_missing;
 pub use adequacy::{BartlettTest, Kmo, KmoFit, bartlett_sphericity, eigenvalues};
 pub use efa::{Efa, EfaFit, FitStatistics};
+pub(crate) use extraction::smc;
 pub use extraction::{Extraction, StoppingRule};
+pub use method_bias::{HarmanTest, harman_single_factor};
 pub use parallel::{ParallelAnalysis, ParallelCriterion, ParallelFit, ParallelSource};
 pub use rotation::Rotation;
 pub use scores::ScoreMethod;

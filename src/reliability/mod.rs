@@ -4,14 +4,22 @@
 //! - [`Alpha`] → [`AlphaFit`]: raw and standardized α, Guttman's λ6, average and median
 //!   inter-item correlation, signal/noise, the standard error of α, Feldt and Duhachek intervals,
 //!   "if item dropped" statistics and item–total statistics, with the conventions of R psych 2.2.9.
+//! - [`Omega`] → [`OmegaFit`]: ω hierarchical, ω total and subscale ωs from a Schmid–Leiman
+//!   transformation ([`SchmidLeiman`]) of an oblique EFA, as psych `omega`.
+//! - [`Icc`] → [`IccFit`]: the six Shrout–Fleiss intraclass correlations with F tests and
+//!   intervals, as psych `ICC`.
 //! - Closed forms from a factor solution: [`omega_total`], [`composite_reliability`],
 //!   [`average_variance_extracted`], [`fornell_larcker`], and [`htmt`] from item correlations.
 
 mod alpha;
 mod composite;
+mod icc;
+mod omega;
 
 pub use alpha::{Alpha, AlphaFit, AlphaIfDropped, AlphaItem, ConfidenceInterval, cronbach_alpha};
 pub use composite::{
     FornellLarcker, HtmtMean, average_variance_extracted, average_variance_extracted_std,
     composite_reliability, fornell_larcker, htmt, omega_total,
 };
+pub use icc::{Icc, IccFit, IccRow, IccType};
+pub use omega::{Omega, OmegaFit, OmegaSubscale, SchmidLeiman};

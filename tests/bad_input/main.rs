@@ -7,6 +7,7 @@ mod data;
 mod describe;
 mod factor;
 mod polychoric;
+mod psychometrics;
 mod regression;
 mod reliability;
 mod resample;

@@ -7,6 +7,7 @@ mod alpha;
 mod cor;
 mod data_options;
 mod ols;
+mod psychometrics;
 mod sem;
 mod sem_bootstrap;
 mod sem_cov;

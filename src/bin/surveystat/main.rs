@@ -10,7 +10,9 @@ use clap::{Parser, Subcommand};
 mod alpha;
 mod cor;
 mod factor;
+mod icc;
 mod ols;
+mod omega;
 mod output;
 mod sem;
 mod study;
@@ -41,6 +43,10 @@ enum Command {
     Sem(sem::SemArgs),
     /// The whole analysis of the Chengdu-Chongqing study
     Study(study::StudyArgs),
+    /// Omega hierarchical, omega total and subscale omegas (as psych::omega)
+    Omega(omega::OmegaArgs),
+    /// The six Shrout-Fleiss intraclass correlations (as psych::ICC)
+    Icc(icc::IccArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +63,8 @@ fn main() -> ExitCode {
         Command::Ols(a) => ols::run(a),
         Command::Sem(a) => sem::run(a),
         Command::Study(a) => study::run(a),
+        Command::Omega(a) => omega::run(a),
+        Command::Icc(a) => icc::run(a),
     };
     match result {
         Ok(text) => {

@@ -1,0 +1,106 @@
+//! `surveystat omega`: ω hierarchical, ω total and subscale ωs (as psych::omega).
+
+use serde_json::{Value, json};
+use surveystat::reliability::{Omega, OmegaFit};
+
+use crate::output::{in_file, json_text, num, read_data, split_list};
+
+/// Arguments of `surveystat omega`.
+#[derive(Debug, clap::Args)]
+pub struct OmegaArgs {
+    /// CSV file with a header row
+    #[arg(long)]
+    pub data: String,
+    /// Comma-separated item columns
+    #[arg(long, required = true)]
+    pub items: String,
+    /// Number of group factors (psych's default 3; fewer than 3 is not identified and warns)
+    #[arg(long, default_value_t = 3)]
+    pub factors: usize,
+    /// Print one JSON object instead of the text summary
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Run the subcommand.
+pub fn run(a: OmegaArgs) -> Result<String, String> {
+    let items = split_list(&a.items);
+    if items.len() < 2 {
+        return Err("--items needs at least two column names".into());
+    }
+    let ds = read_data(&a.data)?;
+    let x = ds.select(&items).map_err(in_file(&a.data))?;
+    let fit = Omega::new().n_factors(a.factors).names(&items).fit(&x).map_err(in_file(&a.data))?;
+    if a.json { Ok(json_text(&to_json(&fit))) } else { Ok(text(&fit)) }
+}
+
+fn to_json(fit: &OmegaFit) -> Value {
+    let sl = fit.schmid();
+    let k = sl.group().ncols();
+    json!({
+        "items": fit.names(),
+        "omega_h": num(fit.omega_h()),
+        "omega_lim": num(fit.omega_limit()),
+        "omega_tot": num(fit.omega_total()),
+        "alpha": num(fit.alpha()),
+        "g6": num(fit.g6()),
+        "ecv": num(fit.ecv()),
+        "key": fit.key(),
+        "schmid": {
+            "g": sl.general().iter().map(|&v| num(v)).collect::<Vec<_>>(),
+            "groups": (0..sl.group().nrows())
+                .map(|i| (0..k).map(|j| num(sl.group()[[i, j]])).collect::<Vec<_>>())
+                .collect::<Vec<_>>(),
+            "h2": sl.communalities().iter().map(|&v| num(v)).collect::<Vec<_>>(),
+            "u2": sl.uniquenesses().iter().map(|&v| num(v)).collect::<Vec<_>>(),
+            "p2": sl.p2().iter().map(|&v| num(v)).collect::<Vec<_>>(),
+            "gloading": sl.second_order().iter().map(|&v| num(v)).collect::<Vec<_>>(),
+        },
+        "omega_group": fit.subscales().iter().map(|s| json!({
+            "name": s.name, "items": s.items, "total": num(s.total),
+            "general": num(s.general), "group": num(s.group),
+        })).collect::<Vec<_>>(),
+        "warnings": fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+    })
+}
+
+fn text(fit: &OmegaFit) -> String {
+    use std::fmt::Write;
+    let sl = fit.schmid();
+    let k = sl.group().ncols();
+    let mut s = String::new();
+    let _ = writeln!(s, "Omega (Schmid-Leiman, {k} group factors)");
+    let _ = writeln!(s, "Alpha:                 {:.3}", fit.alpha());
+    let _ = writeln!(s, "G.6:                   {:.3}", fit.g6());
+    let _ = writeln!(s, "Omega Hierarchical:    {:.3}", fit.omega_h());
+    let _ = writeln!(s, "Omega H asymptotic:    {:.3}", fit.omega_limit());
+    let _ = writeln!(s, "Omega Total:           {:.3}", fit.omega_total());
+    let _ = writeln!(s, "Explained common variance of the general factor: {:.3}\n", fit.ecv());
+    let _ = write!(s, "{:<12}{:>7}", "item", "g");
+    for j in 0..k {
+        let _ = write!(s, "{:>7}", format!("F{}*", j + 1));
+    }
+    let _ = writeln!(s, "{:>7}{:>7}{:>7}", "h2", "u2", "p2");
+    for (i, name) in fit.names().iter().enumerate() {
+        let label = if fit.key()[i] < 0.0 { format!("{name}-") } else { name.clone() };
+        let _ = write!(s, "{label:<12}{:>7.2}", sl.general()[i]);
+        for j in 0..k {
+            let _ = write!(s, "{:>7.2}", sl.group()[[i, j]]);
+        }
+        let _ = writeln!(
+            s,
+            "{:>7.2}{:>7.2}{:>7.2}",
+            sl.communalities()[i],
+            sl.uniquenesses()[i],
+            sl.p2()[i]
+        );
+    }
+    let _ = writeln!(s, "\nOmega group ({:>6} {:>8} {:>6})", "total", "general", "group");
+    for g in fit.subscales() {
+        let _ = writeln!(s, "{:<12}{:>7.2}{:>9.2}{:>7.2}", g.name, g.total, g.general, g.group);
+    }
+    for w in fit.warnings() {
+        let _ = writeln!(s, "warning: {w}");
+    }
+    s
+}

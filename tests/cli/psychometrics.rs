@@ -1,0 +1,78 @@
+//! `surveystat omega` and `surveystat icc` end to end: the built binary on fixture data.
+
+use std::process::{Command, Output};
+
+use crate::common::{TOL_CLOSED_FORM, assert_rel, f, fixture_path};
+use serde_json::Value;
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_surveystat")).args(args).output().expect("run surveystat")
+}
+
+fn path(rel: &str) -> String {
+    fixture_path(rel).display().to_string()
+}
+
+fn extra(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(fixture_path(name)).unwrap()).unwrap()
+}
+
+#[test]
+fn icc_json_matches_psych() {
+    let out = run(&["icc", "--data", &path("extra/shrout_fleiss.csv"), "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let e = &extra("extra/icc.json")["shrout_fleiss"];
+    for (ours, r) in v["results"].as_array().unwrap().iter().zip(e["rows"].as_array().unwrap()) {
+        assert_eq!(ours["type"], r["type"]);
+        for (a, b) in
+            [("icc", "ICC"), ("f", "F"), ("p", "p"), ("lower", "lower"), ("upper", "upper")]
+        {
+            assert_rel(&format!("cli icc {a}"), f(&ours[a]), f(&r[b]), TOL_CLOSED_FORM);
+        }
+    }
+    let again = run(&["icc", "--data", &path("extra/shrout_fleiss.csv"), "--json"]);
+    assert_eq!(out.stdout, again.stdout, "JSON output is deterministic");
+    let text = run(&["icc", "--data", &path("extra/shrout_fleiss.csv")]);
+    let t = String::from_utf8(text.stdout).unwrap();
+    assert!(t.contains("ICC3k") && t.contains("0.166"), "{t}");
+}
+
+#[test]
+fn omega_json_and_text() {
+    let items = "A1,A2,A3,A4,A5,C1,C2,C3,C4,C5,E1,E2,E3,E4,E5,N1,N2,N3,N4,N5,O1,O2,O3,O4,O5";
+    let data = path("data/bfi25_listwise.csv");
+    let out = run(&["omega", "--data", &data, "--items", items, "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let e = &extra("extra/omega.json")["bfi25_3"];
+    assert_rel("cli omega alpha", f(&v["alpha"]), f(&e["alpha"]), TOL_CLOSED_FORM);
+    // iterative: within psych's distance from the tight optimum (see tests/reference/omega.rs)
+    assert!((f(&v["omega_h"]) - f(&e["omega_h"])).abs() < 1e-5);
+    assert!((f(&v["omega_tot"]) - f(&e["omega_tot"])).abs() < 1e-6);
+    assert_eq!(v["omega_group"].as_array().unwrap().len(), 4);
+    let text = run(&["omega", "--data", &data, "--items", items]);
+    let t = String::from_utf8(text.stdout).unwrap();
+    assert!(t.contains("Omega Hierarchical") && t.contains("A1-"), "{t}");
+}
+
+#[test]
+fn errors_are_one_sentence() {
+    let out = run(&["omega", "--data", &path("data/bfi25_listwise.csv"), "--items", "A1,NOPE"]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NOPE"));
+    let two = run(&[
+        "omega",
+        "--data",
+        &path("data/bfi25_listwise.csv"),
+        "--items",
+        "A1,A2,A3,A4,A5,C1,C2,C3,C4,C5",
+        "--factors",
+        "2",
+        "--json",
+    ]);
+    assert!(two.status.success());
+    let v: Value = serde_json::from_slice(&two.stdout).unwrap();
+    assert!(!v["warnings"].as_array().unwrap().is_empty(), "two group factors warn");
+}
