@@ -222,7 +222,7 @@ fn check_level(level: f64) -> Result<()> {
 }
 
 /// Standard normal quantile; ±∞ at 0 and 1, NaN outside [0, 1].
-fn qnorm(p: f64) -> f64 {
+pub(crate) fn qnorm(p: f64) -> f64 {
     if p.is_nan() || !(0.0..=1.0).contains(&p) {
         return f64::NAN;
     }
