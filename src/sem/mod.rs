@@ -487,13 +487,7 @@ impl SemModel {
     }
 
     fn sample_for(&self, ss: &SampleStats) -> (Discrepancy, Array2<f64>, f64) {
-        let n = ss.n as f64;
-        match (self.config.estimator, self.config.likelihood) {
-            (Estimator::Ml, Likelihood::Normal) => (Discrepancy::Ml, &ss.cov * ((n - 1.0) / n), n),
-            (Estimator::Ml, Likelihood::Wishart) => (Discrepancy::Ml, ss.cov.clone(), n - 1.0),
-            (Estimator::Gls, _) => (Discrepancy::Gls, ss.cov.clone(), n - 1.0),
-            (Estimator::Uls, _) => (Discrepancy::Uls, ss.cov.clone(), n - 1.0),
-        }
+        sample_for(self.config.estimator, self.config.likelihood, ss)
     }
 
     /// Fit to moments of the observed variables in [`SemModel::observed`] order.
@@ -710,6 +704,23 @@ impl SemModel {
             st,
             means: None,
         })
+    }
+}
+
+/// The discrepancy, the sample covariance it is fitted to and N′ (the multiplier of F in χ²) for
+/// an estimator: ML/normal uses divisor N and N′ = N; ML/Wishart, GLS and ULS divisor N − 1 and
+/// N′ = N − 1 (lavaan's conventions, per group in a multi-group model).
+pub(crate) fn sample_for(
+    estimator: Estimator,
+    likelihood: Likelihood,
+    ss: &SampleStats,
+) -> (Discrepancy, Array2<f64>, f64) {
+    let n = ss.n as f64;
+    match (estimator, likelihood) {
+        (Estimator::Ml, Likelihood::Normal) => (Discrepancy::Ml, &ss.cov * ((n - 1.0) / n), n),
+        (Estimator::Ml, Likelihood::Wishart) => (Discrepancy::Ml, ss.cov.clone(), n - 1.0),
+        (Estimator::Gls, _) => (Discrepancy::Gls, ss.cov.clone(), n - 1.0),
+        (Estimator::Uls, _) => (Discrepancy::Uls, ss.cov.clone(), n - 1.0),
     }
 }
 

@@ -2,10 +2,11 @@
 //! the regions of a survey), with equality constraints across groups — lavaan's `group = "g"`
 //! and `group.equal = c("loadings", ...)`.
 //!
-//! The estimator is normal-theory ML over the groups,
+//! The estimator is the model's discrepancy (ML with the normal or Wishart likelihood, GLS,
+//! ULS) summed over the groups,
 //!
 //! ```text
-//! F(θ) = Σ_g (n_g / N) F_ML(S_g, Σ_g(θ_g)),   χ² = Σ_g n_g F_ML(S_g, Σ_g(θ̂_g))
+//! F(θ) = Σ_g (n_g / N) F(S_g, Σ_g(θ_g)),   χ² = Σ_g N′_g F(S_g, Σ_g(θ̂_g))
 //! ```
 //!
 //! where θ_g are group `g`'s parameters, mapped from one global vector: a parameter is shared by
@@ -25,14 +26,14 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::estimate::{self, Point};
 use super::model::ModelStructure;
-use super::objective::{Discrepancy, Objective};
+use super::objective::Objective;
 use super::partable::{ParRow, ParTable, TableOptions};
 use super::sample_stats::SampleStats;
 use super::syntax::Op;
 use super::test::{chisq_sf, pnchisq, solve_ncp};
 use super::{
-    Estimator, Likelihood, Sem, baseline, defined, dense, fill_inference, free_names, param_table,
-    standardize, start, vcov,
+    Estimator, Sem, baseline, defined, dense, fill_inference, free_names, param_table, standardize,
+    start, vcov,
 };
 use crate::data::Dataset;
 use crate::error::{Error, Result};
@@ -95,15 +96,16 @@ impl GroupEqual {
 /// constraints.
 ///
 /// Groups are taken in order of first appearance in the grouping column (lavaan's order). Rows
-/// with a missing model variable are dropped listwise within each group. Only ML (normal or
-/// Wishart likelihood) is offered; the model's other options (`std_lv`, `fixed_x`, `ci_level`,
+/// with a missing model variable are dropped listwise within each group. The estimator is the
+/// model's (ML with the normal or Wishart likelihood, GLS or ULS); the model's other options (`std_lv`, `fixed_x`, `ci_level`,
 /// `max_iter`) apply.
 ///
 /// # Formula
 /// ```text
-/// F(θ) = Σ_g (n_g/N) F_ML(S_g, Σ_g(θ_g))          minimised by Fisher scoring
-/// χ² = Σ_g n_g F_ML,g    df = G·p* − q            p* = p(p+1)/2, q = free parameters
-/// Cov(θ̂) = (Σ_g n_g M_gᵀ Δ_gᵀ W_g Δ_g M_g)⁻¹       M_g maps global to group parameters
+/// F(θ) = Σ_g (n_g/N) F(S_g, Σ_g(θ_g))             minimised by Fisher scoring
+/// χ² = Σ_g N′_g F_g      df = G·p* − q            p* = p(p+1)/2, q = free parameters
+/// Cov(θ̂) = (Σ_g c_g M_gᵀ Δ_gᵀ W_g Δ_g M_g)⁻¹       M_g maps global to group parameters,
+///                                                  c_g = n_g N′/N (N′ = Σ_g N′_g)
 /// RMSEA = √G · √(max(χ² − df, 0) / (N·df))         (lavaan's multi-group convention)
 /// ```
 ///
@@ -180,7 +182,7 @@ impl MultiGroupSem {
     ///
     /// # Errors
     /// [`Error::UnknownVariable`] for an unknown grouping column or model variable; errors of
-    /// [`Sem::compile`]; [`Error::InvalidParameter`] for an estimator other than ML;
+    /// [`Sem::compile`];
     /// [`Error::ConstantColumn`] / [`Error::NotPositiveDefinite`] when a variable is constant or
     /// the covariance singular within a group; [`Error::NotIdentified`] for negative degrees of
     /// freedom or a singular information matrix; [`Error::NotConverged`].
@@ -220,12 +222,6 @@ impl MultiGroupSem {
 
     fn fit_stats(&self, samples: Vec<(String, SampleStats)>) -> Result<MultiGroupFit> {
         let cfg = &self.sem;
-        if cfg.estimator != Estimator::Ml {
-            return Err(Error::invalid(
-                "estimator",
-                "multi-group models are estimated by ML only (normal or Wishart likelihood)",
-            ));
-        }
         if cfg.missing != super::SemMissing::Listwise {
             return Err(Error::invalid(
                 "missing",
@@ -263,11 +259,7 @@ impl MultiGroupSem {
                 }
                 other => other,
             })?;
-            let n = ss.n as f64;
-            let (s_fit, n_eff) = match cfg.likelihood {
-                Likelihood::Normal => (&ss.cov * ((n - 1.0) / n), n),
-                Likelihood::Wishart => (ss.cov.clone(), n - 1.0),
-            };
+            let (kind, s_fit, n_eff) = super::sample_for(cfg.estimator, cfg.likelihood, &ss);
             let mut st = st0.clone();
             for (k, r) in pt.rows.iter().enumerate() {
                 if r.exo {
@@ -276,7 +268,7 @@ impl MultiGroupSem {
                     st.set_fixed(k, s_fit[[i, j]]);
                 }
             }
-            let obj = Objective::new(Discrepancy::Ml, &s_fit, st.vech.clone())?;
+            let obj = Objective::new(kind, &s_fit, st.vech.clone())?;
             groups.push(GroupData {
                 name,
                 n: ss.n,
@@ -324,7 +316,9 @@ impl MultiGroupSem {
             });
         }
         let n_eff_total: f64 = groups.iter().map(|g| g.n_eff).sum();
-        let weights: Vec<f64> = groups.iter().map(|g| g.n_eff / n_eff_total).collect();
+        // the discrepancy is weighted by n_g/N for every estimator and likelihood (lavaan)
+        let n_all: f64 = groups.iter().map(|g| g.n as f64).sum();
+        let weights: Vec<f64> = groups.iter().map(|g| g.n as f64 / n_all).collect();
         // starting values: the single-group starts, averaged over the groups sharing a parameter
         let mut theta = vec![0.0; q];
         let mut count = vec![0.0f64; q];
@@ -345,14 +339,18 @@ impl MultiGroupSem {
                 iterations: opt.iterations,
             });
         }
-        // information and vcov
+        // information and vcov: group g's information weighted by n_g N′/N (N′ = Σ_g N′_g; n_g
+        // for ML with the normal likelihood, n_g (N − G)/N otherwise, as lavaan)
+        let n_total: usize = groups.iter().map(|g| g.n).sum();
+        let nt = n_total as f64;
         let mut info = Array2::<f64>::zeros((q, q));
         for (g, gd) in groups.iter().enumerate() {
+            let w_info = gd.n as f64 * n_eff_total / nt;
             let (_, delta) = estimate::gradient(&gd.st, &gd.obj, &opt.points[g]);
             let ig = gd.obj.information(&opt.points[g].val, &delta);
             for a in 0..q0 {
                 for b in 0..q0 {
-                    info[[map[g][a], map[g][b]]] += gd.n_eff * ig[[a, b]];
+                    info[[map[g][a], map[g][b]]] += w_info * ig[[a, b]];
                 }
             }
         }
@@ -403,7 +401,15 @@ impl MultiGroupSem {
                 if pt.ov_x.contains(v) {
                     fix_row(&mut row, est);
                 } else {
-                    fill_inference(&mut row, est, (sigma[[i, i]] / gd.n_eff).sqrt(), zq);
+                    // the saturated means' information is w·W_μ with W_μ = Σ̂⁻¹ (ML), S⁻¹ (GLS),
+                    // I (ULS); it does not couple with the covariance part
+                    let w_info = gd.n as f64 * n_eff_total / nt;
+                    let v = match cfg.estimator {
+                        Estimator::Ml => sigma[[i, i]],
+                        Estimator::Gls => gd.obj.s[[i, i]],
+                        Estimator::Uls => 1.0,
+                    };
+                    fill_inference(&mut row, est, (v / w_info).sqrt(), zq);
                 }
                 rows.push(row);
             }
@@ -451,8 +457,11 @@ impl MultiGroupSem {
                 iterations: opt.iterations,
             });
         }
-        // defined parameters (labels are shared by all groups)
+        // defined parameters (labels are shared by all groups); their standardized values are the
+        // expression at the first group's standardized values (lavaan's convention)
         let mut env: HashMap<String, defined::Dual> = HashMap::new();
+        let mut env_lv: HashMap<String, defined::Dual> = HashMap::new();
+        let mut env_all: HashMap<String, defined::Dual> = HashMap::new();
         for (k, r) in pt.rows.iter().enumerate() {
             if r.label.is_empty() || env.contains_key(&r.label) {
                 continue;
@@ -463,24 +472,42 @@ impl MultiGroupSem {
                 g[map[0][f]] = 1.0;
             }
             env.insert(r.label.clone(), defined::Dual { v, g });
+            let first = &out_groups[0].rows[k];
+            let std = |x: Option<f64>| defined::Dual { v: x.unwrap_or(f64::NAN), g: vec![0.0; q] };
+            env_lv.insert(r.label.clone(), std(first.std_lv));
+            env_all.insert(r.label.clone(), std(first.std_all));
         }
         let mut defined_rows = Vec::new();
         for (name, expr) in &pt.defined {
             let d = defined::eval(expr, &env, q);
+            let dlv = defined::eval(expr, &env_lv, q);
+            let dall = defined::eval(expr, &env_all, q);
             let gv = Array1::from(d.g.clone());
             let se = gv.dot(&vcov.dot(&gv)).max(0.0).sqrt();
             let mut row = ParamRow::new(name, ":=", expr.to_string().replace(' ', ""), d.v);
             row.label = name.clone();
+            row.std_lv = dlv.v.is_finite().then_some(dlv.v);
+            row.std_all = dall.v.is_finite().then_some(dall.v);
             fill_inference(&mut row, d.v, se, zq);
             defined_rows.push(row);
             env.insert(name.clone(), d);
+            env_lv.insert(name.clone(), dlv);
+            env_all.insert(name.clone(), dall);
         }
         // fit measures
-        let n_total: usize = groups.iter().map(|g| g.n).sum();
-        let nt = n_total as f64;
         let df = (ng * ndat) as f64 - q as f64;
         let npar = q + ng * (p - nx);
+        let ml = cfg.estimator == Estimator::Ml;
+        // fmin: ½ Σ_g (n_g/N) F_g for ML (the minimised function), χ²/(2N) for GLS and ULS (lavaan)
+        let fmin = if ml {
+            0.5 * opt.points.iter().zip(&weights).map(|(p, w)| w * p.val.f).sum::<f64>()
+        } else {
+            chisq / (2.0 * nt)
+        };
         let fm = fit_measures(&FitParts {
+            fmin,
+            ml,
+            uls: cfg.estimator == Estimator::Uls,
             npar,
             n: nt,
             n_eff: n_eff_total,
@@ -553,6 +580,9 @@ fn srmr(s: &Array2<f64>, sigma: &Array2<f64>, p: usize) -> f64 {
 }
 
 struct FitParts {
+    fmin: f64,
+    ml: bool,
+    uls: bool,
     npar: usize,
     n: f64,
     n_eff: f64,
@@ -573,13 +603,13 @@ fn fit_measures(x: &FitParts) -> Vec<(String, f64)> {
     let (chisq, df, bc, bdf) = (x.chisq, x.df, x.base_chisq, x.base_df);
     let k = x.npar as f64;
     put("npar", k);
-    put("fmin", chisq / (2.0 * x.n_eff));
+    put("fmin", x.fmin);
     put("chisq", chisq);
     put("df", df);
-    put("pvalue", chisq_sf(chisq, df));
+    put("pvalue", if x.uls { f64::NAN } else { chisq_sf(chisq, df) });
     put("baseline.chisq", bc);
     put("baseline.df", bdf);
-    put("baseline.pvalue", chisq_sf(bc, bdf));
+    put("baseline.pvalue", if x.uls { f64::NAN } else { chisq_sf(bc, bdf) });
     let t1 = (chisq - df).max(0.0);
     let t2 = (chisq - df).max(bc - bdf).max(0.0);
     put("cfi", if t1 == 0.0 && t2 == 0.0 { 1.0 } else { 1.0 - t1 / t2 });
@@ -588,12 +618,16 @@ fn fit_measures(x: &FitParts) -> Vec<(String, f64)> {
     put("nnfi", tli);
     put("nfi", if bc > 0.0 { (bc - chisq) / bc } else { f64::NAN });
     put("ifi", (bc - chisq) / (bc - df));
-    put("logl", x.logl);
-    put("unrestricted.logl", x.ulogl);
-    put("aic", -2.0 * x.logl + 2.0 * k);
-    put("bic", -2.0 * x.logl + k * x.n.ln());
+    if x.ml {
+        put("logl", x.logl);
+        put("unrestricted.logl", x.ulogl);
+        put("aic", -2.0 * x.logl + 2.0 * k);
+        put("bic", -2.0 * x.logl + k * x.n.ln());
+    }
     put("ntotal", x.n);
-    put("bic2", -2.0 * x.logl + k * ((x.n + 2.0) / 24.0).ln());
+    if x.ml {
+        put("bic2", -2.0 * x.logl + k * ((x.n + 2.0) / 24.0).ln());
+    }
     let g = (x.groups as f64).sqrt();
     let ne = x.n_eff;
     let lvl = x.ci_level;

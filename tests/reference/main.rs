@@ -14,4 +14,5 @@ mod sem;
 mod sem_bootstrap;
 mod sem_fiml;
 mod sem_multigroup;
+mod sem_multigroup_more;
 mod study;
