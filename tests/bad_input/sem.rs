@@ -134,7 +134,7 @@ fn model_errors() {
 mod multigroup {
     use super::*;
     use surveystat::data::Dataset;
-    use surveystat::sem::{Estimator, GroupEqual, MultiGroupSem};
+    use surveystat::sem::{Estimator, GroupEqual, MultiGroupSem, SemMissing};
 
     fn two_groups(constant_in_second: bool) -> Dataset {
         let mut csv = String::from("g,a,b,c\n");
@@ -174,10 +174,13 @@ mod multigroup {
     }
 
     #[test]
-    fn only_ml_is_offered() {
-        let sem = Sem::from_syntax("f =~ a + b + c").unwrap().estimator(Estimator::Uls);
+    fn full_information_ml_is_refused() {
+        let sem = Sem::from_syntax("f =~ a + b + c").unwrap().missing(SemMissing::Fiml);
         let e = MultiGroupSem::new(sem, "g").fit(&two_groups(false)).unwrap_err();
         assert!(matches!(e, Error::InvalidParameter { .. }), "{e}");
+        // least-squares estimators are offered
+        let sem = Sem::from_syntax("f =~ a + b + c").unwrap().estimator(Estimator::Uls);
+        assert!(MultiGroupSem::new(sem, "g").fit(&two_groups(false)).is_ok());
     }
 
     #[test]

@@ -20,4 +20,5 @@ mod sem_bootstrap;
 mod sem_fiml;
 mod sem_fixes;
 mod sem_multigroup;
+mod sem_multigroup_more;
 mod study;

@@ -1,0 +1,546 @@
+//! Multi-group structural equation models: one model fitted jointly to several groups (e.g.
+//! the regions of a survey), with equality constraints across groups — lavaan's `group = "g"`
+//! and `group.equal = c("loadings", ...)`.
+//!
+//! The estimator is the model's discrepancy (ML with the normal or Wishart likelihood, GLS,
+//! ULS) summed over the groups,
+//!
+//! ```text
+//! F(θ) = Σ_g (n_g / N) F(S_g, Σ_g(θ_g)),   χ² = Σ_g N′_g F(S_g, Σ_g(θ̂_g))
+//! ```
+//!
+//! where θ_g are group `g`'s parameters, mapped from one global vector: a parameter is shared by
+//! all groups when its kind is listed in [`GroupEqual`] or when it carries a user label (lavaan:
+//! a label in single-group syntax applies to every group, which makes the parameter equal across
+//! groups). As in lavaan, a multi-group model has a mean structure; the observed intercepts are
+//! free in every group and the latent means fixed at zero, so the mean part is saturated: the
+//! intercept estimates are the group means, with standard errors √(σ̂_ii / n_g), and the mean part
+//! adds nothing to χ² (it does count in `npar`, the log-likelihood and the information criteria).
+//! Equal intercepts (scalar invariance) would need a structured mean part and are not offered.
+
+mod measures;
+mod result;
+mod scoring;
+
+use std::collections::HashMap;
+
+use ndarray::{Array1, Array2};
+use statrs::distribution::{ContinuousCDF, Normal};
+
+use super::estimate;
+use super::model::ModelStructure;
+use super::objective::Objective;
+use super::partable::{ParRow, ParTable, TableOptions};
+use super::sample_stats::SampleStats;
+use super::syntax::Op;
+use super::{
+    Estimator, Sem, baseline, defined, dense, fill_inference, free_names, standardize, start, vcov,
+};
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::moments::Moments;
+use crate::summary::{Convergence, ParamRow};
+use crate::warning::Warning;
+use measures::{FitParts, exo_logl, fit_measures, fix_row, logl_x_term, srmr};
+pub use result::{ChisqDifference, GroupDifference, GroupResult, MultiGroupFit};
+use scoring::scoring;
+
+/// A kind of parameter constrained to be equal across groups (lavaan `group.equal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum GroupEqual {
+    /// Factor loadings (`=~`): metric (weak) invariance.
+    Loadings,
+    /// Regression coefficients (`~`).
+    Regressions,
+    /// Residual variances of the observed variables.
+    Residuals,
+    /// Residual covariances of observed variables.
+    ResidualCovariances,
+    /// Variances (or residual variances) of latent variables.
+    LvVariances,
+    /// Covariances of latent variables.
+    LvCovariances,
+}
+
+impl GroupEqual {
+    /// lavaan's name of the constraint (`"loadings"`, `"regressions"`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupEqual::Loadings => "loadings",
+            GroupEqual::Regressions => "regressions",
+            GroupEqual::Residuals => "residuals",
+            GroupEqual::ResidualCovariances => "residual.covariances",
+            GroupEqual::LvVariances => "lv.variances",
+            GroupEqual::LvCovariances => "lv.covariances",
+        }
+    }
+
+    fn of(r: &ParRow, lv: &[String]) -> GroupEqual {
+        match r.op {
+            Op::Loading => GroupEqual::Loadings,
+            Op::Regression => GroupEqual::Regressions,
+            // refused before the mapping (MultiGroupSem::fit_stats)
+            Op::Intercept => GroupEqual::Loadings,
+            Op::Covariance => {
+                let l = lv.contains(&r.lhs);
+                let rr = lv.contains(&r.rhs);
+                match (r.lhs == r.rhs, l || rr) {
+                    (true, true) => GroupEqual::LvVariances,
+                    (true, false) => GroupEqual::Residuals,
+                    (false, true) => GroupEqual::LvCovariances,
+                    (false, false) => GroupEqual::ResidualCovariances,
+                }
+            }
+        }
+    }
+}
+
+/// Multi-group configuration: a [`Sem`] model, the grouping column and the cross-group equality
+/// constraints.
+///
+/// Groups are taken in order of first appearance in the grouping column (lavaan's order). Rows
+/// with a missing model variable are dropped listwise within each group. The estimator is the
+/// model's (ML with the normal or Wishart likelihood, GLS or ULS); the model's other options (`std_lv`, `fixed_x`, `ci_level`,
+/// `max_iter`) apply.
+///
+/// # Formula
+/// ```text
+/// F(θ) = Σ_g (n_g/N) F(S_g, Σ_g(θ_g))             minimised by Fisher scoring
+/// χ² = Σ_g N′_g F_g      df = G·p* − q            p* = p(p+1)/2, q = free parameters
+/// Cov(θ̂) = (Σ_g c_g M_gᵀ Δ_gᵀ W_g Δ_g M_g)⁻¹       M_g maps global to group parameters,
+///                                                  c_g = n_g N′/N (N′ = Σ_g N′_g)
+/// RMSEA = √G · √(max(χ² − df, 0) / (N·df))         (lavaan's multi-group convention)
+/// ```
+///
+/// # Examples
+/// ```
+/// use surveystat::data::Dataset;
+/// use surveystat::sem::{GroupEqual, MultiGroupSem, Sem};
+/// let csv = "g,a,b,c\n1,1,2,2\n1,2,2,3\n1,3,4,3\n1,4,3,5\n1,2,1,1\n1,5,4,4\n\
+///            2,2,1,2\n2,3,3,2\n2,1,2,1\n2,4,5,4\n2,5,4,5\n2,3,2,4\n";
+/// let data = Dataset::from_csv_str(csv, "example").unwrap();
+/// let sem = Sem::from_syntax("f =~ a + b + c").unwrap();
+/// let fit = MultiGroupSem::new(sem, "g").equal([GroupEqual::Loadings]).fit(&data).unwrap();
+/// assert_eq!(fit.groups().len(), 2);
+/// assert_eq!(fit.fit_measure("df"), Some(2.0)); // 2·6 moments − 10 parameters
+/// ```
+///
+/// # Errors
+/// See [`MultiGroupSem::fit`].
+///
+/// # References
+/// Jöreskog, K. G. (1971). Simultaneous factor analysis in several populations. *Psychometrika*,
+/// 36, 409–426. Validated against R lavaan 0.6.14 (`group =`, `group.equal = "loadings"`) on
+/// HolzingerSwineford1939 by school and the study survey by region
+/// (tests/reference/sem_multigroup.rs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultiGroupSem {
+    sem: Sem,
+    group: String,
+    equal: Vec<GroupEqual>,
+}
+
+struct GroupData {
+    name: String,
+    n: usize,
+    n_dropped: usize,
+    n_eff: f64,
+    st: ModelStructure,
+    obj: Objective,
+    means: Array1<f64>,
+}
+
+impl MultiGroupSem {
+    /// A multi-group model: `sem` fitted in every group of the column `group`, no constraints.
+    pub fn new(sem: Sem, group: impl Into<String>) -> Self {
+        Self { sem, group: group.into(), equal: Vec::new() }
+    }
+
+    /// Constrain these kinds of parameters to be equal across groups (lavaan `group.equal`).
+    pub fn equal(mut self, kinds: impl IntoIterator<Item = GroupEqual>) -> Self {
+        for k in kinds {
+            if !self.equal.contains(&k) {
+                self.equal.push(k);
+            }
+        }
+        self
+    }
+
+    /// The single-group model.
+    pub fn sem(&self) -> &Sem {
+        &self.sem
+    }
+
+    /// The grouping column.
+    pub fn group(&self) -> &str {
+        &self.group
+    }
+
+    /// The equality constraints.
+    pub fn constraints(&self) -> &[GroupEqual] {
+        &self.equal
+    }
+
+    /// Fit to `data`, split by the grouping column.
+    ///
+    /// # Errors
+    /// [`Error::UnknownVariable`] for an unknown grouping column or model variable; errors of
+    /// [`Sem::compile`];
+    /// [`Error::ConstantColumn`] / [`Error::NotPositiveDefinite`] when a variable is constant or
+    /// the covariance singular within a group; [`Error::NotIdentified`] for negative degrees of
+    /// freedom or a singular information matrix; [`Error::NotConverged`].
+    pub fn fit(&self, data: &Dataset) -> Result<MultiGroupFit> {
+        data.index_of(&self.group)?;
+        let model = self.sem.compile()?;
+        let ov = model.observed().to_vec();
+        let mut groups = Vec::new();
+        for (name, part) in data.split_by(&self.group)? {
+            let ss = SampleStats::from_dataset(&part, &ov)?;
+            groups.push((name, ss));
+        }
+        self.fit_stats(groups)
+    }
+
+    /// Fit to per-group moments of the observed variables in [`super::SemModel::observed`]
+    /// order (from `self.sem().compile()`).
+    ///
+    /// # Errors
+    /// As [`MultiGroupSem::fit`]; [`Error::DimensionMismatch`] if a group's moments do not match
+    /// the model's variables.
+    pub fn fit_moments(&self, groups: &[(String, Moments)]) -> Result<MultiGroupFit> {
+        let p = self.sem.compile()?.observed().len();
+        let mut out = Vec::with_capacity(groups.len());
+        for (name, m) in groups {
+            if m.cov().nrows() != p {
+                return Err(Error::DimensionMismatch {
+                    what: format!("moments of group {name} and model variables"),
+                    expected: p,
+                    found: m.cov().nrows(),
+                });
+            }
+            out.push((name.clone(), SampleStats::from_moments(m)));
+        }
+        self.fit_stats(out)
+    }
+
+    fn fit_stats(&self, samples: Vec<(String, SampleStats)>) -> Result<MultiGroupFit> {
+        let cfg = &self.sem;
+        if cfg.missing != super::SemMissing::Listwise {
+            return Err(Error::invalid(
+                "missing",
+                "multi-group models drop incomplete rows listwise within each group (FIML is not offered)",
+            ));
+        }
+        if samples.is_empty() {
+            return Err(Error::invalid("group", "the grouping column has no groups"));
+        }
+        let pt = ParTable::build(
+            &cfg.syntax,
+            TableOptions { std_lv: cfg.std_lv, fixed_x: cfg.fixed_x, meanstructure: false },
+        )?;
+        if pt.meanstructure || pt.rows.iter().any(|r| r.op == Op::Intercept) {
+            return Err(Error::invalid(
+                "model",
+                "explicit intercepts or latent means (`~ 1`) are not offered in multi-group models: \
+                 the means are saturated (free intercepts per group)",
+            ));
+        }
+        let st0 = ModelStructure::new(&pt)?;
+        let p = pt.ov.len();
+        let nx = pt.ov_x.len();
+        let ndat = p * (p + 1) / 2 - nx * (nx + 1) / 2;
+        let ng = samples.len();
+        // per-group data
+        let mut groups = Vec::with_capacity(ng);
+        for (name, ss) in samples {
+            ss.check(&pt.ov).map_err(|e| match e {
+                Error::ConstantColumn { name: v } => {
+                    Error::ConstantColumn { name: format!("{v} (in group {name})") }
+                }
+                Error::NotPositiveDefinite { matrix } => {
+                    Error::NotPositiveDefinite { matrix: format!("{matrix} in group {name}") }
+                }
+                other => other,
+            })?;
+            let (kind, s_fit, n_eff) = super::sample_for(cfg.estimator, cfg.likelihood, &ss);
+            let mut st = st0.clone();
+            for (k, r) in pt.rows.iter().enumerate() {
+                if r.exo {
+                    let i = pt.ov.iter().position(|v| *v == r.lhs).unwrap_or(0);
+                    let j = pt.ov.iter().position(|v| *v == r.rhs).unwrap_or(0);
+                    st.set_fixed(k, s_fit[[i, j]]);
+                }
+            }
+            let obj = Objective::new(kind, &s_fit, st.vech.clone())?;
+            groups.push(GroupData {
+                name,
+                n: ss.n,
+                n_dropped: ss.n_dropped,
+                n_eff,
+                st,
+                obj,
+                means: ss.means.clone(),
+            });
+        }
+        // global parameters
+        let q0 = pt.npar;
+        let mut shared = vec![false; q0];
+        for r in &pt.rows {
+            if let Some(f) = r.free
+                && (!r.label.is_empty() || self.equal.contains(&GroupEqual::of(r, &pt.lv)))
+            {
+                shared[f] = true;
+            }
+        }
+        let local_names = free_names(&pt);
+        let mut map = vec![vec![0usize; q0]; ng];
+        let mut names: Vec<String> = Vec::new();
+        for g in 0..ng {
+            for f in 0..q0 {
+                if shared[f] && g > 0 {
+                    map[g][f] = map[0][f];
+                } else {
+                    map[g][f] = names.len();
+                    names.push(if g == 0 || shared[f] {
+                        local_names[f].clone()
+                    } else {
+                        format!("{}.g{}", local_names[f], g + 1)
+                    });
+                }
+            }
+        }
+        let q = names.len();
+        if q > ng * ndat {
+            return Err(Error::NotIdentified {
+                reason: format!(
+                    "the multi-group model has {q} free parameters but only {} sample moments",
+                    ng * ndat
+                ),
+            });
+        }
+        let n_eff_total: f64 = groups.iter().map(|g| g.n_eff).sum();
+        // the discrepancy is weighted by n_g/N for every estimator and likelihood (lavaan)
+        let n_all: f64 = groups.iter().map(|g| g.n as f64).sum();
+        let weights: Vec<f64> = groups.iter().map(|g| g.n as f64 / n_all).collect();
+        // starting values: the single-group starts, averaged over the groups sharing a parameter
+        let mut theta = vec![0.0; q];
+        let mut count = vec![0.0f64; q];
+        for (g, gd) in groups.iter().enumerate() {
+            let s = start::start_values(&pt, &gd.st, &gd.obj.s, cfg.std_lv);
+            for f in 0..q0 {
+                theta[map[g][f]] += s[f];
+                count[map[g][f]] += 1.0;
+            }
+        }
+        for (t, c) in theta.iter_mut().zip(&count) {
+            *t /= c.max(1.0);
+        }
+        let opt = scoring(&groups, &map, &weights, theta, cfg.max_iter)?;
+        if !opt.converged && !cfg.allow_nonconverged {
+            return Err(Error::NotConverged {
+                what: format!("multi-group SEM estimation ({})", opt.reason),
+                iterations: opt.iterations,
+            });
+        }
+        // information and vcov: group g's information weighted by n_g N′/N (N′ = Σ_g N′_g; n_g
+        // for ML with the normal likelihood, n_g (N − G)/N otherwise, as lavaan)
+        let n_total: usize = groups.iter().map(|g| g.n).sum();
+        let nt = n_total as f64;
+        let mut info = Array2::<f64>::zeros((q, q));
+        for (g, gd) in groups.iter().enumerate() {
+            let w_info = gd.n as f64 * n_eff_total / nt;
+            let (_, delta) = estimate::gradient(&gd.st, &gd.obj, &opt.points[g]);
+            let ig = gd.obj.information(&opt.points[g].val, &delta);
+            for a in 0..q0 {
+                for b in 0..q0 {
+                    info[[map[g][a], map[g][b]]] += w_info * ig[[a, b]];
+                }
+            }
+        }
+        let vcov = vcov::invert_information(&info, &names)?;
+        let zq = Normal::new(0.0, 1.0)
+            .map(|d| d.inverse_cdf(0.5 + cfg.ci_level / 2.0))
+            .unwrap_or(1.959963984540054);
+        // per-group results
+        let mut out_groups = Vec::with_capacity(ng);
+        let mut warnings = Vec::new();
+        let ln2pi = (2.0 * std::f64::consts::PI).ln();
+        let (mut logl, mut ulogl, mut chisq, mut base_chisq, mut base_df) =
+            (0.0, 0.0, 0.0, 0.0, 0.0);
+        let mut srmr_w = 0.0;
+        for (g, gd) in groups.iter().enumerate() {
+            let point = &opt.points[g];
+            let sc = standardize::Scales::new(&pt, &gd.st, &point.mats, &point.imp);
+            let mut rows = Vec::with_capacity(pt.rows.len() + p + pt.lv.len());
+            for (k, r) in pt.rows.iter().enumerate() {
+                let est = gd.st.row_value(&point.mats, k);
+                let (slv, sall, _) = sc.standardize(&r.lhs, r.op, &r.rhs, est);
+                let mut row = ParamRow::new(&r.lhs, r.op.as_str(), &r.rhs, est);
+                row.label = r.label.clone();
+                row.std_lv = Some(slv);
+                row.std_all = Some(sall);
+                match r.free {
+                    Some(f) => {
+                        let gi = map[g][f];
+                        fill_inference(&mut row, est, vcov[[gi, gi]].max(0.0).sqrt(), zq);
+                    }
+                    None => fix_row(&mut row, est),
+                }
+                if r.op == Op::Covariance && r.lhs == r.rhs && est < 0.0 {
+                    warnings.push(Warning::Heywood {
+                        variable: format!("{} (group {})", r.lhs, gd.name),
+                        value: est,
+                    });
+                }
+                rows.push(row);
+            }
+            let sigma = &point.imp.sigma;
+            for (i, v) in pt.ov.iter().enumerate() {
+                let est = gd.means[i];
+                let sd = sigma[[i, i]].sqrt();
+                let mut row = ParamRow::new(v, "~1", "", est);
+                row.std_lv = Some(est);
+                row.std_all = Some(est / sd);
+                if pt.ov_x.contains(v) {
+                    fix_row(&mut row, est);
+                } else {
+                    // the saturated means' information is w·W_μ with W_μ = Σ̂⁻¹ (ML), S⁻¹ (GLS),
+                    // I (ULS); it does not couple with the covariance part
+                    let w_info = gd.n as f64 * n_eff_total / nt;
+                    let v = match cfg.estimator {
+                        Estimator::Ml => sigma[[i, i]],
+                        Estimator::Gls => gd.obj.s[[i, i]],
+                        Estimator::Uls => 1.0,
+                    };
+                    fill_inference(&mut row, est, (v / w_info).sqrt(), zq);
+                }
+                rows.push(row);
+            }
+            for l in &pt.lv {
+                let mut row = ParamRow::new(l, "~1", "", 0.0);
+                row.std_lv = Some(0.0);
+                row.std_all = Some(0.0);
+                fix_row(&mut row, 0.0);
+                rows.push(row);
+            }
+            // test statistic, log-likelihoods, baseline, SRMR of this group
+            let chisq_g = gd.n_eff * point.val.f;
+            chisq += chisq_g;
+            let (bc, bdf) = baseline(&pt, &gd.obj, gd.n_eff, ndat)?;
+            base_chisq += bc;
+            base_df += bdf;
+            let n = gd.n as f64;
+            let (logdet_sigma, tr) = match dense::spd_inverse_logdet(sigma) {
+                Some((inv, ld)) => (ld, (&gd.obj.s * &inv).sum()),
+                None => (f64::NAN, f64::NAN),
+            };
+            let (logl_x, px) = exo_logl(&pt, &gd.obj.s)?;
+            let pf = p as f64;
+            logl += -n / 2.0 * (pf * ln2pi + logdet_sigma + tr) - logl_x_term(n, px, logl_x);
+            ulogl += -n / 2.0 * (pf * ln2pi + gd.obj.logdet_s + pf) - logl_x_term(n, px, logl_x);
+            srmr_w += gd.n_eff / n_eff_total * srmr(&gd.obj.s, sigma, p);
+            if gd.n_dropped > 0 {
+                warnings.push(Warning::RowsDropped { dropped: gd.n_dropped, remaining: gd.n });
+            }
+            let r2 = standardize::r_squared(&pt, &sc);
+            out_groups.push(GroupResult {
+                name: gd.name.clone(),
+                n: gd.n,
+                n_dropped: gd.n_dropped,
+                rows,
+                r2,
+                chisq: chisq_g,
+                implied: sigma.clone(),
+                sample: gd.obj.s.clone(),
+            });
+        }
+        if !opt.converged {
+            warnings.push(Warning::NotConverged {
+                what: "multi-group SEM estimation".into(),
+                iterations: opt.iterations,
+            });
+        }
+        // defined parameters (labels are shared by all groups); their standardized values are the
+        // expression at the first group's standardized values (lavaan's convention)
+        let mut env: HashMap<String, defined::Dual> = HashMap::new();
+        let mut env_lv: HashMap<String, defined::Dual> = HashMap::new();
+        let mut env_all: HashMap<String, defined::Dual> = HashMap::new();
+        for (k, r) in pt.rows.iter().enumerate() {
+            if r.label.is_empty() || env.contains_key(&r.label) {
+                continue;
+            }
+            let v = groups[0].st.row_value(&opt.points[0].mats, k);
+            let mut g = vec![0.0; q];
+            if let Some(f) = r.free {
+                g[map[0][f]] = 1.0;
+            }
+            env.insert(r.label.clone(), defined::Dual { v, g });
+            let first = &out_groups[0].rows[k];
+            let std = |x: Option<f64>| defined::Dual { v: x.unwrap_or(f64::NAN), g: vec![0.0; q] };
+            env_lv.insert(r.label.clone(), std(first.std_lv));
+            env_all.insert(r.label.clone(), std(first.std_all));
+        }
+        let mut defined_rows = Vec::new();
+        for (name, expr) in &pt.defined {
+            let d = defined::eval(expr, &env, q);
+            let dlv = defined::eval(expr, &env_lv, q);
+            let dall = defined::eval(expr, &env_all, q);
+            let gv = Array1::from(d.g.clone());
+            let se = gv.dot(&vcov.dot(&gv)).max(0.0).sqrt();
+            let mut row = ParamRow::new(name, ":=", expr.to_string().replace(' ', ""), d.v);
+            row.label = name.clone();
+            row.std_lv = dlv.v.is_finite().then_some(dlv.v);
+            row.std_all = dall.v.is_finite().then_some(dall.v);
+            fill_inference(&mut row, d.v, se, zq);
+            defined_rows.push(row);
+            env.insert(name.clone(), d);
+            env_lv.insert(name.clone(), dlv);
+            env_all.insert(name.clone(), dall);
+        }
+        // fit measures
+        let df = (ng * ndat) as f64 - q as f64;
+        let npar = q + ng * (p - nx);
+        let ml = cfg.estimator == Estimator::Ml;
+        // fmin: ½ Σ_g (n_g/N) F_g for ML (the minimised function), χ²/(2N) for GLS and ULS (lavaan)
+        let fmin = if ml {
+            0.5 * opt.points.iter().zip(&weights).map(|(p, w)| w * p.val.f).sum::<f64>()
+        } else {
+            chisq / (2.0 * nt)
+        };
+        let fm = fit_measures(&FitParts {
+            fmin,
+            ml,
+            uls: cfg.estimator == Estimator::Uls,
+            npar,
+            n: nt,
+            n_eff: n_eff_total,
+            groups: ng,
+            chisq,
+            df,
+            base_chisq,
+            base_df,
+            logl,
+            ulogl,
+            srmr: srmr_w,
+            ci_level: 0.90,
+        });
+        let convergence = Convergence {
+            converged: opt.converged,
+            iterations: opt.iterations,
+            reason: opt.reason.clone(),
+        };
+        Ok(MultiGroupFit {
+            config: self.clone(),
+            groups: out_groups,
+            defined: defined_rows,
+            fit: fm,
+            vcov,
+            theta: opt.theta,
+            names,
+            convergence,
+            grad_max: opt.grad_max,
+            warnings,
+        })
+    }
+}
