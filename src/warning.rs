@@ -60,6 +60,19 @@ pub enum Warning {
         /// Replications requested.
         requested: usize,
     },
+    /// A regression column is nearly a linear combination of the columns before it: kept (the
+    /// design has full numerical rank) but R's `lm`, with its tolerance 1e-7, would alias it.
+    Collinear {
+        /// The coefficient.
+        term: String,
+        /// Norm of the column's component orthogonal to the preceding columns, relative to its
+        /// norm.
+        relative_distance: f64,
+        /// Its variance inflation factor.
+        vif: f64,
+        /// Condition number of the equilibrated design.
+        condition: f64,
+    },
     /// Anything else, in words.
     Other {
         /// The message.
@@ -93,6 +106,10 @@ impl fmt::Display for Warning {
             Warning::ReplicationsFailed { failed, requested } => {
                 write!(f, "{failed} of {requested} replications failed and were left out")
             }
+            Warning::Collinear { term, relative_distance, vif, condition } => write!(
+                f,
+                "`{term}` is nearly collinear with the preceding columns (relative distance {relative_distance:.1e} < 1e-7, where R's lm would alias it): VIF {vif:.3e}, condition number {condition:.3e}"
+            ),
             Warning::Other { message } => write!(f, "{message}"),
         }
     }

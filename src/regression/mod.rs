@@ -12,13 +12,16 @@
 //! StRD certified values to at least 9 digits (docs/methods/regression.md).
 
 mod dd;
+mod design;
 mod diagnostics;
 mod formula;
+mod inference;
 mod ols;
 mod robust;
 mod solver;
 mod tdist;
 
+pub use inference::{AnovaRow, Influence, Prediction};
 pub use ols::{
     BreuschPagan, FTest, HcType, Ols, OlsFit, RankDeficiency, Refinement, RobustCovariance, SeType,
 };

@@ -4,8 +4,10 @@ use ndarray::{Array1, Array2, ArrayRef1, ArrayRef2, ArrayView1, ArrayView2, Axis
 use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor};
 
 use super::dd;
+use super::design::{self, DesignSpec};
 use super::diagnostics;
 use super::formula::Formula;
+use super::inference;
 use super::robust::{self, HcSet};
 use super::solver::{
     Design, QrFactor, RANK_TOL, RefineMode, TriFactor, UpperFactor, residual_pass, stream_qr,
@@ -15,6 +17,10 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::summary::{Block, ParamRow, Summary, Table, fmt_pvalue, signif_stars};
 use crate::warning::Warning;
+
+/// R's `lm` tolerance on the sequential relative distance of a column from the span of the
+/// preceding ones (`qr(tol = 1e-7)`); columns below it are kept here but warned about.
+const R_COLLINEAR_TOL: f64 = 1e-7;
 
 /// What to do when predictors are linearly dependent (the design matrix is rank deficient).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -43,6 +49,12 @@ pub enum SeType {
     Hc2,
     /// HC3: squared residuals divided by `(1 − h_ii)²`.
     Hc3,
+    /// HC4: squared residuals divided by `(1 − h_ii)^δ_i`, `δ_i = min(4, n h_ii / p)`.
+    Hc4,
+    /// Cluster-robust HC0 (sandwich `vcovCL(type = "HC0")`); needs [`Ols::cluster`].
+    ClusterHc0,
+    /// Cluster-robust HC1 (sandwich `vcovCL`'s default); needs [`Ols::cluster`].
+    ClusterHc1,
 }
 
 impl SeType {
@@ -54,6 +66,8 @@ impl SeType {
             SeType::Hc1 => Some(HcType::Hc1),
             SeType::Hc2 => Some(HcType::Hc2),
             SeType::Hc3 => Some(HcType::Hc3),
+            SeType::Hc4 => Some(HcType::Hc4),
+            SeType::ClusterHc0 | SeType::ClusterHc1 => None,
         }
     }
 
@@ -65,6 +79,9 @@ impl SeType {
             SeType::Hc1 => "hc1",
             SeType::Hc2 => "hc2",
             SeType::Hc3 => "hc3",
+            SeType::Hc4 => "hc4",
+            SeType::ClusterHc0 => "cluster-hc0",
+            SeType::ClusterHc1 => "cluster-hc1",
         }
     }
 }
@@ -81,10 +98,12 @@ pub enum HcType {
     Hc2,
     /// weights `e²/(1 − h)²` (Davidson & MacKinnon 1993).
     Hc3,
+    /// weights `e²/(1 − h)^δ`, `δ = min(4, n h / p)` (Cribari-Neto 2004).
+    Hc4,
 }
 
 impl HcType {
-    /// All four types in order.
+    /// The four classical types in order (HC4 is computed alongside them).
     pub const ALL: [HcType; 4] = [HcType::Hc0, HcType::Hc1, HcType::Hc2, HcType::Hc3];
 
     /// Name as in sandwich (`HC0` … `HC3`).
@@ -94,6 +113,7 @@ impl HcType {
             HcType::Hc1 => "HC1",
             HcType::Hc2 => "HC2",
             HcType::Hc3 => "HC3",
+            HcType::Hc4 => "HC4",
         }
     }
 }
@@ -213,6 +233,8 @@ pub struct Ols {
     names: Option<Vec<String>>,
     response: Option<String>,
     formula: Option<Formula>,
+    weights: Option<String>,
+    cluster: Option<String>,
 }
 
 impl Default for Ols {
@@ -236,6 +258,8 @@ impl Ols {
             names: None,
             response: None,
             formula: None,
+            weights: None,
+            cluster: None,
         }
     }
 
@@ -302,6 +326,23 @@ impl Ols {
     /// Names of the predictor columns for [`Ols::fit`] (default `x1`, `x2`, …).
     pub fn names<S: AsRef<str>>(mut self, names: &[S]) -> Self {
         self.names = Some(names.iter().map(|s| s.as_ref().to_string()).collect());
+        self
+    }
+
+    /// A column of case weights for [`Ols::fit_dataset`]: weighted least squares minimising
+    /// `Σ w_i e_i²`, as `lm(weights = )`. Rows with a missing weight are dropped with the other
+    /// incomplete rows; rows with weight zero are left out of the fit; a negative weight is an
+    /// error.
+    pub fn weights(mut self, column: impl Into<String>) -> Self {
+        self.weights = Some(column.into());
+        self
+    }
+
+    /// A column of cluster labels for [`Ols::fit_dataset`]: the cluster-robust covariances
+    /// (sandwich `vcovCL`, HC0 and HC1) are computed and [`SeType::ClusterHc1`] or
+    /// [`SeType::ClusterHc0`] may be used in the coefficient table.
+    pub fn cluster(mut self, column: impl Into<String>) -> Self {
+        self.cluster = Some(column.into());
         self
     }
 
@@ -382,17 +423,195 @@ impl Ols {
             .formula
             .as_ref()
             .ok_or_else(|| Error::invalid("formula", "fit_dataset needs Ols::from_formula"))?;
-        let (resp, preds) = f.resolve(data)?;
-        let cols: Vec<usize> =
-            preds.iter().map(|n| data.index_of(n)).collect::<Result<Vec<usize>>>()?;
-        let y = data.column(&resp)?;
+        let wts: Option<Vec<f64>> = match &self.weights {
+            Some(name) => Some(data.column(name)?.to_vec()),
+            None => None,
+        };
+        let (codes, n_groups) = match &self.cluster {
+            Some(name) => {
+                let labels = data.labels(name)?;
+                let mut seen: Vec<String> = Vec::new();
+                let codes: Vec<f64> = labels
+                    .iter()
+                    .map(|l| {
+                        let t = l.trim();
+                        if t.is_empty() || t == "NA" || t == "NaN" {
+                            return f64::NAN;
+                        }
+                        match seen.iter().position(|s| s == t) {
+                            Some(k) => k as f64,
+                            None => {
+                                seen.push(t.to_string());
+                                (seen.len() - 1) as f64
+                            }
+                        }
+                    })
+                    .collect();
+                (Some(codes), seen.len())
+            }
+            None => (None, 0),
+        };
+        let mut extras: Vec<&[f64]> = Vec::new();
+        if let Some(w) = &wts {
+            extras.push(w);
+        }
+        if let Some(c) = &codes {
+            extras.push(c);
+        }
+        let mut mm = design::build(f, data, &extras)?;
+        let mut warnings = Vec::new();
+        let n_complete = mm.rows.len();
+        // Weights: negative is an error, zero leaves the row out of the fit.
+        let mut sqrt_w: Option<Vec<f64>> = None;
+        if let Some(w) = &wts {
+            for &r in &mm.rows {
+                if w[r] < 0.0 {
+                    return Err(Error::invalid(
+                        "weights",
+                        format!(
+                            "column `{}` has a negative weight {} in row {}",
+                            self.weights.as_deref().unwrap_or(""),
+                            w[r],
+                            r + 1
+                        ),
+                    ));
+                }
+                if w[r].is_infinite() {
+                    return Err(Error::NonFinite { what: format!("weight in row {}", r + 1) });
+                }
+            }
+            let keep: Vec<usize> = (0..mm.rows.len()).filter(|&i| w[mm.rows[i]] > 0.0).collect();
+            if keep.len() < mm.rows.len() {
+                warnings.push(Warning::Other {
+                    message: format!(
+                        "{} row(s) with weight zero left out of the fit",
+                        mm.rows.len() - keep.len()
+                    ),
+                });
+                mm.x = mm.x.select(Axis(0), &keep);
+                mm.y = keep.iter().map(|&i| mm.y[i]).collect();
+                mm.rows = keep.iter().map(|&i| mm.rows[i]).collect();
+            }
+            sqrt_w = Some(mm.rows.iter().map(|&r| w[r].sqrt()).collect());
+        }
+        let groups: Option<Vec<usize>> =
+            codes.as_ref().map(|c| mm.rows.iter().map(|&r| c[r] as usize).collect());
+        if let Some(g) = &groups {
+            let mut distinct: Vec<usize> = g.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            if distinct.len() < 2 {
+                return Err(Error::invalid(
+                    "cluster",
+                    format!(
+                        "column `{}` has {} cluster(s) among the rows used; cluster-robust covariances need at least two",
+                        self.cluster.as_deref().unwrap_or(""),
+                        distinct.len()
+                    ),
+                ));
+            }
+        }
+        let dropped = data.n_rows() - mm.rows.len();
+        if n_complete < data.n_rows() {
+            warnings.insert(
+                0,
+                Warning::RowsDropped { dropped: data.n_rows() - n_complete, remaining: n_complete },
+            );
+        }
+        let resp = f.response.label();
+        let labels = mm.spec.term_labels();
         let formula = format!(
             "{resp} ~ {}{}",
             if f.intercept { "" } else { "0 + " },
-            if preds.is_empty() { "1".to_string() } else { preds.join(" + ") }
+            if labels.is_empty() { "1".to_string() } else { labels.join(" + ") }
         );
-        let this = Self { intercept: f.intercept, ..self.clone() };
-        this.fit_view(data.values().view(), cols, preds, y, resp, formula)
+        let cluster_se = matches!(self.se_type, SeType::ClusterHc0 | SeType::ClusterHc1);
+        if cluster_se && groups.is_none() {
+            return Err(Error::invalid(
+                "se_type",
+                "cluster-robust standard errors need Ols::cluster",
+            ));
+        }
+        // The full model matrix (intercept column first), weighted by √w.
+        let n = mm.rows.len();
+        let off = usize::from(f.intercept);
+        let pfull = mm.x.ncols() + off;
+        let mut xfull = Array2::<f64>::zeros((n, pfull));
+        for i in 0..n {
+            let s = sqrt_w.as_ref().map_or(1.0, |w| w[i]);
+            if off == 1 {
+                xfull[[i, 0]] = s;
+            }
+            for j in 0..mm.x.ncols() {
+                xfull[[i, j + off]] = mm.x[[i, j]] * s;
+            }
+        }
+        let yfull: Array1<f64> = match &sqrt_w {
+            Some(w) => mm.y.iter().zip(w).map(|(a, b)| a * b).collect(),
+            None => Array1::from(mm.y.clone()),
+        };
+        let mut names_full: Vec<String> = Vec::with_capacity(pfull);
+        let mut assign: Vec<Option<usize>> = Vec::with_capacity(pfull);
+        if off == 1 {
+            names_full.push("(Intercept)".into());
+            assign.push(None);
+        }
+        names_full.extend(mm.spec.names.iter().cloned());
+        assign.extend(mm.spec.assign.iter().map(|&a| Some(a)));
+        let table_se = if cluster_se { SeType::Classical } else { self.se_type };
+        let mut fit = if sqrt_w.is_some() {
+            let this = Self { intercept: false, se_type: table_se, ..self.clone() };
+            let mut fit = this.fit_complete(
+                xfull.view(),
+                (0..pfull).collect(),
+                names_full.clone(),
+                yfull.to_vec(),
+                resp,
+                formula,
+                warnings,
+                dropped,
+                None,
+            )?;
+            fit.reweight(sqrt_w.as_deref().unwrap_or(&[]), &mm.y, f.intercept);
+            fit
+        } else {
+            let this = Self { intercept: f.intercept, se_type: table_se, ..self.clone() };
+            let k = mm.x.ncols();
+            this.fit_complete(
+                mm.x.view(),
+                (0..k).collect(),
+                mm.spec.names.clone(),
+                mm.y.clone(),
+                resp,
+                formula,
+                warnings,
+                dropped,
+                None,
+            )?
+        };
+        fit.config = self.clone();
+        fit.design = Some(mm.spec);
+        fit.model = Some(ModelData { x: xfull, y: yfull, sqrt_w, names: names_full, assign });
+        if let Some(g) = &groups {
+            let cols = fit.kept_columns();
+            let (x, _) = fit.model_matrix().ok_or_else(|| Error::invalid("cluster", "no model"))?;
+            let xs = x.select(Axis(1), &cols);
+            let e = fit.weighted_residuals();
+            let (c0, c1) = inference::cluster_vcov(&xs, &e, g, n_groups, &fit.xtx_inv);
+            fit.cluster = Some(ClusterCov {
+                hc0: c0,
+                hc1: c1,
+                n_clusters: {
+                    let mut d = g.clone();
+                    d.sort_unstable();
+                    d.dedup();
+                    d.len()
+                },
+            });
+        }
+        fit.se_type = self.se_type;
+        fit.fill_table()?;
+        Ok(fit)
     }
 
     fn fit_view(
@@ -710,6 +929,19 @@ impl Ols {
 
         // VIF (car::vif): from the trailing block of R (intercept removed).
         let vif = diagnostics::vif_from_r(&r_dense, &rinv, p, usize::from(design.intercept));
+        // Near-collinear columns kept by the rank tolerance but below R's 1e-7.
+        let mut warnings = warnings;
+        let off = usize::from(design.intercept);
+        for (k, &dist) in tri.sequential_distances().iter().enumerate() {
+            if k >= off && dist < R_COLLINEAR_TOL {
+                warnings.push(Warning::Collinear {
+                    term: terms[k].clone(),
+                    relative_distance: dist,
+                    vif: vif.get(k - off).copied().unwrap_or(f64::NAN),
+                    condition: cond,
+                });
+            }
+        }
         let vif_centered = if design.intercept {
             vif.clone()
         } else {
@@ -794,6 +1026,10 @@ impl Ols {
             last_correction,
             params: Vec::new(),
             warnings,
+            design: None,
+            model: None,
+            cluster: None,
+            weighted: false,
         };
         fit.fill_table()?;
         Ok(fit)
@@ -850,17 +1086,44 @@ pub struct OlsFit {
     last_correction: f64,
     params: Vec<ParamRow>,
     warnings: Vec<Warning>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    design: Option<DesignSpec>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    model: Option<ModelData>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    cluster: Option<ClusterCov>,
+    weighted: bool,
+}
+
+/// The model matrix of a formula fit (intercept column first, rows weighted by √w).
+#[derive(Debug, Clone)]
+struct ModelData {
+    x: Array2<f64>,
+    y: Array1<f64>,
+    sqrt_w: Option<Vec<f64>>,
+    names: Vec<String>,
+    assign: Vec<Option<usize>>,
+}
+
+/// Cluster-robust covariances.
+#[derive(Debug, Clone)]
+struct ClusterCov {
+    hc0: Array2<f64>,
+    hc1: Array2<f64>,
+    n_clusters: usize,
 }
 
 impl OlsFit {
     fn fill_table(&mut self) -> Result<()> {
         let p = self.terms.len();
-        let se: Array1<f64> = match self.se_type.hc() {
-            None => self.vcov.diag().mapv(f64::sqrt),
-            Some(t) => self
-                .hc_std_errors(t)
-                .ok_or_else(|| Error::invalid("se_type", "robust covariances were not computed"))?,
-        };
+        if self.se_type.hc().is_some() && self.hc.is_none() {
+            return Err(Error::invalid("se_type", "robust covariances were not computed"));
+        }
+        if matches!(self.se_type, SeType::ClusterHc0 | SeType::ClusterHc1) && self.cluster.is_none()
+        {
+            return Err(Error::invalid("se_type", "cluster-robust covariances were not computed"));
+        }
+        let se: Array1<f64> = self.table_vcov().diag().mapv(f64::sqrt);
         let df = self.df_residual as f64;
         let q = tdist::quantile(0.5 + self.config.ci_level / 2.0, df);
         let mut params = Vec::with_capacity(p);
@@ -881,8 +1144,13 @@ impl OlsFit {
             row.ci_lower = Some(self.ci_lower[k]);
             row.ci_upper = Some(self.ci_upper[k]);
             let off = usize::from(self.intercept);
-            row.std_all =
-                if self.intercept && k == 0 { Some(0.0) } else { Some(self.beta[k - off]) };
+            row.std_all = if self.weighted {
+                None
+            } else if self.intercept && k == 0 {
+                Some(0.0)
+            } else {
+                Some(self.beta[k - off])
+            };
             params.push(row);
         }
         self.params = params;
@@ -892,6 +1160,143 @@ impl OlsFit {
     /// The configuration that produced this fit.
     pub fn config(&self) -> &Ols {
         &self.config
+    }
+
+    /// The covariance behind the coefficient table (classical, HC or cluster-robust, per
+    /// [`OlsFit::se_type`]).
+    pub fn table_vcov(&self) -> Array2<f64> {
+        match self.se_type {
+            SeType::Classical => self.vcov.clone(),
+            SeType::ClusterHc0 => {
+                self.cluster.as_ref().map_or_else(|| self.vcov.clone(), |c| c.hc0.clone())
+            }
+            SeType::ClusterHc1 => {
+                self.cluster.as_ref().map_or_else(|| self.vcov.clone(), |c| c.hc1.clone())
+            }
+            t => t
+                .hc()
+                .and_then(|h| self.vcov_hc(h))
+                .map_or_else(|| self.vcov.clone(), |v| v.to_owned()),
+        }
+    }
+
+    /// Cluster-robust covariance (sandwich `vcovCL`, `cadjust = TRUE`): `HC0` or `HC1`;
+    /// `None` without [`Ols::cluster`] or for other types.
+    pub fn vcov_cluster(&self, t: HcType) -> Option<ArrayView2<'_, f64>> {
+        let c = self.cluster.as_ref()?;
+        match t {
+            HcType::Hc0 => Some(c.hc0.view()),
+            HcType::Hc1 => Some(c.hc1.view()),
+            _ => None,
+        }
+    }
+
+    /// Number of clusters of a cluster-robust fit.
+    pub fn n_clusters(&self) -> Option<usize> {
+        self.cluster.as_ref().map(|c| c.n_clusters)
+    }
+
+    /// Whether the fit is weighted ([`Ols::weights`]).
+    pub fn is_weighted(&self) -> bool {
+        self.weighted
+    }
+
+    /// Model matrix (intercept column first, weighted rows) and response of a formula fit.
+    pub(crate) fn model_matrix(&self) -> Option<(&Array2<f64>, &Array1<f64>)> {
+        self.model.as_ref().map(|m| (&m.x, &m.y))
+    }
+
+    /// Model terms and, per model-matrix column, its term (`None` for the intercept).
+    pub(crate) fn term_assign(&self) -> Result<(Vec<String>, Vec<Option<usize>>)> {
+        match (&self.design, &self.model) {
+            (Some(d), Some(m)) => Ok((d.term_labels(), m.assign.clone())),
+            _ => Err(Error::invalid("anova", "ANOVA tables need a formula fit (Ols::fit_dataset)")),
+        }
+    }
+
+    /// Variables of each model term.
+    pub(crate) fn term_variables(&self) -> Option<Vec<Vec<usize>>> {
+        self.design.as_ref().map(|d| d.formula.terms.clone())
+    }
+
+    /// The design of a formula fit.
+    pub(crate) fn design_spec(&self) -> Option<&DesignSpec> {
+        self.design.as_ref()
+    }
+
+    /// Model-matrix columns that were not aliased, in coefficient order.
+    pub(crate) fn kept_columns(&self) -> Vec<usize> {
+        match &self.model {
+            Some(m) => self
+                .terms
+                .iter()
+                .map(|t| m.names.iter().position(|n| n == t).unwrap_or(0))
+                .collect(),
+            None => (0..self.terms.len()).collect(),
+        }
+    }
+
+    /// Residuals times √w (the residuals of an unweighted fit).
+    pub(crate) fn weighted_residuals(&self) -> Vec<f64> {
+        match self.model.as_ref().and_then(|m| m.sqrt_w.as_ref()) {
+            Some(w) => self.residuals.iter().zip(w).map(|(e, s)| e * s).collect(),
+            None => self.residuals.to_vec(),
+        }
+    }
+
+    /// Turn a fit of the √w-scaled design (intercept as an explicit column) into the weighted
+    /// fit R reports: residuals and fitted values on the original scale, R² and F from
+    /// weighted sums of squares, the log-likelihood with `½ Σ log w`.
+    fn reweight(&mut self, sqrt_w: &[f64], y: &[f64], intercept: bool) {
+        let n = y.len();
+        let nf = n as f64;
+        let e: Vec<f64> = (0..n).map(|i| self.residuals[i] / sqrt_w[i]).collect();
+        let fitted: Vec<f64> = (0..n).map(|i| y[i] - e[i]).collect();
+        let w: Vec<f64> = sqrt_w.iter().map(|s| s * s).collect();
+        let sw: f64 = dd::par_sum(n, |i| w[i]);
+        let mss = if intercept {
+            let m = dd::par_sum(n, |i| w[i] * fitted[i]) / sw;
+            dd::par_sum(n, |i| w[i] * (fitted[i] - m) * (fitted[i] - m))
+        } else {
+            dd::par_sum(n, |i| w[i] * fitted[i] * fitted[i])
+        };
+        let rss = self.rss;
+        let p = self.terms.len() as f64;
+        let df_res = self.df_residual as f64;
+        let df_int = if intercept { 1.0 } else { 0.0 };
+        self.r_squared = mss / (mss + rss);
+        self.adj_r_squared = 1.0 - (1.0 - self.r_squared) * ((nf - df_int) / df_res);
+        let df1 = p - df_int;
+        self.f_test = if df1 > 0.0 {
+            let value = (mss / df1) / (rss / df_res);
+            let pv = FisherSnedecor::new(df1, df_res).map(|f| f.sf(value)).unwrap_or(f64::NAN);
+            Some(FTest { value, df1, df2: df_res, p_value: pv })
+        } else {
+            None
+        };
+        let slw = dd::par_sum(n, |i| w[i].ln());
+        self.log_lik =
+            0.5 * slw - 0.5 * nf * ((2.0 * std::f64::consts::PI).ln() + 1.0 - nf.ln() + rss.ln());
+        let ll_df = p + 1.0;
+        self.aic = -2.0 * self.log_lik + 2.0 * ll_df;
+        self.bic = -2.0 * self.log_lik + nf.ln() * ll_df;
+        self.residuals = Array1::from(e);
+        self.fitted = Array1::from(fitted);
+        self.intercept = intercept;
+        self.weighted = true;
+        // VIF as car::vif: the diagonal of the inverse correlation matrix of the slope
+        // estimates; standardized coefficients are not defined for a weighted fit.
+        let off = usize::from(intercept);
+        let k = self.terms.len() - off;
+        let v = Array2::from_shape_fn((k, k), |(i, j)| self.xtx_inv[[i + off, j + off]]);
+        let d: Vec<f64> = (0..k).map(|j| v[[j, j]].sqrt()).collect();
+        let c = Array2::from_shape_fn((k, k), |(i, j)| v[[i, j]] / (d[i] * d[j]));
+        self.vif = match crate::linalg::spd_inverse(c.view(), "coefficient correlation") {
+            Ok(ci) if k > 0 => ci.diag().to_owned(),
+            _ => Array1::from_elem(k, f64::NAN),
+        };
+        self.vif_centered = self.vif.clone();
+        self.beta = Array1::from_elem(k, f64::NAN);
     }
 
     /// The model formula as fitted (`y ~ x1 + x2`, `y ~ 0 + x1` without intercept).

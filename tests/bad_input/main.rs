@@ -7,6 +7,7 @@ mod data;
 mod describe;
 mod factor;
 mod regression;
+mod regression_factors;
 mod reliability;
 mod resample;
 mod sem;

@@ -4,6 +4,7 @@
 mod common;
 
 mod alpha;
+mod cli_ols_inference;
 mod ols;
 mod sem;
 mod sem_bootstrap;

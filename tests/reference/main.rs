@@ -9,6 +9,8 @@ mod describe;
 mod factor;
 mod nist;
 mod ols;
+mod regression_factors;
+mod regression_inference;
 mod resample;
 mod sem;
 mod sem_bootstrap;
