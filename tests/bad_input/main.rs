@@ -8,6 +8,7 @@ mod describe;
 mod factor;
 mod regression;
 mod regression_factors;
+mod regression_glm;
 mod reliability;
 mod resample;
 mod sem;

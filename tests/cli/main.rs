@@ -5,7 +5,9 @@ mod common;
 
 mod alpha;
 mod cli_ols_inference;
+mod glm;
 mod ols;
+mod process;
 mod sem;
 mod sem_bootstrap;
 mod study;
