@@ -60,6 +60,28 @@ pub enum Warning {
         /// Replications requested.
         requested: usize,
     },
+    /// A regression column is nearly a linear combination of the columns before it: kept (the
+    /// design has full numerical rank) but R's `lm`, with its tolerance 1e-7, would alias it.
+    Collinear {
+        /// The coefficient.
+        term: String,
+        /// Norm of the column's component orthogonal to the preceding columns, relative to its
+        /// norm.
+        relative_distance: f64,
+        /// Its variance inflation factor.
+        vif: f64,
+        /// Condition number of the equilibrated design.
+        condition: f64,
+    },
+    /// Binomial fitted probabilities numerically 0 or 1 (R's glm warning); `complete` when every
+    /// observation is fitted exactly (complete separation: the estimates diverge and their
+    /// standard errors are meaningless).
+    Separation {
+        /// Observations with a fitted probability within 10ε of 0 or 1.
+        extreme: usize,
+        /// Whether the deviance is numerically zero.
+        complete: bool,
+    },
     /// Anything else, in words.
     Other {
         /// The message.
@@ -93,6 +115,19 @@ impl fmt::Display for Warning {
             Warning::ReplicationsFailed { failed, requested } => {
                 write!(f, "{failed} of {requested} replications failed and were left out")
             }
+            Warning::Collinear { term, relative_distance, vif, condition } => write!(
+                f,
+                "`{term}` is nearly collinear with the preceding columns (relative distance {relative_distance:.1e} < 1e-7, where R's lm would alias it): VIF {vif:.3e}, condition number {condition:.3e}"
+            ),
+            Warning::Separation { extreme, complete } => write!(
+                f,
+                "fitted probabilities numerically 0 or 1 occurred for {extreme} observation(s){}",
+                if *complete {
+                    "; perfect separation: estimates diverge, standard errors are not meaningful"
+                } else {
+                    ""
+                }
+            ),
             Warning::Other { message } => write!(f, "{message}"),
         }
     }

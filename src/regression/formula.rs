@@ -1,34 +1,95 @@
-//! R-like model formulas for [`super::Ols`]: `y ~ x1 + x2`, `y ~ .`, `y ~ 0 + x1`, `y ~ x1 - 1`.
+//! R-like model formulas: parsing and the expansion of the right-hand side into terms.
+//!
+//! Grammar (R's precedence, loosest first): `+ -`, `*`, `:`, `^` (on a parenthesised sum), with
+//! the atoms `name`, `` `odd name` ``, `.`, `0`, `1`, `(…)` and the calls `factor(x)`, `C(x)`,
+//! `I(expr)`, `log(x)`, `exp(x)`, `sqrt(x)`, `abs(x)`, `log2(x)`, `log10(x)`. Inside `I(…)` and
+//! the numeric calls, `+ - * / ^` are arithmetic.
+//!
+//! Terms are ordered as R's `terms.formula`: by degree (main effects, then two-way
+//! interactions, …), in order of appearance within a degree; the variables of an interaction
+//! are ordered by their first appearance in the formula.
 
-use crate::data::Dataset;
 use crate::error::{Error, Result};
 
-/// One right-hand-side item in formula order.
+/// An expression of the formula language.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Item {
-    /// A column by name.
-    Name(String),
-    /// `.`: every other numeric column.
+pub(crate) enum Expr {
+    /// A column.
+    Var(String),
+    /// A number.
+    Num(f64),
+    /// `.`
     Dot,
+    /// A call `f(args)`.
+    Call(String, Vec<Expr>),
+    /// A binary operator (`+ - * / ^ :`).
+    Bin(char, Box<Expr>, Box<Expr>),
+    /// Unary minus.
+    Neg(Box<Expr>),
+    /// Parentheses (kept for the printed name).
+    Paren(Box<Expr>),
 }
 
-/// A parsed formula.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Formula {
-    pub response: String,
-    pub items: Vec<Item>,
-    pub excluded: Vec<String>,
-    pub intercept: bool,
+/// Numeric functions allowed in formulas and inside `I(…)`.
+pub(crate) const FUNCTIONS: [&str; 6] = ["log", "exp", "sqrt", "abs", "log2", "log10"];
+
+fn fmt_num(v: f64) -> String {
+    let a = v.abs();
+    if a != 0.0 && !(1e-4..1e15).contains(&a) {
+        format!("{v:e}").replace("e", "e")
+    } else {
+        format!("{v}")
+    }
+}
+
+impl Expr {
+    /// The expression printed as R's `deparse` does (the coefficient names use it).
+    pub fn label(&self) -> String {
+        match self {
+            Expr::Var(n) => n.clone(),
+            Expr::Num(v) => fmt_num(*v),
+            Expr::Dot => ".".into(),
+            Expr::Call(f, args) => {
+                let a: Vec<String> = args.iter().map(Expr::label).collect();
+                format!("{f}({})", a.join(", "))
+            }
+            Expr::Bin(op, a, b) => match op {
+                '^' | ':' => format!("{}{op}{}", a.label(), b.label()),
+                _ => format!("{} {op} {}", a.label(), b.label()),
+            },
+            Expr::Neg(a) => format!("-{}", a.label()),
+            Expr::Paren(a) => format!("({})", a.label()),
+        }
+    }
+
+    /// Column names the expression reads.
+    pub fn columns(&self, out: &mut Vec<String>) {
+        match self {
+            Expr::Var(n) => {
+                if !out.contains(n) {
+                    out.push(n.clone());
+                }
+            }
+            Expr::Num(_) | Expr::Dot => {}
+            Expr::Call(_, args) => args.iter().for_each(|a| a.columns(out)),
+            Expr::Bin(_, a, b) => {
+                a.columns(out);
+                b.columns(out);
+            }
+            Expr::Neg(a) | Expr::Paren(a) => a.columns(out),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
     Name(String),
-    Num(String),
+    Num(f64, String),
     Dot,
-    Tilde,
-    Plus,
-    Minus,
+    Op(char),
+    Open,
+    Close,
+    Comma,
 }
 
 fn syntax(column: usize, message: impl Into<String>) -> Error {
@@ -52,14 +113,17 @@ fn lex(s: &str) -> Result<Vec<(Tok, usize)>> {
         let col = i + 1;
         if c.is_whitespace() {
             i += 1;
-        } else if c == '~' {
-            out.push((Tok::Tilde, col));
+        } else if "~+-*/^:".contains(c) {
+            out.push((Tok::Op(c), col));
             i += 1;
-        } else if c == '+' {
-            out.push((Tok::Plus, col));
+        } else if c == '(' {
+            out.push((Tok::Open, col));
             i += 1;
-        } else if c == '-' {
-            out.push((Tok::Minus, col));
+        } else if c == ')' {
+            out.push((Tok::Close, col));
+            i += 1;
+        } else if c == ',' {
+            out.push((Tok::Comma, col));
             i += 1;
         } else if c == '`' {
             let start = i + 1;
@@ -79,12 +143,29 @@ fn lex(s: &str) -> Result<Vec<(Tok, usize)>> {
         } else if c == '.' && !chars.get(i + 1).is_some_and(|&d| is_name_char(d)) {
             out.push((Tok::Dot, col));
             i += 1;
-        } else if c.is_ascii_digit() {
+        } else if c.is_ascii_digit()
+            || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
             let mut j = i;
             while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '.') {
                 j += 1;
             }
-            out.push((Tok::Num(chars[i..j].iter().collect()), col));
+            if j < chars.len() && (chars[j] == 'e' || chars[j] == 'E') {
+                let mut k = j + 1;
+                if k < chars.len() && (chars[k] == '+' || chars[k] == '-') {
+                    k += 1;
+                }
+                if k < chars.len() && chars[k].is_ascii_digit() {
+                    j = k;
+                    while j < chars.len() && chars[j].is_ascii_digit() {
+                        j += 1;
+                    }
+                }
+            }
+            let text: String = chars[i..j].iter().collect();
+            let v: f64 =
+                text.parse().map_err(|_| syntax(col, format!("malformed number `{text}`")))?;
+            out.push((Tok::Num(v, text), col));
             i = j;
         } else if is_name_start(c) {
             let mut j = i;
@@ -100,117 +181,421 @@ fn lex(s: &str) -> Result<Vec<(Tok, usize)>> {
     Ok(out)
 }
 
+struct Parser {
+    toks: Vec<(Tok, usize)>,
+    pos: usize,
+    end_col: usize,
+    /// Depth inside calls and exponents, where numbers are arithmetic.
+    arith: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.pos).map(|t| &t.0)
+    }
+
+    fn col(&self) -> usize {
+        self.toks.get(self.pos).map_or(self.end_col, |t| t.1)
+    }
+
+    fn eat_op(&mut self, ops: &str) -> Option<char> {
+        if let Some(Tok::Op(c)) = self.peek() {
+            if ops.contains(*c) {
+                let c = *c;
+                self.pos += 1;
+                return Some(c);
+            }
+        }
+        None
+    }
+
+    /// sum := ['-'|'+'] prod (('+'|'-') prod)*
+    fn sum(&mut self) -> Result<Expr> {
+        let mut e = if self.eat_op("-").is_some() {
+            Expr::Neg(Box::new(self.prod()?))
+        } else {
+            self.eat_op("+");
+            self.prod()?
+        };
+        while let Some(op) = self.eat_op("+-") {
+            let r = self.prod()?;
+            e = Expr::Bin(op, Box::new(e), Box::new(r));
+        }
+        Ok(e)
+    }
+
+    /// prod := colon (('*'|'/') colon)*
+    fn prod(&mut self) -> Result<Expr> {
+        let mut e = self.colon()?;
+        while let Some(op) = self.eat_op("*/") {
+            let r = self.colon()?;
+            e = Expr::Bin(op, Box::new(e), Box::new(r));
+        }
+        Ok(e)
+    }
+
+    /// colon := unary (':' unary)*
+    fn colon(&mut self) -> Result<Expr> {
+        let mut e = self.unary()?;
+        while self.eat_op(":").is_some() {
+            let r = self.unary()?;
+            e = Expr::Bin(':', Box::new(e), Box::new(r));
+        }
+        Ok(e)
+    }
+
+    /// unary := '-' unary | power
+    fn unary(&mut self) -> Result<Expr> {
+        if self.eat_op("-").is_some() {
+            return Ok(Expr::Neg(Box::new(self.unary()?)));
+        }
+        self.power()
+    }
+
+    /// power := atom ('^' unary)?
+    fn power(&mut self) -> Result<Expr> {
+        let a = self.atom()?;
+        if self.eat_op("^").is_some() {
+            self.arith += 1;
+            let b = self.unary();
+            self.arith -= 1;
+            let b = b?;
+            return Ok(Expr::Bin('^', Box::new(a), Box::new(b)));
+        }
+        Ok(a)
+    }
+
+    fn atom(&mut self) -> Result<Expr> {
+        let col = self.col();
+        let Some((tok, _)) = self.toks.get(self.pos).cloned() else {
+            return Err(syntax(col, "expected a term"));
+        };
+        self.pos += 1;
+        match tok {
+            Tok::Num(v, text) => {
+                if self.arith == 0 && v != 0.0 && v != 1.0 {
+                    return Err(syntax(col, format!("unexpected number `{text}` (only 0 or 1)")));
+                }
+                Ok(Expr::Num(v))
+            }
+            Tok::Dot => Ok(Expr::Dot),
+            Tok::Open => {
+                let e = self.sum()?;
+                if self.peek() != Some(&Tok::Close) {
+                    return Err(syntax(self.col(), "expected `)`"));
+                }
+                self.pos += 1;
+                Ok(Expr::Paren(Box::new(e)))
+            }
+            Tok::Name(n) => {
+                if self.peek() != Some(&Tok::Open) {
+                    return Ok(Expr::Var(n));
+                }
+                self.pos += 1;
+                let mut args = Vec::new();
+                if self.peek() != Some(&Tok::Close) {
+                    loop {
+                        self.arith += 1;
+                        let a = self.sum();
+                        self.arith -= 1;
+                        args.push(a?);
+                        if self.peek() == Some(&Tok::Comma) {
+                            self.pos += 1;
+                            continue;
+                        }
+                        break;
+                    }
+                }
+                if self.peek() != Some(&Tok::Close) {
+                    return Err(syntax(self.col(), "expected `)` closing the call"));
+                }
+                self.pos += 1;
+                let known =
+                    FUNCTIONS.contains(&n.as_str()) || ["factor", "C", "I"].contains(&n.as_str());
+                if !known {
+                    return Err(syntax(col, format!("unknown function `{n}`")));
+                }
+                if args.len() != 1 {
+                    return Err(syntax(col, format!("`{n}` takes one argument")));
+                }
+                Ok(Expr::Call(n, args))
+            }
+            Tok::Op(c) => Err(syntax(col, format!("unexpected `{c}`"))),
+            Tok::Close => Err(syntax(col, "unexpected `)`")),
+            Tok::Comma => Err(syntax(col, "unexpected `,`")),
+        }
+    }
+}
+
+/// A term: the indices of its variables (into [`Formula::variables`]), sorted.
+pub(crate) type TermVars = Vec<usize>;
+
+/// A parsed formula with its right-hand side expanded into terms.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Formula {
+    /// The response expression.
+    pub response: Expr,
+    /// The distinct variables (atoms) in order of first appearance.
+    pub variables: Vec<Expr>,
+    /// Terms in model order (by degree, then appearance).
+    pub terms: Vec<TermVars>,
+    /// Whether `.` appeared (to be expanded against a dataset).
+    pub dot: Option<DotSpec>,
+    /// Intercept.
+    pub intercept: bool,
+}
+
+/// Where a `.` stood: its position in the term list and the names removed with `- name`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DotSpec {
+    /// Names given with a minus sign.
+    pub excluded: Vec<String>,
+}
+
+/// A term list during expansion (terms as sorted variable-index lists; `None` = `.`).
+#[derive(Debug, Clone, Default)]
+struct Terms {
+    list: Vec<Option<TermVars>>,
+    intercept: Option<bool>,
+}
+
+fn push_unique(list: &mut Vec<Option<TermVars>>, t: Option<TermVars>) {
+    if !list.contains(&t) {
+        list.push(t);
+    }
+}
+
+fn union(a: &TermVars, b: &TermVars) -> TermVars {
+    let mut v = a.clone();
+    for x in b {
+        if !v.contains(x) {
+            v.push(*x);
+        }
+    }
+    v.sort_unstable();
+    v
+}
+
+struct Expander {
+    variables: Vec<Expr>,
+}
+
+impl Expander {
+    fn var(&mut self, e: &Expr) -> usize {
+        if let Some(i) = self.variables.iter().position(|v| v == e) {
+            return i;
+        }
+        self.variables.push(e.clone());
+        self.variables.len() - 1
+    }
+
+    fn cross(a: &Terms, b: &Terms) -> Result<Vec<Option<TermVars>>> {
+        let mut out = Vec::new();
+        for ta in &a.list {
+            for tb in &b.list {
+                match (ta, tb) {
+                    (Some(x), Some(y)) => push_unique(&mut out, Some(union(x, y))),
+                    _ => return Err(syntax(1, "`.` cannot be part of an interaction")),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn expand(&mut self, e: &Expr) -> Result<Terms> {
+        Ok(match e {
+            Expr::Var(_) | Expr::Call(..) => {
+                Terms { list: vec![Some(vec![self.var(e)])], intercept: None }
+            }
+            Expr::Dot => Terms { list: vec![None], intercept: None },
+            Expr::Num(v) => {
+                if *v == 0.0 {
+                    Terms { list: vec![], intercept: Some(false) }
+                } else if *v == 1.0 {
+                    Terms { list: vec![], intercept: Some(true) }
+                } else {
+                    return Err(syntax(
+                        1,
+                        format!("unexpected number `{}` (only 0 or 1)", fmt_num(*v)),
+                    ));
+                }
+            }
+            Expr::Paren(a) => self.expand(a)?,
+            Expr::Neg(a) => {
+                // A leading minus: remove from the (empty) model.
+                let t = self.expand(a)?;
+                Terms { list: vec![], intercept: t.intercept.map(|b| !b) }
+            }
+            Expr::Bin(op, a, b) => {
+                let ta = self.expand(a)?;
+                match op {
+                    '+' => {
+                        let tb = self.expand(b)?;
+                        let mut list = ta.list;
+                        for t in tb.list {
+                            push_unique(&mut list, t);
+                        }
+                        Terms { list, intercept: tb.intercept.or(ta.intercept) }
+                    }
+                    '-' => {
+                        let tb = self.expand(b)?;
+                        let list = ta.list.into_iter().filter(|t| !tb.list.contains(t)).collect();
+                        let intercept = match tb.intercept {
+                            Some(v) => Some(!v),
+                            None => ta.intercept,
+                        };
+                        Terms { list, intercept }
+                    }
+                    ':' => {
+                        let tb = self.expand(b)?;
+                        Terms { list: Self::cross(&ta, &tb)?, intercept: None }
+                    }
+                    '*' => {
+                        let tb = self.expand(b)?;
+                        let mut list = ta.list.clone();
+                        for t in &tb.list {
+                            push_unique(&mut list, t.clone());
+                        }
+                        for t in Self::cross(&ta, &tb)? {
+                            push_unique(&mut list, t);
+                        }
+                        Terms { list, intercept: None }
+                    }
+                    '^' => {
+                        let k = match **b {
+                            Expr::Num(v) if v >= 1.0 && v.fract() == 0.0 && v <= 16.0 => v as usize,
+                            _ => return Err(syntax(1, "`^` needs a whole power between 1 and 16")),
+                        };
+                        let mut acc = ta.clone();
+                        for _ in 1..k {
+                            let mut list = acc.list.clone();
+                            for t in &ta.list {
+                                push_unique(&mut list, t.clone());
+                            }
+                            for t in Self::cross(&acc, &ta)? {
+                                push_unique(&mut list, t);
+                            }
+                            acc = Terms { list, intercept: None };
+                        }
+                        acc
+                    }
+                    _ => {
+                        return Err(syntax(
+                            1,
+                            format!("`{op}` is not a formula operator (use I(…))"),
+                        ));
+                    }
+                }
+            }
+        })
+    }
+}
+
+/// Find the names removed with `- name` at the top level of the right-hand side.
+fn minus_names(e: &Expr, out: &mut Vec<String>) {
+    if let Expr::Bin(op, a, b) = e {
+        minus_names(a, out);
+        if *op == '-' {
+            if let Expr::Var(n) = &**b {
+                out.push(n.clone());
+            }
+        }
+    }
+}
+
 impl Formula {
     /// Parse `response ~ terms`.
     pub fn parse(s: &str) -> Result<Self> {
         let toks = lex(s)?;
         let end_col = s.chars().count() + 1;
-        let mut it = toks.into_iter().peekable();
-        let response = match it.next() {
-            Some((Tok::Name(n), _)) => n,
-            Some((_, c)) => return Err(syntax(c, "expected the response variable name")),
-            None => return Err(syntax(1, "empty formula")),
+        let tilde = toks.iter().position(|t| t.0 == Tok::Op('~'));
+        let Some(tilde) = tilde else {
+            let col = toks.get(1).map_or(end_col, |t| t.1);
+            if toks.is_empty() {
+                return Err(syntax(1, "empty formula"));
+            }
+            return Err(syntax(col, "expected `~` after the response"));
         };
-        match it.next() {
-            Some((Tok::Tilde, _)) => {}
-            Some((_, c)) => return Err(syntax(c, "expected `~` after the response")),
-            None => return Err(syntax(end_col, "expected `~` after the response")),
+        if let Some(t) = toks[tilde + 1..].iter().find(|t| t.0 == Tok::Op('~')) {
+            return Err(syntax(t.1, "a formula has exactly one `~`"));
         }
-        let mut f = Formula { response, items: Vec::new(), excluded: Vec::new(), intercept: true };
-        let mut first = true;
-        loop {
-            let mut sign = 1;
-            match it.peek() {
-                None => {
-                    if first {
-                        return Err(syntax(end_col, "expected a term after `~`"));
-                    }
-                    break;
-                }
-                Some((Tok::Plus, _)) => {
-                    it.next();
-                }
-                Some((Tok::Minus, _)) => {
-                    it.next();
-                    sign = -1;
-                }
-                Some((_, c)) if !first => {
-                    return Err(syntax(*c, "expected `+` or `-` between terms"));
-                }
-                Some(_) => {}
-            }
-            first = false;
-            let (tok, col) = match it.next() {
-                Some(t) => t,
-                None => return Err(syntax(end_col, "expected a term after the operator")),
-            };
-            match (tok, sign) {
-                (Tok::Num(v), s) => match (v.as_str(), s) {
-                    ("0", 1) | ("1", -1) => f.intercept = false,
-                    ("1", 1) | ("0", -1) => f.intercept = true,
-                    _ => return Err(syntax(col, format!("unexpected number `{v}` (only 0 or 1)"))),
-                },
-                (Tok::Dot, 1) => {
-                    if f.items.contains(&Item::Dot) {
-                        return Err(syntax(col, "`.` given twice"));
-                    }
-                    f.items.push(Item::Dot);
-                }
-                (Tok::Dot, _) => return Err(syntax(col, "`- .` is not supported")),
-                (Tok::Name(n), 1) => {
-                    if f.items.contains(&Item::Name(n.clone())) {
-                        return Err(Error::DuplicateVariable { name: n });
-                    }
-                    if n == f.response {
-                        return Err(Error::invalid(
-                            "formula",
-                            format!("the response `{n}` is also a predictor"),
-                        ));
-                    }
-                    f.items.push(Item::Name(n));
-                }
-                (Tok::Name(n), _) => {
-                    f.items.retain(|it| it != &Item::Name(n.clone()));
-                    f.excluded.push(n);
-                }
-                (Tok::Tilde, _) => return Err(syntax(col, "a formula has exactly one `~`")),
-                (Tok::Plus | Tok::Minus, _) => return Err(syntax(col, "expected a term")),
-            }
+        if tilde == 0 {
+            return Err(syntax(1, "expected the response variable name"));
         }
+        let mut lhs =
+            Parser { toks: toks[..tilde].to_vec(), pos: 0, end_col: toks[tilde].1, arith: 1 };
+        let response = lhs.sum()?;
+        if lhs.pos < lhs.toks.len() {
+            return Err(syntax(lhs.col(), "expected `~` after the response"));
+        }
+        let rhs_toks = toks[tilde + 1..].to_vec();
+        if rhs_toks.is_empty() {
+            return Err(syntax(end_col, "expected a term after `~`"));
+        }
+        let mut rhs = Parser { toks: rhs_toks, pos: 0, end_col, arith: 0 };
+        let e = rhs.sum()?;
+        if rhs.pos < rhs.toks.len() {
+            return Err(syntax(rhs.col(), "expected `+` or `-` between terms"));
+        }
+        let mut ex = Expander { variables: Vec::new() };
+        let t = ex.expand(&e)?;
+        let mut excluded = Vec::new();
+        minus_names(&e, &mut excluded);
+        let has_dot = t.list.iter().any(Option::is_none);
+        let mut terms: Vec<TermVars> = Vec::new();
+        for term in t.list.iter().flatten() {
+            if term.iter().any(|&v| ex.variables[v] == response) {
+                return Err(Error::invalid(
+                    "formula",
+                    format!("the response `{}` is also a predictor", response.label()),
+                ));
+            }
+            terms.push(term.clone());
+        }
+        let f = Formula {
+            response,
+            variables: ex.variables,
+            terms,
+            dot: has_dot.then_some(DotSpec { excluded }),
+            intercept: t.intercept.unwrap_or(true),
+        };
         Ok(f)
     }
 
-    /// Resolve against a dataset: the response and the predictor names in model order.
-    pub fn resolve(&self, data: &Dataset) -> Result<(String, Vec<String>)> {
-        data.column(&self.response)?;
-        for e in &self.excluded {
-            data.index_of(e)?;
-        }
-        let explicit: Vec<&String> = self
-            .items
-            .iter()
-            .filter_map(|i| if let Item::Name(n) = i { Some(n) } else { None })
-            .collect();
-        let mut out: Vec<String> = Vec::new();
-        for item in &self.items {
-            match item {
-                Item::Name(n) => {
-                    data.column(n)?;
-                    out.push(n.clone());
+    /// Expand `.` into the given column names (those not the response, not excluded and not
+    /// already a main effect), inserted as main effects in column order, then order the terms
+    /// by degree.
+    pub fn expand_dot(&mut self, columns: &[String]) {
+        if let Some(d) = self.dot.take() {
+            let resp_cols = {
+                let mut v = Vec::new();
+                self.response.columns(&mut v);
+                v
+            };
+            for c in columns {
+                let e = Expr::Var(c.clone());
+                if resp_cols.contains(c) || d.excluded.contains(c) {
+                    continue;
                 }
-                Item::Dot => {
-                    for n in data.numeric_names() {
-                        if n != self.response
-                            && !self.excluded.contains(&n)
-                            && !explicit.contains(&&n)
-                        {
-                            out.push(n);
-                        }
+                let i = match self.variables.iter().position(|v| v == &e) {
+                    Some(i) => i,
+                    None => {
+                        self.variables.push(e);
+                        self.variables.len() - 1
                     }
+                };
+                if !self.terms.contains(&vec![i]) {
+                    self.terms.push(vec![i]);
                 }
             }
         }
-        Ok((self.response.clone(), out))
+        // Stable sort by degree (R's terms.formula with keep.order = FALSE).
+        self.terms.sort_by_key(Vec::len);
+    }
+
+    /// The label of term `k` (`a:b`).
+    pub fn term_label(&self, k: usize) -> String {
+        self.terms[k].iter().map(|&v| self.variables[v].label()).collect::<Vec<_>>().join(":")
     }
 }
 
@@ -218,29 +603,39 @@ impl Formula {
 mod tests {
     use super::*;
 
+    fn labels(s: &str) -> Vec<String> {
+        let mut f = Formula::parse(s).unwrap();
+        f.expand_dot(&[]);
+        (0..f.terms.len()).map(|k| f.term_label(k)).collect()
+    }
+
     #[test]
     fn parses_forms() {
-        let f = Formula::parse("y ~ x1 + x2").unwrap();
-        assert!(f.intercept);
-        assert_eq!(f.items, vec![Item::Name("x1".into()), Item::Name("x2".into())]);
+        assert_eq!(labels("y ~ x1 + x2"), ["x1", "x2"]);
         assert!(!Formula::parse("y ~ 0 + x1").unwrap().intercept);
         assert!(!Formula::parse("y ~ x1 - 1").unwrap().intercept);
+        assert!(Formula::parse("y ~ x1 - 1 + 1").unwrap().intercept);
         let f = Formula::parse("Employed ~ . - Year").unwrap();
-        assert_eq!(f.items, vec![Item::Dot]);
-        assert_eq!(f.excluded, vec!["Year".to_string()]);
-        let f = Formula::parse("y ~ `odd name` + Infant.Mortality").unwrap();
-        assert_eq!(f.items[0], Item::Name("odd name".into()));
-        assert_eq!(f.items[1], Item::Name("Infant.Mortality".into()));
+        assert_eq!(f.dot.unwrap().excluded, vec!["Year".to_string()]);
+        assert_eq!(labels("y ~ `odd name` + Infant.Mortality"), ["odd name", "Infant.Mortality"]);
+        assert_eq!(labels("y ~ a * b + c"), ["a", "b", "c", "a:b"]);
+        assert_eq!(labels("y ~ b:a + a"), ["a", "b:a"]);
+        assert_eq!(labels("y ~ (a + b + c)^2"), ["a", "b", "c", "a:b", "a:c", "b:c"]);
+        assert_eq!(labels("y ~ a * b - a:b"), ["a", "b"]);
+        assert_eq!(labels("y ~ I(x^2) + log(z) + factor(g)"), ["I(x^2)", "log(z)", "factor(g)"]);
+        assert_eq!(labels("y ~ I(x*2 - 1)"), ["I(x * 2 - 1)"]);
+        assert_eq!(labels("log(y) ~ x"), ["x"]);
     }
 
     #[test]
     fn syntax_errors_have_columns() {
         let e = Formula::parse("y ~ x1 +").unwrap_err();
         assert!(matches!(e, Error::Syntax { column: 9, .. }), "{e:?}");
-        let e = Formula::parse("y ~ x1 * x2").unwrap_err();
+        let e = Formula::parse("y ~ x1 x2").unwrap_err();
         assert!(matches!(e, Error::Syntax { column: 8, .. }), "{e:?}");
         let e = Formula::parse("y x1").unwrap_err();
         assert!(matches!(e, Error::Syntax { column: 3, .. }), "{e:?}");
-        assert!(matches!(Formula::parse("y ~ x1 + x1"), Err(Error::DuplicateVariable { .. })));
+        assert!(matches!(Formula::parse("y ~ foo(x)"), Err(Error::Syntax { .. })));
+        assert!(matches!(Formula::parse("y ~ x + y"), Err(Error::InvalidParameter { .. })));
     }
 }

@@ -12,13 +12,20 @@
 //! StRD certified values to at least 9 digits (docs/methods/regression.md).
 
 mod dd;
+mod design;
 mod diagnostics;
 mod formula;
+mod glm;
+mod inference;
 mod ols;
+mod process;
 mod robust;
 mod solver;
 mod tdist;
 
+pub use glm::{Glm, GlmFamily, GlmFit, LrTest};
+pub use inference::{AnovaRow, Influence, Prediction};
 pub use ols::{
     BreuschPagan, FTest, HcType, Ols, OlsFit, RankDeficiency, Refinement, RobustCovariance, SeType,
 };
+pub use process::{ConditionalEffect, Mediation, Moderation};

@@ -4,8 +4,10 @@ use ndarray::{Array1, Array2, ArrayRef1, ArrayRef2, ArrayView1, ArrayView2, Axis
 use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor};
 
 use super::dd;
+use super::design::{self, DesignSpec};
 use super::diagnostics;
 use super::formula::Formula;
+use super::inference;
 use super::robust::{self, HcSet};
 use super::solver::{
     Design, QrFactor, RANK_TOL, RefineMode, TriFactor, UpperFactor, residual_pass, stream_qr,
@@ -15,6 +17,13 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::summary::{Block, ParamRow, Summary, Table, fmt_pvalue, signif_stars};
 use crate::warning::Warning;
+
+mod dataset;
+mod fit;
+
+/// R's `lm` tolerance on the sequential relative distance of a column from the span of the
+/// preceding ones (`qr(tol = 1e-7)`); columns below it are kept here but warned about.
+const R_COLLINEAR_TOL: f64 = 1e-7;
 
 /// What to do when predictors are linearly dependent (the design matrix is rank deficient).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -43,6 +52,12 @@ pub enum SeType {
     Hc2,
     /// HC3: squared residuals divided by `(1 − h_ii)²`.
     Hc3,
+    /// HC4: squared residuals divided by `(1 − h_ii)^δ_i`, `δ_i = min(4, n h_ii / p)`.
+    Hc4,
+    /// Cluster-robust HC0 (sandwich `vcovCL(type = "HC0")`); needs [`Ols::cluster`].
+    ClusterHc0,
+    /// Cluster-robust HC1 (sandwich `vcovCL`'s default); needs [`Ols::cluster`].
+    ClusterHc1,
 }
 
 impl SeType {
@@ -54,6 +69,8 @@ impl SeType {
             SeType::Hc1 => Some(HcType::Hc1),
             SeType::Hc2 => Some(HcType::Hc2),
             SeType::Hc3 => Some(HcType::Hc3),
+            SeType::Hc4 => Some(HcType::Hc4),
+            SeType::ClusterHc0 | SeType::ClusterHc1 => None,
         }
     }
 
@@ -65,6 +82,9 @@ impl SeType {
             SeType::Hc1 => "hc1",
             SeType::Hc2 => "hc2",
             SeType::Hc3 => "hc3",
+            SeType::Hc4 => "hc4",
+            SeType::ClusterHc0 => "cluster-hc0",
+            SeType::ClusterHc1 => "cluster-hc1",
         }
     }
 }
@@ -81,10 +101,12 @@ pub enum HcType {
     Hc2,
     /// weights `e²/(1 − h)²` (Davidson & MacKinnon 1993).
     Hc3,
+    /// weights `e²/(1 − h)^δ`, `δ = min(4, n h / p)` (Cribari-Neto 2004).
+    Hc4,
 }
 
 impl HcType {
-    /// All four types in order.
+    /// The four classical types in order (HC4 is computed alongside them).
     pub const ALL: [HcType; 4] = [HcType::Hc0, HcType::Hc1, HcType::Hc2, HcType::Hc3];
 
     /// Name as in sandwich (`HC0` … `HC3`).
@@ -94,6 +116,7 @@ impl HcType {
             HcType::Hc1 => "HC1",
             HcType::Hc2 => "HC2",
             HcType::Hc3 => "HC3",
+            HcType::Hc4 => "HC4",
         }
     }
 }
@@ -213,6 +236,8 @@ pub struct Ols {
     names: Option<Vec<String>>,
     response: Option<String>,
     formula: Option<Formula>,
+    weights: Option<String>,
+    cluster: Option<String>,
 }
 
 impl Default for Ols {
@@ -236,6 +261,8 @@ impl Ols {
             names: None,
             response: None,
             formula: None,
+            weights: None,
+            cluster: None,
         }
     }
 
@@ -305,6 +332,23 @@ impl Ols {
         self
     }
 
+    /// A column of case weights for [`Ols::fit_dataset`]: weighted least squares minimising
+    /// `Σ w_i e_i²`, as `lm(weights = )`. Rows with a missing weight are dropped with the other
+    /// incomplete rows; rows with weight zero are left out of the fit; a negative weight is an
+    /// error.
+    pub fn weights(mut self, column: impl Into<String>) -> Self {
+        self.weights = Some(column.into());
+        self
+    }
+
+    /// A column of cluster labels for [`Ols::fit_dataset`]: the cluster-robust covariances
+    /// (sandwich `vcovCL`, HC0 and HC1) are computed and [`SeType::ClusterHc1`] or
+    /// [`SeType::ClusterHc0`] may be used in the coefficient table.
+    pub fn cluster(mut self, column: impl Into<String>) -> Self {
+        self.cluster = Some(column.into());
+        self
+    }
+
     /// Name of the response for [`Ols::fit`] (default `y`).
     pub fn response(mut self, name: impl Into<String>) -> Self {
         self.response = Some(name.into());
@@ -368,31 +412,6 @@ impl Ols {
             if names.is_empty() { "1".to_string() } else { names.join(" + ") }
         );
         self.fit_view(x.view(), (0..k).collect(), names, y.view(), response, formula)
-    }
-
-    /// Fit the formula given to [`Ols::from_formula`] on the columns of a dataset.
-    ///
-    /// # Errors
-    /// As [`Ols::fit`], plus [`Error::UnknownVariable`] (a name not in the dataset),
-    /// [`Error::NonNumericColumn`] (a text column used in the model),
-    /// [`Error::InvalidParameter`] (no formula was given, or the response is also a predictor).
-    pub fn fit_dataset(&self, data: &Dataset) -> Result<OlsFit> {
-        self.check_options()?;
-        let f = self
-            .formula
-            .as_ref()
-            .ok_or_else(|| Error::invalid("formula", "fit_dataset needs Ols::from_formula"))?;
-        let (resp, preds) = f.resolve(data)?;
-        let cols: Vec<usize> =
-            preds.iter().map(|n| data.index_of(n)).collect::<Result<Vec<usize>>>()?;
-        let y = data.column(&resp)?;
-        let formula = format!(
-            "{resp} ~ {}{}",
-            if f.intercept { "" } else { "0 + " },
-            if preds.is_empty() { "1".to_string() } else { preds.join(" + ") }
-        );
-        let this = Self { intercept: f.intercept, ..self.clone() };
-        this.fit_view(data.values().view(), cols, preds, y, resp, formula)
     }
 
     fn fit_view(
@@ -710,6 +729,19 @@ impl Ols {
 
         // VIF (car::vif): from the trailing block of R (intercept removed).
         let vif = diagnostics::vif_from_r(&r_dense, &rinv, p, usize::from(design.intercept));
+        // Near-collinear columns kept by the rank tolerance but below R's 1e-7.
+        let mut warnings = warnings;
+        let off = usize::from(design.intercept);
+        for (k, &dist) in tri.sequential_distances().iter().enumerate() {
+            if k >= off && dist < R_COLLINEAR_TOL {
+                warnings.push(Warning::Collinear {
+                    term: terms[k].clone(),
+                    relative_distance: dist,
+                    vif: vif.get(k - off).copied().unwrap_or(f64::NAN),
+                    condition: cond,
+                });
+            }
+        }
         let vif_centered = if design.intercept {
             vif.clone()
         } else {
@@ -794,6 +826,10 @@ impl Ols {
             last_correction,
             params: Vec::new(),
             warnings,
+            design: None,
+            model: None,
+            cluster: None,
+            weighted: false,
         };
         fit.fill_table()?;
         Ok(fit)
@@ -850,453 +886,29 @@ pub struct OlsFit {
     last_correction: f64,
     params: Vec<ParamRow>,
     warnings: Vec<Warning>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    design: Option<DesignSpec>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    model: Option<ModelData>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    cluster: Option<ClusterCov>,
+    weighted: bool,
 }
 
-impl OlsFit {
-    fn fill_table(&mut self) -> Result<()> {
-        let p = self.terms.len();
-        let se: Array1<f64> = match self.se_type.hc() {
-            None => self.vcov.diag().mapv(f64::sqrt),
-            Some(t) => self
-                .hc_std_errors(t)
-                .ok_or_else(|| Error::invalid("se_type", "robust covariances were not computed"))?,
-        };
-        let df = self.df_residual as f64;
-        let q = tdist::quantile(0.5 + self.config.ci_level / 2.0, df);
-        let mut params = Vec::with_capacity(p);
-        for k in 0..p {
-            let b = self.coef[k];
-            let s = se[k];
-            let t = b / s;
-            let pv = 2.0 * tdist::sf(t.abs(), df);
-            self.std_errors[k] = s;
-            self.t_values[k] = t;
-            self.p_values[k] = pv;
-            self.ci_lower[k] = b - q * s;
-            self.ci_upper[k] = b + q * s;
-            let mut row = ParamRow::new(self.response.clone(), "~", self.terms[k].clone(), b);
-            row.se = Some(s);
-            row.z = Some(t);
-            row.pvalue = Some(pv);
-            row.ci_lower = Some(self.ci_lower[k]);
-            row.ci_upper = Some(self.ci_upper[k]);
-            let off = usize::from(self.intercept);
-            row.std_all =
-                if self.intercept && k == 0 { Some(0.0) } else { Some(self.beta[k - off]) };
-            params.push(row);
-        }
-        self.params = params;
-        Ok(())
-    }
-
-    /// The configuration that produced this fit.
-    pub fn config(&self) -> &Ols {
-        &self.config
-    }
-
-    /// The model formula as fitted (`y ~ x1 + x2`, `y ~ 0 + x1` without intercept).
-    pub fn formula(&self) -> &str {
-        &self.formula
-    }
-
-    /// Name of the response.
-    pub fn response(&self) -> &str {
-        &self.response
-    }
-
-    /// Names of the estimated coefficients, `(Intercept)` first when present (as R).
-    pub fn terms(&self) -> &[String] {
-        &self.terms
-    }
-
-    /// Columns dropped as linear combinations of earlier ones (only with
-    /// [`RankDeficiency::Drop`]; R reports their coefficients as `NA`).
-    pub fn aliased(&self) -> &[String] {
-        &self.aliased
-    }
-
-    /// Whether the model has an intercept.
-    pub fn has_intercept(&self) -> bool {
-        self.intercept
-    }
-
-    /// Number of observations used (after listwise deletion).
-    pub fn n_obs(&self) -> usize {
-        self.n_obs
-    }
-
-    /// Number of rows dropped for missing values.
-    pub fn n_dropped(&self) -> usize {
-        self.n_dropped
-    }
-
-    /// Rank of the fitted design (= number of estimated coefficients).
-    pub fn rank(&self) -> usize {
-        self.terms.len()
-    }
-
-    /// Coefficient estimates, in the order of [`OlsFit::terms`].
-    pub fn coefficients(&self) -> ArrayView1<'_, f64> {
-        self.coef.view()
-    }
-
-    /// Standard errors used in the table (classical unless [`Ols::se_type`] chose an HC type).
-    pub fn std_errors(&self) -> ArrayView1<'_, f64> {
-        self.std_errors.view()
-    }
-
-    /// Which standard errors the table uses.
-    pub fn se_type(&self) -> SeType {
-        self.se_type
-    }
-
-    /// t statistics `b / se`.
-    pub fn t_values(&self) -> ArrayView1<'_, f64> {
-        self.t_values.view()
-    }
-
-    /// Two-sided p-values from the t distribution with `n − p` df.
-    pub fn p_values(&self) -> ArrayView1<'_, f64> {
-        self.p_values.view()
-    }
-
-    /// Lower confidence limits at [`OlsFit::ci_level`].
-    pub fn ci_lower(&self) -> ArrayView1<'_, f64> {
-        self.ci_lower.view()
-    }
-
-    /// Upper confidence limits at [`OlsFit::ci_level`].
-    pub fn ci_upper(&self) -> ArrayView1<'_, f64> {
-        self.ci_upper.view()
-    }
-
-    /// Confidence level of the intervals.
-    pub fn ci_level(&self) -> f64 {
-        self.config.ci_level
-    }
-
-    /// Confidence intervals at any level (columns: lower, upper), with the table's standard
-    /// errors, as R's `confint(fit, level = level)` for classical errors.
-    ///
-    /// # Errors
-    /// [`Error::InvalidParameter`] unless `0 < level < 1`.
-    pub fn conf_int(&self, level: f64) -> Result<Array2<f64>> {
-        if !(level > 0.0 && level < 1.0) {
-            return Err(Error::invalid("level", format!("must lie in (0, 1), got {level}")));
-        }
-        let q = tdist::quantile(0.5 + level / 2.0, self.df_residual as f64);
-        let p = self.terms.len();
-        Ok(Array2::from_shape_fn((p, 2), |(k, j)| {
-            let h = q * self.std_errors[k];
-            if j == 0 { self.coef[k] - h } else { self.coef[k] + h }
-        }))
-    }
-
-    /// The parameter table: one [`ParamRow`] per coefficient (`lhs` = response, `op` = `~`,
-    /// `rhs` = term; `z` holds the t value; `std_all` the beta weight, 0 for the intercept).
-    pub fn params(&self) -> &[ParamRow] {
-        &self.params
-    }
-
-    /// Classical covariance matrix `σ̂² (XᵀX)⁻¹` (R's `vcov`).
-    pub fn vcov(&self) -> ArrayView2<'_, f64> {
-        self.vcov.view()
-    }
-
-    /// `(XᵀX)⁻¹` (R's `summary(fit)$cov.unscaled`).
-    pub fn cov_unscaled(&self) -> ArrayView2<'_, f64> {
-        self.xtx_inv.view()
-    }
-
-    /// Heteroskedasticity-consistent covariance (`sandwich::vcovHC(fit, type)`); `None` when
-    /// skipped with [`RobustCovariance::Skip`].
-    pub fn vcov_hc(&self, t: HcType) -> Option<ArrayView2<'_, f64>> {
-        self.hc.as_ref().map(|h| h.get(t).view())
-    }
-
-    /// Square roots of the diagonal of [`OlsFit::vcov_hc`].
-    pub fn hc_std_errors(&self, t: HcType) -> Option<Array1<f64>> {
-        self.vcov_hc(t).map(|v| v.diag().mapv(f64::sqrt))
-    }
-
-    /// Leverages `h_ii` (diagonal of the hat matrix); `None` when robust covariances were skipped.
-    pub fn leverages(&self) -> Option<ArrayView1<'_, f64>> {
-        self.hc.as_ref().map(|h| h.leverage.view())
-    }
-
-    /// Residuals `y − ŷ` (rows used, in data order).
-    pub fn residuals(&self) -> ArrayView1<'_, f64> {
-        self.residuals.view()
-    }
-
-    /// Fitted values `ŷ = X b`.
-    pub fn fitted_values(&self) -> ArrayView1<'_, f64> {
-        self.fitted.view()
-    }
-
-    /// Residual sum of squares (R's `deviance`).
-    pub fn rss(&self) -> f64 {
-        self.rss
-    }
-
-    /// Residual standard error `σ̂ = √(RSS / (n − p))`.
-    pub fn sigma(&self) -> f64 {
-        self.sigma
-    }
-
-    /// Residual degrees of freedom `n − p`.
-    pub fn df_residual(&self) -> usize {
-        self.df_residual
-    }
-
-    /// R² (centered with an intercept, uncentered `1 − RSS/Σy²` without, as R).
-    pub fn r_squared(&self) -> f64 {
-        self.r_squared
-    }
-
-    /// Adjusted R² `1 − (1 − R²)(n − i)/(n − p)`.
-    pub fn adj_r_squared(&self) -> f64 {
-        self.adj_r_squared
-    }
-
-    /// The overall F test; `None` for an intercept-only model.
-    pub fn f_test(&self) -> Option<FTest> {
-        self.f_test
-    }
-
-    /// Gaussian log-likelihood at the ML variance `RSS/n` (R's `logLik`).
-    pub fn log_lik(&self) -> f64 {
-        self.log_lik
-    }
-
-    /// Degrees of freedom of the log-likelihood: `p + 1` (σ counted).
-    pub fn log_lik_df(&self) -> usize {
-        self.terms.len() + 1
-    }
-
-    /// Akaike information criterion `−2 logLik + 2 (p + 1)`.
-    pub fn aic(&self) -> f64 {
-        self.aic
-    }
-
-    /// Bayesian information criterion `−2 logLik + log(n) (p + 1)`.
-    pub fn bic(&self) -> f64 {
-        self.bic
-    }
-
-    /// Variance inflation factors per predictor (intercept excluded) as `car::vif`: the
-    /// diagonal of the inverse correlation matrix of the coefficient estimates. With an
-    /// intercept this equals `1/(1 − R²_j)`; without one car warns that it "may not be sensible".
-    pub fn vif(&self) -> ArrayView1<'_, f64> {
-        self.vif.view()
-    }
-
-    /// `1/(1 − R²_j)` with `R²_j` from regressing predictor j on the others **with** an
-    /// intercept (equal to [`OlsFit::vif`] for intercept models).
-    pub fn vif_centered(&self) -> ArrayView1<'_, f64> {
-        self.vif_centered.view()
-    }
-
-    /// Standardized coefficients (beta weights) `b_j · sd(x_j) / sd(y)` per predictor; for a
-    /// model with an intercept these equal the slopes of `lm` on `scale()`d data.
-    pub fn std_coefficients(&self) -> ArrayView1<'_, f64> {
-        self.beta.view()
-    }
-
-    /// Coefficients of the same model fitted on standardized data (`lm(y ~ ., scale(d))`):
-    /// `(Intercept)` = 0 followed by the beta weights. `None` for a model without intercept,
-    /// where that fit is a different model.
-    pub fn std_coefficients_scaled_fit(&self) -> Option<Array1<f64>> {
-        if !self.intercept {
-            return None;
-        }
-        let mut v = Vec::with_capacity(self.terms.len());
-        v.push(0.0);
-        v.extend(self.beta.iter().copied());
-        Some(Array1::from(v))
-    }
-
-    /// Durbin–Watson statistic `Σ (e_i − e_{i−1})² / Σ e_i²` (data order).
-    pub fn durbin_watson(&self) -> f64 {
-        self.durbin_watson
-    }
-
-    /// Koenker's studentized Breusch–Pagan test.
-    pub fn breusch_pagan(&self) -> BreuschPagan {
-        self.breusch_pagan
-    }
-
-    /// 1-norm condition number of the column-equilibrated design's triangular factor.
-    pub fn condition_number(&self) -> f64 {
-        self.condition
-    }
-
-    /// Refinement as convergence data: steps taken and whether the correction reached the
-    /// level of rounding (`iterations = 0` when the plain QR solution was accurate enough).
-    pub fn convergence(&self) -> crate::summary::Convergence {
-        crate::summary::Convergence {
-            converged: self.refinement_converged,
-            iterations: self.refinements,
-            reason: if self.refinements == 0 {
-                "plain QR solution (refinement not needed)".into()
-            } else {
-                format!(
-                    "iterative refinement, last relative correction {:.1e}",
-                    self.last_correction
-                )
-            },
-        }
-    }
-
-    /// Warnings (rows dropped for missing values, aliased columns dropped).
-    pub fn warnings(&self) -> Vec<Warning> {
-        let mut w = self.warnings.clone();
-        if !self.aliased.is_empty() {
-            w.push(Warning::Other {
-                message: format!(
-                    "{} coefficient(s) not defined because of singularities: {}",
-                    self.aliased.len(),
-                    self.aliased.join(", ")
-                ),
-            });
-        }
-        if !self.refinement_converged {
-            w.push(Warning::NotConverged {
-                what: "least-squares iterative refinement".into(),
-                iterations: self.refinements,
-            });
-        }
-        w
-    }
-
-    /// A printable summary in the manner of R's `summary.lm`.
-    pub fn summary(&self) -> Summary {
-        let mut s = Summary::new(format!("Call:\nlm(formula = {})", self.formula));
-        // Residual quantiles (type 7, as R's quantile()).
-        let mut r: Vec<f64> = self.residuals.to_vec();
-        r.sort_by(f64::total_cmp);
-        let q = |pr: f64| -> f64 {
-            let h = (r.len() - 1) as f64 * pr;
-            let lo = h.floor() as usize;
-            let hi = h.ceil() as usize;
-            r[lo] + (h - lo as f64) * (r[hi] - r[lo])
-        };
-        let mut rt = Table::new(Some("Residuals:"), ["Min", "1Q", "Median", "3Q", "Max"]);
-        rt.align = vec![crate::summary::Align::Right; 5];
-        rt.push([0.0, 0.25, 0.5, 0.75, 1.0].map(|p| sig(q(p), 4)));
-        s.table(rt);
-        let se_col = match self.se_type {
-            SeType::Classical => "Std. Error".to_string(),
-            t => format!("Std. Error ({})", t.name().to_uppercase()),
-        };
-        let title = if self.aliased.is_empty() {
-            "Coefficients:".to_string()
-        } else {
-            format!(
-                "Coefficients: ({} not defined because of singularities: {})",
-                self.aliased.len(),
-                self.aliased.join(", ")
-            )
-        };
-        let mut t =
-            Table::new(Some(&title), ["", "Estimate", se_col.as_str(), "t value", "Pr(>|t|)", ""]);
-        t.align[5] = crate::summary::Align::Left;
-        for (k, term) in self.terms.iter().enumerate() {
-            let pv = self.p_values[k];
-            t.push([
-                term.clone(),
-                sig(self.coef[k], 5),
-                sig(self.std_errors[k], 5),
-                format!("{:.3}", self.t_values[k]),
-                fmt_pvalue(pv),
-                signif_stars(Some(pv)).to_string(),
-            ]);
-        }
-        s.table(t);
-        s.blocks.push(Block::Text(
-            "---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1".into(),
-        ));
-        let mut tail = format!(
-            "Residual standard error: {} on {} degrees of freedom",
-            sig(self.sigma, 4),
-            self.df_residual
-        );
-        if self.n_dropped > 0 {
-            tail.push_str(&format!(
-                "\n  ({} observations deleted due to missingness)",
-                self.n_dropped
-            ));
-        }
-        tail.push_str(&format!(
-            "\nMultiple R-squared:  {},\tAdjusted R-squared:  {}",
-            sig(self.r_squared, 4),
-            sig(self.adj_r_squared, 4)
-        ));
-        if let Some(f) = self.f_test {
-            tail.push_str(&format!(
-                "\nF-statistic: {} on {} and {} DF,  p-value: {}",
-                sig(f.value, 4),
-                f.df1,
-                f.df2,
-                if f.p_value < 2.2e-16 { "< 2.2e-16".to_string() } else { sig(f.p_value, 4) }
-            ));
-        }
-        s.text(tail);
-        let bp = self.breusch_pagan;
-        s.key_values([
-            ("Log-likelihood", format!("{} (df = {})", sig(self.log_lik, 6), self.log_lik_df())),
-            ("AIC / BIC", format!("{} / {}", sig(self.aic, 6), sig(self.bic, 6))),
-            ("Durbin-Watson", sig(self.durbin_watson, 4)),
-            (
-                "Breusch-Pagan (studentized)",
-                format!(
-                    "BP = {}, df = {}, p-value = {}",
-                    sig(bp.statistic, 4),
-                    bp.df,
-                    sig(bp.p_value, 4)
-                ),
-            ),
-        ]);
-        let w = self.warnings();
-        if !w.is_empty() {
-            s.text(
-                std::iter::once("Warnings:".to_string())
-                    .chain(w.iter().map(|w| format!("  {w}")))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            );
-        }
-        s
-    }
+/// The model matrix of a formula fit (intercept column first, rows weighted by √w).
+#[derive(Debug, Clone)]
+struct ModelData {
+    x: Array2<f64>,
+    y: Array1<f64>,
+    sqrt_w: Option<Vec<f64>>,
+    names: Vec<String>,
+    assign: Vec<Option<usize>>,
 }
 
-/// Format with `digits` significant digits, fixed notation for moderate magnitudes and
-/// scientific otherwise (close to R's `format(signif(x, digits))`).
-fn sig(x: f64, digits: usize) -> String {
-    if !x.is_finite() {
-        return if x.is_nan() {
-            "NA".into()
-        } else if x > 0.0 {
-            "Inf".into()
-        } else {
-            "-Inf".into()
-        };
-    }
-    if x == 0.0 {
-        return "0".into();
-    }
-    let e = x.abs().log10().floor() as i32;
-    if !(-5..15).contains(&e) {
-        let s = format!("{:.*e}", digits.saturating_sub(1), x);
-        // trim mantissa zeros: 1.500e-7 -> 1.5e-07 style
-        if let Some((m, ex)) = s.split_once('e') {
-            let m = if m.contains('.') { m.trim_end_matches('0').trim_end_matches('.') } else { m };
-            let exn: i32 = ex.parse().unwrap_or(0);
-            return format!("{m}e{}{:02}", if exn < 0 { "-" } else { "+" }, exn.abs());
-        }
-        return s;
-    }
-    let dec = (digits as i32 - 1 - e).max(0) as usize;
-    let s = format!("{x:.dec$}");
-    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+/// Cluster-robust covariances.
+#[derive(Debug, Clone)]
+struct ClusterCov {
+    hc0: Array2<f64>,
+    hc1: Array2<f64>,
+    n_clusters: usize,
 }

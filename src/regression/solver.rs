@@ -485,9 +485,13 @@ fn tri_condition(p: usize, r: impl Fn(usize, usize) -> f64, rinv: &[f64]) -> f64
 
 /// Rank decision on an equilibrated triangular factor (see module docs). Returns the pivoted
 /// numerical rank and the design indices of the aliased columns in data order.
-fn tri_aliased(p: usize, r: impl Fn(usize, usize) -> f64, tol: f64) -> (usize, Vec<usize>) {
+fn tri_aliased(
+    p: usize,
+    r: impl Fn(usize, usize) -> f64,
+    tol: f64,
+) -> (usize, Vec<usize>, Vec<f64>) {
     if p == 0 {
-        return (0, Vec::new());
+        return (0, Vec::new(), Vec::new());
     }
     let r0 = Mat::<f64>::from_fn(p, p, |i, j| if i <= j { r(i, j) } else { 0.0 });
     let piv = r0.col_piv_qr();
@@ -528,7 +532,7 @@ fn tri_aliased(p: usize, r: impl Fn(usize, usize) -> f64, tol: f64) -> (usize, V
         aliased.extend(order.into_iter().take(need));
         aliased.sort_unstable();
     }
-    (rank, aliased)
+    (rank, aliased, dist)
 }
 
 /// How the least-squares solution is refined.
@@ -782,7 +786,15 @@ impl TriFactor {
 
     /// Rank decision: pivoted numerical rank and the aliased design columns in data order.
     pub fn aliased(&self, tol: f64) -> (usize, Vec<usize>) {
-        tri_aliased(self.p, |i, j| self.r(i, j), tol)
+        let (rank, aliased, _) = tri_aliased(self.p, |i, j| self.r(i, j), tol);
+        (rank, aliased)
+    }
+
+    /// Sequential relative distances: for each design column in data order, the norm of its
+    /// component orthogonal to the preceding columns divided by its norm (the quantity R's
+    /// `lm` compares with its tolerance 1e-7).
+    pub fn sequential_distances(&self) -> Vec<f64> {
+        tri_aliased(self.p, |i, j| self.r(i, j), RANK_TOL).2
     }
 
     /// Column means of the design from the factor of a design whose first column is the

@@ -9,6 +9,8 @@ mod factor;
 mod polychoric;
 mod psychometrics;
 mod regression;
+mod regression_factors;
+mod regression_glm;
 mod reliability;
 mod resample;
 mod sem;

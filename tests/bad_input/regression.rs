@@ -140,15 +140,21 @@ fn dataset_errors() {
     assert_eq!(unknown, Error::UnknownVariable { name: "nosuch".into() });
     let resp = Ols::from_formula("nosuch ~ wt").unwrap().fit_dataset(&ds).unwrap_err();
     assert_eq!(resp, Error::UnknownVariable { name: "nosuch".into() });
-    let text = Ols::from_formula("mpg ~ wt + model").unwrap().fit_dataset(&ds).unwrap_err();
+    // A text column in arithmetic is an error; as a term it is a factor.
+    let text = Ols::from_formula("mpg ~ wt + log(model)").unwrap().fit_dataset(&ds).unwrap_err();
     assert!(
         matches!(text, Error::NonNumericColumn { ref column, .. } if column == "model"),
         "{text:?}"
     );
     let excl = Ols::from_formula("mpg ~ . - nosuch").unwrap().fit_dataset(&ds).unwrap_err();
     assert_eq!(excl, Error::UnknownVariable { name: "nosuch".into() });
-    // `.` skips the text column `model`; am and vs are numeric 0/1.
-    let all = Ols::from_formula("mpg ~ .").unwrap().fit_dataset(&ds).unwrap();
+    // `.` includes the text column `model` as a factor (as R): 32 levels on 32 rows leave no
+    // residual degrees of freedom; without it, am and vs are numeric 0/1.
+    assert!(matches!(
+        Ols::from_formula("mpg ~ .").unwrap().fit_dataset(&ds),
+        Err(Error::TooFewObservations { .. })
+    ));
+    let all = Ols::from_formula("mpg ~ . - model").unwrap().fit_dataset(&ds).unwrap();
     assert_eq!(all.terms().len(), 11);
     // A data set with an exact duplicate column: rank deficiency naming it.
     let mut names: Vec<String> = ds.numeric_names();
@@ -165,7 +171,9 @@ fn dataset_errors() {
 fn formula_errors() {
     for (f, col) in [
         ("mpg ~ wt +", 11),
-        ("mpg ~ wt * hp", 10),
+        ("mpg ~ wt hp", 10),
+        ("mpg ~ foo(wt)", 7),
+        ("mpg ~ (wt + hp", 15),
         ("mpg wt", 5),
         ("~ wt", 1),
         ("mpg ~ 2 + wt", 7),
@@ -179,10 +187,10 @@ fn formula_errors() {
             other => panic!("{f}: expected a syntax error, got {other:?}"),
         }
     }
-    assert_eq!(
-        Ols::from_formula("mpg ~ wt + wt").unwrap_err(),
-        Error::DuplicateVariable { name: "wt".into() }
-    );
+    // A repeated term counts once (as R).
+    let ds0 = load_data("mtcars.csv");
+    let twice = Ols::from_formula("mpg ~ wt + wt").unwrap().fit_dataset(&ds0).unwrap();
+    assert_eq!(twice.terms(), ["(Intercept)", "wt"]);
     assert!(matches!(Ols::from_formula("mpg ~ mpg + wt"), Err(Error::InvalidParameter { .. })));
     let ds = load_data("mtcars.csv");
     assert!(matches!(

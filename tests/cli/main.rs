@@ -4,9 +4,12 @@
 mod common;
 
 mod alpha;
+mod cli_ols_inference;
 mod cor;
 mod data_options;
+mod glm;
 mod ols;
+mod process;
 mod psychometrics;
 mod sem;
 mod sem_bootstrap;

@@ -10,10 +10,12 @@ use clap::{Parser, Subcommand};
 mod alpha;
 mod cor;
 mod factor;
+mod glm;
 mod icc;
 mod ols;
 mod omega;
 mod output;
+mod process;
 mod sem;
 mod study;
 
@@ -39,6 +41,10 @@ enum Command {
     Efa(factor::EfaArgs),
     /// Ordinary least squares regression (as summary(lm()))
     Ols(ols::OlsArgs),
+    /// Generalized linear model: binomial (logit, probit) or Poisson (as summary(glm()))
+    Glm(glm::GlmArgs),
+    /// Conditional process analysis (PROCESS models 1 and 4)
+    Process(process::ProcessArgs),
     /// Structural equation model from lavaan-style model syntax
     Sem(sem::SemArgs),
     /// The whole analysis of the Chengdu-Chongqing study
@@ -61,6 +67,8 @@ fn main() -> ExitCode {
         Command::Kmo(a) => factor::run_kmo(a),
         Command::Efa(a) => factor::run_efa(a),
         Command::Ols(a) => ols::run(a),
+        Command::Glm(a) => glm::run(a),
+        Command::Process(a) => process::run(a),
         Command::Sem(a) => sem::run(a),
         Command::Study(a) => study::run(a),
         Command::Omega(a) => omega::run(a),

@@ -1,11 +1,11 @@
 //! `surveystat ols`: ordinary least squares with an R-like formula, as `summary(lm())`.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use surveystat::regression::{Ols, OlsFit, RankDeficiency, RobustCovariance, SeType};
 
-use crate::output::{in_file, json_text, read_data};
+use crate::output::{in_file, json_text, num, read_data};
 
-/// Heteroskedasticity-consistent standard errors for the coefficient table.
+/// Robust standard errors for the coefficient table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Robust {
     /// White's HC0
@@ -16,6 +16,8 @@ pub enum Robust {
     Hc2,
     /// e²/(1 − h)²
     Hc3,
+    /// e²/(1 − h)^δ, δ = min(4, n h / p)
+    Hc4,
 }
 
 /// Arguments of `surveystat ols`.
@@ -24,12 +26,25 @@ pub struct OlsArgs {
     /// CSV file with a header row
     #[arg(long)]
     pub data: String,
-    /// Model formula, e.g. "y ~ x1 + x2", "y ~ .", "y ~ 0 + x1", "y ~ x1 - 1"
+    /// Model formula, e.g. "y ~ x1 + x2", "y ~ a * b + factor(g)", "y ~ .", "y ~ x1 - 1"
     #[arg(long)]
     pub formula: String,
-    /// Use heteroskedasticity-consistent standard errors in the coefficient table
+    /// Use heteroskedasticity-consistent standard errors in the coefficient table (with
+    /// --cluster: hc0 or hc1 of the cluster-robust covariance; hc1 is the default there)
     #[arg(long, value_enum)]
     pub robust: Option<Robust>,
+    /// Column of case weights (weighted least squares)
+    #[arg(long)]
+    pub weights: Option<String>,
+    /// Column of cluster labels: cluster-robust standard errors (sandwich vcovCL)
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// Linear hypothesis to test, e.g. "x1 = x2" or "x1 = 0, x2 = 0" (repeatable)
+    #[arg(long)]
+    pub test: Vec<String>,
+    /// CSV file of new rows: predictions with confidence and prediction intervals
+    #[arg(long)]
+    pub predict: Option<String>,
     /// Drop linearly dependent (aliased) columns and report them instead of failing
     #[arg(long)]
     pub drop_aliased: bool,
@@ -44,26 +59,121 @@ pub struct OlsArgs {
 /// Run the subcommand.
 pub fn run(a: OlsArgs) -> Result<String, String> {
     let ds = read_data(&a.data)?;
-    let se = match a.robust {
-        None => SeType::Classical,
-        Some(Robust::Hc0) => SeType::Hc0,
-        Some(Robust::Hc1) => SeType::Hc1,
-        Some(Robust::Hc2) => SeType::Hc2,
-        Some(Robust::Hc3) => SeType::Hc3,
+    let se = match (a.robust, a.cluster.is_some()) {
+        (None, false) => SeType::Classical,
+        (Some(Robust::Hc0), false) => SeType::Hc0,
+        (Some(Robust::Hc1), false) => SeType::Hc1,
+        (Some(Robust::Hc2), false) => SeType::Hc2,
+        (Some(Robust::Hc3), false) => SeType::Hc3,
+        (Some(Robust::Hc4), false) => SeType::Hc4,
+        (None | Some(Robust::Hc1), true) => SeType::ClusterHc1,
+        (Some(Robust::Hc0), true) => SeType::ClusterHc0,
+        (Some(_), true) => {
+            return Err("--cluster works with --robust hc0 or hc1 (vcovCL types)".into());
+        }
     };
-    let ols = Ols::from_formula(&a.formula)
+    let mut ols = Ols::from_formula(&a.formula)
         .map_err(|e| format!("formula `{}`: {e}", a.formula))?
         .ci_level(a.ci_level)
         .se_type(se)
         .robust_covariance(RobustCovariance::Skip)
         .rank_deficiency(if a.drop_aliased { RankDeficiency::Drop } else { RankDeficiency::Error });
+    if let Some(w) = &a.weights {
+        ols = ols.weights(w.clone());
+    }
+    if let Some(c) = &a.cluster {
+        ols = ols.cluster(c.clone());
+    }
     let fit = ols.fit_dataset(&ds).map_err(in_file(&a.data))?;
-    if a.json { Ok(json_text(&to_json(&fit))) } else { Ok(fit.summary().to_string()) }
+    let mut tests = Vec::new();
+    for h in &a.test {
+        let t = fit.linear_hypothesis(h).map_err(|e| format!("--test `{h}`: {e}"))?;
+        tests.push((h.clone(), t));
+    }
+    let prediction = match &a.predict {
+        Some(p) => {
+            let nd = read_data(p)?;
+            Some(fit.predict(&nd, a.ci_level).map_err(in_file(p))?)
+        }
+        None => None,
+    };
+    if a.json {
+        let mut v = to_json(&fit);
+        if let Some(o) = v.as_object_mut() {
+            o.insert("weights".into(), json!(a.weights));
+            o.insert("cluster".into(), json!(a.cluster));
+            o.insert("n_clusters".into(), json!(fit.n_clusters()));
+            let t: Vec<Value> = tests
+                .iter()
+                .map(|(h, t)| {
+                    json!({"hypothesis": h, "f": num(t.value), "df1": t.df1, "df2": t.df2,
+                           "p_value": num(t.p_value), "se_type": fit.se_type().name()})
+                })
+                .collect();
+            o.insert("tests".into(), Value::Array(t));
+            if let Some(p) = &prediction {
+                let rows: Vec<Value> = (0..p.rows.len())
+                    .map(|i| {
+                        json!({"row": p.rows[i] + 1, "fit": num(p.fit[i]), "se_fit": num(p.se_fit[i]),
+                               "conf_lower": num(p.conf_lower[i]), "conf_upper": num(p.conf_upper[i]),
+                               "pred_lower": num(p.pred_lower[i]), "pred_upper": num(p.pred_upper[i])})
+                    })
+                    .collect();
+                o.insert("predictions".into(), json!({"level": p.level, "rows": rows}));
+            }
+        }
+        return Ok(json_text(&v));
+    }
+    let mut out = fit.summary().to_string();
+    if let Some(g) = fit.n_clusters() {
+        out.push_str(&format!(
+            "Standard errors: cluster-robust ({}) with {g} clusters of `{}`\n",
+            fit.se_type().name(),
+            a.cluster.as_deref().unwrap_or("")
+        ));
+    }
+    for (h, t) in &tests {
+        out.push_str(&format!(
+            "Linear hypothesis {h}: F = {:.4} on {} and {} DF, p = {:.4e} ({} covariance)\n",
+            t.value,
+            t.df1,
+            t.df2,
+            t.p_value,
+            fit.se_type().name()
+        ));
+    }
+    if let Some(p) = &prediction {
+        out.push_str(&format!(
+            "\nPredictions ({:.0} % intervals)\n{:>6} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}\n",
+            p.level * 100.0,
+            "row",
+            "fit",
+            "se_fit",
+            "conf_lower",
+            "conf_upper",
+            "pred_lower",
+            "pred_upper"
+        ));
+        for i in 0..p.rows.len() {
+            out.push_str(&format!(
+                "{:>6} {:>12.6} {:>12.6} {:>12.6} {:>12.6} {:>12.6} {:>12.6}\n",
+                p.rows[i] + 1,
+                p.fit[i],
+                p.se_fit[i],
+                p.conf_lower[i],
+                p.conf_upper[i],
+                p.pred_lower[i],
+                p.pred_upper[i]
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// The JSON object: DESIGN.md's fields plus `se_type`, `ci_level`, `formula`, `aliased`,
 /// `n_dropped`, `warnings`, `vif`, `durbin_watson`, `breusch_pagan`, `classical_std_errors` — the
-/// library's builder, shared with `surveystat study`.
+/// library's builder, shared with `surveystat study` — and, from this subcommand, `weights`,
+/// `cluster`, `n_clusters`, `tests` and `predictions`.
 pub fn to_json(fit: &OlsFit) -> Value {
     surveystat::study::json::ols(fit)
 }

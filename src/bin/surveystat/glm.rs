@@ -1,0 +1,154 @@
+//! `surveystat glm`: generalized linear models (binomial logit/probit, Poisson log) by IRLS, as
+//! `summary(glm())`.
+
+use serde_json::{Value, json};
+use surveystat::regression::{Glm, GlmFamily, GlmFit};
+
+use crate::output::{in_file, json_text, num, read_data};
+
+/// Response distribution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Family {
+    /// 0/1 outcomes (logistic or probit regression)
+    Binomial,
+    /// Counts
+    Poisson,
+}
+
+/// Link function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Link {
+    /// log(μ/(1 − μ)) (binomial default)
+    Logit,
+    /// Φ⁻¹(μ)
+    Probit,
+    /// log(μ) (Poisson default)
+    Log,
+}
+
+/// Arguments of `surveystat glm`.
+#[derive(Debug, clap::Args)]
+pub struct GlmArgs {
+    /// CSV file with a header row
+    #[arg(long)]
+    pub data: String,
+    /// Model formula, e.g. "y ~ x1 + factor(g)"
+    #[arg(long)]
+    pub formula: String,
+    /// Response distribution
+    #[arg(long, value_enum)]
+    pub family: Family,
+    /// Link function (default: logit for binomial, log for Poisson)
+    #[arg(long, value_enum)]
+    pub link: Option<Link>,
+    /// Level of the Wald intervals
+    #[arg(long, default_value_t = 0.95)]
+    pub ci_level: f64,
+    /// Print one JSON object instead of the text summary
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Run the subcommand.
+pub fn run(a: GlmArgs) -> Result<String, String> {
+    let fam = match (a.family, a.link) {
+        (Family::Binomial, None | Some(Link::Logit)) => GlmFamily::BinomialLogit,
+        (Family::Binomial, Some(Link::Probit)) => GlmFamily::BinomialProbit,
+        (Family::Poisson, None | Some(Link::Log)) => GlmFamily::PoissonLog,
+        (f, Some(l)) => return Err(format!("link {l:?} is not available for family {f:?}")),
+    };
+    let ds = read_data(&a.data)?;
+    let fit = Glm::from_formula(&a.formula, fam)
+        .map_err(|e| format!("formula `{}`: {e}", a.formula))?
+        .ci_level(a.ci_level)
+        .fit_dataset(&ds)
+        .map_err(in_file(&a.data))?;
+    let lr = fit.lr_tests().map_err(in_file(&a.data))?;
+    if a.json {
+        let mut v = to_json(&fit);
+        if let Some(o) = v.as_object_mut() {
+            let t: Vec<Value> = lr
+                .iter()
+                .map(|r| json!({"term": r.term, "df": r.df, "lr": num(r.statistic), "p_value": num(r.p_value)}))
+                .collect();
+            o.insert("lr_tests".into(), Value::Array(t));
+        }
+        return Ok(json_text(&v));
+    }
+    let (family, link) = fam.names();
+    let (e, lo, hi) = fit.exp_coefficients();
+    let ratio = if fam == GlmFamily::PoissonLog { "rate ratio" } else { "odds ratio" };
+    let mut out =
+        format!("Call:\nglm(formula = {}, family = {family}(link = \"{link}\"))\n\n", a.formula);
+    out.push_str(&format!(
+        "{:<24} {:>12} {:>12} {:>9} {:>10} {:>12} {:>12} {:>12}\n",
+        "", "Estimate", "Std. Error", "z value", "Pr(>|z|)", ratio, "lower", "upper"
+    ));
+    for k in 0..fit.terms().len() {
+        let show_ratio = fam != GlmFamily::BinomialProbit;
+        out.push_str(&format!(
+            "{:<24} {:>12.6} {:>12.6} {:>9.3} {:>10.3e} {:>12} {:>12} {:>12}\n",
+            fit.terms()[k],
+            fit.coefficients()[k],
+            fit.std_errors()[k],
+            fit.z_values()[k],
+            fit.p_values()[k],
+            if show_ratio { format!("{:.4}", e[k]) } else { "-".into() },
+            if show_ratio { format!("{:.4}", lo[k]) } else { "-".into() },
+            if show_ratio { format!("{:.4}", hi[k]) } else { "-".into() },
+        ));
+    }
+    out.push_str(&format!(
+        "\n(Wald {:.0} % intervals, exponentiated for the ratios)\n    Null deviance: {:.4} on {} degrees of freedom\nResidual deviance: {:.4} on {} degrees of freedom\nAIC: {:.4}   BIC: {:.4}\nNumber of IRLS iterations: {}\n",
+        fit.ci_level() * 100.0,
+        fit.null_deviance(),
+        fit.df_null(),
+        fit.deviance(),
+        fit.df_residual(),
+        fit.aic(),
+        fit.bic(),
+        fit.iterations()
+    ));
+    if !lr.is_empty() {
+        out.push_str("\nLikelihood-ratio tests (drop1):\n");
+        for r in &lr {
+            out.push_str(&format!(
+                "  {:<22} df {:>3}  LR {:>10.4}  p {:.4e}\n",
+                r.term, r.df, r.statistic, r.p_value
+            ));
+        }
+    }
+    for w in fit.warnings() {
+        out.push_str(&format!("Warning: {w}\n"));
+    }
+    Ok(out)
+}
+
+/// The JSON object: family, link, formula, n, coefficients (estimate, std_error, z_value,
+/// p_value, Wald ci, exp estimate and limits, sandwich HC0 standard error), deviances, AIC, BIC,
+/// log-likelihood, iterations, convergence, warnings and the likelihood-ratio tests.
+pub fn to_json(fit: &GlmFit) -> Value {
+    let (family, link) = fit.family().names();
+    let (e, lo, hi) = fit.exp_coefficients();
+    let robust = fit.vcov_robust(false);
+    let coefs: Vec<Value> = (0..fit.terms().len())
+        .map(|k| {
+            json!({"term": fit.terms()[k], "estimate": num(fit.coefficients()[k]),
+                   "std_error": num(fit.std_errors()[k]), "z_value": num(fit.z_values()[k]),
+                   "p_value": num(fit.p_values()[k]), "ci_lower": num(fit.ci_lower()[k]),
+                   "ci_upper": num(fit.ci_upper()[k]), "exp_estimate": num(e[k]),
+                   "exp_ci_lower": num(lo[k]), "exp_ci_upper": num(hi[k]),
+                   "robust_std_error": num(robust[[k, k]].sqrt())})
+        })
+        .collect();
+    json!({
+        "family": family, "link": link, "response": fit.response(), "n": fit.n_obs(),
+        "ci_level": fit.ci_level(), "interval": "wald",
+        "coefficients": coefs,
+        "deviance": num(fit.deviance()), "null_deviance": num(fit.null_deviance()),
+        "df_residual": fit.df_residual(), "df_null": fit.df_null(),
+        "aic": num(fit.aic()), "bic": num(fit.bic()), "log_lik": num(fit.log_lik()),
+        "iterations": fit.iterations(), "converged": fit.converged(),
+        "warnings": fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+    })
+}

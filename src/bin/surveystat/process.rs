@@ -1,0 +1,154 @@
+//! `surveystat process`: conditional process analysis with observed variables (Hayes' PROCESS
+//! models 1 and 4).
+
+use serde_json::{Value, json};
+use surveystat::regression::{Mediation, Moderation};
+
+use crate::output::{in_file, json_text, num, read_data, split_list};
+
+/// Arguments of `surveystat process`.
+#[derive(Debug, clap::Args)]
+pub struct ProcessArgs {
+    /// CSV file with a header row
+    #[arg(long)]
+    pub data: String,
+    /// PROCESS model number (1 = moderation, 4 = mediation)
+    #[arg(long)]
+    pub model: u32,
+    /// Focal predictor X
+    #[arg(long)]
+    pub x: String,
+    /// Mediator(s) M, comma separated (model 4)
+    #[arg(long)]
+    pub m: Option<String>,
+    /// Outcome Y
+    #[arg(long)]
+    pub y: String,
+    /// Moderator W (model 1)
+    #[arg(long)]
+    pub w: Option<String>,
+    /// Second moderator Z (not used by models 1 and 4)
+    #[arg(long)]
+    pub z: Option<String>,
+    /// Bootstrap resamples for the indirect effects
+    #[arg(long, default_value_t = 5000)]
+    pub bootstrap: usize,
+    /// Bootstrap seed
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Mean-centre X and W before forming products (model 1)
+    #[arg(long)]
+    pub center: bool,
+    /// Confidence level
+    #[arg(long, default_value_t = 0.95)]
+    pub ci_level: f64,
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Run the subcommand.
+pub fn run(a: ProcessArgs) -> Result<String, String> {
+    let ds = read_data(&a.data)?;
+    match a.model {
+        1 => {
+            let w = a.w.as_deref().ok_or("model 1 needs --w")?;
+            let m = Moderation::fit(&ds, &a.x, w, &a.y, a.center, a.ci_level)
+                .map_err(in_file(&a.data))?;
+            let effects: Vec<Value> = m
+                .conditional_effects()
+                .iter()
+                .map(|e| {
+                    json!({"w": num(e.w), "effect": num(e.effect), "se": num(e.se), "t": num(e.t),
+                           "p_value": num(e.p_value), "ci_lower": num(e.lower), "ci_upper": num(e.upper)})
+                })
+                .collect();
+            let v = json!({
+                "model": 1, "x": a.x, "w": w, "y": a.y, "centered": a.center, "ci_level": a.ci_level,
+                "regression": crate::ols::to_json(m.fit_result()),
+                "r2_change": num(m.r2_change()),
+                "conditional_effects": effects,
+                "johnson_neyman": m.johnson_neyman().iter().map(|v| num(*v)).collect::<Vec<_>>(),
+                "w_range": [num(m.w_range().0), num(m.w_range().1)],
+            });
+            if a.json {
+                return Ok(json_text(&v));
+            }
+            let mut out = format!("PROCESS model 1: {} ~ {} * {}\n\n", a.y, a.x, w);
+            out.push_str(&m.fit_result().summary().to_string());
+            out.push_str(&format!("\nR² change due to the interaction: {:.6}\n\nConditional effects of {} at {w} = mean − 1 SD, mean, mean + 1 SD:\n", m.r2_change(), a.x));
+            for e in m.conditional_effects() {
+                out.push_str(&format!(
+                    "  {w} = {:>10.4}  effect {:>10.4}  se {:>8.4}  t {:>8.3}  p {:.4e}  [{:.4}, {:.4}]\n",
+                    e.w, e.effect, e.se, e.t, e.p_value, e.lower, e.upper
+                ));
+            }
+            let (lo, hi) = m.w_range();
+            out.push_str(&format!(
+                "Johnson–Neyman significance bounds of {w} (observed range {lo:.4} to {hi:.4}): "
+            ));
+            let jn: Vec<String> = m.johnson_neyman().iter().map(|v| format!("{v:.4}")).collect();
+            out.push_str(&if jn.is_empty() {
+                "none\n".to_string()
+            } else {
+                format!("{}\n", jn.join(", "))
+            });
+            Ok(out)
+        }
+        4 => {
+            let ms = split_list(a.m.as_deref().ok_or("model 4 needs --m")?);
+            let mrefs: Vec<&str> = ms.iter().map(String::as_str).collect();
+            let med = Mediation::fit(&ds, &a.x, &mrefs, &a.y, a.bootstrap, a.seed, a.ci_level)
+                .map_err(in_file(&a.data))?;
+            let ind: Vec<Value> = (0..ms.len())
+                .map(|j| {
+                    let p = med.percentile_intervals()[j];
+                    let b = med.bca_intervals()[j];
+                    json!({"m": ms[j], "a": num(med.a_paths()[j].coefficients()[1]),
+                           "b": num(med.y_model().coefficients()[2 + j]),
+                           "indirect": num(med.indirect()[j]), "boot_se": num(med.boot_se()[j]),
+                           "percentile": [num(p.lower), num(p.upper)],
+                           "bca": b.map(|b| json!([num(b.lower), num(b.upper)]))})
+                })
+                .collect();
+            let v = json!({
+                "model": 4, "x": a.x, "m": ms, "y": a.y, "bootstrap": a.bootstrap, "seed": a.seed,
+                "ci_level": a.ci_level,
+                "direct": num(med.y_model().coefficients()[1]),
+                "direct_se": num(med.y_model().std_errors()[1]),
+                "total": num(med.total_model().coefficients()[1]),
+                "total_se": num(med.total_model().std_errors()[1]),
+                "indirect": ind,
+            });
+            if a.json {
+                return Ok(json_text(&v));
+            }
+            let mut out = format!("PROCESS model 4: {} -> {} -> {}\n", a.x, ms.join(", "), a.y);
+            out.push_str(&format!(
+                "Total effect {:.6} (se {:.6}); direct effect {:.6} (se {:.6})\n",
+                med.total_model().coefficients()[1],
+                med.total_model().std_errors()[1],
+                med.y_model().coefficients()[1],
+                med.y_model().std_errors()[1]
+            ));
+            for (j, mname) in ms.iter().enumerate() {
+                let p = med.percentile_intervals()[j];
+                out.push_str(&format!(
+                    "Indirect via {}: {:.6} (boot se {:.6}), percentile [{:.6}, {:.6}]",
+                    mname,
+                    med.indirect()[j],
+                    med.boot_se()[j],
+                    p.lower,
+                    p.upper
+                ));
+                if let Some(b) = med.bca_intervals()[j] {
+                    out.push_str(&format!(", BCa [{:.6}, {:.6}]", b.lower, b.upper));
+                }
+                out.push('\n');
+            }
+            out.push_str(&format!("({} bootstrap resamples, seed {})\n", a.bootstrap, a.seed));
+            Ok(out)
+        }
+        n => Err(format!("PROCESS model {n} is not available (models 1 and 4 are)")),
+    }
+}

@@ -1,0 +1,70 @@
+//! `surveystat process` end to end against R 4.2.2 lm computations
+//! (tests/fixtures/extra/regression_process.R).
+
+use std::process::Command;
+
+use crate::common::*;
+use serde_json::Value;
+
+fn run(args: &[&str]) -> (bool, String, String) {
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_surveystat")).arg("process").args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn models_1_and_4() {
+    let p = fixture_path("extra/regression_process.json");
+    let fx: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    let d = fixture_path("data/swiss.csv").display().to_string();
+    let args = [
+        "--data",
+        &d,
+        "--model",
+        "1",
+        "--x",
+        "Education",
+        "--w",
+        "Catholic",
+        "--y",
+        "Fertility",
+        "--json",
+    ];
+    let (ok, out, err) = run(&args);
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let ce = v["conditional_effects"].as_array().unwrap();
+    for (k, e) in ce.iter().enumerate() {
+        assert_rel("effect", f(&e["effect"]), f(&fx["model1"]["effect"][k]), TOL_CLOSED_FORM);
+    }
+    let args = [
+        "--data",
+        &d,
+        "--model",
+        "4",
+        "--x",
+        "Education",
+        "--m",
+        "Agriculture",
+        "--y",
+        "Fertility",
+        "--bootstrap",
+        "200",
+        "--seed",
+        "7",
+        "--json",
+    ];
+    let (ok, out, err) = run(&args);
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let ind = f(&v["indirect"][0]["indirect"]);
+    assert_rel("indirect", ind, f(&fx["model4"]["indirect"]), TOL_CLOSED_FORM);
+    let (_, out2, _) = run(&args);
+    assert_eq!(out, out2, "seeded bootstrap is reproducible");
+    let (ok, _, err) = run(&["--data", &d, "--model", "7", "--x", "Education", "--y", "Fertility"]);
+    assert!(!ok && err.contains("model 7"), "{err}");
+}

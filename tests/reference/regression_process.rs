@@ -1,0 +1,75 @@
+//! PROCESS models 1 and 4 against R 4.2.2 lm computations
+//! (tests/fixtures/extra/regression_process.R), and the bootstrap's thread-count independence.
+
+use crate::common::*;
+use crate::regression_factors::{check_vec, nums};
+use serde_json::Value;
+use surveystat::regression::{Mediation, Moderation};
+
+fn fixture() -> Value {
+    let p = fixture_path("extra/regression_process.json");
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+#[test]
+fn model1_conditional_effects_and_johnson_neyman() {
+    let fx = fixture();
+    let c = &fx["model1"];
+    let ds = load_data("swiss.csv");
+    let m = Moderation::fit(&ds, "Education", "Catholic", "Fertility", false, 0.95).unwrap();
+    let ce = m.conditional_effects();
+    let get = |f: fn(&surveystat::regression::ConditionalEffect) -> f64| -> Vec<f64> {
+        ce.iter().map(f).collect()
+    };
+    let tol = TOL_CLOSED_FORM;
+    check_vec("w", &get(|e| e.w), &nums(&c["w_values"]), tol);
+    check_vec("effect", &get(|e| e.effect), &nums(&c["effect"]), tol);
+    check_vec("se", &get(|e| e.se), &nums(&c["se"]), tol);
+    check_vec("t", &get(|e| e.t), &nums(&c["t"]), tol);
+    check_vec("p", &get(|e| e.p_value), &nums(&c["p"]), 1e-9);
+    check_vec("lower", &get(|e| e.lower), &nums(&c["lower"]), tol);
+    check_vec("upper", &get(|e| e.upper), &nums(&c["upper"]), tol);
+    check_vec("jn", m.johnson_neyman(), &nums(&c["jn"]), 1e-9);
+    assert_rel("r2 change", m.r2_change(), f(&c["r2_change"]), 1e-9);
+    // Mean-centring moves the moderator values but not the conditional effects.
+    let mc = Moderation::fit(&ds, "Education", "Catholic", "Fertility", true, 0.95).unwrap();
+    for (a, b) in mc.conditional_effects().iter().zip(ce) {
+        assert_rel("centred effect", a.effect, b.effect, 1e-9);
+        assert_rel("centred se", a.se, b.se, 1e-9);
+    }
+}
+
+#[test]
+fn model4_paths_and_bootstrap() {
+    let fx = fixture();
+    let c = &fx["model4"];
+    let ds = load_data("swiss.csv");
+    let m = Mediation::fit(&ds, "Education", &["Agriculture"], "Fertility", 500, 42, 0.95).unwrap();
+    let tol = TOL_CLOSED_FORM;
+    assert_rel("a", m.a_paths()[0].coefficients()[1], f(&c["a"]), tol);
+    assert_rel("a se", m.a_paths()[0].std_errors()[1], f(&c["a_se"]), tol);
+    assert_rel("b", m.y_model().coefficients()[2], f(&c["b"]), tol);
+    assert_rel("b se", m.y_model().std_errors()[2], f(&c["b_se"]), tol);
+    assert_rel("direct", m.y_model().coefficients()[1], f(&c["direct"]), tol);
+    assert_rel("direct se", m.y_model().std_errors()[1], f(&c["direct_se"]), tol);
+    assert_rel("total", m.total_model().coefficients()[1], f(&c["total"]), tol);
+    assert_rel("total se", m.total_model().std_errors()[1], f(&c["total_se"]), tol);
+    assert_rel("indirect", m.indirect()[0], f(&c["indirect"]), tol);
+    // total = direct + indirect (an identity of OLS mediation).
+    assert_rel(
+        "decomposition",
+        m.total_model().coefficients()[1],
+        m.y_model().coefficients()[1] + m.indirect()[0],
+        1e-10,
+    );
+    let p = m.percentile_intervals()[0];
+    assert!(p.lower < m.indirect()[0] && m.indirect()[0] < p.upper);
+    // Same seed, one thread or two: identical intervals.
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let m1 = one
+        .install(|| Mediation::fit(&ds, "Education", &["Agriculture"], "Fertility", 500, 42, 0.95))
+        .unwrap();
+    assert_eq!(m1.percentile_intervals(), m.percentile_intervals());
+    assert_eq!(m1.bca_intervals(), m.bca_intervals());
+    assert_eq!(m1.boot_se(), m.boot_se());
+}
