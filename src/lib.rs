@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 #![warn(rustdoc::broken_intra_doc_links)]
 
+pub(crate) mod core;
 pub mod data;
 pub mod datasets;
 pub mod describe;

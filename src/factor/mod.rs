@@ -30,7 +30,6 @@
 mod adequacy;
 mod efa;
 mod extraction;
-mod optim;
 mod parallel;
 mod rotation;
 mod scores;
