@@ -2,5 +2,6 @@
 //! distributions and optimisation. Nothing here depends on any other module of the crate; every
 //! estimator builds on it.
 
+pub(crate) mod dist;
 pub(crate) mod linalg;
 pub(crate) mod optim;

@@ -17,7 +17,6 @@ mod formula;
 mod ols;
 mod robust;
 mod solver;
-mod tdist;
 
 pub use ols::{
     BreuschPagan, FTest, HcType, Ols, OlsFit, RankDeficiency, Refinement, RobustCovariance, SeType,

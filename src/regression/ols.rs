@@ -10,7 +10,7 @@ use super::robust::{self, HcSet};
 use super::solver::{
     Design, QrFactor, RANK_TOL, RefineMode, TriFactor, UpperFactor, residual_pass, stream_qr,
 };
-use super::tdist;
+use crate::core::dist;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::summary::{Block, ParamRow, Summary, Table, fmt_pvalue, signif_stars};
@@ -862,13 +862,13 @@ impl OlsFit {
                 .ok_or_else(|| Error::invalid("se_type", "robust covariances were not computed"))?,
         };
         let df = self.df_residual as f64;
-        let q = tdist::quantile(0.5 + self.config.ci_level / 2.0, df);
+        let q = dist::t_quantile(0.5 + self.config.ci_level / 2.0, df);
         let mut params = Vec::with_capacity(p);
         for k in 0..p {
             let b = self.coef[k];
             let s = se[k];
             let t = b / s;
-            let pv = 2.0 * tdist::sf(t.abs(), df);
+            let pv = 2.0 * dist::t_sf(t.abs(), df);
             self.std_errors[k] = s;
             self.t_values[k] = t;
             self.p_values[k] = pv;
@@ -984,7 +984,7 @@ impl OlsFit {
         if !(level > 0.0 && level < 1.0) {
             return Err(Error::invalid("level", format!("must lie in (0, 1), got {level}")));
         }
-        let q = tdist::quantile(0.5 + level / 2.0, self.df_residual as f64);
+        let q = dist::t_quantile(0.5 + level / 2.0, self.df_residual as f64);
         let p = self.terms.len();
         Ok(Array2::from_shape_fn((p, 2), |(k, j)| {
             let h = q * self.std_errors[k];

@@ -648,7 +648,7 @@ fn set_boot(row: &mut ParamRow, se: f64, ci: Option<Interval>) {
     if se > 0.0 && se.is_finite() {
         let z = row.est / se;
         row.z = Some(z);
-        row.pvalue = Some(2.0 * crate::resample::pnorm(-z.abs()));
+        row.pvalue = Some(2.0 * crate::core::dist::pnorm(-z.abs()));
     } else {
         row.z = None;
         row.pvalue = None;

@@ -915,7 +915,7 @@ pub(crate) fn fiml_corrected(c: &CorrectedInputs<'_>, n: f64) -> Option<Vec<(Str
     out.push(("nnfi.robust".to_string(), tli));
     out.push(("rni.robust".to_string(), 1.0 - num / num_b));
     if df > 0.0 {
-        use super::test::{pnchisq, solve_ncp};
+        use crate::core::dist::{ncp_root as solve_ncp, pnchisq};
         let t3s = t3 / chat;
         out.push(("rmsea.robust".to_string(), (t3 / (n * df) - chat / n).max(0.0).sqrt()));
         let p0 = pnchisq(t3s, df, 0.0);

@@ -40,7 +40,6 @@ mod sample_stats;
 mod standardize;
 mod start;
 mod syntax;
-mod test;
 mod vcov;
 
 use std::collections::HashMap;

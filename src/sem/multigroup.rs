@@ -29,11 +29,11 @@ use super::objective::{Discrepancy, Objective};
 use super::partable::{ParRow, ParTable, TableOptions};
 use super::sample_stats::SampleStats;
 use super::syntax::Op;
-use super::test::{chisq_sf, pnchisq, solve_ncp};
 use super::{
     Estimator, Likelihood, Sem, baseline, defined, dense, fill_inference, free_names, param_table,
     standardize, start, vcov,
 };
+use crate::core::dist::{chisq_sf, ncp_root as solve_ncp, pnchisq};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::moments::Moments;

@@ -10,5 +10,6 @@ mod regression;
 mod reliability;
 mod resample;
 mod sem;
+mod sem_extreme_fit;
 mod sem_fiml;
 mod study;

@@ -7,4 +7,5 @@ mod alpha;
 mod ols;
 mod sem;
 mod sem_bootstrap;
+mod sem_extreme_fit;
 mod study;
