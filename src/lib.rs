@@ -36,7 +36,7 @@ pub mod describe;
 pub mod diagram;
 pub mod error;
 pub mod factor;
-pub(crate) mod linalg;
+use crate::core::linalg;
 pub mod missing;
 pub mod moments;
 pub mod prelude;

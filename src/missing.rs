@@ -14,9 +14,9 @@ use std::fmt;
 
 use ndarray::{Array1, Array2, ArrayRef1, ArrayRef2};
 
+use crate::core::linalg;
 use crate::core::linalg::small;
 use crate::error::{Error, Result};
-use crate::linalg;
 use crate::summary::{Convergence, Summary, Table, fmt_num};
 use crate::warning::Warning;
 

@@ -23,8 +23,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
+use crate::core::linalg;
 use crate::error::{Error, Result};
-use crate::linalg;
 use crate::summary::{Summary, Table, fmt_num};
 use crate::warning::Warning;
 

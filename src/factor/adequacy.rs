@@ -3,8 +3,8 @@
 use crate::core::dist::chisq_sf;
 use ndarray::{Array1, Array2, ArrayRef2};
 
+use crate::core::linalg;
 use crate::error::{Error, Result};
-use crate::linalg;
 use crate::warning::Warning;
 
 /// Pearson correlation matrix of raw data as psych computes it (`cor(x, use = "pairwise")`),

@@ -170,7 +170,7 @@ impl Efa {
         let r = r.to_owned();
         let mut warnings = Vec::new();
         // R⁻¹ and ln det R once: positive definiteness, SMC starts, fit statistics
-        let rinv_logdet = small::spd_inverse_logdet(&r);
+        let rinv_logdet = crate::core::linalg::spd_inverse_logdet_seq(&r);
         let pd = rinv_logdet.is_some();
         if !pd {
             warnings.push(Warning::NotPositiveDefinite { matrix: "R (correlation matrix)".into() });
@@ -390,7 +390,7 @@ fn fit_statistics(
     for i in 0..p {
         m[[i, i]] = r[[i, i]];
     }
-    let objective = match (small::spd_inverse_logdet(&m), ld_r) {
+    let objective = match (crate::core::linalg::spd_inverse_logdet_seq(&m), ld_r) {
         (Some((minv, ld_m)), Some(ld_r)) => {
             let tr: f64 =
                 (0..p).map(|i| (0..p).map(|j| minv[[i, j]] * r[[j, i]]).sum::<f64>()).sum();

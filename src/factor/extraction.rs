@@ -3,9 +3,9 @@
 use ndarray::{Array1, Array2};
 
 use super::small;
+use crate::core::linalg;
 use crate::core::optim::{self, Options, Problem};
 use crate::error::{Error, Result};
-use crate::linalg;
 use crate::summary::Convergence;
 use crate::warning::Warning;
 
@@ -125,7 +125,7 @@ pub(crate) fn smc(r: &Array2<f64>, rinv: Option<&Array2<f64>>) -> Result<Array1<
     let inv = match rinv {
         Some(i) => i,
         None => {
-            owned = match super::small::spd_inverse_logdet(r) {
+            owned = match linalg::spd_inverse_logdet_seq(r) {
                 Some((i, _)) => i,
                 None => linalg::sym_pinv(r.view(), "R", 1e-12)?.0,
             };
@@ -598,7 +598,7 @@ impl HessWork {
             for (a, &i) in idx.iter().enumerate() {
                 y[a] = -g[i];
             }
-            if small::spd_solve_in_place(hf, &mut y) {
+            if linalg::spd_solve_in_place(hf, &mut y) {
                 for (a, &i) in idx.iter().enumerate() {
                     d[i] = y[a];
                 }
@@ -944,7 +944,7 @@ fn ml(
     rule: StoppingRule,
     rinv: Option<&Array2<f64>>,
 ) -> Result<Extracted> {
-    if rinv.is_none() && super::small::cholesky(r).is_none() {
+    if rinv.is_none() && crate::core::linalg::small::cholesky(r).is_none() {
         return Err(Error::NotPositiveDefinite {
             matrix: "R (maximum likelihood needs a positive definite correlation matrix)".into(),
         });

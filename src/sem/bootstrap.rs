@@ -291,7 +291,7 @@ impl<'a> Refitter<'a> {
             let eta = st.eta_cov(&pt.mats, &pt.imp);
             let l = st.n_lv;
             let lv = Array2::from_shape_fn((l, l), |(i, j)| eta[[i, j]]);
-            admissible = super::dense::cholesky(&lv).is_some();
+            admissible = crate::core::linalg::small::cholesky(&lv).is_some();
         }
         // defined parameters (with gradients only when standard errors are wanted)
         let gq = if want_se { q } else { 0 };

@@ -14,8 +14,8 @@
 
 use ndarray::{Array1, Array2};
 
-use super::dense;
 use super::model::{Implied, Matrices, ModelStructure};
+use crate::core::linalg::small as dense;
 use crate::missing::MissingPatterns;
 
 /// One evaluated point of the FIML objective.

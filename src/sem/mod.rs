@@ -25,7 +25,7 @@
 
 mod bootstrap;
 mod defined;
-pub(crate) mod dense;
+use crate::core::linalg::small as dense;
 mod estimate;
 mod fiml;
 mod fit_measures;

@@ -10,8 +10,8 @@
 
 use ndarray::Array2;
 
+use crate::core::linalg;
 use crate::error::{Error, Result};
-use crate::linalg;
 
 /// Invert the information; a (numerically) singular information means the model is not identified.
 pub(crate) fn invert_information(info: &Array2<f64>, names: &[String]) -> Result<Array2<f64>> {
@@ -21,10 +21,10 @@ pub(crate) fn invert_information(info: &Array2<f64>, names: &[String]) -> Result
     }
     // fast path: a well-conditioned Cholesky factor
     let maxd = (0..q).map(|i| info[[i, i]].abs()).fold(0.0f64, f64::max);
-    if let Some(l) = super::dense::cholesky(info) {
+    if let Some(l) = crate::core::linalg::small::cholesky(info) {
         let mind = (0..q).map(|i| l[[i, i]] * l[[i, i]]).fold(f64::INFINITY, f64::min);
         if mind > 1e-9 * maxd
-            && let Some((inv, _)) = super::dense::spd_inverse_logdet(info)
+            && let Some((inv, _)) = crate::core::linalg::small::spd_inverse_logdet(info)
         {
             return Ok(inv);
         }
