@@ -29,13 +29,13 @@
 #![deny(missing_docs)]
 #![warn(rustdoc::broken_intra_doc_links)]
 
+pub(crate) mod core;
 pub mod data;
 pub mod datasets;
 pub mod describe;
 pub mod diagram;
 pub mod error;
 pub mod factor;
-pub(crate) mod linalg;
 pub mod missing;
 pub mod moments;
 pub mod ordinal;

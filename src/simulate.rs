@@ -13,8 +13,8 @@ use rand::RngExt;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
 
+use crate::core::linalg;
 use crate::error::{Error, Result};
-use crate::linalg;
 use crate::resample::{ReplicationFailure, stream_rng};
 use crate::summary::{Summary, Table, fmt_num};
 use crate::warning::Warning;

@@ -1,10 +1,10 @@
 //! Sampling adequacy: Kaiser–Meyer–Olkin MSA, Bartlett's test of sphericity, eigenvalues.
 
+use crate::core::dist::chisq_sf;
 use ndarray::{Array1, Array2, ArrayRef2};
-use statrs::distribution::{ChiSquared, ContinuousCDF};
 
+use crate::core::linalg;
 use crate::error::{Error, Result};
-use crate::linalg;
 use crate::warning::Warning;
 
 /// Pearson correlation matrix of raw data as psych computes it (`cor(x, use = "pairwise")`),
@@ -267,22 +267,8 @@ pub fn bartlett_sphericity(r: &ArrayRef2<f64>, n_obs: usize) -> Result<BartlettT
     let logdet = linalg::spd_logdet(r.view(), "R")?;
     let chisq = -logdet * ((n_obs as f64) - 1.0 - (2.0 * p + 5.0) / 6.0);
     let df = p * (p - 1.0) / 2.0;
-    let p_value = chisq_upper(chisq, df);
+    let p_value = chisq_sf(chisq, df);
     Ok(BartlettTest { chisq, df, p_value })
-}
-
-/// Upper tail of the central χ² distribution (NaN for invalid input).
-pub(crate) fn chisq_upper(x: f64, df: f64) -> f64 {
-    if !(df > 0.0) || x.is_nan() {
-        return f64::NAN;
-    }
-    if x <= 0.0 {
-        return 1.0;
-    }
-    match ChiSquared::new(df) {
-        Ok(d) => d.sf(x),
-        Err(_) => f64::NAN,
-    }
 }
 
 /// Kaiser–Meyer–Olkin measure of sampling adequacy, with Bartlett's test of sphericity.

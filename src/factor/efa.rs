@@ -4,10 +4,11 @@ use std::sync::OnceLock;
 
 use ndarray::{Array1, Array2, ArrayRef2, Axis};
 
-use super::adequacy::{check_correlation, chisq_upper, data_correlation_missing};
+use super::adequacy::{check_correlation, data_correlation_missing};
 use super::extraction::{Extraction, PSI_LOWER, StoppingRule, extract};
 use super::rotation::{RotateOptions, Rotation, rotate};
 use super::small;
+use crate::core::dist::{chisq_sf, ncp_root};
 use crate::error::{Error, Result};
 use crate::summary::{Convergence, ParamRow, Summary, Table, fmt_num};
 use crate::warning::Warning;
@@ -169,7 +170,7 @@ impl Efa {
         let r = r.to_owned();
         let mut warnings = Vec::new();
         // R⁻¹ and ln det R once: positive definiteness, SMC starts, fit statistics
-        let rinv_logdet = small::spd_inverse_logdet(&r);
+        let rinv_logdet = crate::core::linalg::spd_inverse_logdet_seq(&r);
         let pd = rinv_logdet.is_some();
         if !pd {
             warnings.push(Warning::NotPositiveDefinite { matrix: "R (correlation matrix)".into() });
@@ -374,7 +375,7 @@ fn fit_statistics(
     let rms = (rstar_off / (pf * (pf - 1.0))).sqrt();
     let (e_p_value, crms, ebic, esabic) = if dof > 0.0 {
         (
-            chisq_upper(chi, dof),
+            chisq_sf(chi, dof),
             (rstar_off / (2.0 * dof)).sqrt(),
             chi - dof * nf.ln(),
             chi - dof * ((nf + 2.0) / 24.0).ln(),
@@ -389,7 +390,7 @@ fn fit_statistics(
     for i in 0..p {
         m[[i, i]] = r[[i, i]];
     }
-    let objective = match (small::spd_inverse_logdet(&m), ld_r) {
+    let objective = match (crate::core::linalg::spd_inverse_logdet_seq(&m), ld_r) {
         (Some((minv, ld_m)), Some(ld_r)) => {
             let tr: f64 =
                 (0..p).map(|i| (0..p).map(|j| minv[[i, j]] * r[[j, i]]).sum::<f64>()).sum();
@@ -402,7 +403,7 @@ fn fit_statistics(
     if chisq < 0.0 {
         chisq = 0.0;
     }
-    let p_value = if dof > 0.0 { chisq_upper(chisq, dof) } else { f64::NAN };
+    let p_value = if dof > 0.0 { chisq_sf(chisq, dof) } else { f64::NAN };
     let null_model = match ld_r {
         Some(ld) => trace_r - ld - pf,
         None => f64::NAN,
@@ -417,7 +418,7 @@ fn fit_statistics(
         let maxv = nf.max(chisq) + 2.0 * nf;
         let tail = 0.05;
         let scale = |x: f64| (x / (nf - 1.0) / dof).sqrt();
-        let p0 = 1.0 - chisq_upper(chisq, dof);
+        let p0 = 1.0 - chisq_sf(chisq, dof);
         let mut upper = 0.0;
         if p0 > tail {
             upper = match find_ncp(chisq, dof, tail, maxv) {
@@ -468,113 +469,11 @@ fn fit_statistics(
     })
 }
 
-/// CDF of the noncentral χ² distribution: the Poisson(λ/2) mixture of central χ² CDFs, summed
-/// outwards from the Poisson mode with the exact recurrences P(a+1, x) = P(a, x) − t(a),
-/// t(a) = xᵃe⁻ˣ/Γ(a+1), t(a+1) = t(a)·x/(a+1), and w_{j+1} = w_j·(λ/2)/(j+1), until the weights
-/// are negligible.
-pub(crate) fn pnchisq(q: f64, df: f64, ncp: f64) -> f64 {
-    use statrs::function::gamma::{gamma_lr, ln_gamma};
-    if q <= 0.0 {
-        return 0.0;
-    }
-    let x = q / 2.0;
-    let lam = ncp / 2.0;
-    if lam <= 0.0 {
-        return gamma_lr(df / 2.0, x);
-    }
-    let j0 = lam.floor();
-    let a0 = df / 2.0 + j0;
-    let p0 = gamma_lr(a0, x);
-    let t0 = (a0 * x.ln() - x - ln_gamma(a0 + 1.0)).exp();
-    let w0 = (-lam + j0 * lam.ln() - ln_gamma(j0 + 1.0)).exp();
-    let mut sum = w0 * p0;
-    // upwards
-    let (mut p, mut t, mut w, mut j, mut a) = (p0, t0, w0, j0, a0);
-    loop {
-        p -= t;
-        t *= x / (a + 1.0);
-        a += 1.0;
-        j += 1.0;
-        w *= lam / j;
-        sum += w * p.max(0.0);
-        if (w < 1e-18 && j > lam) || j > j0 + 10_000.0 {
-            break;
-        }
-    }
-    // downwards
-    let (mut p, mut t, mut w, mut j, mut a) = (p0, t0, w0, j0, a0);
-    while j >= 1.0 {
-        // t(a − 1) = t(a)·a/x
-        t *= a / x;
-        p += t;
-        w *= j / lam;
-        a -= 1.0;
-        j -= 1.0;
-        sum += w * p.min(1.0);
-        if w < 1e-18 && j < lam {
-            break;
-        }
-    }
-    sum.clamp(0.0, 1.0)
-}
-
-/// ncp with pnchisq(q, df, ncp) = target on [0, maxv] (decreasing in ncp), by bisection.
+/// The noncentrality with `P(χ²(df, ncp) ≤ q) = target`, if it lies in [0, maxv] (psych's
+/// search interval for the RMSEA limits).
 fn find_ncp(q: f64, df: f64, target: f64, maxv: f64) -> Option<f64> {
-    use statrs::distribution::{ContinuousCDF, Normal};
-    let f = |ncp: f64| pnchisq(q, df, ncp) - target;
-    // P(X ≤ q) decreases in ncp. Bracket around the normal approximation of the noncentral χ²
-    // (mean df + λ, variance 2(df + 2λ)), widening to [0, maxv] when that does not bracket.
-    let z = Normal::standard().inverse_cdf(target);
-    let mut guess = (q - df).max(0.0);
-    for _ in 0..3 {
-        guess = (q - df - z * (2.0 * (df + 2.0 * guess)).sqrt()).clamp(0.0, maxv);
-    }
-    let mut w = 3.0 * (2.0 * (df + 2.0 * guess)).sqrt();
-    let (mut lo, mut hi, mut flo, mut fhi);
-    loop {
-        lo = (guess - w).max(0.0);
-        hi = (guess + w).min(maxv);
-        flo = f(lo);
-        fhi = f(hi);
-        if flo.signum() != fhi.signum() {
-            break;
-        }
-        if lo == 0.0 && hi == maxv {
-            return None;
-        }
-        w *= 4.0;
-    }
-    // Illinois regula falsi, finished by bisection
-    let (mut a, mut b, mut fa, mut fb) = (lo, hi, flo, fhi);
-    let mut side = 0;
-    for _ in 0..100 {
-        let c = (a * fb - b * fa) / (fb - fa);
-        let fc = f(c);
-        if fc == 0.0 || (b - a).abs() < 1e-12 * (1.0 + c.abs()) {
-            return Some(c);
-        }
-        if fc.signum() == fb.signum() {
-            b = c;
-            fb = fc;
-            if side == -1 {
-                fa /= 2.0;
-            }
-            side = -1;
-        } else {
-            a = c;
-            fa = fc;
-            if side == 1 {
-                fb /= 2.0;
-            }
-            side = 1;
-        }
-        lo = a.min(b);
-        hi = a.max(b);
-        if hi - lo < 1e-11 * (1.0 + hi) {
-            return Some(0.5 * (lo + hi));
-        }
-    }
-    Some(0.5 * (lo + hi))
+    let x = ncp_root(q, df, target);
+    (x <= maxv).then_some(x)
 }
 
 /// A quantity derived from other fields of a fit, computed on first use. Equality ignores it:

@@ -2,10 +2,10 @@
 
 use ndarray::{Array1, Array2};
 
-use super::optim::{BoxOptions, minimize_box};
 use super::small;
+use crate::core::linalg;
+use crate::core::optim::{self, Options, Problem};
 use crate::error::{Error, Result};
-use crate::linalg;
 use crate::summary::Convergence;
 use crate::warning::Warning;
 
@@ -125,7 +125,7 @@ pub(crate) fn smc(r: &Array2<f64>, rinv: Option<&Array2<f64>>) -> Result<Array1<
     let inv = match rinv {
         Some(i) => i,
         None => {
-            owned = match super::small::spd_inverse_logdet(r) {
+            owned = match linalg::spd_inverse_logdet_seq(r) {
                 Some((i, _)) => i,
                 None => linalg::sym_pinv(r.view(), "R", 1e-12)?.0,
             };
@@ -267,11 +267,58 @@ fn pa(
     })
 }
 
-fn box_options(rule: StoppingRule) -> BoxOptions {
+fn box_options(rule: StoppingRule) -> Options {
+    let base = Options::default();
     match rule {
-        StoppingRule::Full => BoxOptions { gtol: 1e-8, ftol_rel: 0.0, max_iter: 2000 },
-        StoppingRule::R => BoxOptions { gtol: 0.0, ftol_rel: 1e7 * f64::EPSILON, max_iter: 100 },
+        StoppingRule::Full => Options { gtol: 1e-8, ftol_rel: 0.0, max_iter: 2000, ..base },
+        StoppingRule::R => {
+            Options { gtol: 0.0, ftol_rel: 1e7 * f64::EPSILON, max_iter: 100, ..base }
+        }
     }
+}
+
+/// A ψ criterion (value and gradient together) as an optimisation problem.
+struct PsiCriterion<F> {
+    fg: F,
+    g: Vec<f64>,
+}
+
+impl<F: FnMut(&[f64], &mut [f64]) -> Option<f64>> Problem for PsiCriterion<F> {
+    fn value(&mut self, x: &[f64]) -> Option<f64> {
+        (self.fg)(x, &mut self.g)
+    }
+    fn gradient(&mut self, _x: &[f64], g: &mut [f64]) -> bool {
+        g.copy_from_slice(&self.g);
+        true
+    }
+    fn value_gradient(&mut self, x: &[f64], g: &mut [f64]) -> Option<f64> {
+        (self.fg)(x, g)
+    }
+}
+
+/// Minimise a ψ criterion over the uniqueness box `[PSI_LOWER, 1]` by projected BFGS.
+fn minimize_psi<F>(
+    start: &[f64],
+    rule: StoppingRule,
+    what: &str,
+    fg: F,
+) -> Result<(Vec<f64>, Convergence)>
+where
+    F: FnMut(&[f64], &mut [f64]) -> Option<f64>,
+{
+    let p = start.len();
+    let mut problem = PsiCriterion { fg, g: vec![0.0; p] };
+    let (lo, hi) = (vec![PSI_LOWER; p], vec![1.0; p]);
+    let out = optim::box_bfgs(&mut problem, start, &lo, &hi, &box_options(rule));
+    if out.termination == optim::Termination::NonFinite {
+        return Err(Error::NotConverged {
+            what: format!("{what} (objective undefined)"),
+            iterations: 0,
+        });
+    }
+    let conv =
+        Convergence { converged: out.converged, iterations: out.iterations, reason: out.reason() };
+    Ok((out.x, conv))
 }
 
 /// Fill the workspace's input with `R − diag(ψ)` (lower triangle) and decompose it.
@@ -551,7 +598,7 @@ impl HessWork {
             for (a, &i) in idx.iter().enumerate() {
                 y[a] = -g[i];
             }
-            if small::spd_solve_in_place(hf, &mut y) {
+            if linalg::spd_solve_in_place(hf, &mut y) {
                 for (a, &i) in idx.iter().enumerate() {
                     d[i] = y[a];
                 }
@@ -620,15 +667,8 @@ fn minres(
         }
         start = psi;
     }
-    let (psi, _, conv) = minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| {
-        let mut g = vec![0.0; p];
-        let f = minres_value_grad_ws(r, x, k, &mut ws, &mut g)?;
-        Some((f, g))
-    })
-    .ok_or_else(|| Error::NotConverged {
-        what: "minres (objective undefined)".into(),
-        iterations: 0,
-    })?;
+    let (psi, conv) =
+        minimize_psi(&start, rule, "minres", |x, g| minres_value_grad_ws(r, x, k, &mut ws, g))?;
     minres_result(r, k, psi, conv, &mut ws)
 }
 
@@ -794,7 +834,7 @@ impl NewtonObjective {
 }
 
 /// Projected Newton iterations in `x = ln ψ` with the exact Hessian of `obj` and an Armijo
-/// search along the projection arc; box `[ln 0.005, 0]`. Stops like [`minimize_box`]
+/// search along the projection arc; box `[ln 0.005, 0]`. Stops like the projected BFGS of [`minimize_psi`]
 /// (projected ψ-gradient ≤ `gtol`, or three decreases at the objective's rounding level).
 /// `None` when a step fails (the caller then uses the projected BFGS). On success the
 /// workspace holds the decomposition at the returned ψ.
@@ -904,7 +944,7 @@ fn ml(
     rule: StoppingRule,
     rinv: Option<&Array2<f64>>,
 ) -> Result<Extracted> {
-    if rinv.is_none() && super::small::cholesky(r).is_none() {
+    if rinv.is_none() && crate::core::linalg::small::cholesky(r).is_none() {
         return Err(Error::NotPositiveDefinite {
             matrix: "R (maximum likelihood needs a positive definite correlation matrix)".into(),
         });
@@ -922,18 +962,9 @@ fn ml(
     };
     let (psi, conv) = match newton {
         Some(res) => res,
-        None => {
-            let (psi, _, conv) = minimize_box(start, PSI_LOWER, 1.0, box_options(rule), |x| {
-                let mut g = vec![0.0; p];
-                let f = ml_value_grad_ws(r, x, k, &mut ws, &mut g)?;
-                Some((f, g))
-            })
-            .ok_or_else(|| Error::NotConverged {
-                what: "maximum likelihood (objective undefined)".into(),
-                iterations: 0,
-            })?;
-            (psi, conv)
-        }
+        None => minimize_psi(&start, rule, "maximum likelihood", |x, g| {
+            ml_value_grad_ws(r, x, k, &mut ws, g)
+        })?,
     };
     let loadings = ml_loadings_ws(r, &psi, k, &mut ws)?;
     let mut warnings = Vec::new();

@@ -33,7 +33,6 @@ mod adequacy;
 mod efa;
 mod extraction;
 mod method_bias;
-mod optim;
 mod parallel;
 mod rotation;
 mod scores;

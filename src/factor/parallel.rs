@@ -8,8 +8,8 @@ use rayon::prelude::*;
 
 use super::adequacy::{check_correlation, data_correlation};
 use super::extraction::{Extraction, StoppingRule, extract};
+use crate::core::linalg;
 use crate::error::{Error, Result};
-use crate::linalg;
 
 /// Which reference data the observed eigenvalues are compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

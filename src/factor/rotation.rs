@@ -896,7 +896,7 @@ fn gpa_oblique_guarded(
     let mut work = vec![0.0; k * k];
     let mut t = flat(t0);
     let mut ti = vec![0.0; k * k];
-    if !small::inv_into(&t, k, &mut work, &mut ti) {
+    if !crate::core::linalg::small::inv_into(&t, k, &mut work, &mut ti) {
         return Err(Error::Singular { matrix: "rotation matrix T".into() });
     }
     // L = A T⁻ᵀ
@@ -982,7 +982,7 @@ fn gpa_oblique_guarded(
                     xt[i * k + j] /= n;
                 }
             }
-            if !small::inv_into(&xt, k, &mut work, &mut xit) {
+            if !crate::core::linalg::small::inv_into(&xt, k, &mut work, &mut xit) {
                 al /= 2.0;
                 continue;
             }
@@ -1052,14 +1052,15 @@ fn promax(
     let xv = &vm.loadings;
     let q = xv.mapv(|v| v * v.abs().powf(power - 1.0));
     let sing = |what: &str| Error::Singular { matrix: format!("{what} (promax)") };
-    let xtx_inv = small::inv(&xv.t().dot(xv)).ok_or_else(|| sing("XᵀX"))?;
+    let xtx_inv =
+        crate::core::linalg::small::inverse(&xv.t().dot(xv)).ok_or_else(|| sing("XᵀX"))?;
     let u = xtx_inv.dot(&xv.t().dot(&q));
-    let utu_inv = small::inv(&u.t().dot(&u)).ok_or_else(|| sing("UᵀU"))?;
+    let utu_inv = crate::core::linalg::small::inverse(&u.t().dot(&u)).ok_or_else(|| sing("UᵀU"))?;
     let d = Array1::from_shape_fn(k, |j| utu_inv[[j, j]].sqrt());
     let u = Array2::from_shape_fn((k, k), |(i, j)| u[[i, j]] * d[j]);
     let z = xv.dot(&u);
     let u_full = vm.t.dot(&u);
-    let ui = small::inv(&u_full).ok_or_else(|| sing("U"))?;
+    let ui = crate::core::linalg::small::inverse(&u_full).ok_or_else(|| sing("U"))?;
     let phi = ui.dot(&ui.t());
     let loadings = Array2::from_shape_fn((p, k), |(i, j)| z[[i, j]] * h[i]);
     Ok(Rotated {

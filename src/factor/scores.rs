@@ -3,8 +3,8 @@
 use ndarray::{Array1, Array2, ArrayRef2, Axis};
 
 use super::efa::EfaFit;
+use crate::core::linalg;
 use crate::error::{Error, Result};
-use crate::linalg;
 
 /// How factor scores are computed from standardized item scores `Z` (scores = `Z W`).
 ///

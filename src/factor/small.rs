@@ -3,51 +3,6 @@
 
 use ndarray::{Array1, Array2};
 
-/// Inverse by Gauss–Jordan elimination with partial pivoting; `None` if (numerically) singular.
-pub(crate) fn inv(a: &Array2<f64>) -> Option<Array2<f64>> {
-    let n = a.nrows();
-    let mut m = a.clone();
-    let mut out = Array2::<f64>::eye(n);
-    let scale = a.iter().fold(0.0_f64, |s, v| s.max(v.abs()));
-    if !(scale > 0.0) || !scale.is_finite() {
-        return None;
-    }
-    for c in 0..n {
-        let mut piv = c;
-        for r in (c + 1)..n {
-            if m[[r, c]].abs() > m[[piv, c]].abs() {
-                piv = r;
-            }
-        }
-        if m[[piv, c]].abs() <= 1e-13 * scale {
-            return None;
-        }
-        if piv != c {
-            for j in 0..n {
-                m.swap([c, j], [piv, j]);
-                out.swap([c, j], [piv, j]);
-            }
-        }
-        let d = 1.0 / m[[c, c]];
-        for j in 0..n {
-            m[[c, j]] *= d;
-            out[[c, j]] *= d;
-        }
-        for r in 0..n {
-            if r != c {
-                let f = m[[r, c]];
-                if f != 0.0 {
-                    for j in 0..n {
-                        m[[r, j]] -= f * m[[c, j]];
-                        out[[r, j]] -= f * out[[c, j]];
-                    }
-                }
-            }
-        }
-    }
-    Some(out)
-}
-
 /// Symmetric eigendecomposition by cyclic Jacobi rotations: eigenvalues descending, eigenvectors
 /// as columns.
 #[cfg(test)]
@@ -125,57 +80,6 @@ pub(crate) fn polar(x: &Array2<f64>) -> Option<(Array2<f64>, f64)> {
         }
     }
     Some((x.dot(&inv_sqrt), sig.iter().sum()))
-}
-
-/// Inverse of the row-major n × n matrix `a` into `out` by Gauss–Jordan elimination with
-/// partial pivoting, using `work` (n × n) as scratch; `false` if (numerically) singular, and then
-/// `out` holds garbage. Allocation-free version of [`inv`] for the rotation loops.
-pub(crate) fn inv_into(a: &[f64], n: usize, work: &mut [f64], out: &mut [f64]) -> bool {
-    let m = &mut work[..n * n];
-    m.copy_from_slice(&a[..n * n]);
-    let out = &mut out[..n * n];
-    out.fill(0.0);
-    for i in 0..n {
-        out[i * n + i] = 1.0;
-    }
-    let scale = m.iter().fold(0.0_f64, |s, v| s.max(v.abs()));
-    if !(scale > 0.0) || !scale.is_finite() {
-        return false;
-    }
-    for c in 0..n {
-        let mut piv = c;
-        for r in (c + 1)..n {
-            if m[r * n + c].abs() > m[piv * n + c].abs() {
-                piv = r;
-            }
-        }
-        if !(m[piv * n + c].abs() > 1e-13 * scale) {
-            return false;
-        }
-        if piv != c {
-            for j in 0..n {
-                m.swap(c * n + j, piv * n + j);
-                out.swap(c * n + j, piv * n + j);
-            }
-        }
-        let d = 1.0 / m[c * n + c];
-        for j in 0..n {
-            m[c * n + j] *= d;
-            out[c * n + j] *= d;
-        }
-        for r in 0..n {
-            if r != c {
-                let f = m[r * n + c];
-                if f != 0.0 {
-                    for j in 0..n {
-                        m[r * n + j] -= f * m[c * n + j];
-                        out[r * n + j] -= f * out[c * n + j];
-                    }
-                }
-            }
-        }
-    }
-    true
 }
 
 /// Cyclic Jacobi eigendecomposition of the symmetric row-major n × n matrix `m` (destroyed; its
@@ -464,82 +368,6 @@ pub(crate) fn sym_eigenvalues_robust(a: &Array2<f64>) -> Array1<f64> {
     Array1::from(vals)
 }
 
-// Cholesky of small matrices: the SEM engine's kernel.
-pub(crate) use crate::sem::dense::cholesky;
-
-/// Cholesky factor (lower triangle of `l`, in place) by faer's blocked kernel, sequential.
-fn llt_in_place(mut l: faer::MatMut<'_, f64>) -> bool {
-    use faer::dyn_stack::{MemBuffer, MemStack};
-    use faer::linalg::cholesky::llt;
-    use faer::reborrow::ReborrowMut;
-    let n = l.nrows();
-    let mut buf = MemBuffer::new(llt::factor::cholesky_in_place_scratch::<f64>(
-        n,
-        faer::Par::Seq,
-        Default::default(),
-    ));
-    llt::factor::cholesky_in_place(
-        l.rb_mut(),
-        Default::default(),
-        faer::Par::Seq,
-        MemStack::new(&mut buf),
-        Default::default(),
-    )
-    .is_ok()
-        && (0..n).all(|i| l[(i, i)] > 0.0 && l[(i, i)].is_finite())
-}
-
-/// Inverse and log-determinant of a symmetric positive definite matrix (faer's Cholesky and
-/// triangular inverse, sequential: the p × p correlation-sized matrices of a factor analysis,
-/// where faer's blocked kernels are 3–4 times faster than the SEM engine's scalar loops).
-/// `None` unless positive definite.
-pub(crate) fn spd_inverse_logdet(a: &Array2<f64>) -> Option<(Array2<f64>, f64)> {
-    use faer::dyn_stack::{MemBuffer, MemStack};
-    use faer::linalg::cholesky::llt;
-    let n = a.nrows();
-    if a.iter().any(|v| !v.is_finite()) {
-        return None;
-    }
-    let mut l = faer::Mat::<f64>::from_fn(n, n, |i, j| a[[i, j]]);
-    if !llt_in_place(l.as_mut()) {
-        return None;
-    }
-    let logdet = 2.0 * (0..n).map(|i| l[(i, i)].ln()).sum::<f64>();
-    let mut inv = faer::Mat::<f64>::zeros(n, n);
-    let mut buf = MemBuffer::new(llt::inverse::inverse_scratch::<f64>(n, faer::Par::Seq));
-    llt::inverse::inverse(inv.as_mut(), l.as_ref(), faer::Par::Seq, MemStack::new(&mut buf));
-    let out =
-        Array2::from_shape_fn((n, n), |(i, j)| if i >= j { inv[(i, j)] } else { inv[(j, i)] });
-    out.iter().all(|v| v.is_finite()).then_some((out, logdet))
-}
-
-/// Solve `A x = b` in place for a symmetric positive definite `A` given by its lower triangle in
-/// `a` (overwritten by the Cholesky factor); `false` unless positive definite.
-pub(crate) fn spd_solve_in_place(mut a: faer::MatMut<'_, f64>, b: &mut [f64]) -> bool {
-    use faer::reborrow::{Reborrow, ReborrowMut};
-    let n = a.nrows();
-    if b.len() != n || !llt_in_place(a.rb_mut()) {
-        return false;
-    }
-    let a = a.rb();
-    // L y = b, Lᵀ x = y
-    for i in 0..n {
-        let mut s = b[i];
-        for j in 0..i {
-            s -= a[(i, j)] * b[j];
-        }
-        b[i] = s / a[(i, i)];
-    }
-    for i in (0..n).rev() {
-        let mut s = b[i];
-        for j in (i + 1)..n {
-            s -= a[(j, i)] * b[j];
-        }
-        b[i] = s / a[(i, i)];
-    }
-    b.iter().all(|v| v.is_finite())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -548,7 +376,7 @@ mod tests {
     #[test]
     fn inverse_polar_eigen() {
         let a = array![[4.0, 1.0, 0.5], [0.3, 3.0, 0.2], [0.5, -0.7, 2.0]];
-        let ai = inv(&a).unwrap();
+        let ai = crate::core::linalg::small::inverse(&a).unwrap();
         let id = a.dot(&ai);
         for i in 0..3 {
             for j in 0..3 {
@@ -573,9 +401,9 @@ mod tests {
             assert!((x - y).abs() < 1e-13);
         }
         assert!(vals[0] >= vals[1] && vals[1] >= vals[2]);
-        assert!(inv(&array![[1.0, 2.0], [2.0, 4.0]]).is_none());
+        assert!(crate::core::linalg::small::inverse(&array![[1.0, 2.0], [2.0, 4.0]]).is_none());
         let spd = array![[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]];
-        let (si, ld) = spd_inverse_logdet(&spd).unwrap();
+        let (si, ld) = crate::core::linalg::spd_inverse_logdet_seq(&spd).unwrap();
         let id = spd.dot(&si);
         for i in 0..3 {
             for j in 0..3 {
@@ -584,6 +412,6 @@ mod tests {
         }
         let det = 4.0 * (3.0 * 2.0 - 0.04) - 1.0 * (2.0 - 0.1) + 0.5 * (0.2 - 1.5);
         assert!((ld - f64::ln(det)).abs() < 1e-13);
-        assert!(cholesky(&array![[1.0, 2.0], [2.0, 1.0]]).is_none());
+        assert!(crate::core::linalg::small::cholesky(&array![[1.0, 2.0], [2.0, 1.0]]).is_none());
     }
 }

@@ -28,7 +28,7 @@ use super::bvn::{dnorm, dpbvn_dx};
 use super::pair;
 use super::polychoric::{Coded, pair_table};
 use crate::error::Result;
-use crate::linalg;
+use crate::core::linalg;
 
 /// The asymptotic covariance matrix of thresholds and correlations.
 #[derive(Debug, Clone)]

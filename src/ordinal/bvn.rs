@@ -15,7 +15,7 @@
 
 use std::f64::consts::PI;
 
-use crate::resample::pnorm;
+use crate::core::dist::pnorm;
 
 /// Gauss–Legendre abscissae (negative half) and weights for 6, 12 and 20 points.
 const X6: [f64; 3] = [-0.932_469_514_203_152, -0.661_209_386_466_264_5, -0.238_619_186_083_197];

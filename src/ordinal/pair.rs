@@ -3,7 +3,7 @@
 //! estimator of Olsson, Drasgow & Dorans 1982).
 
 use super::bvn::{dbvn, dnorm, pbvn};
-use crate::resample::{pnorm, qnorm};
+use crate::core::dist::{pnorm, qnorm};
 
 /// Largest |ρ| the estimators return; a likelihood still rising there is reported at the bound.
 pub(crate) const RHO_BOUND: f64 = 0.999_999;

@@ -3,7 +3,7 @@
 use ndarray::{Array2, ArrayRef2};
 
 use crate::error::{Error, Result};
-use crate::linalg;
+use crate::core::linalg;
 
 /// Smallest eigenvalue of a symmetric matrix.
 pub(crate) fn min_eigenvalue(r: &ArrayRef2<f64>) -> Result<f64> {

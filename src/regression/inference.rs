@@ -8,10 +8,10 @@ use ndarray::{Array1, Array2, Axis};
 use statrs::distribution::{ContinuousCDF, FisherSnedecor};
 
 use super::ols::{FTest, Ols, OlsFit, RankDeficiency, RobustCovariance};
-use super::tdist;
+use crate::core::dist;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::linalg;
+use crate::core::linalg;
 
 /// Predictions for new rows with their intervals (`predict.lm(interval = …)`).
 #[derive(Debug, Clone, PartialEq)]
@@ -412,7 +412,7 @@ impl OlsFit {
             .collect();
         let b = self.coefficients();
         let v = self.vcov();
-        let q = tdist::quantile(0.5 + level / 2.0, self.df_residual() as f64);
+        let q = dist::t_quantile(0.5 + level / 2.0, self.df_residual() as f64);
         let s2 = self.sigma() * self.sigma();
         let mut out = Prediction {
             rows: rows.clone(),

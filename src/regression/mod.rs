@@ -21,7 +21,6 @@ mod ols;
 mod process;
 mod robust;
 mod solver;
-mod tdist;
 
 pub use glm::{Glm, GlmFamily, GlmFit, LrTest};
 pub use inference::{AnovaRow, Influence, Prediction};

@@ -12,7 +12,7 @@ use super::robust::{self, HcSet};
 use super::solver::{
     Design, QrFactor, RANK_TOL, RefineMode, TriFactor, UpperFactor, residual_pass, stream_qr,
 };
-use super::tdist;
+use crate::core::dist;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::summary::{Block, ParamRow, Summary, Table, fmt_pvalue, signif_stars};

@@ -5,7 +5,7 @@
 use ndarray::{Array1, Array2};
 
 use super::ols::{Ols, OlsFit, RobustCovariance};
-use super::tdist;
+use crate::core::dist;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::resample::{Bootstrap, Interval};
@@ -81,7 +81,7 @@ impl Moderation {
         let b = fit.coefficients();
         let v = fit.vcov();
         let df = fit.df_residual() as f64;
-        let tc = tdist::quantile(0.5 + level / 2.0, df);
+        let tc = dist::t_quantile(0.5 + level / 2.0, df);
         let mw = mean(&wv);
         let sw = sd(&wv);
         let probes = [mw - sw, mw, mw + sw]
@@ -95,7 +95,7 @@ impl Moderation {
                     effect: e,
                     se,
                     t,
-                    p_value: 2.0 * tdist::sf(t.abs(), df),
+                    p_value: 2.0 * dist::t_sf(t.abs(), df),
                     lower: e - tc * se,
                     upper: e + tc * se,
                 }

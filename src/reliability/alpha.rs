@@ -614,7 +614,7 @@ fn complete_moments(x: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
     let means = x.sum_axis(Axis(0)) / n;
     let centered = x - &means;
     let mut cov = centered.t().dot(&centered) / (n - 1.0);
-    crate::linalg::symmetrize(&mut cov);
+    crate::core::linalg::symmetrize(&mut cov);
     (means.to_vec(), cov)
 }
 
@@ -663,7 +663,7 @@ fn cov2cor(c: &Array2<f64>) -> Array2<f64> {
 /// zero, as psych's `Pinv`) and whether the matrix is comfortably positive definite
 /// (λmin > 1e-6 λmax), in which case inverses of its principal submatrices can be downdated.
 fn pinv_info(r: &Array2<f64>) -> Result<(Array2<f64>, bool)> {
-    let (vals, vecs) = crate::linalg::sym_eigen(r.view(), "item correlation matrix")?;
+    let (vals, vecs) = crate::core::linalg::sym_eigen(r.view(), "item correlation matrix")?;
     let n = vals.len();
     let lmax = vals.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
     let tol = f64::EPSILON.sqrt() * lmax;

@@ -26,7 +26,6 @@ pub use bollen_stine::bollen_stine_transform;
 pub use engine::Bootstrap;
 pub(crate) use engine::stream_rng;
 pub use fit::BootstrapFit;
-pub(crate) use interval::{pnorm, qnorm};
 pub use jackknife::{jackknife, jackknife_influence};
 
 /// How bootstrap resamples of the `n` rows are drawn.

@@ -291,7 +291,7 @@ impl<'a> Refitter<'a> {
             let eta = st.eta_cov(&pt.mats, &pt.imp);
             let l = st.n_lv;
             let lv = Array2::from_shape_fn((l, l), |(i, j)| eta[[i, j]]);
-            admissible = super::dense::cholesky(&lv).is_some();
+            admissible = crate::core::linalg::small::cholesky(&lv).is_some();
         }
         // defined parameters (with gradients only when standard errors are wanted)
         let gq = if want_se { q } else { 0 };
@@ -686,7 +686,7 @@ fn set_boot(row: &mut ParamRow, se: f64, ci: Option<Interval>) {
     if se > 0.0 && se.is_finite() {
         let z = row.est / se;
         row.z = Some(z);
-        row.pvalue = Some(2.0 * crate::resample::pnorm(-z.abs()));
+        row.pvalue = Some(2.0 * crate::core::dist::pnorm(-z.abs()));
     } else {
         row.z = None;
         row.pvalue = None;

@@ -79,7 +79,7 @@ pub(crate) fn solve_damped(h: &Array2<f64>, g: &Array1<f64>, lambda: f64) -> Opt
         for i in 0..q {
             a[[i, i]] += ridge * maxd.max(h[[i, i]].abs());
         }
-        if let Some(x) = super::dense::spd_solve(&a, g)
+        if let Some(x) = crate::core::linalg::small::spd_solve(&a, g)
             && x.iter().all(|v| v.is_finite())
         {
             return Some(x);
@@ -210,7 +210,7 @@ pub(crate) fn bfgs(
     // initial inverse Hessian: inverse of the scoring matrix (a good scale), identity if singular
     let h0 = obj.information(&pt.val, &delta) * 2.0;
     let mut hinv =
-        super::dense::spd_inverse_logdet(&h0).map(|(i, _)| i).unwrap_or_else(|| Array2::eye(q));
+        crate::core::linalg::small::spd_inverse_logdet(&h0).map(|(i, _)| i).unwrap_or_else(|| Array2::eye(q));
     let mut grad_max = max_abs(&g);
     for it in 0..max_iter {
         if grad_max < GRAD_TOL {

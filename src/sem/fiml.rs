@@ -14,8 +14,8 @@
 
 use ndarray::{Array1, Array2};
 
-use super::dense;
 use super::model::{Implied, Matrices, ModelStructure};
+use crate::core::linalg::small as dense;
 use crate::missing::MissingPatterns;
 
 /// One evaluated point of the FIML objective.
@@ -371,7 +371,7 @@ impl SemModel {
         let base_df = (self.ndat - 2 * p) as f64;
         let (sinv, logdet_sigma) = dense::spd_inverse_logdet(&point.imp.sigma)
             .ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
-        let logdet_s = crate::linalg::spd_logdet(em_cov.view(), "saturated covariance")?;
+        let logdet_s = crate::core::linalg::spd_logdet(em_cov.view(), "saturated covariance")?;
         let fm = fit_measures::compute(&fit_measures::FitInputs {
             uls: false,
             logdet_sxx: 0.0,
@@ -916,7 +916,7 @@ pub(crate) fn fiml_corrected(c: &CorrectedInputs<'_>, n: f64) -> Option<Vec<(Str
     out.push(("nnfi.robust".to_string(), tli));
     out.push(("rni.robust".to_string(), 1.0 - num / num_b));
     if df > 0.0 {
-        use super::test::{pnchisq, solve_ncp};
+        use crate::core::dist::{ncp_root as solve_ncp, pnchisq};
         let t3s = t3 / chat;
         out.push(("rmsea.robust".to_string(), (t3 / (n * df) - chat / n).max(0.0).sqrt()));
         let p0 = pnchisq(t3s, df, 0.0);

@@ -2,7 +2,7 @@
 
 use ndarray::{Array1, Array2};
 
-use super::test::{chisq_quantile, chisq_sf, pnchisq, solve_ncp};
+use crate::core::dist::{chisq_quantile, chisq_sf, ncp_root as solve_ncp, pnchisq};
 
 /// Inputs to the fit measures.
 pub(crate) struct FitInputs<'a> {

@@ -25,7 +25,7 @@
 
 mod bootstrap;
 mod defined;
-pub(crate) mod dense;
+use crate::core::linalg::small as dense;
 mod estimate;
 mod fiml;
 mod fit;
@@ -41,7 +41,6 @@ mod sample_stats;
 mod standardize;
 mod start;
 mod syntax;
-mod test;
 mod vcov;
 
 use std::collections::HashMap;
@@ -646,7 +645,7 @@ impl SemModel {
                 pt.ov_x.iter().filter_map(|x| pt.ov.iter().position(|v| v == x)).collect();
             let sxx = Array2::from_shape_fn((ix.len(), ix.len()), |(a, b)| s_fit[[ix[a], ix[b]]]);
             (
-                crate::linalg::spd_logdet(sxx.view(), "covariance of the exogenous covariates")?,
+                crate::core::linalg::spd_logdet(sxx.view(), "covariance of the exogenous covariates")?,
                 ix.len(),
             )
         };
@@ -844,7 +843,7 @@ fn admissibility_warnings(
         let eta = st.eta_cov(mats, imp);
         let l = st.n_lv;
         let lvcov = Array2::from_shape_fn((l, l), |(i, j)| eta[[i, j]]);
-        if crate::linalg::cholesky(lvcov.view(), "latent covariance").is_err() {
+        if crate::core::linalg::cholesky(lvcov.view(), "latent covariance").is_err() {
             warnings.push(Warning::NotPositiveDefinite {
                 matrix: "model-implied covariance of the latent variables".into(),
             });

@@ -293,7 +293,8 @@ impl ModelStructure {
             for d in 0..m {
                 i_b[[d, d]] += 1.0;
             }
-            super::dense::inverse(&i_b).ok_or_else(|| Error::Singular { matrix: "I - B".into() })?
+            crate::core::linalg::small::inverse(&i_b)
+                .ok_or_else(|| Error::Singular { matrix: "I - B".into() })?
         } else {
             Array2::eye(m)
         };
@@ -302,7 +303,7 @@ impl ModelStructure {
         // Σ = Λ (A Ψ Aᵀ Λᵀ) = Λ C
         let mut sigma = mats.lambda.dot(&c);
         sigma += &mats.theta;
-        crate::linalg::symmetrize(&mut sigma);
+        crate::core::linalg::symmetrize(&mut sigma);
         Ok(Implied { a, m: mm, c, sigma })
     }
 

@@ -13,7 +13,7 @@
 
 use ndarray::{Array1, Array2};
 
-use super::dense;
+use crate::core::linalg::small as dense;
 use crate::error::Error;
 use crate::error::Result;
 

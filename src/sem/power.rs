@@ -2,7 +2,6 @@
 //! a fitted model, with [`crate::simulate::MonteCarlo`].
 
 use ndarray::Array1;
-use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::SemFit;
 use super::bootstrap::{Centred, Refitter};
@@ -93,9 +92,7 @@ impl SemFit {
             ));
         }
         let mvn = MultivariateNormal::new(&Array1::zeros(p), &self.implied)?;
-        let zq = Normal::new(0.0, 1.0)
-            .map(|d| d.inverse_cdf(1.0 - cfg.alpha / 2.0))
-            .unwrap_or(1.959963984540054);
+        let zq = crate::core::dist::qnorm(1.0 - cfg.alpha / 2.0);
         let refitter = Refitter::new(self, 500);
         let start = self.theta.clone();
         let mut names = self.par_names.clone();

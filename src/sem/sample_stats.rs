@@ -86,7 +86,7 @@ impl SampleStats {
                 return Err(Error::ConstantColumn { name: name.clone() });
             }
         }
-        if crate::linalg::cholesky(self.cov.view(), "sample covariance").is_err() {
+        if crate::core::linalg::cholesky(self.cov.view(), "sample covariance").is_err() {
             return Err(Error::NotPositiveDefinite {
                 matrix: "sample covariance of the model variables".into(),
             });

@@ -10,8 +10,8 @@
 
 use ndarray::Array2;
 
+use crate::core::linalg;
 use crate::error::{Error, Result};
-use crate::linalg;
 
 /// Invert the information; a (numerically) singular information means the model is not identified.
 ///
@@ -38,10 +38,10 @@ pub(crate) fn invert_information(info: &Array2<f64>, names: &[String]) -> Result
         |inv: Array2<f64>| Array2::from_shape_fn((q, q), |(i, j)| inv[[i, j]] * d[i] * d[j]);
     // fast path: a well-conditioned Cholesky factor (unit diagonal, so l_kk² is the share of
     // parameter k's information not explained by the others)
-    if let Some(l) = super::dense::cholesky(&r) {
+    if let Some(l) = crate::core::linalg::small::cholesky(&r) {
         let mind = (0..q).map(|i| l[[i, i]] * l[[i, i]]).fold(f64::INFINITY, f64::min);
         if mind > 1e-9
-            && let Some((inv, _)) = super::dense::spd_inverse_logdet(&r)
+            && let Some((inv, _)) = crate::core::linalg::small::spd_inverse_logdet(&r)
         {
             return Ok(unscale(inv));
         }

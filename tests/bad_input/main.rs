@@ -15,6 +15,7 @@ mod reliability;
 mod resample;
 mod sem;
 mod sem_bootstrap_names;
+mod sem_extreme_fit;
 mod sem_fiml;
 mod sem_names;
 mod sem_syntax_depth;

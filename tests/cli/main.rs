@@ -14,4 +14,5 @@ mod psychometrics;
 mod sem;
 mod sem_bootstrap;
 mod sem_cov;
+mod sem_extreme_fit;
 mod study;

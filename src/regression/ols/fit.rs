@@ -15,13 +15,13 @@ impl OlsFit {
         }
         let se: Array1<f64> = self.table_vcov().diag().mapv(f64::sqrt);
         let df = self.df_residual as f64;
-        let q = tdist::quantile(0.5 + self.config.ci_level / 2.0, df);
+        let q = dist::t_quantile(0.5 + self.config.ci_level / 2.0, df);
         let mut params = Vec::with_capacity(p);
         for k in 0..p {
             let b = self.coef[k];
             let s = se[k];
             let t = b / s;
-            let pv = 2.0 * tdist::sf(t.abs(), df);
+            let pv = 2.0 * dist::t_sf(t.abs(), df);
             self.std_errors[k] = s;
             self.t_values[k] = t;
             self.p_values[k] = pv;
@@ -181,7 +181,7 @@ impl OlsFit {
         let v = Array2::from_shape_fn((k, k), |(i, j)| self.xtx_inv[[i + off, j + off]]);
         let d: Vec<f64> = (0..k).map(|j| v[[j, j]].sqrt()).collect();
         let c = Array2::from_shape_fn((k, k), |(i, j)| v[[i, j]] / (d[i] * d[j]));
-        self.vif = match crate::linalg::spd_inverse(c.view(), "coefficient correlation") {
+        self.vif = match crate::core::linalg::spd_inverse(c.view(), "coefficient correlation") {
             Ok(ci) if k > 0 => ci.diag().to_owned(),
             _ => Array1::from_elem(k, f64::NAN),
         };
@@ -279,7 +279,7 @@ impl OlsFit {
         if !(level > 0.0 && level < 1.0) {
             return Err(Error::invalid("level", format!("must lie in (0, 1), got {level}")));
         }
-        let q = tdist::quantile(0.5 + level / 2.0, self.df_residual as f64);
+        let q = dist::t_quantile(0.5 + level / 2.0, self.df_residual as f64);
         let p = self.terms.len();
         Ok(Array2::from_shape_fn((p, 2), |(k, j)| {
             let h = q * self.std_errors[k];

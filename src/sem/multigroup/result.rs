@@ -7,7 +7,7 @@ use ndarray::Array2;
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::super::partable::{ParTable, TableOptions};
-use super::super::test::chisq_sf;
+use crate::core::dist::chisq_sf;
 use super::super::{free_names, param_table};
 use super::MultiGroupSem;
 use crate::error::{Error, Result};

@@ -1,4 +1,6 @@
-//! `pub(crate)` bridge between ndarray (the public API) and faer (the linear algebra).
+//! Linear algebra: the `pub(crate)` bridge between ndarray (the public API) and faer (the
+//! factorisations of larger matrices), and [`small`], the kernels for small dense matrices with
+//! workspace variants that do not allocate.
 //!
 //! Nothing from faer leaves this crate: every function takes and returns ndarray types. Matrices
 //! are converted with one copy each way; for the sizes of questionnaire data (tens of variables)
@@ -11,6 +13,8 @@ use faer::{Mat, MatRef, Side};
 use ndarray::{Array1, Array2, ArrayView2};
 
 use crate::error::{Error, Result};
+
+pub(crate) mod small;
 
 /// Copy an ndarray matrix into a faer matrix.
 pub(crate) fn to_faer(a: ArrayView2<'_, f64>) -> Mat<f64> {
@@ -288,6 +292,79 @@ pub(crate) fn symmetrize(a: &mut Array2<f64>) {
             a[[j, i]] = v;
         }
     }
+}
+
+/// Cholesky factor (lower triangle of `l`, in place) by faer's blocked kernel, sequential.
+fn llt_in_place(mut l: faer::MatMut<'_, f64>) -> bool {
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::cholesky::llt;
+    use faer::reborrow::ReborrowMut;
+    let n = l.nrows();
+    let mut buf = MemBuffer::new(llt::factor::cholesky_in_place_scratch::<f64>(
+        n,
+        faer::Par::Seq,
+        Default::default(),
+    ));
+    llt::factor::cholesky_in_place(
+        l.rb_mut(),
+        Default::default(),
+        faer::Par::Seq,
+        MemStack::new(&mut buf),
+        Default::default(),
+    )
+    .is_ok()
+        && (0..n).all(|i| l[(i, i)] > 0.0 && l[(i, i)].is_finite())
+}
+
+/// Inverse and log-determinant of a symmetric positive definite matrix (faer's Cholesky and
+/// triangular inverse, sequential: the p × p correlation-sized matrices of a factor analysis,
+/// where faer's blocked kernels are 3–4 times faster than the SEM engine's scalar loops).
+/// `None` unless positive definite.
+pub(crate) fn spd_inverse_logdet_seq(a: &Array2<f64>) -> Option<(Array2<f64>, f64)> {
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::cholesky::llt;
+    let n = a.nrows();
+    if a.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let mut l = faer::Mat::<f64>::from_fn(n, n, |i, j| a[[i, j]]);
+    if !llt_in_place(l.as_mut()) {
+        return None;
+    }
+    let logdet = 2.0 * (0..n).map(|i| l[(i, i)].ln()).sum::<f64>();
+    let mut inv = faer::Mat::<f64>::zeros(n, n);
+    let mut buf = MemBuffer::new(llt::inverse::inverse_scratch::<f64>(n, faer::Par::Seq));
+    llt::inverse::inverse(inv.as_mut(), l.as_ref(), faer::Par::Seq, MemStack::new(&mut buf));
+    let out =
+        Array2::from_shape_fn((n, n), |(i, j)| if i >= j { inv[(i, j)] } else { inv[(j, i)] });
+    out.iter().all(|v| v.is_finite()).then_some((out, logdet))
+}
+
+/// Solve `A x = b` in place for a symmetric positive definite `A` given by its lower triangle in
+/// `a` (overwritten by the Cholesky factor); `false` unless positive definite.
+pub(crate) fn spd_solve_in_place(mut a: faer::MatMut<'_, f64>, b: &mut [f64]) -> bool {
+    use faer::reborrow::{Reborrow, ReborrowMut};
+    let n = a.nrows();
+    if b.len() != n || !llt_in_place(a.rb_mut()) {
+        return false;
+    }
+    let a = a.rb();
+    // L y = b, Lᵀ x = y
+    for i in 0..n {
+        let mut s = b[i];
+        for j in 0..i {
+            s -= a[(i, j)] * b[j];
+        }
+        b[i] = s / a[(i, i)];
+    }
+    for i in (0..n).rev() {
+        let mut s = b[i];
+        for j in (i + 1)..n {
+            s -= a[(j, i)] * b[j];
+        }
+        b[i] = s / a[(i, i)];
+    }
+    b.iter().all(|v| v.is_finite())
 }
 
 #[cfg(test)]

@@ -1,0 +1,243 @@
+//! Small dense kernels on flat row-major buffers (matrices of a few to a few dozen rows), where
+//! a round trip through the faer bridge, or ndarray allocations, would cost more than the
+//! arithmetic. Every kernel writes into caller-owned buffers, so hot loops allocate nothing.
+//!
+//! Layout: an `n × m` matrix is a slice of length `n·m`, row `i` at `i·m .. (i+1)·m`. The
+//! ndarray wrappers ([`cholesky`], [`spd_inverse_logdet`], [`spd_solve`], [`inverse`]) run the
+//! same kernels on owned copies, for code outside the innermost loops.
+
+use ndarray::{Array1, Array2};
+
+/// In-place lower Cholesky factor of the q × q matrix whose lower triangle is in `a`;
+/// `false` if not (numerically) positive definite. The upper triangle is zeroed.
+pub(crate) fn cholesky_in_place(a: &mut [f64], q: usize) -> bool {
+    for j in 0..q {
+        let mut d = a[j * q + j];
+        for k in 0..j {
+            d -= a[j * q + k] * a[j * q + k];
+        }
+        if !d.is_finite() || d <= 0.0 {
+            return false;
+        }
+        let d = d.sqrt();
+        a[j * q + j] = d;
+        for i in (j + 1)..q {
+            let mut v = a[i * q + j];
+            for k in 0..j {
+                v -= a[i * q + k] * a[j * q + k];
+            }
+            a[i * q + j] = v / d;
+        }
+        for k in (j + 1)..q {
+            a[j * q + k] = 0.0;
+        }
+    }
+    true
+}
+
+/// `ln det A` from the Cholesky factor `L` of `A`.
+pub(crate) fn chol_logdet(l: &[f64], q: usize) -> f64 {
+    (0..q).map(|i| l[i * q + i].ln()).sum::<f64>() * 2.0
+}
+
+/// Solve `L z = b` in place.
+pub(crate) fn forward(l: &[f64], q: usize, z: &mut [f64]) {
+    for i in 0..q {
+        let mut v = z[i];
+        for k in 0..i {
+            v -= l[i * q + k] * z[k];
+        }
+        z[i] = v / l[i * q + i];
+    }
+}
+
+/// Solve `A X = B` in place (`B` is q × r row-major) with `A = L Lᵀ`.
+pub(crate) fn chol_solve(l: &[f64], q: usize, b: &mut [f64], r: usize) {
+    for c in 0..r {
+        for i in 0..q {
+            let mut v = b[i * r + c];
+            for k in 0..i {
+                v -= l[i * q + k] * b[k * r + c];
+            }
+            b[i * r + c] = v / l[i * q + i];
+        }
+        for i in (0..q).rev() {
+            let mut v = b[i * r + c];
+            for k in (i + 1)..q {
+                v -= l[k * q + i] * b[k * r + c];
+            }
+            b[i * r + c] = v / l[i * q + i];
+        }
+    }
+}
+
+/// `A⁻¹ = L⁻ᵀ L⁻¹` from `A = L Lᵀ`; `t` is scratch (q × q). Result exactly symmetric.
+pub(crate) fn chol_inverse(l: &[f64], q: usize, inv: &mut [f64], t: &mut [f64]) {
+    // t = L⁻¹ (lower triangular)
+    for v in t.iter_mut() {
+        *v = 0.0;
+    }
+    for j in 0..q {
+        t[j * q + j] = 1.0 / l[j * q + j];
+        for i in (j + 1)..q {
+            let mut v = 0.0;
+            for k in j..i {
+                v -= l[i * q + k] * t[k * q + j];
+            }
+            t[i * q + j] = v / l[i * q + i];
+        }
+    }
+    // inv_ab = Σ_k t_ka t_kb, k ≥ max(a, b)
+    for a in 0..q {
+        for b in 0..=a {
+            let mut v = 0.0;
+            for k in a..q {
+                v += t[k * q + a] * t[k * q + b];
+            }
+            inv[a * q + b] = v;
+            inv[b * q + a] = v;
+        }
+    }
+}
+
+/// `C = A B` with `A` m × k and `B` k × n, row-major.
+pub(crate) fn matmul(a: &[f64], b: &[f64], m: usize, k: usize, n: usize, c: &mut [f64]) {
+    for i in 0..m {
+        for j in 0..n {
+            let mut v = 0.0;
+            for h in 0..k {
+                v += a[i * k + h] * b[h * n + j];
+            }
+            c[i * n + j] = v;
+        }
+    }
+}
+
+/// Inverse of the row-major n × n matrix `a` into `out` by Gauss–Jordan elimination with
+/// partial pivoting, using `work` (n × n) as scratch; `false` if (numerically) singular, and then
+/// `out` holds garbage. Allocation-free; [`inverse`] wraps it.
+pub(crate) fn inv_into(a: &[f64], n: usize, work: &mut [f64], out: &mut [f64]) -> bool {
+    let m = &mut work[..n * n];
+    m.copy_from_slice(&a[..n * n]);
+    let out = &mut out[..n * n];
+    out.fill(0.0);
+    for i in 0..n {
+        out[i * n + i] = 1.0;
+    }
+    let scale = m.iter().fold(0.0_f64, |s, v| s.max(v.abs()));
+    if scale.is_nan() || scale <= 0.0 || !scale.is_finite() {
+        return false;
+    }
+    for c in 0..n {
+        let mut piv = c;
+        for r in (c + 1)..n {
+            if m[r * n + c].abs() > m[piv * n + c].abs() {
+                piv = r;
+            }
+        }
+        let pivot = m[piv * n + c].abs();
+        if pivot.is_nan() || pivot <= 1e-13 * scale {
+            return false;
+        }
+        if piv != c {
+            for j in 0..n {
+                m.swap(c * n + j, piv * n + j);
+                out.swap(c * n + j, piv * n + j);
+            }
+        }
+        let d = 1.0 / m[c * n + c];
+        for j in 0..n {
+            m[c * n + j] *= d;
+            out[c * n + j] *= d;
+        }
+        for r in 0..n {
+            if r != c {
+                let f = m[r * n + c];
+                if f != 0.0 {
+                    for j in 0..n {
+                        m[r * n + j] -= f * m[c * n + j];
+                        out[r * n + j] -= f * out[c * n + j];
+                    }
+                }
+            }
+        }
+    }
+    true
+}
+
+/// Lower Cholesky factor of a symmetric matrix (its lower triangle is read); `None` unless
+/// positive definite.
+pub(crate) fn cholesky(a: &Array2<f64>) -> Option<Array2<f64>> {
+    let n = a.nrows();
+    let mut l: Vec<f64> = a.iter().copied().collect();
+    cholesky_in_place(&mut l, n).then(|| Array2::from_shape_vec((n, n), l).ok()).flatten()
+}
+
+/// Inverse (exactly symmetric) and log-determinant of a symmetric positive definite matrix;
+/// `None` unless positive definite.
+pub(crate) fn spd_inverse_logdet(a: &Array2<f64>) -> Option<(Array2<f64>, f64)> {
+    let n = a.nrows();
+    let mut l: Vec<f64> = a.iter().copied().collect();
+    if !cholesky_in_place(&mut l, n) {
+        return None;
+    }
+    let logdet = chol_logdet(&l, n);
+    let mut inv = vec![0.0; n * n];
+    let mut t = vec![0.0; n * n];
+    chol_inverse(&l, n, &mut inv, &mut t);
+    Some((Array2::from_shape_vec((n, n), inv).ok()?, logdet))
+}
+
+/// Solve `A x = b` for a symmetric positive definite `A`; `None` unless positive definite.
+pub(crate) fn spd_solve(a: &Array2<f64>, b: &Array1<f64>) -> Option<Array1<f64>> {
+    let n = a.nrows();
+    let mut l: Vec<f64> = a.iter().copied().collect();
+    if b.len() != n || !cholesky_in_place(&mut l, n) {
+        return None;
+    }
+    let mut x: Vec<f64> = b.to_vec();
+    chol_solve(&l, n, &mut x, 1);
+    Some(Array1::from(x))
+}
+
+/// Inverse of a general square matrix by Gauss–Jordan elimination with partial pivoting;
+/// `None` if (numerically) singular or not finite.
+pub(crate) fn inverse(a: &Array2<f64>) -> Option<Array2<f64>> {
+    let n = a.nrows();
+    let flat: Vec<f64> = a.iter().copied().collect();
+    let mut work = vec![0.0; n * n];
+    let mut out = vec![0.0; n * n];
+    if n == 0 || !inv_into(&flat, n, &mut work, &mut out) || out.iter().any(|v| !v.is_finite()) {
+        return (n == 0).then(|| Array2::zeros((0, 0)));
+    }
+    Array2::from_shape_vec((n, n), out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn kernels() {
+        let a = array![[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]];
+        let (inv, ld) = spd_inverse_logdet(&a).unwrap();
+        let id = a.dot(&inv);
+        for i in 0..3 {
+            for j in 0..3 {
+                assert!((id[[i, j]] - if i == j { 1.0 } else { 0.0 }).abs() < 1e-12);
+            }
+        }
+        let det = 4.0 * (3.0 * 2.0 - 0.04) - 1.0 * (2.0 - 0.1) + 0.5 * (0.2 - 1.5);
+        assert!((ld - f64::ln(det)).abs() < 1e-12);
+        let g = inverse(&array![[0.0, 2.0], [1.0, 1.0]]).unwrap();
+        assert!((g[[0, 0]] + 0.5).abs() < 1e-15 && (g[[1, 0]] - 0.5).abs() < 1e-15);
+        assert!(inverse(&array![[1.0, 2.0], [2.0, 4.0]]).is_none());
+        let x = spd_solve(&a, &array![1.0, 2.0, 3.0]).unwrap();
+        let r = a.dot(&x);
+        assert!((r[2] - 3.0).abs() < 1e-12);
+        assert!(cholesky(&array![[1.0, 2.0], [2.0, 1.0]]).is_none());
+        let l = cholesky(&a).unwrap();
+        assert!((l.dot(&l.t()) - &a).iter().all(|v| v.abs() < 1e-14) && l[[0, 1]] == 0.0);
+    }
+}
