@@ -48,7 +48,7 @@ fn load_extra(name: &str) -> Value {
 }
 
 /// Writes the replicate fixture that `boot_hs.R` reads. Run once with
-/// `cargo test --release --test reference_resample -- --ignored write_boot_fixture`.
+/// `cargo test --release --test reference -- --ignored write_boot_fixture`.
 #[test]
 #[ignore]
 fn write_boot_fixture() {
