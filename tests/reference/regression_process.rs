@@ -4,7 +4,7 @@
 use crate::common::*;
 use crate::regression_factors::{check_vec, nums};
 use serde_json::Value;
-use surveystat::regression::{Mediation, Moderation};
+use surveystat::regression::{Mediation, ModeratedMediation, Moderation, Probes};
 
 fn fixture() -> Value {
     let p = fixture_path("extra/regression_process.json");
@@ -72,4 +72,123 @@ fn model4_paths_and_bootstrap() {
     assert_eq!(m1.percentile_intervals(), m.percentile_intervals());
     assert_eq!(m1.bca_intervals(), m.bca_intervals());
     assert_eq!(m1.boot_se(), m.boot_se());
+}
+
+fn check_fit(label: &str, fit: &surveystat::regression::OlsFit, coef: &Value, se: &Value) {
+    check_vec(&format!("{label} coef"), &fit.coefficients().to_vec(), &nums(coef), TOL_CLOSED_FORM);
+    check_vec(&format!("{label} se"), &fit.std_errors().to_vec(), &nums(se), TOL_CLOSED_FORM);
+}
+
+#[test]
+fn moderated_mediation_models_against_lm() {
+    let fx = fixture();
+    let ds = load_data("swiss.csv");
+    for model in [7u32, 8, 14, 58, 59] {
+        let c = &fx[format!("model{model}")];
+        let m = ModeratedMediation::fit(
+            &ds,
+            model,
+            "Education",
+            "Agriculture",
+            "Catholic",
+            "Fertility",
+            false,
+            200,
+            7,
+            0.95,
+        )
+        .unwrap();
+        let tag = format!("model {model}");
+        check_fit(&format!("{tag} M"), m.m_model(), &c["m_coef"], &c["m_se"]);
+        check_fit(&format!("{tag} Y"), m.y_model(), &c["y_coef"], &c["y_se"]);
+        let ci = m.conditional_indirect();
+        let ws: Vec<f64> = ci.iter().map(|e| e.w).collect();
+        let ind: Vec<f64> = ci.iter().map(|e| e.effect).collect();
+        check_vec(&format!("{tag} w"), &ws, &nums(&c["w_values"]), TOL_CLOSED_FORM);
+        check_vec(&format!("{tag} indirect"), &ind, &nums(&c["indirect"]), TOL_CLOSED_FORM);
+        match m.index() {
+            Some(ix) => {
+                assert_rel(&format!("{tag} index"), ix.effect, f(&c["index"]), TOL_CLOSED_FORM)
+            }
+            None => assert!(c["index"].is_null(), "{tag}: index expected"),
+        }
+        let de: Vec<f64> = m.direct().iter().map(|e| e.effect).collect();
+        let ds_: Vec<f64> = m.direct().iter().map(|e| e.se).collect();
+        check_vec(&format!("{tag} direct"), &de, &nums(&c["direct"]), TOL_CLOSED_FORM);
+        check_vec(&format!("{tag} direct se"), &ds_, &nums(&c["direct_se"]), TOL_CLOSED_FORM);
+        for e in ci.iter().chain(m.index()) {
+            assert!(e.percentile.lower <= e.percentile.upper && e.boot_se > 0.0, "{tag}");
+        }
+    }
+    // Models 7 and 14: the indirect effect is linear in W with slope equal to the index.
+    for model in [7u32, 14] {
+        let m = ModeratedMediation::fit(
+            &ds,
+            model,
+            "Education",
+            "Agriculture",
+            "Catholic",
+            "Fertility",
+            false,
+            50,
+            7,
+            0.95,
+        )
+        .unwrap();
+        let ci = m.conditional_indirect();
+        let slope = (ci[2].effect - ci[0].effect) / (ci[2].w - ci[0].w);
+        assert_rel("index = slope", slope, m.index().unwrap().effect, 1e-10);
+    }
+}
+
+#[test]
+fn moderated_mediation_bootstrap_is_thread_count_independent() {
+    let ds = load_data("swiss.csv");
+    let run = || {
+        ModeratedMediation::fit(
+            &ds,
+            7,
+            "Education",
+            "Agriculture",
+            "Catholic",
+            "Fertility",
+            false,
+            300,
+            11,
+            0.95,
+        )
+        .unwrap()
+    };
+    let m = run();
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let m1 = one.install(run);
+    assert_eq!(m.conditional_indirect(), m1.conditional_indirect());
+    let (a, b) = (m.index().unwrap(), m1.index().unwrap());
+    assert_eq!((a.boot_se, a.percentile, a.bca), (b.boot_se, b.percentile, b.bca));
+    let ix = m.index().unwrap();
+    assert!(ix.bca.is_some());
+}
+
+#[test]
+fn model1_percentile_probes() {
+    let fx = fixture();
+    let c = &fx["model1"];
+    let ds = load_data("swiss.csv");
+    let m = Moderation::fit_probed(
+        &ds,
+        "Education",
+        "Catholic",
+        "Fertility",
+        false,
+        0.95,
+        Probes::Percentiles,
+    )
+    .unwrap();
+    let ce = m.conditional_effects();
+    let ws: Vec<f64> = ce.iter().map(|e| e.w).collect();
+    let ef: Vec<f64> = ce.iter().map(|e| e.effect).collect();
+    let se: Vec<f64> = ce.iter().map(|e| e.se).collect();
+    check_vec("w pct", &ws, &nums(&c["w_percentiles"]), TOL_CLOSED_FORM);
+    check_vec("effect pct", &ef, &nums(&c["effect_percentiles"]), TOL_CLOSED_FORM);
+    check_vec("se pct", &se, &nums(&c["se_percentiles"]), TOL_CLOSED_FORM);
 }
