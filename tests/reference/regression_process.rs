@@ -192,3 +192,81 @@ fn model1_percentile_probes() {
     check_vec("effect pct", &ef, &nums(&c["effect_percentiles"]), TOL_CLOSED_FORM);
     check_vec("se pct", &se, &nums(&c["se_percentiles"]), TOL_CLOSED_FORM);
 }
+
+/// Least squares with an intercept by the normal equations (Gauss–Jordan), for a brute-force
+/// recomputation independent of the crate's OLS.
+fn lstsq(cols: &[Vec<f64>], y: &[f64]) -> Vec<f64> {
+    let p = cols.len() + 1;
+    let row =
+        |i: usize| -> Vec<f64> { std::iter::once(1.0).chain(cols.iter().map(|c| c[i])).collect() };
+    let mut a = vec![vec![0.0; p + 1]; p];
+    for (i, yi) in y.iter().enumerate() {
+        let r = row(i);
+        for j in 0..p {
+            for k in 0..p {
+                a[j][k] += r[j] * r[k];
+            }
+            a[j][p] += r[j] * yi;
+        }
+    }
+    for c in 0..p {
+        let piv = (c..p).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs())).unwrap();
+        a.swap(c, piv);
+        for r in 0..p {
+            if r != c {
+                let fct = a[r][c] / a[c][c];
+                for k in c..=p {
+                    a[r][k] -= fct * a[c][k];
+                }
+            }
+        }
+    }
+    (0..p).map(|j| a[j][p] / a[j][j]).collect()
+}
+
+#[test]
+fn moderated_mediation_bootstrap_matches_brute_force() {
+    use surveystat::resample::Bootstrap;
+    let ds = load_data("swiss.csv");
+    let col = |n: &str| ds.column(n).unwrap().to_vec();
+    let (x, m, w, y) = (col("Education"), col("Agriculture"), col("Catholic"), col("Fertility"));
+    let n = x.len();
+    let mw = w.iter().sum::<f64>() / n as f64;
+    let sw = (w.iter().map(|v| (v - mw) * (v - mw)).sum::<f64>() / (n as f64 - 1.0)).sqrt();
+    let probes = [mw - sw, mw, mw + sw];
+    let stat = |idx: &[usize]| -> surveystat::Result<Vec<f64>> {
+        let g = |v: &[f64]| -> Vec<f64> { idx.iter().map(|&i| v[i]).collect() };
+        let (xs, ms, ws, ys) = (g(&x), g(&m), g(&w), g(&y));
+        let xw: Vec<f64> = xs.iter().zip(&ws).map(|(a, b)| a * b).collect();
+        let a = lstsq(&[xs.clone(), ws, xw], &ms);
+        let b = lstsq(&[xs, ms], &ys)[2];
+        let mut out: Vec<f64> = probes.iter().map(|&v| (a[1] + a[3] * v) * b).collect();
+        out.push(a[3] * b);
+        Ok(out)
+    };
+    let boot = Bootstrap::new(300).seed(11).run(n, stat).unwrap();
+    let perc = boot.ci_percentile(0.95).unwrap();
+    let fit = ModeratedMediation::fit(
+        &ds,
+        7,
+        "Education",
+        "Agriculture",
+        "Catholic",
+        "Fertility",
+        false,
+        300,
+        11,
+        0.95,
+    )
+    .unwrap();
+    let ours: Vec<_> = fit.conditional_indirect().iter().chain(fit.index()).collect();
+    for (j, e) in ours.iter().enumerate() {
+        assert_rel("brute lower", e.percentile.lower, perc[j].lower, 1e-8);
+        assert_rel("brute upper", e.percentile.upper, perc[j].upper, 1e-8);
+        assert_rel("brute se", e.boot_se, boot.se()[j], 1e-8);
+        let bca = boot.ci_bca_one(j, 0.95).unwrap();
+        let ob = e.bca.unwrap();
+        assert_rel("brute bca lower", ob.lower, bca.lower, 1e-8);
+        assert_rel("brute bca upper", ob.upper, bca.upper, 1e-8);
+    }
+}
