@@ -195,6 +195,7 @@ fn model1_percentile_probes() {
 
 /// Least squares with an intercept by the normal equations (Gauss–Jordan), for a brute-force
 /// recomputation independent of the crate's OLS.
+#[allow(clippy::needless_range_loop)]
 fn lstsq(cols: &[Vec<f64>], y: &[f64]) -> Vec<f64> {
     let p = cols.len() + 1;
     let row =
