@@ -27,4 +27,6 @@ pub use inference::{AnovaRow, Influence, Prediction};
 pub use ols::{
     BreuschPagan, FTest, HcType, Ols, OlsFit, RankDeficiency, Refinement, RobustCovariance, SeType,
 };
-pub use process::{ConditionalEffect, Mediation, Moderation};
+pub use process::{
+    ConditionalEffect, ConditionalIndirect, Mediation, ModeratedMediation, Moderation, Probes,
+};

@@ -10,6 +10,9 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::resample::{Bootstrap, Interval};
 
+mod modmed;
+pub use modmed::{ConditionalIndirect, ModeratedMediation};
+
 /// A conditional effect of X at one value of the moderator.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -28,6 +31,16 @@ pub struct ConditionalEffect {
     pub lower: f64,
     /// Upper limit.
     pub upper: f64,
+}
+
+/// Where a continuous moderator is probed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Probes {
+    /// Mean − 1 SD, mean, mean + 1 SD (SD with n − 1), PROCESS's default.
+    #[default]
+    MeanSd,
+    /// The 16th, 50th and 84th percentiles (R's type-7 sample quantiles).
+    Percentiles,
 }
 
 /// PROCESS model 1: `Y = b₀ + b₁ X + b₂ W + b₃ XW`.
@@ -53,6 +66,23 @@ impl Moderation {
         y: &str,
         center: bool,
         level: f64,
+    ) -> Result<Self> {
+        Self::fit_probed(data, x, w, y, center, level, Probes::MeanSd)
+    }
+
+    /// [`Moderation::fit`] with a choice of the moderator values at which X's effect is
+    /// probed.
+    ///
+    /// # Errors
+    /// As [`Moderation::fit`].
+    pub fn fit_probed(
+        data: &Dataset,
+        x: &str,
+        w: &str,
+        y: &str,
+        center: bool,
+        level: f64,
+        probes: Probes,
     ) -> Result<Self> {
         let cols = complete_columns(data, &[x, w, y])?;
         let (mut xv, mut wv, yv) = (cols[0].clone(), cols[1].clone(), cols[2].clone());
@@ -82,9 +112,14 @@ impl Moderation {
         let v = fit.vcov();
         let df = fit.df_residual() as f64;
         let tc = dist::t_quantile(0.5 + level / 2.0, df);
-        let mw = mean(&wv);
-        let sw = sd(&wv);
-        let probes = [mw - sw, mw, mw + sw]
+        let probe_w = match probes {
+            Probes::MeanSd => {
+                let (mw, sw) = (mean(&wv), sd(&wv));
+                [mw - sw, mw, mw + sw]
+            }
+            Probes::Percentiles => [0.16, 0.5, 0.84].map(|p| quantile7(&wv, p)),
+        };
+        let probes = probe_w
             .iter()
             .map(|&wval| {
                 let e = b[1] + b[3] * wval;
@@ -125,7 +160,8 @@ impl Moderation {
     pub fn fit_result(&self) -> &OlsFit {
         &self.fit
     }
-    /// Conditional effects of X at the moderator's mean − 1 SD, mean and mean + 1 SD.
+    /// Conditional effects of X at the probe values of the moderator (mean − 1 SD, mean,
+    /// mean + 1 SD, or the 16th, 50th and 84th percentiles).
     pub fn conditional_effects(&self) -> &[ConditionalEffect] {
         &self.probes
     }
@@ -261,4 +297,17 @@ fn mean(v: &[f64]) -> f64 {
 fn sd(v: &[f64]) -> f64 {
     let m = mean(v);
     (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() as f64 - 1.0)).sqrt()
+}
+
+/// Sample quantile of type 7 (R's default): linear interpolation between order statistics.
+fn quantile7(v: &[f64], p: f64) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    if s.is_empty() {
+        return f64::NAN;
+    }
+    let h = (s.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    s[lo] + (h - lo as f64) * (s[hi] - s[lo])
 }

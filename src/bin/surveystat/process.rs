@@ -1,8 +1,10 @@
 //! `surveystat process`: conditional process analysis with observed variables (Hayes' PROCESS
-//! models 1 and 4).
+//! models 1, 4, 7, 8, 14, 58 and 59).
 
 use serde_json::{Value, json};
-use surveystat::regression::{Mediation, Moderation};
+use surveystat::regression::{
+    ConditionalIndirect, Mediation, ModeratedMediation, Moderation, Probes,
+};
 
 use crate::output::{in_file, json_text, num, read_data, split_list};
 
@@ -12,19 +14,19 @@ pub struct ProcessArgs {
     /// CSV file with a header row
     #[arg(long)]
     pub data: String,
-    /// PROCESS model number (1 = moderation, 4 = mediation)
+    /// PROCESS model number (1 = moderation, 4 = mediation, 7/8/14/58/59 = moderated mediation)
     #[arg(long)]
     pub model: u32,
     /// Focal predictor X
     #[arg(long)]
     pub x: String,
-    /// Mediator(s) M, comma separated (model 4)
+    /// Mediator(s) M, comma separated (model 4; one mediator for 7, 8, 14, 58, 59)
     #[arg(long)]
     pub m: Option<String>,
     /// Outcome Y
     #[arg(long)]
     pub y: String,
-    /// Moderator W (model 1)
+    /// Moderator W (models 1, 7, 8, 14, 58, 59)
     #[arg(long)]
     pub w: Option<String>,
     /// Second moderator Z (not used by models 1 and 4)
@@ -36,9 +38,12 @@ pub struct ProcessArgs {
     /// Bootstrap seed
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Mean-centre X and W before forming products (model 1)
+    /// Mean-centre X and W (and M in moderated mediation) before forming products
     #[arg(long)]
     pub center: bool,
+    /// Moderator probe values for model 1: meansd (mean ± 1 SD) or percentile (16th/50th/84th)
+    #[arg(long, default_value = "meansd")]
+    pub probes: String,
     /// Confidence level
     #[arg(long, default_value_t = 0.95)]
     pub ci_level: f64,
@@ -53,7 +58,12 @@ pub fn run(a: ProcessArgs) -> Result<String, String> {
     match a.model {
         1 => {
             let w = a.w.as_deref().ok_or("model 1 needs --w")?;
-            let m = Moderation::fit(&ds, &a.x, w, &a.y, a.center, a.ci_level)
+            let probes = match a.probes.as_str() {
+                "meansd" => Probes::MeanSd,
+                "percentile" => Probes::Percentiles,
+                p => return Err(format!("--probes must be meansd or percentile, not {p:?}")),
+            };
+            let m = Moderation::fit_probed(&ds, &a.x, w, &a.y, a.center, a.ci_level, probes)
                 .map_err(in_file(&a.data))?;
             let effects: Vec<Value> = m
                 .conditional_effects()
@@ -64,7 +74,7 @@ pub fn run(a: ProcessArgs) -> Result<String, String> {
                 })
                 .collect();
             let v = json!({
-                "model": 1, "x": a.x, "w": w, "y": a.y, "centered": a.center, "ci_level": a.ci_level,
+                "model": 1, "x": a.x, "w": w, "probes": a.probes, "y": a.y, "centered": a.center, "ci_level": a.ci_level,
                 "regression": crate::ols::to_json(m.fit_result()),
                 "r2_change": num(m.r2_change()),
                 "conditional_effects": effects,
@@ -76,7 +86,16 @@ pub fn run(a: ProcessArgs) -> Result<String, String> {
             }
             let mut out = format!("PROCESS model 1: {} ~ {} * {}\n\n", a.y, a.x, w);
             out.push_str(&m.fit_result().summary().to_string());
-            out.push_str(&format!("\nR² change due to the interaction: {:.6}\n\nConditional effects of {} at {w} = mean − 1 SD, mean, mean + 1 SD:\n", m.r2_change(), a.x));
+            let at = if probes == Probes::Percentiles {
+                "16th, 50th, 84th percentile"
+            } else {
+                "mean − 1 SD, mean, mean + 1 SD"
+            };
+            out.push_str(&format!(
+                "\nR² change due to the interaction: {:.6}\n\nConditional effects of {} at {w} = {at}:\n",
+                m.r2_change(),
+                a.x
+            ));
             for e in m.conditional_effects() {
                 out.push_str(&format!(
                     "  {w} = {:>10.4}  effect {:>10.4}  se {:>8.4}  t {:>8.3}  p {:.4e}  [{:.4}, {:.4}]\n",
@@ -149,6 +168,87 @@ pub fn run(a: ProcessArgs) -> Result<String, String> {
             out.push_str(&format!("({} bootstrap resamples, seed {})\n", a.bootstrap, a.seed));
             Ok(out)
         }
-        n => Err(format!("PROCESS model {n} is not available (models 1 and 4 are)")),
+        7 | 8 | 14 | 58 | 59 => moderated_mediation(&a, &ds),
+        n => Err(format!(
+            "PROCESS model {n} is not available (models 1, 4, 7, 8, 14, 58 and 59 are)"
+        )),
     }
+}
+
+fn indirect_json(e: &ConditionalIndirect) -> Value {
+    json!({"w": num(e.w), "effect": num(e.effect), "boot_se": num(e.boot_se),
+           "percentile": [num(e.percentile.lower), num(e.percentile.upper)],
+           "bca": e.bca.map(|b| json!([num(b.lower), num(b.upper)]))})
+}
+
+fn indirect_text(label: &str, e: &ConditionalIndirect) -> String {
+    let mut s = format!(
+        "{label}: {:.6} (boot se {:.6}), percentile [{:.6}, {:.6}]",
+        e.effect, e.boot_se, e.percentile.lower, e.percentile.upper
+    );
+    if let Some(b) = e.bca {
+        s.push_str(&format!(", BCa [{:.6}, {:.6}]", b.lower, b.upper));
+    }
+    s.push('\n');
+    s
+}
+
+fn moderated_mediation(a: &ProcessArgs, ds: &surveystat::data::Dataset) -> Result<String, String> {
+    let w = a.w.as_deref().ok_or(format!("model {} needs --w", a.model))?;
+    let m = a.m.as_deref().ok_or(format!("model {} needs --m", a.model))?;
+    if split_list(m).len() != 1 {
+        return Err(format!("model {} takes exactly one mediator in --m", a.model));
+    }
+    let fit = ModeratedMediation::fit(
+        ds,
+        a.model,
+        &a.x,
+        m,
+        w,
+        &a.y,
+        a.center,
+        a.bootstrap,
+        a.seed,
+        a.ci_level,
+    )
+    .map_err(in_file(&a.data))?;
+    let direct: Vec<Value> = fit
+        .direct()
+        .iter()
+        .map(|e| {
+            json!({"w": num(e.w), "effect": num(e.effect), "se": num(e.se), "t": num(e.t),
+                   "p_value": num(e.p_value), "ci_lower": num(e.lower), "ci_upper": num(e.upper)})
+        })
+        .collect();
+    let v = json!({
+        "model": a.model, "x": a.x, "m": m, "w": w, "y": a.y, "centered": a.center,
+        "bootstrap": a.bootstrap, "seed": a.seed, "ci_level": a.ci_level,
+        "m_model": crate::ols::to_json(fit.m_model()),
+        "y_model": crate::ols::to_json(fit.y_model()),
+        "direct": direct,
+        "conditional_indirect": fit.conditional_indirect().iter().map(indirect_json).collect::<Vec<_>>(),
+        "index_of_moderated_mediation": fit.index().map(indirect_json),
+    });
+    if a.json {
+        return Ok(json_text(&v));
+    }
+    let mut out =
+        format!("PROCESS model {}: {} -> {m} -> {}, moderator {w}\n\n", a.model, a.x, a.y);
+    out.push_str(&format!("Outcome {m}:\n{}\n", fit.m_model().summary()));
+    out.push_str(&format!("Outcome {}:\n{}\n", a.y, fit.y_model().summary()));
+    for e in fit.direct() {
+        let at = if e.w.is_nan() { String::new() } else { format!(" at {w} = {:.4}", e.w) };
+        out.push_str(&format!(
+            "Direct effect{at}: {:.6} (se {:.6}, p {:.4e}) [{:.6}, {:.6}]\n",
+            e.effect, e.se, e.p_value, e.lower, e.upper
+        ));
+    }
+    for e in fit.conditional_indirect() {
+        out.push_str(&indirect_text(&format!("Indirect effect at {w} = {:.4}", e.w), e));
+    }
+    if let Some(ix) = fit.index() {
+        out.push_str(&indirect_text("Index of moderated mediation", ix));
+    }
+    out.push_str(&format!("({} bootstrap resamples, seed {})\n", a.bootstrap, a.seed));
+    Ok(out)
 }
