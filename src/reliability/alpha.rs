@@ -691,7 +691,7 @@ fn smc_of(inv_diag: f64) -> f64 {
 }
 
 /// Squared multiple correlations `1 − 1/diag(R⁺)`.
-fn smc(r: &Array2<f64>) -> Result<Vec<f64>> {
+pub(super) fn smc(r: &Array2<f64>) -> Result<Vec<f64>> {
     let (inv, _) = pinv_info(r)?;
     Ok((0..r.nrows()).map(|i| smc_of(inv[[i, i]])).collect())
 }

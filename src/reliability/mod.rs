@@ -10,11 +10,14 @@
 //!   intervals, as psych `ICC`.
 //! - Closed forms from a factor solution: [`omega_total`], [`composite_reliability`],
 //!   [`average_variance_extracted`], [`fornell_larcker`], and [`htmt`] from item correlations.
+//! - [`guttman`] → [`GuttmanLambdas`] (λ1–λ6) and [`split_half`] → [`SplitHalf`] (largest,
+//!   smallest and average split-half reliability over all splits), as psych `splitHalf`.
 
 mod alpha;
 mod composite;
 mod icc;
 mod omega;
+mod split_half;
 
 pub use alpha::{Alpha, AlphaFit, AlphaIfDropped, AlphaItem, ConfidenceInterval, cronbach_alpha};
 pub use composite::{
@@ -23,3 +26,4 @@ pub use composite::{
 };
 pub use icc::{Icc, IccFit, IccRow, IccType};
 pub use omega::{Omega, OmegaFit, OmegaSubscale, SchmidLeiman};
+pub use split_half::{GuttmanLambdas, MAX_SPLIT_HALF_ITEMS, SplitHalf, guttman, split_half};

@@ -19,4 +19,5 @@ mod sem_extreme_fit;
 mod sem_fiml;
 mod sem_names;
 mod sem_syntax_depth;
+mod split_half;
 mod study;

@@ -25,4 +25,5 @@ mod sem_fiml;
 mod sem_fixes;
 mod sem_multigroup;
 mod sem_multigroup_more;
+mod split_half;
 mod study;
