@@ -44,6 +44,8 @@ pub use efa::{Efa, EfaFit, FitStatistics};
 pub(crate) use extraction::smc;
 pub use extraction::{Extraction, StoppingRule};
 pub use method_bias::{HarmanTest, harman_single_factor};
-pub use parallel::{ParallelAnalysis, ParallelCriterion, ParallelFit, ParallelSource};
+pub use parallel::{
+    ParallelAnalysis, ParallelCriterion, ParallelFit, ParallelSource, parallel_count,
+};
 pub use rotation::Rotation;
 pub use scores::ScoreMethod;

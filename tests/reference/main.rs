@@ -13,6 +13,7 @@ mod method_bias;
 mod nist;
 mod ols;
 mod omega;
+mod parallel;
 mod polychoric;
 mod regression_factors;
 mod regression_glm;
