@@ -27,3 +27,4 @@ mod sem_fixes;
 mod sem_multigroup;
 mod sem_multigroup_more;
 mod study;
+mod vss;
