@@ -9,6 +9,7 @@
 //! - [`harman_single_factor`] → [`HarmanTest`]: Harman's single-factor test of common method
 //!   bias.
 //! - [`ParallelAnalysis`] → [`ParallelFit`]: Horn's parallel analysis as psych's `fa.parallel`.
+//! - [`velicer_map`], [`vss_fit`]: Velicer's MAP and the Very Simple Structure fit (psych `VSS`).
 //!
 //! Everything agrees with R psych 2.2.9 / GPArotation; see `docs/methods/factor.md`.
 //!
@@ -37,6 +38,7 @@ mod parallel;
 mod rotation;
 mod scores;
 mod small;
+mod vss;
 
 pub(crate) use adequacy::data_correlation_missing;
 pub use adequacy::{BartlettTest, Kmo, KmoFit, bartlett_sphericity, eigenvalues};
@@ -44,6 +46,9 @@ pub use efa::{Efa, EfaFit, FitStatistics};
 pub(crate) use extraction::smc;
 pub use extraction::{Extraction, StoppingRule};
 pub use method_bias::{HarmanTest, harman_single_factor};
-pub use parallel::{ParallelAnalysis, ParallelCriterion, ParallelFit, ParallelSource};
+pub use parallel::{
+    ParallelAnalysis, ParallelCriterion, ParallelFit, ParallelSource, parallel_count,
+};
 pub use rotation::Rotation;
 pub use scores::ScoreMethod;
+pub use vss::{velicer_map, vss_fit};

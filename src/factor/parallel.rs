@@ -42,6 +42,8 @@ pub enum ParallelCriterion {
 /// one-factor solution (the chosen extraction) on the diagonal (psych fa.parallel, SMC = FALSE)
 /// suggested number = number of leading observed eigenvalues greater than the reference
 /// (mean or quantile over replications) — psych: which(!(observed > reference))[1] − 1
+/// default reference (psych fa.parallel, quant = .95): raw data → resampled columns, 95% quantile
+/// for both; correlation matrix → simulated N(0, 1), 95% quantile for components, mean for factors
 /// ```
 ///
 /// Replication `i` uses its own ChaCha8 stream derived from `(seed, i)`, so the result is the
@@ -66,8 +68,8 @@ pub enum ParallelCriterion {
 pub struct ParallelAnalysis {
     replications: usize,
     seed: u64,
-    source: ParallelSource,
-    criterion: ParallelCriterion,
+    source: Option<ParallelSource>,
+    criterion: Option<ParallelCriterion>,
     extraction: Extraction,
 }
 
@@ -78,13 +80,15 @@ impl Default for ParallelAnalysis {
 }
 
 impl ParallelAnalysis {
-    /// 20 simulated replications (psych's `n.iter`), seed 1, mean criterion, minres factors.
+    /// 20 replications (psych's `n.iter`), seed 1, minres factors, and psych's default
+    /// reference and decision rule (see [`ParallelAnalysis::source`] and
+    /// [`ParallelAnalysis::criterion`]).
     pub fn new() -> Self {
         Self {
             replications: 20,
             seed: 1,
-            source: ParallelSource::Simulated,
-            criterion: ParallelCriterion::Mean,
+            source: None,
+            criterion: None,
             extraction: Extraction::MinRes,
         }
     }
@@ -98,14 +102,17 @@ impl ParallelAnalysis {
         self.seed = s;
         self
     }
-    /// Simulated or resampled reference data.
+    /// Simulated or resampled reference data. Default as psych `fa.parallel`: resampled for
+    /// raw data ([`ParallelAnalysis::fit`]), simulated for a correlation matrix.
     pub fn source(mut self, s: ParallelSource) -> Self {
-        self.source = s;
+        self.source = Some(s);
         self
     }
-    /// Mean or quantile criterion.
+    /// Mean or quantile criterion for both components and factors. Default as psych
+    /// `fa.parallel` (`quant = .95`): the 95% quantile, except for factors compared with
+    /// simulated data, where psych uses the mean.
     pub fn criterion(mut self, c: ParallelCriterion) -> Self {
-        self.criterion = c;
+        self.criterion = Some(c);
         self
     }
     /// Extraction used for the factor eigenvalues (`Pca` is treated as `MinRes`).
@@ -131,7 +138,7 @@ impl ParallelAnalysis {
     /// As [`ParallelAnalysis::fit`]; [`Error::InvalidParameter`] when resampling is asked for.
     pub fn fit_cor(&self, r: &ArrayRef2<f64>, n_obs: usize) -> Result<ParallelFit> {
         check_correlation(r)?;
-        if self.source == ParallelSource::Resampled {
+        if self.source == Some(ParallelSource::Resampled) {
             return Err(Error::invalid("source", "resampling needs raw data"));
         }
         self.run(&r.to_owned(), n_obs, None)
@@ -152,7 +159,7 @@ impl ParallelAnalysis {
         if self.replications == 0 {
             return Err(Error::invalid("replications", "must be at least 1"));
         }
-        if let ParallelCriterion::Quantile(q) = self.criterion
+        if let Some(ParallelCriterion::Quantile(q)) = self.criterion
             && !(q > 0.0 && q < 1.0)
         {
             return Err(Error::invalid("quantile", "must lie strictly between 0 and 1"));
@@ -161,13 +168,24 @@ impl ParallelAnalysis {
             return Err(Error::TooFewObservations { needed: 3, got: n });
         }
         let p = r.nrows();
+        let source = self.source.unwrap_or(if data.is_some() {
+            ParallelSource::Resampled
+        } else {
+            ParallelSource::Simulated
+        });
+        let psych_quantile = ParallelCriterion::Quantile(0.95);
+        let crit_pc = self.criterion.unwrap_or(psych_quantile);
+        let crit_fa = self.criterion.unwrap_or(match source {
+            ParallelSource::Resampled => psych_quantile,
+            ParallelSource::Simulated => ParallelCriterion::Mean,
+        });
         let observed_pc = linalg::sym_eigen_seq(r.view(), "R")?.0;
         let observed_fa = self.fa_values(r)?;
         let reps: Vec<Result<(Array1<f64>, Array1<f64>)>> = (0..self.replications)
             .into_par_iter()
             .map(|i| {
                 let mut rng = ChaCha8Rng::seed_from_u64(mix(self.seed, i as u64));
-                let sim = match (self.source, data) {
+                let sim = match (source, data) {
                     (ParallelSource::Resampled, Some(d)) => {
                         let mut s = Array2::<f64>::zeros((n, p));
                         for j in 0..p {
@@ -192,10 +210,10 @@ impl ParallelAnalysis {
             pcs.push(a);
             fas.push(b);
         }
-        let summarise = |v: &[Array1<f64>]| -> Array1<f64> {
+        let summarise = |v: &[Array1<f64>], criterion: ParallelCriterion| -> Array1<f64> {
             Array1::from_shape_fn(p, |j| {
                 let mut col: Vec<f64> = v.iter().map(|e| e[j]).collect();
-                match self.criterion {
+                match criterion {
                     ParallelCriterion::Mean => col.iter().sum::<f64>() / col.len() as f64,
                     ParallelCriterion::Quantile(q) => {
                         col.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
@@ -207,21 +225,43 @@ impl ParallelAnalysis {
                 }
             })
         };
-        let reference_pc = summarise(&pcs);
-        let reference_fa = summarise(&fas);
-        let count = |obs: &Array1<f64>, refv: &Array1<f64>| {
-            obs.iter().zip(refv.iter()).take_while(|(o, r)| o > r).count()
-        };
+        let reference_pc = summarise(&pcs, crit_pc);
+        let reference_fa = summarise(&fas, crit_fa);
+        let mean_pc = summarise(&pcs, ParallelCriterion::Mean);
+        let mean_fa = summarise(&fas, ParallelCriterion::Mean);
         Ok(ParallelFit {
-            n_factors: count(&observed_fa, &reference_fa),
-            n_components: count(&observed_pc, &reference_pc),
+            n_factors: parallel_count(
+                observed_fa.as_slice().unwrap_or(&[]),
+                reference_fa.as_slice().unwrap_or(&[]),
+            ),
+            n_components: parallel_count(
+                observed_pc.as_slice().unwrap_or(&[]),
+                reference_pc.as_slice().unwrap_or(&[]),
+            ),
             observed_pc,
             observed_fa,
             reference_pc,
             reference_fa,
+            mean_pc,
+            mean_fa,
+            source,
+            criterion_components: crit_pc,
+            criterion_factors: crit_fa,
             replications: self.replications,
         })
     }
+}
+
+/// psych's decision rule: the number of leading observed eigenvalues strictly greater than the
+/// reference ones (`which(!(observed > reference))[1] − 1`; all of them when every one is
+/// greater). A NaN on either side stops the count.
+///
+/// ```
+/// use surveystat::factor::parallel_count;
+/// assert_eq!(parallel_count(&[3.0, 1.5, 0.9], &[1.4, 1.2, 1.0]), 2);
+/// ```
+pub fn parallel_count(observed: &[f64], reference: &[f64]) -> usize {
+    observed.iter().zip(reference.iter()).take_while(|(o, r)| o > r).count()
 }
 
 /// SplitMix64 of (seed, index): independent stream per replication.
@@ -242,6 +282,11 @@ pub struct ParallelFit {
     observed_fa: Array1<f64>,
     reference_pc: Array1<f64>,
     reference_fa: Array1<f64>,
+    mean_pc: Array1<f64>,
+    mean_fa: Array1<f64>,
+    source: ParallelSource,
+    criterion_components: ParallelCriterion,
+    criterion_factors: ParallelCriterion,
     replications: usize,
 }
 
@@ -262,11 +307,33 @@ impl ParallelFit {
     pub fn observed_factors(&self) -> &Array1<f64> {
         &self.observed_fa
     }
-    /// Reference (random-data) eigenvalues for components.
+    /// Mean over replications of the random-data component eigenvalues (psych `pc.sim` /
+    /// `pc.simr`).
+    pub fn mean_components(&self) -> &Array1<f64> {
+        &self.mean_pc
+    }
+    /// Mean over replications of the random-data factor eigenvalues (psych `fa.sim` /
+    /// `fa.simr`).
+    pub fn mean_factors(&self) -> &Array1<f64> {
+        &self.mean_fa
+    }
+    /// Reference data used.
+    pub fn source(&self) -> ParallelSource {
+        self.source
+    }
+    /// Summary of the component reference eigenvalues used in the decision.
+    pub fn criterion_components(&self) -> ParallelCriterion {
+        self.criterion_components
+    }
+    /// Summary of the factor reference eigenvalues used in the decision.
+    pub fn criterion_factors(&self) -> ParallelCriterion {
+        self.criterion_factors
+    }
+    /// Reference (random-data) eigenvalues for components, as used in the decision.
     pub fn reference_components(&self) -> &Array1<f64> {
         &self.reference_pc
     }
-    /// Reference (random-data) eigenvalues for factors.
+    /// Reference (random-data) eigenvalues for factors, as used in the decision.
     pub fn reference_factors(&self) -> &Array1<f64> {
         &self.reference_fa
     }
