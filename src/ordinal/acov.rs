@@ -27,8 +27,8 @@ use ndarray::{Array1, Array2};
 use super::bvn::{dnorm, dpbvn_dx};
 use super::pair;
 use super::polychoric::{Coded, pair_table};
-use crate::error::Result;
 use crate::core::linalg;
+use crate::error::Result;
 
 /// The asymptotic covariance matrix of thresholds and correlations.
 #[derive(Debug, Clone)]

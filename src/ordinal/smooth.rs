@@ -2,8 +2,8 @@
 
 use ndarray::{Array2, ArrayRef2};
 
-use crate::error::{Error, Result};
 use crate::core::linalg;
+use crate::error::{Error, Result};
 
 /// Smallest eigenvalue of a symmetric matrix.
 pub(crate) fn min_eigenvalue(r: &ArrayRef2<f64>) -> Result<f64> {

@@ -9,9 +9,9 @@ use statrs::distribution::{ContinuousCDF, FisherSnedecor};
 
 use super::ols::{FTest, Ols, OlsFit, RankDeficiency, RobustCovariance};
 use crate::core::dist;
+use crate::core::linalg;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::core::linalg;
 
 /// Predictions for new rows with their intervals (`predict.lm(interval = …)`).
 #[derive(Debug, Clone, PartialEq)]

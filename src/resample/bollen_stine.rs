@@ -2,8 +2,8 @@
 
 use ndarray::{Array1, Array2, ArrayRef1, ArrayRef2, ArrayView2, Axis};
 
-use crate::error::{Error, Result};
 use crate::core::linalg;
+use crate::error::{Error, Result};
 
 /// Bollen–Stine transformation: rotate complete data so that their mean is `μ` and their ML
 /// (divisor `n`) covariance is exactly the model-implied `Σ` — the null hypothesis of the model

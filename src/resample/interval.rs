@@ -1,7 +1,6 @@
 //! Confidence intervals from the replicates (percentile, basic, normal, BC, BCa) and the normal
 //! distribution helpers they use, matching R boot's conventions.
 
-
 use super::Interval;
 use super::fit::BootstrapFit;
 use crate::core::dist::{pnorm, qnorm};
@@ -260,5 +259,4 @@ mod tests {
         assert_eq!(norm_inter(&t, 0.95), 19.0);
         assert_eq!(norm_inter(&t, 0.5), 10.0);
     }
-
 }

@@ -209,8 +209,9 @@ pub(crate) fn bfgs(
     let (mut g, delta) = gradient(st, obj, &pt);
     // initial inverse Hessian: inverse of the scoring matrix (a good scale), identity if singular
     let h0 = obj.information(&pt.val, &delta) * 2.0;
-    let mut hinv =
-        crate::core::linalg::small::spd_inverse_logdet(&h0).map(|(i, _)| i).unwrap_or_else(|| Array2::eye(q));
+    let mut hinv = crate::core::linalg::small::spd_inverse_logdet(&h0)
+        .map(|(i, _)| i)
+        .unwrap_or_else(|| Array2::eye(q));
     let mut grad_max = max_abs(&g);
     for it in 0..max_iter {
         if grad_max < GRAD_TOL {

@@ -645,7 +645,10 @@ impl SemModel {
                 pt.ov_x.iter().filter_map(|x| pt.ov.iter().position(|v| v == x)).collect();
             let sxx = Array2::from_shape_fn((ix.len(), ix.len()), |(a, b)| s_fit[[ix[a], ix[b]]]);
             (
-                crate::core::linalg::spd_logdet(sxx.view(), "covariance of the exogenous covariates")?,
+                crate::core::linalg::spd_logdet(
+                    sxx.view(),
+                    "covariance of the exogenous covariates",
+                )?,
                 ix.len(),
             )
         };

@@ -4,6 +4,7 @@
 mod common;
 
 mod alpha;
+mod bad_counts;
 mod cli_ols_inference;
 mod cor;
 mod data_options;

@@ -21,7 +21,10 @@ pub(super) fn exo_logl(pt: &ParTable, s: &Array2<f64>) -> Result<(f64, usize)> {
     }
     let ix: Vec<usize> = pt.ov_x.iter().filter_map(|x| pt.ov.iter().position(|v| v == x)).collect();
     let sxx = Array2::from_shape_fn((ix.len(), ix.len()), |(a, b)| s[[ix[a], ix[b]]]);
-    Ok((crate::core::linalg::spd_logdet(sxx.view(), "covariance of the exogenous covariates")?, ix.len()))
+    Ok((
+        crate::core::linalg::spd_logdet(sxx.view(), "covariance of the exogenous covariates")?,
+        ix.len(),
+    ))
 }
 
 /// The exogenous covariates' marginal log-likelihood (not part of lavaan's logl).

@@ -7,9 +7,9 @@ use ndarray::Array2;
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::super::partable::{ParTable, TableOptions};
-use crate::core::dist::chisq_sf;
 use super::super::{free_names, param_table};
 use super::MultiGroupSem;
+use crate::core::dist::chisq_sf;
 use crate::error::{Error, Result};
 use crate::summary::{Convergence, ParamRow, Summary, fmt_num, fmt_pvalue};
 use crate::warning::Warning;
