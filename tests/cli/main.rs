@@ -10,6 +10,7 @@ mod cor;
 mod data_options;
 mod glm;
 mod ols;
+mod ols_extreme_scale;
 mod process;
 mod psychometrics;
 mod sem;
