@@ -80,3 +80,18 @@ fn single_bootstrap_replication_warns_in_text_and_json() {
     let w = v["warnings"].to_string();
     assert!(w.contains("need at least 2 replications"), "{w}");
 }
+
+#[test]
+fn study_output_paths_are_checked_before_the_analysis() {
+    let missing = std::env::temp_dir().join("surveystat_no_such_dir_xyz").join("report.md");
+    let t = std::time::Instant::now();
+    let out = run(&["study", "--report", missing.to_str().unwrap(), "--bootstrap", "0"]);
+    refused(&out, "does not exist");
+    let dir = std::env::temp_dir();
+    let out = run(&["study", "--diagram", dir.to_str().unwrap(), "--bootstrap", "0"]);
+    refused(&out, "is a directory");
+    let out = run(&["study", "--bootstrap", "18446744073709551615"]);
+    refused(&out, "at most 1000000 replications are supported");
+    // refused up front: no analysis ran
+    assert!(t.elapsed().as_secs() < 30);
+}
