@@ -5,3 +5,4 @@
 pub(crate) mod dist;
 pub(crate) mod linalg;
 pub(crate) mod optim;
+pub(crate) mod scale;

@@ -13,6 +13,10 @@ use crate::error::{Error, Result};
 use crate::summary::{Convergence, ParamRow, Summary, Table, fmt_num};
 use crate::warning::Warning;
 
+/// Largest number of random rotation starts accepted by [`Efa`] (each start is a full rotation
+/// run; starts are drawn one at a time, so the limit bounds time, not memory).
+pub const MAX_RANDOM_STARTS: usize = 10_000;
+
 /// Exploratory factor analysis (psych `fa` / `principal`).
 ///
 /// A configuration value: `Efa::new(k)` with consuming setters, then [`Efa::fit`] on raw data
@@ -91,7 +95,8 @@ impl Efa {
         self
     }
     /// Number of random orthogonal starts of the rotation in addition to the identity start; the
-    /// solution with the best criterion is kept (the identity start wins ties).
+    /// solution with the best criterion is kept (the identity start wins ties). At most
+    /// [`MAX_RANDOM_STARTS`]; more is refused by the fit.
     pub fn random_starts(mut self, n: usize) -> Self {
         self.random_starts = n;
         self
@@ -148,6 +153,15 @@ impl Efa {
         }
         if n_obs < 2 {
             return Err(Error::TooFewObservations { needed: 2, got: n_obs });
+        }
+        if self.random_starts > MAX_RANDOM_STARTS {
+            return Err(Error::invalid(
+                "random_starts",
+                format!(
+                    "{} random rotation starts requested; at most {MAX_RANDOM_STARTS} are supported",
+                    self.random_starts
+                ),
+            ));
         }
         let names = match &self.names {
             Some(n) if n.len() != p => {

@@ -42,7 +42,7 @@ mod vss;
 
 pub(crate) use adequacy::data_correlation_missing;
 pub use adequacy::{BartlettTest, Kmo, KmoFit, bartlett_sphericity, eigenvalues};
-pub use efa::{Efa, EfaFit, FitStatistics};
+pub use efa::{Efa, EfaFit, FitStatistics, MAX_RANDOM_STARTS};
 pub(crate) use extraction::smc;
 pub use extraction::{Extraction, StoppingRule};
 pub use method_bias::{HarmanTest, harman_single_factor};

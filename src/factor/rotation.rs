@@ -201,13 +201,12 @@ pub(crate) fn random_orthogonal(k: usize, rng: &mut ChaCha8Rng) -> Array2<f64> {
     m
 }
 
-fn start_matrices(k: usize, opts: &RotateOptions) -> Vec<Array2<f64>> {
-    let mut v = vec![Array2::<f64>::eye(k)];
+/// The identity start followed by `opts.random_starts` seeded random orthogonal starts, drawn
+/// one at a time (nothing is kept per start).
+fn start_matrices(k: usize, opts: &RotateOptions) -> impl Iterator<Item = Array2<f64>> {
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    for _ in 0..opts.random_starts {
-        v.push(random_orthogonal(k, &mut rng));
-    }
-    v
+    std::iter::once(Array2::<f64>::eye(k))
+        .chain((0..opts.random_starts).map(move |_| random_orthogonal(k, &mut rng)))
 }
 
 /// Keep the first solution unless a later start improves the criterion by more than a relative
@@ -261,22 +260,20 @@ fn best_of<F>(a: &Array2<f64>, opts: &RotateOptions, run: F) -> Result<Rotated>
 where
     F: Fn(&Array2<f64>, &Array2<f64>, StoppingRule, Option<&Array2<f64>>) -> Result<Rotated>,
 {
-    let starts = start_matrices(a.ncols(), opts);
-    let n = starts.len();
+    let mut starts = start_matrices(a.ncols(), opts);
+    let n = opts.random_starts.saturating_add(1);
     // identity start first (psych's); the random starts give up as soon as they reach the
     // identity solution's basin (they could not replace it anyway). Serial: a thread start
     // (60–80 µs measured on the 2-core benchmark machine) costs about what a second thread
-    // would save on these small problems.
-    let first = run(a, &starts[0], opts.rule, None);
+    // would save on these small problems. Starts are drawn and judged one at a time, so memory
+    // does not grow with their number.
+    let identity = starts.next().unwrap_or_else(|| Array2::eye(a.ncols()));
+    let first = run(a, &identity, opts.rule, None);
     let guard = first.as_ref().ok().map(|r| r.loadings.clone());
-    let random = &starts[1..];
-    let one = |t0: &Array2<f64>| run(a, t0, StoppingRule::R, guard.as_ref());
-    let mut results = Vec::with_capacity(n);
-    results.push(first);
-    results.extend(random.iter().map(one));
+    let one = |t0: Array2<f64>| run(a, &t0, StoppingRule::R, guard.as_ref());
     let mut best: Option<(usize, Rotated)> = None;
     let mut first_err = None;
-    for (idx, res) in results.into_iter().enumerate() {
+    for (idx, res) in std::iter::once(first).chain(starts.map(one)).enumerate() {
         match res {
             Ok(r) if r.abandoned => {}
             Ok(r) => {

@@ -5,7 +5,6 @@
 //! `cooks.distance`, `dfbetas`) and the cluster-robust covariance (sandwich `vcovCL`).
 
 use ndarray::{Array1, Array2, Axis};
-use statrs::distribution::{ContinuousCDF, FisherSnedecor};
 
 use super::ols::{FTest, Ols, OlsFit, RankDeficiency, RobustCovariance};
 use crate::core::dist;
@@ -69,7 +68,7 @@ pub struct Influence {
 }
 
 fn f_test(value: f64, df1: f64, df2: f64) -> FTest {
-    let p = FisherSnedecor::new(df1, df2).map(|f| f.sf(value)).unwrap_or(f64::NAN);
+    let p = crate::core::dist::f_sf(value, df1, df2);
     FTest { value, df1, df2, p_value: p }
 }
 
@@ -286,7 +285,7 @@ impl OlsFit {
             let df = k1.saturating_sub(k0);
             let ss = r0 - r1;
             let fv = ss / df as f64 / sigma2;
-            let p = FisherSnedecor::new(df as f64, df2).map(|f| f.sf(fv)).unwrap_or(f64::NAN);
+            let p = crate::core::dist::f_sf(fv, df as f64, df2);
             rows.push(AnovaRow { term, df, sum_sq: ss, f_value: fv, p_value: p });
         }
         rows.push(AnovaRow {

@@ -1,7 +1,7 @@
 //! The OLS estimator and its fitted value.
 
 use ndarray::{Array1, Array2, ArrayRef1, ArrayRef2, ArrayView1, ArrayView2, Axis};
-use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor};
+use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use super::dd;
 use super::design::{self, DesignSpec};
@@ -533,6 +533,12 @@ impl Ols {
         if n < p {
             return Err(Error::TooFewObservations { needed: p + 1, got: n });
         }
+        // sums of squares of the response and the predictors must be representable
+        crate::core::scale::check_column_scale(&response, y_vec.iter().copied())?;
+        for (j, &c) in design.cols.iter().enumerate() {
+            let name = names.get(j).map_or("predictor", String::as_str);
+            crate::core::scale::check_column_scale(name, design.x.column(c).iter().copied())?;
+        }
         if y_vec.iter().all(|&v| v == y_vec[0]) {
             return Err(Error::ConstantColumn { name: response });
         }
@@ -775,7 +781,7 @@ impl Ols {
         let df1 = p as f64 - df_int;
         let f_test = if df1 > 0.0 {
             let value = (mss / df1) / sigma2;
-            let pv = FisherSnedecor::new(df1, df_res).map(|f| f.sf(value)).unwrap_or(f64::NAN);
+            let pv = crate::core::dist::f_sf(value, df1, df_res);
             Some(FTest { value, df1, df2: df_res, p_value: pv })
         } else {
             None

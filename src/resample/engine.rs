@@ -13,6 +13,36 @@ use super::{Acceleration, BootstrapKind, ReplicationFailure};
 use crate::error::{Error, Result};
 use crate::warning::Warning;
 
+/// Largest number of bootstrap replications accepted ([`Bootstrap::run`], the SEM bootstrap and
+/// the CLI's `--bootstrap`): one million. The replicate matrix holds `reps × k` numbers, so a
+/// larger request is refused up front instead of exhausting memory part-way through.
+pub const MAX_BOOTSTRAP_REPS: usize = 1_000_000;
+
+/// Largest replicate matrix (replications × statistics) kept in memory: 100 million numbers
+/// (800 MB).
+pub const MAX_BOOTSTRAP_VALUES: usize = 100_000_000;
+
+/// Refuse a replication count of 0 or above [`MAX_BOOTSTRAP_REPS`]; warn for a single
+/// replication (a standard deviation needs at least two).
+pub(crate) fn check_reps(reps: usize) -> Result<Option<Warning>> {
+    if reps == 0 {
+        return Err(Error::invalid("reps", "at least one bootstrap replication is needed"));
+    }
+    if reps > MAX_BOOTSTRAP_REPS {
+        return Err(Error::invalid(
+            "reps",
+            format!(
+                "{reps} bootstrap replications requested; at most {MAX_BOOTSTRAP_REPS} are supported"
+            ),
+        ));
+    }
+    Ok((reps < 2).then(|| Warning::Other {
+        message: "only 1 bootstrap replication: standard errors need at least 2 replications \
+                  and are missing (use 1000 or more for intervals)"
+            .into(),
+    }))
+}
+
 /// Seeded parallel bootstrap of a statistic of row indices.
 ///
 /// Configure with consuming setters, then [`Bootstrap::run`] with the number of rows and the
@@ -109,9 +139,7 @@ impl Bootstrap {
     where
         F: Fn(&[usize]) -> Result<Vec<f64>> + Sync,
     {
-        if self.reps == 0 {
-            return Err(Error::invalid("reps", "at least one bootstrap replication is needed"));
-        }
+        let few_reps = check_reps(self.reps)?;
         if n < 2 {
             return Err(Error::TooFewObservations { needed: 2, got: n });
         }
@@ -125,6 +153,16 @@ impl Bootstrap {
             return Err(Error::NonFinite {
                 what: format!("statistic value {} on the original data", j + 1),
             });
+        }
+        if self.reps.saturating_mul(k) > MAX_BOOTSTRAP_VALUES {
+            return Err(Error::invalid(
+                "reps",
+                format!(
+                    "{} replications × {k} statistics exceed the {MAX_BOOTSTRAP_VALUES} values a \
+                     bootstrap keeps in memory",
+                    self.reps
+                ),
+            ));
         }
         let names = match &self.names {
             Some(v) if v.len() != k => {
@@ -141,7 +179,7 @@ impl Bootstrap {
         let (replicates, ids, failures) = self.replicate(n, k, &statistic)?;
         let (influence, influence_error) = self.influence(n, &t0, &statistic)?;
 
-        let mut warnings = Vec::new();
+        let mut warnings: Vec<Warning> = few_reps.into_iter().collect();
         if !failures.is_empty() {
             warnings
                 .push(Warning::ReplicationsFailed { failed: failures.len(), requested: self.reps });
@@ -175,6 +213,18 @@ impl Bootstrap {
     where
         F: Fn(&[usize]) -> Result<Vec<f64>> + Sync,
     {
+        if self.kind == BootstrapKind::Balanced
+            && self.reps.saturating_mul(n) > MAX_BOOTSTRAP_VALUES
+        {
+            return Err(Error::invalid(
+                "reps",
+                format!(
+                    "a balanced bootstrap of {} replications × {n} rows exceeds the \
+                     {MAX_BOOTSTRAP_VALUES} indices it keeps in memory",
+                    self.reps
+                ),
+            ));
+        }
         let balanced = match self.kind {
             BootstrapKind::Balanced => Some(balanced_indices(self.seed, self.reps, n)),
             BootstrapKind::Ordinary => None,

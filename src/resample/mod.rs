@@ -23,8 +23,9 @@ mod jackknife;
 use ndarray::Array2;
 
 pub use bollen_stine::bollen_stine_transform;
-pub use engine::Bootstrap;
+pub(crate) use engine::check_reps;
 pub(crate) use engine::stream_rng;
+pub use engine::{Bootstrap, MAX_BOOTSTRAP_REPS, MAX_BOOTSTRAP_VALUES};
 pub use fit::BootstrapFit;
 pub use jackknife::{jackknife, jackknife_influence};
 

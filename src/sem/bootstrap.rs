@@ -494,6 +494,7 @@ impl SemFit {
 
     /// Bootstrap on a complete data matrix whose columns are the model variables in order.
     fn bootstrap_ordered(&self, x: &Array2<f64>, config: &SemBootstrap) -> Result<SemBootstrapFit> {
+        let few_reps = crate::resample::check_reps(config.reps)?;
         if !(config.level > 0.0 && config.level < 1.0) {
             return Err(Error::invalid("level", "must be strictly between 0 and 1"));
         }
@@ -613,7 +614,7 @@ impl SemFit {
             }
             _ => None,
         };
-        let mut warnings = Vec::new();
+        let mut warnings: Vec<Warning> = few_reps.into_iter().collect();
         if !failures.is_empty() {
             warnings.push(Warning::ReplicationsFailed {
                 failed: failures.len(),

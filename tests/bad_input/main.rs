@@ -13,6 +13,7 @@ mod regression_factors;
 mod regression_glm;
 mod reliability;
 mod resample;
+mod resources;
 mod sem;
 mod sem_bootstrap_names;
 mod sem_extreme_fit;

@@ -4,11 +4,13 @@
 mod common;
 
 mod alpha;
+mod bad_counts;
 mod cli_ols_inference;
 mod cor;
 mod data_options;
 mod glm;
 mod ols;
+mod ols_extreme_scale;
 mod process;
 mod psychometrics;
 mod sem;

@@ -31,6 +31,19 @@ pub struct StudyArgs {
 
 /// Run the subcommand.
 pub fn run(a: StudyArgs) -> Result<String, String> {
+    // output paths and counts are checked before the (long) analysis
+    for (flag, path) in [("--report", &a.report), ("--diagram", &a.diagram)] {
+        if let Some(path) = path {
+            check_output_path(flag, path)?;
+        }
+    }
+    if a.bootstrap > surveystat::resample::MAX_BOOTSTRAP_REPS {
+        return Err(format!(
+            "--bootstrap {}: at most {} replications are supported",
+            a.bootstrap,
+            surveystat::resample::MAX_BOOTSTRAP_REPS
+        ));
+    }
     let (data, source) = match &a.data {
         Some(path) => (read_data(path)?, path.clone()),
         None => (
@@ -56,4 +69,17 @@ pub fn run(a: StudyArgs) -> Result<String, String> {
             .map_err(|e| format!("cannot write {path}: {e}"))?;
     }
     if a.json { Ok(results.to_json()) } else { Ok(results.to_string()) }
+}
+
+/// An output file can be created at `path`: its directory exists and the path is not a directory.
+fn check_output_path(flag: &str, path: &str) -> Result<(), String> {
+    let p = std::path::Path::new(path);
+    if p.is_dir() {
+        return Err(format!("{flag} {path}: is a directory; give a file name"));
+    }
+    let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    if !dir.is_dir() {
+        return Err(format!("{flag} {path}: directory {} does not exist", dir.display()));
+    }
+    Ok(())
 }

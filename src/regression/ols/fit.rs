@@ -159,7 +159,7 @@ impl OlsFit {
         let df1 = p - df_int;
         self.f_test = if df1 > 0.0 {
             let value = (mss / df1) / (rss / df_res);
-            let pv = FisherSnedecor::new(df1, df_res).map(|f| f.sf(value)).unwrap_or(f64::NAN);
+            let pv = crate::core::dist::f_sf(value, df1, df_res);
             Some(FTest { value, df1, df2: df_res, p_value: pv })
         } else {
             None
