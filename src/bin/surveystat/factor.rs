@@ -51,7 +51,7 @@ pub struct EfaArgs {
     pub json: bool,
 }
 
-fn items_and_data(
+pub fn items_and_data(
     path: &str,
     items: &Option<String>,
 ) -> Result<(Vec<String>, ndarray::Array2<f64>), String> {

@@ -15,6 +15,7 @@ mod icc;
 mod ols;
 mod omega;
 mod output;
+mod parallel;
 mod process;
 mod sem;
 mod study;
@@ -53,6 +54,8 @@ enum Command {
     Omega(omega::OmegaArgs),
     /// The six Shrout-Fleiss intraclass correlations (as psych::ICC)
     Icc(icc::IccArgs),
+    /// Horn's parallel analysis (as psych::fa.parallel)
+    Parallel(parallel::ParallelArgs),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Command::Study(a) => study::run(a),
         Command::Omega(a) => omega::run(a),
         Command::Icc(a) => icc::run(a),
+        Command::Parallel(a) => parallel::run(a),
     };
     match result {
         Ok(text) => {
