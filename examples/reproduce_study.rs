@@ -64,11 +64,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let diagram = results.diagram();
     let mut svg_for_report = svg.clone();
-    if let Some(path) = &report {
-        if svg_for_report.is_none() {
-            let p = std::path::Path::new(path).with_extension("svg");
-            svg_for_report = Some(p.to_string_lossy().into_owned());
-        }
+    if let Some(path) = &report
+        && svg_for_report.is_none()
+    {
+        let p = std::path::Path::new(path).with_extension("svg");
+        svg_for_report = Some(p.to_string_lossy().into_owned());
     }
     if let Some(path) = &svg_for_report {
         std::fs::write(path, diagram.to_svg()?)?;

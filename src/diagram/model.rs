@@ -381,13 +381,10 @@ impl PathDiagram {
             nodes[i].r_squared = Some(*v);
         }
         for n in &mut nodes {
-            if let Some(v) = n.r_squared {
-                if !v.is_finite() {
-                    return Err(Error::invalid(
-                        "r_squared",
-                        format!("R² of `{}` is not finite", n.id),
-                    ));
-                }
+            if let Some(v) = n.r_squared
+                && !v.is_finite()
+            {
+                return Err(Error::invalid("r_squared", format!("R² of `{}` is not finite", n.id)));
             }
         }
         for e in &self.edges {

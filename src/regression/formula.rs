@@ -199,12 +199,12 @@ impl Parser {
     }
 
     fn eat_op(&mut self, ops: &str) -> Option<char> {
-        if let Some(Tok::Op(c)) = self.peek() {
-            if ops.contains(*c) {
-                let c = *c;
-                self.pos += 1;
-                return Some(c);
-            }
+        if let Some(Tok::Op(c)) = self.peek()
+            && ops.contains(*c)
+        {
+            let c = *c;
+            self.pos += 1;
+            return Some(c);
         }
         None
     }
@@ -495,10 +495,10 @@ impl Expander {
 fn minus_names(e: &Expr, out: &mut Vec<String>) {
     if let Expr::Bin(op, a, b) = e {
         minus_names(a, out);
-        if *op == '-' {
-            if let Expr::Var(n) = &**b {
-                out.push(n.clone());
-            }
+        if *op == '-'
+            && let Expr::Var(n) = &**b
+        {
+            out.push(n.clone());
         }
     }
 }

@@ -435,20 +435,21 @@ impl Ols {
         let y_vec: Vec<f64> = y.to_vec();
         {
             let design = Design { x, cols: cols.clone(), intercept: self.intercept };
-            if design.p() > 0 && x.nrows() >= design.p() {
-                if let Some(tri) = stream_qr(&design, Some(&y_vec)) {
-                    return self.fit_complete(
-                        x,
-                        cols,
-                        names,
-                        y_vec,
-                        response,
-                        formula,
-                        Vec::new(),
-                        0,
-                        Some(tri),
-                    );
-                }
+            if design.p() > 0
+                && x.nrows() >= design.p()
+                && let Some(tri) = stream_qr(&design, Some(&y_vec))
+            {
+                return self.fit_complete(
+                    x,
+                    cols,
+                    names,
+                    y_vec,
+                    response,
+                    formula,
+                    Vec::new(),
+                    0,
+                    Some(tri),
+                );
             }
         }
         // Missing and non-finite values.

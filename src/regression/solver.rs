@@ -75,11 +75,9 @@ impl Design<'_> {
             && self.cols.len() == self.x.ncols()
             && self.cols.iter().enumerate().all(|(k, &c)| k == c);
         for (i, row) in self.x.outer_iter().enumerate() {
-            if identity {
-                if let Some(s) = row.as_slice() {
-                    f(i, s);
-                    continue;
-                }
+            if identity && let Some(s) = row.as_slice() {
+                f(i, s);
+                continue;
             }
             for (k, &c) in self.cols.iter().enumerate() {
                 buf[off + k] = row[c];

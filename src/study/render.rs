@@ -62,10 +62,10 @@ impl StudyResults {
                     }
                 }
             }
-            if i == 3 {
-                if let Some(p) = diagram_path {
-                    r.image("Path diagram of the structural model (standardized estimates)", p);
-                }
+            if i == 3
+                && let Some(p) = diagram_path
+            {
+                r.image("Path diagram of the structural model (standardized estimates)", p);
             }
         }
         r.to_markdown()
