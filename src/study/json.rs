@@ -79,7 +79,7 @@ pub fn alpha(fit: &AlphaFit) -> Value {
 }
 
 /// KMO fields (DESIGN.md: `msa, msa_items {item: value}, bartlett {chisq, df, pvalue}`, plus
-/// `eigenvalues`, `n_obs`).
+/// `eigenvalues`, `n_obs`, `warnings`).
 pub fn kmo(fit: &KmoFit) -> Value {
     let items: Map<String, Value> =
         fit.names().iter().zip(fit.msa_items().iter()).map(|(n, v)| (n.clone(), num(*v))).collect();
@@ -89,12 +89,13 @@ pub fn kmo(fit: &KmoFit) -> Value {
         "bartlett": {"chisq": num(fit.bartlett().chisq), "df": num(fit.bartlett().df), "pvalue": num(fit.bartlett().p_value)},
         "eigenvalues": vector(fit.eigenvalues()),
         "n_obs": fit.n_obs(),
+        "warnings": fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
     })
 }
 
 /// EFA fields (DESIGN.md: `items, factors, loadings, communalities, uniquenesses, phi,
 /// ss_loadings, fit {chisq, df, pvalue, rmsea, tli, bic}` — `fit` for ML only, else null —
-/// plus `n_obs`, `converged`).
+/// plus `n_obs`, `converged`, `warnings`).
 pub fn efa(fit: &EfaFit) -> Value {
     let fs = fit.fit_statistics();
     let fit_block = if fit.config_extraction() == crate::factor::Extraction::Ml {
@@ -116,6 +117,7 @@ pub fn efa(fit: &EfaFit) -> Value {
         "fit": fit_block,
         "n_obs": fit.n_obs(),
         "converged": fit.convergence().converged && fit.rotation_convergence().converged,
+        "warnings": fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
     })
 }
 

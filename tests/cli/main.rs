@@ -8,6 +8,7 @@ mod bad_counts;
 mod cli_ols_inference;
 mod cor;
 mod data_options;
+mod factor_warnings;
 mod glm;
 mod ols;
 mod ols_extreme_scale;
