@@ -140,7 +140,6 @@ pub(crate) fn chisq_quantile(p: f64, df: f64) -> f64 {
 /// Upper tail `P(F > x)` of the F distribution with `(d1, d2)` degrees of freedom (1 for
 /// `x ≤ 0`; NaN for invalid arguments). Agrees with R's `pf` to 1e-10 relative for
 /// `d2 ≤ 10⁴` and 1e-8 beyond (statrs' incomplete beta).
-#[allow(dead_code)] // the one home of the F distribution; its tests pin it to R's `pf`
 pub(crate) fn f_sf(x: f64, d1: f64, d2: f64) -> f64 {
     let Ok(d) = FisherSnedecor::new(d1, d2) else { return f64::NAN };
     if x.is_nan() {
@@ -156,7 +155,6 @@ pub(crate) fn f_sf(x: f64, d1: f64, d2: f64) -> f64 {
 
 /// Quantile of the F distribution, NaN unless `0 < p < 1` and the degrees of freedom are
 /// positive.
-#[allow(dead_code)] // the one home of the F distribution; its tests pin it to R's `qf`
 pub(crate) fn f_quantile(p: f64, d1: f64, d2: f64) -> f64 {
     let Ok(d) = FisherSnedecor::new(d1, d2) else { return f64::NAN };
     if !(p > 0.0 && p < 1.0) {
