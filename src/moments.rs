@@ -489,6 +489,67 @@ impl MomentAccumulator {
         Ok(acc)
     }
 
+    /// Merge the states of several partitions (of one file, of a distributed query) into one.
+    ///
+    /// The states are put in a canonical order first (by count, then by the bit patterns of the
+    /// means and cross-products) and merged pairwise as a balanced tree, so the result does not
+    /// depend, to the last bit, on the order in which the partitions arrive; the tree keeps the
+    /// rounding of each update as small as one level of merging per doubling of the partitions.
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use surveystat::moments::MomentAccumulator;
+    /// let parts: Vec<MomentAccumulator> = [array![[1.0, 2.0]], array![[2.0, 5.0], [4.0, 1.0]]]
+    ///     .iter()
+    ///     .map(|x| {
+    ///         let mut a = MomentAccumulator::new(2);
+    ///         a.update(x).unwrap();
+    ///         a
+    ///     })
+    ///     .collect();
+    /// let ab = MomentAccumulator::merge_all(2, parts.clone()).unwrap();
+    /// let ba = MomentAccumulator::merge_all(2, parts.into_iter().rev()).unwrap();
+    /// assert_eq!(ab, ba);
+    /// assert_eq!(ab.n_obs(), 3);
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] if a state does not have `p` variables.
+    pub fn merge_all(
+        p: usize,
+        parts: impl IntoIterator<Item = MomentAccumulator>,
+    ) -> Result<MomentAccumulator> {
+        let mut level: Vec<MomentAccumulator> = parts.into_iter().collect();
+        if let Some(bad) = level.iter().find(|a| a.mean.len() != p) {
+            return Err(Error::DimensionMismatch {
+                what: "accumulator variables".into(),
+                expected: p,
+                found: bad.mean.len(),
+            });
+        }
+        let key = |a: &MomentAccumulator| -> (usize, usize, Vec<u64>) {
+            let bits = a.mean.iter().chain(a.m2.iter()).map(|v| v.to_bits()).collect();
+            (a.n, a.skipped, bits)
+        };
+        level.sort_by_cached_key(key);
+        if level.is_empty() {
+            return Ok(MomentAccumulator::new(p));
+        }
+        while level.len() > 1 {
+            let mut next = Vec::with_capacity(level.len().div_ceil(2));
+            let mut it = level.into_iter();
+            while let Some(mut a) = it.next() {
+                if let Some(b) = it.next() {
+                    a.merge(&b)?;
+                }
+                next.push(a);
+            }
+            level = next;
+        }
+        Ok(level.pop().expect("one state remains"))
+    }
+
     /// Number of complete rows accumulated.
     pub fn n_obs(&self) -> usize {
         self.n

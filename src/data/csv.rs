@@ -654,8 +654,17 @@ impl Builder {
     }
 }
 
-/// Read a CSV source into typed columns.
-pub(crate) fn read_table<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Result<Table> {
+/// A CSV source whose header is read: the chunker positioned at the first data record.
+pub(crate) struct Opened<R> {
+    ch: Chunker<R>,
+    pub(crate) names: Vec<String>,
+    /// The first column holds R's row names (empty first header cell).
+    pub(crate) row_names: bool,
+    ctx: Ctx,
+}
+
+/// Check the options, read the header and pick the delimiter.
+pub(crate) fn open<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Result<Opened<R>> {
     if let Some(d) = opts.delimiter {
         if d == b'"' || d == b'\n' || d == b'\r' || !d.is_ascii() {
             return Err(Error::invalid(
@@ -740,6 +749,13 @@ pub(crate) fn read_table<R: Read>(reader: R, source: &str, opts: &CsvOptions) ->
         }
     }
     let ctx = Ctx { p, delim, decimal_comma: opts.decimal_comma, na_text, na_num };
+    Ok(Opened { ch, names, row_names, ctx })
+}
+
+/// Read a CSV source into typed columns.
+pub(crate) fn read_table<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Result<Table> {
+    let Opened { mut ch, names, row_names, ctx } = open(reader, source, opts)?;
+    let p = names.len();
     let mut b = Builder { p, values: Vec::new(), lines: Vec::new(), text: vec![None; p] };
     let mut known_text = vec![false; p];
     if row_names {
@@ -815,6 +831,81 @@ pub(crate) fn read_table<R: Read>(reader: R, source: &str, opts: &CsvOptions) ->
         text: b.text.into_iter().map(|t| t.map(|(c, _)| c)).collect(),
         lines: b.lines,
     })
+}
+
+/// Stream the columns `select` (indices into the header) of an opened source without keeping the
+/// table: each chunk's rows of the selected columns (row-major, `select.len()` values per row, NaN
+/// = missing) go through `per_chunk`, in parallel within a batch of chunks, and the results reach
+/// `merge` in file order, so the outcome does not depend on the number of threads. Memory is one
+/// batch of chunks. A selected column that holds text is an error
+/// ([`Error::NonNumericColumn`]); text in other columns is skipped. Returns the number of data
+/// rows read.
+pub(crate) fn stream_columns<R: Read, T: Send>(
+    opened: Opened<R>,
+    source: &str,
+    select: &[usize],
+    per_chunk: impl Fn(&[f64], usize) -> Result<T> + Sync,
+    mut merge: impl FnMut(T) -> Result<()>,
+) -> Result<u64> {
+    let Opened { mut ch, names, row_names, ctx } = opened;
+    let p = names.len();
+    let k = select.len();
+    let mut known_text = vec![false; p];
+    known_text[0] = row_names;
+    if let Some(&j) = select.iter().find(|&&j| known_text[j]) {
+        return Err(Error::invalid(
+            "columns",
+            format!("`{}` holds row names, not numbers", names[j]),
+        ));
+    }
+    let batch = 2 * rayon::current_num_threads().max(1);
+    let mut rows_read = 0u64;
+    loop {
+        let mut chunks = Vec::with_capacity(batch);
+        for _ in 0..batch {
+            match ch.next_chunk(CHUNK_BYTES)? {
+                Some(c) => chunks.push(c),
+                None => break,
+            }
+        }
+        if chunks.is_empty() {
+            break;
+        }
+        let results: Vec<Result<(T, usize, Vec<Discovery>)>> = chunks
+            .par_iter()
+            .map(|(bytes, start)| {
+                let mut out = parse_chunk(bytes, &ctx, &known_text);
+                if let Some(e) = out.error.take() {
+                    return Err(chunk_error(e, *start, source, p, &names));
+                }
+                if let Some(d) = out.found.iter().find(|d| select.contains(&d.column)) {
+                    return Err(Error::NonNumericColumn {
+                        column: names[d.column].clone(),
+                        line: start + d.rel_line,
+                        value: d.value.clone(),
+                    });
+                }
+                let rows = out.lines.len();
+                let mut block = Vec::with_capacity(rows * k);
+                for r in out.values.chunks_exact(p) {
+                    block.extend(select.iter().map(|&j| r[j]));
+                }
+                Ok((per_chunk(&block, rows)?, rows, std::mem::take(&mut out.found)))
+            })
+            .collect();
+        for r in results {
+            let (t, rows, found) = r?;
+            for d in found {
+                known_text[d.column] = true;
+            }
+            rows_read += rows as u64;
+            merge(t)?;
+        }
+    }
+    if rows_read == 0 {
+        return Err(Error::EmptyData { source_name: source.into(), what: "no data rows".into() });
+    }
+    Ok(rows_read)
 }
 
 fn chunk_error(e: ChunkError, start: u64, source: &str, p: usize, names: &[String]) -> Error {

@@ -8,6 +8,7 @@
 
 mod csv;
 mod ops;
+mod stream;
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -18,6 +19,7 @@ use ndarray::{Array1, Array2, ArrayView1, Axis};
 use self::csv::TextColumn;
 pub use self::csv::{CsvOptions, MAX_RECORD_BYTES};
 pub use self::ops::{Composite, Impute};
+pub use self::stream::{StreamedMoments, stream_moments, stream_moments_reader};
 use crate::error::{Error, Result};
 
 /// A table of named `f64` columns; rows are observations, `NaN` marks a missing value.

@@ -14,4 +14,5 @@ mod resample;
 mod sem;
 mod sem_bootstrap;
 mod sem_fiml;
+mod streaming;
 mod table_width;

@@ -4,7 +4,9 @@ use serde_json::Value;
 use surveystat::moments::Missing;
 use surveystat::reliability::{Alpha, AlphaFit};
 
-use crate::output::{in_file, json_text, read_data, split_list};
+use crate::output::{
+    complete_moments, in_file, json_text, read_data, split_list, stream_data, use_stream,
+};
 
 /// Missing-value handling on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -50,7 +52,6 @@ pub fn run(a: AlphaArgs) -> Result<String, String> {
     if items.is_empty() {
         return Err("--items needs at least one column name".into());
     }
-    let ds = read_data(&a.data)?;
     let mut est = Alpha::new().ci_level(a.ci_level).missing(match a.missing {
         MissingArg::Listwise => Missing::Listwise,
         MissingArg::Pairwise => Missing::Pairwise,
@@ -65,7 +66,18 @@ pub fn run(a: AlphaArgs) -> Result<String, String> {
         };
         est = est.reverse(&rev, lo, hi);
     }
-    let fit = est.fit_dataset(&ds, &items).map_err(in_file(&a.data))?;
+    let fit = if use_stream(&a.data, true, "")? {
+        let sm = stream_data(&a.data, &items)?;
+        // Listwise moments; with pairwise handling they must have no incomplete row.
+        let m = match a.missing {
+            MissingArg::Listwise => sm.moments().map_err(in_file(&a.data))?,
+            MissingArg::Pairwise => complete_moments(&a.data, &sm)?,
+        };
+        est.names(&items).fit_moments(&m).map_err(in_file(&a.data))?
+    } else {
+        let ds = read_data(&a.data)?;
+        est.fit_dataset(&ds, &items).map_err(in_file(&a.data))?
+    };
     if a.json { Ok(json_text(&to_json(&fit))) } else { Ok(fit.summary().to_string()) }
 }
 

@@ -3,7 +3,9 @@
 use serde_json::Value;
 use surveystat::factor::{Efa, EfaFit, Extraction, Kmo, KmoFit, Rotation, StoppingRule};
 
-use crate::output::{in_file, json_text, read_data, split_list};
+use crate::output::{
+    complete_moments, in_file, json_text, read_data, split_list, stream_data, use_stream,
+};
 
 /// Arguments of `surveystat kmo`.
 #[derive(Debug, clap::Args)]
@@ -51,6 +53,30 @@ pub struct EfaArgs {
     pub json: bool,
 }
 
+/// Item names, their correlation matrix and n.
+pub type NamedCor = (Vec<String>, ndarray::Array2<f64>, usize);
+
+/// The item names and their correlation matrix with n, from streamed moments of complete rows;
+/// `None` when the file is read into memory instead.
+pub fn streamed_cor(
+    path: &str,
+    items: &Option<String>,
+    allowed: bool,
+    why_not: &str,
+) -> Result<Option<NamedCor>, String> {
+    if !use_stream(path, allowed, why_not)? {
+        return Ok(None);
+    }
+    let names = items.as_deref().map(split_list).unwrap_or_default();
+    if items.is_some() && names.is_empty() {
+        return Err(format!("{path}: --items names no column"));
+    }
+    let sm = stream_data(path, &names)?;
+    let m = complete_moments(path, &sm)?;
+    let r = m.cor().map_err(in_file(path))?;
+    Ok(Some((sm.names().to_vec(), r, m.n_obs())))
+}
+
 pub fn items_and_data(
     path: &str,
     items: &Option<String>,
@@ -72,8 +98,14 @@ pub fn items_and_data(
 
 /// Run `kmo`.
 pub fn run_kmo(a: KmoArgs) -> Result<String, String> {
-    let (names, x) = items_and_data(&a.data, &a.items)?;
-    let fit = Kmo::new().names(&names).fit(&x).map_err(in_file(&a.data))?;
+    let fit = match streamed_cor(&a.data, &a.items, true, "")? {
+        Some((names, r, n)) => Kmo::new().names(&names).fit_cor(&r, n),
+        None => {
+            let (names, x) = items_and_data(&a.data, &a.items)?;
+            Kmo::new().names(&names).fit(&x)
+        }
+    }
+    .map_err(in_file(&a.data))?;
     if a.json { Ok(json_text(&kmo_json(&fit))) } else { Ok(fit.to_string()) }
 }
 
@@ -103,16 +135,21 @@ pub fn run_efa(a: EfaArgs) -> Result<String, String> {
             a.rotate
         )
     })?;
-    let (names, x) = items_and_data(&a.data, &a.items)?;
-    let fit = Efa::new(a.factors)
+    let streamed = streamed_cor(&a.data, &a.items, true, "")?;
+    let est = Efa::new(a.factors)
         .extraction(method)
         .rotation(rotation)
         .stopping(if a.r_stopping { StoppingRule::R } else { StoppingRule::Full })
         .random_starts(a.random_starts)
-        .seed(a.seed)
-        .names(&names)
-        .fit(&x)
-        .map_err(in_file(&a.data))?;
+        .seed(a.seed);
+    let fit = match streamed {
+        Some((names, r, n)) => est.names(&names).fit_cor(&r, n),
+        None => {
+            let (names, x) = items_and_data(&a.data, &a.items)?;
+            est.names(&names).fit(&x)
+        }
+    }
+    .map_err(in_file(&a.data))?;
     if a.json { Ok(json_text(&efa_json(&fit))) } else { Ok(fit.to_string()) }
 }
 

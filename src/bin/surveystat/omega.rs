@@ -3,7 +3,9 @@
 use serde_json::{Value, json};
 use surveystat::reliability::{Omega, OmegaFit};
 
-use crate::output::{in_file, json_text, num, read_data, split_list};
+use crate::output::{
+    complete_moments, in_file, json_text, num, read_data, split_list, stream_data, use_stream,
+};
 
 /// Arguments of `surveystat omega`.
 #[derive(Debug, clap::Args)]
@@ -28,9 +30,16 @@ pub fn run(a: OmegaArgs) -> Result<String, String> {
     if items.len() < 2 {
         return Err("--items needs at least two column names".into());
     }
-    let ds = read_data(&a.data)?;
-    let x = ds.select(&items).map_err(in_file(&a.data))?;
-    let fit = Omega::new().n_factors(a.factors).names(&items).fit(&x).map_err(in_file(&a.data))?;
+    let est = Omega::new().n_factors(a.factors).names(&items);
+    let fit = if use_stream(&a.data, true, "")? {
+        let sm = stream_data(&a.data, &items)?;
+        let m = complete_moments(&a.data, &sm)?;
+        est.fit_cor(&m.cor().map_err(in_file(&a.data))?, m.n_obs())
+    } else {
+        let ds = read_data(&a.data)?;
+        est.fit(&ds.select(&items).map_err(in_file(&a.data))?)
+    }
+    .map_err(in_file(&a.data))?;
     if a.json { Ok(json_text(&to_json(&fit))) } else { Ok(text(&fit)) }
 }
 

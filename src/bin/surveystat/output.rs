@@ -4,7 +4,8 @@
 
 use std::sync::OnceLock;
 
-use surveystat::data::{CsvOptions, Dataset};
+use surveystat::data::{CsvOptions, Dataset, StreamedMoments, stream_moments};
+use surveystat::moments::Moments;
 
 /// Options of reading `--data`, shared by every subcommand.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -19,9 +20,18 @@ pub struct DataOptions {
     /// Further missing-value codes, e.g. -99,999 (numbers match by value, other codes by text)
     #[arg(long, global = true, value_name = "CODES", allow_hyphen_values = true)]
     pub na: Option<String>,
+    /// Fit from moments streamed from the file in chunks, without loading it (alpha, kmo, efa,
+    /// omega, sem with complete-data ML/GLS/ULS); files of 4 GiB or more are streamed anyway
+    #[arg(long, global = true)]
+    pub stream: bool,
 }
 
 static CSV_OPTIONS: OnceLock<CsvOptions> = OnceLock::new();
+static STREAM: OnceLock<bool> = OnceLock::new();
+
+/// Files at least this large are streamed by the subcommands that can fit from moments, when
+/// their options allow it.
+pub const AUTO_STREAM_BYTES: u64 = 4 << 30;
 
 /// Check the data options once, before any subcommand reads data.
 pub fn set_data_options(o: &DataOptions) -> Result<(), String> {
@@ -40,12 +50,79 @@ pub fn set_data_options(o: &DataOptions) -> Result<(), String> {
     if let Some(na) = &o.na {
         opts = opts.na_codes(&split_list(na));
     }
+    STREAM.set(o.stream).map_err(|_| "data options were set twice".to_string())?;
     CSV_OPTIONS.set(opts).map_err(|_| "data options were set twice".to_string())
+}
+
+/// `--stream` was given.
+pub fn stream_requested() -> bool {
+    STREAM.get().copied().unwrap_or(false)
+}
+
+/// Whether to stream `path`: on request, or for a delimited file of [`AUTO_STREAM_BYTES`] or
+/// more when `allowed` (the subcommand's options need only moments). A request with options that
+/// need the rows is an error naming `why_not`.
+pub fn use_stream(path: &str, allowed: bool, why_not: &str) -> Result<bool, String> {
+    if stream_requested() {
+        return if allowed {
+            Ok(true)
+        } else {
+            Err(format!("--stream fits from moments: {why_not}"))
+        };
+    }
+    let delimited = !matches!(
+        std::path::Path::new(path)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("sav" | "zsav" | "dta" | "parquet" | "arrow" | "feather" | "ipc")
+    );
+    let big = std::fs::metadata(path).map(|m| m.len() >= AUTO_STREAM_BYTES).unwrap_or(false);
+    Ok(allowed && delimited && big)
+}
+
+/// Stream the moments of `columns` (every column when empty) of a delimited file.
+pub fn stream_data(path: &str, columns: &[String]) -> Result<StreamedMoments, String> {
+    let opts = CSV_OPTIONS.get().cloned().unwrap_or_default();
+    let mut opts = opts;
+    if opts.delimiter_byte().is_none()
+        && matches!(
+            std::path::Path::new(path).extension().and_then(|e| e.to_str()),
+            Some("tsv" | "tab")
+        )
+    {
+        opts = opts.delimiter(b'\t');
+    }
+    stream_moments(path, columns, &opts).map_err(in_file(path))
+}
+
+/// The moments of complete rows of a streamed file, refusing incomplete rows when the in-memory
+/// fit would have used them (pairwise statistics): the two routes must not silently differ.
+pub fn complete_moments(path: &str, m: &StreamedMoments) -> Result<Moments, String> {
+    let mm = m.moments().map_err(in_file(path))?;
+    if mm.n_dropped() > 0 {
+        return Err(format!(
+            "{path}: {} of {} rows have a missing value in the chosen columns; a streamed fit uses \
+             complete rows only, whereas the in-memory fit uses pairwise statistics (drop or impute \
+             those rows, or read without --stream)",
+            mm.n_dropped(),
+            m.rows_read()
+        ));
+    }
+    Ok(mm)
 }
 
 /// Read a data file (by its extension; CSV with the common data options); the error names the
 /// file.
 pub fn read_data(path: &str) -> Result<Dataset, String> {
+    if stream_requested() {
+        return Err(
+            "--stream: this subcommand needs the rows themselves (alpha, kmo, efa, omega and sem \
+             fit from streamed moments)"
+                .into(),
+        );
+    }
     let opts = CSV_OPTIONS.get().cloned().unwrap_or_default();
     Dataset::from_path(path, &opts).map_err(|e| e.to_string())
 }

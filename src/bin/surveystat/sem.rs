@@ -8,7 +8,7 @@ use surveystat::sem::{
     SemBootstrapFit, SemBootstrapKind, SemFit, SemMissing,
 };
 
-use crate::output::{json_text, num, opt, read_data};
+use crate::output::{in_file, json_text, num, opt, read_data, stream_data, use_stream};
 
 /// Estimator choices.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -160,6 +160,12 @@ pub fn run(a: SemArgs) -> Result<String, String> {
     let Some(data_path) = a.data.clone() else {
         return Err("one of --data or --cov is required".into());
     };
+    let streamable =
+        a.bootstrap.is_none() && a.group.is_none() && matches!(a.missing, MissingArg::Listwise);
+    if use_stream(&data_path, streamable, "--bootstrap, --group and --missing fiml need the rows")?
+    {
+        return render(&fit_streamed(&sem, &data_path)?, &a);
+    }
     let data = read_data(&data_path)?;
     if matches!(a.missing, MissingArg::Fiml) && a.bootstrap.is_some() {
         return Err("--bootstrap with --missing fiml is not supported yet".into());
@@ -339,6 +345,20 @@ fn read_cov(path: &str) -> Result<(Vec<String>, Array2<f64>), String> {
         }
     }
     Ok((names, cov))
+}
+
+/// Fit from the moments of the model's observed variables streamed from the file (complete rows).
+fn fit_streamed(sem: &Sem, path: &str) -> Result<SemFit, String> {
+    let model = sem.compile().map_err(|e| e.to_string())?;
+    let sm = stream_data(path, model.observed())?;
+    if let Some(l) = model.latent().iter().find(|l| sm.header().contains(l)) {
+        return Err(format!(
+            "{path}: {}",
+            surveystat::Error::LatentNameCollision { name: l.clone() }
+        ));
+    }
+    let m = sm.moments().map_err(in_file(path))?;
+    model.fit_moments(&m).map_err(|e| format!("{path}: {e}"))
 }
 
 /// The JSON document of a bootstrap (deterministic for a seed).

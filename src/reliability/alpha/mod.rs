@@ -1,6 +1,7 @@
 //! Cronbach's α and its family, with the conventions of R psych 2.2.9 `alpha()`.
 
 mod fit;
+mod moments;
 
 pub use fit::AlphaFit;
 
