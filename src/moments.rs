@@ -489,6 +489,56 @@ impl MomentAccumulator {
         Ok(acc)
     }
 
+    /// A state from its parts — the number of complete rows `n`, the rows skipped, the means and
+    /// the centred cross-product matrix M₂ = Σ (x − x̄)(x − x̄)ᵀ — as another engine (a query
+    /// engine's aggregate over its partitions) computes and ships them.
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] when `m2` is not p × p for p means; [`Error::NonFinite`] for
+    /// a non-finite value; [`Error::InvalidParameter`] for an asymmetric `m2`, a negative diagonal
+    /// or non-zero moments with `n = 0`.
+    pub fn from_state(
+        n: usize,
+        skipped: usize,
+        mean: Array1<f64>,
+        m2: Array2<f64>,
+    ) -> Result<Self> {
+        let p = mean.len();
+        if m2.nrows() != p || m2.ncols() != p {
+            return Err(Error::DimensionMismatch {
+                what: "cross-product matrix".into(),
+                expected: p,
+                found: if m2.nrows() != p { m2.nrows() } else { m2.ncols() },
+            });
+        }
+        if mean.iter().chain(m2.iter()).any(|v| !v.is_finite()) {
+            return Err(Error::NonFinite { what: "moment state".into() });
+        }
+        for i in 0..p {
+            if m2[[i, i]] < 0.0 {
+                return Err(Error::invalid(
+                    "m2",
+                    format!("negative diagonal element {}", m2[[i, i]]),
+                ));
+            }
+            for j in 0..i {
+                let (a, b) = (m2[[i, j]], m2[[j, i]]);
+                if (a - b).abs() > 1e-12 * a.abs().max(b.abs()).max(f64::MIN_POSITIVE) {
+                    return Err(Error::invalid("m2", format!("not symmetric at ({i}, {j})")));
+                }
+            }
+        }
+        if n == 0 && mean.iter().chain(m2.iter()).any(|&v| v != 0.0) {
+            return Err(Error::invalid("n", "an empty state must have zero moments"));
+        }
+        Ok(Self { n, skipped, mean, m2 })
+    }
+
+    /// The centred cross-product matrix M₂ = Σ (x − x̄)(x − x̄)ᵀ of the accumulated rows.
+    pub fn cross_products(&self) -> &Array2<f64> {
+        &self.m2
+    }
+
     /// Merge the states of several partitions (of one file, of a distributed query) into one.
     ///
     /// The states are put in a canonical order first (by count, then by the bit patterns of the

@@ -180,6 +180,24 @@ fn partition_order_does_not_change_the_json() {
     let mut odd_even: Vec<MomentAccumulator> = parts.iter().step_by(2).cloned().collect();
     odd_even.extend(parts.iter().skip(1).step_by(2).cloned());
     assert_eq!(a, json(rev));
+    // States shipped as parts (n, skipped, means, cross-products) by another engine rebuild
+    // exactly.
+    let shipped: Vec<MomentAccumulator> = parts
+        .iter()
+        .map(|p| {
+            MomentAccumulator::from_state(
+                p.n_obs(),
+                p.n_skipped(),
+                p.means().clone(),
+                p.cross_products().clone(),
+            )
+            .unwrap()
+        })
+        .collect();
+    assert_eq!(a, json(shipped));
+    assert!(
+        MomentAccumulator::from_state(0, 0, ndarray::array![1.0], ndarray::array![[0.0]]).is_err()
+    );
     assert_eq!(a, json(odd_even));
     // Fewer rows than partitions (empty partitions) merge too.
     let tiny = x.slice(s![..3, ..]).to_owned();
