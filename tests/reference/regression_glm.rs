@@ -135,3 +135,26 @@ fn logistic_large_parallel_design() {
 fn probit_large_parallel_design() {
     run("large_probit");
 }
+
+/// The parallel IRLS (row chunks, leaf groups of the streaming QR) gives bit-identical results
+/// with one thread and with the default pool.
+#[test]
+fn irls_is_thread_count_independent() {
+    let p = fixture_path("extra/regression_glm.json");
+    let fx: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    let data = generated(fx["cases"]["large_logit"]["y01"].as_str().unwrap());
+    let fit = || {
+        Glm::from_formula("y ~ x1 * x2", GlmFamily::BinomialLogit)
+            .unwrap()
+            .fit_dataset(&data)
+            .unwrap()
+    };
+    let a = fit();
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let b = one.install(fit);
+    assert_eq!(a.coefficients(), b.coefficients());
+    assert_eq!(a.std_errors(), b.std_errors());
+    assert_eq!(a.deviance(), b.deviance());
+    assert_eq!(a.vcov_robust(false), b.vcov_robust(false));
+    assert_eq!(a.iterations(), b.iterations());
+}
