@@ -32,6 +32,27 @@ impl StudyResults {
         }
         s.table(t);
         s.key_values([("ΔR² due to the interaction".to_string(), fmt_num(m.r2_change(), 4))]);
+        let alpha = 1.0 - self.config.ci_level;
+        if let (Some(b3), Some(p3)) = (fit.coefficients().get(3), fit.p_values().get(3)) {
+            s.text(format!(
+                "Interaction {}:{}: b = {}, p {} — {}.",
+                c.x,
+                c.w,
+                fmt_num(*b3, 4),
+                fmt_pvalue(*p3),
+                if *p3 < alpha {
+                    format!("{} moderates the effect of {} on {}", c.w, c.x, c.y)
+                } else {
+                    format!(
+                        "no evidence at the {} % level that {} moderates the effect of {} on {}",
+                        fmt_num(100.0 * alpha, 0),
+                        c.w,
+                        c.x,
+                        c.y
+                    )
+                }
+            ));
+        }
         let lvl = fmt_num(100.0 * self.config.ci_level, 0);
         let mut ce = effect_table(
             &format!("Conditional effect of {} at {} = mean − 1 SD, mean, mean + 1 SD", c.x, c.w),
