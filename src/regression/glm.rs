@@ -2,16 +2,19 @@
 //! (logit, probit) and Poisson (log) with deviance, AIC, Wald z tests and intervals, odds or rate
 //! ratios, sandwich standard errors and likelihood-ratio tests of each term.
 
-use ndarray::{Array1, Array2, Axis};
-use statrs::distribution::{ChiSquared, Continuous, ContinuousCDF, Normal};
+mod irls;
+
+use ndarray::{Array1, Array2};
 use statrs::function::gamma::ln_gamma;
 
 use super::design::{self, DesignSpec};
 use super::formula::Formula;
-use super::ols::{Ols, RankDeficiency, RobustCovariance};
+use super::solver::{Design, stream_qr_scaled};
+use crate::core::dist;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::warning::Warning;
+use irls::Control;
 
 /// The response distribution and its link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,10 +58,11 @@ impl GlmFamily {
                 (mu, d)
             }
             GlmFamily::BinomialProbit => {
-                let n = Normal::standard();
-                let thresh = -n.inverse_cdf(eps);
-                let e = eta.clamp(-thresh, thresh);
-                (n.cdf(e), n.pdf(eta).max(eps))
+                // −Φ⁻¹(ε), R's `thresh` in `make.link("probit")`.
+                const THRESH: f64 = 8.125890664701906;
+                let e = eta.clamp(-THRESH, THRESH);
+                let pdf = (-0.5 * eta * eta).exp() / (2.0 * std::f64::consts::PI).sqrt();
+                (dist::pnorm(e), pdf.max(eps))
             }
             GlmFamily::PoissonLog => {
                 let mu = eta.exp().max(eps);
@@ -70,7 +74,7 @@ impl GlmFamily {
     fn link(self, mu: f64) -> f64 {
         match self {
             GlmFamily::BinomialLogit => (mu / (1.0 - mu)).ln(),
-            GlmFamily::BinomialProbit => Normal::standard().inverse_cdf(mu),
+            GlmFamily::BinomialProbit => dist::qnorm(mu),
             GlmFamily::PoissonLog => mu.ln(),
         }
     }
@@ -141,19 +145,6 @@ pub struct LrTest {
     pub p_value: f64,
 }
 
-struct Irls {
-    coef: Vec<f64>,
-    mu: Vec<f64>,
-    deviance: f64,
-    iterations: usize,
-    converged: bool,
-    /// (XᵀWX)⁻¹ at the weights of the last step.
-    cov: Array2<f64>,
-    /// The working weights `w = μ'(η)²/V(μ)` of the last step (at the η it started from).
-    weights: Vec<f64>,
-    names: Vec<String>,
-}
-
 impl Glm {
     /// A model for an R-like formula (see [`super::Ols::from_formula`]) and a family.
     ///
@@ -181,65 +172,8 @@ impl Glm {
         self
     }
 
-    fn irls(&self, x: &Array2<f64>, y: &[f64], names: &[String]) -> Result<Irls> {
-        let fam = self.family;
-        let n = y.len();
-        let p = x.ncols();
-        let mut eta: Vec<f64> = y
-            .iter()
-            .map(|&v| fam.link(if fam.binomial() { (v + 0.5) / 2.0 } else { v + 0.1 }))
-            .collect();
-        let mut mu: Vec<f64> = eta.iter().map(|&e| fam.inv(e).0).collect();
-        let mut dev_old = f64::INFINITY;
-        let mut coef = vec![0.0; p];
-        let mut converged = false;
-        let mut iterations = 0;
-        let mut cov = Array2::zeros((p, p));
-        let mut kept = names.to_vec();
-        let mut weights = vec![0.0; n];
-        for it in 1..=self.max_iter {
-            iterations = it;
-            let mut xw = Array2::<f64>::zeros((n, p));
-            let mut zw = Array1::<f64>::zeros(n);
-            for i in 0..n {
-                let (_, d) = fam.inv(eta[i]);
-                let var = fam.variance(mu[i]);
-                let z = eta[i] + (y[i] - mu[i]) / d;
-                weights[i] = d * d / var;
-                let sw = weights[i].sqrt();
-                zw[i] = z * sw;
-                for k in 0..p {
-                    xw[[i, k]] = x[[i, k]] * sw;
-                }
-            }
-            let ls = Ols::new()
-                .intercept(false)
-                .names(names)
-                .rank_deficiency(RankDeficiency::Error)
-                .robust_covariance(RobustCovariance::Skip)
-                .fit(&xw, &zw)?;
-            coef = ls.coefficients().to_vec();
-            cov = ls.cov_unscaled().to_owned();
-            kept = ls.terms().to_vec();
-            let b = Array1::from(coef.clone());
-            let e = x.dot(&b);
-            eta = e.to_vec();
-            mu = eta.iter().map(|&v| fam.inv(v).0).collect();
-            let dev: f64 = (0..n).map(|i| fam.unit_deviance(y[i], mu[i])).sum();
-            if !dev.is_finite() {
-                return Err(Error::NotConverged {
-                    what: "IRLS (the deviance became non-finite)".into(),
-                    iterations: it,
-                });
-            }
-            if (dev - dev_old).abs() / (dev.abs() + 0.1) < self.tol {
-                converged = true;
-                dev_old = dev;
-                break;
-            }
-            dev_old = dev;
-        }
-        Ok(Irls { coef, mu, deviance: dev_old, iterations, converged, cov, weights, names: kept })
+    fn control<'a>(&self, names: &'a [String]) -> Control<'a> {
+        Control { family: self.family, max_iter: self.max_iter, tol: self.tol, names }
     }
 
     /// Fit on a dataset (rows with a missing model variable are dropped).
@@ -280,8 +214,9 @@ impl Glm {
         if n <= p {
             return Err(Error::TooFewObservations { needed: p + 1, got: n });
         }
-        let x =
-            Array2::from_shape_fn((n, p), |(i, j)| if j < off { 1.0 } else { mm.x[[i, j - off]] });
+        if p == 0 {
+            return Err(Error::TooFewVariables { needed: 1, got: 0 });
+        }
         let mut names: Vec<String> = Vec::with_capacity(p);
         let mut assign: Vec<Option<usize>> = Vec::with_capacity(p);
         if intercept {
@@ -290,7 +225,11 @@ impl Glm {
         }
         names.extend(mm.spec.names.iter().cloned());
         assign.extend(mm.spec.assign.iter().map(|&a| Some(a)));
-        let fit = self.irls(&x, &mm.y, &names)?;
+        for (j, name) in mm.spec.names.iter().enumerate() {
+            crate::core::scale::check_column_scale(name, mm.x.column(j).iter().copied())?;
+        }
+        let design = Design { x: mm.x.view(), cols: (0..mm.x.ncols()).collect(), intercept };
+        let fit = irls::irls(&design, &mm.y, &self.control(&names))?;
         let mut warnings = Vec::new();
         let dropped = data.n_rows() - n;
         if dropped > 0 {
@@ -320,32 +259,33 @@ impl Glm {
         // Sandwich: B (Σ u_i u_iᵀ) B with u_i = x_i w_i (y_i − μ_i)/μ'(η_i): working residuals at
         // the final η times the working weights of the last step, as R's glm object stores them
         // (and sandwich's estfun reads them).
-        let cols: Vec<usize> =
-            fit.names.iter().map(|t| names.iter().position(|s| s == t).unwrap_or(0)).collect();
-        let xs = x.select(Axis(1), &cols);
-        let mut meat = Array2::<f64>::zeros((cols.len(), cols.len()));
-        for i in 0..n {
-            let eta_i: f64 = xs.row(i).iter().zip(&fit.coef).map(|(a, b)| a * b).sum();
-            let (mu, d) = fam.inv(eta_i);
-            let u = (mm.y[i] - mu) / d * fit.weights[i];
-            let row = xs.row(i);
-            for a in 0..cols.len() {
-                for b in 0..cols.len() {
-                    meat[[a, b]] += u * u * row[a] * row[b];
-                }
-            }
-        }
+        let mut eta = vec![0.0; n];
+        irls::linear_predictor(&design, &fit.coef, &mut eta);
+        let u: Vec<f64> = (0..n)
+            .map(|i| {
+                let (mu, d) = fam.inv(eta[i]);
+                ((mm.y[i] - mu) / d * fit.weights[i]).abs()
+            })
+            .collect();
+        // Σ u_i² x_i x_iᵀ = Rᵀ R for the QR of diag(|u|) X (no copy of X, parallel).
+        let meat = stream_qr_scaled(&design, None, Some(&u))
+            .map(|t| {
+                Array2::from_shape_fn((p, p), |(a, b)| {
+                    (0..=a.min(b)).map(|i| t.r(i, a) * t.r(i, b)).sum::<f64>()
+                        / (t.scale[a] * t.scale[b])
+                })
+            })
+            .ok_or_else(|| Error::NonFinite { what: "sandwich scores".into() })?;
         let hc0 = fit.cov.dot(&meat).dot(&fit.cov);
         let hc1 = hc0.mapv(|v| v * n as f64 / (n as f64 - k));
         let se: Vec<f64> = fit.cov.diag().iter().map(|v| v.sqrt()).collect();
-        let norm = Normal::standard();
-        let q = norm.inverse_cdf(0.5 + self.ci_level / 2.0);
+        let q = dist::qnorm(0.5 + self.ci_level / 2.0);
         let z: Vec<f64> = fit.coef.iter().zip(&se).map(|(b, s)| b / s).collect();
-        let pv: Vec<f64> = z.iter().map(|t| 2.0 * norm.cdf(-t.abs())).collect();
+        let pv: Vec<f64> = z.iter().map(|t| 2.0 * dist::pnorm(-t.abs())).collect();
         Ok(GlmFit {
             config: self.clone(),
             response: resp,
-            terms: fit.names,
+            terms: names.clone(),
             coef: Array1::from(fit.coef.clone()),
             se: Array1::from(se.clone()),
             z: Array1::from(z),
@@ -357,7 +297,7 @@ impl Glm {
             hc1,
             deviance: fit.deviance,
             null_deviance,
-            df_residual: n - cols.len(),
+            df_residual: n - p,
             df_null: n - off,
             aic,
             bic,
@@ -366,7 +306,8 @@ impl Glm {
             converged: fit.converged,
             n_obs: n,
             fitted: Array1::from(fit.mu),
-            x,
+            intercept,
+            x: mm.x,
             y: mm.y,
             names,
             assign,
@@ -405,6 +346,8 @@ pub struct GlmFit {
     converged: bool,
     n_obs: usize,
     fitted: Array1<f64>,
+    intercept: bool,
+    /// Model matrix without the intercept column.
     x: Array2<f64>,
     y: Vec<f64>,
     names: Vec<String>,
@@ -533,17 +476,23 @@ impl GlmFit {
             }
             let cols: Vec<usize> =
                 (0..self.assign.len()).filter(|&j| self.assign[j] != Some(k)).collect();
-            let xs = self.x.select(Axis(1), &cols);
             let names: Vec<String> = cols.iter().map(|&j| self.names[j].clone()).collect();
             let dev = if cols.is_empty() {
                 let mu0 = self.config.family.inv(0.0).0;
                 self.y.iter().map(|&v| self.config.family.unit_deviance(v, mu0)).sum()
             } else {
-                self.config.irls(&xs, &self.y, &names)?.deviance
+                let off = usize::from(self.intercept);
+                let keep_int = self.intercept && cols.first() == Some(&0);
+                let design = Design {
+                    x: self.x.view(),
+                    cols: cols.iter().filter(|&&j| j >= off).map(|&j| j - off).collect(),
+                    intercept: keep_int,
+                };
+                irls::irls(&design, &self.y, &self.config.control(&names))?.deviance
             };
             let df = self.assign.len() - cols.len();
             let stat = dev - self.deviance;
-            let p = ChiSquared::new(df as f64).map(|c| c.sf(stat)).unwrap_or(f64::NAN);
+            let p = dist::chisq_sf(stat, df as f64);
             out.push(LrTest { term: label.clone(), df, statistic: stat, p_value: p });
         }
         Ok(out)

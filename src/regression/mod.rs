@@ -28,5 +28,6 @@ pub use ols::{
     BreuschPagan, FTest, HcType, Ols, OlsFit, RankDeficiency, Refinement, RobustCovariance, SeType,
 };
 pub use process::{
-    ConditionalEffect, ConditionalIndirect, Mediation, ModeratedMediation, Moderation, Probes,
+    ConditionalEffect, ConditionalIndirect, JnPoint, JohnsonNeyman, Mediation, ModeratedMediation,
+    Moderation, Probes,
 };

@@ -5,12 +5,13 @@
 use ndarray::{Array1, Array2};
 
 use super::ols::{Ols, OlsFit, RobustCovariance};
-use crate::core::dist;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::resample::{Bootstrap, Interval};
 
+mod jn;
 mod modmed;
+pub use jn::{JnPoint, JohnsonNeyman};
 pub use modmed::{ConditionalIndirect, ModeratedMediation};
 
 /// A conditional effect of X at one value of the moderator.
@@ -48,8 +49,7 @@ pub enum Probes {
 pub struct Moderation {
     fit: OlsFit,
     probes: Vec<ConditionalEffect>,
-    jn: Vec<f64>,
-    w_range: (f64, f64),
+    jn: JohnsonNeyman,
     r2_change: f64,
 }
 
@@ -108,10 +108,6 @@ impl Moderation {
         let main = Ols::new()
             .robust_covariance(RobustCovariance::Skip)
             .fit(&xm.select(ndarray::Axis(1), &[0, 1]), &Array1::from(yv))?;
-        let b = fit.coefficients();
-        let v = fit.vcov();
-        let df = fit.df_residual() as f64;
-        let tc = dist::t_quantile(0.5 + level / 2.0, df);
         let probe_w = match probes {
             Probes::MeanSd => {
                 let (mw, sw) = (mean(&wv), sd(&wv));
@@ -119,41 +115,11 @@ impl Moderation {
             }
             Probes::Percentiles => [0.16, 0.5, 0.84].map(|p| quantile7(&wv, p)),
         };
-        let probes = probe_w
-            .iter()
-            .map(|&wval| {
-                let e = b[1] + b[3] * wval;
-                let se = (v[[1, 1]] + 2.0 * wval * v[[1, 3]] + wval * wval * v[[3, 3]]).sqrt();
-                let t = e / se;
-                ConditionalEffect {
-                    w: wval,
-                    effect: e,
-                    se,
-                    t,
-                    p_value: 2.0 * dist::t_sf(t.abs(), df),
-                    lower: e - tc * se,
-                    upper: e + tc * se,
-                }
-            })
-            .collect();
-        // Johnson–Neyman: (b₁ + b₃ w)² = t²(v₁₁ + 2 w v₁₃ + w² v₃₃).
-        let qa = b[3] * b[3] - tc * tc * v[[3, 3]];
-        let qb = 2.0 * (b[1] * b[3] - tc * tc * v[[1, 3]]);
-        let qc = b[1] * b[1] - tc * tc * v[[1, 1]];
-        let disc = qb * qb - 4.0 * qa * qc;
-        let mut jn = Vec::new();
-        if disc >= 0.0 && qa != 0.0 {
-            let r = disc.sqrt();
-            // Numerically stable roots.
-            let q = -0.5 * (qb + qb.signum() * r);
-            let mut roots = vec![q / qa, qc / q];
-            roots.sort_by(f64::total_cmp);
-            jn = roots.into_iter().filter(|v| v.is_finite()).collect();
-        }
-        let lo = wv.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = wv.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let path = jn::Path { focal: 1, product: Some(3) };
+        let probes = probe_w.iter().map(|&wval| jn::conditional(&fit, path, wval, level)).collect();
+        let jn = JohnsonNeyman::new(&fit, path, &wv, level);
         let r2_change = fit.r_squared() - main.r_squared();
-        Ok(Self { fit, probes, jn, w_range: (lo, hi), r2_change })
+        Ok(Self { fit, probes, jn, r2_change })
     }
 
     /// The regression of Y on X, W and XW.
@@ -168,11 +134,16 @@ impl Moderation {
     /// Johnson–Neyman values of W where the effect of X is just significant (all real roots,
     /// also those outside the observed range of W; see [`Moderation::w_range`]).
     pub fn johnson_neyman(&self) -> &[f64] {
+        &self.jn.roots
+    }
+    /// The Johnson–Neyman analysis: roots, the in-range points with the share of cases on
+    /// either side, and the plot-ready table of conditional effects across the range of W.
+    pub fn johnson_neyman_table(&self) -> &JohnsonNeyman {
         &self.jn
     }
     /// Observed range of W.
     pub fn w_range(&self) -> (f64, f64) {
-        self.w_range
+        self.jn.w_range
     }
     /// R² increase due to the interaction.
     pub fn r2_change(&self) -> f64 {

@@ -70,6 +70,19 @@ pub struct DefinedEffect {
     pub expression: String,
 }
 
+/// A moderation check on composite scores: does `w` moderate the effect of `x` on `y`
+/// (PROCESS model 1, `y ~ x * w`)?
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ModerationCheck {
+    /// Focal predictor construct.
+    pub x: String,
+    /// Moderator construct.
+    pub w: String,
+    /// Outcome construct.
+    pub y: String,
+}
+
 /// The design of a study: constructs, hypotheses, defined (indirect) effects, the outcome of the
 /// composite regression, and the grouping column.
 ///
@@ -94,6 +107,8 @@ pub struct StudyDesign {
     pub(super) effects: Vec<DefinedEffect>,
     pub(super) outcome: String,
     pub(super) group: Option<String>,
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub(super) moderation: Option<ModerationCheck>,
 }
 
 impl StudyDesign {
@@ -136,7 +151,15 @@ impl StudyDesign {
         if !known(&outcome) {
             return Err(Error::invalid("outcome", format!("{outcome} is not a construct")));
         }
-        Ok(Self { title: title.into(), constructs, hypotheses, effects, outcome, group })
+        Ok(Self {
+            title: title.into(),
+            constructs,
+            hypotheses,
+            effects,
+            outcome,
+            group,
+            moderation: None,
+        })
     }
 
     /// The Chengdu–Chongqing study on collaborative standardization of institutional affairs:
@@ -204,6 +227,9 @@ impl StudyDesign {
             effects,
             outcome: "RS".into(),
             group: Some("region".into()),
+            // H1 (ST → AC) and H3 (IM → AC): does the incentive mechanism strengthen the effect
+            // of standardization on collaborative governance?
+            moderation: Some(ModerationCheck { x: "ST".into(), w: "IM".into(), y: "AC".into() }),
         }
     }
 
@@ -294,6 +320,29 @@ impl StudyDesign {
         let mut lines = vec![self.cfa_syntax()];
         lines.extend(self.regression_lines(false));
         lines.join("\n")
+    }
+}
+
+impl StudyDesign {
+    /// Add a moderation check on composite scores: `w` as moderator of `x → y`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] when a name is not a construct or two names coincide.
+    pub fn with_moderation(mut self, x: &str, w: &str, y: &str) -> Result<Self> {
+        for n in [x, w, y] {
+            if !self.constructs.iter().any(|c| c.name == n) {
+                return Err(Error::invalid("moderation", format!("{n} is not a construct")));
+            }
+        }
+        if x == w || x == y || w == y {
+            return Err(Error::invalid("moderation", "x, w and y must be three constructs"));
+        }
+        self.moderation = Some(ModerationCheck { x: x.into(), w: w.into(), y: y.into() });
+        Ok(self)
+    }
+    /// The moderation check on composite scores, if the design has one.
+    pub fn moderation(&self) -> Option<&ModerationCheck> {
+        self.moderation.as_ref()
     }
 }
 

@@ -353,6 +353,7 @@ pub fn results(r: &StudyResults) -> Value {
         }),
     );
     out.insert("ols".into(), ols(&r.ols));
+    out.insert("moderation".into(), r.moderation.as_ref().map_or(Value::Null, moderation));
     out.insert(
         "regions".into(),
         Value::Array(
@@ -416,3 +417,5 @@ impl StudyResults {
         s
     }
 }
+
+pub use super::moderation::{conditional_effect, johnson_neyman, moderation};

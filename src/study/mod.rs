@@ -39,10 +39,11 @@
 mod design;
 #[cfg(feature = "serde")]
 pub mod json;
+mod moderation;
 mod pipeline;
 mod render;
 mod results;
 
-pub use design::{Construct, DefinedEffect, Hypothesis, Sign, StudyDesign};
+pub use design::{Construct, DefinedEffect, Hypothesis, ModerationCheck, Sign, StudyDesign};
 pub use pipeline::Study;
 pub use results::{GroupFit, HypothesisResult, IndirectEffect, Invariance, StudyResults};

@@ -8,7 +8,7 @@ use crate::describe::{Describe, ValueCounts};
 use crate::error::{Error, Result};
 use crate::factor::{Efa, EfaFit, Extraction, Kmo, ParallelAnalysis, Rotation};
 use crate::moments::{Missing, complete_rows, correlation};
-use crate::regression::{Ols, OlsFit, SeType};
+use crate::regression::{Moderation, Ols, OlsFit, SeType};
 use crate::reliability::{Alpha, HtmtMean, fornell_larcker, htmt};
 use crate::sem::{BootstrapCi, GroupEqual, MultiGroupSem, Sem, SemBootstrap};
 
@@ -183,7 +183,14 @@ impl Study {
             })
             .collect();
         // 6. OLS on composites
-        let ols = composite_ols(data, d)?;
+        let comp = composites(data, d)?;
+        let ols = composite_ols(&comp, d)?;
+        // 6b. moderation check on the composites (PROCESS model 1): conditional effects at the
+        // moderator's mean ± 1 SD and the Johnson–Neyman region.
+        let moderation = match &d.moderation {
+            Some(m) => Some(Moderation::fit(&comp, &m.x, &m.w, &m.y, false, self.ci_level)?),
+            None => None,
+        };
         // 7. groups
         let mut group_fits = Vec::new();
         if let Some(g) = group {
@@ -230,6 +237,7 @@ impl Study {
             mediation,
             bootstrap,
             ols,
+            moderation,
             group_fits,
             invariance,
         })
@@ -259,9 +267,8 @@ fn match_factors(efa: &EfaFit, d: &StudyDesign) -> Vec<String> {
         .collect()
 }
 
-/// Composite scores (item means over the answered items) and the OLS of the outcome on the
-/// others with HC3 standard errors.
-fn composite_ols(data: &Dataset, d: &StudyDesign) -> Result<OlsFit> {
+/// Composite scores: item means over the answered items, one column per construct.
+fn composites(data: &Dataset, d: &StudyDesign) -> Result<Dataset> {
     let n = data.n_rows();
     let k = d.constructs.len();
     let mut comp = Array2::<f64>::zeros((n, k));
@@ -277,8 +284,13 @@ fn composite_ols(data: &Dataset, d: &StudyDesign) -> Result<OlsFit> {
         }
     }
     let names: Vec<&str> = d.constructs.iter().map(|c| c.name.as_str()).collect();
-    let ds = Dataset::from_array(&names, comp)?;
+    Dataset::from_array(&names, comp)
+}
+
+/// The OLS of the outcome composite on the others with HC3 standard errors.
+fn composite_ols(ds: &Dataset, d: &StudyDesign) -> Result<OlsFit> {
+    let names: Vec<&str> = d.constructs.iter().map(|c| c.name.as_str()).collect();
     let rhs: Vec<&str> = names.iter().copied().filter(|n| *n != d.outcome).collect();
     let formula = format!("{} ~ {}", d.outcome, rhs.join(" + "));
-    Ols::from_formula(&formula)?.se_type(SeType::Hc3).fit_dataset(&ds)
+    Ols::from_formula(&formula)?.se_type(SeType::Hc3).fit_dataset(ds)
 }

@@ -12,15 +12,17 @@ use crate::summary::{Summary, Table, fmt_num, fmt_pvalue, signif_stars};
 impl StudyResults {
     /// The results section: one [`Summary`] per step.
     pub fn sections(&self) -> Vec<Summary> {
-        vec![
+        let mut v = vec![
             self.section_sample(),
             self.section_reliability(),
             self.section_validity(),
             self.section_structural(),
             self.section_mediation(),
             self.section_ols(),
-            self.section_groups(),
-        ]
+        ];
+        v.extend(self.section_moderation());
+        v.push(self.section_groups());
+        v
     }
 
     /// The whole results section as one [`Summary`] (sections as text headings).

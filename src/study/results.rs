@@ -6,7 +6,7 @@ use super::*;
 use crate::describe::Descriptives;
 use crate::diagram::{Coefficient, PathDiagram};
 use crate::factor::{EfaFit, KmoFit, ParallelFit};
-use crate::regression::OlsFit;
+use crate::regression::{Moderation, OlsFit};
 use crate::reliability::{AlphaFit, FornellLarcker};
 use crate::resample::Interval;
 use crate::sem::{ChisqDifference, GroupDifference, MultiGroupFit, SemBootstrapFit, SemFit};
@@ -154,6 +154,7 @@ pub struct StudyResults {
     pub(super) mediation: Vec<IndirectEffect>,
     pub(super) bootstrap: Option<SemBootstrapFit>,
     pub(super) ols: OlsFit,
+    pub(super) moderation: Option<Moderation>,
     pub(super) group_fits: Vec<GroupFit>,
     pub(super) invariance: Option<Invariance>,
 }
@@ -234,6 +235,10 @@ impl StudyResults {
     /// OLS of the outcome composite (HC3 standard errors in the coefficient table).
     pub fn ols(&self) -> &OlsFit {
         &self.ols
+    }
+    /// The moderation check on composite scores (PROCESS model 1), if the design has one.
+    pub fn moderation(&self) -> Option<&Moderation> {
+        self.moderation.as_ref()
     }
     /// The structural model per group.
     pub fn group_fits(&self) -> &[GroupFit] {

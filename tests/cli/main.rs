@@ -13,6 +13,7 @@ mod glm;
 mod ols;
 mod ols_extreme_scale;
 mod process;
+mod process_jn;
 mod psychometrics;
 mod sem;
 mod sem_bootstrap;

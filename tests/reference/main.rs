@@ -18,6 +18,7 @@ mod polychoric;
 mod regression_factors;
 mod regression_glm;
 mod regression_inference;
+mod regression_jn;
 mod regression_process;
 mod resample;
 mod sem;

@@ -394,3 +394,40 @@ fn region_comparison_matches_lavaan_multigroup() {
     assert_eq!(diffs.len(), 10);
     assert!(diffs.iter().all(|d| f(&d["se"]) > 0.0 && f(&d["pvalue"]) <= 1.0));
 }
+
+/// Step 6b: the moderation check (IM as moderator of ST → AC on composites, PROCESS model 1)
+/// against R 4.2.2 lm (tests/fixtures/extra/study_moderation.R).
+#[test]
+fn moderation_check_matches_r() {
+    let p = fixture_path("extra/study_moderation.json");
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    let j = &run().json["moderation"];
+    let v = |x: &Value| -> Vec<f64> { x.as_array().unwrap().iter().map(f).collect() };
+    let close = |what: &str, a: &Value, b: &Value| {
+        let (a, b) = (v(a), v(b));
+        assert_eq!(a.len(), b.len(), "{what}");
+        for (x, y) in a.iter().zip(&b) {
+            assert_rel(what, *x, *y, 1e-9);
+        }
+    };
+    close("estimate", &j["estimate"], &r["estimate"]);
+    close("std_error", &j["std_error"], &r["std_error"]);
+    assert_rel("r2 change", f(&j["r2_change"]), f(&r["r2_change"]), 1e-9);
+    let ce = j["conditional_effects"].as_array().unwrap();
+    for (key, rk) in [("w", "w_values"), ("effect", "effect"), ("se", "se"), ("p_value", "p")] {
+        let ours: Vec<Value> = ce.iter().map(|e| e[key].clone()).collect();
+        close(key, &Value::Array(ours), &r[rk]);
+    }
+    let jn = &j["johnson_neyman"];
+    close("jn roots", &jn["roots"], &r["roots"]);
+    let pts: Vec<Value> = jn["points"].as_array().unwrap().iter().map(|p| p["w"].clone()).collect();
+    close("jn points", &Value::Array(pts), &r["points"]);
+    let table = jn["table"].as_array().unwrap();
+    for (key, rk) in [("w", "grid"), ("effect", "grid_effect"), ("se", "grid_se")] {
+        let ours: Vec<Value> = table.iter().map(|e| e[key].clone()).collect();
+        close(key, &Value::Array(ours), &r[rk]);
+    }
+    let md = run().results.to_markdown();
+    assert!(md.contains("6b. Moderation check: IM as moderator of ST → AC"));
+    assert!(md.contains("Johnson–Neyman table"));
+}

@@ -44,6 +44,9 @@ pub struct GlmArgs {
     /// Level of the Wald intervals
     #[arg(long, default_value_t = 0.95)]
     pub ci_level: f64,
+    /// Skip the likelihood-ratio test of each term (one refit per term)
+    #[arg(long)]
+    pub no_lr_tests: bool,
     /// Print one JSON object instead of the text summary
     #[arg(long)]
     pub json: bool,
@@ -63,7 +66,7 @@ pub fn run(a: GlmArgs) -> Result<String, String> {
         .ci_level(a.ci_level)
         .fit_dataset(&ds)
         .map_err(in_file(&a.data))?;
-    let lr = fit.lr_tests().map_err(in_file(&a.data))?;
+    let lr = if a.no_lr_tests { Vec::new() } else { fit.lr_tests().map_err(in_file(&a.data))? };
     if a.json {
         let mut v = to_json(&fit);
         if let Some(o) = v.as_object_mut() {

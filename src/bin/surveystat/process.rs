@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 use surveystat::regression::{
-    ConditionalIndirect, Mediation, ModeratedMediation, Moderation, Probes,
+    ConditionalIndirect, JohnsonNeyman, Mediation, ModeratedMediation, Moderation, Probes,
 };
 
 use crate::output::{in_file, json_text, num, read_data, split_list};
@@ -80,6 +80,7 @@ pub fn run(a: ProcessArgs) -> Result<String, String> {
                 "conditional_effects": effects,
                 "johnson_neyman": m.johnson_neyman().iter().map(|v| num(*v)).collect::<Vec<_>>(),
                 "w_range": [num(m.w_range().0), num(m.w_range().1)],
+                "johnson_neyman_table": surveystat::study::json::johnson_neyman(m.johnson_neyman_table()),
             });
             if a.json {
                 return Ok(json_text(&v));
@@ -112,6 +113,11 @@ pub fn run(a: ProcessArgs) -> Result<String, String> {
             } else {
                 format!("{}\n", jn.join(", "))
             });
+            out.push_str(&jn_text(
+                &format!("effect of {} on {}", a.x, a.y),
+                w,
+                m.johnson_neyman_table(),
+            ));
             Ok(out)
         }
         4 => {
@@ -228,6 +234,11 @@ fn moderated_mediation(a: &ProcessArgs, ds: &surveystat::data::Dataset) -> Resul
         "direct": direct,
         "conditional_indirect": fit.conditional_indirect().iter().map(indirect_json).collect::<Vec<_>>(),
         "index_of_moderated_mediation": fit.index().map(indirect_json),
+        "johnson_neyman": {
+            "a_path": fit.johnson_neyman_a().map(surveystat::study::json::johnson_neyman),
+            "b_path": fit.johnson_neyman_b().map(surveystat::study::json::johnson_neyman),
+            "direct": fit.johnson_neyman_direct().map(surveystat::study::json::johnson_neyman),
+        },
     });
     if a.json {
         return Ok(json_text(&v));
@@ -250,5 +261,32 @@ fn moderated_mediation(a: &ProcessArgs, ds: &surveystat::data::Dataset) -> Resul
         out.push_str(&indirect_text("Index of moderated mediation", ix));
     }
     out.push_str(&format!("({} bootstrap resamples, seed {})\n", a.bootstrap, a.seed));
+    for (label, jn) in [
+        (format!("effect of {} on {m}", a.x), fit.johnson_neyman_a()),
+        (format!("effect of {m} on {}", a.y), fit.johnson_neyman_b()),
+        (format!("direct effect of {} on {}", a.x, a.y), fit.johnson_neyman_direct()),
+    ] {
+        if let Some(jn) = jn {
+            out.push_str(&jn_text(&label, w, jn));
+        }
+    }
     Ok(out)
+}
+
+/// The Johnson–Neyman values inside the observed range, with the share of cases on each side.
+fn jn_text(label: &str, w: &str, jn: &JohnsonNeyman) -> String {
+    let mut s = format!("Johnson–Neyman, {label}: ");
+    if jn.points.is_empty() {
+        s.push_str(&format!("no value of {w} inside its observed range\n"));
+    } else {
+        let pts: Vec<String> = jn
+            .points
+            .iter()
+            .map(|p| {
+                format!("{w} = {:.4} ({:.1} % below, {:.1} % above)", p.w, p.pct_below, p.pct_above)
+            })
+            .collect();
+        s.push_str(&format!("{}\n", pts.join("; ")));
+    }
+    s
 }

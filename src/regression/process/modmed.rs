@@ -5,8 +5,8 @@
 
 use ndarray::{Array1, Array2};
 
+use super::jn::{JohnsonNeyman, Path, conditional};
 use super::{complete_columns, mean, sd};
-use crate::core::dist;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::regression::ols::{Ols, OlsFit, RobustCovariance};
@@ -141,6 +141,9 @@ pub struct ModeratedMediation {
     indirect: Vec<ConditionalIndirect>,
     index: Option<ConditionalIndirect>,
     direct: Vec<super::ConditionalEffect>,
+    jn_a: Option<JohnsonNeyman>,
+    jn_b: Option<JohnsonNeyman>,
+    jn_direct: Option<JohnsonNeyman>,
 }
 
 impl ModeratedMediation {
@@ -209,35 +212,30 @@ impl ModeratedMediation {
         let indirect = (0..3).map(|j| item(j, ws[j])).collect();
         let index = (est.len() > 3).then(|| item(3, f64::NAN));
         // Conditional direct effects θ(w) = c₁ + c₃w (models 8 and 59); else the constant c'.
-        let b = core.y_fit.coefficients();
-        let v = core.y_fit.vcov();
-        let df = core.y_fit.df_residual() as f64;
-        let tc = dist::t_quantile(0.5 + level / 2.0, df);
-        let xw = y_pos(p).1;
+        let direct_path = Path { focal: 1, product: y_pos(p).1 };
         let direct_ws: Vec<f64> = if p.c { ws.to_vec() } else { vec![f64::NAN] };
-        let direct = direct_ws
-            .iter()
-            .map(|&wv| {
-                let (e, var) = match xw {
-                    Some(k) => {
-                        (b[1] + b[k] * wv, v[[1, 1]] + 2.0 * wv * v[[1, k]] + wv * wv * v[[k, k]])
-                    }
-                    None => (b[1], v[[1, 1]]),
-                };
-                let se = var.sqrt();
-                let t = e / se;
-                super::ConditionalEffect {
-                    w: wv,
-                    effect: e,
-                    se,
-                    t,
-                    p_value: 2.0 * dist::t_sf(t.abs(), df),
-                    lower: e - tc * se,
-                    upper: e + tc * se,
-                }
-            })
-            .collect();
-        Ok(Self { model, m_fit: core.m_fit, y_fit: core.y_fit, indirect, index, direct })
+        let direct =
+            direct_ws.iter().map(|&wv| conditional(&core.y_fit, direct_path, wv, level)).collect();
+        // Johnson–Neyman analyses of every moderated path (X → M, M → Y, X → Y).
+        let wobs = &cols[2];
+        let jn_a = p.a.then(|| {
+            JohnsonNeyman::new(&core.m_fit, Path { focal: 1, product: Some(3) }, wobs, level)
+        });
+        let jn_b = p.b.then(|| {
+            JohnsonNeyman::new(&core.y_fit, Path { focal: 2, product: y_pos(p).2 }, wobs, level)
+        });
+        let jn_direct = p.c.then(|| JohnsonNeyman::new(&core.y_fit, direct_path, wobs, level));
+        Ok(Self {
+            model,
+            m_fit: core.m_fit,
+            y_fit: core.y_fit,
+            indirect,
+            index,
+            direct,
+            jn_a,
+            jn_b,
+            jn_direct,
+        })
     }
 
     /// The PROCESS model number.
@@ -265,5 +263,19 @@ impl ModeratedMediation {
     /// unconditional entry (with `w` NaN) otherwise.
     pub fn direct(&self) -> &[super::ConditionalEffect] {
         &self.direct
+    }
+
+    /// Johnson–Neyman analysis of the first-stage path X → M, `a₁ + a₃w` (models 7, 8, 58,
+    /// 59; `None` otherwise).
+    pub fn johnson_neyman_a(&self) -> Option<&JohnsonNeyman> {
+        self.jn_a.as_ref()
+    }
+    /// Johnson–Neyman analysis of the second-stage path M → Y, `b₁ + b₃w` (models 14, 58, 59).
+    pub fn johnson_neyman_b(&self) -> Option<&JohnsonNeyman> {
+        self.jn_b.as_ref()
+    }
+    /// Johnson–Neyman analysis of the direct effect X → Y, `c₁ + c₃w` (models 8 and 59).
+    pub fn johnson_neyman_direct(&self) -> Option<&JohnsonNeyman> {
+        self.jn_direct.as_ref()
     }
 }

@@ -245,6 +245,7 @@ pub(super) fn qr_carry(buf: &mut [f64], ld: usize, row0: usize, m: usize, pc: us
 pub(super) fn factor_group(
     design: &Design<'_>,
     y: Option<&[f64]>,
+    row_scale: Option<&[f64]>,
     leaves: &[(usize, usize)],
     pc: usize,
 ) -> (Vec<f64>, bool) {
@@ -257,6 +258,14 @@ pub(super) fn factor_group(
         if fin != 0.0 {
             // A non-finite value: the caller falls back to the scanning path.
             return (Vec::new(), false);
+        }
+        if let Some(sw) = row_scale {
+            // Row i of [X y] times s_i (weighted least squares: s = √w).
+            let s = &sw[s0..s0 + len];
+            for c in 0..pc {
+                let col = &mut buf[c * ld + pc..c * ld + pc + len];
+                col.iter_mut().zip(s).for_each(|(v, f)| *v *= f);
+            }
         }
         if li == 0 {
             qr_carry(&mut buf, ld, pc, len, pc);
@@ -281,7 +290,22 @@ pub(super) fn factor_group(
 /// invariant under power-of-two column scaling, and the column norms of `X` are those of `R`.
 /// Returns `None` when the design or the response holds a non-finite value.
 pub(crate) fn stream_qr(design: &Design<'_>, y: Option<&[f64]>) -> Option<TriFactor> {
+    stream_qr_scaled(design, y, None)
+}
+
+/// [`stream_qr`] of the row-scaled matrix `S [X y]`, `S = diag(row_scale)` (for weighted least
+/// squares, `s_i = √w_i`): the scaling is applied to each leaf in its cache-resident buffer, so
+/// no scaled copy of the design is made. A `row_scale` of the wrong length, or a non-finite
+/// entry in it, gives `None`.
+pub(crate) fn stream_qr_scaled(
+    design: &Design<'_>,
+    y: Option<&[f64]>,
+    row_scale: Option<&[f64]>,
+) -> Option<TriFactor> {
     let n = design.n();
+    if row_scale.is_some_and(|s| s.len() != n || s.iter().fold(0.0, |a, v| a + v * 0.0) != 0.0) {
+        return None;
+    }
     let p = design.p();
     let y = y.filter(|y| y.len() == n);
     let pc = p + usize::from(y.is_some());
@@ -298,9 +322,9 @@ pub(crate) fn stream_qr(design: &Design<'_>, y: Option<&[f64]>) -> Option<TriFac
         (0..groups).map(|g| &leaves[g * k / groups..(g + 1) * k / groups]).collect();
     let parts: Vec<(Vec<f64>, bool)> = if groups > 1 && n * pc >= 100_000 {
         use rayon::prelude::*;
-        ranges.par_iter().map(|ls| factor_group(design, y, ls, pc)).collect()
+        ranges.par_iter().map(|ls| factor_group(design, y, row_scale, ls, pc)).collect()
     } else {
-        ranges.iter().map(|ls| factor_group(design, y, ls, pc)).collect()
+        ranges.iter().map(|ls| factor_group(design, y, row_scale, ls, pc)).collect()
     };
     if parts.iter().any(|(_, ok)| !ok)
         || y.is_some_and(|y| y.iter().fold(0.0, |a, v| a + v * 0.0) != 0.0)
