@@ -457,6 +457,46 @@ impl SemModel {
                 }
             }
         }
+        // MLR: Huber–White SEs and the Yuan–Bentler test (src/sem/robust/fiml.rs)
+        let vcov = match cfg.robust {
+            Some(_) => super::robust::apply_fiml(
+                &super::robust::fiml::FimlInputs {
+                    pats: &pats,
+                    x: &x,
+                    vech: &st.vech,
+                    jac: &full_jacobian(&st, &point.mats, &point.imp),
+                    mu: &point.mu,
+                    sigma: &point.imp.sigma,
+                    em_mean: &em_mean,
+                    em_cov: &em_cov,
+                    indep_mean: indep.mean(),
+                    indep_var: indep.var(),
+                    h1_info: &saturated_observed_information(
+                        &pats, &x, &em_mean, &em_cov, &st.vech, n,
+                    )
+                    .ok_or_else(|| Error::NotPositiveDefinite { matrix: "EM covariance".into() })?,
+                    base_info: &saturated_observed_information(
+                        &pats,
+                        &x,
+                        indep.mean(),
+                        &Array2::from_diag(indep.var()),
+                        &st.vech,
+                        n,
+                    )
+                    .ok_or_else(|| Error::NotPositiveDefinite {
+                        matrix: "independence model".into(),
+                    })?,
+                    info_inv: &info_inv,
+                    chisq,
+                    df,
+                    base_chisq,
+                    base_df,
+                    npar: pt.rows.iter().filter(|r| r.free.is_some()).count() as f64,
+                },
+                &mut fm,
+            )?,
+            None => vcov,
+        };
         let rows = param_rows(&pt, &st, &point.mats, &point.imp, &vcov, cfg.ci_level);
         let mut warnings = Vec::new();
         if n_dropped > 0 || pats.n_empty() > 0 {
@@ -692,7 +732,7 @@ fn vech_index(vech: &[(usize, usize)], p: usize) -> Vec<Vec<usize>> {
 
 /// Observed information per observation, −∂²ℓ/N, of the saturated model in (μ, vech Σ) at
 /// (`mean`, `cov`) under the missing-data patterns (closed form, summed over patterns).
-fn saturated_observed_information(
+pub(crate) fn saturated_observed_information(
     pats: &MissingPatterns,
     x: &Array2<f64>,
     mean: &Array1<f64>,
@@ -758,7 +798,7 @@ fn saturated_observed_information(
 }
 
 /// J = ∂(μ, vech Σ)/∂θᵀ ((p + p*) × npar).
-fn full_jacobian(st: &ModelStructure, mats: &Matrices, imp: &Implied) -> Array2<f64> {
+pub(crate) fn full_jacobian(st: &ModelStructure, mats: &Matrices, imp: &Implied) -> Array2<f64> {
     let dm = st.delta_mean(mats, imp);
     let ds = st.delta(imp);
     let (p, ps, q) = (dm.nrows(), ds.nrows(), st.npar);

@@ -268,8 +268,11 @@ impl SemFit {
     /// A printable summary like lavaan's `summary(fit, fit.measures = TRUE, standardized = TRUE)`.
     pub fn summary(&self) -> Summary {
         let mut s = Summary::new("Structural equation model (lavaan syntax)");
-        let est = match self.config.estimator {
+        let est = match self.config.robust.unwrap_or(self.config.estimator) {
             Estimator::Ml => "ML",
+            Estimator::Mlm => "MLM",
+            Estimator::Mlmv => "MLMV",
+            Estimator::Mlr => "MLR",
             Estimator::Gls => "GLS",
             Estimator::Uls => "ULS",
         };
@@ -305,6 +308,18 @@ impl SemFit {
             ("Comparative Fit Index (CFI)".into(), fmt_num(fm("cfi"), 3)),
             ("Tucker-Lewis Index (TLI)".into(), fmt_num(fm("tli"), 3)),
         ];
+        if fm("chisq.scaled").is_some() {
+            kv.splice(
+                3..3,
+                [
+                    ("Scaled test statistic".into(), fmt_num(fm("chisq.scaled"), 3)),
+                    ("  Scaling correction factor".into(), fmt_num(fm("chisq.scaling.factor"), 3)),
+                    ("  P-value (scaled)".into(), fmt_pvalue(fm("pvalue.scaled"))),
+                ],
+            );
+            kv.push(("Robust CFI".into(), fmt_num(fm("cfi.robust"), 3)));
+            kv.push(("Robust TLI".into(), fmt_num(fm("tli.robust"), 3)));
+        }
         if fm("logl").is_some() {
             kv.push(("Loglikelihood user model (H0)".into(), fmt_num(fm("logl"), 3)));
             kv.push((
@@ -321,6 +336,17 @@ impl SemFit {
             format!("{} {}", fmt_num(fm("rmsea.ci.lower"), 3), fmt_num(fm("rmsea.ci.upper"), 3)),
         ));
         kv.push(("  P-value H_0: RMSEA <= 0.050".into(), fmt_pvalue(fm("rmsea.pvalue"))));
+        if fm("rmsea.robust").is_some() {
+            kv.push(("Robust RMSEA".into(), fmt_num(fm("rmsea.robust"), 3)));
+            kv.push((
+                "  90 Percent confidence interval (robust)".into(),
+                format!(
+                    "{} {}",
+                    fmt_num(fm("rmsea.ci.lower.robust"), 3),
+                    fmt_num(fm("rmsea.ci.upper.robust"), 3)
+                ),
+            ));
+        }
         kv.push(("SRMR".into(), fmt_num(fm("srmr"), 3)));
         s.key_values(kv);
         let sections = [

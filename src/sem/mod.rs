@@ -37,6 +37,7 @@ mod objective;
 mod partable;
 mod power;
 mod refit;
+mod robust;
 mod sample_stats;
 mod standardize;
 mod start;
@@ -82,6 +83,15 @@ pub enum Estimator {
     Gls,
     /// Unweighted least squares.
     Uls,
+    /// ML with robust (sandwich, expected information) SEs and the Satorra–Bentler scaled χ²
+    /// (lavaan's `MLM`; complete raw data).
+    Mlm,
+    /// ML with robust SEs as [`Estimator::Mlm`] and the mean-and-variance adjusted
+    /// (scaled-shifted) χ² (lavaan's `MLMV`).
+    Mlmv,
+    /// ML with Huber–White SEs (observed information) and the Yuan–Bentler scaled χ² (lavaan's
+    /// `MLR`, Mplus variant).
+    Mlr,
 }
 
 /// Likelihood convention of ML.
@@ -142,6 +152,8 @@ pub struct Sem {
     max_iter: usize,
     allow_nonconverged: bool,
     missing: SemMissing,
+    /// The robust estimator (MLM, MLMV, MLR) layered on the ML point estimate.
+    robust: Option<Estimator>,
 }
 
 impl Sem {
@@ -166,6 +178,7 @@ impl Sem {
             max_iter: 1000,
             allow_nonconverged: false,
             missing: SemMissing::Listwise,
+            robust: None,
         }
     }
 
@@ -173,10 +186,16 @@ impl Sem {
     pub fn model(&self) -> &ModelSyntax {
         &self.syntax
     }
-    /// Estimator (default ML).
+    /// Estimator (default ML). The robust estimators (MLM, MLMV, MLR) estimate by ML and replace
+    /// the SEs and add the scaled test and fit measures from the raw data.
     pub fn estimator(mut self, e: Estimator) -> Self {
-        self.estimator = e;
+        self.robust = robust::scaling_of(e).map(|_| e);
+        self.estimator = if self.robust.is_some() { Estimator::Ml } else { e };
         self
+    }
+    /// The robust estimator (MLM, MLMV, MLR) if one was chosen.
+    pub fn robust_estimator(&self) -> Option<Estimator> {
+        self.robust
     }
     /// ML likelihood convention (default normal).
     pub fn likelihood(mut self, l: Likelihood) -> Self {
@@ -319,10 +338,22 @@ impl Sem {
         let model = self.compile()?;
         check_latent_names(&model.pt.lv, data.names())?;
         if model.pt.meanstructure {
+            if self.robust.is_some()
+                && (self.robust != Some(Estimator::Mlr) || self.missing != SemMissing::Fiml)
+            {
+                return Err(Error::invalid(
+                    "estimator",
+                    "robust ML with a mean structure is available as MLR with FIML only",
+                ));
+            }
             return model.fit_raw(data);
         }
         let ss = SampleStats::from_dataset(data, &model.pt.ov)?;
-        model.fit_stats(ss)
+        let fit = model.fit_stats(ss)?;
+        match self.robust {
+            Some(r) => robust::apply(fit, r, data),
+            None => Ok(fit),
+        }
     }
 
     /// Fit to a data matrix whose columns are named `names` (rows = observations).
@@ -346,6 +377,12 @@ impl Sem {
     ) -> Result<SemFit> {
         let model = self.compile()?;
         model.no_meanstructure("fit_cov")?;
+        if self.robust.is_some() {
+            return Err(Error::invalid(
+                "estimator",
+                "robust ML (MLM, MLMV, MLR) needs raw data (Sem::fit), not a covariance matrix",
+            ));
+        }
         let names: Vec<String> = names.iter().map(|s| s.as_ref().to_string()).collect();
         check_latent_names(&model.pt.lv, &names)?;
         let ss = SampleStats::from_cov(&cov.to_owned(), &names, &model.pt.ov, n)?;
@@ -634,7 +671,7 @@ impl SemModel {
                 Err(_) => (f64::NAN, f64::NAN, None),
             };
         let gfi_w = match cfg.estimator {
-            Estimator::Ml => sinv.clone(),
+            Estimator::Ml | Estimator::Mlm | Estimator::Mlmv | Estimator::Mlr => sinv.clone(),
             Estimator::Gls => Some(obj.s_inv.clone()),
             Estimator::Uls => None,
         };
@@ -734,8 +771,13 @@ pub(crate) fn sample_for(
 ) -> (Discrepancy, Array2<f64>, f64) {
     let n = ss.n as f64;
     match (estimator, likelihood) {
-        (Estimator::Ml, Likelihood::Normal) => (Discrepancy::Ml, &ss.cov * ((n - 1.0) / n), n),
-        (Estimator::Ml, Likelihood::Wishart) => (Discrepancy::Ml, ss.cov.clone(), n - 1.0),
+        (Estimator::Ml | Estimator::Mlm | Estimator::Mlmv | Estimator::Mlr, Likelihood::Normal) => {
+            (Discrepancy::Ml, &ss.cov * ((n - 1.0) / n), n)
+        }
+        (
+            Estimator::Ml | Estimator::Mlm | Estimator::Mlmv | Estimator::Mlr,
+            Likelihood::Wishart,
+        ) => (Discrepancy::Ml, ss.cov.clone(), n - 1.0),
         (Estimator::Gls, _) => (Discrepancy::Gls, ss.cov.clone(), n - 1.0),
         (Estimator::Uls, _) => (Discrepancy::Uls, ss.cov.clone(), n - 1.0),
     }

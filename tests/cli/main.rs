@@ -19,5 +19,6 @@ mod sem;
 mod sem_bootstrap;
 mod sem_cov;
 mod sem_extreme_fit;
+mod sem_robust;
 mod stream;
 mod study;

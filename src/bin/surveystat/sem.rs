@@ -19,6 +19,12 @@ pub enum EstimatorArg {
     Gls,
     /// unweighted least squares
     Uls,
+    /// ML with Huber-White SEs and the Yuan-Bentler scaled test (lavaan's MLR)
+    Mlr,
+    /// ML with robust SEs and the Satorra-Bentler scaled test (lavaan's MLM)
+    Mlm,
+    /// ML with robust SEs and the mean-and-variance adjusted test (lavaan's MLMV)
+    Mlmv,
 }
 
 /// Likelihood choices.
@@ -139,6 +145,9 @@ pub fn run(a: SemArgs) -> Result<String, String> {
             EstimatorArg::Ml => Estimator::Ml,
             EstimatorArg::Gls => Estimator::Gls,
             EstimatorArg::Uls => Estimator::Uls,
+            EstimatorArg::Mlr => Estimator::Mlr,
+            EstimatorArg::Mlm => Estimator::Mlm,
+            EstimatorArg::Mlmv => Estimator::Mlmv,
         })
         .likelihood(match a.likelihood {
             LikelihoodArg::Normal => Likelihood::Normal,

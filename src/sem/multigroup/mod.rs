@@ -232,6 +232,12 @@ impl MultiGroupSem {
                 "multi-group models drop incomplete rows listwise within each group (FIML is not offered)",
             ));
         }
+        if cfg.robust.is_some() {
+            return Err(Error::invalid(
+                "estimator",
+                "robust ML (MLM, MLMV, MLR) is not offered in multi-group models",
+            ));
+        }
         if samples.is_empty() {
             return Err(Error::invalid("group", "the grouping column has no groups"));
         }
@@ -409,7 +415,9 @@ impl MultiGroupSem {
                     // I (ULS); it does not couple with the covariance part
                     let w_info = gd.n as f64 * n_eff_total / nt;
                     let v = match cfg.estimator {
-                        Estimator::Ml => sigma[[i, i]],
+                        Estimator::Ml | Estimator::Mlm | Estimator::Mlmv | Estimator::Mlr => {
+                            sigma[[i, i]]
+                        }
                         Estimator::Gls => gd.obj.s[[i, i]],
                         Estimator::Uls => 1.0,
                     };
