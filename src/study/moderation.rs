@@ -1,10 +1,14 @@
 //! The study's moderation check on composite scores: its report section and its JSON.
 
+#[cfg(feature = "serde")]
 use serde_json::{Value, json};
 
+#[cfg(feature = "serde")]
 use super::json::num;
 use super::results::StudyResults;
-use crate::regression::{ConditionalEffect, JohnsonNeyman, Moderation};
+use crate::regression::ConditionalEffect;
+#[cfg(feature = "serde")]
+use crate::regression::{JohnsonNeyman, Moderation};
 use crate::summary::{Summary, Table, fmt_num, fmt_pvalue};
 
 impl StudyResults {
@@ -140,6 +144,7 @@ fn push_effect(t: &mut Table, e: &ConditionalEffect) {
 }
 
 /// JSON of one conditional effect.
+#[cfg(feature = "serde")]
 pub fn conditional_effect(e: &ConditionalEffect) -> Value {
     json!({"w": num(e.w), "effect": num(e.effect), "se": num(e.se), "t": num(e.t),
            "p_value": num(e.p_value), "ci_lower": num(e.lower), "ci_upper": num(e.upper)})
@@ -147,6 +152,7 @@ pub fn conditional_effect(e: &ConditionalEffect) -> Value {
 
 /// JSON of a Johnson–Neyman analysis: roots, in-range points, the observed range and the
 /// plot-ready table.
+#[cfg(feature = "serde")]
 pub fn johnson_neyman(jn: &JohnsonNeyman) -> Value {
     json!({
         "level": num(jn.level),
@@ -159,6 +165,7 @@ pub fn johnson_neyman(jn: &JohnsonNeyman) -> Value {
 
 /// JSON of a PROCESS model 1 fit (without the regression table): the interaction's ΔR², the
 /// conditional effects at the probe values and the Johnson–Neyman analysis.
+#[cfg(feature = "serde")]
 pub fn moderation(m: &Moderation) -> Value {
     let fit = m.fit_result();
     json!({
