@@ -834,6 +834,30 @@ pub(crate) fn fiml_corrected(c: &CorrectedInputs<'_>, n: f64) -> Option<Vec<(Str
     Some(out)
 }
 
+/// Free intercepts of observed variables (ν) start at the given means; free latent means
+/// and phantom intercepts (α) at 0 (a phantom's at its variable's mean).
+pub(crate) fn fill_intercepts(
+    pt: &super::partable::ParTable,
+    st: &ModelStructure,
+    theta: &mut [f64],
+    means: &Array1<f64>,
+) {
+    for (k, r) in pt.rows.iter().enumerate() {
+        if r.op != Op::Intercept {
+            continue;
+        }
+        let Some(f) = r.free else { continue };
+        if r.start.is_some() {
+            continue;
+        }
+        let sl = st.slots[k];
+        theta[f] = match sl.kind {
+            super::model::MatKind::Nu => means[sl.i],
+            _ => pt.ov.iter().position(|v| *v == r.lhs).map_or(0.0, |i| means[i]),
+        };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -872,29 +896,5 @@ mod tests {
             let diff = (&a - &b).iter().fold(0.0f64, |s, v| s.max(v.abs()));
             assert!(diff < 1e-6 * scale, "{model}: max diff {diff:e} (scale {scale})");
         }
-    }
-}
-
-/// Free intercepts of observed variables (ν) start at the given means; free latent means
-/// and phantom intercepts (α) at 0 (a phantom's at its variable's mean).
-pub(crate) fn fill_intercepts(
-    pt: &super::partable::ParTable,
-    st: &ModelStructure,
-    theta: &mut [f64],
-    means: &Array1<f64>,
-) {
-    for (k, r) in pt.rows.iter().enumerate() {
-        if r.op != Op::Intercept {
-            continue;
-        }
-        let Some(f) = r.free else { continue };
-        if r.start.is_some() {
-            continue;
-        }
-        let sl = st.slots[k];
-        theta[f] = match sl.kind {
-            super::model::MatKind::Nu => means[sl.i],
-            _ => pt.ov.iter().position(|v| *v == r.lhs).map_or(0.0, |i| means[i]),
-        };
     }
 }
