@@ -269,8 +269,17 @@ impl<'a> Refitter<'a> {
         })?;
         let mut iterations = fast.iterations;
         if !fast.converged {
-            // fall back to the engine's Fisher scoring from the last point
-            let opt = estimate::fisher_scoring(st, &obj, pt, self.max_iter);
+            // fall back to the driver's Fisher scoring from the last point
+            let opt = estimate::minimize(
+                st,
+                &obj,
+                &fast.theta,
+                super::Optimizer::FisherScoring,
+                self.max_iter,
+            )
+            .ok_or_else(|| Error::NotPositiveDefinite {
+                matrix: "implied covariance of the refit".into(),
+            })?;
             if !opt.converged {
                 return Err(Error::NotConverged {
                     what: format!("SEM refit ({})", opt.reason),

@@ -8,9 +8,9 @@
 //! ∂ℓ/∂θ = (∂μ/∂θᵀ)ᵀ ∂ℓ/∂μ + Δᵀ w,   w_(ij) = (2 − δ_ij) G_ij,  G = ∂ℓ/∂Σ
 //! ```
 //!
-//! The estimate minimises f(θ) = −ℓ(θ)/N by BFGS (initial inverse Hessian = inverse of the
-//! complete-data expected information at the start), started from the complete-data ML fit to
-//! the saturated EM moments. Complete data with a mean structure is the one-pattern case.
+//! The estimate minimises f(θ) = −ℓ(θ)/N through the driver ([`super::driver`]: BFGS whose
+//! initial inverse Hessian is the inverse of the complete-data expected information, with a
+//! Fisher-scoring fallback), started from the complete-data ML fit to the saturated EM moments. Complete data with a mean structure is the one-pattern case.
 
 use ndarray::{Array1, Array2};
 
@@ -117,113 +117,6 @@ fn max_abs(v: &Array1<f64>) -> f64 {
     v.iter().fold(0.0f64, |a, b| a.max(b.abs()))
 }
 
-fn inverse_or_scaled_identity(h: Option<Array2<f64>>, q: usize) -> Array2<f64> {
-    if let Some(h) = h
-        && let Some((inv, _)) = dense::spd_inverse_logdet(&h)
-    {
-        return inv;
-    }
-    Array2::eye(q)
-}
-
-const GRAD_TOL: f64 = 1e-10;
-
-/// BFGS on f = −ℓ/N with a backtracking Armijo line search.
-pub(crate) fn bfgs(
-    st: &ModelStructure,
-    pats: &MissingPatterns,
-    n: f64,
-    p0: FimlPoint,
-    max_iter: usize,
-) -> FimlOpt {
-    let q = st.npar;
-    let mut x = p0;
-    let mut h = inverse_or_scaled_identity(expected_information(st, &x), q);
-    let mut converged = false;
-    let mut reason = String::from("iteration limit reached");
-    let mut it = 0;
-    let mut restarted = false;
-    while it < max_iter {
-        if max_abs(&x.g) < GRAD_TOL {
-            converged = true;
-            reason = "gradient below tolerance".into();
-            break;
-        }
-        it += 1;
-        let mut d = -h.dot(&x.g);
-        let mut slope = x.g.dot(&d);
-        if slope >= 0.0 || !slope.is_finite() {
-            h = inverse_or_scaled_identity(expected_information(st, &x), q);
-            d = -h.dot(&x.g);
-            slope = x.g.dot(&d);
-            if slope >= 0.0 || !slope.is_finite() {
-                reason = "no descent direction".into();
-                break;
-            }
-        }
-        let mut t = 1.0;
-        let mut accepted = None;
-        for _ in 0..50 {
-            let cand: Vec<f64> = x.theta.iter().zip(d.iter()).map(|(a, b)| a + t * b).collect();
-            if let Some(np) = eval(st, pats, &cand, n)
-                && np.f <= x.f + 1e-4 * t * slope
-            {
-                accepted = Some(np);
-                break;
-            }
-            t *= 0.5;
-        }
-        let Some(np) = accepted else {
-            // line search failed: restart once from the expected information, else stop
-            if !restarted {
-                restarted = true;
-                h = inverse_or_scaled_identity(expected_information(st, &x), q);
-                continue;
-            }
-            // at the optimum up to rounding: accept a tiny gradient
-            if max_abs(&x.g) < 1e-7 {
-                converged = true;
-                reason = "line search stalled at a stationary point".into();
-            } else {
-                reason = "line search failed".into();
-            }
-            break;
-        };
-        restarted = false;
-        let s = &d * t;
-        let y = &np.g - &x.g;
-        let sy = s.dot(&y);
-        let small_step = max_abs(&s) < 1e-12 && (x.f - np.f).abs() <= 1e-15 * (1.0 + x.f.abs());
-        if sy > 1e-14 * s.dot(&s).sqrt() * y.dot(&y).sqrt() {
-            let rho = 1.0 / sy;
-            let hy = h.dot(&y);
-            let yhy = y.dot(&hy);
-            // H ← H − ρ(H y sᵀ + s yᵀ H) + (ρ² yᵀHy + ρ) s sᵀ
-            for a in 0..q {
-                for b in 0..q {
-                    h[[a, b]] += -rho * (hy[a] * s[b] + s[a] * hy[b])
-                        + (rho * rho * yhy + rho) * s[a] * s[b];
-                }
-            }
-        }
-        x = np;
-        if small_step {
-            converged = max_abs(&x.g) < 1e-7;
-            reason = if converged {
-                "step below tolerance".into()
-            } else {
-                "step below tolerance before the gradient vanished".into()
-            };
-            break;
-        }
-    }
-    if !converged && max_abs(&x.g) < GRAD_TOL {
-        converged = true;
-        reason = "gradient below tolerance".into();
-    }
-    FimlOpt { point: x, iterations: it, converged, reason }
-}
-
 /// Observed information per observation: Hessian of f = −ℓ/N by central differences of the
 /// analytic gradient (step h_k = 1e-4 · max(1, |θ_k|)), symmetrized.
 pub(crate) fn observed_information(
@@ -257,6 +150,7 @@ pub(crate) fn observed_information(
 // ---------------------------------------------------------------------------------------------
 // Fitting from raw data (FIML, or a mean structure on complete data)
 
+use super::driver::{self, Block, BlockObjective};
 use super::sample_stats::SampleStats;
 use super::syntax::{ModelSyntax, Op, Statement};
 use super::{
@@ -327,7 +221,26 @@ impl SemModel {
                 })?
             }
         };
-        let mut opt = bfgs(&self.st, &pats, n, p0, cfg.max_iter);
+        let block = Block::single(self.st.clone(), BlockObjective::Fiml { pats: pats.clone(), n });
+        let d = driver::run(
+            std::slice::from_ref(&block),
+            self.pt.npar,
+            &p0.theta,
+            cfg.optimizer,
+            cfg.max_iter,
+        )
+        .and_then(|d| {
+            let point = d.points.into_iter().next()?.into_fiml()?;
+            Some(FimlOpt {
+                point,
+                iterations: d.iterations,
+                converged: d.converged,
+                reason: d.reason,
+            })
+        });
+        let mut opt = d.ok_or_else(|| Error::NotPositiveDefinite {
+            matrix: "implied covariance at the FIML estimates".into(),
+        })?;
         if !opt.converged && !cfg.allow_nonconverged {
             return Err(Error::NotConverged {
                 what: format!("SEM FIML estimation ({})", opt.reason),
@@ -553,23 +466,8 @@ impl SemModel {
         })
     }
 
-    /// Free intercepts of observed variables (ν) start at the given means; free latent means
-    /// and phantom intercepts (α) at 0.
     fn fill_intercepts(&self, theta: &mut [f64], means: &Array1<f64>) {
-        for (k, r) in self.pt.rows.iter().enumerate() {
-            if r.op != Op::Intercept {
-                continue;
-            }
-            let Some(f) = r.free else { continue };
-            if r.start.is_some() {
-                continue;
-            }
-            let sl = self.st.slots[k];
-            theta[f] = match sl.kind {
-                super::model::MatKind::Nu => means[sl.i],
-                _ => self.pt.ov.iter().position(|v| *v == r.lhs).map_or(0.0, |i| means[i]),
-            };
-        }
+        fill_intercepts(&self.pt, &self.st, theta, means);
     }
 
     /// Starting values: the complete-data ML fit (no mean structure) to the saturated moments,
@@ -974,6 +872,30 @@ pub(crate) fn fiml_corrected(c: &CorrectedInputs<'_>, n: f64) -> Option<Vec<(Str
         ));
     }
     Some(out)
+}
+
+/// Free intercepts of observed variables (ν) start at the given means; free latent means
+/// and phantom intercepts (α) at 0 (a phantom's at its variable's mean).
+pub(crate) fn fill_intercepts(
+    pt: &super::partable::ParTable,
+    st: &ModelStructure,
+    theta: &mut [f64],
+    means: &Array1<f64>,
+) {
+    for (k, r) in pt.rows.iter().enumerate() {
+        if r.op != Op::Intercept {
+            continue;
+        }
+        let Some(f) = r.free else { continue };
+        if r.start.is_some() {
+            continue;
+        }
+        let sl = st.slots[k];
+        theta[f] = match sl.kind {
+            super::model::MatKind::Nu => means[sl.i],
+            _ => pt.ov.iter().position(|v| *v == r.lhs).map_or(0.0, |i| means[i]),
+        };
+    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@
 
 mod bootstrap;
 mod defined;
+mod driver;
 use crate::core::linalg::small as dense;
 mod estimate;
 mod fiml;
@@ -597,37 +598,24 @@ impl SemModel {
             Some(s) if s.len() == pt.npar => s.to_vec(),
             _ => start::start_values(&pt, &st, &s_fit, cfg.std_lv),
         };
-        let p0 = match estimate::eval(&st, &obj, &theta0) {
-            Some(p) => p,
-            None => {
-                // fall back to a safe start: small loadings, half variances
-                let mut t = start::start_values(&pt, &st, &s_fit, cfg.std_lv);
-                for r in &pt.rows {
-                    if let (Some(f), Op::Regression) = (r.free, r.op) {
-                        t[f] = 0.0;
-                    }
-                }
-                estimate::eval(&st, &obj, &t).ok_or_else(|| Error::NotConverged {
-                    what: "SEM starting values (implied covariance not positive definite)".into(),
-                    iterations: 0,
-                })?
-            }
-        };
-        let opt = match cfg.optimizer {
-            Optimizer::FisherScoring => estimate::fisher_scoring(&st, &obj, p0, cfg.max_iter),
-            Optimizer::Bfgs => estimate::bfgs(&st, &obj, p0, cfg.max_iter),
-            Optimizer::Auto => {
-                let b = estimate::bfgs(&st, &obj, p0, cfg.max_iter);
-                if b.converged || b.iterations >= cfg.max_iter {
-                    b
-                } else {
-                    let used = b.iterations;
-                    let mut f = estimate::fisher_scoring(&st, &obj, b.point, cfg.max_iter - used);
-                    f.iterations += used;
-                    f
+        let theta0 = if estimate::eval(&st, &obj, &theta0).is_some() {
+            theta0
+        } else {
+            // fall back to a safe start: small loadings, half variances
+            let mut t = start::start_values(&pt, &st, &s_fit, cfg.std_lv);
+            for r in &pt.rows {
+                if let (Some(f), Op::Regression) = (r.free, r.op) {
+                    t[f] = 0.0;
                 }
             }
+            t
         };
+        let opt = estimate::minimize(&st, &obj, &theta0, cfg.optimizer, cfg.max_iter).ok_or_else(
+            || Error::NotConverged {
+                what: "SEM starting values (implied covariance not positive definite)".into(),
+                iterations: 0,
+            },
+        )?;
         if !opt.converged && !cfg.allow_nonconverged {
             return Err(Error::NotConverged {
                 what: format!("SEM estimation ({})", opt.reason),
@@ -979,8 +967,7 @@ fn baseline(pt: &ParTable, obj: &Objective, n_eff: f64, ndat: usize) -> Result<(
         .filter(|(_, v)| !pt.ov_x.contains(v))
         .map(|(i, _)| obj.s[[i, i]])
         .collect();
-    let p0 = estimate::eval(&bst, obj, &start)
+    let opt = estimate::minimize(&bst, obj, &start, Optimizer::FisherScoring, 200)
         .ok_or_else(|| Error::NotPositiveDefinite { matrix: "baseline model covariance".into() })?;
-    let opt = estimate::fisher_scoring(&bst, obj, p0, 200);
     Ok((n_eff * opt.point.val.f, (ndat - npar) as f64))
 }

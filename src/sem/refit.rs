@@ -27,6 +27,7 @@ use ndarray::linalg::general_mat_mul;
 
 use super::model::{MatKind, ModelStructure};
 use super::objective::{Discrepancy, Objective};
+use crate::core::linalg::small::{self, dot};
 
 /// Gradient tolerance of the refit: the engine's criterion, max |∂F/∂θ| < 1e-10.
 pub(crate) const GRAD_TOL: f64 = 1e-10;
@@ -340,9 +341,8 @@ impl Workspace {
     }
 }
 
-/// Inverse and log-determinant of a symmetric positive definite matrix through its Cholesky
-/// factor, into preallocated `l` (factor L, lower), `u` (U = L⁻ᵀ, upper) and `inv` = U Uᵀ.
-/// Every inner loop is a dot product of two contiguous row segments.
+/// Inverse and log-determinant of a symmetric positive definite matrix into preallocated `l`,
+/// `u` and `inv` ([`small::spd_inverse_logdet_into`]).
 fn spd_inverse_logdet(
     a: &Array2<f64>,
     l: &mut Array2<f64>,
@@ -355,41 +355,10 @@ fn spd_inverse_logdet(
     else {
         return None;
     };
-    let mut logdet = 0.0;
-    for j in 0..n {
-        let d = a[j * n + j] - dot(&l[j * n..j * n + j], &l[j * n..j * n + j]);
-        if d.is_nan() || d <= 0.0 || !d.is_finite() {
-            return None;
-        }
-        let d = d.sqrt();
-        logdet += 2.0 * d.ln();
-        l[j * n + j] = d;
-        for i in (j + 1)..n {
-            let s = a[i * n + j] - dot(&l[i * n..i * n + j], &l[j * n..j * n + j]);
-            l[i * n + j] = s / d;
-        }
-    }
-    // U = L⁻ᵀ: U[j][i] = (L⁻¹)[i][j] = −Σ_{k=j}^{i−1} L[i][k] U[j][k] / L[i][i]
-    for j in 0..n {
-        u[j * n + j] = 1.0 / l[j * n + j];
-        for i in (j + 1)..n {
-            let s = dot(&l[i * n + j..i * n + i], &u[j * n + j..j * n + i]);
-            u[j * n + i] = -s / l[i * n + i];
-        }
-    }
-    // A⁻¹ = L⁻ᵀ L⁻¹ = U Uᵀ: (i, j) = Σ_{k ≥ max(i, j)} U[i][k] U[j][k]
-    for i in 0..n {
-        for j in 0..=i {
-            let s = dot(&u[i * n + i..i * n + n], &u[j * n + i..j * n + n]);
-            inv[i * n + j] = s;
-            inv[j * n + i] = s;
-        }
-    }
-    logdet.is_finite().then_some(logdet)
+    small::spd_inverse_logdet_into(a, n, l, u, inv)
 }
 
-/// c ← β c + a b for small standard-layout matrices (zero entries of `a`, e.g. the structural
-/// zeros of Λ, are skipped); falls back to the general product for other layouts.
+/// c ← β c + a b ([`small::matmul_acc`]); the general product for other layouts.
 fn mul_ab(a: &Array2<f64>, b: &Array2<f64>, beta: f64, c: &mut Array2<f64>) {
     let (r, k) = a.dim();
     let n = b.ncols();
@@ -401,24 +370,10 @@ fn mul_ab(a: &Array2<f64>, b: &Array2<f64>, beta: f64, c: &mut Array2<f64>) {
         general_mat_mul(1.0, a, b, beta, c);
         return;
     };
-    for i in 0..r {
-        let ci = &mut sc[i * n..(i + 1) * n];
-        if beta == 0.0 {
-            ci.fill(0.0);
-        } else if beta != 1.0 {
-            ci.iter_mut().for_each(|v| *v *= beta);
-        }
-        for (kk, &x) in sa[i * k..(i + 1) * k].iter().enumerate() {
-            if x != 0.0 {
-                for (cv, bv) in ci.iter_mut().zip(&sb[kk * n..(kk + 1) * n]) {
-                    *cv += x * bv;
-                }
-            }
-        }
-    }
+    small::matmul_acc(sa, sb, r, k, n, beta, sc);
 }
 
-/// c ← a bᵀ (row dot products) for small standard-layout matrices.
+/// c ← a bᵀ ([`small::matmul_abt`]); the general product for other layouts.
 fn mul_abt(a: &Array2<f64>, b: &Array2<f64>, c: &mut Array2<f64>) {
     let k = a.ncols();
     let (r, n) = (a.nrows(), b.nrows());
@@ -430,32 +385,7 @@ fn mul_abt(a: &Array2<f64>, b: &Array2<f64>, c: &mut Array2<f64>) {
         general_mat_mul(1.0, a, &b.t(), 0.0, c);
         return;
     };
-    for i in 0..r {
-        let ai = &sa[i * k..(i + 1) * k];
-        for j in 0..n {
-            sc[i * n + j] = dot(ai, &sb[j * k..(j + 1) * k]);
-        }
-    }
-}
-
-/// Dot product with four partial sums (vectorizes; no bounds checks in the loop).
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    let mut acc = [0.0f64; 4];
-    for (x, y) in ca.zip(cb) {
-        acc[0] += x[0] * y[0];
-        acc[1] += x[1] * y[1];
-        acc[2] += x[2] * y[2];
-        acc[3] += x[3] * y[3];
-    }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for (x, y) in ra.iter().zip(rb) {
-        s += x * y;
-    }
-    s
+    small::matmul_abt(sa, sb, r, k, n, sc);
 }
 
 /// Result of the fast iteration.

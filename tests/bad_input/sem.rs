@@ -174,8 +174,12 @@ mod multigroup {
     }
 
     #[test]
-    fn full_information_ml_is_refused() {
-        let sem = Sem::from_syntax("f =~ a + b + c").unwrap().missing(SemMissing::Fiml);
+    fn full_information_least_squares_is_refused() {
+        // multi-group FIML is ML only
+        let sem = Sem::from_syntax("f =~ a + b + c")
+            .unwrap()
+            .missing(SemMissing::Fiml)
+            .estimator(Estimator::Uls);
         let e = MultiGroupSem::new(sem, "g").fit(&two_groups(false)).unwrap_err();
         assert!(matches!(e, Error::InvalidParameter { .. }), "{e}");
         // least-squares estimators are offered

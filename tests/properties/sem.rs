@@ -134,3 +134,42 @@ proptest! {
         }
     }
 }
+
+/// A shrunk failing case of `fitting_the_implied_covariance_recovers_theta`: BFGS and its
+/// Fisher-scoring fallback both stopped on a failed line search; the driver now restarts.
+#[test]
+fn recovery_regression_line_search_case() {
+    let mut u = vec![
+        0.17954881328841846,
+        0.5467873530475149,
+        0.44296477094587644,
+        0.6996480900636116,
+        0.5133649021097785,
+        0.07998284980325784,
+        0.07971257840356875,
+        0.14806633397227256,
+        0.14677457869318583,
+        0.8855056875844556,
+        0.14592245566451134,
+        0.488146820234108,
+        0.8617041775449636,
+        0.3479644993727299,
+        0.6942562843004747,
+        0.8672596351361853,
+        0.6937628873067112,
+        0.22417225625505668,
+        0.2985122478845685,
+        0.8720618608339828,
+        0.2187328066425513,
+    ];
+    u.resize(40, 0.0);
+    let sem = Sem::from_syntax(SEM).unwrap().likelihood(Likelihood::Wishart);
+    let model = sem.compile().unwrap();
+    let th = theta_from(&model, &u);
+    let s: Array2<f64> = model.implied_cov(&th).unwrap();
+    let fit = sem.fit_cov(&s, &names(), 500).unwrap();
+    assert!(fit.fit_measure("chisq").unwrap().abs() < 1e-9);
+    for (a, b) in fit.coefficients().iter().zip(th.iter()) {
+        assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+    }
+}

@@ -27,6 +27,7 @@ mod sem_fiml;
 mod sem_fixes;
 mod sem_multigroup;
 mod sem_multigroup_more;
+mod sem_multigroup_scalar;
 mod sem_robust;
 mod split_half;
 mod study;

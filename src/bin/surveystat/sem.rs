@@ -60,6 +60,10 @@ pub enum GroupEqualArg {
     LvVariances,
     /// latent covariances
     LvCovariances,
+    /// intercepts of observed variables (scalar invariance)
+    Intercepts,
+    /// latent means
+    Means,
 }
 
 /// Bootstrap interval choices.
@@ -133,6 +137,10 @@ pub struct SemArgs {
     /// with --group: parameters equal across groups, comma-separated (lavaan `group.equal`)
     #[arg(long, value_enum, value_delimiter = ',', requires = "group")]
     pub group_equal: Vec<GroupEqualArg>,
+    /// with --group: parameters exempt from --group-equal, comma-separated, e.g.
+    /// "x3 ~ 1,visual =~ x2" (lavaan `group.partial`)
+    #[arg(long, value_delimiter = ',', requires = "group")]
+    pub group_partial: Vec<String>,
 }
 
 /// Run the subcommand.
@@ -190,9 +198,12 @@ pub fn run(a: SemArgs) -> Result<String, String> {
             GroupEqualArg::ResidualCovariances => GroupEqual::ResidualCovariances,
             GroupEqualArg::LvVariances => GroupEqual::LvVariances,
             GroupEqualArg::LvCovariances => GroupEqual::LvCovariances,
+            GroupEqualArg::Intercepts => GroupEqual::Intercepts,
+            GroupEqualArg::Means => GroupEqual::Means,
         });
         let fit = MultiGroupSem::new(sem, g)
             .equal(equal)
+            .partial(a.group_partial.iter().cloned())
             .fit(&data)
             .map_err(|e| format!("{data_path}: {e}"))?;
         return if a.json {

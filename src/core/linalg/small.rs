@@ -165,6 +165,109 @@ pub(crate) fn inv_into(a: &[f64], n: usize, work: &mut [f64], out: &mut [f64]) -
     true
 }
 
+/// Dot product with four partial sums (vectorizes; no bounds checks in the loop); the shorter
+/// length counts.
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    let mut acc = [0.0f64; 4];
+    for (x, y) in ca.zip(cb) {
+        acc[0] += x[0] * y[0];
+        acc[1] += x[1] * y[1];
+        acc[2] += x[2] * y[2];
+        acc[3] += x[3] * y[3];
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (x, y) in ra.iter().zip(rb) {
+        s += x * y;
+    }
+    s
+}
+
+/// Inverse and log-determinant of the symmetric positive definite n × n matrix `a` through its
+/// Cholesky factor, into caller-owned `l` (the factor L, lower), `u` (U = L⁻ᵀ, upper) and
+/// `inv` = U Uᵀ (each n × n); `None` if not positive definite. Every inner loop is a dot product
+/// of two contiguous row segments.
+pub(crate) fn spd_inverse_logdet_into(
+    a: &[f64],
+    n: usize,
+    l: &mut [f64],
+    u: &mut [f64],
+    inv: &mut [f64],
+) -> Option<f64> {
+    let mut logdet = 0.0;
+    for j in 0..n {
+        let d = a[j * n + j] - dot(&l[j * n..j * n + j], &l[j * n..j * n + j]);
+        if d.is_nan() || d <= 0.0 || !d.is_finite() {
+            return None;
+        }
+        let d = d.sqrt();
+        logdet += 2.0 * d.ln();
+        l[j * n + j] = d;
+        for i in (j + 1)..n {
+            let s = a[i * n + j] - dot(&l[i * n..i * n + j], &l[j * n..j * n + j]);
+            l[i * n + j] = s / d;
+        }
+    }
+    // U = L⁻ᵀ: U[j][i] = (L⁻¹)[i][j] = −Σ_{k=j}^{i−1} L[i][k] U[j][k] / L[i][i]
+    for j in 0..n {
+        u[j * n + j] = 1.0 / l[j * n + j];
+        for i in (j + 1)..n {
+            let s = dot(&l[i * n + j..i * n + i], &u[j * n + j..j * n + i]);
+            u[j * n + i] = -s / l[i * n + i];
+        }
+    }
+    // A⁻¹ = L⁻ᵀ L⁻¹ = U Uᵀ: (i, j) = Σ_{k ≥ max(i, j)} U[i][k] U[j][k]
+    for i in 0..n {
+        for j in 0..=i {
+            let s = dot(&u[i * n + i..i * n + n], &u[j * n + i..j * n + n]);
+            inv[i * n + j] = s;
+            inv[j * n + i] = s;
+        }
+    }
+    logdet.is_finite().then_some(logdet)
+}
+
+/// `C ← β C + A B` with `A` m × k and `B` k × n, row-major; zero entries of `A` (e.g. the
+/// structural zeros of Λ) are skipped.
+pub(crate) fn matmul_acc(
+    a: &[f64],
+    b: &[f64],
+    m: usize,
+    k: usize,
+    n: usize,
+    beta: f64,
+    c: &mut [f64],
+) {
+    for i in 0..m {
+        let ci = &mut c[i * n..(i + 1) * n];
+        if beta == 0.0 {
+            ci.fill(0.0);
+        } else if beta != 1.0 {
+            ci.iter_mut().for_each(|v| *v *= beta);
+        }
+        for (kk, &x) in a[i * k..(i + 1) * k].iter().enumerate() {
+            if x != 0.0 {
+                for (cv, bv) in ci.iter_mut().zip(&b[kk * n..(kk + 1) * n]) {
+                    *cv += x * bv;
+                }
+            }
+        }
+    }
+}
+
+/// `C = A Bᵀ` with `A` m × k and `B` n × k, row-major (row dot products).
+pub(crate) fn matmul_abt(a: &[f64], b: &[f64], m: usize, k: usize, n: usize, c: &mut [f64]) {
+    for i in 0..m {
+        let ai = &a[i * k..(i + 1) * k];
+        for j in 0..n {
+            c[i * n + j] = dot(ai, &b[j * k..(j + 1) * k]);
+        }
+    }
+}
+
 /// Lower Cholesky factor of a symmetric matrix (its lower triangle is read); `None` unless
 /// positive definite.
 pub(crate) fn cholesky(a: &Array2<f64>) -> Option<Array2<f64>> {

@@ -165,9 +165,7 @@ pub(crate) fn max_abs(v: &[f64]) -> f64 {
     v.iter().fold(0.0f64, |a, b| a.max(b.abs()))
 }
 
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
+use crate::core::linalg::small::dot;
 
 /// BFGS inverse update `H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ` (`h` n × n row-major; `hy`
 /// scratch of length n).

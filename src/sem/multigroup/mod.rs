@@ -18,16 +18,17 @@
 //! adds nothing to χ² (it does count in `npar`, the log-likelihood and the information criteria).
 //! Equal intercepts (scalar invariance) would need a structured mean part and are not offered.
 
+mod means;
 mod measures;
 mod result;
-mod scoring;
 
 use std::collections::HashMap;
 
 use ndarray::{Array1, Array2};
 use statrs::distribution::{ContinuousCDF, Normal};
 
-use super::estimate;
+use super::driver::{self, Block, BlockObjective, Model};
+use super::estimate::{self, Point};
 use super::model::ModelStructure;
 use super::objective::Objective;
 use super::partable::{ParRow, ParTable, TableOptions};
@@ -43,7 +44,6 @@ use crate::summary::{Convergence, ParamRow};
 use crate::warning::Warning;
 use measures::{FitParts, exo_logl, fit_measures, fix_row, logl_x_term, srmr};
 pub use result::{ChisqDifference, GroupDifference, GroupResult, MultiGroupFit};
-use scoring::scoring;
 
 /// A kind of parameter constrained to be equal across groups (lavaan `group.equal`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -61,6 +61,11 @@ pub enum GroupEqual {
     LvVariances,
     /// Covariances of latent variables.
     LvCovariances,
+    /// Intercepts of the observed variables (`~ 1`): scalar (strong) invariance. The latent
+    /// means are then fixed at 0 in the first group and free in the others (lavaan).
+    Intercepts,
+    /// Means of the latent variables (fixed at 0 in every group).
+    Means,
 }
 
 impl GroupEqual {
@@ -73,6 +78,8 @@ impl GroupEqual {
             GroupEqual::ResidualCovariances => "residual.covariances",
             GroupEqual::LvVariances => "lv.variances",
             GroupEqual::LvCovariances => "lv.covariances",
+            GroupEqual::Intercepts => "intercepts",
+            GroupEqual::Means => "means",
         }
     }
 
@@ -80,8 +87,8 @@ impl GroupEqual {
         match r.op {
             Op::Loading => GroupEqual::Loadings,
             Op::Regression => GroupEqual::Regressions,
-            // refused before the mapping (MultiGroupSem::fit_stats)
-            Op::Intercept => GroupEqual::Loadings,
+            Op::Intercept if lv.contains(&r.lhs) => GroupEqual::Means,
+            Op::Intercept => GroupEqual::Intercepts,
             Op::Covariance => {
                 let l = lv.contains(&r.lhs);
                 let rr = lv.contains(&r.rhs);
@@ -139,6 +146,7 @@ pub struct MultiGroupSem {
     sem: Sem,
     group: String,
     equal: Vec<GroupEqual>,
+    partial: Vec<String>,
 }
 
 struct GroupData {
@@ -154,7 +162,30 @@ struct GroupData {
 impl MultiGroupSem {
     /// A multi-group model: `sem` fitted in every group of the column `group`, no constraints.
     pub fn new(sem: Sem, group: impl Into<String>) -> Self {
-        Self { sem, group: group.into(), equal: Vec::new() }
+        Self { sem, group: group.into(), equal: Vec::new(), partial: Vec::new() }
+    }
+
+    /// Parameters exempt from the `equal` constraints, free in every group (lavaan
+    /// `group.partial`), written as in the syntax: `"visual =~ x2"`, `"x3 ~ 1"`, `"x1 ~~ x1"`.
+    /// Used with a structured mean part (equal intercepts or means, FIML).
+    ///
+    /// # Examples
+    /// ```
+    /// use surveystat::sem::{GroupEqual, MultiGroupSem, Sem};
+    /// let sem = Sem::from_syntax("f =~ a + b + c").unwrap();
+    /// let mg = MultiGroupSem::new(sem, "g")
+    ///     .equal([GroupEqual::Loadings, GroupEqual::Intercepts])
+    ///     .partial(["c ~ 1"]);
+    /// assert_eq!(mg.partial_parameters(), ["c ~ 1"]);
+    /// ```
+    pub fn partial<S: Into<String>>(mut self, params: impl IntoIterator<Item = S>) -> Self {
+        self.partial.extend(params.into_iter().map(Into::into));
+        self
+    }
+
+    /// The parameters listed with [`MultiGroupSem::partial`].
+    pub fn partial_parameters(&self) -> &[String] {
+        &self.partial
     }
 
     /// Constrain these kinds of parameters to be equal across groups (lavaan `group.equal`).
@@ -192,6 +223,9 @@ impl MultiGroupSem {
     /// freedom or a singular information matrix; [`Error::NotConverged`].
     pub fn fit(&self, data: &Dataset) -> Result<MultiGroupFit> {
         data.index_of(&self.group)?;
+        if self.needs_means() {
+            return self.fit_means(data);
+        }
         let model = self.sem.compile()?;
         let ov = model.observed().to_vec();
         let mut groups = Vec::new();
@@ -226,6 +260,12 @@ impl MultiGroupSem {
 
     fn fit_stats(&self, samples: Vec<(String, SampleStats)>) -> Result<MultiGroupFit> {
         let cfg = &self.sem;
+        if self.needs_means() {
+            return Err(Error::invalid(
+                "moments",
+                "multi-group models with a mean structure (equal intercepts or means, FIML, `~ 1`) are fitted from raw data (MultiGroupSem::fit)",
+            ));
+        }
         if cfg.missing != super::SemMissing::Listwise {
             return Err(Error::invalid(
                 "missing",
@@ -342,7 +382,29 @@ impl MultiGroupSem {
         for (t, c) in theta.iter_mut().zip(&count) {
             *t /= c.max(1.0);
         }
-        let opt = scoring(&groups, &map, &weights, theta, cfg.max_iter)?;
+        let blocks: Vec<Block> = groups
+            .iter()
+            .zip(&map)
+            .zip(&weights)
+            .map(|((gd, m), &w)| Block {
+                st: gd.st.clone(),
+                obj: BlockObjective::Moments(gd.obj.clone()),
+                weight: w,
+                map: m.clone(),
+            })
+            .collect();
+        if Model::eval_all(&blocks, &theta).is_none() {
+            return Err(Error::NotConverged {
+                what: "multi-group SEM starting values (implied covariance not positive definite)"
+                    .into(),
+                iterations: 0,
+            });
+        }
+        let opt =
+            driver::run(&blocks, q, &theta, cfg.optimizer, cfg.max_iter).ok_or_else(|| {
+                Error::NotPositiveDefinite { matrix: "implied covariance at the estimates".into() }
+            })?;
+        let points: Vec<Point> = opt.points.iter().filter_map(|p| p.moments().cloned()).collect();
         if !opt.converged && !cfg.allow_nonconverged {
             return Err(Error::NotConverged {
                 what: format!("multi-group SEM estimation ({})", opt.reason),
@@ -356,8 +418,8 @@ impl MultiGroupSem {
         let mut info = Array2::<f64>::zeros((q, q));
         for (g, gd) in groups.iter().enumerate() {
             let w_info = gd.n as f64 * n_eff_total / nt;
-            let (_, delta) = estimate::gradient(&gd.st, &gd.obj, &opt.points[g]);
-            let ig = gd.obj.information(&opt.points[g].val, &delta);
+            let (_, delta) = estimate::gradient(&gd.st, &gd.obj, &points[g]);
+            let ig = gd.obj.information(&points[g].val, &delta);
             for a in 0..q0 {
                 for b in 0..q0 {
                     info[[map[g][a], map[g][b]]] += w_info * ig[[a, b]];
@@ -376,7 +438,7 @@ impl MultiGroupSem {
             (0.0, 0.0, 0.0, 0.0, 0.0);
         let mut srmr_w = 0.0;
         for (g, gd) in groups.iter().enumerate() {
-            let point = &opt.points[g];
+            let point = &points[g];
             let sc = standardize::Scales::new(&pt, &gd.st, &point.mats, &point.imp);
             let mut rows = Vec::with_capacity(pt.rows.len() + p + pt.lv.len());
             for (k, r) in pt.rows.iter().enumerate() {
@@ -469,50 +531,23 @@ impl MultiGroupSem {
                 iterations: opt.iterations,
             });
         }
-        // defined parameters (labels are shared by all groups); their standardized values are the
-        // expression at the first group's standardized values (lavaan's convention)
-        let mut env: HashMap<String, defined::Dual> = HashMap::new();
-        let mut env_lv: HashMap<String, defined::Dual> = HashMap::new();
-        let mut env_all: HashMap<String, defined::Dual> = HashMap::new();
-        for (k, r) in pt.rows.iter().enumerate() {
-            if r.label.is_empty() || env.contains_key(&r.label) {
-                continue;
-            }
-            let v = groups[0].st.row_value(&opt.points[0].mats, k);
-            let mut g = vec![0.0; q];
-            if let Some(f) = r.free {
-                g[map[0][f]] = 1.0;
-            }
-            env.insert(r.label.clone(), defined::Dual { v, g });
-            let first = &out_groups[0].rows[k];
-            let std = |x: Option<f64>| defined::Dual { v: x.unwrap_or(f64::NAN), g: vec![0.0; q] };
-            env_lv.insert(r.label.clone(), std(first.std_lv));
-            env_all.insert(r.label.clone(), std(first.std_all));
-        }
-        let mut defined_rows = Vec::new();
-        for (name, expr) in &pt.defined {
-            let d = defined::eval(expr, &env, q);
-            let dlv = defined::eval(expr, &env_lv, q);
-            let dall = defined::eval(expr, &env_all, q);
-            let gv = Array1::from(d.g.clone());
-            let se = gv.dot(&vcov.dot(&gv)).max(0.0).sqrt();
-            let mut row = ParamRow::new(name, ":=", expr.to_string().replace(' ', ""), d.v);
-            row.label = name.clone();
-            row.std_lv = dlv.v.is_finite().then_some(dlv.v);
-            row.std_all = dall.v.is_finite().then_some(dall.v);
-            fill_inference(&mut row, d.v, se, zq);
-            defined_rows.push(row);
-            env.insert(name.clone(), d);
-            env_lv.insert(name.clone(), dlv);
-            env_all.insert(name.clone(), dall);
-        }
+        let defined_rows = defined_rows(
+            &pt,
+            &groups[0].st,
+            &points[0].mats,
+            &map[0],
+            &out_groups[0].rows,
+            q,
+            &vcov,
+            cfg.ci_level,
+        );
         // fit measures
         let df = (ng * ndat) as f64 - q as f64;
         let npar = q + ng * (p - nx);
         let ml = cfg.estimator == Estimator::Ml;
         // fmin: ½ Σ_g (n_g/N) F_g for ML (the minimised function), χ²/(2N) for GLS and ULS (lavaan)
         let fmin = if ml {
-            0.5 * opt.points.iter().zip(&weights).map(|(p, w)| w * p.val.f).sum::<f64>()
+            0.5 * points.iter().zip(&weights).map(|(p, w)| w * p.val.f).sum::<f64>()
         } else {
             chisq / (2.0 * nt)
         };
@@ -551,4 +586,59 @@ impl MultiGroupSem {
             warnings,
         })
     }
+}
+
+/// Defined parameters (`:=`; labels are shared by all groups) with delta-method SEs; their
+/// standardized values are the expression at the first group's standardized values (lavaan's
+/// convention). `first_rows` are the first group's rows in table order.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn defined_rows(
+    pt: &ParTable,
+    st0: &ModelStructure,
+    mats0: &super::model::Matrices,
+    map0: &[usize],
+    first_rows: &[ParamRow],
+    q: usize,
+    vcov: &Array2<f64>,
+    ci_level: f64,
+) -> Vec<ParamRow> {
+    let zq = Normal::new(0.0, 1.0)
+        .map(|d| d.inverse_cdf(0.5 + ci_level / 2.0))
+        .unwrap_or(1.959963984540054);
+    let mut env: HashMap<String, defined::Dual> = HashMap::new();
+    let mut env_lv: HashMap<String, defined::Dual> = HashMap::new();
+    let mut env_all: HashMap<String, defined::Dual> = HashMap::new();
+    for (k, r) in pt.rows.iter().enumerate() {
+        if r.label.is_empty() || env.contains_key(&r.label) {
+            continue;
+        }
+        let v = st0.row_value(mats0, k);
+        let mut g = vec![0.0; q];
+        if let Some(f) = r.free {
+            g[map0[f]] = 1.0;
+        }
+        env.insert(r.label.clone(), defined::Dual { v, g });
+        let first = &first_rows[k];
+        let std = |x: Option<f64>| defined::Dual { v: x.unwrap_or(f64::NAN), g: vec![0.0; q] };
+        env_lv.insert(r.label.clone(), std(first.std_lv));
+        env_all.insert(r.label.clone(), std(first.std_all));
+    }
+    let mut out = Vec::new();
+    for (name, expr) in &pt.defined {
+        let d = defined::eval(expr, &env, q);
+        let dlv = defined::eval(expr, &env_lv, q);
+        let dall = defined::eval(expr, &env_all, q);
+        let gv = Array1::from(d.g.clone());
+        let se = gv.dot(&vcov.dot(&gv)).max(0.0).sqrt();
+        let mut row = ParamRow::new(name, ":=", expr.to_string().replace(' ', ""), d.v);
+        row.label = name.clone();
+        row.std_lv = dlv.v.is_finite().then_some(dlv.v);
+        row.std_all = dall.v.is_finite().then_some(dall.v);
+        fill_inference(&mut row, d.v, se, zq);
+        out.push(row);
+        env.insert(name.clone(), d);
+        env_lv.insert(name.clone(), dlv);
+        env_all.insert(name.clone(), dall);
+    }
+    out
 }
