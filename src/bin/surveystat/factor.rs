@@ -3,7 +3,10 @@
 use serde_json::Value;
 use surveystat::factor::{Efa, EfaFit, Extraction, Kmo, KmoFit, Rotation, StoppingRule};
 
-use crate::output::{in_file, json_text, read_data, split_list};
+use crate::output::{
+    default_items_notes, in_file, json_text, json_with_notes, read_data, split_list,
+    text_with_notes,
+};
 
 /// Arguments of `surveystat kmo`.
 #[derive(Debug, clap::Args)]
@@ -51,11 +54,14 @@ pub struct EfaArgs {
     pub json: bool,
 }
 
-pub fn items_and_data(
-    path: &str,
-    items: &Option<String>,
-) -> Result<(Vec<String>, ndarray::Array2<f64>), String> {
+/// Item names, their data (rows = observations) and notes for the output.
+pub type ItemsData = (Vec<String>, ndarray::Array2<f64>, Vec<String>);
+
+/// The items (given, or every numeric column), their data, and notes on the columns a default
+/// item set leaves out.
+pub fn items_and_data(path: &str, items: &Option<String>) -> Result<ItemsData, String> {
     let ds = read_data(path)?;
+    let notes = if items.is_none() { default_items_notes(&ds) } else { Vec::new() };
     let names = match items {
         Some(s) => {
             let v = split_list(s);
@@ -67,14 +73,18 @@ pub fn items_and_data(
         None => ds.numeric_names(),
     };
     let x = ds.select(&names).map_err(in_file(path))?;
-    Ok((names, x))
+    Ok((names, x, notes))
 }
 
 /// Run `kmo`.
 pub fn run_kmo(a: KmoArgs) -> Result<String, String> {
-    let (names, x) = items_and_data(&a.data, &a.items)?;
+    let (names, x, notes) = items_and_data(&a.data, &a.items)?;
     let fit = Kmo::new().names(&names).fit(&x).map_err(in_file(&a.data))?;
-    if a.json { Ok(json_text(&kmo_json(&fit))) } else { Ok(fit.to_string()) }
+    if a.json {
+        Ok(json_text(&json_with_notes(kmo_json(&fit), &notes)))
+    } else {
+        Ok(text_with_notes(fit.to_string(), &notes))
+    }
 }
 
 /// The JSON object of `kmo`: the library's builder, shared with `surveystat study`.
@@ -103,7 +113,7 @@ pub fn run_efa(a: EfaArgs) -> Result<String, String> {
             a.rotate
         )
     })?;
-    let (names, x) = items_and_data(&a.data, &a.items)?;
+    let (names, x, notes) = items_and_data(&a.data, &a.items)?;
     let fit = Efa::new(a.factors)
         .extraction(method)
         .rotation(rotation)
@@ -113,7 +123,11 @@ pub fn run_efa(a: EfaArgs) -> Result<String, String> {
         .names(&names)
         .fit(&x)
         .map_err(in_file(&a.data))?;
-    if a.json { Ok(json_text(&efa_json(&fit))) } else { Ok(fit.to_string()) }
+    if a.json {
+        Ok(json_text(&json_with_notes(efa_json(&fit), &notes)))
+    } else {
+        Ok(text_with_notes(fit.to_string(), &notes))
+    }
 }
 
 /// The JSON object of `efa`: the library's builder, shared with `surveystat study`.
