@@ -108,6 +108,7 @@ pub fn covariance(x: &ArrayRef2<f64>, missing: Missing) -> Result<Array2<f64>> {
 /// As [`covariance`]; [`Error::ConstantColumn`] if a variable has zero variance.
 pub fn correlation(x: &ArrayRef2<f64>, missing: Missing) -> Result<Array2<f64>> {
     check_no_inf(x.view())?;
+    crate::core::scale::check_matrix_scale(x.view(), None)?;
     match missing {
         Missing::Listwise => {
             let (c, _) = complete_rows(x);
@@ -131,7 +132,7 @@ pub fn correlation(x: &ArrayRef2<f64>, missing: Missing) -> Result<Array2<f64>> 
                             name: format!("column {}", if sii <= 0.0 { i + 1 } else { j + 1 }),
                         });
                     }
-                    let v = sij / (sii * sjj).sqrt();
+                    let v = sij / (sii.sqrt() * sjj.sqrt());
                     r[[i, j]] = v;
                     r[[j, i]] = v;
                 }
@@ -225,6 +226,7 @@ impl Moments {
     /// [`Error::NonFinite`] for infinite values.
     pub fn from_data(x: &ArrayRef2<f64>, missing: Missing) -> Result<Self> {
         check_no_inf(x.view())?;
+        crate::core::scale::check_matrix_scale(x.view(), None)?;
         let p = x.ncols();
         let any_nan = x.iter().any(|v| v.is_nan());
         match (missing, any_nan) {

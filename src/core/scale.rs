@@ -29,6 +29,44 @@ pub(crate) fn check_column_scale(name: &str, values: impl IntoIterator<Item = f6
     Ok(())
 }
 
+/// [`check_column_scale`] for every column of `x` (rows are observations); a column is named
+/// `names[j]` when names are given, else `column j+1`.
+///
+/// # Errors
+/// As [`check_column_scale`].
+pub(crate) fn check_matrix_scale(
+    x: ndarray::ArrayView2<'_, f64>,
+    names: Option<&[String]>,
+) -> Result<()> {
+    for (j, col) in x.columns().into_iter().enumerate() {
+        let name = match names.and_then(|n| n.get(j)) {
+            Some(n) => n.clone(),
+            None => format!("column {}", j + 1),
+        };
+        check_column_scale(&name, col.iter().copied())?;
+    }
+    Ok(())
+}
+
+/// Replace a positional column name (`column 3`, `variable 3`) in a column error by `names[2]`,
+/// for estimators whose inner steps only see an unnamed matrix.
+pub(crate) fn name_columns(e: Error, names: &[String]) -> Error {
+    let rename = |name: &str| -> Option<String> {
+        let k = name.strip_prefix("column ").or_else(|| name.strip_prefix("variable "))?;
+        let k: usize = k.parse().ok()?;
+        names.get(k.checked_sub(1)?).cloned()
+    };
+    match e {
+        Error::ConstantColumn { name } => {
+            Error::ConstantColumn { name: rename(&name).unwrap_or(name) }
+        }
+        Error::InvalidParameter { name, reason } => {
+            Error::InvalidParameter { name: rename(&name).unwrap_or(name), reason }
+        }
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +79,17 @@ mod tests {
         let e = check_column_scale("x", [1.0, 2e200]).unwrap_err().to_string();
         assert!(e.contains("`x`") && e.contains("rescale"), "{e}");
         assert!(check_column_scale("x", [1e-200, -3e-200]).is_err());
+    }
+
+    #[test]
+    fn positional_column_names_are_replaced() {
+        let names = vec!["a".to_string(), "b".to_string()];
+        let e = name_columns(Error::ConstantColumn { name: "column 2".into() }, &names);
+        assert_eq!(e, Error::ConstantColumn { name: "b".into() });
+        let e = name_columns(Error::ConstantColumn { name: "column 9".into() }, &names);
+        assert_eq!(e, Error::ConstantColumn { name: "column 9".into() });
+        let x = ndarray::array![[1.0, 1e200], [2.0, 3.0]];
+        let e = check_matrix_scale(x.view(), Some(&names)).unwrap_err().to_string();
+        assert!(e.contains("`b`"), "{e}");
     }
 }

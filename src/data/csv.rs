@@ -696,6 +696,21 @@ pub(crate) fn open<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resul
     while matches!(head.last(), Some(b'\n' | b'\r')) {
         head.pop();
     }
+    if head.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::EmptyData {
+            source_name: source.into(),
+            what: "no header row (the first line is blank)".into(),
+        });
+    }
+    if let Some(i) = memchr::memchr(b'\r', &head)
+        && head.get(i + 1) != Some(&b'\n')
+    {
+        // lines ended by a bare carriage return (classic Mac OS) read as one long header
+        return Err(Error::Csv {
+            location: Location::new(source, Some(1), None),
+            message: "lines end with a bare carriage return (\\r); save the file with \\n or \\r\\n line ends".into(),
+        });
+    }
     let delim = opts.delimiter.unwrap_or_else(|| sniff(&head, opts.decimal_comma));
     ch.delim = delim;
     let header_error =

@@ -246,8 +246,10 @@ pub(super) const IND_GAP: f64 = 8.0;
 pub(super) const FAN_H: f64 = 48.0;
 pub(super) const MARGIN: f64 = 16.0;
 
+/// Estimated width of `s` at font `size`: display columns (East Asian wide characters and emoji
+/// count two, combining marks none) times the average glyph width.
 pub(super) fn text_width(s: &str, size: f64) -> f64 {
-    s.chars().count() as f64 * size * CHAR_W
+    unicode_width::UnicodeWidthStr::width(s) as f64 * size * CHAR_W
 }
 
 pub(super) fn label_box_size(s: &str) -> (f64, f64) {

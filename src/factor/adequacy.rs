@@ -22,6 +22,7 @@ pub(crate) fn data_correlation_missing(x: &ArrayRef2<f64>) -> Result<(Array2<f64
     if n < 2 {
         return Err(Error::TooFewObservations { needed: 2, got: n });
     }
+    crate::core::scale::check_matrix_scale(x.view(), None)?;
     // the column sums (the means' first pass) are all finite exactly when the data are, barring
     // an overflow: only then are the data scanned value by value
     let sums = column_sums(x);
@@ -325,7 +326,10 @@ impl Kmo {
     /// [`Error::TooFewVariables`], [`Error::TooFewObservations`], [`Error::NonFinite`],
     /// [`Error::ConstantColumn`]; see also [`Kmo::fit_cor`].
     pub fn fit(&self, x: &ArrayRef2<f64>) -> Result<KmoFit> {
-        let r = data_correlation(x)?;
+        let r = data_correlation(x).map_err(|e| match &self.names {
+            Some(names) => crate::core::scale::name_columns(e, names),
+            None => e,
+        })?;
         self.fit_cor(&r, x.nrows())
     }
 

@@ -123,7 +123,10 @@ impl Efa {
     /// As [`Efa::fit_cor`], plus [`Error::ConstantColumn`], [`Error::NonFinite`],
     /// [`Error::TooFewObservations`] from the correlation step.
     pub fn fit(&self, x: &ArrayRef2<f64>) -> Result<EfaFit> {
-        let (r, missing) = data_correlation_missing(x)?;
+        let (r, missing) = data_correlation_missing(x).map_err(|e| match &self.names {
+            Some(names) => crate::core::scale::name_columns(e, names),
+            None => e,
+        })?;
         let mut fit = self.fit_cor(&r, x.nrows())?;
         if missing {
             fit.warnings.push(Warning::Other {

@@ -47,7 +47,8 @@ pub(crate) use extraction::smc;
 pub use extraction::{Extraction, StoppingRule};
 pub use method_bias::{HarmanTest, harman_single_factor};
 pub use parallel::{
-    ParallelAnalysis, ParallelCriterion, ParallelFit, ParallelSource, parallel_count,
+    MAX_PARALLEL_REPS, ParallelAnalysis, ParallelCriterion, ParallelFit, ParallelSource,
+    parallel_count,
 };
 pub use rotation::Rotation;
 pub use scores::ScoreMethod;

@@ -33,6 +33,11 @@ pub enum ParallelCriterion {
     Quantile(f64),
 }
 
+/// Largest number of replications accepted by [`ParallelAnalysis`]: each one is a full
+/// eigen-decomposition and factor extraction, and the reference eigenvalues of every replication
+/// are kept, so a larger request is refused instead of running out of time or memory.
+pub const MAX_PARALLEL_REPS: usize = 100_000;
+
 /// Parallel analysis: how many factors / components have eigenvalues larger than those of
 /// random data of the same size.
 ///
@@ -92,7 +97,7 @@ impl ParallelAnalysis {
             extraction: Extraction::MinRes,
         }
     }
-    /// Number of replications.
+    /// Number of replications (at most [`MAX_PARALLEL_REPS`]).
     pub fn replications(mut self, n: usize) -> Self {
         self.replications = n;
         self
@@ -158,6 +163,15 @@ impl ParallelAnalysis {
     fn run(&self, r: &Array2<f64>, n: usize, data: Option<&Array2<f64>>) -> Result<ParallelFit> {
         if self.replications == 0 {
             return Err(Error::invalid("replications", "must be at least 1"));
+        }
+        if self.replications > MAX_PARALLEL_REPS {
+            return Err(Error::invalid(
+                "replications",
+                format!(
+                    "{} requested; at most {MAX_PARALLEL_REPS} are supported",
+                    self.replications
+                ),
+            ));
         }
         if let Some(ParallelCriterion::Quantile(q)) = self.criterion
             && !(q > 0.0 && q < 1.0)
@@ -337,7 +351,7 @@ impl ParallelFit {
     pub fn reference_factors(&self) -> &Array1<f64> {
         &self.reference_fa
     }
-    /// Number of replications.
+    /// Number of replications (at most [`MAX_PARALLEL_REPS`]).
     pub fn replications(&self) -> usize {
         self.replications
     }

@@ -668,7 +668,7 @@ pub(crate) fn pearson(a: &[f64], b: &[f64]) -> f64 {
         saa += (x - ma) * (x - ma);
         sbb += (y - mb) * (y - mb);
     }
-    sab / (saa * sbb).sqrt()
+    sab / (saa.sqrt() * sbb.sqrt())
 }
 
 /// Polychoric, tetrachoric and polyserial correlations with their thresholds.

@@ -187,7 +187,15 @@ struct Parser {
     end_col: usize,
     /// Depth inside calls and exponents, where numbers are arithmetic.
     arith: usize,
+    /// Depth of the expression tree built so far on the current path (parentheses, calls, signs,
+    /// exponents and each chained operator count one level), limited to [`MAX_FORMULA_DEPTH`].
+    depth: usize,
 }
+
+/// Deepest expression tree a formula may have: the parser, the expansion into terms and the
+/// printer recurse over the tree, so deeper input (thousands of nested parentheses or a sum of
+/// thousands of terms) is refused with a syntax error instead of overflowing the stack.
+pub(crate) const MAX_FORMULA_DEPTH: usize = 500;
 
 impl Parser {
     fn peek(&self) -> Option<&Tok> {
@@ -196,6 +204,20 @@ impl Parser {
 
     fn col(&self) -> usize {
         self.toks.get(self.pos).map_or(self.end_col, |t| t.1)
+    }
+
+    /// Go one level deeper; the error names the column where the limit was passed.
+    fn deeper(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_FORMULA_DEPTH {
+            return Err(syntax(
+                self.col(),
+                format!(
+                    "formula nested too deeply (more than {MAX_FORMULA_DEPTH} levels of parentheses, signs or chained operators)"
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn eat_op(&mut self, ops: &str) -> Option<char> {
@@ -211,6 +233,14 @@ impl Parser {
 
     /// sum := ['-'|'+'] prod (('+'|'-') prod)*
     fn sum(&mut self) -> Result<Expr> {
+        let saved = self.depth;
+        let e = self.sum_inner();
+        self.depth = saved;
+        e
+    }
+
+    fn sum_inner(&mut self) -> Result<Expr> {
+        self.deeper()?;
         let mut e = if self.eat_op("-").is_some() {
             Expr::Neg(Box::new(self.prod()?))
         } else {
@@ -218,6 +248,7 @@ impl Parser {
             self.prod()?
         };
         while let Some(op) = self.eat_op("+-") {
+            self.deeper()?;
             let r = self.prod()?;
             e = Expr::Bin(op, Box::new(e), Box::new(r));
         }
@@ -226,28 +257,37 @@ impl Parser {
 
     /// prod := colon (('*'|'/') colon)*
     fn prod(&mut self) -> Result<Expr> {
+        let saved = self.depth;
         let mut e = self.colon()?;
         while let Some(op) = self.eat_op("*/") {
+            self.deeper()?;
             let r = self.colon()?;
             e = Expr::Bin(op, Box::new(e), Box::new(r));
         }
+        self.depth = saved;
         Ok(e)
     }
 
     /// colon := unary (':' unary)*
     fn colon(&mut self) -> Result<Expr> {
+        let saved = self.depth;
         let mut e = self.unary()?;
         while self.eat_op(":").is_some() {
+            self.deeper()?;
             let r = self.unary()?;
             e = Expr::Bin(':', Box::new(e), Box::new(r));
         }
+        self.depth = saved;
         Ok(e)
     }
 
     /// unary := '-' unary | power
     fn unary(&mut self) -> Result<Expr> {
         if self.eat_op("-").is_some() {
-            return Ok(Expr::Neg(Box::new(self.unary()?)));
+            self.deeper()?;
+            let a = self.unary();
+            self.depth -= 1;
+            return Ok(Expr::Neg(Box::new(a?)));
         }
         self.power()
     }
@@ -256,9 +296,11 @@ impl Parser {
     fn power(&mut self) -> Result<Expr> {
         let a = self.atom()?;
         if self.eat_op("^").is_some() {
+            self.deeper()?;
             self.arith += 1;
             let b = self.unary();
             self.arith -= 1;
+            self.depth -= 1;
             let b = b?;
             return Ok(Expr::Bin('^', Box::new(a), Box::new(b)));
         }
@@ -522,8 +564,13 @@ impl Formula {
         if tilde == 0 {
             return Err(syntax(1, "expected the response variable name"));
         }
-        let mut lhs =
-            Parser { toks: toks[..tilde].to_vec(), pos: 0, end_col: toks[tilde].1, arith: 1 };
+        let mut lhs = Parser {
+            toks: toks[..tilde].to_vec(),
+            pos: 0,
+            end_col: toks[tilde].1,
+            arith: 1,
+            depth: 0,
+        };
         let response = lhs.sum()?;
         if lhs.pos < lhs.toks.len() {
             return Err(syntax(lhs.col(), "expected `~` after the response"));
@@ -532,7 +579,7 @@ impl Formula {
         if rhs_toks.is_empty() {
             return Err(syntax(end_col, "expected a term after `~`"));
         }
-        let mut rhs = Parser { toks: rhs_toks, pos: 0, end_col, arith: 0 };
+        let mut rhs = Parser { toks: rhs_toks, pos: 0, end_col, arith: 0, depth: 0 };
         let e = rhs.sum()?;
         if rhs.pos < rhs.toks.len() {
             return Err(syntax(rhs.col(), "expected `+` or `-` between terms"));
@@ -625,6 +672,73 @@ mod tests {
         assert_eq!(labels("y ~ I(x^2) + log(z) + factor(g)"), ["I(x^2)", "log(z)", "factor(g)"]);
         assert_eq!(labels("y ~ I(x*2 - 1)"), ["I(x * 2 - 1)"]);
         assert_eq!(labels("log(y) ~ x"), ["x"]);
+    }
+
+    /// The formula printed back from its parsed form: response, term labels, intercept.
+    fn print(f: &Formula) -> String {
+        let mut terms: Vec<String> = (0..f.terms.len()).map(|k| f.term_label(k)).collect();
+        if terms.is_empty() {
+            terms.push("1".into());
+        }
+        let icpt = if f.intercept { "" } else { " - 1" };
+        format!("{} ~ {}{icpt}", f.response.label(), terms.join(" + "))
+    }
+
+    /// Response, intercept and the sorted terms, each a sorted list of variable labels.
+    fn model(f: &Formula) -> (String, bool, Vec<Vec<String>>) {
+        let mut terms: Vec<Vec<String>> = f
+            .terms
+            .iter()
+            .map(|t| {
+                let mut v: Vec<String> = t.iter().map(|&k| f.variables[k].label()).collect();
+                v.sort();
+                v
+            })
+            .collect();
+        terms.sort();
+        (f.response.label(), f.intercept, terms)
+    }
+
+    fn rhs() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let atom = prop::sample::select(&["a", "b", "c", "factor(g)", "log(z)", "I(x^2)"][..])
+            .prop_map(str::to_string);
+        atom.prop_recursive(4, 24, 2, |inner| {
+            prop_oneof![
+                (
+                    inner.clone(),
+                    prop::sample::select(&[" + ", " * ", ":", " - "][..]),
+                    inner.clone()
+                )
+                    .prop_map(|(a, op, b)| format!("{a}{op}{b}")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} + {b})^2")),
+                inner.prop_map(|a| format!("({a})")),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn parse_print_parse_keeps_the_terms(
+            rhs in rhs(),
+            resp in proptest::sample::select(&["y", "log(y)"][..]),
+            icpt in proptest::sample::select(&["", " - 1", " + 0", " + 1"][..]),
+        ) {
+            let text = format!("{resp} ~ {rhs}{icpt}");
+            let Ok(f1) = Formula::parse(&text) else { return Ok(()) };
+            if f1.terms.is_empty() && !f1.intercept {
+                return Ok(());
+            }
+            let printed = print(&f1);
+            let f2 = Formula::parse(&printed).unwrap_or_else(|e| panic!("{e}: {printed}"));
+            // the same model: response, intercept and the set of terms (the variables of an
+            // interaction are listed in order of first appearance, as R's terms.formula, so the
+            // reprinted `b:c` may read `c:b`)
+            proptest::prop_assert_eq!(model(&f1), model(&f2), "{} / {}", text, printed);
+            proptest::prop_assert_eq!(f1.intercept, f2.intercept);
+        }
     }
 
     #[test]

@@ -193,6 +193,19 @@ impl Glm {
         let mm = design::build(&self.formula, data, &[])?;
         let fam = self.family;
         let resp = self.formula.response.label();
+        crate::core::scale::check_column_scale(&resp, mm.y.iter().copied())?;
+        if fam.binomial() && mm.y.len() > 1 && mm.y.iter().all(|&v| v == mm.y[0]) {
+            return Err(Error::invalid(
+                "response",
+                format!(
+                    "binomial response `{resp}` takes the single value {} in every used row; a logit or probit model needs both outcomes",
+                    mm.y.first().copied().unwrap_or(f64::NAN)
+                ),
+            ));
+        }
+        for (j, name) in mm.spec.names.iter().enumerate() {
+            crate::core::scale::check_column_scale(name, mm.x.column(j).iter().copied())?;
+        }
         for &v in &mm.y {
             if fam.binomial() && !(0.0..=1.0).contains(&v) {
                 return Err(Error::invalid(

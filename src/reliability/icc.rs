@@ -143,6 +143,7 @@ impl Icc {
         if n < 2 {
             return Err(Error::TooFewObservations { needed: 2, got: n });
         }
+        crate::core::scale::check_matrix_scale(x.view(), None)?;
         if let Some(((i, j), _)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
             return Err(Error::NonFinite {
                 what: format!(
@@ -164,6 +165,13 @@ impl Icc {
                 let e = x[[i, j]] - row_means[i] - col_means[j] + grand;
                 sse += e * e;
             }
+        }
+        if ssb + sse == 0.0 {
+            // every target has the same ratings up to a judge effect: all six ratios are 0/0
+            return Err(Error::invalid(
+                "ratings",
+                "the ratings do not vary between targets nor within them; intraclass correlations are undefined",
+            ));
         }
         let (df_b, df_j, df_e) = (nf - 1.0, kf - 1.0, (nf - 1.0) * (kf - 1.0));
         let msb = ssb / df_b;

@@ -291,7 +291,11 @@ impl Omega {
     /// # Errors
     /// As [`Omega::fit_cor`] and [`Efa::fit`].
     pub fn fit(&self, x: &ArrayRef2<f64>) -> Result<OmegaFit> {
-        let (r, missing) = crate::factor::data_correlation_missing(x)?;
+        let (r, missing) =
+            crate::factor::data_correlation_missing(x).map_err(|e| match &self.names {
+                Some(names) => crate::core::scale::name_columns(e, names),
+                None => e,
+            })?;
         let mut fit = self.fit_cor(&r, x.nrows())?;
         if missing {
             fit.warnings.push(Warning::Other {

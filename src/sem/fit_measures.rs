@@ -125,14 +125,14 @@ pub(crate) fn compute(x: &FitInputs<'_>) -> Vec<(String, f64)> {
         for j in i..p {
             let r = s[[i, j]] - sg[[i, j]];
             rmr += r * r;
-            let sb = r / (s[[i, i]] * s[[j, j]]).sqrt();
+            let sb = r / (s[[i, i]].sqrt() * s[[j, j]].sqrt());
             srmr += sb * sb;
             if i == j {
                 let d = (s[[i, i]] - sg[[i, i]]) / s[[i, i]];
                 mplus += d * d;
             } else {
-                let cr = s[[i, j]] / (s[[i, i]] * s[[j, j]]).sqrt()
-                    - sg[[i, j]] / (sg[[i, i]] * sg[[j, j]]).sqrt();
+                let cr = s[[i, j]] / (s[[i, i]].sqrt() * s[[j, j]].sqrt())
+                    - sg[[i, j]] / (sg[[i, i]].sqrt() * sg[[j, j]].sqrt());
                 crmr += cr * cr;
                 mplus += cr * cr;
             }

@@ -338,6 +338,11 @@ impl Sem {
     pub fn fit(&self, data: &Dataset) -> Result<SemFit> {
         let model = self.compile()?;
         check_latent_names(&model.pt.lv, data.names())?;
+        for v in &model.pt.ov {
+            if let Ok(col) = data.column(v) {
+                crate::core::scale::check_column_scale(v, col.iter().copied())?;
+            }
+        }
         if model.pt.meanstructure {
             if self.robust.is_some()
                 && (self.robust != Some(Estimator::Mlr) || self.missing != SemMissing::Fiml)

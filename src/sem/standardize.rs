@@ -137,5 +137,5 @@ pub(crate) fn r_squared(pt: &ParTable, sc: &Scales) -> Vec<(String, f64)> {
 pub(crate) fn lv_correlation(st: &ModelStructure, mats: &Matrices, imp: &Implied) -> Array2<f64> {
     let eta = st.eta_cov(mats, imp);
     let l = st.n_lv;
-    Array2::from_shape_fn((l, l), |(i, j)| eta[[i, j]] / (eta[[i, i]] * eta[[j, j]]).sqrt())
+    Array2::from_shape_fn((l, l), |(i, j)| eta[[i, j]] / (eta[[i, i]].sqrt() * eta[[j, j]].sqrt()))
 }

@@ -132,9 +132,12 @@ pub enum Expr {
 
 impl Expr {
     /// The labels the expression refers to, in order of first appearance.
+    ///
+    /// Iterative (an explicit stack), so that a tree of any depth built in code is safe.
     pub fn labels(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        fn walk(e: &Expr, out: &mut Vec<String>) {
+        let mut out: Vec<String> = Vec::new();
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
             match e {
                 Expr::Num(_) => {}
                 Expr::Param(p) => {
@@ -142,14 +145,13 @@ impl Expr {
                         out.push(p.clone());
                     }
                 }
-                Expr::Neg(a) => walk(a, out),
+                Expr::Neg(a) => stack.push(a),
                 Expr::Bin(_, a, b) => {
-                    walk(a, out);
-                    walk(b, out);
+                    stack.push(b);
+                    stack.push(a);
                 }
             }
         }
-        walk(self, &mut out);
         out
     }
 
@@ -164,42 +166,58 @@ impl Expr {
     }
 }
 
-fn write_child(f: &mut fmt::Formatter<'_>, e: &Expr, min_prec: u8) -> fmt::Result {
-    if e.prec() < min_prec { write!(f, "({e})") } else { write!(f, "{e}") }
-}
-
+/// Printing with an explicit stack of pending pieces instead of recursion, so that an expression
+/// tree of any depth built in code prints without exhausting the call stack (the parser limits
+/// the depth of what it reads to [`MAX_EXPR_DEPTH`]).
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Expr::Num(v) => write!(f, "{}", fmt_number(*v)),
-            Expr::Param(p) => f.write_str(p),
-            Expr::Neg(a) => {
-                f.write_str("-")?;
-                write_child(f, a, 3)
+        enum Piece<'a> {
+            /// An expression, parenthesised when its precedence is below the given one.
+            Expr(&'a Expr, u8),
+            Text(&'static str),
+        }
+        let mut stack = vec![Piece::Expr(self, 0)];
+        while let Some(piece) = stack.pop() {
+            let (e, min_prec) = match piece {
+                Piece::Text(t) => {
+                    f.write_str(t)?;
+                    continue;
+                }
+                Piece::Expr(e, m) => (e, m),
+            };
+            if e.prec() < min_prec {
+                f.write_str("(")?;
+                stack.push(Piece::Text(")"));
             }
-            Expr::Bin(op, a, b) => {
-                let (sym, p) = match op {
-                    BinOp::Add => ("+", 1),
-                    BinOp::Sub => ("-", 1),
-                    BinOp::Mul => ("*", 2),
-                    BinOp::Div => ("/", 2),
-                    BinOp::Pow => ("^", 4),
-                };
-                if *op == BinOp::Pow {
-                    write_child(f, a, p + 1)?;
-                    f.write_str("^")?;
-                    write_child(f, b, p)
-                } else {
-                    write_child(f, a, p)?;
-                    if p == 1 {
-                        write!(f, " {sym} ")?
+            match e {
+                Expr::Num(v) => f.write_str(&fmt_number(*v))?,
+                Expr::Param(p) => f.write_str(p)?,
+                Expr::Neg(a) => {
+                    f.write_str("-")?;
+                    stack.push(Piece::Expr(a, 3));
+                }
+                Expr::Bin(op, a, b) => {
+                    // pushed in reverse: the left operand is printed first
+                    let (sym, p) = match op {
+                        BinOp::Add => (" + ", 1),
+                        BinOp::Sub => (" - ", 1),
+                        BinOp::Mul => ("*", 2),
+                        BinOp::Div => ("/", 2),
+                        BinOp::Pow => ("^", 4),
+                    };
+                    if *op == BinOp::Pow {
+                        stack.push(Piece::Expr(b, p));
+                        stack.push(Piece::Text(sym));
+                        stack.push(Piece::Expr(a, p + 1));
                     } else {
-                        f.write_str(sym)?
+                        stack.push(Piece::Expr(b, p + 1));
+                        stack.push(Piece::Text(sym));
+                        stack.push(Piece::Expr(a, p));
                     }
-                    write_child(f, b, p + 1)
                 }
             }
         }
+        Ok(())
     }
 }
 

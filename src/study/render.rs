@@ -29,7 +29,11 @@ impl StudyResults {
     pub fn summary(&self) -> Summary {
         let mut s = Summary::new(format!("Results — {}", self.config.design.title));
         for sec in self.sections() {
-            s.text(format!("{}\n{}", sec.title, "=".repeat(sec.title.chars().count())));
+            s.text(format!(
+                "{}\n{}",
+                sec.title,
+                "=".repeat(unicode_width::UnicodeWidthStr::width(sec.title.as_str()))
+            ));
             s.blocks.extend(sec.blocks);
         }
         s
@@ -748,7 +752,7 @@ impl fmt::Display for StudyResults {
         writeln!(f, "Results — {}", self.config.design.title)?;
         writeln!(f)?;
         for s in self.sections() {
-            writeln!(f, "{}", "=".repeat(s.title.chars().count()))?;
+            writeln!(f, "{}", "=".repeat(unicode_width::UnicodeWidthStr::width(s.title.as_str())))?;
             write!(f, "{s}")?;
             writeln!(f)?;
         }

@@ -124,13 +124,11 @@ fn zero_variance_item_is_dropped_with_warning() {
         no_panic(|| Alpha::new().fit(&x)),
         Err(Error::TooFewVariables { needed: 2, got: 1 })
     ));
-    // A column that is entirely missing counts as having no variance.
+    // A column that is entirely missing is refused by name, not reported as zero variance.
     let mut y = good();
     y.column_mut(0).fill(f64::NAN);
-    let fit = no_panic(|| Alpha::new().fit(&y)).unwrap();
-    assert!(
-        fit.warnings().iter().any(|w| matches!(w, Warning::ZeroVariance { item } if item == "V1"))
-    );
+    let e = no_panic(|| Alpha::new().fit(&y)).unwrap_err().to_string();
+    assert!(e.contains("`V1`") && e.contains("no observed values"), "{e}");
 }
 
 #[test]

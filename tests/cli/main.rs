@@ -5,6 +5,7 @@ mod common;
 
 mod alpha;
 mod bad_counts;
+mod bad_input_corpus;
 mod cli_ols_inference;
 mod cor;
 mod data_options;

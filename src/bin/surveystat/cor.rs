@@ -85,6 +85,7 @@ pub fn run(a: CorArgs) -> Result<String, String> {
             } else {
                 spearman(&x, m)
             }
+            .map_err(|e| name_positional(e.to_string(), &items))
             .map_err(in_file(&a.data))?;
             let r = if a.smooth { cor_smooth(&r).map_err(|e| e.to_string())? } else { r };
             (r, None)
@@ -130,6 +131,16 @@ pub fn run(a: CorArgs) -> Result<String, String> {
         add_fit(&mut out, fit);
     }
     if a.json { Ok(json_text(&out)) } else { Ok(text(&items, &r, fit.as_ref(), &method)) }
+}
+
+/// The correlation functions see an unnamed matrix and name a column by its position
+/// (`` `column 2` ``): put the item's name in its place.
+fn name_positional(message: String, items: &[String]) -> String {
+    let mut m = message;
+    for (k, name) in items.iter().enumerate() {
+        m = m.replace(&format!("`column {}`", k + 1), &format!("`{name}`"));
+    }
+    m
 }
 
 /// Non-integer values or more than 10 distinct values.

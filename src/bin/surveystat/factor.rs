@@ -4,7 +4,8 @@ use serde_json::Value;
 use surveystat::factor::{Efa, EfaFit, Extraction, Kmo, KmoFit, Rotation, StoppingRule};
 
 use crate::output::{
-    complete_moments, in_file, json_text, read_data, split_list, stream_data, use_stream,
+    complete_moments, default_items_notes, in_file, json_text, json_with_notes, read_data,
+    split_list, stream_data, text_with_notes, use_stream,
 };
 
 /// Arguments of `surveystat kmo`.
@@ -77,11 +78,14 @@ pub fn streamed_cor(
     Ok(Some((sm.names().to_vec(), r, m.n_obs())))
 }
 
-pub fn items_and_data(
-    path: &str,
-    items: &Option<String>,
-) -> Result<(Vec<String>, ndarray::Array2<f64>), String> {
+/// Item names, their data (rows = observations) and notes for the output.
+pub type ItemsData = (Vec<String>, ndarray::Array2<f64>, Vec<String>);
+
+/// The items (given, or every numeric column), their data, and notes on the columns a default
+/// item set leaves out.
+pub fn items_and_data(path: &str, items: &Option<String>) -> Result<ItemsData, String> {
     let ds = read_data(path)?;
+    let notes = if items.is_none() { default_items_notes(&ds) } else { Vec::new() };
     let names = match items {
         Some(s) => {
             let v = split_list(s);
@@ -93,20 +97,24 @@ pub fn items_and_data(
         None => ds.numeric_names(),
     };
     let x = ds.select(&names).map_err(in_file(path))?;
-    Ok((names, x))
+    Ok((names, x, notes))
 }
 
 /// Run `kmo`.
 pub fn run_kmo(a: KmoArgs) -> Result<String, String> {
-    let fit = match streamed_cor(&a.data, &a.items, true, "")? {
-        Some((names, r, n)) => Kmo::new().names(&names).fit_cor(&r, n),
+    let (fit, notes) = match streamed_cor(&a.data, &a.items, true, "")? {
+        Some((names, r, n)) => (Kmo::new().names(&names).fit_cor(&r, n), Vec::new()),
         None => {
-            let (names, x) = items_and_data(&a.data, &a.items)?;
-            Kmo::new().names(&names).fit(&x)
+            let (names, x, notes) = items_and_data(&a.data, &a.items)?;
+            (Kmo::new().names(&names).fit(&x), notes)
         }
+    };
+    let fit = fit.map_err(in_file(&a.data))?;
+    if a.json {
+        Ok(json_text(&json_with_notes(kmo_json(&fit), &notes)))
+    } else {
+        Ok(text_with_notes(fit.to_string(), &notes))
     }
-    .map_err(in_file(&a.data))?;
-    if a.json { Ok(json_text(&kmo_json(&fit))) } else { Ok(fit.to_string()) }
 }
 
 /// The JSON object of `kmo`: the library's builder, shared with `surveystat study`.
@@ -142,15 +150,19 @@ pub fn run_efa(a: EfaArgs) -> Result<String, String> {
         .stopping(if a.r_stopping { StoppingRule::R } else { StoppingRule::Full })
         .random_starts(a.random_starts)
         .seed(a.seed);
-    let fit = match streamed {
-        Some((names, r, n)) => est.names(&names).fit_cor(&r, n),
+    let (fit, notes) = match streamed {
+        Some((names, r, n)) => (est.names(&names).fit_cor(&r, n), Vec::new()),
         None => {
-            let (names, x) = items_and_data(&a.data, &a.items)?;
-            est.names(&names).fit(&x)
+            let (names, x, notes) = items_and_data(&a.data, &a.items)?;
+            (est.names(&names).fit(&x), notes)
         }
+    };
+    let fit = fit.map_err(in_file(&a.data))?;
+    if a.json {
+        Ok(json_text(&json_with_notes(efa_json(&fit), &notes)))
+    } else {
+        Ok(text_with_notes(fit.to_string(), &notes))
     }
-    .map_err(in_file(&a.data))?;
-    if a.json { Ok(json_text(&efa_json(&fit))) } else { Ok(fit.to_string()) }
 }
 
 /// The JSON object of `efa`: the library's builder, shared with `surveystat study`.

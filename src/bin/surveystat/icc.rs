@@ -3,7 +3,10 @@
 use serde_json::{Value, json};
 use surveystat::reliability::{Icc, IccFit};
 
-use crate::output::{in_file, json_text, num, read_data, split_list};
+use crate::output::{
+    default_items_notes, in_file, json_text, json_with_notes, num, read_data, split_list,
+    text_with_notes,
+};
 
 /// Arguments of `surveystat icc`.
 #[derive(Debug, clap::Args)]
@@ -25,13 +28,18 @@ pub struct IccArgs {
 /// Run the subcommand.
 pub fn run(a: IccArgs) -> Result<String, String> {
     let ds = read_data(&a.data)?;
+    let notes = if a.items.is_none() { default_items_notes(&ds) } else { Vec::new() };
     let cols = match &a.items {
         Some(s) => split_list(s),
         None => ds.numeric_names(),
     };
     let x = ds.select(&cols).map_err(in_file(&a.data))?;
     let fit = Icc::new().ci_level(a.ci_level).fit(&x).map_err(in_file(&a.data))?;
-    if a.json { Ok(json_text(&to_json(&fit))) } else { Ok(text(&fit)) }
+    if a.json {
+        Ok(json_text(&json_with_notes(to_json(&fit), &notes)))
+    } else {
+        Ok(text_with_notes(text(&fit), &notes))
+    }
 }
 
 fn to_json(fit: &IccFit) -> Value {

@@ -153,3 +153,43 @@ pub fn num(x: f64) -> serde_json::Value {
 pub fn opt(x: Option<f64>) -> serde_json::Value {
     x.map(num).unwrap_or(serde_json::Value::Null)
 }
+
+/// The note for a default item set ("every numeric column"): the columns left out because they
+/// hold text (one non-numeric cell makes a column text), so that none is dropped without a word.
+pub fn default_items_notes(ds: &Dataset) -> Vec<String> {
+    let numeric = ds.numeric_names();
+    let text: Vec<&String> = ds.names().iter().filter(|n| !numeric.contains(n)).collect();
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let list: Vec<String> = text.iter().map(|n| format!("`{n}`")).collect();
+    vec![format!(
+        "not analysed because not numeric (give --items to choose the columns): {}",
+        list.join(", ")
+    )]
+}
+
+/// Add notes to the `warnings` array of a JSON document (created when absent).
+pub fn json_with_notes(mut doc: serde_json::Value, notes: &[String]) -> serde_json::Value {
+    if notes.is_empty() {
+        return doc;
+    }
+    if let serde_json::Value::Object(m) = &mut doc {
+        let w = m.entry("warnings").or_insert_with(|| serde_json::Value::Array(Vec::new()));
+        if let serde_json::Value::Array(a) = w {
+            a.extend(notes.iter().map(|n| serde_json::Value::String(n.clone())));
+        }
+    }
+    doc
+}
+
+/// Append notes to a text output, one `Note:` line each.
+pub fn text_with_notes(mut text: String, notes: &[String]) -> String {
+    for n in notes {
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&format!("Note: {n}\n"));
+    }
+    text
+}

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use surveystat::factor::{ParallelAnalysis, ParallelFit};
 
 use crate::factor::items_and_data;
-use crate::output::{in_file, json_text};
+use crate::output::{in_file, json_text, json_with_notes, text_with_notes};
 
 /// Arguments of `surveystat parallel`.
 #[derive(Debug, clap::Args)]
@@ -28,13 +28,17 @@ pub struct ParallelArgs {
 
 /// Run `parallel`.
 pub fn run(a: ParallelArgs) -> Result<String, String> {
-    let (names, x) = items_and_data(&a.data, &a.items)?;
+    let (names, x, notes) = items_and_data(&a.data, &a.items)?;
     let fit = ParallelAnalysis::new()
         .replications(a.replications)
         .seed(a.seed)
         .fit(&x)
         .map_err(in_file(&a.data))?;
-    if a.json { Ok(json_text(&parallel_json(&fit, &names))) } else { Ok(text(&fit)) }
+    if a.json {
+        Ok(json_text(&json_with_notes(parallel_json(&fit, &names), &notes)))
+    } else {
+        Ok(text_with_notes(text(&fit), &notes))
+    }
 }
 
 fn v(a: &ndarray::Array1<f64>) -> Vec<f64> {

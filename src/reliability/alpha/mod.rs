@@ -280,6 +280,7 @@ impl Alpha {
                 what: format!("item `{}` at data row {}", names[j], i + 1),
             });
         }
+        crate::core::scale::check_matrix_scale(items.view(), Some(&names))?;
         let mut x = items.to_owned();
         let reversed: Vec<bool> = names.iter().map(|n| self.reverse.contains(n)).collect();
         for (j, &rev) in reversed.iter().enumerate() {
@@ -339,6 +340,14 @@ impl Alpha {
             }
             (item_n, item_mean, item_sd, None)
         };
+        // An item without a single answer has no variance to speak of: it is refused by name
+        // rather than reported (and dropped) as a zero-variance item.
+        if let Some(j) = (0..k).find(|&j| item_n[j] == 0) {
+            return Err(Error::invalid(
+                names[j].clone(),
+                "the item has no observed values (every entry is missing)",
+            ));
+        }
         // Zero-variance items are removed (as psych) but stay in the total score.
         let keep: Vec<usize> = (0..k).filter(|&j| item_sd[j] > 0.0).collect();
         for j in (0..k).filter(|j| !keep.contains(j)) {
@@ -653,7 +662,7 @@ fn pair_cor<'a>(a: &[f64], b: impl Iterator<Item = &'a f64> + Clone) -> f64 {
         saa += (x - ma) * (x - ma);
         sbb += (y - mb) * (y - mb);
     }
-    sab / (saa * sbb).sqrt()
+    sab / (saa.sqrt() * sbb.sqrt())
 }
 
 /// Correlation matrix from a covariance matrix (`r_ij = c_ij · s_i · s_j`, `s = 1/√diag`, unit

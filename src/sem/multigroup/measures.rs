@@ -42,7 +42,7 @@ pub(super) fn srmr(s: &Array2<f64>, sigma: &Array2<f64>, p: usize) -> f64 {
     let mut sum = 0.0;
     for i in 0..p {
         for j in i..p {
-            let r = (s[[i, j]] - sigma[[i, j]]) / (s[[i, i]] * s[[j, j]]).sqrt();
+            let r = (s[[i, j]] - sigma[[i, j]]) / (s[[i, i]].sqrt() * s[[j, j]].sqrt());
             sum += r * r;
         }
     }

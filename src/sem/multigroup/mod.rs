@@ -229,11 +229,23 @@ impl MultiGroupSem {
         let model = self.sem.compile()?;
         let ov = model.observed().to_vec();
         let mut groups = Vec::new();
+        let mut used = 0;
         for (name, part) in data.split_by(&self.group)? {
+            used += part.n_rows();
             let ss = SampleStats::from_dataset(&part, &ov)?;
             groups.push((name, ss));
         }
-        self.fit_stats(groups)
+        let mut fit = self.fit_stats(groups)?;
+        if used < data.n_rows() {
+            fit.warnings.push(Warning::Other {
+                message: format!(
+                    "{} row(s) with an empty or NA value of the grouping column `{}` are left out",
+                    data.n_rows() - used,
+                    self.group
+                ),
+            });
+        }
+        Ok(fit)
     }
 
     /// Fit to per-group moments of the observed variables in [`super::SemModel::observed`]
