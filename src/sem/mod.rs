@@ -31,6 +31,7 @@ mod estimate;
 mod fiml;
 mod fit;
 mod fit_measures;
+mod invariance;
 mod model;
 mod modindices;
 mod multigroup;
@@ -55,6 +56,10 @@ pub use bootstrap::{BootstrapCi, SemBootstrap, SemBootstrapFit, SemBootstrapKind
 pub use estimate::Optimizer;
 pub use fit::SemFit;
 use fit::param_table;
+pub use invariance::{
+    ConstraintScore, Invariance, InvarianceFit, InvarianceStep, InvarianceStepFit, ScoreTests,
+    StepComparison,
+};
 pub use modindices::ModIndex;
 pub use multigroup::{
     ChisqDifference, GroupDifference, GroupEqual, GroupResult, MultiGroupFit, MultiGroupSem,

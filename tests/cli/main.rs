@@ -11,6 +11,7 @@ mod cor;
 mod data_options;
 mod factor_warnings;
 mod glm;
+mod invariance;
 mod ols;
 mod ols_extreme_scale;
 mod process;

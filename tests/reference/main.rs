@@ -9,6 +9,7 @@ mod data_io;
 mod describe;
 mod factor;
 mod icc;
+mod invariance;
 mod method_bias;
 mod nist;
 mod ols;

@@ -12,6 +12,7 @@ mod cor;
 mod factor;
 mod glm;
 mod icc;
+mod invariance;
 mod ols;
 mod omega;
 mod output;
@@ -56,6 +57,8 @@ enum Command {
     Icc(icc::IccArgs),
     /// Horn's parallel analysis (as psych::fa.parallel)
     Parallel(parallel::ParallelArgs),
+    /// Measurement invariance across groups: configural, metric, ... with the usual decision rules
+    Invariance(invariance::InvarianceArgs),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
         Command::Omega(a) => omega::run(a),
         Command::Icc(a) => icc::run(a),
         Command::Parallel(a) => parallel::run(a),
+        Command::Invariance(a) => invariance::run(a),
     };
     match result {
         Ok(text) => {

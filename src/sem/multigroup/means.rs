@@ -344,6 +344,8 @@ impl MultiGroupSem {
             reason: opt.reason.clone(),
         };
         Ok(MultiGroupFit {
+            // score tests of this fit need the mean part of the information
+            score_parts: Vec::new(),
             config: self.clone(),
             groups,
             defined,

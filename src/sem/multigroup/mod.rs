@@ -43,6 +43,7 @@ use crate::moments::Moments;
 use crate::summary::{Convergence, ParamRow};
 use crate::warning::Warning;
 use measures::{FitParts, exo_logl, fit_measures, fix_row, logl_x_term, srmr};
+pub(crate) use result::GroupScoreParts;
 pub use result::{ChisqDifference, GroupDifference, GroupResult, MultiGroupFit};
 
 /// A kind of parameter constrained to be equal across groups (lavaan `group.equal`).
@@ -428,10 +429,26 @@ impl MultiGroupSem {
         let n_total: usize = groups.iter().map(|g| g.n).sum();
         let nt = n_total as f64;
         let mut info = Array2::<f64>::zeros((q, q));
+        let mut score_parts = Vec::with_capacity(ng);
+        let local_rows: Vec<(String, String, String)> = (0..q0)
+            .map(|f| {
+                pt.rows
+                    .iter()
+                    .find(|r| r.free == Some(f))
+                    .map(|r| (r.lhs.clone(), r.op.as_str().to_string(), r.rhs.clone()))
+                    .unwrap_or_default()
+            })
+            .collect();
         for (g, gd) in groups.iter().enumerate() {
             let w_info = gd.n as f64 * n_eff_total / nt;
-            let (_, delta) = estimate::gradient(&gd.st, &gd.obj, &points[g]);
+            let (grad_g, delta) = estimate::gradient(&gd.st, &gd.obj, &points[g]);
             let ig = gd.obj.information(&points[g].val, &delta);
+            score_parts.push(GroupScoreParts {
+                information: ig.mapv(|v| w_info * v),
+                score: grad_g.mapv(|v| -0.5 * w_info * v),
+                map: map[g].clone(),
+                params: local_rows.clone(),
+            });
             for a in 0..q0 {
                 for b in 0..q0 {
                     info[[map[g][a], map[g][b]]] += w_info * ig[[a, b]];
@@ -596,6 +613,7 @@ impl MultiGroupSem {
             convergence,
             grad_max: opt.grad_max,
             warnings,
+            score_parts,
         })
     }
 }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use ndarray::Array2;
+use ndarray::{Array1, Array2};
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::super::partable::{ParTable, TableOptions};
@@ -106,6 +106,23 @@ pub struct MultiGroupFit {
     pub(super) convergence: Convergence,
     pub(super) grad_max: f64,
     pub(super) warnings: Vec<Warning>,
+    pub(super) score_parts: Vec<GroupScoreParts>,
+}
+
+/// One group's expected information and score (gradient of the log-likelihood) at the
+/// solution, in the group's own parametrization before the cross-group equalities, with the
+/// map of its free parameters to the global ones: the input of score tests of those equalities.
+#[derive(Debug, Clone)]
+pub(crate) struct GroupScoreParts {
+    /// Expected information of the group's free parameters, weighted as in the covariance
+    /// matrix of the estimates.
+    pub(crate) information: Array2<f64>,
+    /// Score of the group's free parameters.
+    pub(crate) score: Array1<f64>,
+    /// Global index of each of the group's free parameters.
+    pub(crate) map: Vec<usize>,
+    /// (lhs, op, rhs) of each of the group's free parameters.
+    pub(crate) params: Vec<(String, String, String)>,
 }
 
 impl MultiGroupFit {
@@ -157,6 +174,10 @@ impl MultiGroupFit {
     /// Warnings (rows dropped, Heywood cases, non-convergence).
     pub fn warnings(&self) -> &[Warning] {
         &self.warnings
+    }
+    /// Per-group information and score at the solution (for score tests).
+    pub(crate) fn score_parts(&self) -> &[GroupScoreParts] {
+        &self.score_parts
     }
     /// Total number of observations.
     pub fn n_obs(&self) -> usize {

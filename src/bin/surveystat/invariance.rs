@@ -1,0 +1,85 @@
+//! `surveystat invariance`: the measurement-invariance ladder (configural → metric → ...) of a
+//! model across the groups of a column, with the χ² difference tests, the changes in CFI and
+//! RMSEA and the usual decision rules; optionally the score tests of each step's constraints.
+
+use serde_json::{Map, Value};
+use surveystat::sem::{Invariance, Sem};
+
+use crate::output::{json_text, read_data};
+
+/// Arguments of `surveystat invariance`.
+#[derive(Debug, clap::Args)]
+pub struct InvarianceArgs {
+    /// CSV file with a header row
+    #[arg(long)]
+    pub data: String,
+    /// file with the model in lavaan syntax
+    #[arg(long)]
+    pub model: String,
+    /// grouping column
+    #[arg(long)]
+    pub group: String,
+    /// significance level of the chi-square difference tests
+    #[arg(long, default_value_t = 0.05)]
+    pub alpha: f64,
+    /// also report the score tests of each constrained step's equality constraints (lavaan's
+    /// lavTestScore)
+    #[arg(long)]
+    pub score: bool,
+    /// print one JSON object instead of the readable table
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Run the subcommand.
+pub fn run(a: InvarianceArgs) -> Result<String, String> {
+    let text =
+        std::fs::read_to_string(&a.model).map_err(|e| format!("cannot read {}: {e}", a.model))?;
+    let sem = Sem::from_syntax(&text).map_err(|e| format!("{}: {e}", a.model))?;
+    let data = read_data(&a.data)?;
+    let fit = Invariance::new(sem, a.group.clone())
+        .alpha(a.alpha)
+        .fit(&data)
+        .map_err(|e| format!("{}: {e}", a.data))?;
+    let mut scores = Vec::new();
+    if a.score {
+        for (step, mg) in fit.steps().iter().zip(fit.fits()).skip(1) {
+            let s = mg.score_tests().map_err(|e| format!("{}: {e}", a.data))?;
+            scores.push((step.name.clone(), s));
+        }
+    }
+    if a.json {
+        let mut v = serde_json::to_value(&fit).map_err(|e| e.to_string())?;
+        if a.score
+            && let Value::Object(o) = &mut v
+        {
+            let mut m = Map::new();
+            for (name, s) in &scores {
+                m.insert(name.clone(), serde_json::to_value(s).map_err(|e| e.to_string())?);
+            }
+            o.insert("score_tests".into(), Value::Object(m));
+        }
+        return Ok(json_text(&v));
+    }
+    let mut out = fit.to_string();
+    for (name, s) in &scores {
+        out.push_str(&format!(
+            "\nScore tests of the equality constraints of step {name} (lavTestScore):\n  \
+             total: X2 = {:.3}, df = {}, p = {}\n",
+            s.total_x2,
+            s.total_df,
+            surveystat::summary::fmt_pvalue(s.total_pvalue)
+        ));
+        out.push_str(&format!("  {:<24} {:>7} {:>10} {:>8}\n", "parameter", "groups", "X2", "p"));
+        for c in &s.univariate {
+            out.push_str(&format!(
+                "  {:<24} {:>7} {:>10.3} {:>8}\n",
+                format!("{} {} {}", c.lhs, c.op, c.rhs).trim_end(),
+                format!("{}-{}", c.group_a, c.group_b),
+                c.x2,
+                surveystat::summary::fmt_pvalue(c.pvalue)
+            ));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,138 @@
+//! Measurement invariance against lavaan 0.6.14 and semTools 0.5-6: the ladder's fit measures,
+//! the lavTestLRT chain, compareFit's differences in fit indices and lavTestScore —
+//! tests/fixtures/extra/invariance.json, made by tests/fixtures/extra/invariance.R.
+
+use crate::common::*;
+use serde_json::Value;
+use surveystat::sem::{GroupEqual, InvarianceFit, InvarianceStep, Sem};
+
+const HS_MODEL: &str = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9";
+const STUDY_CFA: &str = "GS =~ GS1 + GS2 + GS3\nST =~ ST1 + ST2 + ST3 + ST4\n\
+AC =~ AC1 + AC2 + AC3 + AC4\nMT =~ MT1 + MT2 + MT3\nLP =~ LP1 + LP2 + LP3\nIM =~ IM1 + IM2 + IM3\n\
+RS =~ RS1 + RS2 + RS3 + RS4";
+
+fn reference(case: &str) -> Value {
+    let text = std::fs::read_to_string(fixture_path("extra/invariance.json")).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    v[case].clone()
+}
+
+fn ladder(model: &str, data: &str, group: &str, steps: Vec<InvarianceStep>) -> InvarianceFit {
+    Sem::from_syntax(model).unwrap().invariance(group).steps(steps).fit(&load_data(data)).unwrap()
+}
+
+fn metric_steps() -> Vec<InvarianceStep> {
+    vec![
+        InvarianceStep::new("configural", []),
+        InvarianceStep::new("metric", [GroupEqual::Loadings]),
+    ]
+}
+
+/// The fit measures of each step and the comparisons with the step before: χ²-based measures
+/// and the differences within 1e-6 relative (second order in the distance from the optimum);
+/// SRMR and its difference within 10 × lavaan's distance from the optimum (first order).
+fn check_ladder(case: &str, fit: &InvarianceFit) {
+    let r = reference(case);
+    let labels: Vec<&str> =
+        r["group_labels"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(fit.group_labels(), labels.as_slice());
+    for (i, st) in fit.steps().iter().enumerate() {
+        let rs = &r["steps"][i];
+        assert_eq!(st.name, rs["name"].as_str().unwrap());
+        let tol = (10.0 * f(&rs["max_abs_newton_step"])).max(1e-5);
+        let what = |k: &str| format!("{case} {} {k}", st.name);
+        for (k, v) in [
+            ("npar", st.npar),
+            ("chisq", st.chisq),
+            ("df", st.df),
+            ("pvalue", st.pvalue),
+            ("cfi", st.cfi),
+            ("tli", st.tli),
+            ("rmsea", st.rmsea),
+            ("rmsea.ci.lower", st.rmsea_ci_lower),
+            ("rmsea.ci.upper", st.rmsea_ci_upper),
+            ("aic", st.aic),
+            ("bic", st.bic),
+        ] {
+            assert_rel(&what(k), v, f(&rs[k]), TOL_SEM_CHISQ);
+        }
+        assert_rel(&what("srmr"), st.srmr, f(&rs["srmr"]), tol);
+        if i == 0 {
+            assert!(st.comparison().is_none());
+            continue;
+        }
+        let c = st.comparison().unwrap();
+        let lrt = &r["lrt"][i - 1];
+        assert_rel(&what("chisq diff"), c.chisq_diff, f(&lrt["chisq_diff"]), TOL_SEM_CHISQ);
+        assert_eq!(c.df_diff, f(&lrt["df_diff"]));
+        assert_rel(&what("lrt p"), c.pvalue, f(&lrt["pvalue"]), TOL_SEM_CHISQ);
+        assert_eq!(c.lrt_rejected, f(&lrt["pvalue"]) < 0.05);
+        let d = &r["compare_fit_diff"][i - 1];
+        assert_eq!(d["comparison"].as_str().unwrap(), format!("{} - {}", st.name, c.against));
+        // differences of second-order quantities: absolute 1e-6 × the size of the index
+        assert_abs(&what("cfi.delta"), c.cfi_delta, f(&d["cfi"]), TOL_SEM_CHISQ);
+        assert_abs(&what("tli.delta"), c.tli_delta, f(&d["tli"]), TOL_SEM_CHISQ);
+        assert_abs(&what("rmsea.delta"), c.rmsea_delta, f(&d["rmsea"]), TOL_SEM_CHISQ);
+        assert_abs(&what("srmr.delta"), c.srmr_delta, f(&d["srmr"]), tol);
+        assert_eq!(c.cheung_rensvold_noninvariant, f(&d["cfi"]) < -0.01);
+        assert_eq!(c.chen_noninvariant, f(&d["cfi"]) <= -0.010 && f(&d["rmsea"]) >= 0.015);
+    }
+}
+
+#[test]
+fn hs_by_school_configural_metric() {
+    let fit = ladder(HS_MODEL, "HolzingerSwineford1939.csv", "school", metric_steps());
+    check_ladder("hs_school", &fit);
+    let s = fit.supported_step(true).unwrap();
+    assert_eq!(s.name, "metric");
+}
+
+#[test]
+fn study_by_region_configural_metric() {
+    let fit = ladder(STUDY_CFA, "study_survey.csv", "region", metric_steps());
+    check_ladder("study_region", &fit);
+}
+
+/// lavTestScore on the metric model: each univariate χ²(1) and the total. The statistics are
+/// first order in the distance of the estimates from the optimum, so they are compared within
+/// 10 × lavaan's distance from the optimum (the fixture's largest Newton step), at least 1e-5.
+fn check_scores(case: &str, step: &str, fit: &InvarianceFit) {
+    let r = reference(case);
+    let i = fit.steps().iter().position(|s| s.name == step).unwrap();
+    let tol = (10.0 * f(&r["steps"][i]["max_abs_newton_step"])).max(1e-5);
+    let sc = fit.fits()[i].score_tests().unwrap();
+    let rs = &r[format!("score_{step}")];
+    let uni = rs["uni"].as_array().unwrap();
+    assert_eq!(sc.univariate.len(), uni.len(), "{case} {step}: number of constraints");
+    let mut worst = 0.0f64;
+    for u in uni {
+        let (lhs, op, rhs) =
+            (u["lhs"].as_str().unwrap(), u["op"].as_str().unwrap(), u["rhs"].as_str().unwrap());
+        let gb = u["group_b"].as_u64().unwrap() as usize;
+        let mine = sc
+            .univariate
+            .iter()
+            .find(|c| c.lhs == lhs && c.op == op && c.rhs == rhs && c.group_b == gb)
+            .unwrap_or_else(|| panic!("{case} {step}: no score test of {lhs} {op} {rhs}"));
+        assert_eq!(mine.group_a, u["group_a"].as_u64().unwrap() as usize);
+        let d = (mine.x2 - f(&u["x2"])).abs() / f(&u["x2"]).max(1.0);
+        worst = worst.max(d);
+        assert!(d < tol, "{case} {step} {lhs} {op} {rhs}: X2 {} vs {}", mine.x2, f(&u["x2"]));
+    }
+    let t = &rs["total"];
+    assert_eq!(sc.total_df, f(&t["df"]));
+    assert_rel(&format!("{case} {step} total X2"), sc.total_x2, f(&t["x2"]), tol);
+    eprintln!("{case} {step}: worst relative score difference {worst:.2e} (tolerance {tol:.1e})");
+}
+
+#[test]
+fn hs_score_tests_metric() {
+    let fit = ladder(HS_MODEL, "HolzingerSwineford1939.csv", "school", metric_steps());
+    check_scores("hs_school", "metric", &fit);
+}
+
+#[test]
+fn study_score_tests_metric() {
+    let fit = ladder(STUDY_CFA, "study_survey.csv", "region", metric_steps());
+    check_scores("study_region", "metric", &fit);
+}
