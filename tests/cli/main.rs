@@ -14,6 +14,7 @@ mod ols;
 mod ols_extreme_scale;
 mod process;
 mod psychometrics;
+mod score;
 mod sem;
 mod sem_bootstrap;
 mod sem_cov;

@@ -17,6 +17,7 @@ mod omega;
 mod output;
 mod parallel;
 mod process;
+mod score;
 mod sem;
 mod study;
 
@@ -56,6 +57,9 @@ enum Command {
     Icc(icc::IccArgs),
     /// Horn's parallel analysis (as psych::fa.parallel)
     Parallel(parallel::ParallelArgs),
+    /// Scale scores, alpha per scale and scale intercorrelations from a keys file (as
+    /// psych::scoreItems)
+    Score(score::ScoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +81,7 @@ fn main() -> ExitCode {
         Command::Omega(a) => omega::run(a),
         Command::Icc(a) => icc::run(a),
         Command::Parallel(a) => parallel::run(a),
+        Command::Score(a) => score::run(a),
     };
     match result {
         Ok(text) => {
