@@ -20,6 +20,7 @@ mod regression_glm;
 mod regression_inference;
 mod regression_process;
 mod resample;
+mod rotations;
 mod scoring;
 mod sem;
 mod sem_bootstrap;
