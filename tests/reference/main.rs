@@ -7,6 +7,7 @@ mod alpha;
 mod composite;
 mod data_io;
 mod describe;
+mod efa_missing;
 mod factor;
 mod icc;
 mod method_bias;
