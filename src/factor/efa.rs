@@ -129,6 +129,10 @@ impl Efa {
         })?;
         let mut fit = self.fit_cor(&r, x.nrows())?;
         if missing {
+            let moments = crate::moments::Moments::from_data(x, crate::moments::Missing::Pairwise)?;
+            if let Some(np) = moments.pair_counts() {
+                fit.fit = pairwise_empirical(fit.fit.clone(), &fit.r, &fit.loadings, &fit.phi, np);
+            }
             fit.warnings.push(Warning::Other {
                 message: "missing values: pairwise correlations used, n = number of rows".into(),
             });
@@ -359,6 +363,54 @@ pub struct FitStatistics {
     pub fit_off: f64,
     /// Number of observations used.
     pub n_obs: usize,
+    /// The `n` of the empirical statistics: `n_obs`, or with missing data the harmonic mean of
+    /// the pairwise counts (psych `nh`).
+    pub n_harmonic: f64,
+}
+
+/// psych's empirical fit with pairwise counts (`fa.stats` with `np.obs`): residuals weighted by
+/// the number of rows observed for each pair, the harmonic mean of the counts as `n`.
+///
+/// ```text
+/// chi = Σ_{i≠j} res_ij² n_ij,  nh = harmonic mean of all n_ij (diagonal included)
+/// rms = √(chi / (nh p (p−1))),  crms = √(chi / (2 nh dof)),  EBIC = chi − dof ln nh,
+/// ESABIC = chi − dof ln((nh + 2)/24),  fit.off = 1 − chi / Σ_{i≠j} r_ij² n_ij
+/// ```
+fn pairwise_empirical(
+    mut fs: FitStatistics,
+    r: &Array2<f64>,
+    l: &Array2<f64>,
+    phi: &Array2<f64>,
+    np: &Array2<usize>,
+) -> FitStatistics {
+    let p = r.nrows();
+    let model = l.dot(phi).dot(&l.t());
+    let (mut chi, mut r2_off, mut inv_sum) = (0.0, 0.0, 0.0);
+    for i in 0..p {
+        for j in 0..p {
+            let n = np[[i, j]] as f64;
+            inv_sum += 1.0 / n;
+            if i != j {
+                let res = r[[i, j]] - model[[i, j]];
+                chi += res * res * n;
+                r2_off += r[[i, j]] * r[[i, j]] * n;
+            }
+        }
+    }
+    let nh = (p * p) as f64 / inv_sum;
+    let pf = p as f64;
+    let dof = fs.dof;
+    fs.chi = chi;
+    fs.rms = (chi / (nh * pf * (pf - 1.0))).sqrt();
+    fs.fit_off = 1.0 - chi / r2_off;
+    fs.n_harmonic = nh;
+    if dof > 0.0 {
+        fs.e_p_value = chisq_sf(chi, dof);
+        fs.crms = (chi / (2.0 * nh * dof)).sqrt();
+        fs.ebic = chi - dof * nh.ln();
+        fs.esabic = chi - dof * ((nh + 2.0) / 24.0).ln();
+    }
+    fs
 }
 
 fn fit_statistics(
@@ -483,6 +535,7 @@ fn fit_statistics(
         fit,
         fit_off,
         n_obs,
+        n_harmonic: nf,
     })
 }
 
@@ -764,7 +817,7 @@ impl EfaFit {
             ));
             lines.push(format!(
                 "The harmonic n.obs is {} with the empirical chi square {} with prob < {}",
-                f.n_obs,
+                fmt_num(f.n_harmonic, 0),
                 fmt_num(f.chi, 2),
                 crate::summary::fmt_pvalue(f.e_p_value)
             ));

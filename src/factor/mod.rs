@@ -4,8 +4,9 @@
 //!   sphericity ([`bartlett_sphericity`]) and the eigenvalues of the correlation matrix
 //!   ([`eigenvalues`]).
 //! - [`Efa`] → [`EfaFit`]: extraction ([`Extraction`]: PCA, principal axis, minres, ML),
-//!   rotation ([`Rotation`]: varimax, quartimax, promax, oblimin, quartimin, geomin), psych's
-//!   conventions and fit statistics ([`FitStatistics`]), factor scores ([`ScoreMethod`]).
+//!   rotation ([`Rotation`]: varimax, quartimax, promax, oblimin, quartimin, geomin, equamax,
+//!   Bentler), psych's conventions and fit statistics ([`FitStatistics`]), factor scores
+//!   ([`ScoreMethod`]: regression, Bartlett, ten Berge).
 //! - [`harman_single_factor`] → [`HarmanTest`]: Harman's single-factor test of common method
 //!   bias.
 //! - [`ParallelAnalysis`] → [`ParallelFit`]: Horn's parallel analysis as psych's `fa.parallel`.

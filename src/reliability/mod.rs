@@ -12,18 +12,30 @@
 //!   [`average_variance_extracted`], [`fornell_larcker`], and [`htmt`] from item correlations.
 //! - [`guttman`] → [`GuttmanLambdas`] (λ1–λ6) and [`split_half`] → [`SplitHalf`] (largest,
 //!   smallest and average split-half reliability over all splits), as psych `splitHalf`.
+//! - [`ScoreItems`] → [`ScoreItemsFit`]: scale scores from [`Keys`] (reverse-keyed items), α per
+//!   scale and scale intercorrelations raw and corrected for attenuation, as psych `scoreItems`;
+//!   [`check_keys`] (reverse keying by the first principal component), [`alpha_bootstrap`] and
+//!   [`response_frequencies`].
 
 mod alpha;
 mod composite;
 mod icc;
 mod omega;
+mod scoring;
 mod split_half;
 
-pub use alpha::{Alpha, AlphaFit, AlphaIfDropped, AlphaItem, ConfidenceInterval, cronbach_alpha};
+pub use alpha::{
+    Alpha, AlphaFit, AlphaIfDropped, AlphaItem, ConfidenceInterval, ResponseFrequencies,
+    cronbach_alpha,
+};
 pub use composite::{
     FornellLarcker, HtmtMean, average_variance_extracted, average_variance_extracted_std,
     composite_reliability, fornell_larcker, htmt, omega_total,
 };
 pub use icc::{Icc, IccFit, IccRow, IccType};
 pub use omega::{Omega, OmegaFit, OmegaSubscale, SchmidLeiman};
+pub use scoring::{
+    AlphaBootstrap, Keys, MAX_SCALES, ScaleKey, ScoreItems, ScoreItemsFit, alpha_bootstrap,
+    check_keys, response_frequencies,
+};
 pub use split_half::{GuttmanLambdas, MAX_SPLIT_HALF_ITEMS, SplitHalf, guttman, split_half};

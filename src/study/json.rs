@@ -94,14 +94,21 @@ pub fn kmo(fit: &KmoFit) -> Value {
 }
 
 /// EFA fields (DESIGN.md: `items, factors, loadings, communalities, uniquenesses, phi,
-/// ss_loadings, fit {chisq, df, pvalue, rmsea, tli, bic}` — `fit` for ML only, else null —
-/// plus `n_obs`, `converged`, `warnings`).
+/// ss_loadings, fit {chisq, df, pvalue, rmsea, tli, bic}` plus `n_obs`, `converged`,
+/// `warnings`). `fit` is given for every extraction method, as psych's `fa` reports it (for
+/// minres, pa and uls the ML criterion evaluated at their solution), with the RMSEA interval,
+/// SABIC, the empirical χ² and its p-value, RMSR and its dof-corrected version; PCA has no fit.
 pub fn efa(fit: &EfaFit) -> Value {
     let fs = fit.fit_statistics();
-    let fit_block = if fit.config_extraction() == crate::factor::Extraction::Ml {
+    let fit_block = if fit.config_extraction() != crate::factor::Extraction::Pca {
         json!({
             "chisq": num(fs.chisq), "df": num(fs.dof), "pvalue": num(fs.p_value),
             "rmsea": num(fs.rmsea), "tli": num(fs.tli), "bic": num(fs.bic),
+            "rmsea_lower": num(fs.rmsea_lower), "rmsea_upper": num(fs.rmsea_upper),
+            "sabic": num(fs.sabic), "objective": num(fs.objective),
+            "null_chisq": num(fs.null_chisq), "null_df": num(fs.null_dof),
+            "empirical_chisq": num(fs.chi), "empirical_pvalue": num(fs.e_p_value),
+            "rmsr": num(fs.rms), "crmsr": num(fs.crms),
         })
     } else {
         Value::Null

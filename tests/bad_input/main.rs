@@ -15,6 +15,7 @@ mod regression_glm;
 mod reliability;
 mod resample;
 mod resources;
+mod scoring;
 mod sem;
 mod sem_bootstrap_names;
 mod sem_extreme_fit;

@@ -136,7 +136,7 @@ proptest! {
         let crits = [
             Rotation::Varimax, Rotation::Quartimax, Rotation::Oblimin { gamma: 0.0 },
             Rotation::Oblimin { gamma: 0.5 }, Rotation::Quartimin, Rotation::GeominT { eps: 0.01 },
-            Rotation::GeominQ { eps: 0.05 },
+            Rotation::GeominQ { eps: 0.05 }, Rotation::Equamax, Rotation::BentlerT,
         ];
         for c in crits {
             let (_, g) = c.criterion(&l).unwrap();

@@ -18,6 +18,7 @@ mod omega;
 mod output;
 mod parallel;
 mod process;
+mod score;
 mod sem;
 mod study;
 
@@ -59,6 +60,9 @@ enum Command {
     Parallel(parallel::ParallelArgs),
     /// Measurement invariance across groups: configural, metric, ... with the usual decision rules
     Invariance(invariance::InvarianceArgs),
+    /// Scale scores, alpha per scale and scale intercorrelations from a keys file (as
+    /// psych::scoreItems)
+    Score(score::ScoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -81,6 +85,7 @@ fn main() -> ExitCode {
         Command::Icc(a) => icc::run(a),
         Command::Parallel(a) => parallel::run(a),
         Command::Invariance(a) => invariance::run(a),
+        Command::Score(a) => score::run(a),
     };
     match result {
         Ok(text) => {

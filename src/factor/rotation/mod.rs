@@ -11,13 +11,14 @@ use rand_distr::StandardNormal;
 
 use super::extraction::StoppingRule;
 use super::small;
+use crate::core::linalg::small as kernels;
 use crate::error::{Error, Result};
 use crate::summary::Convergence;
 
 /// Rotation of the extracted factors (psych's names in brackets).
 ///
-/// Orthogonal: `Varimax`, `Quartimax`, `GeominT`; oblique: `Promax`, `Oblimin`, `Quartimin`,
-/// `GeominQ`. Gradient-projection criteria `f(Λ)` (minimised) are
+/// Orthogonal: `Varimax`, `Quartimax`, `GeominT`, `Equamax`, `BentlerT`; oblique: `Promax`,
+/// `Oblimin`, `Quartimin`, `GeominQ`, `BentlerQ`. Gradient-projection criteria `f(Λ)` (minimised) are
 ///
 /// # Formula
 /// ```text
@@ -26,6 +27,9 @@ use crate::summary::Convergence;
 /// Quartimax  f = −¼ Σ λ_ij⁴
 /// Oblimin    f = ¼ ⟨Λ∘Λ, (I − γ 11ᵀ/p)(Λ∘Λ)(11ᵀ − I)⟩     (Quartimin: γ = 0)
 /// Geomin     f = Σ_i exp( (1/k) Σ_j ln(λ_ij² + ε) )
+/// Equamax    f = (1 − κ)/4 ⟨Λ∘Λ, (Λ∘Λ)(11ᵀ − I)⟩ + κ/4 ⟨Λ∘Λ, (11ᵀ − I)(Λ∘Λ)⟩,  κ = k/(2p)
+///            (Crawford–Ferguson; psych's fa(rotate = "equamax") adds a target.rot step)
+/// Bentler    f = −¼ (ln det M − ln det diag M),  M = (Λ∘Λ)ᵀ(Λ∘Λ)
 /// Promax     Kaiser-normalized varimax Λv, target Q = Λv ∘ |Λv|^(power−1), U = (ΛvᵀΛv)⁻¹ΛvᵀQ
 ///            rescaled to unit-variance factors; Φ = U⁻¹U⁻ᵀ
 /// ```
@@ -81,6 +85,13 @@ pub enum Rotation {
         /// ε added to the squared loadings.
         eps: f64,
     },
+    /// Orthogonal equamax: the Crawford–Ferguson criterion with κ = k/(2p) (GPArotation
+    /// `cfT(kappa = k/(2p))`, psych's `equamax` before its extra target step).
+    Equamax,
+    /// Bentler's orthogonal invariant pattern simplicity (GPArotation `bentlerT`).
+    BentlerT,
+    /// Bentler's oblique invariant pattern simplicity (GPArotation `bentlerQ`).
+    BentlerQ,
 }
 
 impl Default for Rotation {
@@ -99,6 +110,7 @@ impl Rotation {
                 | Rotation::Oblimin { .. }
                 | Rotation::Quartimin
                 | Rotation::GeominQ { .. }
+                | Rotation::BentlerQ
         )
     }
 
@@ -113,6 +125,9 @@ impl Rotation {
             Rotation::Quartimin => "quartimin",
             Rotation::GeominT { .. } => "geominT",
             Rotation::GeominQ { .. } => "geominQ",
+            Rotation::Equamax => "equamax",
+            Rotation::BentlerT => "bentlerT",
+            Rotation::BentlerQ => "bentlerQ",
         }
     }
 
@@ -127,6 +142,9 @@ impl Rotation {
             "quartimin" => Rotation::Quartimin,
             "geominT" => Rotation::GeominT { eps: 0.01 },
             "geominQ" | "geomin" => Rotation::GeominQ { eps: 0.01 },
+            "equamax" => Rotation::Equamax,
+            "bentlerT" => Rotation::BentlerT,
+            "bentlerQ" => Rotation::BentlerQ,
             _ => return None,
         })
     }
@@ -427,7 +445,69 @@ pub(crate) fn criterion_into(
             }
             Some(f)
         }
+        Rotation::Equamax => Some(crawford_ferguson_into(l, p, k, k as f64 / (2.0 * p as f64), g)),
+        Rotation::BentlerT | Rotation::BentlerQ => bentler_into(l, p, k, g),
     }
+}
+
+/// Crawford–Ferguson: f = (1 − κ)/4 Σ L²∘(L² N) + κ/4 Σ L²∘(M L²), N = 11ᵀ − I (k × k),
+/// M = 11ᵀ − I (p × p); gradient (1 − κ) L∘(L² N) + κ L∘(M L²).
+fn crawford_ferguson_into(l: &[f64], p: usize, k: usize, kappa: f64, g: &mut [f64]) -> f64 {
+    let mut col = vec![0.0; k];
+    for i in 0..p {
+        for j in 0..k {
+            col[j] += l[i * k + j] * l[i * k + j];
+        }
+    }
+    let mut f = 0.0;
+    for i in 0..p {
+        let row = &l[i * k..(i + 1) * k];
+        let rs: f64 = row.iter().map(|v| v * v).sum();
+        for j in 0..k {
+            let c = row[j] * row[j];
+            let x = (1.0 - kappa) * (rs - c) + kappa * (col[j] - c);
+            f += c * x;
+            g[i * k + j] = row[j] * x;
+        }
+    }
+    0.25 * f
+}
+
+/// Bentler's invariant pattern simplicity: M = (L²)ᵀ L², D = diag(M);
+/// f = −¼ (ln det M − ln det D), gradient −L∘(L² (M⁻¹ − D⁻¹)). `None` when M is singular.
+fn bentler_into(l: &[f64], p: usize, k: usize, g: &mut [f64]) -> Option<f64> {
+    let mut m = vec![0.0; k * k];
+    for i in 0..p {
+        let row = &l[i * k..(i + 1) * k];
+        for a in 0..k {
+            for b in 0..k {
+                m[a * k + b] += row[a] * row[a] * row[b] * row[b];
+            }
+        }
+    }
+    let ld_d: f64 = (0..k).map(|a| m[a * k + a].ln()).sum();
+    let mut chol = m.clone();
+    if !kernels::cholesky_in_place(&mut chol, k) {
+        return None;
+    }
+    let ld_m = kernels::chol_logdet(&chol, k);
+    let mut w = vec![0.0; k * k];
+    let mut scratch = vec![0.0; k * k];
+    kernels::chol_inverse(&chol, k, &mut w, &mut scratch);
+    for a in 0..k {
+        w[a * k + a] -= 1.0 / m[a * k + a];
+    }
+    for i in 0..p {
+        for j in 0..k {
+            let mut s = 0.0;
+            for a in 0..k {
+                let v = l[i * k + a];
+                s += v * v * w[a * k + j];
+            }
+            g[i * k + j] = -l[i * k + j] * s;
+        }
+    }
+    Some(-0.25 * (ld_m - ld_d))
 }
 
 fn col_means_sq(l: &[f64], p: usize, k: usize, means: &mut [f64]) {

@@ -402,7 +402,7 @@ impl Alpha {
             sd: keep.iter().map(|&j| item_sd[j]).collect(),
             total_mean: t_mean,
             total_sd: t_sd,
-            freq: response_frequencies(&x, &keep, &names),
+            freq: response_frequencies_of(&x, &keep, &names),
         };
         let kept_names: Vec<String> = keep.iter().map(|&j| names[j].clone()).collect();
         let kept_rev: Vec<bool> = keep.iter().map(|&j| reversed[j]).collect();
@@ -556,7 +556,7 @@ fn find_inf(x: &ArrayRef2<f64>) -> Option<(usize, usize)> {
 }
 
 /// psych's response frequencies over the kept items; `None` with more than 10 distinct values.
-fn response_frequencies(
+pub(in crate::reliability) fn response_frequencies_of(
     x: &Array2<f64>,
     keep: &[usize],
     names: &[String],
@@ -705,7 +705,7 @@ fn smc_of(inv_diag: f64) -> f64 {
 }
 
 /// Squared multiple correlations `1 − 1/diag(R⁺)`.
-pub(super) fn smc(r: &Array2<f64>) -> Result<Vec<f64>> {
+pub(in crate::reliability) fn smc(r: &Array2<f64>) -> Result<Vec<f64>> {
     let (inv, _) = pinv_info(r)?;
     Ok((0..r.nrows()).map(|i| smc_of(inv[[i, i]])).collect())
 }
