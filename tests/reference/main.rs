@@ -5,6 +5,7 @@ mod common;
 
 mod alpha;
 mod composite;
+mod data_formats;
 mod data_io;
 mod describe;
 mod factor;
@@ -27,5 +28,6 @@ mod sem_fixes;
 mod sem_multigroup;
 mod sem_multigroup_more;
 mod split_half;
+#[cfg(feature = "serde")] // the study tests read the results through their JSON
 mod study;
 mod vss;
