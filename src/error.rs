@@ -225,6 +225,29 @@ pub enum Error {
         /// The latent variable's name.
         name: String,
     },
+    /// A data file's format is readable only with a cargo feature this build lacks.
+    #[error(
+        "{path}: reading .{extension} files needs surveystat built with the feature `{feature}`"
+    )]
+    FormatNotEnabled {
+        /// The file.
+        path: String,
+        /// Its extension (lowercase, without the dot).
+        extension: String,
+        /// The cargo feature that adds the reader.
+        feature: String,
+    },
+    /// A binary data file (SPSS, Stata, Parquet, Arrow) is malformed or holds a column that cannot
+    /// become numbers or labels.
+    #[error("cannot read {path} as {format}: {message}")]
+    DataFormat {
+        /// The file.
+        path: String,
+        /// The format (`"SPSS"`, `"Stata"`, `"Parquet"`, `"Arrow IPC"`).
+        format: String,
+        /// What the reader said, naming the column where there is one.
+        message: String,
+    },
 }
 
 impl Error {

@@ -75,6 +75,11 @@ impl CsvOptions {
         self
     }
 
+    /// The further missing-value codes set with [`CsvOptions::na_codes`].
+    pub(crate) fn na_code_list(&self) -> &[String] {
+        &self.na_codes
+    }
+
     /// The delimiter set with [`CsvOptions::delimiter`], if any.
     pub fn delimiter_byte(&self) -> Option<u8> {
         self.delimiter

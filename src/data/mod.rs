@@ -7,14 +7,15 @@
 //! an error only when used as numbers.
 
 mod csv;
+mod formats;
 mod ops;
 mod stream;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::Path;
 
-use ndarray::{Array1, Array2, ArrayView1, Axis};
+use ndarray::{Array1, Array2, ArrayView1, Axis, CowArray, Ix2, Slice};
 
 use self::csv::TextColumn;
 pub use self::csv::{CsvOptions, MAX_RECORD_BYTES};
@@ -43,6 +44,8 @@ pub struct Dataset {
     values: Array2<f64>,
     text: Vec<Option<TextColumn>>,
     lines: Vec<u64>,
+    /// Value labels of numeric columns (SPSS and Stata files), by column name.
+    value_labels: BTreeMap<String, Vec<(f64, String)>>,
 }
 
 impl Dataset {
@@ -69,6 +72,7 @@ impl Dataset {
             values,
             text: vec![None; p],
             lines: (0..n as u64).map(|i| i + 2).collect(),
+            value_labels: BTreeMap::new(),
         })
     }
 
@@ -101,12 +105,19 @@ impl Dataset {
         Self::from_csv_reader_with(file, &name, opts)
     }
 
-    /// Read a data file, choosing the reader by the extension: `.csv`, `.txt` (sniffed
-    /// delimiter) and `.tsv`, `.tab` (tab) are read as delimited text with `opts`.
+    /// Read a data file, choosing the reader by the extension: `.sav`/`.zsav` (SPSS, cargo
+    /// feature `sav`), `.dta` (Stata, feature `dta`), `.parquet`/`.pq` (feature `parquet`),
+    /// `.arrow`/`.feather`/`.ipc` (Arrow IPC, feature `arrow`); `.tsv`, `.tab` are read as
+    /// tab-separated text and everything else (`.csv`, `.txt`, …) as delimited text with `opts`
+    /// (of the options, only the missing-value codes apply to the binary formats).
+    ///
+    /// SPSS user-missing codes become missing and value labels of numeric variables are kept
+    /// ([`Dataset::value_labels`], and [`Dataset::labels`] shows them); see docs/methods/data.md.
     ///
     /// # Errors
-    /// As [`Dataset::from_csv_path`]; [`Error::InvalidParameter`] for an extension with no reader
-    /// in this build.
+    /// As [`Dataset::from_csv_path`]; [`Error::FormatNotEnabled`] naming the cargo feature when
+    /// the extension's reader is not compiled in; [`Error::DataFormat`] for a malformed binary
+    /// file or a column type that is neither numbers nor text.
     pub fn from_path(path: impl AsRef<Path>, opts: &CsvOptions) -> Result<Self> {
         let path = path.as_ref();
         let ext = path
@@ -114,18 +125,12 @@ impl Dataset {
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase)
             .unwrap_or_default();
+        if let Some(ds) = formats::read(path, &ext, opts.na_code_list()) {
+            return ds;
+        }
         match ext.as_str() {
             "tsv" | "tab" if opts.delimiter_byte().is_none() => {
                 Self::from_csv_path_with(path, &opts.clone().delimiter(b'\t'))
-            }
-            "sav" | "zsav" | "dta" | "parquet" | "arrow" | "feather" | "ipc" => {
-                Err(Error::invalid(
-                    "data file",
-                    format!(
-                        "`{}`: .{ext} files are not readable by this build (save the data as CSV)",
-                        path.display()
-                    ),
-                ))
             }
             _ => Self::from_csv_path_with(path, opts),
         }
@@ -176,6 +181,7 @@ impl Dataset {
             values,
             text: t.text,
             lines: t.lines,
+            value_labels: BTreeMap::new(),
         })
     }
 
@@ -246,7 +252,8 @@ impl Dataset {
         Ok(self.values.column(j))
     }
 
-    /// The values of a column as text labels (numbers are formatted; missing is `"NA"`).
+    /// The values of a column as text labels (numbers are formatted, or replaced by their value
+    /// label where the file gave one; missing is `"NA"`).
     ///
     /// # Errors
     /// [`Error::UnknownVariable`].
@@ -254,13 +261,29 @@ impl Dataset {
         let j = self.index_of(name)?;
         Ok(match &self.text[j] {
             Some(t) => (0..t.codes.len()).map(|i| t.label(i).to_string()).collect(),
-            None => self
-                .values
-                .column(j)
-                .iter()
-                .map(|v| if v.is_nan() { "NA".to_string() } else { format!("{v}") })
-                .collect(),
+            None => {
+                let vl = self.value_labels.get(name).map_or(&[][..], Vec::as_slice);
+                self.values
+                    .column(j)
+                    .iter()
+                    .map(|v| match vl.iter().find(|(code, _)| code == v) {
+                        Some((_, l)) => l.clone(),
+                        None if v.is_nan() => "NA".to_string(),
+                        None => format!("{v}"),
+                    })
+                    .collect()
+            }
         })
+    }
+
+    /// The value labels of a numeric column, `(code, label)` in the file's order (SPSS and Stata
+    /// files; empty when the column has none).
+    ///
+    /// # Errors
+    /// [`Error::UnknownVariable`].
+    pub fn value_labels(&self, name: &str) -> Result<&[(f64, String)]> {
+        self.index_of(name)?;
+        Ok(self.value_labels.get(name).map_or(&[][..], Vec::as_slice))
     }
 
     /// The numeric columns `names`, in the order given, as a matrix (rows = observations).
@@ -270,6 +293,21 @@ impl Dataset {
     pub fn select<S: AsRef<str>>(&self, names: &[S]) -> Result<Array2<f64>> {
         let idx = self.numeric_indices(names)?;
         Ok(self.values.select(Axis(1), &idx))
+    }
+
+    /// As [`Dataset::select`], but borrowing the dataset's matrix when the columns are adjacent
+    /// and in file order (then nothing is copied, as for "all items of a questionnaire file").
+    ///
+    /// # Errors
+    /// As [`Dataset::select`].
+    pub fn select_cow<S: AsRef<str>>(&self, names: &[S]) -> Result<CowArray<'_, f64, Ix2>> {
+        let idx = self.numeric_indices(names)?;
+        match (idx.first(), idx.last()) {
+            (Some(&a), Some(&b)) if idx.windows(2).all(|w| w[1] == w[0] + 1) => {
+                Ok(CowArray::from(self.values.slice_axis(Axis(1), Slice::from(a..b + 1))))
+            }
+            _ => Ok(CowArray::from(self.values.select(Axis(1), &idx))),
+        }
     }
 
     fn numeric_indices<S: AsRef<str>>(&self, names: &[S]) -> Result<Vec<usize>> {
@@ -302,6 +340,12 @@ impl Dataset {
             values: self.values.select(Axis(1), &idx),
             text: idx.iter().map(|&j| self.text[j].clone()).collect(),
             lines: self.lines.clone(),
+            value_labels: self
+                .value_labels
+                .iter()
+                .filter(|(k, _)| names.iter().any(|n| n.as_ref() == k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         })
     }
 
@@ -371,6 +415,7 @@ impl Dataset {
             values: self.values.select(Axis(0), rows),
             text: self.text.iter().map(|t| t.as_ref().map(|t| t.subset(rows))).collect(),
             lines: rows.iter().map(|&r| self.lines[r]).collect(),
+            value_labels: self.value_labels.clone(),
         })
     }
 

@@ -171,6 +171,7 @@ impl Dataset {
             Some(j) => {
                 self.values.column_mut(j).assign(&values);
                 self.text[j] = None;
+                self.value_labels.remove(name);
             }
             None => {
                 let col = values.insert_axis(Axis(1));

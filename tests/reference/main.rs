@@ -5,6 +5,7 @@ mod common;
 
 mod alpha;
 mod composite;
+mod data_formats;
 mod data_io;
 mod describe;
 mod efa_missing;
@@ -34,5 +35,6 @@ mod sem_multigroup_more;
 mod sem_multigroup_scalar;
 mod sem_robust;
 mod split_half;
+#[cfg(feature = "serde")] // the study tests read the results through their JSON
 mod study;
 mod vss;

@@ -137,9 +137,18 @@ pub fn in_file<E: std::fmt::Display>(path: &str) -> impl Fn(E) -> String + '_ {
     move |e| format!("{path}: {e}")
 }
 
-/// Serialize a JSON value deterministically (pretty, with a trailing newline).
+/// Version of the JSON output contract (docs/json.md); every top-level object carries it as
+/// `"version"`.
+pub const JSON_VERSION: u32 = 1;
+
+/// Serialize a JSON value deterministically (pretty, with a trailing newline); a top-level object
+/// gets the field `"version"` ([`JSON_VERSION`]).
 pub fn json_text(v: &serde_json::Value) -> String {
-    let mut s = serde_json::to_string_pretty(v).expect("a serde_json::Value always serializes");
+    let mut v = v.clone();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("version".into(), serde_json::json!(JSON_VERSION));
+    }
+    let mut s = serde_json::to_string_pretty(&v).expect("a serde_json::Value always serializes");
     s.push('\n');
     s
 }

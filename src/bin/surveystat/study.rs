@@ -68,7 +68,11 @@ pub fn run(a: StudyArgs) -> Result<String, String> {
         std::fs::write(path, results.to_markdown_with_diagram(link.as_deref()))
             .map_err(|e| format!("cannot write {path}: {e}"))?;
     }
-    if a.json { Ok(results.to_json()) } else { Ok(results.to_string()) }
+    if a.json {
+        Ok(crate::output::json_text(&results.to_json_value()))
+    } else {
+        Ok(results.to_string())
+    }
 }
 
 /// An output file can be created at `path`: its directory exists and the path is not a directory.

@@ -5,7 +5,7 @@ mod moments;
 
 pub use fit::AlphaFit;
 
-use ndarray::{Array1, Array2, ArrayRef2, Axis};
+use ndarray::{Array1, Array2, ArrayRef2, ArrayView2, Axis, CowArray, Ix2};
 
 use crate::core::dist;
 use crate::data::Dataset;
@@ -273,15 +273,21 @@ impl Alpha {
     /// variance (e.g. an item and its exact negative); [`Error::DimensionMismatch`] if the number
     /// of names differs from the number of columns.
     pub fn fit(&self, items: &ArrayRef2<f64>) -> Result<AlphaFit> {
+        self.fit_cow(CowArray::from(items.view()))
+    }
+
+    /// [`Alpha::fit`] on a borrowed or owned matrix: the data are copied only where they change
+    /// (reverse keying of a borrowed matrix, listwise deletion of rows).
+    fn fit_cow(&self, items: CowArray<'_, f64, Ix2>) -> Result<AlphaFit> {
         let k = items.ncols();
         let names = self.validate(k)?;
-        if let Some((i, j)) = find_inf(items) {
+        if let Some((i, j)) = find_inf(&items) {
             return Err(Error::NonFinite {
                 what: format!("item `{}` at data row {}", names[j], i + 1),
             });
         }
         crate::core::scale::check_matrix_scale(items.view(), Some(&names))?;
-        let mut x = items.to_owned();
+        let mut x = items;
         let reversed: Vec<bool> = names.iter().map(|n| self.reverse.contains(n)).collect();
         for (j, &rev) in reversed.iter().enumerate() {
             if rev {
@@ -312,7 +318,7 @@ impl Alpha {
                 .filter(|(_, r)| r.iter().all(|v| !v.is_nan()))
                 .map(|(i, _)| i)
                 .collect();
-            x = x.select(Axis(0), &keep);
+            x = CowArray::from(x.select(Axis(0), &keep));
             warnings
                 .push(Warning::RowsDropped { dropped: n_rows - n_complete, remaining: x.nrows() });
         }
@@ -325,7 +331,7 @@ impl Alpha {
         // Item counts, means and standard deviations over the answered values; the covariance
         // matrix of all items (complete data) or of the items with variance (pairwise).
         let (item_n, item_mean, item_sd, full_cov) = if complete {
-            let (means, cov) = complete_moments(&x);
+            let (means, cov) = complete_moments(x.view());
             let sd: Vec<f64> = (0..k).map(|j| cov[[j, j]].sqrt()).collect();
             (vec![n_obs; k], means, sd, Some(cov))
         } else {
@@ -371,8 +377,11 @@ impl Alpha {
                 (cov, counts, t_mean, t_sd, raw_r)
             }
             None => {
-                let xk = x.select(Axis(1), &keep);
-                let moments = Moments::from_data(&xk, Missing::Pairwise)?;
+                let moments = if keep.len() == k {
+                    Moments::from_data(&x.view(), Missing::Pairwise)?
+                } else {
+                    Moments::from_data(&x.select(Axis(1), &keep), Missing::Pairwise)?
+                };
                 let counts = match moments.pair_counts() {
                     Some(c) => c.clone(),
                     None => Array2::from_elem((keep.len(), keep.len()), n_obs),
@@ -402,7 +411,7 @@ impl Alpha {
             sd: keep.iter().map(|&j| item_sd[j]).collect(),
             total_mean: t_mean,
             total_sd: t_sd,
-            freq: response_frequencies_of(&x, &keep, &names),
+            freq: response_frequencies_of(x.view(), &keep, &names),
         };
         let kept_names: Vec<String> = keep.iter().map(|&j| names[j].clone()).collect();
         let kept_rev: Vec<bool> = keep.iter().map(|&j| reversed[j]).collect();
@@ -434,8 +443,8 @@ impl Alpha {
     /// # Errors
     /// As [`Dataset::select`] (unknown, duplicate or text columns) and [`Alpha::fit`].
     pub fn fit_dataset<S: AsRef<str>>(&self, data: &Dataset, items: &[S]) -> Result<AlphaFit> {
-        let x = data.select(items)?;
-        self.clone().names(items).fit(&x)
+        let x = data.select_cow(items)?;
+        self.clone().names(items).fit_cow(x)
     }
 
     /// Fit from a covariance (or correlation) matrix of the items and the number of observations
@@ -557,7 +566,7 @@ fn find_inf(x: &ArrayRef2<f64>) -> Option<(usize, usize)> {
 
 /// psych's response frequencies over the kept items; `None` with more than 10 distinct values.
 pub(in crate::reliability) fn response_frequencies_of(
-    x: &Array2<f64>,
+    x: ArrayView2<'_, f64>,
     keep: &[usize],
     names: &[String],
 ) -> Option<ResponseFrequencies> {
@@ -622,12 +631,19 @@ pub(in crate::reliability) fn response_frequencies_of(
     })
 }
 
-/// Means and covariance (divisor n − 1) of a complete matrix by the two-pass formula.
-fn complete_moments(x: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
+/// Means and covariance (divisor n − 1) of a complete matrix by the two-pass formula, centring
+/// blocks of rows so that no centred copy of the whole matrix is made.
+fn complete_moments(x: ArrayView2<'_, f64>) -> (Vec<f64>, Array2<f64>) {
+    const BLOCK_ROWS: usize = 8192;
     let n = x.nrows() as f64;
+    let k = x.ncols();
     let means = x.sum_axis(Axis(0)) / n;
-    let centered = x - &means;
-    let mut cov = centered.t().dot(&centered) / (n - 1.0);
+    let mut cov = Array2::<f64>::zeros((k, k));
+    for block in x.axis_chunks_iter(Axis(0), BLOCK_ROWS) {
+        let centered = &block - &means;
+        ndarray::linalg::general_mat_mul(1.0, &centered.t(), &centered, 1.0, &mut cov);
+    }
+    cov /= n - 1.0;
     crate::core::linalg::symmetrize(&mut cov);
     (means.to_vec(), cov)
 }

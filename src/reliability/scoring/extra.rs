@@ -159,5 +159,5 @@ pub fn response_frequencies<S: AsRef<str>>(
     }
     let names: Vec<String> = names.iter().map(|s| s.as_ref().to_string()).collect();
     let keep: Vec<usize> = (0..items.ncols()).collect();
-    Ok(response_frequencies_of(&items.to_owned(), &keep, &names))
+    Ok(response_frequencies_of(items.view(), &keep, &names))
 }

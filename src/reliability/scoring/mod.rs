@@ -283,7 +283,7 @@ impl ScoreItems {
             item_cor,
             item_corrected,
             scores,
-            response_frequencies: response_frequencies_of(&x, &all, &items),
+            response_frequencies: response_frequencies_of(x.view(), &all, &items),
             warnings,
         })
     }
