@@ -272,6 +272,10 @@ impl SemFit {
             Estimator::Ml => "ML",
             Estimator::Gls => "GLS",
             Estimator::Uls => "ULS",
+            Estimator::Dwls => "DWLS",
+            Estimator::Wls => "WLS",
+            Estimator::Wlsmv => "WLSMV",
+            Estimator::Ulsmv => "ULSMV",
         };
         let fm = |k: &str| self.fit_measure(k);
         s.key_values([
@@ -284,7 +288,7 @@ impl SemFit {
                     self.convergence.converged, self.convergence.iterations, self.grad_max
                 ),
             ),
-            ("Number of model parameters", format!("{}", self.pt.npar)),
+            ("Number of model parameters", format!("{}", self.theta.len())),
             ("Number of observations", format!("{}", self.n_obs)),
             (
                 "Missing data",
@@ -305,6 +309,15 @@ impl SemFit {
             ("Comparative Fit Index (CFI)".into(), fmt_num(fm("cfi"), 3)),
             ("Tucker-Lewis Index (TLI)".into(), fmt_num(fm("tli"), 3)),
         ];
+        if fm("chisq.scaled").is_some() {
+            kv.push(("Scaled-shifted test statistic".into(), fmt_num(fm("chisq.scaled"), 3)));
+            kv.push(("  P-value (scaled-shifted)".into(), fmt_pvalue(fm("pvalue.scaled"))));
+            kv.push(("  Scaling factor".into(), fmt_num(fm("chisq.scaling.factor"), 3)));
+            kv.push(("  Shift parameter".into(), fmt_num(fm("chisq.shift.parameter"), 3)));
+            kv.push(("Scaled CFI".into(), fmt_num(fm("cfi.scaled"), 3)));
+            kv.push(("Scaled TLI".into(), fmt_num(fm("tli.scaled"), 3)));
+            kv.push(("Scaled RMSEA".into(), fmt_num(fm("rmsea.scaled"), 3)));
+        }
         if fm("logl").is_some() {
             kv.push(("Loglikelihood user model (H0)".into(), fmt_num(fm("logl"), 3)));
             kv.push((
@@ -328,6 +341,7 @@ impl SemFit {
             ("~", "Regressions:"),
             ("~~", "Covariances / Variances:"),
             ("~1", "Intercepts:"),
+            ("|", "Thresholds:"),
             (":=", "Defined Parameters:"),
         ];
         for (op, title) in sections {

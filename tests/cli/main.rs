@@ -18,4 +18,5 @@ mod sem;
 mod sem_bootstrap;
 mod sem_cov;
 mod sem_extreme_fit;
+mod sem_ordinal;
 mod study;

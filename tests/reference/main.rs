@@ -26,6 +26,7 @@ mod sem_fiml;
 mod sem_fixes;
 mod sem_multigroup;
 mod sem_multigroup_more;
+mod sem_ordinal;
 mod split_half;
 mod study;
 mod vss;

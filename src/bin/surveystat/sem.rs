@@ -19,6 +19,14 @@ pub enum EstimatorArg {
     Gls,
     /// unweighted least squares
     Uls,
+    /// diagonally weighted least squares (ordered indicators)
+    Dwls,
+    /// weighted least squares, full weight matrix (ordered indicators)
+    Wls,
+    /// DWLS with robust SEs and the mean-and-variance adjusted test (ordered indicators)
+    Wlsmv,
+    /// ULS with robust SEs and the mean-and-variance adjusted test (ordered indicators)
+    Ulsmv,
 }
 
 /// Likelihood choices.
@@ -94,9 +102,16 @@ pub struct SemArgs {
     /// file with the model in lavaan syntax
     #[arg(long)]
     pub model: String,
-    /// estimator
-    #[arg(long, value_enum, default_value = "ml")]
-    pub estimator: EstimatorArg,
+    /// estimator (default ml; wlsmv with ordered indicators)
+    #[arg(long, value_enum)]
+    pub estimator: Option<EstimatorArg>,
+    /// ordered-categorical observed variables, comma-separated (lavaan `ordered =`): fitted to
+    /// thresholds and polychoric correlations
+    #[arg(long, value_delimiter = ',', conflicts_with = "ordered_all")]
+    pub ordered: Vec<String>,
+    /// every observed variable of the model is ordered-categorical
+    #[arg(long)]
+    pub ordered_all: bool,
     /// fix latent variances to 1 instead of the first loadings
     #[arg(long)]
     pub std_lv: bool,
@@ -133,13 +148,24 @@ pub struct SemArgs {
 pub fn run(a: SemArgs) -> Result<String, String> {
     let text =
         std::fs::read_to_string(&a.model).map_err(|e| format!("cannot read {}: {e}", a.model))?;
-    let sem = Sem::from_syntax(&text)
-        .map_err(|e| format!("{}: {e}", a.model))?
-        .estimator(match a.estimator {
+    let mut sem = Sem::from_syntax(&text).map_err(|e| format!("{}: {e}", a.model))?;
+    if let Some(e) = a.estimator {
+        sem = sem.estimator(match e {
             EstimatorArg::Ml => Estimator::Ml,
             EstimatorArg::Gls => Estimator::Gls,
             EstimatorArg::Uls => Estimator::Uls,
-        })
+            EstimatorArg::Dwls => Estimator::Dwls,
+            EstimatorArg::Wls => Estimator::Wls,
+            EstimatorArg::Wlsmv => Estimator::Wlsmv,
+            EstimatorArg::Ulsmv => Estimator::Ulsmv,
+        });
+    }
+    if a.ordered_all {
+        sem = sem.ordered_all();
+    } else if !a.ordered.is_empty() {
+        sem = sem.ordered(&a.ordered);
+    }
+    let sem = sem
         .likelihood(match a.likelihood {
             LikelihoodArg::Normal => Likelihood::Normal,
             LikelihoodArg::Wishart => Likelihood::Wishart,

@@ -81,7 +81,7 @@ impl GroupEqual {
             Op::Loading => GroupEqual::Loadings,
             Op::Regression => GroupEqual::Regressions,
             // refused before the mapping (MultiGroupSem::fit_stats)
-            Op::Intercept => GroupEqual::Loadings,
+            Op::Intercept | Op::Threshold => GroupEqual::Loadings,
             Op::Covariance => {
                 let l = lv.contains(&r.lhs);
                 let rr = lv.contains(&r.rhs);
@@ -411,7 +411,7 @@ impl MultiGroupSem {
                     let v = match cfg.estimator {
                         Estimator::Ml => sigma[[i, i]],
                         Estimator::Gls => gd.obj.s[[i, i]],
-                        Estimator::Uls => 1.0,
+                        _ => 1.0,
                     };
                     fill_inference(&mut row, est, (v / w_info).sqrt(), zq);
                 }
