@@ -33,6 +33,7 @@ mod rank;
 mod smooth;
 
 pub use acov::Acov;
+pub(crate) use bvn::pbvn;
 pub use polychoric::{Convention, PairKind, Polychoric, PolychoricFit};
 pub use rank::spearman;
 pub use smooth::cor_smooth;

@@ -275,6 +275,10 @@ impl SemFit {
             Estimator::Mlr => "MLR",
             Estimator::Gls => "GLS",
             Estimator::Uls => "ULS",
+            Estimator::Dwls => "DWLS",
+            Estimator::Wls => "WLS",
+            Estimator::Wlsmv => "WLSMV",
+            Estimator::Ulsmv => "ULSMV",
         };
         let fm = |k: &str| self.fit_measure(k);
         s.key_values([
@@ -287,7 +291,7 @@ impl SemFit {
                     self.convergence.converged, self.convergence.iterations, self.grad_max
                 ),
             ),
-            ("Number of model parameters", format!("{}", self.pt.npar)),
+            ("Number of model parameters", format!("{}", self.theta.len())),
             ("Number of observations", format!("{}", self.n_obs)),
             (
                 "Missing data",
@@ -309,16 +313,29 @@ impl SemFit {
             ("Tucker-Lewis Index (TLI)".into(), fmt_num(fm("tli"), 3)),
         ];
         if fm("chisq.scaled").is_some() {
-            kv.splice(
-                3..3,
-                [
-                    ("Scaled test statistic".into(), fmt_num(fm("chisq.scaled"), 3)),
-                    ("  Scaling correction factor".into(), fmt_num(fm("chisq.scaling.factor"), 3)),
-                    ("  P-value (scaled)".into(), fmt_pvalue(fm("pvalue.scaled"))),
-                ],
-            );
-            kv.push(("Robust CFI".into(), fmt_num(fm("cfi.robust"), 3)));
-            kv.push(("Robust TLI".into(), fmt_num(fm("tli.robust"), 3)));
+            if self.config.robust.is_some() {
+                kv.splice(
+                    3..3,
+                    [
+                        ("Scaled test statistic".into(), fmt_num(fm("chisq.scaled"), 3)),
+                        (
+                            "  Scaling correction factor".into(),
+                            fmt_num(fm("chisq.scaling.factor"), 3),
+                        ),
+                        ("  P-value (scaled)".into(), fmt_pvalue(fm("pvalue.scaled"))),
+                    ],
+                );
+                kv.push(("Robust CFI".into(), fmt_num(fm("cfi.robust"), 3)));
+                kv.push(("Robust TLI".into(), fmt_num(fm("tli.robust"), 3)));
+            } else {
+                kv.push(("Scaled-shifted test statistic".into(), fmt_num(fm("chisq.scaled"), 3)));
+                kv.push(("  P-value (scaled-shifted)".into(), fmt_pvalue(fm("pvalue.scaled"))));
+                kv.push(("  Scaling factor".into(), fmt_num(fm("chisq.scaling.factor"), 3)));
+                kv.push(("  Shift parameter".into(), fmt_num(fm("chisq.shift.parameter"), 3)));
+                kv.push(("Scaled CFI".into(), fmt_num(fm("cfi.scaled"), 3)));
+                kv.push(("Scaled TLI".into(), fmt_num(fm("tli.scaled"), 3)));
+                kv.push(("Scaled RMSEA".into(), fmt_num(fm("rmsea.scaled"), 3)));
+            }
         }
         if fm("logl").is_some() {
             kv.push(("Loglikelihood user model (H0)".into(), fmt_num(fm("logl"), 3)));
@@ -354,6 +371,7 @@ impl SemFit {
             ("~", "Regressions:"),
             ("~~", "Covariances / Variances:"),
             ("~1", "Intercepts:"),
+            ("|", "Thresholds:"),
             (":=", "Defined Parameters:"),
         ];
         for (op, title) in sections {

@@ -36,6 +36,7 @@ mod model;
 mod modindices;
 mod multigroup;
 mod objective;
+mod ordinal;
 mod partable;
 mod power;
 mod refit;
@@ -98,6 +99,18 @@ pub enum Estimator {
     /// ML with Huber–White SEs (observed information) and the Yuan–Bentler scaled χ² (lavaan's
     /// `MLR`, Mplus variant).
     Mlr,
+    /// Diagonally weighted least squares on thresholds and polychoric correlations (ordered
+    /// indicators), standard errors and test as lavaan's `estimator = "DWLS"`.
+    Dwls,
+    /// Weighted least squares with the full inverse asymptotic covariance as weight (ordered
+    /// indicators).
+    Wls,
+    /// DWLS estimates with robust (sandwich) standard errors and the mean-and-variance
+    /// adjusted χ²: lavaan's `WLSMV`, the default for ordered indicators.
+    Wlsmv,
+    /// ULS estimates with robust standard errors and the mean-and-variance adjusted χ² (ordered
+    /// indicators), lavaan's `ULSMV`.
+    Ulsmv,
 }
 
 /// Likelihood convention of ML.
@@ -160,6 +173,9 @@ pub struct Sem {
     missing: SemMissing,
     /// The robust estimator (MLM, MLMV, MLR) layered on the ML point estimate.
     robust: Option<Estimator>,
+    ordered: Vec<String>,
+    ordered_all: bool,
+    estimator_set: bool,
 }
 
 impl Sem {
@@ -185,6 +201,9 @@ impl Sem {
             allow_nonconverged: false,
             missing: SemMissing::Listwise,
             robust: None,
+            ordered: Vec::new(),
+            ordered_all: false,
+            estimator_set: false,
         }
     }
 
@@ -197,6 +216,7 @@ impl Sem {
     pub fn estimator(mut self, e: Estimator) -> Self {
         self.robust = robust::scaling_of(e).map(|_| e);
         self.estimator = if self.robust.is_some() { Estimator::Ml } else { e };
+        self.estimator_set = true;
         self
     }
     /// The robust estimator (MLM, MLMV, MLR) if one was chosen.
@@ -256,6 +276,36 @@ impl Sem {
     pub fn missing_mode(&self) -> SemMissing {
         self.missing
     }
+    /// Declare observed variables ordered-categorical (lavaan's `ordered = c(...)`): the model
+    /// is then fitted to thresholds and polychoric correlations (delta parameterization) by
+    /// [`Estimator::Wlsmv`] unless another least-squares estimator is chosen. Every observed
+    /// variable of the model must be ordered; rows with missing values are dropped listwise.
+    /// Validated against lavaan 0.6.14 (docs/methods/sem.md, "Ordinal indicators").
+    ///
+    /// # Examples
+    /// ```
+    /// use surveystat::sem::Sem;
+    /// let sem = Sem::from_syntax("f =~ a + b + c").unwrap().ordered(&["a", "b", "c"]);
+    /// assert!(sem.is_ordinal());
+    /// ```
+    pub fn ordered<S: AsRef<str>>(mut self, names: &[S]) -> Self {
+        self.ordered = names.iter().map(|s| s.as_ref().to_string()).collect();
+        self
+    }
+    /// Declare every observed variable of the model ordered (see [`Sem::ordered`]).
+    pub fn ordered_all(mut self) -> Self {
+        self.ordered_all = true;
+        self
+    }
+    /// The estimator: the one set with [`Sem::estimator`], else ML, or WLSMV with ordered
+    /// indicators.
+    pub fn estimator_kind(&self) -> Estimator {
+        if !self.estimator_set && self.is_ordinal() { Estimator::Wlsmv } else { self.estimator }
+    }
+    /// Whether variables are declared ordered.
+    pub fn is_ordinal(&self) -> bool {
+        self.ordered_all || !self.ordered.is_empty()
+    }
 
     /// Build the parameter table and model matrices once, for repeated fits.
     ///
@@ -265,6 +315,21 @@ impl Sem {
     pub fn compile(&self) -> Result<SemModel> {
         if !(self.ci_level > 0.0 && self.ci_level < 1.0) {
             return Err(Error::invalid("ci_level", "must be strictly between 0 and 1"));
+        }
+        if self.is_ordinal() {
+            return Err(Error::invalid(
+                "ordered",
+                "models with ordered indicators are fitted from raw data (Sem::fit); covariance input, compiled models, bootstrap and multiple groups are not available for them",
+            ));
+        }
+        if matches!(
+            self.estimator,
+            Estimator::Dwls | Estimator::Wls | Estimator::Wlsmv | Estimator::Ulsmv
+        ) {
+            return Err(Error::invalid(
+                "estimator",
+                "DWLS, WLS, WLSMV and ULSMV need ordered indicators (Sem::ordered)",
+            ));
         }
         let pt = ParTable::build(
             &self.syntax,
@@ -341,6 +406,9 @@ impl Sem {
     /// [`Error::NotConverged`]; [`Error::InvalidParameter`] for FIML with GLS/ULS or with fixed-x
     /// covariates.
     pub fn fit(&self, data: &Dataset) -> Result<SemFit> {
+        if self.is_ordinal() {
+            return ordinal::fit(self, data);
+        }
         let model = self.compile()?;
         check_latent_names(&model.pt.lv, data.names())?;
         for v in &model.pt.ov {
@@ -671,7 +739,7 @@ impl SemModel {
         let gfi_w = match cfg.estimator {
             Estimator::Ml | Estimator::Mlm | Estimator::Mlmv | Estimator::Mlr => sinv.clone(),
             Estimator::Gls => Some(obj.s_inv.clone()),
-            Estimator::Uls => None,
+            _ => None,
         };
         let (logl_x, px) = if pt.ov_x.is_empty() {
             (0.0, 0)
@@ -777,7 +845,8 @@ pub(crate) fn sample_for(
             Likelihood::Wishart,
         ) => (Discrepancy::Ml, ss.cov.clone(), n - 1.0),
         (Estimator::Gls, _) => (Discrepancy::Gls, ss.cov.clone(), n - 1.0),
-        (Estimator::Uls, _) => (Discrepancy::Uls, ss.cov.clone(), n - 1.0),
+        // the ordinal estimators never reach here (refused in Sem::compile)
+        (_, _) => (Discrepancy::Uls, ss.cov.clone(), n - 1.0),
     }
 }
 

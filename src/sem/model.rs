@@ -192,6 +192,12 @@ impl ModelStructure {
                         Slot { kind: MatKind::Theta, i: a, j: b }
                     }
                 },
+                Op::Threshold => {
+                    return Err(Error::invalid(
+                        "model",
+                        "threshold rows are not part of the covariance structure",
+                    ));
+                }
             };
             slots.push(slot);
         }

@@ -67,6 +67,7 @@ fn push_unique(v: &mut Vec<String>, s: &str) {
 
 impl ParTable {
     pub(crate) fn build(model: &ModelSyntax, opts: TableOptions) -> Result<Self> {
+        refuse_thresholds(model)?;
         // ---- collect user relations
         let mut rows: Vec<ParRow> = Vec::new();
         let mut defined: Vec<(String, Expr)> = Vec::new();
@@ -193,7 +194,7 @@ impl ParTable {
                     push_unique(&mut cov_user, &r.lhs);
                     push_unique(&mut cov_user, &r.rhs);
                 }
-                Op::Intercept => {}
+                Op::Intercept | Op::Threshold => {}
             }
         }
         let has = |v: &Vec<String>, s: &str| v.iter().any(|x| x == s);
@@ -408,6 +409,46 @@ fn same_param(a: &ParRow, b: &ParRow) -> bool {
     a.op == b.op
         && ((a.lhs == b.lhs && a.rhs == b.rhs)
             || (a.op == Op::Covariance && a.lhs == b.rhs && a.rhs == b.lhs))
+}
+
+/// Thresholds (`x | t1 + t2`) belong to ordered variables, which the ordinal estimation handles
+/// (it builds the table of the covariance part without them); anywhere else they are an error.
+fn refuse_thresholds(model: &ModelSyntax) -> Result<()> {
+    for s in &model.statements {
+        if let Statement::Relation { lhs, op: Op::Threshold, .. } = s {
+            return Err(Error::invalid(
+                "model",
+                format!(
+                    "thresholds (`{} | ...`) need the variable declared ordered (Sem::ordered, --ordered)",
+                    lhs.join(" + ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The model without its threshold statements (the covariance part of an ordinal model) and the
+/// threshold statements by variable, in the order written.
+pub(crate) fn split_thresholds(
+    model: &ModelSyntax,
+) -> (ModelSyntax, Vec<(String, Vec<super::syntax::Term>)>) {
+    let mut rest = Vec::with_capacity(model.statements.len());
+    let mut thr: Vec<(String, Vec<super::syntax::Term>)> = Vec::new();
+    for s in &model.statements {
+        match s {
+            Statement::Relation { lhs, op: Op::Threshold, rhs } => {
+                for l in lhs {
+                    match thr.iter_mut().find(|(v, _)| v == l) {
+                        Some((_, terms)) => terms.extend(rhs.iter().cloned()),
+                        None => thr.push((l.clone(), rhs.clone())),
+                    }
+                }
+            }
+            other => rest.push(other.clone()),
+        }
+    }
+    (ModelSyntax { statements: rest }, thr)
 }
 
 #[cfg(test)]

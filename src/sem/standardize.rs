@@ -99,7 +99,7 @@ impl Scales {
                     )
                 }
             }
-            Op::Intercept => (f64::NAN, f64::NAN, f64::NAN),
+            Op::Intercept | Op::Threshold => (f64::NAN, f64::NAN, f64::NAN),
         }
     }
 }

@@ -50,7 +50,7 @@ pub(crate) fn start_values(
                     }
                     _ => 1.0,
                 },
-                Op::Regression | Op::Intercept => 0.0,
+                Op::Regression | Op::Intercept | Op::Threshold => 0.0,
                 Op::Covariance => {
                     if r.lhs == r.rhs {
                         match ov_index(&r.lhs) {

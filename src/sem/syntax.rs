@@ -5,7 +5,7 @@
 //! ```text
 //! statement := names op terms | name ":=" expr
 //! names     := name ("+" name)*
-//! op        := "=~" | "~" | "~~"
+//! op        := "=~" | "~" | "~~" | "|"
 //! terms     := term ("+" term)*
 //! term      := (modifier "*")* (name | "1")
 //! modifier  := number | "NA" | name | "start(" number ")" | "label(" name ")"
@@ -60,6 +60,9 @@ pub enum Op {
     /// `~1`: intercept (observed variable) or mean (latent variable); written `y ~ 1` in the
     /// syntax, a parameter-table row has `op = Intercept` and an empty `rhs` (as lavaan).
     Intercept,
+    /// `|`: thresholds of an ordered variable, `x | t1 + t2 + t3` (right-hand sides named
+    /// `t1`, `t2`, … in order; modifiers fix or label them as for any term).
+    Threshold,
 }
 
 impl Op {
@@ -70,6 +73,7 @@ impl Op {
             Op::Regression => "~",
             Op::Covariance => "~~",
             Op::Intercept => "~1",
+            Op::Threshold => "|",
         }
     }
 }
@@ -302,6 +306,8 @@ enum Tok {
     /// `==`, `<`, `>`: constraints, recognised only to give a clear error.
     Constraint(&'static str),
     End,
+    /// `|` (thresholds).
+    Bar,
 }
 
 impl Tok {
@@ -323,6 +329,7 @@ impl Tok {
             Tok::Comma => "`,`".into(),
             Tok::Constraint(s) => format!("`{s}`"),
             Tok::End => "end of statement".into(),
+            Tok::Bar => "`|`".into(),
         }
     }
     /// Tokens after which a line break does not end the statement.
@@ -340,6 +347,7 @@ impl Tok {
                 | Tok::Caret
                 | Tok::LParen
                 | Tok::Comma
+                | Tok::Bar
         )
     }
 }
@@ -445,6 +453,7 @@ fn lex(text: &str) -> Result<Vec<Vec<Spanned>>> {
                         '(' => (Tok::LParen, 1),
                         ')' => (Tok::RParen, 1),
                         ',' => (Tok::Comma, 1),
+                        '|' => (Tok::Bar, 1),
                         '<' => (Tok::Constraint("<"), 1),
                         '>' => (Tok::Constraint(">"), 1),
                         _ => {
@@ -556,6 +565,7 @@ impl Parser {
             Tok::Loading => Op::Loading,
             Tok::Tilde => Op::Regression,
             Tok::TildeTilde => Op::Covariance,
+            Tok::Bar => Op::Threshold,
             Tok::Constraint(s) => {
                 return Err(syntax(
                     op_tok.line,

@@ -21,6 +21,7 @@ mod sem_bootstrap_names;
 mod sem_extreme_fit;
 mod sem_fiml;
 mod sem_names;
+mod sem_ordinal;
 mod sem_robust;
 mod sem_syntax_depth;
 mod split_half;

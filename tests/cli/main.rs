@@ -24,6 +24,7 @@ mod sem;
 mod sem_bootstrap;
 mod sem_cov;
 mod sem_extreme_fit;
+mod sem_ordinal;
 mod sem_robust;
 mod stream;
 mod study;

@@ -33,6 +33,7 @@ mod sem_fixes;
 mod sem_multigroup;
 mod sem_multigroup_more;
 mod sem_multigroup_scalar;
+mod sem_ordinal;
 mod sem_robust;
 mod split_half;
 #[cfg(feature = "serde")] // the study tests read the results through their JSON

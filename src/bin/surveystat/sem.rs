@@ -25,6 +25,14 @@ pub enum EstimatorArg {
     Mlm,
     /// ML with robust SEs and the mean-and-variance adjusted test (lavaan's MLMV)
     Mlmv,
+    /// diagonally weighted least squares (ordered indicators)
+    Dwls,
+    /// weighted least squares, full weight matrix (ordered indicators)
+    Wls,
+    /// DWLS with robust SEs and the mean-and-variance adjusted test (ordered indicators)
+    Wlsmv,
+    /// ULS with robust SEs and the mean-and-variance adjusted test (ordered indicators)
+    Ulsmv,
 }
 
 /// Likelihood choices.
@@ -104,9 +112,16 @@ pub struct SemArgs {
     /// file with the model in lavaan syntax
     #[arg(long)]
     pub model: String,
-    /// estimator
-    #[arg(long, value_enum, default_value = "ml")]
-    pub estimator: EstimatorArg,
+    /// estimator (default ml; wlsmv with ordered indicators)
+    #[arg(long, value_enum)]
+    pub estimator: Option<EstimatorArg>,
+    /// ordered-categorical observed variables, comma-separated (lavaan `ordered =`): fitted to
+    /// thresholds and polychoric correlations
+    #[arg(long, value_delimiter = ',', conflicts_with = "ordered_all")]
+    pub ordered: Vec<String>,
+    /// every observed variable of the model is ordered-categorical
+    #[arg(long)]
+    pub ordered_all: bool,
     /// fix latent variances to 1 instead of the first loadings
     #[arg(long)]
     pub std_lv: bool,
@@ -147,16 +162,27 @@ pub struct SemArgs {
 pub fn run(a: SemArgs) -> Result<String, String> {
     let text =
         std::fs::read_to_string(&a.model).map_err(|e| format!("cannot read {}: {e}", a.model))?;
-    let sem = Sem::from_syntax(&text)
-        .map_err(|e| format!("{}: {e}", a.model))?
-        .estimator(match a.estimator {
+    let mut sem = Sem::from_syntax(&text).map_err(|e| format!("{}: {e}", a.model))?;
+    if let Some(e) = a.estimator {
+        sem = sem.estimator(match e {
             EstimatorArg::Ml => Estimator::Ml,
             EstimatorArg::Gls => Estimator::Gls,
             EstimatorArg::Uls => Estimator::Uls,
             EstimatorArg::Mlr => Estimator::Mlr,
             EstimatorArg::Mlm => Estimator::Mlm,
             EstimatorArg::Mlmv => Estimator::Mlmv,
-        })
+            EstimatorArg::Dwls => Estimator::Dwls,
+            EstimatorArg::Wls => Estimator::Wls,
+            EstimatorArg::Wlsmv => Estimator::Wlsmv,
+            EstimatorArg::Ulsmv => Estimator::Ulsmv,
+        });
+    }
+    if a.ordered_all {
+        sem = sem.ordered_all();
+    } else if !a.ordered.is_empty() {
+        sem = sem.ordered(&a.ordered);
+    }
+    let sem = sem
         .likelihood(match a.likelihood {
             LikelihoodArg::Normal => Likelihood::Normal,
             LikelihoodArg::Wishart => Likelihood::Wishart,
@@ -177,10 +203,20 @@ pub fn run(a: SemArgs) -> Result<String, String> {
     let Some(data_path) = a.data.clone() else {
         return Err("one of --data or --cov is required".into());
     };
-    let streamable =
-        a.bootstrap.is_none() && a.group.is_none() && matches!(a.missing, MissingArg::Listwise);
-    if use_stream(&data_path, streamable, "--bootstrap, --group and --missing fiml need the rows")?
-    {
+    let streamable = a.bootstrap.is_none()
+        && a.group.is_none()
+        && matches!(a.missing, MissingArg::Listwise)
+        && matches!(
+            a.estimator,
+            None | Some(EstimatorArg::Ml | EstimatorArg::Gls | EstimatorArg::Uls)
+        )
+        && a.ordered.is_empty()
+        && !a.ordered_all;
+    if use_stream(
+        &data_path,
+        streamable,
+        "--bootstrap, --group, --missing fiml, robust and ordinal estimators need the rows",
+    )? {
         return render(&fit_streamed(&sem, &data_path)?, &a);
     }
     let data = read_data(&data_path)?;

@@ -90,6 +90,7 @@ impl GroupEqual {
             Op::Regression => GroupEqual::Regressions,
             Op::Intercept if lv.contains(&r.lhs) => GroupEqual::Means,
             Op::Intercept => GroupEqual::Intercepts,
+            Op::Threshold => GroupEqual::Loadings,
             Op::Covariance => {
                 let l = lv.contains(&r.lhs);
                 let rr = lv.contains(&r.rhs);
@@ -510,7 +511,7 @@ impl MultiGroupSem {
                             sigma[[i, i]]
                         }
                         Estimator::Gls => gd.obj.s[[i, i]],
-                        Estimator::Uls => 1.0,
+                        _ => 1.0,
                     };
                     fill_inference(&mut row, est, (v / w_info).sqrt(), zq);
                 }
