@@ -58,8 +58,8 @@ pub use estimate::Optimizer;
 pub use fit::SemFit;
 use fit::param_table;
 pub use invariance::{
-    ConstraintScore, Invariance, InvarianceFit, InvarianceStep, InvarianceStepFit, ScoreTests,
-    StepComparison,
+    ConstraintScore, Invariance, InvarianceFit, InvarianceStep, InvarianceStepFit,
+    LatentMeanDifference, ScoreTests, StepComparison,
 };
 pub use modindices::ModIndex;
 pub use multigroup::{

@@ -41,11 +41,18 @@ fn check_ladder(case: &str, fit: &InvarianceFit) {
         assert_eq!(st.name, rs["name"].as_str().unwrap());
         let tol = (10.0 * f(&rs["max_abs_newton_step"])).max(1e-5);
         let what = |k: &str| format!("{case} {} {k}", st.name);
+        // A p-value of 1e-11 moves with χ² by d ln p ≈ (dχ²/χ²)·χ²/2: below 1e-4 it is compared
+        // on the −ln p scale at the χ² tolerance.
+        let p_ref = f(&rs["pvalue"]);
+        if p_ref < 1e-4 {
+            assert_rel(&what("-ln pvalue"), -st.pvalue.ln(), -p_ref.ln(), TOL_SEM_CHISQ);
+        } else {
+            assert_rel(&what("pvalue"), st.pvalue, p_ref, TOL_SEM_CHISQ);
+        }
         for (k, v) in [
             ("npar", st.npar),
             ("chisq", st.chisq),
             ("df", st.df),
-            ("pvalue", st.pvalue),
             ("cfi", st.cfi),
             ("tli", st.tli),
             ("rmsea", st.rmsea),
@@ -135,4 +142,74 @@ fn hs_score_tests_metric() {
 fn study_score_tests_metric() {
     let fit = ladder(STUDY_CFA, "study_survey.csv", "region", metric_steps());
     check_scores("study_region", "metric", &fit);
+}
+
+#[test]
+fn hs_by_school_full_ladder() {
+    let fit = Sem::from_syntax(HS_MODEL)
+        .unwrap()
+        .invariance("school")
+        .fit(&load_data("HolzingerSwineford1939.csv"))
+        .unwrap();
+    let names: Vec<&str> = fit.steps().iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["configural", "metric", "scalar", "strict"]);
+    check_ladder("hs_school", &fit);
+    // lavTestLRT rejects scalar against metric at 5 %: metric is the last supported step.
+    assert_eq!(fit.supported_step(true).unwrap().name, "metric");
+}
+
+#[test]
+fn study_by_region_full_ladder() {
+    let fit = Sem::from_syntax(STUDY_CFA)
+        .unwrap()
+        .invariance("region")
+        .fit(&load_data("study_survey.csv"))
+        .unwrap();
+    check_ladder("study_region", &fit);
+}
+
+/// Latent means of the scalar model (fixed at 0 in the first group, free in the others) with
+/// their SEs, z and p, and the standardized differences (pooled n-weighted and reference-group
+/// latent variance), against lavaan's parameterEstimates.
+#[test]
+fn latent_mean_differences_of_the_scalar_model() {
+    for (case, model, data, group) in [
+        ("hs_school", HS_MODEL, "HolzingerSwineford1939.csv", "school"),
+        ("study_region", STUDY_CFA, "study_survey.csv", "region"),
+    ] {
+        let r = reference(case);
+        let fit = surveystat::sem::MultiGroupSem::new(Sem::from_syntax(model).unwrap(), group)
+            .equal([GroupEqual::Loadings, GroupEqual::Intercepts])
+            .fit(&load_data(data))
+            .unwrap();
+        let d = fit.latent_mean_differences().unwrap();
+        let Some(refs) = r["latent_means_scalar"].as_array() else {
+            panic!("{case}: no latent means in the fixture")
+        };
+        assert_eq!(d.len(), refs.len());
+        let tol = (10.0 * f(&r["steps"][2]["max_abs_newton_step"])).max(1e-5);
+        for (ours, theirs) in d.iter().zip(refs) {
+            assert_eq!(ours.lv, theirs["lv"].as_str().unwrap());
+            assert_eq!(ours.group_index as f64, f(&theirs["group"]));
+            let what = |k: &str| format!("{case} {} g{} {k}", ours.lv, ours.group_index);
+            assert_abs(&what("est"), ours.est, f(&theirs["est"]), tol);
+            assert_rel(&what("se"), ours.se.unwrap(), f(&theirs["se"]), tol);
+            assert_abs(&what("z"), ours.z.unwrap(), f(&theirs["z"]), 100.0 * tol);
+            assert_rel(
+                &what("var_reference"),
+                ours.var_reference,
+                f(&theirs["var_reference"]),
+                tol,
+            );
+            assert_rel(&what("var_pooled"), ours.var_pooled, f(&theirs["var_pooled"]), tol);
+            assert_abs(&what("d_pooled"), ours.d_pooled, f(&theirs["d_pooled"]), tol);
+            assert_abs(&what("d_reference"), ours.d_reference, f(&theirs["d_reference"]), tol);
+        }
+    }
+    // Without equal intercepts the latent means are not estimated: a typed error.
+    let fit = surveystat::sem::MultiGroupSem::new(Sem::from_syntax(HS_MODEL).unwrap(), "school")
+        .equal([GroupEqual::Loadings])
+        .fit(&load_data("HolzingerSwineford1939.csv"))
+        .unwrap();
+    assert!(fit.latent_mean_differences().unwrap_err().to_string().contains("Intercepts"));
 }

@@ -3,7 +3,7 @@
 //! RMSEA and the usual decision rules; optionally the score tests of each step's constraints.
 
 use serde_json::{Map, Value};
-use surveystat::sem::{Invariance, Sem};
+use surveystat::sem::{GroupEqual, Invariance, Sem};
 
 use crate::output::{json_text, read_data};
 
@@ -42,12 +42,23 @@ pub fn run(a: InvarianceArgs) -> Result<String, String> {
         .fit(&data)
         .map_err(|e| format!("{}: {e}", a.data))?;
     let mut scores = Vec::new();
+    let mut unavailable = Vec::new();
     if a.score {
         for (step, mg) in fit.steps().iter().zip(fit.fits()).skip(1) {
-            let s = mg.score_tests().map_err(|e| format!("{}: {e}", a.data))?;
-            scores.push((step.name.clone(), s));
+            match mg.score_tests() {
+                Ok(s) => scores.push((step.name.clone(), s)),
+                Err(e) => unavailable.push((step.name.clone(), e.to_string())),
+            }
         }
     }
+    // Latent mean differences from the first step with equal intercepts.
+    let means = fit
+        .config()
+        .ladder()
+        .iter()
+        .zip(fit.fits())
+        .find(|(st, _)| st.equal.contains(&GroupEqual::Intercepts))
+        .map(|(st, mg)| (st.name.clone(), mg.latent_mean_differences()));
     if a.json {
         let mut v = serde_json::to_value(&fit).map_err(|e| e.to_string())?;
         if a.score
@@ -58,6 +69,19 @@ pub fn run(a: InvarianceArgs) -> Result<String, String> {
                 m.insert(name.clone(), serde_json::to_value(s).map_err(|e| e.to_string())?);
             }
             o.insert("score_tests".into(), Value::Object(m));
+            let why: Map<String, Value> =
+                unavailable.iter().map(|(n, e)| (n.clone(), Value::String(e.clone()))).collect();
+            o.insert("score_tests_unavailable".into(), Value::Object(why));
+        }
+        if let (Some((step, d)), Value::Object(o)) = (&means, &mut v) {
+            let d = d.as_ref().map_err(|e| format!("{}: {e}", a.data))?;
+            o.insert(
+                "latent_means".into(),
+                serde_json::json!({
+                    "step": step,
+                    "differences": serde_json::to_value(d).map_err(|e| e.to_string())?,
+                }),
+            );
         }
         return Ok(json_text(&v));
     }
@@ -78,6 +102,33 @@ pub fn run(a: InvarianceArgs) -> Result<String, String> {
                 format!("{}-{}", c.group_a, c.group_b),
                 c.x2,
                 surveystat::summary::fmt_pvalue(c.pvalue)
+            ));
+        }
+    }
+    for (name, why) in &unavailable {
+        out.push_str(&format!("\nScore tests of step {name}: not available ({why})\n"));
+    }
+    if let Some((step, d)) = &means {
+        let d = d.as_ref().map_err(|e| format!("{}: {e}", a.data))?;
+        out.push_str(&format!(
+            "\nLatent mean differences from the first group (step {step}; d: standardized by the \
+             pooled / first group's latent SD):\n"
+        ));
+        out.push_str(&format!(
+            "  {:<12} {:<14} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9}\n",
+            "latent", "group", "diff", "se", "z", "p", "d_pooled", "d_ref"
+        ));
+        for m in d {
+            out.push_str(&format!(
+                "  {:<12} {:<14} {:>9.3} {:>8.3} {:>8.3} {:>8} {:>9.3} {:>9.3}\n",
+                m.lv,
+                m.group,
+                m.est,
+                m.se.unwrap_or(f64::NAN),
+                m.z.unwrap_or(f64::NAN),
+                surveystat::summary::fmt_pvalue(m.pvalue),
+                m.d_pooled,
+                m.d_reference
             ));
         }
     }

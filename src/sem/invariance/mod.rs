@@ -4,12 +4,14 @@
 //! equality constraints (lavaan's `lavTestScore`).
 
 mod ladder;
+mod means;
 mod score;
 
 use super::{GroupEqual, MultiGroupSem, Sem};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 pub use ladder::{InvarianceFit, InvarianceStepFit, StepComparison};
+pub use means::LatentMeanDifference;
 pub use score::{ConstraintScore, ScoreTests};
 
 /// One rung of the ladder: a name and the parameter classes held equal across groups.
@@ -32,7 +34,8 @@ impl InvarianceStep {
 /// Measurement-invariance configuration: a [`Sem`] model, the grouping column, the steps of the
 /// ladder and the significance level of the χ² difference tests.
 ///
-/// The default ladder is configural (no constraints) → metric (equal loadings). Every step is
+/// The default ladder is configural (no constraints) → metric (equal loadings) → scalar (equal
+/// loadings and intercepts) → strict (equal loadings, intercepts and residual variances). Every step is
 /// fitted as a [`MultiGroupSem`] and compared with the step before it: the χ² difference test
 /// (lavaan's `lavTestLRT` with the standard test: the plain difference), the changes in CFI,
 /// TLI, RMSEA and SRMR (semTools' `compareFit`: the more constrained minus the less constrained
@@ -54,7 +57,7 @@ impl InvarianceStep {
 ///            2,2,1,2\n2,3,3,2\n2,1,2,1\n2,4,5,4\n2,5,4,5\n2,3,2,4\n";
 /// let data = Dataset::from_csv_str(csv, "example").unwrap();
 /// let fit = Sem::from_syntax("f =~ a + b + c").unwrap().invariance("g").fit(&data).unwrap();
-/// assert_eq!(fit.steps().len(), 2);
+/// assert_eq!(fit.steps().len(), 4);
 /// assert_eq!(fit.steps()[1].comparison().unwrap().df_diff, 2.0);
 /// ```
 ///
@@ -84,16 +87,23 @@ impl Sem {
 }
 
 impl Invariance {
-    /// The default ladder (configural → metric) of `sem` across the groups of `group`.
+    /// The default ladder (configural → metric → scalar → strict) of `sem` across the groups of `group`.
     pub fn new(sem: Sem, group: impl Into<String>) -> Self {
         Self { sem, group: group.into(), steps: Self::default_steps(), alpha: 0.05 }
     }
 
-    /// The default steps: configural (no constraints) and metric (equal loadings).
+    /// The default steps: configural (no constraints), metric (equal loadings), scalar (equal
+    /// loadings and intercepts; latent means free in every group but the first) and strict
+    /// (equal loadings, intercepts and residual variances).
     pub fn default_steps() -> Vec<InvarianceStep> {
         vec![
             InvarianceStep::new("configural", []),
             InvarianceStep::new("metric", [GroupEqual::Loadings]),
+            InvarianceStep::new("scalar", [GroupEqual::Loadings, GroupEqual::Intercepts]),
+            InvarianceStep::new(
+                "strict",
+                [GroupEqual::Loadings, GroupEqual::Intercepts, GroupEqual::Residuals],
+            ),
         ]
     }
 
