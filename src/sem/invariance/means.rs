@@ -70,7 +70,7 @@ impl MultiGroupFit {
             let mut vars = Vec::with_capacity(groups.len());
             for g in groups {
                 let v = g.parameter(lv, "~~", lv).map(|r| r.est).unwrap_or(f64::NAN);
-                if !(v > 0.0) {
+                if v.is_nan() || v <= 0.0 {
                     return Err(Error::invalid(
                         "latent means",
                         format!("the variance of `{lv}` in group {} is {v}", g.name()),
