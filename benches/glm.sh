@@ -24,7 +24,8 @@ Rscript -e '
   args <- commandArgs(TRUE)
   t0 <- system.time(d <- read.csv(args[1]))[["elapsed"]]
   fo <- as.formula(args[2])
-  t <- replicate(3, system.time(m <- glm(fo, data = d, family = binomial))[["elapsed"]])
+  t <- replicate(3, system.time(glm(fo, data = d, family = binomial))[["elapsed"]])
+  m <- glm(fo, data = d, family = binomial)
   cat(sprintf("R read.csv: %.3f s; R glm fit (median of 3): %.3f s [%s], %d iterations\n",
               t0, median(t), paste(sprintf("%.3f", t), collapse = " "), m$iter))
   cat(sprintf("R deviance %.10f\n", deviance(m)))' "$f" "$form"
