@@ -9,6 +9,10 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 
+/// The largest number of observations given with a covariance matrix: counts up to 2^53 are
+/// exact in `f64`.
+pub const MAX_EXACT_COUNT: u64 = 1 << 53;
+
 /// How missing values (`NaN`) are handled when computing moments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -295,6 +299,15 @@ impl Moments {
         }
         if n_obs < 2 {
             return Err(Error::TooFewObservations { needed: 2, got: n_obs });
+        }
+        if n_obs as u64 > MAX_EXACT_COUNT {
+            return Err(Error::invalid(
+                "n_obs",
+                format!(
+                    "{n_obs} observations: counts above 2^53 = {MAX_EXACT_COUNT} are not exact in \
+                     floating point (and exceed any survey)"
+                ),
+            ));
         }
         let means = match means {
             Some(m) => {

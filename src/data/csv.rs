@@ -541,6 +541,18 @@ impl<R: Read> Chunker<R> {
         (chunk, start)
     }
 
+    /// Up to `batch` chunks of about [`CHUNK_BYTES`] each, in file order (empty at the end).
+    fn next_batch(&mut self, batch: usize) -> Result<Vec<(Vec<u8>, u64)>> {
+        let mut chunks = Vec::with_capacity(batch);
+        for _ in 0..batch {
+            match self.next_chunk(CHUNK_BYTES)? {
+                Some(c) => chunks.push(c),
+                None => break,
+            }
+        }
+        Ok(chunks)
+    }
+
     /// The header record (its bytes without the line end) and the line after it.
     fn header(&mut self) -> Result<Option<Vec<u8>>> {
         let mut target = 64 << 10;
@@ -786,13 +798,7 @@ pub(crate) fn read_table<R: Read>(reader: R, source: &str, opts: &CsvOptions) ->
     }
     let batch = 2 * rayon::current_num_threads().max(1);
     loop {
-        let mut chunks = Vec::with_capacity(batch);
-        for _ in 0..batch {
-            match ch.next_chunk(CHUNK_BYTES)? {
-                Some(c) => chunks.push(c),
-                None => break,
-            }
-        }
+        let chunks = ch.next_batch(batch)?;
         if chunks.is_empty() {
             break;
         }
@@ -881,13 +887,7 @@ pub(crate) fn stream_columns<R: Read, T: Send>(
     let batch = 2 * rayon::current_num_threads().max(1);
     let mut rows_read = 0u64;
     loop {
-        let mut chunks = Vec::with_capacity(batch);
-        for _ in 0..batch {
-            match ch.next_chunk(CHUNK_BYTES)? {
-                Some(c) => chunks.push(c),
-                None => break,
-            }
-        }
+        let chunks = ch.next_batch(batch)?;
         if chunks.is_empty() {
             break;
         }

@@ -10,6 +10,7 @@ use super::adequacy::{check_correlation, data_correlation};
 use super::extraction::{Extraction, StoppingRule, extract};
 use crate::core::linalg;
 use crate::error::{Error, Result};
+use crate::warning::Warning;
 
 /// Which reference data the observed eigenvalues are compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -182,6 +183,15 @@ impl ParallelAnalysis {
             return Err(Error::TooFewObservations { needed: 3, got: n });
         }
         let p = r.nrows();
+        let mut warnings = Vec::new();
+        if n <= p {
+            warnings.push(Warning::NotPositiveDefinite {
+                matrix: format!(
+                    "correlation matrix ({n} observations for {p} variables: at most {} non-zero eigenvalues)",
+                    n - 1
+                ),
+            });
+        }
         let source = self.source.unwrap_or(if data.is_some() {
             ParallelSource::Resampled
         } else {
@@ -262,6 +272,7 @@ impl ParallelAnalysis {
             criterion_components: crit_pc,
             criterion_factors: crit_fa,
             replications: self.replications,
+            warnings,
         })
     }
 }
@@ -302,9 +313,15 @@ pub struct ParallelFit {
     criterion_components: ParallelCriterion,
     criterion_factors: ParallelCriterion,
     replications: usize,
+    warnings: Vec<Warning>,
 }
 
 impl ParallelFit {
+    /// Warnings: a correlation matrix that is singular because there are no more observations
+    /// than variables (the observed eigenvalues beyond n − 1 are then zero).
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
     /// Suggested number of factors (psych `nfact`).
     pub fn n_factors(&self) -> usize {
         self.n_factors

@@ -45,3 +45,16 @@ fn efa_random_starts_above_the_limit_are_refused() {
         assert!(err.to_string().contains("at most 10000"), "{err}");
     }
 }
+
+/// A covariance matrix given with more observations than f64 counts exactly is refused with a
+/// sentence (n enters every statistic as a float).
+#[test]
+fn covariance_input_with_an_inexact_count_is_refused() {
+    let cov = ndarray::array![[1.0, 0.5], [0.5, 1.0]];
+    let sem = surveystat::sem::Sem::from_syntax("y ~ x").unwrap();
+    let err = sem.fit_cov(&cov, &["y", "x"], usize::MAX).unwrap_err().to_string();
+    assert!(err.contains("2^53"), "{err}");
+    let err = surveystat::reliability::Alpha::new().fit_cov(&cov, usize::MAX).unwrap_err();
+    assert!(err.to_string().contains("2^53"), "{err}");
+    assert!(sem.fit_cov(&cov, &["y", "x"], 1 << 53).is_ok());
+}

@@ -61,6 +61,7 @@ pub fn parallel_json(fit: &ParallelFit, items: &[String]) -> Value {
         "reference_factors": v(fit.reference_factors()),
         "mean_components": v(fit.mean_components()),
         "mean_factors": v(fit.mean_factors()),
+        "warnings": fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
     })
 }
 
@@ -84,6 +85,9 @@ fn text(fit: &ParallelFit) -> String {
             fit.observed_factors()[j],
             fit.reference_factors()[j]
         ));
+    }
+    for w in fit.warnings() {
+        s.push_str(&format!("Warning: {w}\n"));
     }
     s
 }

@@ -15,7 +15,7 @@
 
 use ndarray::{Array1, Array2, Axis};
 
-use super::super::driver::{self, Block, BlockObjective, BlockPoint, Model};
+use super::super::driver::{Block, BlockObjective, BlockPoint};
 use super::super::fiml::fill_intercepts as fiml_fill_intercepts;
 use super::super::fiml::{self, FimlPoint};
 use super::super::model::ModelStructure;
@@ -24,6 +24,7 @@ use super::super::syntax::Op;
 use super::super::{Estimator, SemMissing, free_names, param_rows, start, vcov};
 use super::measures::{FitParts, fit_measures};
 use super::result::GroupResult;
+use super::run_groups;
 use super::{GroupEqual, MultiGroupFit, MultiGroupSem, defined_rows};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
@@ -223,23 +224,7 @@ impl MultiGroupSem {
                 map: map[g].clone(),
             })
             .collect();
-        if Model::eval_all(&blocks, &theta).is_none() {
-            return Err(Error::NotConverged {
-                what: "multi-group SEM starting values (implied covariance not positive definite)"
-                    .into(),
-                iterations: 0,
-            });
-        }
-        let opt =
-            driver::run(&blocks, q, &theta, cfg.optimizer, cfg.max_iter).ok_or_else(|| {
-                Error::NotPositiveDefinite { matrix: "implied covariance at the estimates".into() }
-            })?;
-        if !opt.converged && !cfg.allow_nonconverged {
-            return Err(Error::NotConverged {
-                what: format!("multi-group SEM estimation ({})", opt.reason),
-                iterations: opt.iterations,
-            });
-        }
+        let opt = run_groups(&blocks, q, &theta, cfg)?;
         let points: Vec<FimlPoint> =
             opt.points.into_iter().filter_map(BlockPoint::into_fiml).collect();
         // ---- information: Σ_g n_g M_gᵀ I_g M_g

@@ -407,24 +407,8 @@ impl MultiGroupSem {
                 map: m.clone(),
             })
             .collect();
-        if Model::eval_all(&blocks, &theta).is_none() {
-            return Err(Error::NotConverged {
-                what: "multi-group SEM starting values (implied covariance not positive definite)"
-                    .into(),
-                iterations: 0,
-            });
-        }
-        let opt =
-            driver::run(&blocks, q, &theta, cfg.optimizer, cfg.max_iter).ok_or_else(|| {
-                Error::NotPositiveDefinite { matrix: "implied covariance at the estimates".into() }
-            })?;
+        let opt = run_groups(&blocks, q, &theta, cfg)?;
         let points: Vec<Point> = opt.points.iter().filter_map(|p| p.moments().cloned()).collect();
-        if !opt.converged && !cfg.allow_nonconverged {
-            return Err(Error::NotConverged {
-                what: format!("multi-group SEM estimation ({})", opt.reason),
-                iterations: opt.iterations,
-            });
-        }
         // information and vcov: group g's information weighted by n_g N′/N (N′ = Σ_g N′_g; n_g
         // for ML with the normal likelihood, n_g (N − G)/N otherwise, as lavaan)
         let n_total: usize = groups.iter().map(|g| g.n).sum();
@@ -672,4 +656,32 @@ pub(super) fn defined_rows(
         env_all.insert(name.clone(), dall);
     }
     out
+}
+
+/// Run the driver over the groups' blocks from `theta`: a typed error when the start is not
+/// admissible, when the implied covariance fails at the estimates, or when the estimation did
+/// not converge (unless the configuration allows it).
+pub(super) fn run_groups(
+    blocks: &[Block],
+    q: usize,
+    theta: &[f64],
+    cfg: &Sem,
+) -> Result<driver::Driven> {
+    if Model::eval_all(blocks, theta).is_none() {
+        return Err(Error::NotConverged {
+            what: "multi-group SEM starting values (implied covariance not positive definite)"
+                .into(),
+            iterations: 0,
+        });
+    }
+    let opt = driver::run(blocks, q, theta, cfg.optimizer, cfg.max_iter).ok_or_else(|| {
+        Error::NotPositiveDefinite { matrix: "implied covariance at the estimates".into() }
+    })?;
+    if !opt.converged && !cfg.allow_nonconverged {
+        return Err(Error::NotConverged {
+            what: format!("multi-group SEM estimation ({})", opt.reason),
+            iterations: opt.iterations,
+        });
+    }
+    Ok(opt)
 }
