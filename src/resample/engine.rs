@@ -90,6 +90,12 @@ pub struct Bootstrap {
     pub(super) kind: BootstrapKind,
     pub(super) acceleration: Acceleration,
     pub(super) names: Option<Vec<String>>,
+    /// Sizes of consecutive blocks of rows resampled separately (empty: one block).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub(super) strata: Vec<usize>,
+    /// Row-index sets replayed instead of drawn (empty: draw).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub(super) resamples: Vec<Vec<usize>>,
 }
 
 impl Bootstrap {
@@ -101,7 +107,27 @@ impl Bootstrap {
             kind: BootstrapKind::Ordinary,
             acceleration: Acceleration::Jackknife,
             names: None,
+            strata: Vec::new(),
+            resamples: Vec::new(),
         }
+    }
+
+    /// Resample within strata: the rows are consecutive blocks of these sizes (the groups of a
+    /// multi-group model, in order), and every replication draws `sizes[g]` rows with
+    /// replacement from block g, so each resample keeps the group sizes (lavaan's bootstrap of
+    /// multi-group models). The sizes must add up to the `n` given to [`Bootstrap::run`].
+    pub fn strata(mut self, sizes: Vec<usize>) -> Self {
+        self.strata = sizes;
+        self
+    }
+
+    /// Replay these resamples (row indices, each set `n` long) instead of drawing them — to
+    /// repeat another program's bootstrap on the same resamples. Sets the number of
+    /// replications to the number of sets.
+    pub fn resamples(mut self, sets: Vec<Vec<usize>>) -> Self {
+        self.reps = sets.len();
+        self.resamples = sets;
+        self
     }
 
     /// Seed of the random streams (default 0).
@@ -143,6 +169,7 @@ impl Bootstrap {
         if n < 2 {
             return Err(Error::TooFewObservations { needed: 2, got: n });
         }
+        self.check_layout(n)?;
         let all: Vec<usize> = (0..n).collect();
         let t0 = statistic(&all)?;
         let k = t0.len();
@@ -203,6 +230,45 @@ impl Bootstrap {
         })
     }
 
+    /// Strata and replayed resamples must fit `n` rows.
+    fn check_layout(&self, n: usize) -> Result<()> {
+        if !self.strata.is_empty() {
+            let total = self.strata.iter().try_fold(0usize, |a, &m| a.checked_add(m));
+            if total != Some(n) {
+                return Err(Error::DimensionMismatch {
+                    what: "rows in the bootstrap strata".into(),
+                    expected: n,
+                    found: total.unwrap_or(usize::MAX),
+                });
+            }
+            if self.strata.contains(&0) {
+                return Err(Error::invalid("strata", "every stratum needs at least one row"));
+            }
+            if self.kind == BootstrapKind::Balanced {
+                return Err(Error::invalid(
+                    "strata",
+                    "the balanced bootstrap draws from all rows; use the ordinary bootstrap with strata",
+                ));
+            }
+        }
+        for (b, set) in self.resamples.iter().enumerate() {
+            if set.len() != n {
+                return Err(Error::DimensionMismatch {
+                    what: format!("rows in resample {}", b + 1),
+                    expected: n,
+                    found: set.len(),
+                });
+            }
+            if let Some(bad) = set.iter().find(|&&i| i >= n) {
+                return Err(Error::invalid(
+                    "resamples",
+                    format!("row index {bad} in resample {} is out of range ({n} rows)", b + 1),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The replicate matrix (successful replications in order), their ids, and the failures.
     fn replicate<F>(
         &self,
@@ -230,6 +296,7 @@ impl Bootstrap {
             BootstrapKind::Ordinary => None,
         };
         let seed = self.seed;
+        let strata: &[usize] = if self.strata.is_empty() { &[n] } else { &self.strata };
         let outcomes: Vec<std::result::Result<Vec<f64>, String>> = (0..self.reps)
             .into_par_iter()
             .map_init(
@@ -237,10 +304,16 @@ impl Bootstrap {
                 |buf, b| {
                     let idx: &[usize] = match &balanced {
                         Some(all) => &all[b * n..(b + 1) * n],
+                        None if !self.resamples.is_empty() => &self.resamples[b],
                         None => {
                             let mut rng = stream_rng(seed, b as u64);
-                            for slot in buf.iter_mut() {
-                                *slot = rng.random_range(0..n);
+                            let mut slots = buf.iter_mut();
+                            let mut offset = 0;
+                            for &m in strata {
+                                for slot in slots.by_ref().take(m) {
+                                    *slot = offset + rng.random_range(0..m);
+                                }
+                                offset += m;
                             }
                             buf
                         }

@@ -137,6 +137,11 @@ impl BootstrapFit {
         self.influence.as_ref()
     }
 
+    /// Why the influence values (and so BCa intervals) are unavailable, if they are.
+    pub fn influence_error(&self) -> Option<&str> {
+        self.influence_error.as_deref()
+    }
+
     /// Warnings (failed replications).
     pub fn warnings(&self) -> &[Warning] {
         &self.warnings

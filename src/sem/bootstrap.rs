@@ -95,6 +95,7 @@ pub struct SemBootstrap {
     jackknife: bool,
     drop_inadmissible: bool,
     max_iter: usize,
+    resamples: Option<Vec<Vec<usize>>>,
 }
 
 impl SemBootstrap {
@@ -109,7 +110,20 @@ impl SemBootstrap {
             jackknife: true,
             drop_inadmissible: false,
             max_iter: 500,
+            resamples: None,
         }
+    }
+
+    /// Replay these resamples instead of drawing them: each set lists the row indices (0-based,
+    /// with repetitions, as many as the rows the model was fitted to) of one replication, to
+    /// repeat another program's bootstrap on the same resamples. Rows are numbered as the fit
+    /// uses them: the rows kept after listwise deletion (every row with an observed value under
+    /// FIML), in file order; in a multi-group model the rows of the first group, then those of
+    /// the second, and so on. Sets the number of replications to the number of sets.
+    pub fn resamples(mut self, sets: Vec<Vec<usize>>) -> Self {
+        self.reps = sets.len();
+        self.resamples = Some(sets);
+        self
     }
     /// Seed of the random streams (default 0).
     pub fn seed(mut self, seed: u64) -> Self {
@@ -437,6 +451,8 @@ pub struct SemBootstrapFit {
     bs_pvalue: Option<f64>,
     jackknife_error: Option<String>,
     warnings: Vec<Warning>,
+    /// Multi-group fits: replications of every group's parameter rows.
+    rows: Option<BootstrapFit>,
 }
 
 impl SemFit {
@@ -452,6 +468,9 @@ impl SemFit {
     /// transformation. Failing replications are not errors: they are counted in the result.
     pub fn bootstrap(&self, data: &Dataset, config: &SemBootstrap) -> Result<SemBootstrapFit> {
         let x = data.select(&self.pt.ov)?;
+        if self.pt.meanstructure {
+            return self.bootstrap_refit(&x, config);
+        }
         let (x, _) = crate::moments::complete_rows(&x);
         self.bootstrap_ordered(&x, config)
     }
@@ -508,10 +527,7 @@ impl SemFit {
             return Err(Error::invalid("level", "must be strictly between 0 and 1"));
         }
         if self.pt.meanstructure {
-            return Err(Error::invalid(
-                "bootstrap",
-                "models with a mean structure (FIML or `~ 1`) cannot be bootstrapped yet",
-            ));
+            return self.bootstrap_refit(x, config);
         }
         if x.ncols() != self.pt.ov.len() {
             return Err(Error::DimensionMismatch {
@@ -559,10 +575,11 @@ impl SemFit {
             v.push(if r.admissible { 1.0 } else { 0.0 });
             Ok(v)
         };
-        let inner = Bootstrap::new(config.reps)
-            .seed(config.seed)
-            .acceleration(crate::resample::Acceleration::None)
-            .run(n, stat)?;
+        let mut engine = Bootstrap::new(config.reps).seed(config.seed);
+        if let Some(sets) = config.replayed() {
+            engine = engine.resamples(sets.to_vec());
+        }
+        let inner = engine.acceleration(crate::resample::Acceleration::None).run(n, stat)?;
         let t0_all = inner.estimate();
         let t0 = Array1::from_iter(t0_all.iter().take(k).copied());
         // jackknife by rank-one downdates, warm started at θ̂
@@ -601,63 +618,12 @@ impl SemFit {
         } else {
             (None, Some("the jackknife was not requested".to_string()))
         };
-        let reps_all = inner.replicates();
-        let flag = reps_all.column(k);
-        let n_inadmissible = flag.iter().filter(|v| **v == 0.0).count();
-        let keep: Vec<usize> = (0..reps_all.nrows())
-            .filter(|&b| !config.drop_inadmissible || flag[b] != 0.0)
-            .collect();
-        let reps = Array2::from_shape_fn((keep.len(), k), |(b, j)| reps_all[[keep[b], j]]);
-        let boot = BootstrapFit::from_parts(n, &t0, &reps, influence.as_deref())?;
-        let failures = inner.failures().to_vec();
-        let n_nonconverged =
-            failures.iter().filter(|f| f.reason.contains("did not converge")).count();
         let mut names = self.par_names.clone();
         names.extend(self.pt.defined.iter().map(|(n, _)| n.clone()));
         names.push("chisq".into());
         let chisq = self.fit_measure("chisq").unwrap_or(f64::NAN);
-        let bs_pvalue = match config.kind {
-            SemBootstrapKind::BollenStine if reps.nrows() > 0 => {
-                let col = reps.column(k - 1);
-                Some(col.iter().filter(|t| **t > chisq).count() as f64 / col.len() as f64)
-            }
-            _ => None,
-        };
-        let mut warnings: Vec<Warning> = few_reps.into_iter().collect();
-        if !failures.is_empty() {
-            warnings.push(Warning::ReplicationsFailed {
-                failed: failures.len(),
-                requested: config.reps,
-            });
-        }
-        if n_inadmissible > 0 {
-            warnings.push(Warning::Other {
-                message: format!(
-                    "{n_inadmissible} of {} successful bootstrap replications are inadmissible (negative variance or non-positive-definite latent covariance); {}",
-                    reps_all.nrows(),
-                    if config.drop_inadmissible { "they were dropped" } else { "they were kept" }
-                ),
-            });
-        }
-        if config.ci == BootstrapCi::Bca
-            && let Some(e) = &jackknife_error
-        {
-            warnings.push(Warning::Other { message: format!("BCa intervals unavailable: {e}") });
-        }
-        Ok(SemBootstrapFit {
-            config: config.clone(),
-            names,
-            n_free: q,
-            n_defined: nd,
-            boot,
-            failures,
-            n_nonconverged,
-            n_inadmissible,
-            chisq,
-            bs_pvalue,
-            jackknife_error,
-            warnings,
-        })
+        let parts = Replicated { n, t0, inner, influence, jackknife_error, few_reps };
+        assemble(config, parts, names, (q, nd), chisq)
     }
 
     /// A copy of this fit whose parameter table uses the bootstrap: `se` = bootstrap SE,
@@ -691,7 +657,7 @@ impl SemFit {
     }
 }
 
-fn set_boot(row: &mut ParamRow, se: f64, ci: Option<Interval>) {
+pub(super) fn set_boot(row: &mut ParamRow, se: f64, ci: Option<Interval>) {
     row.se = Some(se);
     if se > 0.0 && se.is_finite() {
         let z = row.est / se;
@@ -840,5 +806,119 @@ impl SemBootstrapFit {
 impl std::fmt::Display for SemBootstrapFit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.summary())
+    }
+}
+
+/// The replications of a SEM bootstrap before assembly.
+pub(super) struct Replicated {
+    /// Rows resampled.
+    pub(super) n: usize,
+    /// Estimates on the original rows: free parameters, defined parameters, χ².
+    pub(super) t0: Array1<f64>,
+    /// The engine's result; each replicate row holds `t0`'s values and then an admissibility
+    /// flag (1 admissible, 0 not).
+    pub(super) inner: BootstrapFit,
+    /// Jackknife influence values of `t0`'s values, or why there are none.
+    pub(super) influence: Option<Array2<f64>>,
+    pub(super) jackknife_error: Option<String>,
+    /// The warning for a single replication.
+    pub(super) few_reps: Option<Warning>,
+}
+
+/// A [`SemBootstrapFit`] from the replications: inadmissible replications kept or dropped,
+/// failures counted, the Bollen–Stine p-value, warnings.
+pub(super) fn assemble(
+    config: &SemBootstrap,
+    parts: Replicated,
+    names: Vec<String>,
+    (q, nd): (usize, usize),
+    chisq: f64,
+) -> Result<SemBootstrapFit> {
+    let Replicated { n, t0, inner, influence, jackknife_error, few_reps } = parts;
+    let k = q + nd + 1;
+    let reps_all = inner.replicates();
+    let flag = reps_all.column(k);
+    let n_inadmissible = flag.iter().filter(|v| **v == 0.0).count();
+    let keep: Vec<usize> =
+        (0..reps_all.nrows()).filter(|&b| !config.drop_inadmissible || flag[b] != 0.0).collect();
+    let reps = Array2::from_shape_fn((keep.len(), k), |(b, j)| reps_all[[keep[b], j]]);
+    let boot = BootstrapFit::from_parts(n, &t0, &reps, influence.as_deref())?;
+    let failures = inner.failures().to_vec();
+    let n_nonconverged = failures.iter().filter(|f| f.reason.contains("did not converge")).count();
+    let bs_pvalue = match config.kind {
+        SemBootstrapKind::BollenStine if reps.nrows() > 0 => {
+            let col = reps.column(k - 1);
+            Some(col.iter().filter(|t| **t > chisq).count() as f64 / col.len() as f64)
+        }
+        _ => None,
+    };
+    let mut warnings: Vec<Warning> = few_reps.into_iter().collect();
+    if !failures.is_empty() {
+        warnings
+            .push(Warning::ReplicationsFailed { failed: failures.len(), requested: config.reps });
+    }
+    if n_inadmissible > 0 {
+        warnings.push(Warning::Other {
+            message: format!(
+                "{n_inadmissible} of {} successful bootstrap replications are inadmissible (negative variance or non-positive-definite latent covariance); {}",
+                reps_all.nrows(),
+                if config.drop_inadmissible { "they were dropped" } else { "they were kept" }
+            ),
+        });
+    }
+    if config.ci == BootstrapCi::Bca
+        && let Some(e) = &jackknife_error
+    {
+        warnings.push(Warning::Other { message: format!("BCa intervals unavailable: {e}") });
+    }
+    Ok(SemBootstrapFit {
+        config: config.clone(),
+        names,
+        n_free: q,
+        n_defined: nd,
+        boot,
+        failures,
+        n_nonconverged,
+        n_inadmissible,
+        chisq,
+        bs_pvalue,
+        jackknife_error,
+        warnings,
+        rows: None,
+    })
+}
+
+impl SemBootstrap {
+    pub(super) fn level_value(&self) -> f64 {
+        self.level
+    }
+    pub(super) fn seed_value(&self) -> u64 {
+        self.seed
+    }
+    pub(super) fn kind_value(&self) -> SemBootstrapKind {
+        self.kind
+    }
+    pub(super) fn wants_jackknife(&self) -> bool {
+        self.jackknife
+    }
+    pub(super) fn drops_inadmissible(&self) -> bool {
+        self.drop_inadmissible
+    }
+    pub(super) fn replayed(&self) -> Option<&[Vec<usize>]> {
+        self.resamples.as_deref()
+    }
+    pub(super) fn ci_value(&self) -> BootstrapCi {
+        self.ci
+    }
+}
+
+impl SemBootstrapFit {
+    pub(super) fn set_row_replicates(&mut self, rows: Option<BootstrapFit>) {
+        self.rows = rows;
+    }
+    /// Multi-group fits: the replications of every group's parameter rows, group by group in
+    /// the order of [`super::GroupResult::parameters`].
+    pub fn row_replicates(&self) -> Option<&BootstrapFit> {
+        self.rows.as_ref()
     }
 }

@@ -24,6 +24,7 @@
 //! PoliticalDemocracy and the study data (tests/reference/sem.rs).
 
 mod bootstrap;
+mod bootstrap_refit;
 mod defined;
 mod driver;
 use crate::core::linalg::small as dense;

@@ -27,6 +27,7 @@ mod resample;
 mod rotations;
 mod scoring;
 mod sem;
+mod sem_boot_refit;
 mod sem_bootstrap;
 mod sem_fiml;
 mod sem_fixes;

@@ -220,13 +220,20 @@ pub fn run(a: SemArgs) -> Result<String, String> {
         return render(&fit_streamed(&sem, &data_path)?, &a);
     }
     let data = read_data(&data_path)?;
-    if matches!(a.missing, MissingArg::Fiml) && a.bootstrap.is_some() {
-        return Err("--bootstrap with --missing fiml is not supported yet".into());
-    }
+    let boot_config = a.bootstrap.map(|reps| {
+        SemBootstrap::new(reps)
+            .seed(a.seed)
+            .ci(match a.ci {
+                CiArg::Perc => BootstrapCi::Percentile,
+                CiArg::Bca => BootstrapCi::Bca,
+            })
+            .kind(match a.bootstrap_kind {
+                BootKindArg::Ordinary => SemBootstrapKind::Ordinary,
+                BootKindArg::BollenStine => SemBootstrapKind::BollenStine,
+            })
+            .jackknife(matches!(a.ci, CiArg::Bca))
+    });
     if let Some(g) = &a.group {
-        if a.bootstrap.is_some() {
-            return Err("--bootstrap with --group is not supported yet".into());
-        }
         let equal = a.group_equal.iter().map(|e| match e {
             GroupEqualArg::Loadings => GroupEqual::Loadings,
             GroupEqualArg::Regressions => GroupEqual::Regressions,
@@ -242,26 +249,26 @@ pub fn run(a: SemArgs) -> Result<String, String> {
             .partial(a.group_partial.iter().cloned())
             .fit(&data)
             .map_err(|e| format!("{data_path}: {e}"))?;
+        let Some(cfg) = &boot_config else {
+            return if a.json {
+                Ok(json_text(&Value::Object(surveystat::study::json::multigroup(&fit))))
+            } else {
+                Ok(fit.to_string())
+            };
+        };
+        let boot = fit.bootstrap(&data, cfg).map_err(|e| format!("{data_path}: {e}"))?;
+        let bfit = fit.with_bootstrap(&boot).map_err(|e| e.to_string())?;
         return if a.json {
-            Ok(json_text(&Value::Object(surveystat::study::json::multigroup(&fit))))
+            let mut doc = surveystat::study::json::multigroup(&bfit);
+            doc.insert("bootstrap".into(), bootstrap_json(&boot));
+            Ok(json_text(&Value::Object(doc)))
         } else {
-            Ok(fit.to_string())
+            Ok(format!("{bfit}\n{boot}"))
         };
     }
     let fit = sem.fit(&data).map_err(|e| format!("{data_path}: {e}"))?;
-    if let Some(reps) = a.bootstrap {
-        let cfg = SemBootstrap::new(reps)
-            .seed(a.seed)
-            .ci(match a.ci {
-                CiArg::Perc => BootstrapCi::Percentile,
-                CiArg::Bca => BootstrapCi::Bca,
-            })
-            .kind(match a.bootstrap_kind {
-                BootKindArg::Ordinary => SemBootstrapKind::Ordinary,
-                BootKindArg::BollenStine => SemBootstrapKind::BollenStine,
-            })
-            .jackknife(matches!(a.ci, CiArg::Bca));
-        let boot = fit.bootstrap(&data, &cfg).map_err(|e| format!("{data_path}: {e}"))?;
+    if let Some(cfg) = &boot_config {
+        let boot = fit.bootstrap(&data, cfg).map_err(|e| format!("{data_path}: {e}"))?;
         let bfit = fit.with_bootstrap(&boot).map_err(|e| e.to_string())?;
         if a.json {
             let mut doc = to_json(&bfit);

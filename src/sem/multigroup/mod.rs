@@ -18,6 +18,7 @@
 //! adds nothing to χ² (it does count in `npar`, the log-likelihood and the information criteria).
 //! Equal intercepts (scalar invariance) would need a structured mean part and are not offered.
 
+mod bootstrap;
 mod means;
 mod measures;
 mod result;
