@@ -40,6 +40,7 @@ mod rotation;
 mod scores;
 mod small;
 mod vss;
+mod weighted;
 
 pub(crate) use adequacy::data_correlation_missing;
 pub use adequacy::{BartlettTest, Kmo, KmoFit, bartlett_sphericity, eigenvalues};
@@ -51,6 +52,6 @@ pub use parallel::{
     MAX_PARALLEL_REPS, ParallelAnalysis, ParallelCriterion, ParallelFit, ParallelSource,
     parallel_count,
 };
-pub use rotation::Rotation;
+pub use rotation::{Rotation, Target};
 pub use scores::ScoreMethod;
 pub use vss::{velicer_map, vss_fit};
