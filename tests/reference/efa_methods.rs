@@ -87,8 +87,8 @@ fn check_fit(case: &str, ours: &FitStatistics, r: &Value, tol: f64) {
 fn ls_criterion(r: &Array2<f64>, l: &Array2<f64>, psi: &[f64], gls: bool) -> f64 {
     let p = r.nrows();
     let mut e = r - &l.dot(&l.t());
-    for i in 0..p {
-        e[[i, i]] -= psi[i];
+    for (i, s) in psi.iter().enumerate() {
+        e[[i, i]] -= s;
     }
     let rinv = inverse(r);
     if gls {
@@ -96,9 +96,9 @@ fn ls_criterion(r: &Array2<f64>, l: &Array2<f64>, psi: &[f64], gls: bool) -> f64
     } else {
         let w: Vec<f64> = (0..p).map(|i| 1.0 / rinv[[i, i]]).collect();
         let mut s = 0.0;
-        for i in 0..p {
-            for j in 0..p {
-                s += (w[i] * w[j] * e[[i, j]]).powi(2);
+        for (i, wi) in w.iter().enumerate() {
+            for (j, wj) in w.iter().enumerate() {
+                s += (wi * wj * e[[i, j]]).powi(2);
             }
         }
         s
