@@ -233,11 +233,15 @@ impl Efa {
         }
         let mut l = rotated.loadings.clone();
         let mut phi = rotated.phi.clone();
-        flip_positive(&mut l, phi.as_mut());
+        // a target fixes the factors' order and signs; otherwise psych's conventions
+        let target = self.rotation.is_target() && k > 1;
+        if !target {
+            flip_positive(&mut l, phi.as_mut());
+        }
         // order by variance accounted for
         let ev = ss_loadings(&l, phi.as_ref());
         let mut order: Vec<usize> = (0..k).collect();
-        if k > 1 {
+        if k > 1 && !target {
             order.sort_by(|&i, &j| ev[j].partial_cmp(&ev[i]).unwrap_or(std::cmp::Ordering::Equal));
         }
         let l = l.select(Axis(1), &order);
@@ -599,8 +603,8 @@ impl EfaFit {
         self.config.extraction
     }
     /// The rotation used.
-    pub fn config_rotation(&self) -> Rotation {
-        self.config.rotation
+    pub fn config_rotation(&self) -> &Rotation {
+        &self.config.rotation
     }
     /// Item names.
     pub fn names(&self) -> &[String] {

@@ -1,8 +1,10 @@
-//! Factor extraction: principal components, principal axis, minres (ULS) and maximum likelihood.
+//! Factor extraction: principal components, principal axis, minres (ULS) and maximum likelihood
+//! (weighted / generalized least squares and alpha factoring are in `weighted.rs`).
 
 use ndarray::{Array1, Array2};
 
 use super::small;
+use super::weighted::{LsWeight, alpha_factoring, weighted_ls};
 use crate::core::linalg;
 use crate::core::optim::{self, Options, Problem};
 use crate::error::{Error, Result};
@@ -21,7 +23,14 @@ use crate::warning::Warning;
 /// MinRes  min_ψ Σ_{i<j} (R − L(ψ) L(ψ)ᵀ)_ij²,  L(ψ) = top-k eigen of R − diag(ψ)
 /// Ml      min_ψ −Σ_{m>k} (ln e_m − e_m) − k + p,  e = eigen(ψ^{-1/2} R ψ^{-1/2})
 ///         L = ψ^{1/2} V_k diag(sqrt(max(e_k − 1, 0)))
+/// Wls     min_ψ Σ_ij (w_i w_j (R − ψ − L(ψ) L(ψ)ᵀ)_ij)²,  w_i = 1/(R⁻¹)_ii,  L(ψ) as minres
+/// Gls     min_ψ ‖R⁻¹ (R − ψ − L(ψ) L(ψ)ᵀ)‖²_F
+/// Alpha   iterate h ← h ∘ diag(L_s L_sᵀ), L_s from eigen(H^{-1/2}(R − I + diag h)H^{-1/2}),
+///         start h = SMC;  L = H^{1/2} L_s
 /// ```
+/// psych's wls / gls hand its optimiser the ML gradient, so psych stops away from the optimum
+/// of its own criterion; here the criterion's own gradient is used and the optimum reached
+/// (see `docs/methods/factor.md`).
 /// ψ is bounded to [0.005, 1] as in psych; SMC_i = 1 − 1/(R⁻¹)_ii.
 ///
 /// # Examples
@@ -34,7 +43,8 @@ use crate::warning::Warning;
 /// # References
 /// Harman, H. H. & Jones, W. H. (1966). Factor analysis by minimizing residuals (minres).
 /// *Psychometrika* 31, 351–368. Jöreskog, K. G. (1967). Some contributions to maximum likelihood
-/// factor analysis. *Psychometrika* 32, 443–482. Revelle, W. (2022). psych 2.2.9 (`fa`,
+/// factor analysis. *Psychometrika* 32, 443–482. Kaiser, H. F. & Caffrey, J. (1965). Alpha
+/// factor analysis. *Psychometrika* 30, 1–14. Revelle, W. (2022). psych 2.2.9 (`fa`,
 /// `principal`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -48,19 +58,29 @@ pub enum Extraction {
     MinRes,
     /// Maximum likelihood (psych `fm = "ml"`, the criterion of `factanal`).
     Ml,
+    /// Weighted least squares (psych `fm = "wls"`): residuals weighted by the uniquenesses of
+    /// the variables' squared multiple correlations, `w_i = 1/(R⁻¹)_ii`.
+    Wls,
+    /// Generalized least squares (psych `fm = "gls"`): residuals premultiplied by `R⁻¹`.
+    Gls,
+    /// Alpha factoring (Kaiser & Caffrey 1965; psych `fm = "alpha"`).
+    Alpha,
 }
 
 impl Extraction {
-    /// psych's name (`"pc"`, `"pa"`, `"minres"`, `"ml"`).
+    /// psych's name (`"pc"`, `"pa"`, `"minres"`, `"ml"`, `"wls"`, `"gls"`, `"alpha"`).
     pub fn psych_name(self) -> &'static str {
         match self {
             Extraction::Pca => "pc",
             Extraction::Pa => "pa",
             Extraction::MinRes => "minres",
             Extraction::Ml => "ml",
+            Extraction::Wls => "wls",
+            Extraction::Gls => "gls",
+            Extraction::Alpha => "alpha",
         }
     }
-    /// Prefix psych gives the factors (`PC`/`RC`, `PA`, `MR`, `ML`).
+    /// Prefix psych gives the factors (`PC`/`RC`, `PA`, `MR`, `ML`, `WLS`, `GLS`, `alpha`).
     pub(crate) fn prefix(self, rotated: bool) -> &'static str {
         match self {
             Extraction::Pca => {
@@ -73,6 +93,9 @@ impl Extraction {
             Extraction::Pa => "PA",
             Extraction::MinRes => "MR",
             Extraction::Ml => "ML",
+            Extraction::Wls => "WLS",
+            Extraction::Gls => "GLS",
+            Extraction::Alpha => "alpha",
         }
     }
 }
@@ -164,6 +187,9 @@ pub(crate) fn extract(
         Extraction::Pa => pa(r, k, rule, rinv),
         Extraction::MinRes => minres(r, k, rule, rinv),
         Extraction::Ml => ml(r, k, rule, rinv),
+        Extraction::Wls => weighted_ls(r, k, LsWeight::Wls, rule, rinv),
+        Extraction::Gls => weighted_ls(r, k, LsWeight::Gls, rule, rinv),
+        Extraction::Alpha => alpha_factoring(r, k, rule, rinv),
     }
 }
 
@@ -297,7 +323,7 @@ impl<F: FnMut(&[f64], &mut [f64]) -> Option<f64>> Problem for PsiCriterion<F> {
 }
 
 /// Minimise a ψ criterion over the uniqueness box `[PSI_LOWER, 1]` by projected BFGS.
-fn minimize_psi<F>(
+pub(crate) fn minimize_psi<F>(
     start: &[f64],
     rule: StoppingRule,
     what: &str,

@@ -3,9 +3,10 @@
 //! - [`Kmo`] → [`KmoFit`]: overall and per-item measure of sampling adequacy, Bartlett's test of
 //!   sphericity ([`bartlett_sphericity`]) and the eigenvalues of the correlation matrix
 //!   ([`eigenvalues`]).
-//! - [`Efa`] → [`EfaFit`]: extraction ([`Extraction`]: PCA, principal axis, minres, ML),
-//!   rotation ([`Rotation`]: varimax, quartimax, promax, oblimin, quartimin, geomin, equamax,
-//!   Bentler), psych's conventions and fit statistics ([`FitStatistics`]), factor scores
+//! - [`Efa`] → [`EfaFit`]: extraction ([`Extraction`]: PCA, principal axis, minres, ML, WLS,
+//!   GLS, alpha factoring), rotation ([`Rotation`]: varimax, quartimax, promax, oblimin,
+//!   quartimin, geomin, equamax, Bentler, simplimax, target rotation towards a [`Target`]),
+//!   psych's conventions and fit statistics ([`FitStatistics`]), factor scores
 //!   ([`ScoreMethod`]: regression, Bartlett, ten Berge).
 //! - [`harman_single_factor`] → [`HarmanTest`]: Harman's single-factor test of common method
 //!   bias.
@@ -40,6 +41,7 @@ mod rotation;
 mod scores;
 mod small;
 mod vss;
+mod weighted;
 
 pub(crate) use adequacy::data_correlation_missing;
 pub use adequacy::{BartlettTest, Kmo, KmoFit, bartlett_sphericity, eigenvalues};
@@ -51,6 +53,6 @@ pub use parallel::{
     MAX_PARALLEL_REPS, ParallelAnalysis, ParallelCriterion, ParallelFit, ParallelSource,
     parallel_count,
 };
-pub use rotation::Rotation;
+pub use rotation::{Rotation, Target};
 pub use scores::ScoreMethod;
 pub use vss::{velicer_map, vss_fit};

@@ -324,7 +324,8 @@ impl Omega {
             key = k.iter().map(|&v| if v < 0.0 { -1.0 } else { 1.0 }).collect();
             apply_key(&mut m, &key);
         }
-        let mut efa = Efa::new(self.n_factors).extraction(self.extraction).rotation(self.rotation);
+        let mut efa =
+            Efa::new(self.n_factors).extraction(self.extraction).rotation(self.rotation.clone());
         if let Some(n) = &self.names {
             efa = efa.names(n);
         }

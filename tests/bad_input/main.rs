@@ -15,6 +15,7 @@ mod regression_glm;
 mod reliability;
 mod resample;
 mod resources;
+mod rotations_target;
 mod scoring;
 mod sem;
 mod sem_bootstrap_names;

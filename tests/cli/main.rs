@@ -9,6 +9,7 @@ mod bad_input_corpus;
 mod cli_ols_inference;
 mod cor;
 mod data_options;
+mod efa_methods;
 mod efa_scores;
 mod factor_warnings;
 mod glm;

@@ -63,7 +63,7 @@ proptest! {
         let r = perturbed(&implied_cor(&planted(p, k, &draws)), &draws);
         let base = Efa::new(k).extraction(ex).rotation(Rotation::None).fit_cor(&r, 500).unwrap();
         for rot in ROTATIONS {
-            let fit = Efa::new(k).extraction(ex).rotation(rot).random_starts(1).fit_cor(&r, 500).unwrap();
+            let fit = Efa::new(k).extraction(ex).rotation(rot.clone()).random_starts(1).fit_cor(&r, 500).unwrap();
             let h = fit.loadings().dot(fit.phi()).dot(&fit.loadings().t());
             for i in 0..p {
                 prop_assert!((h[[i, i]] - base.communalities()[i]).abs() < 1e-8,
@@ -83,7 +83,7 @@ proptest! {
     fn orthogonal_rotations_keep_identity_phi(draws in prop::collection::vec(0.0f64..1.0, 40), k in 2usize..4) {
         let r = perturbed(&implied_cor(&planted(10, k, &draws)), &draws);
         for rot in ROTATIONS {
-            let fit = Efa::new(k).rotation(rot).random_starts(1).fit_cor(&r, 400).unwrap();
+            let fit = Efa::new(k).rotation(rot.clone()).random_starts(1).fit_cor(&r, 400).unwrap();
             let phi = fit.phi();
             for i in 0..k {
                 prop_assert!((phi[[i, i]] - 1.0).abs() < 1e-10);
@@ -133,10 +133,17 @@ proptest! {
     #[test]
     fn rotation_gradients_match_finite_differences(vals in prop::collection::vec(-0.9f64..0.9, 24)) {
         let l = Array2::from_shape_vec((8, 3), vals).unwrap();
+        // a partially specified target (NaN = unspecified)
+        let target = surveystat::factor::Target::new(&Array2::from_shape_fn((8, 3), |(i, j)| {
+            if i % 3 == j { f64::NAN } else { 0.1 * (i as f64) - 0.2 * (j as f64) }
+        }))
+        .unwrap();
         let crits = [
             Rotation::Varimax, Rotation::Quartimax, Rotation::Oblimin { gamma: 0.0 },
             Rotation::Oblimin { gamma: 0.5 }, Rotation::Quartimin, Rotation::GeominT { eps: 0.01 },
             Rotation::GeominQ { eps: 0.05 }, Rotation::Equamax, Rotation::BentlerT,
+            Rotation::TargetT(target.clone()), Rotation::TargetQ(target.clone()),
+            Rotation::Simplimax { k: Some(24) },
         ];
         for c in crits {
             let (_, g) = c.criterion(&l).unwrap();

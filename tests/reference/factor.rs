@@ -156,8 +156,13 @@ fn run_case(
 ) -> Diffs {
     let exp = &load_case(case)["results"];
     let (names, x) = data_for(case);
-    let fit =
-        Efa::new(k).extraction(ex).rotation(rot).stopping(rule).names(&names).fit(&x).unwrap();
+    let fit = Efa::new(k)
+        .extraction(ex)
+        .rotation(rot.clone())
+        .stopping(rule)
+        .names(&names)
+        .fit(&x)
+        .unwrap();
     let tol = tol.unwrap_or_else(|| case_tol(exp));
     let (_, _, lref) = matrix(&exp["loadings"]);
     let al = align(&lref, fit.loadings());
@@ -523,7 +528,7 @@ fn extra_case(name: &str) {
         (u, c["precision_rotation"].as_f64().unwrap_or(0.0))
     };
     let tol = (10.0 * (uniq + rot_prec)).clamp(1e-6, TOL_EFA_MAX);
-    let fit = Efa::new(k).extraction(ex).rotation(rot).names(&names).fit(&x).unwrap();
+    let fit = Efa::new(k).extraction(ex).rotation(rot.clone()).names(&names).fit(&x).unwrap();
     let lref = plain_matrix(&c["loadings"]);
     let al = align(&lref, fit.loadings());
     let dl = max_abs_diff(&al.columns(fit.loadings()), &lref);

@@ -46,7 +46,7 @@ fn check(case: &str, rotation: Rotation) {
     if case != "equamax" {
         assert!(c["converged"].as_bool().unwrap(), "{case}: GPArotation converged");
     }
-    let fit = Efa::new(3).extraction(Extraction::Ml).rotation(rotation).fit(&x).unwrap();
+    let fit = Efa::new(3).extraction(Extraction::Ml).rotation(rotation.clone()).fit(&x).unwrap();
     let lref = mat(&c["loadings"]);
     let al = align(&lref, fit.loadings());
     let dl = max_abs_diff(&al.columns(fit.loadings()), &lref);

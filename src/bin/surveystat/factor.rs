@@ -36,12 +36,17 @@ pub struct EfaArgs {
     /// Number of factors
     #[arg(long)]
     pub factors: usize,
-    /// Extraction method: minres, pa, ml or pca
+    /// Extraction method: minres, pa, ml, pca, wls, gls or alpha
     #[arg(long, default_value = "minres")]
     pub method: String,
-    /// Rotation: none, varimax, quartimax, promax, oblimin, quartimin, geominQ (= geomin), geominT, equamax, bentlerT, bentlerQ
-    #[arg(long, default_value = "oblimin")]
+    /// Rotation: none, varimax, quartimax, promax, oblimin, quartimin, geominQ (= geomin), geominT, equamax, bentlerT, bentlerQ, simplimax, target (= targetT, orthogonal) or targetQ (oblique; both with --target)
+    #[arg(long, alias = "rotation", default_value = "oblimin")]
     pub rotate: String,
+    /// With --rotate target / targetQ: CSV of the target loadings (a header row, one row per
+    /// item in --items order, one column per factor, NA = unspecified; a first text column of
+    /// item names is allowed)
+    #[arg(long, value_name = "FILE")]
+    pub target: Option<String>,
     /// Use R's (psych / stats / GPArotation) stopping rules instead of full convergence
     #[arg(long)]
     pub r_stopping: bool,
@@ -137,21 +142,45 @@ fn parse_method(s: &str) -> Result<Extraction, String> {
         "pa" => Extraction::Pa,
         "ml" | "mle" => Extraction::Ml,
         "pca" | "pc" => Extraction::Pca,
+        "wls" => Extraction::Wls,
+        "gls" => Extraction::Gls,
+        "alpha" => Extraction::Alpha,
         other => {
-            return Err(format!("unknown --method `{other}` (expected minres, pa, ml or pca)"));
+            return Err(format!(
+                "unknown --method `{other}` (expected minres, pa, ml, pca, wls, gls or alpha)"
+            ));
         }
     })
+}
+
+/// The rotation named by `--rotate`, reading the target of a target rotation from `--target`.
+fn parse_rotation(name: &str, target: Option<&str>) -> Result<Rotation, String> {
+    let oblique = match name {
+        "target" | "targetT" | "TargetT" => Some(false),
+        "targetQ" | "TargetQ" => Some(true),
+        _ => None,
+    };
+    let Some(oblique) = oblique else {
+        if target.is_some() {
+            return Err("--target needs --rotate target (or targetT, targetQ)".into());
+        }
+        return Rotation::from_psych_name(name).ok_or_else(|| {
+            format!(
+                "unknown --rotate `{name}` (expected none, varimax, quartimax, promax, oblimin, quartimin, geominQ, geominT, equamax, bentlerT, bentlerQ, simplimax, target, targetQ)"
+            )
+        });
+    };
+    let path = target.ok_or_else(|| format!("--rotate {name} needs --target FILE"))?;
+    let ds = surveystat::data::Dataset::from_csv_path(path).map_err(|e| format!("{path}: {e}"))?;
+    let m = ds.select(&ds.numeric_names()).map_err(in_file(path))?;
+    let t = surveystat::factor::Target::new(&m).map_err(in_file(path))?;
+    Ok(if oblique { Rotation::TargetQ(t) } else { Rotation::TargetT(t) })
 }
 
 /// Run `efa`.
 pub fn run_efa(a: EfaArgs) -> Result<String, String> {
     let method = parse_method(&a.method)?;
-    let rotation = Rotation::from_psych_name(&a.rotate).ok_or_else(|| {
-        format!(
-            "unknown --rotate `{}` (expected none, varimax, quartimax, promax, oblimin, quartimin, geominQ, geominT, equamax, bentlerT, bentlerQ)",
-            a.rotate
-        )
-    })?;
+    let rotation = parse_rotation(&a.rotate, a.target.as_deref())?;
     let streamed = streamed_cor(&a.data, &a.items, a.scores.is_none(), "--scores needs the rows")?;
     let est = Efa::new(a.factors)
         .extraction(method)

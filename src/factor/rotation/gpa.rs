@@ -103,35 +103,186 @@ pub(super) fn not_criterion() -> Error {
     Error::invalid("rotation", "not a criterion rotation")
 }
 
-/// Orthogonal gradient projection (Jennrich 2001), step halving / doubling as Bernaards &
-/// Jennrich (2005), started from the orthogonal matrix `t0`. Works on flat row-major buffers
-/// allocated once per run.
-/// With a `guard`, gives up (`abandoned`) once its loadings are within [`SAME_SOLUTION_TOL`] of it.
-pub(super) fn gpa_orthogonal_guarded(
+/// The two GPA geometries: orthogonal (Jennrich 2001: `Λ = A T`, `TᵀT = I`, projection onto the
+/// tangent space of the orthogonal group, steps mapped back by the polar factor) and oblique
+/// (Jennrich 2002: `Λ = A T⁻ᵀ`, `diag(TᵀT) = 1`, projection removing each column's radial part,
+/// steps mapped back by normalizing the columns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Geometry {
+    Orthogonal,
+    Oblique,
+}
+
+/// Scratch of one GPA run that depends on the geometry (allocated once per run).
+struct GeometryWork {
+    geometry: Geometry,
+    p: usize,
+    k: usize,
+    /// k × k scratch (TᵀG, LᵀGq, inversion workspace).
+    m: Vec<f64>,
+    work: Vec<f64>,
+    cs: Vec<f64>,
+    pw: small::PolarWork,
+}
+
+impl GeometryWork {
+    fn new(geometry: Geometry, p: usize, k: usize) -> Self {
+        Self {
+            geometry,
+            p,
+            k,
+            m: vec![0.0; k * k],
+            work: vec![0.0; k * k],
+            cs: vec![0.0; k],
+            pw: small::PolarWork::new(k),
+        }
+    }
+
+    /// The loadings at `t` into `l` (oblique: `T⁻¹` into `ti` first); `false` when `T` is
+    /// singular.
+    fn loadings(&mut self, af: &[f64], t: &[f64], ti: &mut [f64], l: &mut [f64]) -> bool {
+        let (p, k) = (self.p, self.k);
+        match self.geometry {
+            Geometry::Orthogonal => mul_ab(af, p, k, t, l),
+            Geometry::Oblique => {
+                if !crate::core::linalg::small::inv_into(t, k, &mut self.work, ti) {
+                    return false;
+                }
+                mul_abt(af, p, k, ti, l);
+            }
+        }
+        true
+    }
+
+    /// The criterion's gradient with respect to `T`: `AᵀGq` (orthogonal), `−(Lᵀ Gq T⁻¹)ᵀ`
+    /// (oblique).
+    fn gradient(&mut self, af: &[f64], l: &[f64], gq: &[f64], ti: &[f64], g: &mut [f64]) {
+        let (p, k) = (self.p, self.k);
+        match self.geometry {
+            Geometry::Orthogonal => mul_atb(af, gq, p, k, g),
+            Geometry::Oblique => {
+                let m = &mut self.m;
+                mul_atb(l, gq, p, k, m);
+                for a_ in 0..k {
+                    for b_ in 0..k {
+                        let mut v = 0.0;
+                        for c in 0..k {
+                            v += m[a_ * k + c] * ti[c * k + b_];
+                        }
+                        g[b_ * k + a_] = -v;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The projected gradient into `gp`, returning its squared norm: `G − T sym(TᵀG)`
+    /// (orthogonal), `G − T diag(1ᵀ(T∘G))` (oblique).
+    fn project(&mut self, t: &[f64], g: &[f64], gp: &mut [f64]) -> f64 {
+        let k = self.k;
+        let mut ss = 0.0;
+        match self.geometry {
+            Geometry::Orthogonal => {
+                let m = &mut self.m;
+                for a_ in 0..k {
+                    for b_ in 0..k {
+                        let mut v = 0.0;
+                        for c in 0..k {
+                            v += t[c * k + a_] * g[c * k + b_];
+                        }
+                        m[a_ * k + b_] = v;
+                    }
+                }
+                for i in 0..k {
+                    for j in 0..k {
+                        let mut v = 0.0;
+                        for c in 0..k {
+                            v += t[i * k + c] * 0.5 * (m[c * k + j] + m[j * k + c]);
+                        }
+                        let gpv = g[i * k + j] - v;
+                        gp[i * k + j] = gpv;
+                        ss += gpv * gpv;
+                    }
+                }
+            }
+            Geometry::Oblique => {
+                let cs = &mut self.cs;
+                cs.fill(0.0);
+                for i in 0..k {
+                    for j in 0..k {
+                        cs[j] += t[i * k + j] * g[i * k + j];
+                    }
+                }
+                for i in 0..k {
+                    for j in 0..k {
+                        let v = g[i * k + j] - t[i * k + j] * cs[j];
+                        gp[i * k + j] = v;
+                        ss += v * v;
+                    }
+                }
+            }
+        }
+        ss
+    }
+
+    /// Maps the step `x = T − α Gp` back onto the constraint set: the polar factor into `tc`
+    /// (orthogonal), or `x` with unit columns swapped into `tc` and its inverse into `tic`
+    /// (oblique). `false` when that fails (the step is then halved).
+    fn retract(&mut self, x: &mut Vec<f64>, tc: &mut Vec<f64>, tic: &mut [f64]) -> bool {
+        let k = self.k;
+        match self.geometry {
+            Geometry::Orthogonal => small::polar_into(x, k, &mut self.pw, tc).is_some(),
+            Geometry::Oblique => {
+                for j in 0..k {
+                    let n: f64 = (0..k).map(|i| x[i * k + j] * x[i * k + j]).sum::<f64>().sqrt();
+                    for i in 0..k {
+                        x[i * k + j] /= n;
+                    }
+                }
+                if !crate::core::linalg::small::inv_into(x, k, &mut self.work, tic) {
+                    return false;
+                }
+                std::mem::swap(x, tc);
+                true
+            }
+        }
+    }
+}
+
+/// Gradient projection rotation in either geometry, step halving / doubling as Bernaards &
+/// Jennrich (2005) (see [`StepRule`]), started from `t0` (orthogonal, or columns of unit
+/// length). Works on flat row-major buffers allocated once per run. With a `guard`, gives up
+/// (`abandoned`) once its loadings are within [`SAME_SOLUTION_TOL`] of it.
+pub(super) fn gpa_guarded(
     a: &Array2<f64>,
     t0: &Array2<f64>,
     rot: &Rotation,
+    geometry: Geometry,
     rule: StoppingRule,
     guard: Option<&Array2<f64>>,
 ) -> Result<Rotated> {
     let (eps, max_iter) = gpa_params(rule);
     let (p, k) = a.dim();
     let af = flat(a);
+    let mut gw = GeometryWork::new(geometry, p, k);
     let mut means = vec![0.0; k];
     let mut t = flat(t0);
+    // T⁻¹ (oblique only)
+    let mut ti = vec![0.0; k * k];
     let mut l = vec![0.0; p * k];
     let mut gq = vec![0.0; p * k];
-    mul_ab(&af, p, k, &t, &mut l);
+    if !gw.loadings(&af, &t, &mut ti, &mut l) {
+        return Err(Error::Singular { matrix: "rotation matrix T".into() });
+    }
     let mut f = criterion_into(rot, &l, p, k, &mut gq, &mut means).ok_or_else(not_criterion)?;
     let mut g = vec![0.0; k * k];
-    mul_atb(&af, &gq, p, k, &mut g);
-    let mut m = vec![0.0; k * k];
+    gw.gradient(&af, &l, &gq, &ti, &mut g);
     let mut gp = vec![0.0; k * k];
     let mut x = vec![0.0; k * k];
     let mut tc = vec![0.0; k * k];
+    let mut tic = vec![0.0; k * k];
     let mut lc = vec![0.0; p * k];
     let mut gqc = vec![0.0; p * k];
-    let mut pw = small::PolarWork::new(k);
     let mut steps = StepRule::new(rule, guard.is_some(), k);
     let mut al = 1.0;
     let mut iters = 0;
@@ -140,29 +291,7 @@ pub(super) fn gpa_orthogonal_guarded(
     let mut s = f64::INFINITY;
     let mut abandoned = false;
     for _ in 0..=max_iter {
-        // Gp = G − T sym(TᵀG)
-        for a_ in 0..k {
-            for b_ in 0..k {
-                let mut v = 0.0;
-                for c in 0..k {
-                    v += t[c * k + a_] * g[c * k + b_];
-                }
-                m[a_ * k + b_] = v;
-            }
-        }
-        let mut ss = 0.0;
-        for i in 0..k {
-            for j in 0..k {
-                let mut v = 0.0;
-                for c in 0..k {
-                    v += t[i * k + c] * 0.5 * (m[c * k + j] + m[j * k + c]);
-                }
-                let gpv = g[i * k + j] - v;
-                gp[i * k + j] = gpv;
-                ss += gpv * gpv;
-            }
-        }
-        s = ss.sqrt();
+        s = gw.project(&t, &g, &mut gp).sqrt();
         if s < eps {
             converged = true;
             break;
@@ -188,11 +317,14 @@ pub(super) fn gpa_orthogonal_guarded(
             for (xv, (&tv, &gv)) in x.iter_mut().zip(t.iter().zip(&gp)) {
                 *xv = tv - al * gv;
             }
-            if small::polar_into(&x, k, &mut pw, &mut tc).is_none() {
+            if !gw.retract(&mut x, &mut tc, &mut tic) {
                 al /= 2.0;
                 continue;
             }
-            mul_ab(&af, p, k, &tc, &mut lc);
+            match geometry {
+                Geometry::Orthogonal => mul_ab(&af, p, k, &tc, &mut lc),
+                Geometry::Oblique => mul_abt(&af, p, k, &tic, &mut lc),
+            }
             fc = criterion_into(rot, &lc, p, k, &mut gqc, &mut means).ok_or_else(not_criterion)?;
             have = true;
             ok = fc < steps.reference(f) - 0.5 * s * s * al;
@@ -211,17 +343,23 @@ pub(super) fn gpa_orthogonal_guarded(
         }
         if have {
             std::mem::swap(&mut t, &mut tc);
+            std::mem::swap(&mut ti, &mut tic);
             std::mem::swap(&mut l, &mut lc);
             std::mem::swap(&mut gq, &mut gqc);
             f = fc;
-            mul_atb(&af, &gq, p, k, &mut g);
+            gw.gradient(&af, &l, &gq, &ti, &mut g);
             steps.accepted(ok && trials == 1, fc);
         }
     }
+    let tn = unflat(&t, k, k);
+    let phi = match geometry {
+        Geometry::Orthogonal => None,
+        Geometry::Oblique => Some(tn.t().dot(&tn)),
+    };
     Ok(Rotated {
         loadings: unflat(&l, p, k),
-        phi: None,
-        t: unflat(&t, k, k),
+        phi,
+        t: tn,
         convergence: gpa_convergence(converged, stalled, iters, s, eps, max_iter),
         criterion: Some(f),
         starts_used: 1,
@@ -364,152 +502,4 @@ pub(super) fn gpa_convergence(
             format!("iteration limit {max_iter} reached (projected gradient norm {s:.1e})")
         },
     }
-}
-
-/// Oblique gradient projection (Jennrich 2002) started from `t0` (columns of unit length).
-/// Works on flat row-major buffers allocated once per run.
-/// With a `guard`, gives up (`abandoned`) once its loadings are within [`SAME_SOLUTION_TOL`] of it.
-pub(super) fn gpa_oblique_guarded(
-    a: &Array2<f64>,
-    t0: &Array2<f64>,
-    rot: &Rotation,
-    rule: StoppingRule,
-    guard: Option<&Array2<f64>>,
-) -> Result<Rotated> {
-    let (eps, max_iter) = gpa_params(rule);
-    let (p, k) = a.dim();
-    let af = flat(a);
-    let mut means = vec![0.0; k];
-    let mut work = vec![0.0; k * k];
-    let mut t = flat(t0);
-    let mut ti = vec![0.0; k * k];
-    if !crate::core::linalg::small::inv_into(&t, k, &mut work, &mut ti) {
-        return Err(Error::Singular { matrix: "rotation matrix T".into() });
-    }
-    // L = A T⁻ᵀ
-    let mut l = vec![0.0; p * k];
-    let mut gq = vec![0.0; p * k];
-    mul_abt(&af, p, k, &ti, &mut l);
-    let mut f = criterion_into(rot, &l, p, k, &mut gq, &mut means).ok_or_else(not_criterion)?;
-    let mut m = vec![0.0; k * k];
-    let mut g = vec![0.0; k * k];
-    // G = −(Lᵀ Gq T⁻¹)ᵀ
-    let grad = |l: &[f64], gq: &[f64], ti: &[f64], m: &mut [f64], g: &mut [f64]| {
-        mul_atb(l, gq, p, k, m);
-        for a_ in 0..k {
-            for b_ in 0..k {
-                let mut v = 0.0;
-                for c in 0..k {
-                    v += m[a_ * k + c] * ti[c * k + b_];
-                }
-                g[b_ * k + a_] = -v;
-            }
-        }
-    };
-    grad(&l, &gq, &ti, &mut m, &mut g);
-    let mut gp = vec![0.0; k * k];
-    let mut cs = vec![0.0; k];
-    let mut xt = vec![0.0; k * k];
-    let mut xit = vec![0.0; k * k];
-    let mut tc = vec![0.0; k * k];
-    let mut tic = vec![0.0; k * k];
-    let mut lc = vec![0.0; p * k];
-    let mut gqc = vec![0.0; p * k];
-    let mut steps = StepRule::new(rule, guard.is_some(), k);
-    let mut al = 1.0;
-    let mut iters = 0;
-    let mut converged = false;
-    let mut stalled = false;
-    let mut s = f64::INFINITY;
-    let mut abandoned = false;
-    for _ in 0..=max_iter {
-        cs.fill(0.0);
-        for i in 0..k {
-            for j in 0..k {
-                cs[j] += t[i * k + j] * g[i * k + j];
-            }
-        }
-        let mut ss = 0.0;
-        for i in 0..k {
-            for j in 0..k {
-                let v = g[i * k + j] - t[i * k + j] * cs[j];
-                gp[i * k + j] = v;
-                ss += v * v;
-            }
-        }
-        s = ss.sqrt();
-        if s < eps {
-            converged = true;
-            break;
-        }
-        if iters >= max_iter {
-            break;
-        }
-        if let Some(gd) = guard
-            && iters > 0
-            && near_solution(&l, None, gd)
-        {
-            abandoned = true;
-            break;
-        }
-        iters += 1;
-        al = steps.first_trial(al, s, &t, &gp);
-        let mut have = false;
-        let mut fc = f64::NAN;
-        let mut ok = false;
-        let mut trials = 0;
-        for _ in 0..=10 {
-            trials += 1;
-            for (xv, (&tv, &gv)) in xt.iter_mut().zip(t.iter().zip(&gp)) {
-                *xv = tv - al * gv;
-            }
-            for j in 0..k {
-                let n: f64 = (0..k).map(|i| xt[i * k + j] * xt[i * k + j]).sum::<f64>().sqrt();
-                for i in 0..k {
-                    xt[i * k + j] /= n;
-                }
-            }
-            if !crate::core::linalg::small::inv_into(&xt, k, &mut work, &mut xit) {
-                al /= 2.0;
-                continue;
-            }
-            std::mem::swap(&mut xt, &mut tc);
-            std::mem::swap(&mut xit, &mut tic);
-            mul_abt(&af, p, k, &tic, &mut lc);
-            fc = criterion_into(rot, &lc, p, k, &mut gqc, &mut means).ok_or_else(not_criterion)?;
-            have = true;
-            ok = fc < steps.reference(f) - 0.5 * s * s * al;
-            if ok {
-                break;
-            }
-            al /= 2.0;
-            if steps.below_rounding(s, al, f) {
-                break;
-            }
-        }
-        if !ok && rule == StoppingRule::Full {
-            stalled = true;
-            break;
-        }
-        if have {
-            std::mem::swap(&mut t, &mut tc);
-            std::mem::swap(&mut ti, &mut tic);
-            std::mem::swap(&mut l, &mut lc);
-            std::mem::swap(&mut gq, &mut gqc);
-            f = fc;
-            grad(&l, &gq, &ti, &mut m, &mut g);
-            steps.accepted(ok && trials == 1, fc);
-        }
-    }
-    let tn = unflat(&t, k, k);
-    let phi = tn.t().dot(&tn);
-    Ok(Rotated {
-        loadings: unflat(&l, p, k),
-        phi: Some(phi),
-        t: tn,
-        convergence: gpa_convergence(converged, stalled, iters, s, eps, max_iter),
-        criterion: Some(f),
-        starts_used: 1,
-        abandoned,
-    })
 }

@@ -2,12 +2,15 @@
 //! rotations (Jennrich 2001, 2002; Bernaards & Jennrich 2005) with seeded random starts.
 
 mod gpa;
+mod target;
 
 use gpa::*;
 use ndarray::{Array1, Array2, Axis};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
+pub use target::Target;
+use target::{simplimax_into, target_into};
 
 use super::extraction::StoppingRule;
 use super::small;
@@ -17,8 +20,9 @@ use crate::summary::Convergence;
 
 /// Rotation of the extracted factors (psych's names in brackets).
 ///
-/// Orthogonal: `Varimax`, `Quartimax`, `GeominT`, `Equamax`, `BentlerT`; oblique: `Promax`,
-/// `Oblimin`, `Quartimin`, `GeominQ`, `BentlerQ`. Gradient-projection criteria `f(Λ)` (minimised) are
+/// Orthogonal: `Varimax`, `Quartimax`, `GeominT`, `Equamax`, `BentlerT`, `TargetT`; oblique:
+/// `Promax`, `Oblimin`, `Quartimin`, `GeominQ`, `BentlerQ`, `TargetQ`, `Simplimax`.
+/// Gradient-projection criteria `f(Λ)` (minimised) are
 ///
 /// # Formula
 /// ```text
@@ -30,6 +34,9 @@ use crate::summary::Convergence;
 /// Equamax    f = (1 − κ)/4 ⟨Λ∘Λ, (Λ∘Λ)(11ᵀ − I)⟩ + κ/4 ⟨Λ∘Λ, (11ᵀ − I)(Λ∘Λ)⟩,  κ = k/(2p)
 ///            (Crawford–Ferguson; psych's fa(rotate = "equamax") adds a target.rot step)
 /// Bentler    f = −¼ (ln det M − ln det diag M),  M = (Λ∘Λ)ᵀ(Λ∘Λ)
+/// Target     f = Σ_{(i,j) specified} (λ_ij − t_ij)²      (orthogonal Procrustes / oblique;
+///                                                  unspecified entries: GPArotation pstT/pstQ)
+/// Simplimax  f = Σ λ_ij² [λ_ij² ≤ m-th smallest λ²]  (oblique; m = p by default)
 /// Promax     Kaiser-normalized varimax Λv, target Q = Λv ∘ |Λv|^(power−1), U = (ΛvᵀΛv)⁻¹ΛvᵀQ
 ///            rescaled to unit-variance factors; Φ = U⁻¹U⁻ᵀ
 /// ```
@@ -53,8 +60,11 @@ use crate::summary::Convergence;
 /// procedure for orthogonal / oblique rotation. *Psychometrika* 66, 289–306; 67, 7–19. Bernaards,
 /// C. A. & Jennrich, R. I. (2005). Gradient projection algorithms and software for arbitrary
 /// rotation criteria in factor analysis. *Educational and Psychological Measurement* 65, 676–696.
-/// Yates, A. (1987). *Multivariate Exploratory Data Analysis* (geomin).
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// Yates, A. (1987). *Multivariate Exploratory Data Analysis* (geomin). Browne, M. W. (1972).
+/// Orthogonal rotation to a partially specified target. *British Journal of Mathematical and
+/// Statistical Psychology* 25, 115–120. Kiers, H. A. L. (1994). Simplimax: oblique rotation to an
+/// optimal target with simple structure. *Psychometrika* 59, 567–579.
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Rotation {
     /// No rotation.
@@ -92,6 +102,18 @@ pub enum Rotation {
     BentlerT,
     /// Bentler's oblique invariant pattern simplicity (GPArotation `bentlerQ`).
     BentlerQ,
+    /// Orthogonal rotation towards a target (GPArotation `targetT`, or `pstT` when some entries
+    /// are unspecified). The factors keep the target's column order and signs.
+    TargetT(Target),
+    /// Oblique rotation towards a target (GPArotation `targetQ`, or `pstQ`).
+    TargetQ(Target),
+    /// Simplimax (oblique; GPArotation `simplimax`): the `k` smallest squared loadings are
+    /// minimised; `None` = the number of variables (GPArotation's default). `k` must lie in
+    /// `1..=` variables × factors.
+    Simplimax {
+        /// Number of loadings pushed towards zero.
+        k: Option<usize>,
+    },
 }
 
 impl Default for Rotation {
@@ -111,7 +133,30 @@ impl Rotation {
                 | Rotation::Quartimin
                 | Rotation::GeominQ { .. }
                 | Rotation::BentlerQ
+                | Rotation::TargetQ(_)
+                | Rotation::Simplimax { .. }
         )
+    }
+
+    /// Whether the rotation has a target (the factors then keep the target's column order
+    /// and signs instead of psych's sorting and sign flips).
+    pub fn is_target(&self) -> bool {
+        matches!(self, Rotation::TargetT(_) | Rotation::TargetQ(_))
+    }
+
+    /// Checks rotation parameters against p × k loadings (target shape, simplimax k).
+    pub(crate) fn check(&self, p: usize, k: usize) -> Result<()> {
+        match self {
+            Rotation::TargetT(t) | Rotation::TargetQ(t) => t.check(p, k),
+            Rotation::Simplimax { k: Some(m) } if *m == 0 || *m > p * k => Err(Error::invalid(
+                "k",
+                format!(
+                    "simplimax k must be between 1 and {} (variables × factors), got {m}",
+                    p * k
+                ),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// psych's name of the rotation (`"none"`, `"varimax"`, …, `"geominQ"`).
@@ -128,10 +173,15 @@ impl Rotation {
             Rotation::Equamax => "equamax",
             Rotation::BentlerT => "bentlerT",
             Rotation::BentlerQ => "bentlerQ",
+            Rotation::TargetT(_) => "TargetT",
+            Rotation::TargetQ(_) => "TargetQ",
+            Rotation::Simplimax { .. } => "simplimax",
         }
     }
 
-    /// Parse psych's name (`geomin` = `geominQ`; promax power 4, geomin ε 0.01, oblimin γ 0).
+    /// Parse psych's name (`geomin` = `geominQ`; promax power 4, geomin ε 0.01, oblimin γ 0,
+    /// simplimax k = number of variables). Target rotations need their matrix and are built
+    /// directly ([`Rotation::TargetT`], [`Rotation::TargetQ`]).
     pub fn from_psych_name(name: &str) -> Option<Rotation> {
         Some(match name {
             "none" => Rotation::None,
@@ -145,12 +195,14 @@ impl Rotation {
             "equamax" => Rotation::Equamax,
             "bentlerT" => Rotation::BentlerT,
             "bentlerQ" => Rotation::BentlerQ,
+            "simplimax" => Rotation::Simplimax { k: None },
             _ => return None,
         })
     }
 
     /// Value and gradient (with respect to the loadings) of the rotation criterion that gradient
-    /// projection minimises; `None` for `None` and `Promax`, which are not criterion based.
+    /// projection minimises; `None` for `None` and `Promax`, which are not criterion based, and
+    /// for a target whose shape is not that of `l`.
     ///
     /// # Formula
     /// See [`Rotation`]. Gradients: varimax `−Λ∘((I − 11ᵀ/p)(Λ∘Λ))`, quartimax `−Λ³`, oblimin
@@ -249,6 +301,7 @@ pub(crate) fn rotate(
     opts: &RotateOptions,
 ) -> Result<Rotated> {
     let k = a.ncols();
+    rotation.check(a.nrows(), k)?;
     if k < 2 || matches!(rotation, Rotation::None) {
         return Ok(Rotated {
             loadings: a.clone(),
@@ -268,9 +321,11 @@ pub(crate) fn rotate(
         Rotation::Varimax => best_of(a, opts, varimax_guarded),
         Rotation::Promax { power } => promax(a, *power, opts, opts.promax_kaiser),
         r if r.is_oblique() => {
-            best_of(a, opts, |a, t0, rule, g| gpa_oblique_guarded(a, t0, r, rule, g))
+            best_of(a, opts, |a, t0, rule, g| gpa_guarded(a, t0, r, Geometry::Oblique, rule, g))
         }
-        r => best_of(a, opts, |a, t0, rule, g| gpa_orthogonal_guarded(a, t0, r, rule, g)),
+        r => {
+            best_of(a, opts, |a, t0, rule, g| gpa_guarded(a, t0, r, Geometry::Orthogonal, rule, g))
+        }
     }
 }
 
@@ -405,7 +460,7 @@ pub(crate) fn criterion_into(
     g: &mut [f64],
     means: &mut [f64],
 ) -> Option<f64> {
-    match *rot {
+    match rot {
         Rotation::None | Rotation::Promax { .. } => None,
         Rotation::Varimax => {
             col_means_sq(l, p, k, means);
@@ -430,8 +485,9 @@ pub(crate) fn criterion_into(
             Some(-0.25 * f)
         }
         Rotation::Quartimin => Some(oblimin_into(l, p, k, 0.0, g, means)),
-        Rotation::Oblimin { gamma } => Some(oblimin_into(l, p, k, gamma, g, means)),
+        Rotation::Oblimin { gamma } => Some(oblimin_into(l, p, k, *gamma, g, means)),
         Rotation::GeominT { eps } | Rotation::GeominQ { eps } => {
+            let eps = *eps;
             let kf = k as f64;
             let mut f = 0.0;
             for i in 0..p {
@@ -447,6 +503,8 @@ pub(crate) fn criterion_into(
         }
         Rotation::Equamax => Some(crawford_ferguson_into(l, p, k, k as f64 / (2.0 * p as f64), g)),
         Rotation::BentlerT | Rotation::BentlerQ => bentler_into(l, p, k, g),
+        Rotation::TargetT(t) | Rotation::TargetQ(t) => target_into(t, l, p, k, g),
+        Rotation::Simplimax { k: m } => simplimax_into(l, p, k, m.unwrap_or(p), g),
     }
 }
 
