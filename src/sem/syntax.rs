@@ -905,13 +905,13 @@ impl Drop for Expr {
     /// Iterative drop: children are detached onto a stack before their parent is freed, so the
     /// recursion depth of the compiler's drop glue stays at one level.
     fn drop(&mut self) {
-        fn detach(e: &mut Expr, stack: &mut Vec<Box<Expr>>) {
+        fn detach(e: &mut Expr, stack: &mut Vec<Expr>) {
             let leaf = || Box::new(Expr::Num(0.0));
             match e {
-                Expr::Neg(a) => stack.push(std::mem::replace(a, leaf())),
+                Expr::Neg(a) => stack.push(*std::mem::replace(a, leaf())),
                 Expr::Bin(_, a, b) => {
-                    stack.push(std::mem::replace(a, leaf()));
-                    stack.push(std::mem::replace(b, leaf()));
+                    stack.push(*std::mem::replace(a, leaf()));
+                    stack.push(*std::mem::replace(b, leaf()));
                 }
                 Expr::Num(_) | Expr::Param(_) => {}
             }
