@@ -192,6 +192,7 @@ pub fn cov_to_cor(cov: &ArrayRef2<f64>) -> Result<Array2<f64>> {
     if cov.iter().any(|v| !v.is_finite()) {
         return Err(Error::NonFinite { what: "covariance matrix".into() });
     }
+    crate::core::scale::check_cov_scale(cov.view(), None)?;
     let sd: Vec<f64> = (0..p).map(|i| cov[[i, i]]).collect();
     if let Some(k) = sd.iter().position(|&v| v <= 0.0) {
         return Err(Error::ConstantColumn { name: format!("variable {}", k + 1) });
@@ -286,6 +287,7 @@ impl Moments {
         if cov.iter().any(|v| !v.is_finite()) {
             return Err(Error::NonFinite { what: "covariance matrix".into() });
         }
+        crate::core::scale::check_cov_scale(cov.view(), None)?;
         for i in 0..p {
             for j in 0..i {
                 let (a, b) = (cov[[i, j]], cov[[j, i]]);

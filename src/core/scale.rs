@@ -48,6 +48,40 @@ pub(crate) fn check_matrix_scale(
     Ok(())
 }
 
+/// The covariance-matrix form of [`check_column_scale`]: every variance must lie in
+/// [MIN_ABS_SCALE², MAX_ABS_VALUE²] (standard deviations in [1e-150, 1e150]) unless it is zero
+/// (left to the caller's constant-variable check); variable `k` is named `names[k]` or
+/// `variable k+1`.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] naming the variable, its variance and the accepted range.
+pub(crate) fn check_cov_scale(
+    cov: ndarray::ArrayView2<'_, f64>,
+    names: Option<&[String]>,
+) -> Result<()> {
+    let n = cov.nrows().min(cov.ncols());
+    for k in 0..n {
+        let v = cov[[k, k]];
+        let sd = v.abs().sqrt();
+        if v.is_finite() && (sd > MAX_ABS_VALUE || (sd > 0.0 && sd < MIN_ABS_SCALE)) {
+            let name = match names.and_then(|x| x.get(k)) {
+                Some(x) => x.clone(),
+                None => format!("variable {}", k + 1),
+            };
+            return Err(Error::invalid(
+                name,
+                format!(
+                    "variance {v:e} is outside [{:e}, {:e}], where products of covariances are \
+                     representable in floating point; rescale the variable",
+                    MIN_ABS_SCALE * MIN_ABS_SCALE,
+                    MAX_ABS_VALUE * MAX_ABS_VALUE
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Replace a positional column name (`column 3`, `variable 3`) in a column error by `names[2]`,
 /// for estimators whose inner steps only see an unnamed matrix.
 pub(crate) fn name_columns(e: Error, names: &[String]) -> Error {
@@ -70,6 +104,20 @@ pub(crate) fn name_columns(e: Error, names: &[String]) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn covariances_beyond_the_representable_range_are_refused() {
+        let ok = ndarray::array![[1e290, 0.0], [0.0, 1e-290]];
+        assert!(check_cov_scale(ok.view(), None).is_ok());
+        let big = ndarray::array![[1.0, 0.0], [0.0, 1e302]];
+        let e = check_cov_scale(big.view(), None).unwrap_err().to_string();
+        assert!(e.contains("variable 2") && e.contains("rescale"), "{e}");
+        let tiny = ndarray::array![[1e-305, 0.0], [0.0, 1.0]];
+        let names = ["a".to_string(), "b".to_string()];
+        let e = check_cov_scale(tiny.view(), Some(&names)).unwrap_err().to_string();
+        assert!(e.contains("`a`"), "{e}");
+        assert!(check_cov_scale(ndarray::array![[0.0]].view(), None).is_ok());
+    }
 
     #[test]
     fn columns_beyond_the_representable_range_are_refused() {

@@ -482,6 +482,25 @@ struct Chunker<R> {
     /// Line number (1-based) of the first byte of `buf`.
     line: u64,
     source: String,
+    /// Lines end with a bare `\r` (classic Mac OS): every `\r` read is turned into `\n`, a `\n`
+    /// right after a `\r` is dropped (R's `scan` accepts LF, CRLF and CR line ends alike).
+    cr_lines: bool,
+    /// The last byte translated was a `\r`.
+    last_cr: bool,
+}
+
+/// Append `bytes` to `out` with `\r` and `\r\n` line ends turned into `\n` (see
+/// `Chunker::cr_lines`); `last_cr` carries the state across calls.
+fn cr_to_lf(bytes: &[u8], last_cr: &mut bool, out: &mut Vec<u8>) {
+    out.reserve(bytes.len());
+    for &b in bytes {
+        if *last_cr && b == b'\n' {
+            *last_cr = false;
+            continue;
+        }
+        *last_cr = b == b'\r';
+        out.push(if *last_cr { b'\n' } else { b });
+    }
 }
 
 impl<R: Read> Chunker<R> {
@@ -491,6 +510,7 @@ impl<R: Read> Chunker<R> {
             let want = (target - self.buf.len()).min(tmp.len());
             match self.reader.read(&mut tmp[..want]) {
                 Ok(0) => self.eof = true,
+                Ok(k) if self.cr_lines => cr_to_lf(&tmp[..k], &mut self.last_cr, &mut self.buf),
                 Ok(k) => self.buf.extend_from_slice(&tmp[..k]),
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
@@ -703,6 +723,8 @@ pub(crate) fn open<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resul
         delim: opts.delimiter.unwrap_or(b','),
         line: 1,
         source: source.to_string(),
+        cr_lines: false,
+        last_cr: false,
     };
     let Some(mut head) = ch.header()? else {
         return Err(Error::EmptyData { source_name: source.into(), what: "no header row".into() });
@@ -722,11 +744,30 @@ pub(crate) fn open<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resul
     if let Some(i) = memchr::memchr(b'\r', &head)
         && head.get(i + 1) != Some(&b'\n')
     {
-        // lines ended by a bare carriage return (classic Mac OS) read as one long header
-        return Err(Error::Csv {
-            location: Location::new(source, Some(1), None),
-            message: "lines end with a bare carriage return (\\r); save the file with \\n or \\r\\n line ends".into(),
-        });
+        // lines ended by a bare carriage return (classic Mac OS) arrive as one long header: read
+        // the file again from its start with `\r` line ends, as R's read.csv does
+        let mut again = Vec::with_capacity(head.len() + ch.buf.len() + 1);
+        let mut last_cr = false;
+        cr_to_lf(&head, &mut last_cr, &mut again);
+        again.push(b'\n');
+        last_cr = false;
+        cr_to_lf(&ch.buf, &mut last_cr, &mut again);
+        ch.buf = again;
+        ch.last_cr = last_cr;
+        ch.cr_lines = true;
+        ch.line = 1;
+        head = match ch.header()? {
+            Some(h) => h,
+            None => {
+                return Err(Error::EmptyData {
+                    source_name: source.into(),
+                    what: "no header row".into(),
+                });
+            }
+        };
+        while matches!(head.last(), Some(b'\n' | b'\r')) {
+            head.pop();
+        }
     }
     let delim = opts.delimiter.unwrap_or_else(|| sniff(&head, opts.decimal_comma));
     ch.delim = delim;

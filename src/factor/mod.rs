@@ -36,6 +36,7 @@ mod adequacy;
 mod efa;
 mod extraction;
 mod method_bias;
+mod method_factor;
 mod parallel;
 mod rotation;
 mod scores;
@@ -49,6 +50,7 @@ pub use efa::{Efa, EfaFit, FitStatistics, MAX_RANDOM_STARTS};
 pub(crate) use extraction::smc;
 pub use extraction::{Extraction, StoppingRule};
 pub use method_bias::{HarmanTest, harman_single_factor};
+pub use method_factor::{CommonMethodFactor, MethodFactorFit, MethodLoadings};
 pub use parallel::{
     MAX_PARALLEL_REPS, ParallelAnalysis, ParallelCriterion, ParallelFit, ParallelSource,
     parallel_count,

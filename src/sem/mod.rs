@@ -23,6 +23,7 @@
 //! Statistical Software*, 48(2). Validated against R lavaan 0.6.14 on HolzingerSwineford1939,
 //! PoliticalDemocracy and the study data (tests/reference/sem.rs).
 
+mod bifactor;
 mod bootstrap;
 mod bootstrap_refit;
 mod defined;
@@ -53,6 +54,7 @@ use std::fmt;
 
 use ndarray::{Array1, Array2, ArrayRef2};
 
+pub use bifactor::{BifactorGroup, BifactorOmega, bifactor_syntax};
 pub use bootstrap::{BootstrapCi, SemBootstrap, SemBootstrapFit, SemBootstrapKind};
 pub use estimate::Optimizer;
 pub use fit::SemFit;

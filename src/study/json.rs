@@ -97,7 +97,8 @@ pub fn kmo(fit: &KmoFit) -> Value {
 /// ss_loadings, fit {chisq, df, pvalue, rmsea, tli, bic}` plus `n_obs`, `converged`,
 /// `warnings`). `fit` is given for every extraction method, as psych's `fa` reports it (for
 /// minres, pa and uls the ML criterion evaluated at their solution), with the RMSEA interval,
-/// SABIC, the empirical χ² and its p-value, RMSR and its dof-corrected version; PCA has no fit.
+/// SABIC, the empirical χ² and its p-value, RMSR and its dof-corrected version, and the n of
+/// the empirical statistics (`n_harmonic`, psych's `nh`); PCA has no fit.
 pub fn efa(fit: &EfaFit) -> Value {
     let fs = fit.fit_statistics();
     let fit_block = if fit.config_extraction() != crate::factor::Extraction::Pca {
@@ -108,7 +109,7 @@ pub fn efa(fit: &EfaFit) -> Value {
             "sabic": num(fs.sabic), "objective": num(fs.objective),
             "null_chisq": num(fs.null_chisq), "null_df": num(fs.null_dof),
             "empirical_chisq": num(fs.chi), "empirical_pvalue": num(fs.e_p_value),
-            "rmsr": num(fs.rms), "crmsr": num(fs.crms),
+            "rmsr": num(fs.rms), "crmsr": num(fs.crms), "n_harmonic": num(fs.n_harmonic),
         })
     } else {
         Value::Null
@@ -297,6 +298,7 @@ pub fn results(r: &StudyResults) -> Value {
     let mut cfa = sem(&r.cfa);
     cfa.insert("cr".into(), named(&r.cr));
     cfa.insert("ave".into(), named(&r.ave));
+    cfa.insert("omega".into(), named(&r.omega));
     cfa.insert("fornell_larcker".into(), matrix(r.fornell_larcker.table()));
     cfa.insert(
         "fornell_larcker_pass".into(),
@@ -312,6 +314,7 @@ pub fn results(r: &StudyResults) -> Value {
     cfa.insert("htmt".into(), matrix(&r.htmt));
     cfa.insert("latent".into(), json!(r.cfa.latent()));
     out.insert("cfa".into(), Value::Object(cfa));
+    out.insert("method_bias".into(), method_bias(r));
     let mut s = sem(&r.sem);
     s.insert(
         "hypotheses".into(),
@@ -426,3 +429,33 @@ impl StudyResults {
 }
 
 pub use super::moderation::{conditional_effect, johnson_neyman, moderation};
+
+/// Harman's single-factor test and the common-latent-factor comparison; a step that could not
+/// be computed is `{"error": message}`.
+fn method_bias(r: &StudyResults) -> Value {
+    let harman = match &r.harman {
+        Ok(h) => json!({
+            "pca_share": num(h.pca_share()), "fa_share": num(h.fa_share()),
+            "exceeds_half": h.exceeds_half(),
+            "warnings": h.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+        }),
+        Err(e) => json!({ "error": e }),
+    };
+    let clf = match &r.method_factor {
+        Ok(m) => {
+            let fm = |f: &SemFit, k: &str| opt(f.fit_measure(k));
+            json!({
+                "method_loadings": "equal",
+                "base": { "chisq": fm(&m.base, "chisq"), "df": fm(&m.base, "df"), "cfi": fm(&m.base, "cfi") },
+                "method": { "chisq": fm(&m.method, "chisq"), "df": fm(&m.method, "df"), "cfi": fm(&m.method, "cfi") },
+                "delta_chisq": num(m.difference.chisq), "delta_df": num(m.difference.df),
+                "pvalue": num(m.difference.pvalue), "delta_cfi": num(m.delta_cfi),
+                "method_share": num(m.method_share),
+                "std_method_loadings": Value::Object(m.method_loadings.iter().map(|(k, v)| (k.clone(), num(*v))).collect()),
+                "warnings": m.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+            })
+        }
+        Err(e) => json!({ "error": e }),
+    };
+    json!({ "harman": harman, "common_latent_factor": clf })
+}

@@ -6,7 +6,10 @@ use super::*;
 use crate::data::Dataset;
 use crate::describe::{Describe, ValueCounts};
 use crate::error::{Error, Result};
-use crate::factor::{Efa, EfaFit, Extraction, Kmo, ParallelAnalysis, Rotation};
+use crate::factor::{
+    CommonMethodFactor, Efa, EfaFit, Extraction, Kmo, MethodLoadings, ParallelAnalysis, Rotation,
+    harman_single_factor,
+};
 use crate::moments::{Missing, complete_rows, correlation};
 use crate::regression::{Moderation, Ols, OlsFit, SeType};
 use crate::reliability::{Alpha, HtmtMean, fornell_larcker, htmt};
@@ -143,6 +146,14 @@ impl Study {
             pos += c.items.len();
         }
         let htmt_m = htmt(&r_items, &groups_idx, HtmtMean::Geometric)?;
+        let omega = cfa.omega();
+        // common method bias: Harman's test and the CLF comparison (equal method loadings, the
+        // form that stays identified when there is little method variance)
+        let harman = harman_single_factor(&x).map_err(|e| e.to_string());
+        let method_factor = CommonMethodFactor::new(&d.cfa_syntax())
+            .loadings(MethodLoadings::Equal)
+            .fit(data)
+            .map_err(|e| e.to_string());
         // 4. structural model
         let sem_cfg = Sem::from_syntax(&d.sem_syntax())?.ci_level(self.ci_level);
         let sem = sem_cfg.fit(data)?;
@@ -240,6 +251,9 @@ impl Study {
             moderation,
             group_fits,
             invariance,
+            omega,
+            harman,
+            method_factor,
         })
     }
 }

@@ -139,6 +139,7 @@ impl StudyResults {
                 "average r".into(),
                 "CR".into(),
                 "AVE".into(),
+                "omega".into(),
             ],
         );
         for (i, (c, f)) in self.alpha.iter().enumerate() {
@@ -153,6 +154,7 @@ impl StudyResults {
                 fmt_num(f.average_r(), 3),
                 fmt_num(self.cr.get(i).map(|x| x.1), 3),
                 fmt_num(self.ave.get(i).map(|x| x.1), 3),
+                fmt_num(self.omega.get(i).map(|x| x.1), 3),
             ]);
         }
         s.table(t);
@@ -362,7 +364,49 @@ impl StudyResults {
             fmt_num(hmax, 3),
             if hmax < 0.85 { "below" } else { "not below" }
         ));
+        self.method_bias_table(&mut s);
         s
+    }
+
+    /// Harman's single-factor test and the common-latent-factor comparison.
+    fn method_bias_table(&self, s: &mut Summary) {
+        let mut t = Table::new(Some("Common method bias"), ["check", "result"]);
+        match &self.harman {
+            Ok(h) => {
+                t.push([
+                    "Harman: first unrotated component".to_string(),
+                    format!("{}% of the variance", fmt_num(100.0 * h.pca_share(), 1)),
+                ]);
+                t.push([
+                    "Harman: one unrotated factor (minres)".to_string(),
+                    format!("{}% of the variance", fmt_num(100.0 * h.fa_share(), 1)),
+                ]);
+            }
+            Err(e) => {
+                t.push(["Harman's single-factor test".to_string(), format!("not computed: {e}")])
+            }
+        }
+        match &self.method_factor {
+            Ok(m) => {
+                let d = &m.difference;
+                t.push([
+                    "CLF (equal loadings): chi-square difference".to_string(),
+                    format!(
+                        "{} on {} df, p {}",
+                        fmt_num(d.chisq, 3),
+                        fmt_num(d.df, 0),
+                        fmt_pvalue(Some(d.pvalue))
+                    ),
+                ]);
+                t.push(["CLF: change in CFI".to_string(), fmt_num(m.delta_cfi, 4)]);
+                t.push([
+                    "CLF: method variance share (mean squared std. loading)".to_string(),
+                    format!("{}%", fmt_num(100.0 * m.method_share, 2)),
+                ]);
+            }
+            Err(e) => t.push(["Common latent factor".to_string(), format!("not computed: {e}")]),
+        }
+        s.table(t);
     }
 
     fn efa_order(&self) -> Vec<usize> {

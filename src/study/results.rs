@@ -5,7 +5,7 @@ use ndarray::Array2;
 use super::*;
 use crate::describe::Descriptives;
 use crate::diagram::{Coefficient, PathDiagram};
-use crate::factor::{EfaFit, KmoFit, ParallelFit};
+use crate::factor::{EfaFit, HarmanTest, KmoFit, MethodFactorFit, ParallelFit};
 use crate::regression::{Moderation, OlsFit};
 use crate::reliability::{AlphaFit, FornellLarcker};
 use crate::resample::Interval;
@@ -157,6 +157,9 @@ pub struct StudyResults {
     pub(super) moderation: Option<Moderation>,
     pub(super) group_fits: Vec<GroupFit>,
     pub(super) invariance: Option<Invariance>,
+    pub(super) omega: Vec<(String, f64)>,
+    pub(super) harman: std::result::Result<HarmanTest, String>,
+    pub(super) method_factor: std::result::Result<MethodFactorFit, String>,
 }
 
 impl StudyResults {
@@ -207,6 +210,18 @@ impl StudyResults {
     /// Average variance extracted per construct.
     pub fn ave(&self) -> &[(String, f64)] {
         &self.ave
+    }
+    /// McDonald's ω of each construct from the CFA ([`SemFit::omega`]).
+    pub fn omega(&self) -> &[(String, f64)] {
+        &self.omega
+    }
+    /// Harman's single-factor test on the items (error text if it could not be computed).
+    pub fn harman(&self) -> std::result::Result<&HarmanTest, &str> {
+        self.harman.as_ref().map_err(|e| e.as_str())
+    }
+    /// Common-latent-factor comparison (equal method loadings) of the CFA.
+    pub fn method_factor(&self) -> std::result::Result<&MethodFactorFit, &str> {
+        self.method_factor.as_ref().map_err(|e| e.as_str())
     }
     /// Fornell–Larcker table.
     pub fn fornell_larcker(&self) -> &FornellLarcker {

@@ -76,3 +76,37 @@ fn errors_are_one_sentence() {
     let v: Value = serde_json::from_slice(&two.stdout).unwrap();
     assert!(!v["warnings"].as_array().unwrap().is_empty(), "two group factors warn");
 }
+
+#[test]
+fn omega_bifactor_matches_semtools() {
+    let items = "x1,x2,x3,x4,x5,x6,x7,x8,x9";
+    let data = path("data/HolzingerSwineford1939.csv");
+    let groups = "F1:x1,x2,x3;F2:x4,x5,x6;F3:x7,x8,x9";
+    let args = ["omega", "--data", &data, "--items", items, "--bifactor", "--groups", groups];
+    let out = run(&[&args[..], &["--json"]].concat());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let e = &extra("extra/omega_bifactor.json")["hs"];
+    let t = crate::common::TOL_SEM_EST;
+    assert_rel("cli omega_h", f(&v["omega_h_observed"]), f(&e["comprel_obs"]["G"]), t);
+    assert_rel("cli omega_total", f(&v["omega_total"]), f(&e["comprel_implied"]["total"]), t);
+    assert_rel("cli ecv", f(&v["ecv"]), f(&e["rodriguez"]["ecv"]), t);
+    assert_eq!(v["groups"].as_array().unwrap().len(), 3);
+    let text = run(&args);
+    let s = String::from_utf8(text.stdout).unwrap();
+    assert!(s.contains("Omega hierarchical") && s.contains("F2"), "{s}");
+    let bad = run(&["omega", "--data", &data, "--items", items, "--bifactor", "--groups", "x1,zz"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("zz"));
+}
+
+#[test]
+fn efa_json_reports_the_harmonic_n_of_psych() {
+    let data = path("data/HS_missing10.csv");
+    let items = "x1,x2,x3,x4,x5,x6,x7,x8,x9";
+    let out = run(&["efa", "--data", &data, "--items", items, "--factors", "3", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let e = &extra("extra/efa_missing.json")["hs_missing_minres"];
+    assert_rel("cli n_harmonic", f(&v["fit"]["n_harmonic"]), f(&e["nh"]), TOL_CLOSED_FORM);
+}

@@ -3,6 +3,9 @@
 use serde_json::{Value, json};
 use surveystat::reliability::{Omega, OmegaFit};
 
+#[path = "omega_bifactor.rs"]
+mod bifactor;
+
 use crate::output::{
     complete_moments, in_file, json_text, num, read_data, split_list, stream_data, use_stream,
 };
@@ -22,6 +25,15 @@ pub struct OmegaArgs {
     /// Print one JSON object instead of the text summary
     #[arg(long)]
     pub json: bool,
+    /// Fit a bifactor CFA (ML; general factor on every item, uncorrelated group factors) and
+    /// report ω total, ω hierarchical, ω_s / ω_hs per group factor and ECV from it
+    #[arg(long)]
+    pub bifactor: bool,
+    /// With --bifactor: the group factors, `;`-separated lists of items, each optionally named
+    /// (`A:A1,A2,A3;C:C1,C2,C3`); default: each item to the Schmid–Leiman group factor of its
+    /// largest loading
+    #[arg(long, requires = "bifactor")]
+    pub groups: Option<String>,
 }
 
 /// Run the subcommand.
@@ -29,6 +41,9 @@ pub fn run(a: OmegaArgs) -> Result<String, String> {
     let items = split_list(&a.items);
     if items.len() < 2 {
         return Err("--items needs at least two column names".into());
+    }
+    if a.bifactor {
+        return bifactor::run(&a, &items);
     }
     let est = Omega::new().n_factors(a.factors).names(&items);
     let fit = if use_stream(&a.data, true, "")? {
