@@ -12,6 +12,7 @@ mod data_options;
 mod efa_scores;
 mod factor_warnings;
 mod glm;
+mod glm_profile;
 mod invariance;
 mod ols;
 mod ols_extreme_scale;

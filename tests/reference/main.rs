@@ -10,6 +10,7 @@ mod data_io;
 mod describe;
 mod efa_missing;
 mod factor;
+mod glm_profile;
 mod icc;
 mod invariance;
 mod method_bias;
