@@ -3,6 +3,7 @@
 //! ratios, sandwich standard errors and likelihood-ratio tests of each term.
 
 mod irls;
+mod profile;
 
 use ndarray::{Array1, Array2};
 use statrs::function::gamma::ln_gamma;
@@ -15,6 +16,7 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::warning::Warning;
 use irls::Control;
+pub use profile::{ProfileCi, ProfileInterval};
 
 /// The response distribution and its link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,7 +175,14 @@ impl Glm {
     }
 
     fn control<'a>(&self, names: &'a [String]) -> Control<'a> {
-        Control { family: self.family, max_iter: self.max_iter, tol: self.tol, names }
+        Control {
+            family: self.family,
+            max_iter: self.max_iter,
+            tol: self.tol,
+            names,
+            offset: None,
+            halving: false,
+        }
     }
 
     /// Fit on a dataset (rows with a missing model variable are dropped).

@@ -22,7 +22,7 @@ mod process;
 mod robust;
 mod solver;
 
-pub use glm::{Glm, GlmFamily, GlmFit, LrTest};
+pub use glm::{Glm, GlmFamily, GlmFit, LrTest, ProfileCi, ProfileInterval};
 pub use inference::{AnovaRow, Influence, Prediction};
 pub use ols::{
     BreuschPagan, FTest, HcType, Ols, OlsFit, RankDeficiency, Refinement, RobustCovariance, SeType,

@@ -6,6 +6,7 @@ mod common;
 mod data;
 mod describe;
 mod factor;
+mod glm_profile;
 mod hardening_edges;
 mod invariance;
 mod polychoric;

@@ -13,6 +13,7 @@ mod efa_methods;
 mod efa_scores;
 mod factor_warnings;
 mod glm;
+mod glm_profile;
 mod invariance;
 mod ols;
 mod ols_extreme_scale;

@@ -11,6 +11,7 @@ mod describe;
 mod efa_methods;
 mod efa_missing;
 mod factor;
+mod glm_profile;
 mod icc;
 mod invariance;
 mod method_bias;

@@ -2,7 +2,7 @@
 //! `summary(glm())`.
 
 use serde_json::{Value, json};
-use surveystat::regression::{Glm, GlmFamily, GlmFit};
+use surveystat::regression::{Glm, GlmFamily, GlmFit, ProfileCi};
 
 use crate::output::{in_file, json_text, num, read_data};
 
@@ -47,6 +47,10 @@ pub struct GlmArgs {
     /// Skip the likelihood-ratio test of each term (one refit per term)
     #[arg(long)]
     pub no_lr_tests: bool,
+    /// Also profile-likelihood intervals at the --ci-level (R's confint() on a glm): one
+    /// IRLS refit per profile point
+    #[arg(long)]
+    pub profile_ci: bool,
     /// Print one JSON object instead of the text summary
     #[arg(long)]
     pub json: bool,
@@ -67,6 +71,11 @@ pub fn run(a: GlmArgs) -> Result<String, String> {
         .fit_dataset(&ds)
         .map_err(in_file(&a.data))?;
     let lr = if a.no_lr_tests { Vec::new() } else { fit.lr_tests().map_err(in_file(&a.data))? };
+    let prof = if a.profile_ci {
+        Some(fit.confint_profile(a.ci_level).map_err(in_file(&a.data))?)
+    } else {
+        None
+    };
     if a.json {
         let mut v = to_json(&fit);
         if let Some(o) = v.as_object_mut() {
@@ -75,6 +84,12 @@ pub fn run(a: GlmArgs) -> Result<String, String> {
                 .map(|r| json!({"term": r.term, "df": r.df, "lr": num(r.statistic), "p_value": num(r.p_value)}))
                 .collect();
             o.insert("lr_tests".into(), Value::Array(t));
+            if let Some(p) = &prof {
+                o.insert("profile_ci".into(), profile_json(p));
+                if let Some(Value::Array(w)) = o.get_mut("warnings") {
+                    w.extend(p.warnings.iter().map(|x| Value::String(x.to_string())));
+                }
+            }
         }
         return Ok(json_text(&v));
     }
@@ -121,7 +136,22 @@ pub fn run(a: GlmArgs) -> Result<String, String> {
             ));
         }
     }
-    for w in fit.warnings() {
+    if let Some(p) = &prof {
+        out.push_str(&format!(
+            "\nProfile-likelihood {:.0} % intervals (exact roots of the signed root statistic):\n",
+            p.level * 100.0
+        ));
+        let show = |v: Option<f64>| v.map_or_else(|| "NA".to_string(), |x| format!("{x:.6}"));
+        for iv in &p.intervals {
+            out.push_str(&format!(
+                "  {:<22} {:>14} {:>14}\n",
+                iv.term,
+                show(iv.lower),
+                show(iv.upper)
+            ));
+        }
+    }
+    for w in fit.warnings().iter().chain(prof.iter().flat_map(|p| p.warnings.iter())) {
         out.push_str(&format!("Warning: {w}\n"));
     }
     Ok(out)
@@ -154,4 +184,21 @@ pub fn to_json(fit: &GlmFit) -> Value {
         "iterations": fit.iterations(), "converged": fit.converged(),
         "warnings": fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
     })
+}
+
+/// The profile intervals: level, cutoff, and per coefficient the ends (null when the profile
+/// does not reach the cutoff) with their exponentiated values.
+fn profile_json(p: &ProfileCi) -> Value {
+    let opt = |v: Option<f64>| v.map_or(Value::Null, num);
+    let rows: Vec<Value> = p
+        .intervals
+        .iter()
+        .map(|iv| {
+            json!({"term": iv.term, "lower": opt(iv.lower), "upper": opt(iv.upper),
+                   "exp_lower": opt(iv.lower.map(f64::exp)), "exp_upper": opt(iv.upper.map(f64::exp)),
+                   "evaluations": iv.evaluations})
+        })
+        .collect();
+    json!({"level": p.level, "cutoff": num(p.cutoff), "method": "profile likelihood, exact roots",
+           "intervals": rows})
 }

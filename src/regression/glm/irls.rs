@@ -38,7 +38,17 @@ pub(super) struct Control<'a> {
     pub tol: f64,
     /// Design column names (intercept first when present), for the rank error.
     pub names: &'a [String],
+    /// A known part of the linear predictor, `η = offset + X β` (R's `offset`).
+    pub offset: Option<&'a [f64]>,
+    /// Halve a step that raises the deviance (up to [`MAX_HALVINGS`] times) towards the
+    /// previous coefficients, as the `glm2` package does, so that a fit with a large offset (a
+    /// profile refit) cannot stall in the saturated region of the link. Off for the model fit
+    /// itself, which follows R's `glm.fit` step for step.
+    pub halving: bool,
 }
+
+/// Step halvings per IRLS iteration (with [`Control::halving`]).
+const MAX_HALVINGS: usize = 60;
 
 /// `η = X β` into `eta` (parallel over row chunks).
 pub(super) fn linear_predictor(design: &Design<'_>, coef: &[f64], eta: &mut [f64]) {
@@ -63,6 +73,13 @@ pub(super) fn linear_predictor(design: &Design<'_>, coef: &[f64], eta: &mut [f64
     });
 }
 
+/// `η ← η + offset`.
+fn add_offset(eta: &mut [f64], offset: Option<&[f64]>) {
+    if let Some(o) = offset {
+        eta.par_iter_mut().zip(o.par_iter()).for_each(|(e, &v)| *e += v);
+    }
+}
+
 /// `Σ f(i)` over `0..n` in fixed chunks (parallel), the chunk sums added in chunk order.
 pub(super) fn chunked_sum(n: usize, f: impl Fn(usize) -> f64 + Sync) -> f64 {
     let k = n.div_ceil(CHUNK);
@@ -84,7 +101,9 @@ pub(super) fn irls(design: &Design<'_>, y: &[f64], ctl: &Control<'_>) -> Result<
     let p = design.p();
     let mut eta = vec![0.0; n];
     let mut mu = vec![0.0; n];
-    // R's `mustart`: (y + ½)/2 for the binomial, y + 0.1 for the Poisson.
+    let offset = ctl.offset.filter(|o| o.len() == n);
+    // R's `mustart`: (y + ½)/2 for the binomial, y + 0.1 for the Poisson (the offset is not
+    // part of the start, as in `glm.fit`).
     eta.par_iter_mut().zip(y.par_iter()).for_each(|(e, &v)| {
         *e = fam.link(if fam.binomial() { (v + 0.5) / 2.0 } else { v + 0.1 });
     });
@@ -94,6 +113,8 @@ pub(super) fn irls(design: &Design<'_>, y: &[f64], ctl: &Control<'_>) -> Result<
     let mut weights = vec![0.0; n];
     let mut dev_old = f64::INFINITY;
     let mut coef = vec![0.0; p];
+    // The coefficients the current step starts from, for step halving (from the second step).
+    let mut prev: Option<Vec<f64>> = None;
     let mut converged = false;
     let mut iterations = 0;
     let mut rinv = vec![0.0; p * p];
@@ -111,7 +132,8 @@ pub(super) fn irls(design: &Design<'_>, y: &[f64], ctl: &Control<'_>) -> Result<
                     let i = r0 + j;
                     let (_, d) = fam.inv(eta[i]);
                     let var = fam.variance(mu[i]);
-                    zc[j] = eta[i] + (y[i] - mu[i]) / d;
+                    let o = offset.map_or(0.0, |o| o[i]);
+                    zc[j] = eta[i] - o + (y[i] - mu[i]) / d;
                     wc[j] = d * d / var;
                     sc[j] = wc[j].sqrt();
                 }
@@ -134,8 +156,27 @@ pub(super) fn irls(design: &Design<'_>, y: &[f64], ctl: &Control<'_>) -> Result<
         rinv = tri.r_inverse();
         scale.clone_from(&tri.scale);
         linear_predictor(design, &coef, &mut eta);
+        add_offset(&mut eta, offset);
         mu.par_iter_mut().zip(eta.par_iter()).for_each(|(m, &e)| *m = fam.inv(e).0);
-        let dev = chunked_sum(n, |i| fam.unit_deviance(y[i], mu[i]));
+        let mut dev = chunked_sum(n, |i| fam.unit_deviance(y[i], mu[i]));
+        if let Some(pc) = prev.as_mut() {
+            let mut h = 0;
+            while !(dev.is_finite() && dev <= dev_old * (1.0 + 4.0 * f64::EPSILON))
+                && h < MAX_HALVINGS
+            {
+                h += 1;
+                for (c, &q) in coef.iter_mut().zip(pc.iter()) {
+                    *c = 0.5 * (*c + q);
+                }
+                linear_predictor(design, &coef, &mut eta);
+                add_offset(&mut eta, offset);
+                mu.par_iter_mut().zip(eta.par_iter()).for_each(|(m, &e)| *m = fam.inv(e).0);
+                dev = chunked_sum(n, |i| fam.unit_deviance(y[i], mu[i]));
+            }
+            pc.clone_from(&coef);
+        } else if ctl.halving && dev.is_finite() {
+            prev = Some(coef.clone());
+        }
         if !dev.is_finite() {
             return Err(Error::NotConverged {
                 what: "IRLS (the deviance became non-finite)".into(),
