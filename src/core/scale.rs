@@ -38,12 +38,23 @@ pub(crate) fn check_matrix_scale(
     x: ndarray::ArrayView2<'_, f64>,
     names: Option<&[String]>,
 ) -> Result<()> {
-    for (j, col) in x.columns().into_iter().enumerate() {
-        let name = match names.and_then(|n| n.get(j)) {
-            Some(n) => n.clone(),
-            None => format!("column {}", j + 1),
-        };
-        check_column_scale(&name, col.iter().copied())?;
+    // Largest finite magnitude per column in one pass over the rows (memory order).
+    let mut max = vec![0.0_f64; x.ncols()];
+    for row in x.rows() {
+        for (m, &v) in max.iter_mut().zip(row.iter()) {
+            if v.is_finite() {
+                *m = m.max(v.abs());
+            }
+        }
+    }
+    for (j, &m) in max.iter().enumerate() {
+        if m > MAX_ABS_VALUE || (m > 0.0 && m < MIN_ABS_SCALE) {
+            let name = match names.and_then(|n| n.get(j)) {
+                Some(n) => n.clone(),
+                None => format!("column {}", j + 1),
+            };
+            return check_column_scale(&name, [m]);
+        }
     }
     Ok(())
 }

@@ -248,20 +248,19 @@ fn trim(b: &[u8]) -> &[u8] {
 /// Parse a trimmed field as a number; `None` if it is not one.
 #[inline]
 fn parse_number(t: &[u8], decimal_comma: bool) -> Option<f64> {
-    // Integer fast path (Likert answers, codes, counts): exact for up to 15 digits.
-    let (neg, digits) = match t.first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    if !digits.is_empty() && digits.len() <= 15 && digits.iter().all(u8::is_ascii_digit) {
-        let mut v: u64 = 0;
-        for &d in digits {
-            v = v * 10 + u64::from(d - b'0');
-        }
-        let v = v as f64;
-        return Some(if neg { -v } else { v });
+    // Plain decimals (Likert answers, codes, counts, scores): exact, see `plain_decimal`.
+    if let Some((v, used)) = plain_decimal(t, b'.')
+        && used == t.len()
+    {
+        return Some(v);
     }
+    parse_number_general(t, decimal_comma)
+}
+
+/// The standard library's correctly rounded parser, after mapping a decimal comma to a point.
+#[cold]
+#[inline(never)]
+fn parse_number_general(t: &[u8], decimal_comma: bool) -> Option<f64> {
     if t.len() > 64 {
         return std::str::from_utf8(t).ok()?.parse::<f64>().ok();
     }
@@ -276,6 +275,69 @@ fn parse_number(t: &[u8], decimal_comma: bool) -> Option<f64> {
         }
     }
     std::str::from_utf8(buf).ok()?.parse::<f64>().ok()
+}
+
+/// Powers of ten that are exact in `f64`.
+const POW10: [f64; 16] =
+    [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/// A number `-?d+(.d+)?` with at most 15 digits at the start of `t` (the decimal mark is
+/// `point`), and the bytes it used; `None` for anything else. The value is the mantissa (below
+/// 10¹⁵ < 2⁵³, exact) divided by an exact power of ten: one correctly rounded operation, so the
+/// result is the correctly rounded value of the decimal, identical to the standard parser's
+/// (Clinger's fast path).
+#[inline]
+fn plain_decimal(t: &[u8], point: u8) -> Option<(f64, usize)> {
+    let n = t.len();
+    let neg = n > 0 && t[0] == b'-';
+    let mut i = usize::from(neg);
+    let mut mant: u64 = 0;
+    let start = i;
+    while i < n && t[i].is_ascii_digit() && i - start < 16 {
+        mant = mant * 10 + u64::from(t[i] - b'0');
+        i += 1;
+    }
+    let mut digits = i - start;
+    if digits == 0 {
+        return None;
+    }
+    let mut frac = 0;
+    if i < n && t[i] == point {
+        i += 1;
+        while i < n && t[i].is_ascii_digit() && digits < 16 {
+            mant = mant * 10 + u64::from(t[i] - b'0');
+            i += 1;
+            frac += 1;
+            digits += 1;
+        }
+        if frac == 0 {
+            return None;
+        }
+    }
+    if digits > 15 {
+        return None;
+    }
+    let v = mant as f64 / POW10[frac];
+    Some((if neg { -v } else { v }, i))
+}
+
+/// An unquoted plain number field at `bytes[pos..]` ended by the delimiter, a line end (`\n`
+/// or `\r\n`) or the end of the data: its value, how it ended and the next position. `None`
+/// sends the field through the general path ([`next_field`], [`parse_cell`]).
+#[inline]
+fn fast_field(bytes: &[u8], pos: usize, delim: u8) -> Option<(f64, End, usize)> {
+    if matches!(delim, b'.' | b'-' | b'0'..=b'9') {
+        return None;
+    }
+    let (v, used) = plain_decimal(&bytes[pos..], b'.')?;
+    let i = pos + used;
+    match bytes.get(i) {
+        None => Some((v, End::Eof, i)),
+        Some(&b) if b == delim => Some((v, End::Delim, i + 1)),
+        Some(b'\n') => Some((v, End::Newline, i + 1)),
+        Some(b'\r') if bytes.get(i + 1) == Some(&b'\n') => Some((v, End::Newline, i + 2)),
+        _ => None,
+    }
 }
 
 /// A field's value: `Some(NaN)` for missing, `Some(v)` for a number, `None` for text.
@@ -356,6 +418,31 @@ fn try_parse_chunk(
         values.resize(row_start + p, f64::NAN);
         let mut j = 0;
         loop {
+            let fast =
+                if j < p && text[j].is_none() { fast_field(bytes, pos, ctx.delim) } else { None };
+            if let Some((v, end, next)) = fast {
+                values[row_start + j] = if ctx.na_num.contains(&v) { f64::NAN } else { v };
+                j += 1;
+                pos = next;
+                match end {
+                    End::Delim if pos < bytes.len() => continue,
+                    End::Newline => {
+                        line += 1;
+                        break;
+                    }
+                    // A trailing delimiter at the end of the data: one more empty field.
+                    End::Delim => {
+                        if j < p
+                            && let Some(t) = text[j].as_mut()
+                        {
+                            push_label(t, b"");
+                        }
+                        j += 1;
+                        break;
+                    }
+                    End::Eof => break,
+                }
+            }
             let Ok((field, end, next, nl)) = next_field(bytes, pos, ctx.delim, &mut scratch) else {
                 error = Some(ChunkError::Unclosed { rel_line: rec_line });
                 values.truncate(row_start);
@@ -825,6 +912,24 @@ pub(crate) fn open<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resul
     Ok(Opened { ch, names, row_names, ctx })
 }
 
+/// Chunks per batch: two per thread. Asked of the operating system, not of rayon, so that a file
+/// of one chunk never starts the thread pool.
+fn batch_size() -> usize {
+    2 * std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+/// `f` over the chunks of a batch in file order: in parallel for several chunks, inline for one.
+fn map_chunks<T: Send>(
+    chunks: &[(Vec<u8>, u64)],
+    f: impl Fn(&(Vec<u8>, u64)) -> T + Sync + Send,
+) -> Vec<T> {
+    if chunks.len() <= 1 {
+        chunks.iter().map(f).collect()
+    } else {
+        chunks.par_iter().map(f).collect()
+    }
+}
+
 /// Read a CSV source into typed columns.
 pub(crate) fn read_table<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Result<Table> {
     let Opened { mut ch, names, row_names, ctx } = open(reader, source, opts)?;
@@ -837,14 +942,14 @@ pub(crate) fn read_table<R: Read>(reader: R, source: &str, opts: &CsvOptions) ->
     if row_names {
         b.make_text(0, 2, String::new());
     }
-    let batch = 2 * rayon::current_num_threads().max(1);
+    let batch = batch_size();
     loop {
         let chunks = ch.next_batch(batch)?;
         if chunks.is_empty() {
             break;
         }
         let mut outs: Vec<ChunkOut> =
-            chunks.par_iter().map(|(bytes, _)| parse_chunk(bytes, &ctx, &known_text)).collect();
+            map_chunks(&chunks, |(bytes, _)| parse_chunk(bytes, &ctx, &known_text));
         // Columns that showed text in one chunk are read as text in all chunks of the batch.
         let mut union = known_text.clone();
         let mut discoveries = Vec::new();
@@ -855,14 +960,15 @@ pub(crate) fn read_table<R: Read>(reader: R, source: &str, opts: &CsvOptions) ->
             }
         }
         if union != known_text {
-            outs = chunks
-                .par_iter()
-                .zip(outs)
-                .map(|((bytes, _), o)| {
-                    let has: Vec<bool> = o.text.iter().map(Option::is_some).collect();
-                    if has == union { o } else { parse_chunk(bytes, &ctx, &union) }
-                })
-                .collect();
+            let redo = |((bytes, _), o): (&(Vec<u8>, u64), ChunkOut)| {
+                let has: Vec<bool> = o.text.iter().map(Option::is_some).collect();
+                if has == union { o } else { parse_chunk(bytes, &ctx, &union) }
+            };
+            outs = if chunks.len() <= 1 {
+                chunks.iter().zip(outs).map(redo).collect()
+            } else {
+                chunks.par_iter().zip(outs).map(redo).collect()
+            };
         }
         for (line, d) in discoveries {
             b.make_text(d.column, line, d.value);
@@ -925,7 +1031,7 @@ pub(crate) fn stream_columns<R: Read, T: Send>(
             format!("`{}` holds row names, not numbers", names[j]),
         ));
     }
-    let batch = 2 * rayon::current_num_threads().max(1);
+    let batch = batch_size();
     let mut rows_read = 0u64;
     loop {
         let chunks = ch.next_batch(batch)?;

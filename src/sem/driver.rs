@@ -90,8 +90,7 @@ impl BlockObjective {
     ) -> Option<(Array1<f64>, Option<Array2<f64>>)> {
         match (self, pt) {
             (BlockObjective::Moments(obj), BlockPoint::Moments(p)) => {
-                let (g, delta) = estimate::gradient(st, obj, p);
-                Some((g, Some(delta)))
+                Some((estimate::gradient_only(st, obj, p), None))
             }
             (BlockObjective::Fiml { .. }, BlockPoint::Fiml(p)) => Some((p.g.clone(), None)),
             _ => None,
@@ -108,17 +107,10 @@ impl BlockObjective {
         delta: Option<&Array2<f64>>,
     ) -> Option<Array2<f64>> {
         match (self, pt) {
-            (BlockObjective::Moments(obj), BlockPoint::Moments(p)) => {
-                let owned;
-                let d = match delta {
-                    Some(d) => d,
-                    None => {
-                        owned = st.delta(&p.imp);
-                        &owned
-                    }
-                };
-                Some(obj.information(&p.val, d) * 2.0)
-            }
+            (BlockObjective::Moments(obj), BlockPoint::Moments(p)) => match delta {
+                Some(d) => Some(obj.information(&p.val, d) * 2.0),
+                None => Some(estimate::information(st, obj, p) * 2.0),
+            },
             (BlockObjective::Fiml { .. }, BlockPoint::Fiml(p)) => fiml::expected_information(st, p),
             _ => None,
         }

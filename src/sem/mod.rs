@@ -716,8 +716,7 @@ impl SemModel {
         let theta = point.theta.clone();
         let ml = cfg.estimator == Estimator::Ml;
         // information and vcov
-        let (_, delta) = estimate::gradient(&st, &obj, point);
-        let info = obj.information(&point.val, &delta);
+        let info = estimate::information(&st, &obj, point);
         let par_names: Vec<String> = free_names(&pt);
         let info_inv = vcov::invert_information(&info, &par_names)?;
         // lavaan's "standard" SEs: (N′ Δᵀ W Δ)⁻¹ for every estimator (W = I for ULS)

@@ -15,6 +15,7 @@ use ndarray::{Array1, Array2};
 
 use super::partable::ParTable;
 use super::syntax::Op;
+use crate::core::linalg::small as dense;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,13 +305,31 @@ impl ModelStructure {
         } else {
             Array2::eye(m)
         };
-        let mm = if self.has_beta { mats.lambda.dot(&a) } else { mats.lambda.clone() };
-        let c = a.dot(&mats.psi).dot(&mm.t());
-        // Σ = Λ (A Ψ Aᵀ Λᵀ) = Λ C
-        let mut sigma = mats.lambda.dot(&c);
-        sigma += &mats.theta;
+        // Small products with the kernels of `core::linalg::small` (structural zeros of Λ, B
+        // and Ψ are skipped).
+        let p = mats.lambda.nrows();
+        let lambda = mats.lambda.as_standard_layout();
+        let lambda = lambda.as_slice().expect("standard layout");
+        let a_s = a.as_standard_layout();
+        let a_s = a_s.as_slice().expect("standard layout");
+        let mut mm = vec![0.0; p * m];
+        if self.has_beta {
+            dense::matmul_acc(lambda, a_s, p, m, m, 0.0, &mut mm);
+        } else {
+            mm.copy_from_slice(lambda);
+        }
+        let psi = mats.psi.as_standard_layout();
+        let mut ap = vec![0.0; m * m];
+        dense::matmul_acc(a_s, psi.as_slice().expect("standard layout"), m, m, m, 0.0, &mut ap);
+        // C = (A Ψ) Mᵀ
+        let mut c = vec![0.0; m * p];
+        dense::matmul_abt(&ap, &mm, m, m, p, &mut c);
+        // Σ = Λ (A Ψ Aᵀ Λᵀ) + Θ = Λ C + Θ
+        let mut sigma = mats.theta.as_standard_layout().into_owned();
+        dense::matmul_acc(lambda, &c, p, m, p, 1.0, sigma.as_slice_mut().expect("standard layout"));
         crate::core::linalg::symmetrize(&mut sigma);
-        Ok(Implied { a, m: mm, c, sigma })
+        let shape = |r, k, v: Vec<f64>| Array2::from_shape_vec((r, k), v).expect("shape");
+        Ok(Implied { a, m: shape(p, m, mm), c: shape(m, p, c), sigma })
     }
 
     /// Δ = ∂ vech Σ / ∂ θᵀ, (p(p+1)/2 × npar), at the implied quantities.
@@ -352,6 +371,147 @@ impl ModelStructure {
             }
         }
         d
+    }
+
+    /// g = Δᵀ vech-weighted G without forming Δ: for a symmetric G with dF = Σ_ab G_ab dσ_ab
+    /// (full sum over a, b), ∂F/∂λ_ij = 2 (G Cᵀ)_ij, ∂F/∂β_ij = 2 (Mᵀ G Cᵀ)_ij,
+    /// ∂F/∂ψ_ij = (2 − δ_ij) (Mᵀ G M)_ij and ∂F/∂θ_ij = (2 − δ_ij) G_ij, with C = A Ψ Mᵀ.
+    /// Mean-structure rows contribute nothing.
+    pub(crate) fn gradient_sym(&self, imp: &Implied, g: &Array2<f64>) -> Array1<f64> {
+        let p = g.nrows();
+        let m = self.m;
+        let mut out = Array1::<f64>::zeros(self.npar);
+        let (mut need_gc, mut need_mgc, mut need_mgm) = (false, false, false);
+        for (k, sl) in self.slots.iter().enumerate() {
+            if self.free[k].is_none() {
+                continue;
+            }
+            match sl.kind {
+                MatKind::Lambda => need_gc = true,
+                MatKind::Beta => {
+                    need_gc = true;
+                    need_mgc = true;
+                }
+                MatKind::Psi => need_mgm = true,
+                _ => {}
+            }
+        }
+        let gs = g.as_standard_layout();
+        let gs = gs.as_slice().expect("standard layout");
+        let ms = imp.m.as_standard_layout();
+        let ms = ms.as_slice().expect("standard layout");
+        // G Cᵀ (p × m): row a, column j = Σ_b G_ab C_jb.
+        let mut gc = Vec::new();
+        if need_gc {
+            let cs = imp.c.as_standard_layout();
+            gc = vec![0.0; p * m];
+            dense::matmul_abt(gs, cs.as_slice().expect("standard layout"), p, p, m, &mut gc);
+        }
+        // Mᵀ X (m × m) for X p × m: row i, column j = Σ_a M_ai X_aj.
+        let mt_times = |x: &[f64]| {
+            let mut r = vec![0.0; m * m];
+            for a in 0..p {
+                let xa = &x[a * m..(a + 1) * m];
+                for i in 0..m {
+                    let mai = ms[a * m + i];
+                    if mai != 0.0 {
+                        for (rv, xv) in r[i * m..(i + 1) * m].iter_mut().zip(xa) {
+                            *rv += mai * xv;
+                        }
+                    }
+                }
+            }
+            r
+        };
+        let mgc = if need_mgc { mt_times(&gc) } else { Vec::new() };
+        let mgm = if need_mgm {
+            let mut gm = vec![0.0; p * m];
+            dense::matmul_acc(gs, ms, p, p, m, 0.0, &mut gm);
+            mt_times(&gm)
+        } else {
+            Vec::new()
+        };
+        for (k, sl) in self.slots.iter().enumerate() {
+            let Some(f) = self.free[k] else { continue };
+            let (i, j) = (sl.i, sl.j);
+            let twice = if i == j { 1.0 } else { 2.0 };
+            out[f] += match sl.kind {
+                MatKind::Lambda => 2.0 * gc[i * m + j],
+                MatKind::Beta => 2.0 * mgc[i * m + j],
+                MatKind::Psi => twice * mgm[i * m + j],
+                MatKind::Theta => twice * gs[i * p + j],
+                MatKind::Nu | MatKind::Alpha => 0.0,
+            };
+        }
+        out
+    }
+
+    /// Δᵀ Γ(A) Δ (Γ as in [`super::objective`]) without forming Δ. Every column of Δ is vech of
+    /// E = s (u vᵀ + v uᵀ) with u, v among the unit vectors e_a, the rows of C and the columns
+    /// of M (λ_ij: e_i, C_j·; β_ij: M_·i, C_j·; ψ_ij: M_·i, M_·j; θ_ij: e_i, e_j; s = ½ on the
+    /// diagonal of Ψ and Θ, else 1), and Δ_kᵀ Γ(A) Δ_l = ½ tr(E_k A E_l A)
+    /// = s_k s_l [(u_kᵀ A u_l)(v_kᵀ A v_l) + (u_kᵀ A v_l)(v_kᵀ A u_l)], so only the small
+    /// matrix G = Zᵀ A Z of those vectors Z = [I, Cᵀ, M] is needed. Mean-structure rows give 0.
+    pub(crate) fn information_sym(&self, imp: &Implied, a: &Array2<f64>) -> Array2<f64> {
+        let p = a.nrows();
+        let m = self.m;
+        let nz = p + 2 * m;
+        let mut out = Array2::<f64>::zeros((self.npar, self.npar));
+        // Z (p × nz), row-major
+        let mut z = vec![0.0; p * nz];
+        for r in 0..p {
+            z[r * nz + r] = 1.0;
+            for j in 0..m {
+                z[r * nz + p + j] = imp.c[[j, r]];
+                z[r * nz + p + m + j] = imp.m[[r, j]];
+            }
+        }
+        let a_s = a.as_standard_layout();
+        let a_s = a_s.as_slice().expect("standard layout");
+        let mut az = vec![0.0; p * nz];
+        dense::matmul_acc(a_s, &z, p, p, nz, 0.0, &mut az);
+        // G = Zᵀ (A Z), symmetric: G[x][y] = Σ_r Z[r][x] (AZ)[r][y]
+        let mut g = vec![0.0; nz * nz];
+        for r in 0..p {
+            let zr = &z[r * nz..(r + 1) * nz];
+            let azr = &az[r * nz..(r + 1) * nz];
+            for (x, &zx) in zr.iter().enumerate() {
+                if zx != 0.0 {
+                    for (gv, &v) in g[x * nz..(x + 1) * nz].iter_mut().zip(azr) {
+                        *gv += zx * v;
+                    }
+                }
+            }
+        }
+        let terms: Vec<(usize, usize, usize, f64)> = self
+            .slots
+            .iter()
+            .zip(&self.free)
+            .filter_map(|(sl, f)| {
+                let f = (*f)?;
+                let half = if sl.i == sl.j { 0.5 } else { 1.0 };
+                let (u, v, s) = match sl.kind {
+                    MatKind::Lambda => (sl.i, p + sl.j, 1.0),
+                    MatKind::Beta => (p + m + sl.i, p + sl.j, 1.0),
+                    MatKind::Psi => (p + m + sl.i, p + m + sl.j, half),
+                    MatKind::Theta => (sl.i, sl.j, half),
+                    MatKind::Nu | MatKind::Alpha => return None,
+                };
+                Some((f, u, v, s))
+            })
+            .collect();
+        for (k, &(fk, uk, vk, sk)) in terms.iter().enumerate() {
+            let gu = &g[uk * nz..(uk + 1) * nz];
+            let gv = &g[vk * nz..(vk + 1) * nz];
+            for (l, &(fl, ul, vl, sl)) in terms.iter().enumerate().skip(k) {
+                let v = sk * sl * (gu[ul] * gv[vl] + gu[vl] * gv[ul]);
+                out[[fk, fl]] += v;
+                if l > k {
+                    out[[fl, fk]] += v;
+                }
+            }
+        }
+        out
     }
 
     /// Model-implied means μ = ν + Λ (I − B)⁻¹ α = ν + M α.

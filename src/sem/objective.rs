@@ -118,6 +118,28 @@ impl Objective {
         )
     }
 
+    /// The symmetric G with dF = Σ_ab G_ab dσ_ab (full sum over a, b): Σ⁻¹ (Σ − S) Σ⁻¹ for ML,
+    /// S⁻¹ (Σ − S) S⁻¹ for GLS, −2 (S − Σ) on and −(S − Σ) off the diagonal for ULS. With it,
+    /// the gradient needs no Δ ([`super::model::ModelStructure::gradient_sym`]).
+    pub(crate) fn grad_sym(&self, sigma: &Array2<f64>, val: &Value) -> Array2<f64> {
+        match self.kind {
+            Discrepancy::Ml => {
+                let inv = val.sigma_inv.as_ref().expect("ML value carries the inverse");
+                let d = sigma - &self.s;
+                inv.dot(&d).dot(inv)
+            }
+            Discrepancy::Gls => {
+                let d = sigma - &self.s;
+                self.s_inv.dot(&d).dot(&self.s_inv)
+            }
+            Discrepancy::Uls => {
+                let mut g = sigma - &self.s;
+                g.indexed_iter_mut().for_each(|((i, j), v)| *v *= if i == j { 2.0 } else { 1.0 });
+                g
+            }
+        }
+    }
+
     /// W Δ without forming W: for symmetric E, Γ(A) vech E = ½ (2 − δ_ij) (A E A)_ij.
     pub(crate) fn weight_times(&self, val: &Value, delta: &Array2<f64>) -> Array2<f64> {
         let a = match self.kind {

@@ -12,24 +12,18 @@ use ndarray::{Array1, Array2};
 /// `false` if not (numerically) positive definite. The upper triangle is zeroed.
 pub(crate) fn cholesky_in_place(a: &mut [f64], q: usize) -> bool {
     for j in 0..q {
-        let mut d = a[j * q + j];
-        for k in 0..j {
-            d -= a[j * q + k] * a[j * q + k];
-        }
+        let (top, rest) = a.split_at_mut((j + 1) * q);
+        let rj = &mut top[j * q..];
+        let d = rj[j] - dot(&rj[..j], &rj[..j]);
         if !d.is_finite() || d <= 0.0 {
             return false;
         }
         let d = d.sqrt();
-        a[j * q + j] = d;
-        for i in (j + 1)..q {
-            let mut v = a[i * q + j];
-            for k in 0..j {
-                v -= a[i * q + k] * a[j * q + k];
-            }
-            a[i * q + j] = v / d;
-        }
-        for k in (j + 1)..q {
-            a[j * q + k] = 0.0;
+        rj[j] = d;
+        rj[j + 1..].fill(0.0);
+        let rj = &rj[..j];
+        for ri in rest.chunks_exact_mut(q) {
+            ri[j] = (ri[j] - dot(&ri[..j], rj)) / d;
         }
     }
     true
@@ -73,27 +67,19 @@ pub(crate) fn chol_solve(l: &[f64], q: usize, b: &mut [f64], r: usize) {
 
 /// `A⁻¹ = L⁻ᵀ L⁻¹` from `A = L Lᵀ`; `t` is scratch (q × q). Result exactly symmetric.
 pub(crate) fn chol_inverse(l: &[f64], q: usize, inv: &mut [f64], t: &mut [f64]) {
-    // t = L⁻¹ (lower triangular)
-    for v in t.iter_mut() {
-        *v = 0.0;
-    }
+    // t = U = L⁻ᵀ (upper): U[j][i] = −Σ_{k=j}^{i−1} L[i][k] U[j][k] / L[i][i]
+    t.fill(0.0);
     for j in 0..q {
         t[j * q + j] = 1.0 / l[j * q + j];
         for i in (j + 1)..q {
-            let mut v = 0.0;
-            for k in j..i {
-                v -= l[i * q + k] * t[k * q + j];
-            }
-            t[i * q + j] = v / l[i * q + i];
+            let s = dot(&l[i * q + j..i * q + i], &t[j * q + j..j * q + i]);
+            t[j * q + i] = -s / l[i * q + i];
         }
     }
-    // inv_ab = Σ_k t_ka t_kb, k ≥ max(a, b)
+    // A⁻¹ = U Uᵀ: (a, b) = Σ_{k ≥ max(a, b)} U[a][k] U[b][k]
     for a in 0..q {
         for b in 0..=a {
-            let mut v = 0.0;
-            for k in a..q {
-                v += t[k * q + a] * t[k * q + b];
-            }
+            let v = dot(&t[a * q + a..a * q + q], &t[b * q + a..b * q + q]);
             inv[a * q + b] = v;
             inv[b * q + a] = v;
         }

@@ -65,8 +65,8 @@ pub(crate) fn bfgs<P: Problem + ?Sized>(problem: &mut P, x0: &[f64], opts: &Opti
         if grad_max < opts.gtol {
             return done(x, f, grad_max, it, evals, Termination::Gradient, true);
         }
-        for i in 0..n {
-            d[i] = -(0..n).map(|j| h[i * n + j] * g[j]).sum::<f64>();
+        for (di, row) in d.iter_mut().zip(h.chunks_exact(n.max(1))) {
+            *di = -dot(row, &g);
         }
         let mut slope = dot(&g, &d);
         if slope.is_nan() || slope >= 0.0 {

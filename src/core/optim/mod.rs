@@ -172,14 +172,15 @@ use crate::core::linalg::small::dot;
 fn bfgs_update(h: &mut [f64], s: &[f64], y: &[f64], sy: f64, hy: &mut [f64]) {
     let n = s.len();
     let rho = 1.0 / sy;
-    for i in 0..n {
-        hy[i] = (0..n).map(|j| h[i * n + j] * y[j]).sum();
+    for (hyi, row) in hy.iter_mut().zip(h.chunks_exact(n.max(1))) {
+        *hyi = dot(row, y);
     }
     let yhy = dot(y, hy);
-    for i in 0..n {
-        for j in 0..n {
-            h[i * n + j] +=
-                -rho * (hy[i] * s[j] + s[i] * hy[j]) + (rho * rho * yhy + rho) * s[i] * s[j];
+    let k = rho * rho * yhy + rho;
+    for ((row, &si), &hyi) in h.chunks_exact_mut(n.max(1)).zip(s).zip(hy.iter()) {
+        let ksi = k * si;
+        for ((hij, &sj), &hyj) in row.iter_mut().zip(s).zip(hy.iter()) {
+            *hij += -rho * (hyi * sj + si * hyj) + ksi * sj;
         }
     }
 }
