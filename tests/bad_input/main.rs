@@ -18,6 +18,7 @@ mod resources;
 mod scoring;
 mod sem;
 mod sem_bootstrap_names;
+mod sem_constraints;
 mod sem_extreme_fit;
 mod sem_fiml;
 mod sem_names;

@@ -28,6 +28,7 @@ mod rotations;
 mod scoring;
 mod sem;
 mod sem_bootstrap;
+mod sem_constraints;
 mod sem_fiml;
 mod sem_fixes;
 mod sem_multigroup;
