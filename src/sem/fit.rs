@@ -144,6 +144,12 @@ impl SemFit {
                 "modification indices are available for ML only",
             ));
         }
+        if !self.pt.constraints.is_empty() {
+            return Err(Error::invalid(
+                "modindices",
+                "modification indices are not available for models with explicit constraints",
+            ));
+        }
         if self.pt.meanstructure {
             return Err(Error::invalid(
                 "modindices",

@@ -56,3 +56,12 @@ fn constraints_are_refused_where_not_offered() {
         Err(Error::InvalidParameter { .. })
     ));
 }
+
+#[test]
+fn bootstrap_and_modindices_refuse_constraints() {
+    let hs = load_data("HolzingerSwineford1939.csv");
+    let f = fit("a == b").unwrap();
+    let cfg = surveystat::sem::SemBootstrap::new(10);
+    assert!(matches!(f.bootstrap(&hs, &cfg), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(f.modindices(), Err(Error::InvalidParameter { .. })));
+}
