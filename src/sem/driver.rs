@@ -253,11 +253,7 @@ pub(crate) fn run(
     max_iter: usize,
 ) -> Option<Driven> {
     let mut model = Model::new(blocks, q);
-    let out = match optimizer {
-        Optimizer::FisherScoring => optim::scoring(&mut model, theta0, &options(max_iter)),
-        Optimizer::Bfgs => optim::bfgs(&mut model, theta0, &options(max_iter)),
-        Optimizer::Auto => auto(&mut model, theta0, max_iter),
-    };
+    let out = solve(&mut model, theta0, optimizer, max_iter);
     let points = Model::eval_all(blocks, &out.x)?;
     Some(Driven {
         points,
@@ -269,10 +265,25 @@ pub(crate) fn run(
     })
 }
 
+/// Minimise any problem with the driver's choice of solver (the constrained estimation wraps
+/// [`Model`] in a reparameterised or penalised problem and solves it here).
+pub(crate) fn solve<P: Problem>(
+    model: &mut P,
+    theta0: &[f64],
+    optimizer: Optimizer,
+    max_iter: usize,
+) -> Outcome {
+    match optimizer {
+        Optimizer::FisherScoring => optim::scoring(model, theta0, &options(max_iter)),
+        Optimizer::Bfgs => optim::bfgs(model, theta0, &options(max_iter)),
+        Optimizer::Auto => auto(model, theta0, max_iter),
+    }
+}
+
 /// BFGS, then Fisher scoring from the last point if BFGS stopped without converging; if scoring
 /// stops on a failed line search in turn, BFGS restarts once from its point (a fresh inverse
 /// Hessian from the information there) and scoring follows once more.
-fn auto(model: &mut Model<'_>, theta0: &[f64], max_iter: usize) -> Outcome {
+fn auto<P: Problem>(model: &mut P, theta0: &[f64], max_iter: usize) -> Outcome {
     let mut used = 0usize;
     let mut x = theta0.to_vec();
     let mut last: Option<Outcome> = None;

@@ -491,7 +491,7 @@ impl SemModel {
                             rhs,
                         })
                     }
-                    Statement::Defined { .. } => None,
+                    Statement::Defined { .. } | Statement::Constraint { .. } => None,
                 })
                 .collect(),
         };

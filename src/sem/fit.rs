@@ -144,6 +144,12 @@ impl SemFit {
                 "modification indices are available for ML only",
             ));
         }
+        if !self.pt.constraints.is_empty() {
+            return Err(Error::invalid(
+                "modindices",
+                "modification indices are not available for models with explicit constraints",
+            ));
+        }
         if self.pt.meanstructure {
             return Err(Error::invalid(
                 "modindices",
@@ -381,6 +387,14 @@ impl SemFit {
             }
             s.table(param_table(title, &rows));
         }
+        let cons = self.constraints();
+        if !cons.is_empty() {
+            let mut t = Table::new(Some("Constraints:"), ["", "|Slack|"]);
+            for c in &cons {
+                t.push([format!("{} - ({})", c.lhs, c.rhs), fmt_num(Some(c.slack), 3)]);
+            }
+            s.table(t);
+        }
         if !self.r2.is_empty() {
             let mut t = Table::new(Some("R-Square:"), ["", "Estimate"]);
             for (k, v) in &self.r2 {
@@ -431,5 +445,13 @@ pub(super) fn param_table(title: &str, rows: &[&ParamRow]) -> Table {
 impl fmt::Display for SemFit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.summary())
+    }
+}
+
+impl SemFit {
+    /// The explicit constraints of the model (`==`, `<`, `>`) at the estimates with their
+    /// |slack|, as lavaan's "Constraints" section; empty when the model has none.
+    pub fn constraints(&self) -> Vec<super::ConstraintValue> {
+        super::constraints::report(&self.pt, &self.theta)
     }
 }

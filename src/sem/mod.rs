@@ -29,6 +29,7 @@ mod bootstrap_refit;
 mod defined;
 mod driver;
 use crate::core::linalg::small as dense;
+mod constraints;
 mod estimate;
 mod fiml;
 mod fit;
@@ -56,6 +57,7 @@ use ndarray::{Array1, Array2, ArrayRef2};
 
 pub use bifactor::{BifactorGroup, BifactorOmega, bifactor_syntax};
 pub use bootstrap::{BootstrapCi, SemBootstrap, SemBootstrapFit, SemBootstrapKind};
+pub use constraints::ConstraintValue;
 pub use estimate::Optimizer;
 pub use fit::SemFit;
 use fit::param_table;
@@ -70,6 +72,7 @@ pub use multigroup::{
 use params::{admissibility_warnings, fill_inference, free_names, param_rows};
 pub use partable::ParRow;
 pub use power::SemPower;
+pub use syntax::ConstraintOp;
 pub use syntax::{BinOp, Expr, ModelSyntax, Modifier, Op, Statement, Term, parse_model};
 
 use crate::data::Dataset;
@@ -410,9 +413,13 @@ impl Sem {
     /// covariates.
     pub fn fit(&self, data: &Dataset) -> Result<SemFit> {
         if self.is_ordinal() {
+            constraints::refuse(&self.syntax, "models with ordered indicators")?;
             return ordinal::fit(self, data);
         }
         let model = self.compile()?;
+        if model.pt.meanstructure || self.robust.is_some() {
+            constraints::refuse(&self.syntax, "mean structures, FIML and robust estimators")?;
+        }
         check_latent_names(&model.pt.lv, data.names())?;
         for v in &model.pt.ov {
             if let Ok(col) = data.column(v) {
@@ -691,12 +698,15 @@ impl SemModel {
             }
             t
         };
-        let opt = estimate::minimize(&st, &obj, &theta0, cfg.optimizer, cfg.max_iter).ok_or_else(
-            || Error::NotConverged {
-                what: "SEM starting values (implied covariance not positive definite)".into(),
-                iterations: 0,
-            },
-        )?;
+        let opt = if pt.constraints.is_empty() {
+            estimate::minimize(&st, &obj, &theta0, cfg.optimizer, cfg.max_iter)
+        } else {
+            constraints::minimize(&pt, &st, &obj, &theta0, cfg.optimizer, cfg.max_iter)?
+        };
+        let opt = opt.ok_or_else(|| Error::NotConverged {
+            what: "SEM starting values (implied covariance not positive definite)".into(),
+            iterations: 0,
+        })?;
         if !opt.converged && !cfg.allow_nonconverged {
             return Err(Error::NotConverged {
                 what: format!("SEM estimation ({})", opt.reason),
@@ -718,7 +728,12 @@ impl SemModel {
         // information and vcov
         let info = estimate::information(&st, &obj, point);
         let par_names: Vec<String> = free_names(&pt);
-        let info_inv = vcov::invert_information(&info, &par_names)?;
+        let (info_inv, npar, con_warnings) = if pt.constraints.is_empty() {
+            (vcov::invert_information(&info, &par_names)?, pt.npar, Vec::new())
+        } else {
+            let r = constraints::restricted_inverse(&pt, &theta, &info)?;
+            (r.info_inv, pt.npar - r.eq_rank, r.warnings)
+        };
         // lavaan's "standard" SEs: (N′ Δᵀ W Δ)⁻¹ for every estimator (W = I for ULS)
         let vcov = &info_inv / n_eff;
         // test statistic
@@ -726,7 +741,7 @@ impl SemModel {
         let n = n_obs as f64;
         let chisq = n_eff * f;
         let fmin = if ml { f / 2.0 } else { chisq / (2.0 * n) };
-        let df = self.ndat as f64 - pt.npar as f64;
+        let df = self.ndat as f64 - npar as f64;
         // baseline
         let (base_chisq, base_df) = baseline(&pt, &obj, n_eff, self.ndat)?;
         // fit measures
@@ -762,7 +777,7 @@ impl SemModel {
             logdet_sxx: logl_x,
             px,
             ml,
-            npar: pt.npar,
+            npar,
             n: n_obs,
             n_eff,
             fmin,
@@ -793,6 +808,7 @@ impl SemModel {
                 iterations: opt.iterations,
             });
         }
+        warnings.extend(con_warnings);
         admissibility_warnings(&pt, &st, &point.mats, &point.imp, &mut warnings);
         defined::undefined_warnings(&rows, &mut warnings);
         let sc = standardize::Scales::new(&pt, &st, &point.mats, &point.imp);
@@ -898,6 +914,7 @@ fn baseline(pt: &ParTable, obj: &Objective, n_eff: f64, ndat: usize) -> Result<(
         ov_x: pt.ov_x.clone(),
         npar,
         meanstructure: false,
+        constraints: Vec::new(),
     };
     let bst = ModelStructure::new(&bpt)?;
     let start: Vec<f64> = pt

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::syntax::{Expr, ModelSyntax, Modifier, Op, Statement};
+use super::syntax::{ConstraintOp, Expr, ModelSyntax, Modifier, Op, Statement};
 use crate::error::{Error, Result};
 
 /// One row of the parameter table.
@@ -57,6 +57,16 @@ pub(crate) struct ParTable {
     pub npar: usize,
     /// The table has a mean structure (`~1` rows for every observed and latent variable).
     pub meanstructure: bool,
+    /// Explicit constraint rows (`==`, `<`, `>`) in the order written.
+    pub constraints: Vec<ConRow>,
+}
+
+/// An explicit constraint row of the parameter table (lavaan's rows with op `==`, `<`, `>`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ConRow {
+    pub lhs: Expr,
+    pub op: ConstraintOp,
+    pub rhs: Expr,
 }
 
 fn push_unique(v: &mut Vec<String>, s: &str) {
@@ -71,6 +81,7 @@ impl ParTable {
         // ---- collect user relations
         let mut rows: Vec<ParRow> = Vec::new();
         let mut defined: Vec<(String, Expr)> = Vec::new();
+        let mut constraints: Vec<ConRow> = Vec::new();
         let mut lv: Vec<String> = Vec::new();
         for s in &model.statements {
             if let Statement::Relation { lhs, op: Op::Loading, .. } = s {
@@ -159,6 +170,9 @@ impl ParTable {
                         ));
                     }
                     defined.push((name.clone(), expr.clone()));
+                }
+                Statement::Constraint { lhs, op, rhs } => {
+                    constraints.push(ConRow { lhs: lhs.clone(), op: *op, rhs: rhs.clone() })
                 }
             }
         }
@@ -393,6 +407,7 @@ impl ParTable {
                 }
             }
         }
+        super::constraints::check_labels(&rows, &defined, &constraints)?;
         // a latent variable needs indicators or must be identified through regressions
         for f in &lv {
             if !rows.iter().any(|r| r.op == Op::Loading && r.lhs == *f) {
@@ -401,7 +416,7 @@ impl ParTable {
                 });
             }
         }
-        Ok(Self { rows, defined, ov, lv, ov_x, npar, meanstructure })
+        Ok(Self { rows, defined, ov, lv, ov_x, npar, meanstructure, constraints })
     }
 }
 

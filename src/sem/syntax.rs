@@ -3,7 +3,7 @@
 //! Grammar (one statement per line or per `;`):
 //!
 //! ```text
-//! statement := names op terms | name ":=" expr
+//! statement := names op terms | name ":=" expr | expr ("==" | "<" | ">") expr
 //! names     := name ("+" name)*
 //! op        := "=~" | "~" | "~~" | "|"
 //! terms     := term ("+" term)*
@@ -44,6 +44,16 @@ pub enum Statement {
         name: String,
         /// Its definition.
         expr: Expr,
+    },
+    /// `lhs == rhs`, `lhs < rhs` or `lhs > rhs`: an explicit constraint over parameter labels
+    /// (and defined parameters).
+    Constraint {
+        /// Left-hand side.
+        lhs: Expr,
+        /// The comparison.
+        op: ConstraintOp,
+        /// Right-hand side.
+        rhs: Expr,
     },
 }
 
@@ -268,6 +278,7 @@ impl fmt::Display for Statement {
                 Ok(())
             }
             Statement::Defined { name, expr } => write!(f, "{name} := {expr}"),
+            Statement::Constraint { lhs, op, rhs } => write!(f, "{lhs} {op} {rhs}"),
         }
     }
 }
@@ -306,7 +317,7 @@ enum Tok {
     LParen,
     RParen,
     Comma,
-    /// `==`, `<`, `>`: constraints, recognised only to give a clear error.
+    /// `==`, `<`, `>`: constraints.
     Constraint(&'static str),
     End,
     /// `|` (thresholds).
@@ -527,6 +538,9 @@ impl Parser {
     }
 
     fn statement(&mut self) -> Result<Statement> {
+        if self.toks.iter().any(|t| matches!(t.tok, Tok::Constraint(_))) {
+            return self.constraint();
+        }
         let first = self.next();
         let name = match first.tok {
             Tok::Ident(s) => s,
@@ -569,15 +583,6 @@ impl Parser {
             Tok::Tilde => Op::Regression,
             Tok::TildeTilde => Op::Covariance,
             Tok::Bar => Op::Threshold,
-            Tok::Constraint(s) => {
-                return Err(syntax(
-                    op_tok.line,
-                    op_tok.col,
-                    format!(
-                        "constraints with `{s}` are not supported; use shared labels for equality constraints"
-                    ),
-                ));
-            }
             _ => return Err(self.err("an operator (=~, ~, ~~ or :=)")),
         };
         self.next();
@@ -593,6 +598,23 @@ impl Parser {
             }
         }
         Ok(Statement::Relation { lhs, op, rhs })
+    }
+
+    /// `expr (== | < | >) expr`.
+    fn constraint(&mut self) -> Result<Statement> {
+        let lhs = self.expr()?;
+        let op = match self.peek().tok {
+            Tok::Constraint("==") => ConstraintOp::Equal,
+            Tok::Constraint("<") => ConstraintOp::Less,
+            Tok::Constraint(">") => ConstraintOp::Greater,
+            _ => return Err(self.err("an operator (+ - * / ^) or a comparison (==, <, >)")),
+        };
+        self.next();
+        let rhs = self.expr()?;
+        if self.peek().tok != Tok::End {
+            return Err(self.err("an operator (+ - * / ^) or the end of the constraint"));
+        }
+        Ok(Statement::Constraint { lhs, op, rhs })
     }
 
     fn signed_number(&mut self) -> Option<f64> {
@@ -823,9 +845,48 @@ pub(crate) fn parse(text: &str) -> Result<ModelSyntax> {
     Ok(ModelSyntax { statements })
 }
 
+/// The comparison of an explicit constraint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ConstraintOp {
+    /// `==`
+    Equal,
+    /// `<`
+    Less,
+    /// `>`
+    Greater,
+}
+
+impl ConstraintOp {
+    /// lavaan's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConstraintOp::Equal => "==",
+            ConstraintOp::Less => "<",
+            ConstraintOp::Greater => ">",
+        }
+    }
+}
+
+impl fmt::Display for ConstraintOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn constraints_parse_and_print() {
+        let m = parse("f =~ a*x1 + b*x2 + c*x3\na == 2*b + c\nb > 0\nc < a - 1").unwrap();
+        assert_eq!(m.statements.len(), 4);
+        assert!(matches!(m.statements[1], Statement::Constraint { op: ConstraintOp::Equal, .. }));
+        assert_eq!(parse(&m.to_string()).unwrap(), m);
+        assert!(parse("a == ").is_err());
+        assert!(parse("a == b == c").is_err());
+    }
 
     #[test]
     fn parses_poldem() {

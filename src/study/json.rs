@@ -157,6 +157,14 @@ pub fn sem(fit: &SemFit) -> Map<String, Value> {
         "warnings".into(),
         json!(fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>()),
     );
+    let cons = fit.constraints();
+    if !cons.is_empty() {
+        let rows: Vec<Value> = cons
+            .iter()
+            .map(|c| json!({"lhs": c.lhs, "op": c.op, "rhs": c.rhs, "slack": num(c.slack)}))
+            .collect();
+        m.insert("constraints".into(), Value::Array(rows));
+    }
     m
 }
 

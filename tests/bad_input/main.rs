@@ -21,6 +21,7 @@ mod rotations_target;
 mod scoring;
 mod sem;
 mod sem_bootstrap_names;
+mod sem_constraints;
 mod sem_extreme_fit;
 mod sem_fiml;
 mod sem_names;

@@ -14,7 +14,7 @@ fn syntax_errors_have_line_and_column() {
         ("f =~ x1 +\n\n", 1, 10, "name"),
         ("f =~ x1 + 0.5 x2", 1, 15, "`*`"),
         ("f =~ x1 + x2 $ x3", 1, 14, "unexpected character"),
-        ("f =~ x1\nf == g", 2, 3, "constraints"),
+        ("f =~ x1\na == b == c", 2, 8, "end of the constraint"),
         ("ind := a * (b + c", 1, 18, "`)`"),
         ("", 1, 1, "at least one"),
     ];

@@ -24,6 +24,7 @@ mod psychometrics;
 mod score;
 mod sem;
 mod sem_bootstrap;
+mod sem_constraints;
 mod sem_cov;
 mod sem_extreme_fit;
 mod sem_ordinal;

@@ -34,6 +34,7 @@ mod scoring;
 mod sem;
 mod sem_boot_refit;
 mod sem_bootstrap;
+mod sem_constraints;
 mod sem_fiml;
 mod sem_fixes;
 mod sem_multigroup;

@@ -226,6 +226,7 @@ impl MultiGroupSem {
     /// freedom or a singular information matrix; [`Error::NotConverged`].
     pub fn fit(&self, data: &Dataset) -> Result<MultiGroupFit> {
         data.index_of(&self.group)?;
+        super::constraints::refuse(&self.sem.syntax, "multi-group models")?;
         if self.needs_means() {
             return self.fit_means(data);
         }
@@ -296,6 +297,7 @@ impl MultiGroupSem {
         if samples.is_empty() {
             return Err(Error::invalid("group", "the grouping column has no groups"));
         }
+        super::constraints::refuse(&cfg.syntax, "multi-group models")?;
         let pt = ParTable::build(
             &cfg.syntax,
             TableOptions { std_lv: cfg.std_lv, fixed_x: cfg.fixed_x, meanstructure: false },

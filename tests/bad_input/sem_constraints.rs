@@ -1,0 +1,67 @@
+//! Bad explicit constraints: unknown labels, contradictions, redundancy and the fits that do not
+//! offer constraints — typed errors or warnings, never a panic.
+
+use crate::common::*;
+use surveystat::sem::Sem;
+use surveystat::{Error, Warning};
+
+const HS: &str = "visual =~ x1 + a*x2 + b*x3\ntextual =~ x4 + x5 + c*x6\nspeed =~ x7 + x8 + x9";
+
+fn fit(extra: &str) -> surveystat::Result<surveystat::sem::SemFit> {
+    let hs = load_data("HolzingerSwineford1939.csv");
+    Sem::from_syntax(&format!("{HS}\n{extra}"))?.fit(&hs)
+}
+
+#[test]
+fn unknown_label_is_named() {
+    match fit("a == zz") {
+        Err(Error::InvalidParameter { reason, .. }) => assert!(reason.contains("`zz`"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(fit("1 == 2"), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(Sem::from_syntax("a == "), Err(Error::Syntax { .. })));
+}
+
+#[test]
+fn contradictory_constraints_are_refused() {
+    match fit("a == 1\na == 2") {
+        Err(Error::InvalidParameter { reason, .. }) => {
+            assert!(reason.contains("contradict"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn redundant_constraints_warn_and_count_once() {
+    let f = fit("a == b\nb == a\n2*a == 2*b").unwrap();
+    assert_eq!(f.fit_measure("df").unwrap(), 25.0);
+    assert!(
+        f.warnings()
+            .iter()
+            .any(|w| matches!(w, Warning::Other { message } if message.contains("redundant")))
+    );
+}
+
+#[test]
+fn constraints_are_refused_where_not_offered() {
+    let hs = load_data("HolzingerSwineford1939.csv");
+    let sem = Sem::from_syntax(&format!("{HS}\na == b")).unwrap();
+    assert!(matches!(
+        surveystat::sem::MultiGroupSem::new(sem.clone(), "school").fit(&hs),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        sem.missing(surveystat::sem::SemMissing::Fiml).fit(&hs),
+        Err(Error::InvalidParameter { .. })
+    ));
+}
+
+#[test]
+fn bootstrap_and_modindices_refuse_constraints() {
+    let hs = load_data("HolzingerSwineford1939.csv");
+    let f = fit("a == b").unwrap();
+    let cfg = surveystat::sem::SemBootstrap::new(10);
+    assert!(matches!(f.bootstrap(&hs, &cfg), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(f.modindices(), Err(Error::InvalidParameter { .. })));
+}
