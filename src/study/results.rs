@@ -157,6 +157,7 @@ pub struct StudyResults {
     pub(super) moderation: Option<Moderation>,
     pub(super) group_fits: Vec<GroupFit>,
     pub(super) invariance: Option<Invariance>,
+    pub(super) latent_means: Option<std::result::Result<super::LatentMeans, String>>,
 }
 
 impl StudyResults {
@@ -235,6 +236,11 @@ impl StudyResults {
     /// OLS of the outcome composite (HC3 standard errors in the coefficient table).
     pub fn ols(&self) -> &OlsFit {
         &self.ols
+    }
+    /// The measurement-invariance ladder of the construct CFA by group and the latent mean
+    /// comparison (with a grouping column), or why it could not be fitted.
+    pub fn latent_means(&self) -> Option<std::result::Result<&super::LatentMeans, &str>> {
+        self.latent_means.as_ref().map(|r| r.as_ref().map_err(String::as_str))
     }
     /// The moderation check on composite scores (PROCESS model 1), if the design has one.
     pub fn moderation(&self) -> Option<&Moderation> {
