@@ -414,6 +414,10 @@ pub fn results(r: &StudyResults) -> Value {
             }),
         },
     );
+    out.insert(
+        "measurement_invariance".into(),
+        r.latent_means.as_ref().map_or(Value::Null, super::latent::latent_means_json),
+    );
     Value::Object(out)
 }
 
@@ -422,7 +426,9 @@ impl StudyResults {
     /// The whole analysis as one JSON value: `reliability` (construct → the alpha fields of
     /// DESIGN.md), `kmo`, `parallel`, `efa`, `cfa` (SEM fields plus `cr`, `ave`,
     /// `fornell_larcker`, `htmt`), `sem` (SEM fields plus `hypotheses`), `mediation`, `ols`,
-    /// `regions`, `descriptives`. Deterministic for a given seed. Requires the `serde` feature.
+    /// `regions`, `multigroup`, `measurement_invariance` (the ladder of the construct CFA by
+    /// group, the partial search, `means_step` and `latent_means`), `descriptives`.
+    /// Deterministic for a given seed. Requires the `serde` feature.
     pub fn to_json_value(&self) -> serde_json::Value {
         json::results(self)
     }

@@ -20,7 +20,10 @@
 //!    and VIF ([`crate::regression::Ols`]);
 //! 7. comparison of the groups (regions): the structural model fitted per group, and the
 //!    multi-group model ([`crate::sem::MultiGroupSem`]) configural and with equal loadings (metric
-//!    invariance, χ² difference test), whose paths are compared between the groups by Wald tests.
+//!    invariance, χ² difference test), whose paths are compared between the groups by Wald tests;
+//!    the measurement-invariance ladder of the construct CFA (configural → metric → scalar →
+//!    strict, [`crate::sem::Invariance`]), a partial scalar model when the scalar step is rejected,
+//!    and the latent means of the constructs compared between the groups ([`LatentMeans`]).
 //!
 //! # Examples
 //! ```no_run
@@ -39,11 +42,13 @@
 mod design;
 #[cfg(feature = "serde")]
 pub mod json;
+mod latent;
 mod moderation;
 mod pipeline;
 mod render;
 mod results;
 
 pub use design::{Construct, DefinedEffect, Hypothesis, ModerationCheck, Sign, StudyDesign};
+pub use latent::LatentMeans;
 pub use pipeline::Study;
 pub use results::{GroupFit, HypothesisResult, IndirectEffect, Invariance, StudyResults};

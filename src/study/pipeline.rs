@@ -227,6 +227,13 @@ impl Study {
             }
             _ => None,
         };
+        let latent_means = match group {
+            Some(g) if group_fits.len() >= 2 => Some(
+                super::latent::LatentMeans::fit(d, data, g, self.ci_level)
+                    .map_err(|e| e.to_string()),
+            ),
+            _ => None,
+        };
         Ok(StudyResults {
             config: self.clone(),
             n_rows: data.n_rows(),
@@ -254,6 +261,7 @@ impl Study {
             omega,
             harman,
             method_factor,
+            latent_means,
         })
     }
 }

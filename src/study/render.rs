@@ -22,6 +22,7 @@ impl StudyResults {
         ];
         v.extend(self.section_moderation());
         v.push(self.section_groups());
+        v.extend(self.section_latent_means());
         v
     }
 

@@ -160,6 +160,7 @@ pub struct StudyResults {
     pub(super) omega: Vec<(String, f64)>,
     pub(super) harman: std::result::Result<HarmanTest, String>,
     pub(super) method_factor: std::result::Result<MethodFactorFit, String>,
+    pub(super) latent_means: Option<std::result::Result<super::LatentMeans, String>>,
 }
 
 impl StudyResults {
@@ -250,6 +251,11 @@ impl StudyResults {
     /// OLS of the outcome composite (HC3 standard errors in the coefficient table).
     pub fn ols(&self) -> &OlsFit {
         &self.ols
+    }
+    /// The measurement-invariance ladder of the construct CFA by group and the latent mean
+    /// comparison (with a grouping column), or why it could not be fitted.
+    pub fn latent_means(&self) -> Option<std::result::Result<&super::LatentMeans, &str>> {
+        self.latent_means.as_ref().map(|r| r.as_ref().map_err(String::as_str))
     }
     /// The moderation check on composite scores (PROCESS model 1), if the design has one.
     pub fn moderation(&self) -> Option<&Moderation> {

@@ -111,3 +111,56 @@ fn errors_name_the_problem() {
     assert!(!ok && out.is_empty());
     assert!(err.contains("one level") || err.contains("1 level"), "{err}");
 }
+
+#[test]
+fn score_tests_of_mean_steps_and_partial_search() {
+    let model = hs_model();
+    let data =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/data/HolzingerSwineford1939.csv");
+    let m = model.to_str().unwrap();
+    let args =
+        ["--data", data, "--model", m, "--group", "school", "--score", "--partial", "--json"];
+    let (ok, a, err) = run(&args);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&a).unwrap();
+    let text = std::fs::read_to_string(fixture_path("extra/invariance.json")).unwrap();
+    let r: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let r = &r["hs_school"];
+    let rel = |a: &serde_json::Value, b: &serde_json::Value| {
+        (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() / b.as_f64().unwrap().abs().max(1.0)
+    };
+    // score tests of the steps with equal intercepts (lavTestScore)
+    for step in ["scalar", "strict"] {
+        let sc = &v["score_tests"][step];
+        let rs = &r[format!("score_{step}")]["total"];
+        assert_eq!(sc["total_df"].as_f64(), rs["df"].as_f64());
+        assert!(
+            rel(&sc["total_x2"], &rs["x2"]) < 1e-4,
+            "{step}: {} vs {}",
+            sc["total_x2"],
+            rs["x2"]
+        );
+    }
+    assert!(v["score_tests_unavailable"].as_object().unwrap().is_empty());
+    // the partial search: x3 ~ 1, then x7 ~ 1, as lavaan
+    let seq = v["partial_search"].as_array().unwrap();
+    let rs = r["partial_scalar"].as_array().unwrap();
+    assert_eq!(seq.len(), rs.len());
+    for (ours, theirs) in seq.iter().zip(rs) {
+        assert_eq!(ours["freed_lhs"], theirs["freed_lhs"]);
+        assert!(rel(&ours["chisq"], &theirs["chisq"]) < 1e-6);
+        assert!(rel(&ours["pvalue"], &theirs["pvalue"]) < 1e-6);
+    }
+    assert_eq!(v["partial_search_result"]["accepted"], true);
+    assert_eq!(v["partial_search_result"]["rule"], "lrt");
+    assert_eq!(v["latent_means"]["step"], "scalar (partial: x3 ~ 1, x7 ~ 1)");
+    // the readable form
+    let (ok, out, err) = run(&args[..8]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Partial invariance: step scalar against metric"), "{out}");
+    assert!(out.contains("x7 ~ 1"), "{out}");
+    assert!(out.contains("step strict (lavTestScore)"), "{out}");
+    // an unknown rule
+    let (ok, _, err) = run(&[&args[..7], &["--partial-rule", "nosuch"]].concat());
+    assert!(!ok && err.contains("nosuch"), "{err}");
+}

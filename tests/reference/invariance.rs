@@ -44,7 +44,9 @@ fn check_ladder(case: &str, fit: &InvarianceFit) {
         // A p-value of 1e-11 moves with χ² by d ln p ≈ (dχ²/χ²)·χ²/2: below 1e-4 it is compared
         // on the −ln p scale at the χ² tolerance.
         let p_ref = f(&rs["pvalue"]);
-        if p_ref < 1e-4 {
+        if p_ref == 0.0 {
+            assert!(st.pvalue < 1e-300, "{}: {}", what("pvalue"), st.pvalue);
+        } else if p_ref < 1e-4 {
             assert_rel(&what("-ln pvalue"), -st.pvalue.ln(), -p_ref.ln(), TOL_SEM_CHISQ);
         } else {
             assert_rel(&what("pvalue"), st.pvalue, p_ref, TOL_SEM_CHISQ);
@@ -212,4 +214,138 @@ fn latent_mean_differences_of_the_scalar_model() {
         .fit(&load_data("HolzingerSwineford1939.csv"))
         .unwrap();
     assert!(fit.latent_mean_differences().unwrap_err().to_string().contains("Intercepts"));
+}
+
+/// lavTestScore on the models with a structured mean part (equal intercepts, then equal
+/// residual variances too): the information and the score include the mean part.
+#[test]
+fn hs_score_tests_scalar_strict() {
+    let fit = Sem::from_syntax(HS_MODEL)
+        .unwrap()
+        .invariance("school")
+        .fit(&load_data("HolzingerSwineford1939.csv"))
+        .unwrap();
+    check_scores("hs_school", "scalar", &fit);
+    check_scores("hs_school", "strict", &fit);
+}
+
+#[test]
+fn study_score_tests_scalar_strict() {
+    let fit = Sem::from_syntax(STUDY_CFA)
+        .unwrap()
+        .invariance("region")
+        .fit(&load_data("study_survey.csv"))
+        .unwrap();
+    check_scores("study_region", "scalar", &fit);
+    check_scores("study_region", "strict", &fit);
+}
+
+/// The partial-invariance search against the same search run with lavaan (lavTestScore,
+/// group.partial, lavTestLRT against the metric model): the constraint freed at each refit, its
+/// score statistic (first order: 10 × lavaan's distance from the optimum) and the refit's χ²,
+/// df, CFI, RMSEA and the χ² difference test (1e-6 relative).
+fn check_partial(case: &str, fit: &InvarianceFit, search: &surveystat::sem::PartialSearch) {
+    let r = reference(case);
+    let seq = r["partial_scalar"].as_array().unwrap();
+    assert_eq!(search.step, "scalar");
+    assert_eq!(search.against, "metric");
+    assert_eq!(search.sequence.len(), seq.len(), "{case}: length of the sequence");
+    let tol = (10.0 * f(&r["steps"][2]["max_abs_newton_step"])).max(1e-5);
+    for (i, (ours, theirs)) in search.sequence.iter().zip(seq).enumerate() {
+        let what = |k: &str| format!("{case} partial {i} {k}");
+        assert_eq!(ours.freed_lhs, theirs["freed_lhs"].as_str().unwrap(), "{}", what("freed"));
+        assert_eq!(ours.freed_op, "~1");
+        assert_eq!(ours.freed, format!("{} ~ 1", ours.freed_lhs));
+        assert_rel(&what("score X2"), ours.score_x2, f(&theirs["x2"]), tol);
+        // χ²-based measures are second order in the distance from the optimum
+        let tol_fit = TOL_SEM_CHISQ;
+        for (k, v) in [
+            ("chisq", ours.chisq),
+            ("df", ours.df),
+            ("cfi", ours.cfi),
+            ("rmsea", ours.rmsea),
+            ("chisq_diff", ours.chisq_diff),
+            ("df_diff", ours.df_diff),
+            ("pvalue", ours.pvalue),
+        ] {
+            assert_rel(&what(k), v, f(&theirs[k]), tol_fit);
+        }
+        assert_eq!(ours.accepted, f(&theirs["pvalue"]) >= 0.05);
+    }
+    assert!(search.accepted);
+    let metric = fit.steps().iter().find(|s| s.name == "metric").unwrap();
+    let first = &search.sequence[0];
+    assert_rel("Δχ² identity", first.chisq_diff + metric.chisq, first.chisq, 1e-12);
+}
+
+#[test]
+fn hs_partial_scalar_search() {
+    let inv = Sem::from_syntax(HS_MODEL).unwrap().invariance("school");
+    let data = load_data("HolzingerSwineford1939.csv");
+    let fit = inv.fit(&data).unwrap();
+    let search =
+        inv.partial_search(&data, &fit, surveystat::sem::PartialRule::Lrt).unwrap().unwrap();
+    check_partial("hs_school", &fit, &search);
+    assert_eq!(search.partial(), ["x3 ~ 1", "x7 ~ 1"]);
+    // the latent means of the accepted partial model, against lavaan's
+    let r = reference("hs_school");
+    let refs = r["latent_means_partial"].as_array().unwrap();
+    let d = search.fit().latent_mean_differences().unwrap();
+    assert_eq!(d.len(), refs.len());
+    let seq = r["partial_scalar"].as_array().unwrap();
+    let tol = (10.0 * f(&seq[seq.len() - 1]["max_abs_newton_step"])).max(1e-5);
+    for (ours, theirs) in d.iter().zip(refs) {
+        assert_eq!(ours.lv, theirs["lv"].as_str().unwrap());
+        assert_abs(&format!("partial {} est", ours.lv), ours.est, f(&theirs["est"]), tol);
+        assert_rel(&format!("partial {} se", ours.lv), ours.se.unwrap(), f(&theirs["se"]), tol);
+    }
+    // the study passes the scalar step: nothing to search
+    let inv = Sem::from_syntax(STUDY_CFA).unwrap().invariance("region");
+    let data = load_data("study_survey.csv");
+    let fit = inv.fit(&data).unwrap();
+    assert!(inv.partial_search(&data, &fit, surveystat::sem::PartialRule::Lrt).unwrap().is_none());
+}
+
+/// psych's bfi (25 items, five factors, listwise) by gender: the full ladder, the score tests of
+/// every step and the first five refits of the partial-scalar search (lavaan's search stops
+/// there too; the scalar model is still rejected).
+#[test]
+fn bfi_by_gender_ladder() {
+    let model = "agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5\n\
+extra =~ E1 + E2 + E3 + E4 + E5\nneuro =~ N1 + N2 + N3 + N4 + N5\nopen =~ O1 + O2 + O3 + O4 + O5";
+    let inv = Sem::from_syntax(model).unwrap().invariance("gender").max_freed(5);
+    let data = load_data("bfi.csv");
+    let fit = inv.fit(&data).unwrap();
+    let r = reference("bfi_gender");
+    assert_eq!(fit.n_group().iter().sum::<usize>() as f64, f(&r["n_listwise"]));
+    check_ladder("bfi_gender", &fit);
+    for step in ["metric", "scalar", "strict"] {
+        check_scores("bfi_gender", step, &fit);
+    }
+    let search =
+        inv.partial_search(&data, &fit, surveystat::sem::PartialRule::Lrt).unwrap().unwrap();
+    assert!(!search.accepted);
+    let seq = r["partial_scalar"].as_array().unwrap();
+    assert_eq!(search.sequence.len(), seq.len());
+    let tol = (10.0 * f(&r["steps"][2]["max_abs_newton_step"])).max(1e-5);
+    for (i, (ours, theirs)) in search.sequence.iter().zip(seq).enumerate() {
+        assert_eq!(ours.freed_lhs, theirs["freed_lhs"].as_str().unwrap(), "bfi partial {i}");
+        assert_rel(&format!("bfi partial {i} score"), ours.score_x2, f(&theirs["x2"]), tol);
+        for k in ["chisq", "df", "cfi", "rmsea", "chisq_diff"] {
+            let v = match k {
+                "chisq" => ours.chisq,
+                "df" => ours.df,
+                "cfi" => ours.cfi,
+                "rmsea" => ours.rmsea,
+                _ => ours.chisq_diff,
+            };
+            assert_rel(&format!("bfi partial {i} {k}"), v, f(&theirs[k]), TOL_SEM_CHISQ);
+        }
+        assert_rel(
+            &format!("bfi partial {i} -ln p"),
+            -ours.pvalue.ln(),
+            -f(&theirs["pvalue"]).ln(),
+            TOL_SEM_CHISQ,
+        );
+    }
 }

@@ -431,3 +431,39 @@ fn moderation_check_matches_r() {
     assert!(md.contains("6b. Moderation check: IM as moderator of ST → AC"));
     assert!(md.contains("Johnson–Neyman table"));
 }
+
+/// Step 7b: the measurement-invariance ladder of the construct CFA by region and the latent
+/// means of the seven constructs, against lavaan 0.6.14 / semTools (the study case of
+/// tests/fixtures/extra/invariance.R). The scalar step holds for the study, so the means come
+/// from the scalar model.
+#[test]
+fn region_invariance_ladder_and_latent_means_match_lavaan() {
+    let text = std::fs::read_to_string(fixture_path("extra/invariance.json")).unwrap();
+    let r: Value = serde_json::from_str(&text).unwrap();
+    let r = &r["study_region"];
+    let mi = &run().json["measurement_invariance"];
+    let steps = mi["ladder"]["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 4);
+    for (i, s) in steps.iter().enumerate() {
+        for k in ["chisq", "df", "cfi", "rmsea"] {
+            assert_rel(&format!("step {i} {k}"), f(&s[k]), f(&r["steps"][i][k]), TOL_SEM_CHISQ);
+        }
+    }
+    assert_eq!(mi["means_step"], "scalar");
+    assert!(mi["partial_search"].is_null());
+    let d = mi["latent_means"].as_array().unwrap();
+    let refs = r["latent_means_scalar"].as_array().unwrap();
+    assert_eq!(d.len(), 7);
+    let tol = (10.0 * f(&r["steps"][2]["max_abs_newton_step"])).max(1e-5);
+    for (ours, theirs) in d.iter().zip(refs) {
+        assert_eq!(ours["lv"], theirs["lv"]);
+        assert_abs("latent mean", f(&ours["est"]), f(&theirs["est"]), tol);
+        assert_rel("latent mean se", f(&ours["se"]), f(&theirs["se"]), tol);
+        assert_abs("d pooled", f(&ours["d_pooled"]), f(&theirs["d_pooled"]), tol);
+    }
+    let lm = run().results.latent_means().unwrap().unwrap();
+    assert_eq!(lm.differences().unwrap().len(), 7);
+    let text = run().results.to_string();
+    assert!(text.contains("7b. Measurement invariance"), "section 7b");
+    assert!(text.contains("Latent mean differences from Chengdu"), "latent means table");
+}

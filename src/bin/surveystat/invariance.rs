@@ -3,7 +3,7 @@
 //! RMSEA and the usual decision rules; optionally the score tests of each step's constraints.
 
 use serde_json::{Map, Value};
-use surveystat::sem::{GroupEqual, Invariance, Sem};
+use surveystat::sem::{GroupEqual, Invariance, PartialRule, Sem};
 
 use crate::output::{json_text, read_data};
 
@@ -26,6 +26,15 @@ pub struct InvarianceArgs {
     /// lavTestScore)
     #[arg(long)]
     pub score: bool,
+    /// partial-invariance search: from the first rejected step, free the equality constraint
+    /// with the largest score statistic (group.partial), refit, and repeat until the step is
+    /// accepted; latent means then come from the accepted partial model
+    #[arg(long)]
+    pub partial: bool,
+    /// decision rule of the partial search: lrt (chi-square difference test at --alpha) or cfi
+    /// (cfi.delta >= -0.01)
+    #[arg(long, value_name = "RULE", default_value = "lrt", requires = "partial")]
+    pub partial_rule: String,
     /// print one JSON object instead of the readable table
     #[arg(long)]
     pub json: bool,
@@ -37,10 +46,18 @@ pub fn run(a: InvarianceArgs) -> Result<String, String> {
         std::fs::read_to_string(&a.model).map_err(|e| format!("cannot read {}: {e}", a.model))?;
     let sem = Sem::from_syntax(&text).map_err(|e| format!("{}: {e}", a.model))?;
     let data = read_data(&a.data)?;
-    let fit = Invariance::new(sem, a.group.clone())
-        .alpha(a.alpha)
-        .fit(&data)
-        .map_err(|e| format!("{}: {e}", a.data))?;
+    let rule = match a.partial_rule.as_str() {
+        "lrt" => PartialRule::Lrt,
+        "cfi" => PartialRule::DeltaCfi,
+        other => return Err(format!("unknown --partial-rule `{other}` (expected lrt or cfi)")),
+    };
+    let inv = Invariance::new(sem, a.group.clone()).alpha(a.alpha);
+    let fit = inv.fit(&data).map_err(|e| format!("{}: {e}", a.data))?;
+    let search = if a.partial {
+        inv.partial_search(&data, &fit, rule).map_err(|e| format!("{}: {e}", a.data))?
+    } else {
+        None
+    };
     let mut scores = Vec::new();
     let mut unavailable = Vec::new();
     if a.score {
@@ -51,14 +68,25 @@ pub fn run(a: InvarianceArgs) -> Result<String, String> {
             }
         }
     }
-    // Latent mean differences from the first step with equal intercepts.
-    let means = fit
-        .config()
-        .ladder()
-        .iter()
-        .zip(fit.fits())
-        .find(|(st, _)| st.equal.contains(&GroupEqual::Intercepts))
-        .map(|(st, mg)| (st.name.clone(), mg.latent_mean_differences()));
+    // Latent mean differences from the accepted partial model of a step with equal intercepts,
+    // else from the first step with equal intercepts.
+    let partial_means = search.as_ref().filter(|s| s.accepted).and_then(|s| {
+        let step = fit.config().ladder().iter().find(|st| st.name == s.step)?;
+        step.equal.contains(&GroupEqual::Intercepts).then(|| {
+            (
+                format!("{} (partial: {})", s.step, s.partial().join(", ")),
+                s.fit().latent_mean_differences(),
+            )
+        })
+    });
+    let means = partial_means.or_else(|| {
+        fit.config()
+            .ladder()
+            .iter()
+            .zip(fit.fits())
+            .find(|(st, _)| st.equal.contains(&GroupEqual::Intercepts))
+            .map(|(st, mg)| (st.name.clone(), mg.latent_mean_differences()))
+    });
     if a.json {
         let mut v = serde_json::to_value(&fit).map_err(|e| e.to_string())?;
         if a.score
@@ -72,6 +100,26 @@ pub fn run(a: InvarianceArgs) -> Result<String, String> {
             let why: Map<String, Value> =
                 unavailable.iter().map(|(n, e)| (n.clone(), Value::String(e.clone()))).collect();
             o.insert("score_tests_unavailable".into(), Value::Object(why));
+        }
+        if a.partial
+            && let Value::Object(o) = &mut v
+        {
+            let seq = match &search {
+                Some(s) => serde_json::to_value(&s.sequence).map_err(|e| e.to_string())?,
+                None => Value::Array(Vec::new()),
+            };
+            o.insert("partial_search".into(), seq);
+            o.insert(
+                "partial_search_result".into(),
+                serde_json::json!({
+                    "rule": rule.name(),
+                    "step": search.as_ref().map(|s| s.step.clone()),
+                    "against": search.as_ref().map(|s| s.against.clone()),
+                    "accepted": search.as_ref().map(|s| s.accepted),
+                    "group_partial": search.as_ref().map(|s| s.partial().to_vec()),
+                    "stopped": search.as_ref().map(|s| s.stopped.clone()),
+                }),
+            );
         }
         if let (Some((step, d)), Value::Object(o)) = (&means, &mut v) {
             let d = d.as_ref().map_err(|e| format!("{}: {e}", a.data))?;
@@ -107,6 +155,14 @@ pub fn run(a: InvarianceArgs) -> Result<String, String> {
     }
     for (name, why) in &unavailable {
         out.push_str(&format!("\nScore tests of step {name}: not available ({why})\n"));
+    }
+    if a.partial {
+        match &search {
+            Some(s) => out.push_str(&format!("\n{s}")),
+            None => {
+                out.push_str("\nPartial invariance: every step is accepted; nothing to free.\n")
+            }
+        }
     }
     if let Some((step, d)) = &means {
         let d = d.as_ref().map_err(|e| format!("{}: {e}", a.data))?;

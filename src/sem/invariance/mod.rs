@@ -5,6 +5,7 @@
 
 mod ladder;
 mod means;
+mod partial;
 mod score;
 
 use super::{GroupEqual, MultiGroupSem, Sem};
@@ -12,6 +13,8 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 pub use ladder::{InvarianceFit, InvarianceStepFit, StepComparison};
 pub use means::LatentMeanDifference;
+pub use partial::{PartialRule, PartialSearch, PartialSearchStep};
+pub(crate) use score::mean_score_parts;
 pub use score::{ConstraintScore, ScoreTests};
 
 /// One rung of the ladder: a name and the parameter classes held equal across groups.
@@ -77,6 +80,7 @@ pub struct Invariance {
     group: String,
     steps: Vec<InvarianceStep>,
     alpha: f64,
+    max_freed: Option<usize>,
 }
 
 impl Sem {
@@ -89,7 +93,13 @@ impl Sem {
 impl Invariance {
     /// The default ladder (configural → metric → scalar → strict) of `sem` across the groups of `group`.
     pub fn new(sem: Sem, group: impl Into<String>) -> Self {
-        Self { sem, group: group.into(), steps: Self::default_steps(), alpha: 0.05 }
+        Self {
+            sem,
+            group: group.into(),
+            steps: Self::default_steps(),
+            alpha: 0.05,
+            max_freed: None,
+        }
     }
 
     /// The default steps: configural (no constraints), metric (equal loadings), scalar (equal
@@ -126,6 +136,13 @@ impl Invariance {
     /// Significance level of the χ² difference tests (default 0.05).
     pub fn alpha(mut self, alpha: f64) -> Self {
         self.alpha = alpha;
+        self
+    }
+
+    /// Stop the partial-invariance search ([`Invariance::partial_search`]) after freeing at most
+    /// `n` parameters (default: no limit other than the step's constraints).
+    pub fn max_freed(mut self, n: usize) -> Self {
+        self.max_freed = Some(n);
         self
     }
 

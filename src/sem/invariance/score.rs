@@ -4,8 +4,10 @@
 use ndarray::{Array1, Array2};
 
 use super::super::MultiGroupFit;
+use super::super::multigroup::GroupScoreParts;
+use super::super::partable::ParTable;
 use crate::core::dist::chisq_sf;
-use crate::core::linalg::spd_solve;
+use crate::core::linalg::{spd_solve, sym_pinv};
 use crate::error::{Error, Result};
 
 /// The score test of releasing one equality constraint: the parameter `lhs op rhs` of group
@@ -67,6 +69,10 @@ impl MultiGroupFit {
     /// T_r = (M_rᵀ U)ᵀ (M_rᵀ I_u M_r)⁻¹ (M_rᵀ U)   ~ χ²₁
     /// T   = Uᵀ I_u⁻¹ U                          ~ χ²_k  (all k constraints released)
     /// ```
+    /// When the model with all constraints released is not identified (equal intercepts with
+    /// the later groups' latent means free), I_u⁻¹ is the Moore–Penrose inverse (eigenvalues
+    /// below 1e-10 × the largest are zero): the likelihood is flat along its null space, so
+    /// the score has no component there.
     ///
     /// # Errors
     /// [`crate::Error::NotPositiveDefinite`] when the information of a released model is not
@@ -80,12 +86,7 @@ impl MultiGroupFit {
     pub fn score_tests(&self) -> Result<ScoreTests> {
         let parts = self.score_parts();
         if parts.is_empty() {
-            return Err(Error::invalid(
-                "score tests",
-                "score tests are computed for multi-group models without a structured mean part \
-                 (equal intercepts or latent means); release the constraint and compare the fits \
-                 with `lrt` instead",
-            ));
+            return Err(Error::invalid("score tests", "the fit holds no score information"));
         }
         let q = self.coefficients().len();
         // unconstrained index → (group, local index), global index
@@ -150,14 +151,54 @@ impl MultiGroupFit {
             }
         }
         let (a, s) = project(&|u| u, nu);
+        // With every constraint released the model can be unidentified (equal intercepts
+        // released while the later groups' latent means stay free): the likelihood is flat along
+        // the null space of the information, so the score has no component there and the
+        // statistic is the quadratic form in the Moore–Penrose inverse.
+        let what = "information with all equality constraints released";
         let total_x2 = if univariate.is_empty() {
             0.0
         } else {
-            quad(&a, &s, "information with all equality constraints released")?
+            match quad(&a, &s, what) {
+                Ok(x) => x,
+                Err(_) => {
+                    let (pinv, _) = sym_pinv(a.view(), what, 1e-10)?;
+                    s.dot(&pinv.dot(&s))
+                }
+            }
         };
         let total_df = univariate.len() as f64;
         let total_pvalue =
             if total_df > 0.0 { chisq_sf(total_x2.max(0.0), total_df) } else { f64::NAN };
         Ok(ScoreTests { total_x2, total_df, total_pvalue, univariate })
+    }
+}
+
+/// One group's score-test input for a model with a structured mean part: the per-observation
+/// information `info` (expected for complete data, observed for FIML, as in the covariance
+/// matrix of the estimates) and the gradient `grad` of f_g = −ℓ_g/n_g, both over the group's
+/// own free parameters (means and covariance structure together), scaled to the group's
+/// log-likelihood: information n_g·I_g and score −n_g·∂f_g/∂θ_g = ∂ℓ_g/∂θ_g.
+pub(crate) fn mean_score_parts(
+    pt: &ParTable,
+    info: &Array2<f64>,
+    grad: &Array1<f64>,
+    n: f64,
+    map: &[usize],
+) -> GroupScoreParts {
+    let params = (0..pt.npar)
+        .map(|f| {
+            pt.rows
+                .iter()
+                .find(|r| r.free == Some(f))
+                .map(|r| (r.lhs.clone(), r.op.as_str().to_string(), r.rhs.clone()))
+                .unwrap_or_default()
+        })
+        .collect();
+    GroupScoreParts {
+        information: info.mapv(|v| n * v),
+        score: grad.mapv(|v| -n * v),
+        map: map.to_vec(),
+        params,
     }
 }

@@ -229,6 +229,7 @@ impl MultiGroupSem {
             opt.points.into_iter().filter_map(BlockPoint::into_fiml).collect();
         // ---- information: Σ_g n_g M_gᵀ I_g M_g
         let mut info = Array2::<f64>::zeros((q, q));
+        let mut score_parts = Vec::with_capacity(ng);
         for (g, gr) in raw.iter().enumerate() {
             let st = &blocks[g].st;
             let n = gr.n as f64;
@@ -239,6 +240,13 @@ impl MultiGroupSem {
                 fiml::expected_information(st, &points[g])
             }
             .ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
+            score_parts.push(super::super::invariance::mean_score_parts(
+                if g == 0 { &pt } else { &pt_other },
+                &ig,
+                &points[g].g,
+                n,
+                &map[g],
+            ));
             for (a, &ka) in map[g].iter().enumerate() {
                 for (b, &kb) in map[g].iter().enumerate() {
                     info[[ka, kb]] += n * ig[[a, b]];
@@ -329,8 +337,7 @@ impl MultiGroupSem {
             reason: opt.reason.clone(),
         };
         Ok(MultiGroupFit {
-            // score tests of this fit need the mean part of the information
-            score_parts: Vec::new(),
+            score_parts,
             config: self.clone(),
             groups,
             defined,
