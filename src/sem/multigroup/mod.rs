@@ -21,6 +21,7 @@
 mod means;
 mod measures;
 mod result;
+mod robust;
 
 use std::collections::HashMap;
 
@@ -238,6 +239,9 @@ impl MultiGroupSem {
             groups.push((name, ss));
         }
         let mut fit = self.fit_stats(groups)?;
+        if let Some(r) = self.sem.robust {
+            fit = robust::apply_saturated(self, fit, data, r)?;
+        }
         if used < data.n_rows() {
             fit.warnings.push(Warning::Other {
                 message: format!(
@@ -257,6 +261,12 @@ impl MultiGroupSem {
     /// As [`MultiGroupSem::fit`]; [`Error::DimensionMismatch`] if a group's moments do not match
     /// the model's variables.
     pub fn fit_moments(&self, groups: &[(String, Moments)]) -> Result<MultiGroupFit> {
+        if self.sem.robust.is_some() {
+            return Err(Error::invalid(
+                "estimator",
+                "robust ML (MLM, MLMV, MLR) needs raw data (MultiGroupSem::fit), not moments",
+            ));
+        }
         let p = self.sem.compile()?.observed().len();
         let mut out = Vec::with_capacity(groups.len());
         for (name, m) in groups {
@@ -284,12 +294,6 @@ impl MultiGroupSem {
             return Err(Error::invalid(
                 "missing",
                 "multi-group models drop incomplete rows listwise within each group (FIML is not offered)",
-            ));
-        }
-        if cfg.robust.is_some() {
-            return Err(Error::invalid(
-                "estimator",
-                "robust ML (MLM, MLMV, MLR) is not offered in multi-group models",
             ));
         }
         if samples.is_empty() {
