@@ -1,10 +1,11 @@
 //! Robust ML (MLM, MLMV, MLR) in multi-group models against lavaan 0.6.14:
 //! tests/fixtures/extra/robust_multigroup.R → robust_multigroup.json (HolzingerSwineford1939
-//! three-factor CFA by school: configural, metric, scalar; references fitted with a tight BFGS).
+//! three-factor CFA by school: configural, metric, scalar; MLR with FIML on HS_missing10 by
+//! school; references fitted with a tight BFGS).
 
 use crate::common::*;
 use serde_json::Value;
-use surveystat::sem::{Estimator, GroupEqual, MultiGroupFit, MultiGroupSem, Sem};
+use surveystat::sem::{Estimator, GroupEqual, MultiGroupFit, MultiGroupSem, Sem, SemMissing};
 
 fn fixture() -> Value {
     let text = std::fs::read_to_string(fixture_path("extra/robust_multigroup.json")).unwrap();
@@ -12,7 +13,9 @@ fn fixture() -> Value {
 }
 
 fn fit_case(c: &Value) -> MultiGroupFit {
-    let data = load_data("HolzingerSwineford1939.csv");
+    let fiml = c["missing"].as_str() == Some("ml");
+    let data = load_data(if fiml { "HS_missing10.csv" } else { "HolzingerSwineford1939.csv" });
+    let missing = if fiml { SemMissing::Fiml } else { SemMissing::Listwise };
     let est = match c["estimator"].as_str().unwrap() {
         "MLM" => Estimator::Mlm,
         "MLMV" => Estimator::Mlmv,
@@ -31,7 +34,8 @@ fn fit_case(c: &Value) -> MultiGroupFit {
         _ => None,
     })
     .collect();
-    let sem = Sem::from_syntax(c["model"].as_str().unwrap()).unwrap().estimator(est);
+    let sem =
+        Sem::from_syntax(c["model"].as_str().unwrap()).unwrap().estimator(est).missing(missing);
     MultiGroupSem::new(sem, "school").equal(equal).fit(&data).unwrap()
 }
 
@@ -41,6 +45,7 @@ fn check(case: &str) {
     let fx = fixture();
     let c = &fx[case];
     let fit = fit_case(c);
+    let fiml = c["missing"].as_str() == Some("ml");
     assert!(fit.convergence().converged, "{case}");
     let labels: Vec<&str> =
         c["group_labels"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
@@ -64,6 +69,11 @@ fn check(case: &str) {
     for (k, v) in c["fit_measures"].as_object().unwrap() {
         let ours = fit.fit_measure(k);
         let is_robust = k.contains("scaled") || k.contains("robust") || k.starts_with("scaling");
+        // with FIML, lavaan's MLR `.robust` CFI/TLI/RMSEA are not offered (not reported)
+        if fiml && k.ends_with(".robust") {
+            assert!(ours.is_none(), "{case}: {k} should not be reported");
+            continue;
+        }
         let Some(ours) = ours else {
             assert!(!is_robust, "{case}: robust measure {k} missing");
             continue;
@@ -125,4 +135,14 @@ fn metric_mlr_matches_lavaan() {
 #[test]
 fn scalar_mlr_matches_lavaan() {
     check("scalar_mlr");
+}
+
+#[test]
+fn configural_mlr_fiml_matches_lavaan() {
+    check("configural_mlr_fiml");
+}
+
+#[test]
+fn scalar_mlr_fiml_matches_lavaan() {
+    check("scalar_mlr_fiml");
 }

@@ -68,6 +68,8 @@ pub enum GroupEqual {
     Intercepts,
     /// Means of the latent variables (fixed at 0 in every group).
     Means,
+    /// Thresholds of ordered indicators (`x1 | t1`).
+    Thresholds,
 }
 
 impl GroupEqual {
@@ -82,6 +84,7 @@ impl GroupEqual {
             GroupEqual::LvCovariances => "lv.covariances",
             GroupEqual::Intercepts => "intercepts",
             GroupEqual::Means => "means",
+            GroupEqual::Thresholds => "thresholds",
         }
     }
 
@@ -91,7 +94,7 @@ impl GroupEqual {
             Op::Regression => GroupEqual::Regressions,
             Op::Intercept if lv.contains(&r.lhs) => GroupEqual::Means,
             Op::Intercept => GroupEqual::Intercepts,
-            Op::Threshold => GroupEqual::Loadings,
+            Op::Threshold => GroupEqual::Thresholds,
             Op::Covariance => {
                 let l = lv.contains(&r.lhs);
                 let rr = lv.contains(&r.rhs);
