@@ -29,8 +29,24 @@ fn robust_estimators_refuse_what_they_cannot_do() {
         invalid(sem.fit_cov(&cov, &names, 301), "covariance input");
         // Wishart likelihood
         invalid(sem.clone().likelihood(Likelihood::Wishart).fit(&hs), "wishart");
-        // multi-group models
-        invalid(MultiGroupSem::new(sem.clone(), "school").fit(&hs), "multi-group");
+        // multi-group models: raw data and the normal likelihood only; the invariance ladder
+        // (unscaled χ² differences) refuses robust estimators
+        let m = surveystat::moments::Moments::from_cov(&cov, 301, Some(&mean)).unwrap();
+        invalid(
+            MultiGroupSem::new(sem.clone(), "school").fit_moments(&[("a".into(), m)]),
+            "multi-group moments",
+        );
+        invalid(
+            MultiGroupSem::new(sem.clone().likelihood(Likelihood::Wishart), "school").fit(&hs),
+            "multi-group wishart",
+        );
+        invalid(
+            surveystat::sem::Invariance::new(sem.clone(), "school").fit(&hs),
+            "robust invariance ladder",
+        );
+        let mg_mimic =
+            Sem::from_syntax("visual =~ x1 + x2 + x3\nvisual ~ ageyr").unwrap().estimator(e);
+        invalid(MultiGroupSem::new(mg_mimic, "school").fit(&hs), "multi-group fixed.x");
         // fixed exogenous covariates
         let mimic =
             Sem::from_syntax("visual =~ x1 + x2 + x3\nvisual ~ ageyr").unwrap().estimator(e);
@@ -41,6 +57,7 @@ fn robust_estimators_refuse_what_they_cannot_do() {
     for e in [Estimator::Mlm, Estimator::Mlmv] {
         let sem = Sem::from_syntax(HS).unwrap().estimator(e).missing(SemMissing::Fiml);
         invalid(sem.fit(&miss), "FIML with MLM/MLMV");
+        invalid(MultiGroupSem::new(sem, "school").fit(&miss), "multi-group FIML with MLM/MLMV");
     }
     assert_eq!(Sem::from_syntax(HS).unwrap().robust_estimator(), None);
 }

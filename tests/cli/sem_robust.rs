@@ -50,3 +50,42 @@ fn mlr_json_has_scaled_measures_under_lavaan_names() {
         assert!(ok, "{e}");
     }
 }
+
+/// `--group` with a robust estimator: the scaled test under lavaan's names
+/// (tests/fixtures/extra/robust_multigroup.json, metric_mlr).
+#[test]
+fn multigroup_mlr_json_has_scaled_measures() {
+    let dir =
+        std::env::temp_dir().join(format!("surveystat_cli_semrobust_mg_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("hs.lav");
+    std::fs::write(
+        &model,
+        "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n",
+    )
+    .unwrap();
+    let data =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/data/HolzingerSwineford1939.csv");
+    let m = model.to_str().unwrap();
+    let args = [
+        "--data",
+        data,
+        "--model",
+        m,
+        "--group",
+        "school",
+        "--group-equal",
+        "loadings",
+        "--estimator",
+        "mlr",
+        "--json",
+    ];
+    let (ok, out, err) = run(&args);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let get = |k: &str| v["fit"][k].as_f64().unwrap_or_else(|| panic!("{k} missing"));
+    assert!((get("chisq.scaled") - 125.997485863378).abs() < 1e-4);
+    assert!((get("chisq.scaling.factor") - 0.984492216847816).abs() < 1e-6);
+    assert!((get("rmsea.robust") - 0.0933898503046079).abs() < 1e-6);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -42,6 +42,7 @@ mod sem_multigroup_more;
 mod sem_multigroup_scalar;
 mod sem_ordinal;
 mod sem_robust;
+mod sem_robust_multigroup;
 mod split_half;
 #[cfg(feature = "serde")] // the study tests read the results through their JSON
 mod study;

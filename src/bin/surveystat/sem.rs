@@ -72,6 +72,8 @@ pub enum GroupEqualArg {
     Intercepts,
     /// latent means
     Means,
+    /// thresholds of ordered indicators
+    Thresholds,
 }
 
 /// Bootstrap interval choices.
@@ -243,6 +245,7 @@ pub fn run(a: SemArgs) -> Result<String, String> {
             GroupEqualArg::LvCovariances => GroupEqual::LvCovariances,
             GroupEqualArg::Intercepts => GroupEqual::Intercepts,
             GroupEqualArg::Means => GroupEqual::Means,
+            GroupEqualArg::Thresholds => GroupEqual::Thresholds,
         });
         let fit = MultiGroupSem::new(sem, g)
             .equal(equal)

@@ -224,6 +224,14 @@ impl Invariance {
                 format!("the significance level must lie in (0, 1), got {}", self.alpha),
             ));
         }
+        if self.sem.robust_estimator().is_some() {
+            // the comparison table would need scaled χ² differences (lavTestLRT's
+            // Satorra–Bentler 2001 / Satorra 2000 methods)
+            return Err(Error::invalid(
+                "estimator",
+                "the invariance ladder compares ML fits; fit robust (MLM, MLMV, MLR) multi-group models one by one with MultiGroupSem",
+            ));
+        }
         Ok(())
     }
 }

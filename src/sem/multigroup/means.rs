@@ -254,6 +254,22 @@ impl MultiGroupSem {
             }
         }
         let vcov = vcov::invert_information(&info, &names)?;
+        let robust = match cfg.robust {
+            Some(r) => {
+                let parts: Vec<super::robust::StructuredGroup<'_>> = raw
+                    .iter()
+                    .map(|g| super::robust::StructuredGroup {
+                        pats: &g.pats,
+                        x: &g.x,
+                        em_mean: &g.em_mean,
+                        em_cov: &g.em_cov,
+                    })
+                    .collect();
+                Some(super::robust::structured(r, &parts, &blocks, &points, &map, &names, fiml)?)
+            }
+            None => None,
+        };
+        let vcov = robust.as_ref().map_or(vcov, |r| r.vcov.clone());
         // ---- per-group results
         let mut groups = Vec::with_capacity(ng);
         let mut warnings = Vec::new();
@@ -314,7 +330,7 @@ impl MultiGroupSem {
             cfg.ci_level,
         );
         let df = (ng * ndat) as f64 - q as f64;
-        let fm = fit_measures(&FitParts {
+        let mut fm = fit_measures(&FitParts {
             fmin: chisq / (2.0 * n_all),
             ml: true,
             uls: false,
@@ -331,6 +347,11 @@ impl MultiGroupSem {
             srmr,
             ci_level: 0.90,
         });
+        if let Some(r) = &robust {
+            let free = |t: &ParTable| t.rows.iter().filter(|r| r.free.is_some()).count();
+            let npar_rows = free(&pt) + (ng - 1) * free(&pt_other);
+            super::robust::structured_measures(&mut fm, r, npar_rows, fiml);
+        }
         let convergence = Convergence {
             converged: opt.converged,
             iterations: opt.iterations,

@@ -22,6 +22,7 @@ mod bootstrap;
 mod means;
 mod measures;
 mod result;
+mod robust;
 
 use std::collections::HashMap;
 
@@ -68,6 +69,8 @@ pub enum GroupEqual {
     Intercepts,
     /// Means of the latent variables (fixed at 0 in every group).
     Means,
+    /// Thresholds of ordered indicators (`x1 | t1`).
+    Thresholds,
 }
 
 impl GroupEqual {
@@ -82,6 +85,7 @@ impl GroupEqual {
             GroupEqual::LvCovariances => "lv.covariances",
             GroupEqual::Intercepts => "intercepts",
             GroupEqual::Means => "means",
+            GroupEqual::Thresholds => "thresholds",
         }
     }
 
@@ -91,7 +95,7 @@ impl GroupEqual {
             Op::Regression => GroupEqual::Regressions,
             Op::Intercept if lv.contains(&r.lhs) => GroupEqual::Means,
             Op::Intercept => GroupEqual::Intercepts,
-            Op::Threshold => GroupEqual::Loadings,
+            Op::Threshold => GroupEqual::Thresholds,
             Op::Covariance => {
                 let l = lv.contains(&r.lhs);
                 let rr = lv.contains(&r.rhs);
@@ -240,6 +244,9 @@ impl MultiGroupSem {
             groups.push((name, ss));
         }
         let mut fit = self.fit_stats(groups)?;
+        if let Some(r) = self.sem.robust {
+            fit = robust::apply_saturated(self, fit, data, r)?;
+        }
         if used < data.n_rows() {
             fit.warnings.push(Warning::Other {
                 message: format!(
@@ -259,6 +266,12 @@ impl MultiGroupSem {
     /// As [`MultiGroupSem::fit`]; [`Error::DimensionMismatch`] if a group's moments do not match
     /// the model's variables.
     pub fn fit_moments(&self, groups: &[(String, Moments)]) -> Result<MultiGroupFit> {
+        if self.sem.robust.is_some() {
+            return Err(Error::invalid(
+                "estimator",
+                "robust ML (MLM, MLMV, MLR) needs raw data (MultiGroupSem::fit), not moments",
+            ));
+        }
         let p = self.sem.compile()?.observed().len();
         let mut out = Vec::with_capacity(groups.len());
         for (name, m) in groups {
@@ -286,12 +299,6 @@ impl MultiGroupSem {
             return Err(Error::invalid(
                 "missing",
                 "multi-group models drop incomplete rows listwise within each group (FIML is not offered)",
-            ));
-        }
-        if cfg.robust.is_some() {
-            return Err(Error::invalid(
-                "estimator",
-                "robust ML (MLM, MLMV, MLR) is not offered in multi-group models",
             ));
         }
         if samples.is_empty() {

@@ -259,7 +259,13 @@ impl MultiGroupFit {
             self.config.equal.iter().map(|e| e.name()).collect::<Vec<_>>().join(", ")
         };
         let mut kv = vec![
-            ("Estimator".to_string(), "ML".to_string()),
+            (
+                "Estimator".to_string(),
+                self.config
+                    .sem
+                    .robust_estimator()
+                    .map_or("ML".to_string(), |e| format!("{e:?}").to_uppercase()),
+            ),
             ("Grouping variable".into(), self.config.group.clone()),
             ("Equality constraints".into(), eq),
             (
@@ -282,6 +288,16 @@ impl MultiGroupFit {
         ];
         for g in &self.groups {
             kv.push((format!("  Test statistic for {}", g.name), fmt_num(g.chisq, 3)));
+        }
+        if let Some(ts) = fm("chisq.scaled") {
+            kv.push(("  Scaled test statistic".into(), fmt_num(ts, 3)));
+            kv.push(("  P-value (scaled)".into(), fmt_pvalue(fm("pvalue.scaled"))));
+            kv.push(("  Scaling correction factor".into(), fmt_num(fm("chisq.scaling.factor"), 3)));
+            kv.push((
+                "Robust CFI / TLI".into(),
+                format!("{} / {}", fmt_num(fm("cfi.robust"), 3), fmt_num(fm("tli.robust"), 3)),
+            ));
+            kv.push(("Robust RMSEA".into(), fmt_num(fm("rmsea.robust"), 3)));
         }
         kv.extend([
             ("Comparative Fit Index (CFI)".to_string(), fmt_num(fm("cfi"), 3)),

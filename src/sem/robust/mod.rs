@@ -14,6 +14,7 @@
 
 pub(crate) mod fiml;
 mod gamma;
+pub(crate) mod groups;
 mod sandwich;
 mod test;
 
