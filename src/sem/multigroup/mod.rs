@@ -12,11 +12,12 @@
 //! where θ_g are group `g`'s parameters, mapped from one global vector: a parameter is shared by
 //! all groups when its kind is listed in [`GroupEqual`] or when it carries a user label (lavaan:
 //! a label in single-group syntax applies to every group, which makes the parameter equal across
-//! groups). As in lavaan, a multi-group model has a mean structure; the observed intercepts are
-//! free in every group and the latent means fixed at zero, so the mean part is saturated: the
-//! intercept estimates are the group means, with standard errors √(σ̂_ii / n_g), and the mean part
-//! adds nothing to χ² (it does count in `npar`, the log-likelihood and the information criteria).
-//! Equal intercepts (scalar invariance) would need a structured mean part and are not offered.
+//! groups). As in lavaan, a multi-group model has a mean structure. Without equal intercepts or
+//! means the observed intercepts are free in every group and the latent means fixed at zero, so
+//! the mean part is saturated: the intercept estimates are the group means, with standard errors
+//! √(σ̂_ii / n_g), and the mean part adds nothing to χ² (it does count in `npar`, the
+//! log-likelihood and the information criteria) — this fit is in this file. Equal intercepts or
+//! means, `group.partial` and FIML give a structured mean part, fitted in `means.rs`.
 
 mod bootstrap;
 mod means;
