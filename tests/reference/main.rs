@@ -16,6 +16,7 @@ mod method_bias;
 mod nist;
 mod ols;
 mod omega;
+mod ordinal_gaps;
 mod parallel;
 mod polychoric;
 mod regression_factors;

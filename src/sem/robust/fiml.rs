@@ -48,7 +48,7 @@ pub(crate) struct FimlInputs<'a> {
 }
 
 /// (1/N) Σ s_i s_iᵀ of the case-wise scores at (`mean`, `cov`); `None` for a singular block.
-fn score_crossproduct(
+pub(crate) fn score_crossproduct(
     pats: &MissingPatterns,
     x: &Array2<f64>,
     mean: &Array1<f64>,
