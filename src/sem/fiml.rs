@@ -322,6 +322,15 @@ impl SemModel {
             }
         }
         if fiml {
+            let scores_h1 = match cfg.robust {
+                Some(_) => Some(
+                    super::robust::fiml::score_crossproduct(&pats, &x, &em_mean, &em_cov, &st.vech)
+                        .ok_or_else(|| Error::NotPositiveDefinite {
+                            matrix: "EM covariance".into(),
+                        })?,
+                ),
+                None => None,
+            };
             let robust = fiml_corrected(
                 &CorrectedInputs {
                     st: &st,
@@ -336,6 +345,7 @@ impl SemModel {
                     indep_var: indep.var(),
                     df,
                     base_df,
+                    scores_h1: scores_h1.as_ref(),
                 },
                 n,
             );
@@ -766,6 +776,9 @@ pub(crate) struct CorrectedInputs<'a> {
     pub indep_var: &'a Array1<f64>,
     pub df: f64,
     pub base_df: f64,
+    /// MLR: B = (1/N) Σ s_i s_iᵀ, the cross-product of the case-wise scores of the saturated
+    /// model at (m̃, S̃); the moments' covariance is then W_m⁻¹ B W_m⁻¹ instead of W_m⁻¹.
+    pub scores_h1: Option<&'a Array2<f64>>,
 }
 
 /// The (x, y) index pairs of the symmetric unit matrix E_ab (one pair on the diagonal).
@@ -814,10 +827,24 @@ pub(crate) fn fiml_corrected(c: &CorrectedInputs<'_>, n: f64) -> Option<Vec<(Str
     }
     let (wm_inv, _) = dense::spd_inverse_logdet(&wm)?;
     let tr_wm_wc = (&wm_inv * &wc).sum();
+    // MLR: Γ = W_m⁻¹ B W_m⁻¹ and k = tr(W_c P Γ Pᵀ), P = I − Δ (Δᵀ W_m Δ)⁻¹ Δᵀ W_m (which is
+    // the expression below when Γ = W_m⁻¹)
+    let gamma = c.scores_h1.map(|b| wm_inv.dot(b).dot(&wm_inv));
     let trace_k = |delta: &Array2<f64>| -> Option<f64> {
         let (e, _) = dense::spd_inverse_logdet(&delta.t().dot(&wm.dot(delta)))?;
-        let dwd = delta.t().dot(&wc.dot(delta));
-        Some(tr_wm_wc - (&e * &dwd).sum())
+        match &gamma {
+            None => {
+                let dwd = delta.t().dot(&wc.dot(delta));
+                Some(tr_wm_wc - (&e * &dwd).sum())
+            }
+            Some(g) => {
+                let mut pm = -delta.dot(&e).dot(&delta.t()).dot(&wm);
+                for i in 0..dim {
+                    pm[[i, i]] += 1.0;
+                }
+                Some((&wc * &pm.dot(g).dot(&pm.t())).sum())
+            }
+        }
     };
     // ---- the model
     let delta = full_jacobian(st, c.mats, c.imp);

@@ -20,6 +20,7 @@ mod nist;
 mod ols;
 mod omega;
 mod omega_bifactor;
+mod ordinal_gaps;
 mod parallel;
 mod polychoric;
 mod regression_factors;

@@ -57,11 +57,9 @@ fn check(case: &str) {
     for (k, v) in c["fit_measures"].as_object().unwrap() {
         let ours = fit.fit_measure(k);
         let is_robust = k.contains("scaled") || k.contains("robust") || k.starts_with("scaling");
-        // with FIML, lavaan's MLR `.robust` CFI/TLI/RMSEA are not offered (not reported)
-        if fiml && k.ends_with(".robust") {
-            assert!(ours.is_none(), "{case}: {k} should not be reported");
-            continue;
-        }
+        // with FIML the `.robust` CFI/TLI/RMSEA depend on the EM moments directly, which lavaan
+        // stops at em.h1.tol = 1e-5: 5e-5 here, 1e-6 against a tight EM in ordinal_gaps.rs
+        let tol = if fiml && k.ends_with(".robust") { 5e-5 } else { 1e-6 };
         let Some(ours) = ours else {
             assert!(!is_robust, "{case}: robust measure {k} missing");
             continue;
@@ -73,7 +71,7 @@ fn check(case: &str) {
                 if d > worst.0 {
                     worst = (d, k.clone());
                 }
-                assert!(d <= 1e-6, "{case} {k}: surveystat {ours} vs lavaan {e} (rel {d:.2e})");
+                assert!(d <= tol, "{case} {k}: surveystat {ours} vs lavaan {e} (rel {d:.2e})");
             }
         }
     }

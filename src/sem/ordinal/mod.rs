@@ -477,6 +477,11 @@ pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
         .collect();
     rows.splice(at..at, thr_rows);
 
+    let catml = if robust {
+        robust::catml(&rho, &imp.sigma, &delta, &w, &gamma, &inf.a_inv, nt, &pairs, n, df)
+    } else {
+        None
+    };
     let fm = robust::fit_measures(&robust::Measures {
         uls: weighting == Weighting::Identity,
         robust,
@@ -491,6 +496,7 @@ pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
         base_test,
         s: &rho,
         sigma: &imp.sigma,
+        catml,
     });
     let mut par_names = free_names(&pt);
     par_names.resize(q, String::new());

@@ -22,6 +22,7 @@ use super::Weighting;
 use crate::core::linalg;
 use crate::error::{Error, Result};
 use crate::sem::fit_measures;
+use crate::sem::robust as robust_ml;
 
 /// The weight matrix W.
 pub(super) fn weight(w: Weighting, gamma: &Array2<f64>) -> Result<Array2<f64>> {
@@ -118,6 +119,63 @@ pub(super) fn baseline(
     (chisq, df, scaled_shifted(&u.dot(gamma), df))
 }
 
+/// The categorical ML statistics behind the `.robust` measures of WLSMV / ULSMV (Savalei 2021):
+/// the normal-theory ML discrepancy of the polychoric correlations R at the least-squares
+/// estimate, with the mean correction of its asymptotic distribution under that estimator.
+///
+/// ```text
+/// T = N [log|Σ̂| + tr(R Σ̂⁻¹) − log|R| − p]              (Σ̂: model-implied correlations)
+/// P = I − Δ (Δᵀ W Δ)⁻¹ Δᵀ W,  P_ρ = the correlation rows of P   (the least-squares residual map)
+/// c = tr(W_ML P_ρ Γ P_ρᵀ) / df,  W_ML = ½ D′(Σ̂⁻¹ ⊗ Σ̂⁻¹)D on the off-diagonal elements
+/// baseline (Σ = I): T_b = −N log|R|,  c_b = tr(Γ_ρρ) / df_b
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub(super) struct CatMl {
+    pub t: f64,
+    pub c: f64,
+    pub tb: f64,
+    pub cb: f64,
+}
+
+/// [`CatMl`] from the polychoric correlations `rho`, the implied correlations `sigma`, Δ and the
+/// weight W and Γ of all sample statistics (thresholds first, `nt` of them), the information
+/// inverse (Δᵀ W Δ)⁻¹ and the pairs of the correlation rows; `None` if R or Σ̂ is singular.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn catml(
+    rho: &Array2<f64>,
+    sigma: &Array2<f64>,
+    delta: &Array2<f64>,
+    w: &Array2<f64>,
+    gamma: &Array2<f64>,
+    a_inv: &Array2<f64>,
+    nt: usize,
+    pairs: &[(usize, usize)],
+    n: f64,
+    df: f64,
+) -> Option<CatMl> {
+    let p = rho.nrows();
+    let (sinv, logdet_s) = linalg::spd_inverse_logdet(sigma.view(), "implied correlations").ok()?;
+    let logdet_r = linalg::spd_logdet(rho.view(), "polychoric correlations").ok()?;
+    let tr: f64 = (rho * &sinv).sum();
+    let t = n * (logdet_s + tr - logdet_r - p as f64);
+    let ns = delta.nrows();
+    let m = pairs.len();
+    // P_ρ = [0 I] − Δ_ρ A⁻¹ Δᵀ W  (m × ns)
+    let wd = w.dot(delta);
+    let d_rho = Array2::from_shape_fn((m, delta.ncols()), |(r, k)| delta[[nt + r, k]]);
+    let mut p_rho = -d_rho.dot(a_inv).dot(&wd.t());
+    for r in 0..m {
+        p_rho[[r, nt + r]] += 1.0;
+    }
+    let w_ml = crate::sem::robust::normal_weight(&sinv, pairs);
+    let pg = p_rho.dot(gamma).dot(&p_rho.t());
+    let c = (&w_ml * &pg).sum() / df;
+    let tb = -n * logdet_r;
+    let cb = (0..m).map(|r| gamma[[nt + r, nt + r]]).sum::<f64>() / m as f64;
+    debug_assert_eq!(ns, nt + m);
+    Some(CatMl { t, c, tb, cb })
+}
+
 /// Inputs of [`fit_measures`].
 pub(super) struct Measures<'a> {
     pub uls: bool,
@@ -135,6 +193,8 @@ pub(super) struct Measures<'a> {
     pub s: &'a Array2<f64>,
     /// Model-implied correlation matrix.
     pub sigma: &'a Array2<f64>,
+    /// The categorical ML statistics of the `.robust` measures (robust estimators only).
+    pub catml: Option<CatMl>,
 }
 
 /// Measures computed on the unscaled statistic (lavaan's names), and with the robust
@@ -215,6 +275,24 @@ pub(super) fn fit_measures(x: &Measures<'_>) -> Vec<(String, f64)> {
             if let Some(v) = get(&scaled, k) {
                 out.push((format!("{k}.scaled"), v));
             }
+        }
+        // lavaan's `.robust` indices of categorical data: the categorical ML statistic with its
+        // mean correction (N in T, N − 1 in the RMSEA as the other categorical measures)
+        let (dfb, df) = (x.base_df, x.df);
+        let [cfi, tli, rni] = match x.catml {
+            Some(m) => robust_ml::incremental_robust(m.t, df, m.c, m.tb, dfb, m.cb),
+            None => [f64::NAN; 3],
+        };
+        out.push(("cfi.robust".into(), cfi));
+        out.push(("tli.robust".into(), tli));
+        out.push(("nnfi.robust".into(), tli));
+        out.push(("rni.robust".into(), rni));
+        let rm = match x.catml {
+            Some(m) => robust_ml::rmsea_robust(n - 1.0, m.t, df, m.c, m.t / m.c, m.c),
+            None => [f64::NAN; 5],
+        };
+        for (k, v) in robust_ml::RMSEA_ROBUST.iter().zip(rm) {
+            out.push((k.to_string(), v));
         }
     }
     if let Some(v) = get(&plain, SCALED[6]) {

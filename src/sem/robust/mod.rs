@@ -25,7 +25,9 @@ use crate::core::linalg;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 
+pub(crate) use gamma::normal_weight;
 pub(crate) use test::Scaling;
+pub(crate) use test::{RMSEA_ROBUST, incremental_robust, rmsea_robust};
 
 /// What the robust layer needs from an ML fit (one group, no mean structure).
 pub(crate) struct RobustInputs<'a> {
@@ -219,9 +221,9 @@ pub(crate) fn apply(mut fit: SemFit, robust: Estimator, data: &Dataset) -> Resul
 }
 
 /// MLR with FIML: the robust covariance of the estimates; the scaled test and its measures are
-/// added to `fm`. lavaan's MLR `.robust` CFI/TLI/RMSEA under missing data follow a different
-/// correction than the ML (Zhang–Savalei) ones already in `fm`, so those are removed rather
-/// than reported under the wrong definition.
+/// added to `fm`. The `.robust` CFI/TLI/RMSEA under missing data are the Zhang–Savalei ones
+/// already in `fm` (computed with the sandwich Γ of the saturated moments for MLR, see
+/// `fiml_corrected`), so the complete-data definitions of the layer are not added.
 ///
 /// # Errors
 /// [`Error::NotPositiveDefinite`] for a singular saturated or independence information.
@@ -232,7 +234,6 @@ pub(crate) fn apply_fiml(
     let r = fiml::mlr_fiml(inp)?.ok_or_else(|| Error::NotPositiveDefinite {
         matrix: "model-implied covariance of an observed-variable pattern".into(),
     })?;
-    fm.retain(|(k, _)| !k.ends_with(".robust"));
     let scaled: Vec<_> =
         r.measures.into_iter().filter(|(_, k, _)| !k.ends_with(".robust")).collect();
     test::insert_measures(fm, scaled);

@@ -127,10 +127,7 @@ pub(crate) fn measures(
     put("baseline.pvalue", "baseline.chisq.scaling.factor", base.factor);
     let sc = incremental(ts, df, tbs, dfb);
     let (c, cb) = (model.c_robust, base.c_robust);
-    let (r1, r2) = ((t - c * df).max(0.0), (t - c * df).max(tb - cb * dfb).max(0.0));
-    let cfi_r = if r1 == 0.0 && r2 == 0.0 { 1.0 } else { 1.0 - r1 / r2 };
-    let tli_r = if df > 0.0 && dfb > 0.0 { 1.0 - (t / df - c) / (tb / dfb - cb) } else { 1.0 };
-    let rni_r = 1.0 - (t - c * df) / (tb - cb * dfb);
+    let [cfi_r, tli_r, rni_r] = incremental_robust(t, df, c, tb, dfb, cb);
     put("tli", "cfi.scaled", sc[0]);
     put("tli", "tli.scaled", sc[1]);
     put("tli", "cfi.robust", cfi_r);
@@ -162,27 +159,56 @@ pub(crate) fn measures(
         put(after, "rmsea.ci.upper.scaled", hi);
         put(after, "rmsea.pvalue.scaled", 1.0 - pnchisq(x, dof, n * dof * c05));
         put(after, "rmsea.notclose.pvalue.scaled", pnchisq(x, dof, n * dof * c08));
-        // robust: T_s with df, noncentrality rescaled by the factor
-        let f = model.factor;
-        let (lo, hi) = rmsea_ci(ts, df, n * df / f);
-        put(after, "rmsea.robust", ((t - c * df) / (n * df)).max(0.0).sqrt());
-        put(after, "rmsea.ci.lower.robust", lo);
-        put(after, "rmsea.ci.upper.robust", hi);
-        put(after, "rmsea.pvalue.robust", 1.0 - pnchisq(ts, df, n * df * c05 / f));
-        put(after, "rmsea.notclose.pvalue.robust", pnchisq(ts, df, n * df * c08 / f));
     } else {
         for k in ["rmsea.scaled", "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled"] {
             put(after, k, 0.0);
         }
         put(after, "rmsea.pvalue.scaled", f64::NAN);
         put(after, "rmsea.notclose.pvalue.scaled", f64::NAN);
-        for k in ["rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust"] {
-            put(after, k, 0.0);
-        }
-        put(after, "rmsea.pvalue.robust", f64::NAN);
-        put(after, "rmsea.notclose.pvalue.robust", f64::NAN);
+    }
+    for (k, v) in RMSEA_ROBUST.iter().zip(rmsea_robust(n, t, df, c, ts, model.factor)) {
+        put(after, k, v);
     }
     out
+}
+
+/// Robust CFI, TLI and RNI (Brosseau-Liard & Savalei 2014) from the model and baseline
+/// statistics T, T_b and their mean corrections c, c_b:
+/// CFI = 1 − max(T − c df, 0) / max(T − c df, T_b − c_b df_b, 0), TLI = 1 − (T/df − c) /
+/// (T_b/df_b − c_b), RNI = 1 − (T − c df) / (T_b − c_b df_b).
+pub(crate) fn incremental_robust(t: f64, df: f64, c: f64, tb: f64, dfb: f64, cb: f64) -> [f64; 3] {
+    let (r1, r2) = ((t - c * df).max(0.0), (t - c * df).max(tb - cb * dfb).max(0.0));
+    let cfi = if r1 == 0.0 && r2 == 0.0 { 1.0 } else { 1.0 - r1 / r2 };
+    let tli = if df > 0.0 && dfb > 0.0 { 1.0 - (t / df - c) / (tb / dfb - cb) } else { 1.0 };
+    let rni = 1.0 - (t - c * df) / (tb - cb * dfb);
+    [cfi, tli, rni]
+}
+
+/// The names of [`rmsea_robust`]'s values.
+pub(crate) const RMSEA_ROBUST: [&str; 5] = [
+    "rmsea.robust",
+    "rmsea.ci.lower.robust",
+    "rmsea.ci.upper.robust",
+    "rmsea.pvalue.robust",
+    "rmsea.notclose.pvalue.robust",
+];
+
+/// Robust RMSEA, its 90% interval and the close / not-close p-values (Brosseau-Liard, Savalei &
+/// Li 2012): √max((T − c df)/(n df), 0); the interval and p-values refer the robust statistic
+/// T_s to a noncentral χ²(df) whose noncentrality is rescaled by the factor f (λ = n df ε² / f).
+pub(crate) fn rmsea_robust(n: f64, t: f64, df: f64, c: f64, ts: f64, f: f64) -> [f64; 5] {
+    if df.is_nan() || df <= 0.0 {
+        return [0.0, 0.0, 0.0, f64::NAN, f64::NAN];
+    }
+    let (c05, c08) = (0.05 * 0.05, 0.08 * 0.08);
+    let (lo, hi) = rmsea_ci(ts, df, n * df / f);
+    [
+        ((t - c * df) / (n * df)).max(0.0).sqrt(),
+        lo,
+        hi,
+        1.0 - pnchisq(ts, df, n * df * c05 / f),
+        pnchisq(ts, df, n * df * c08 / f),
+    ]
 }
 
 /// Insert `extra` into lavaan's order: each after its anchor (and after the measures inserted
