@@ -161,6 +161,6 @@ fn score_tests_of_mean_steps_and_partial_search() {
     assert!(out.contains("x7 ~ 1"), "{out}");
     assert!(out.contains("step strict (lavTestScore)"), "{out}");
     // an unknown rule
-    let (ok, _, err) = run(&[&args[..7], &["--partial-rule", "nosuch"]].concat());
+    let (ok, _, err) = run(&[&args[..8], &["--partial-rule", "nosuch"]].concat());
     assert!(!ok && err.contains("nosuch"), "{err}");
 }
