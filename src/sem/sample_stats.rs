@@ -86,7 +86,8 @@ impl SampleStats {
                 return Err(Error::ConstantColumn { name: name.clone() });
             }
         }
-        if crate::core::linalg::cholesky(self.cov.view(), "sample covariance").is_err() {
+        // the small kernel: faer's would start its thread pool for a p × p check
+        if crate::core::linalg::small::cholesky(&self.cov).is_none() {
             return Err(Error::NotPositiveDefinite {
                 matrix: "sample covariance of the model variables".into(),
             });
