@@ -855,6 +855,17 @@ pub(crate) fn open<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resul
         while matches!(head.last(), Some(b'\n' | b'\r')) {
             head.pop();
         }
+    } else if memchr::memchr_iter(b'\r', &ch.buf)
+        .any(|i| ch.buf.get(i + 1).is_some_and(|&b| b != b'\n'))
+    {
+        // a header ended by `\r\n` and data lines ended by a bare `\r` (seen in the first
+        // buffered block): translate the rest of the file as well
+        let mut again = Vec::with_capacity(ch.buf.len());
+        let mut last_cr = false;
+        cr_to_lf(&ch.buf, &mut last_cr, &mut again);
+        ch.buf = again;
+        ch.last_cr = last_cr;
+        ch.cr_lines = true;
     }
     let delim = opts.delimiter.unwrap_or_else(|| sniff(&head, opts.decimal_comma));
     ch.delim = delim;
