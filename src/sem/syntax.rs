@@ -133,9 +133,8 @@ pub enum BinOp {
 
 /// An arithmetic expression over parameter labels and numbers.
 ///
-/// `Clone` and `Drop` are iterative, so a tree of any depth built in code is safe to copy and
-/// to free.
-#[derive(Debug, PartialEq)]
+/// `Clone`, `Drop`, `PartialEq` and `Debug` are iterative, so a tree of any depth built in code
+/// is safe to copy, free, compare and print.
 pub enum Expr {
     /// A number.
     Num(f64),
@@ -962,6 +961,33 @@ impl Clone for Expr {
     }
 }
 
+impl PartialEq for Expr {
+    /// Iterative comparison (pairs of nodes on an explicit stack).
+    fn eq(&self, other: &Self) -> bool {
+        let mut stack = vec![(self, other)];
+        while let Some(pair) = stack.pop() {
+            match pair {
+                (Expr::Num(x), Expr::Num(y)) if x == y => {}
+                (Expr::Param(x), Expr::Param(y)) if x == y => {}
+                (Expr::Neg(x), Expr::Neg(y)) => stack.push((x, y)),
+                (Expr::Bin(o1, a1, b1), Expr::Bin(o2, a2, b2)) if o1 == o2 => {
+                    stack.push((b1, b2));
+                    stack.push((a1, a2));
+                }
+                _ => return false,
+            }
+        }
+        true
+    }
+}
+
+impl fmt::Debug for Expr {
+    /// The expression in model syntax (the iterative [`fmt::Display`]), e.g. `Expr(a*b + 1)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Expr({self})")
+    }
+}
+
 impl Drop for Expr {
     /// Iterative drop: children are detached onto a stack before their parent is freed, so the
     /// recursion depth of the compiler's drop glue stays at one level.
@@ -991,6 +1017,21 @@ impl Drop for Expr {
 #[cfg(test)]
 mod deep_expr {
     use super::*;
+
+    #[test]
+    fn deep_trees_compare_and_print_without_recursion() {
+        let mut a = Expr::Param("a".into());
+        let mut b = Expr::Param("a".into());
+        for _ in 0..1_000_000 {
+            a = Expr::Neg(Box::new(a));
+            b = Expr::Neg(Box::new(b));
+        }
+        assert!(a == b);
+        let c = Expr::Bin(BinOp::Add, Box::new(a), Box::new(Expr::Num(1.0)));
+        let d = Expr::Bin(BinOp::Add, Box::new(b), Box::new(Expr::Num(2.0)));
+        assert!(c != d);
+        assert!(format!("{c:?}").starts_with("Expr("));
+    }
 
     #[test]
     fn a_million_deep_tree_clones_and_drops_without_recursion() {

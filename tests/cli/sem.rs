@@ -52,12 +52,13 @@ fn fiml_json_has_intercepts_and_lavaan_numbers() {
     assert!(ok);
     assert!(text.contains("Intercepts:"), "{text}");
     assert!(text.contains("full-information ML"), "{text}");
-    // bootstrap with FIML is refused with a clear message, nothing on stdout
+    // the Bollen–Stine bootstrap with FIML is refused with a clear message, nothing on stdout
+    // (the ordinary bootstrap refits every resample: tests/cli/sem_bootstrap.rs)
     let mut bargs = args.to_vec();
-    bargs.extend(["--bootstrap", "10"]);
+    bargs.extend(["--bootstrap", "10", "--bootstrap-kind", "bollen-stine"]);
     let (ok, out, err) = run(&bargs);
     assert!(!ok && out.is_empty());
-    assert!(err.contains("fiml"), "{err}");
+    assert!(err.contains("complete data"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
 
