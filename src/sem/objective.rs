@@ -97,22 +97,7 @@ impl Objective {
 
     /// ∂F / ∂ vech Σ.
     pub(crate) fn grad_vech(&self, sigma: &Array2<f64>, val: &Value) -> Array1<f64> {
-        let g = match self.kind {
-            Discrepancy::Ml => {
-                let inv = val.sigma_inv.as_ref().expect("ML value carries the inverse");
-                let d = sigma - &self.s;
-                inv.dot(&d).dot(inv)
-            }
-            Discrepancy::Gls => {
-                let d = sigma - &self.s;
-                self.s_inv.dot(&d).dot(&self.s_inv)
-            }
-            Discrepancy::Uls => {
-                return Array1::from_iter(
-                    self.pairs.iter().map(|&(i, j)| -2.0 * (self.s[[i, j]] - sigma[[i, j]])),
-                );
-            }
-        };
+        let g = self.grad_sym(sigma, val);
         Array1::from_iter(
             self.pairs.iter().map(|&(i, j)| if i == j { g[[i, i]] } else { 2.0 * g[[i, j]] }),
         )

@@ -137,6 +137,19 @@ pub(super) fn fill_inference(row: &mut ParamRow, est: f64, se: f64, zq: f64) {
 }
 
 /// lavaan-style names of the free parameters: the label if any, else `lhs op rhs`.
+/// `(lhs, op, rhs)` of the first row of each free parameter, in free-parameter order.
+pub(super) fn free_rows(pt: &ParTable) -> Vec<(String, String, String)> {
+    (0..pt.npar)
+        .map(|f| {
+            pt.rows
+                .iter()
+                .find(|r| r.free == Some(f))
+                .map(|r| (r.lhs.clone(), r.op.as_str().to_string(), r.rhs.clone()))
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 pub(super) fn free_names(pt: &ParTable) -> Vec<String> {
     let mut names = vec![String::new(); pt.npar];
     for r in &pt.rows {

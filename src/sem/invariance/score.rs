@@ -186,15 +186,7 @@ pub(crate) fn mean_score_parts(
     n: f64,
     map: &[usize],
 ) -> GroupScoreParts {
-    let params = (0..pt.npar)
-        .map(|f| {
-            pt.rows
-                .iter()
-                .find(|r| r.free == Some(f))
-                .map(|r| (r.lhs.clone(), r.op.as_str().to_string(), r.rhs.clone()))
-                .unwrap_or_default()
-        })
-        .collect();
+    let params = super::super::params::free_rows(pt);
     GroupScoreParts {
         information: info.mapv(|v| n * v),
         score: grad.mapv(|v| -n * v),

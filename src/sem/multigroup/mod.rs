@@ -426,15 +426,7 @@ impl MultiGroupSem {
         let nt = n_total as f64;
         let mut info = Array2::<f64>::zeros((q, q));
         let mut score_parts = Vec::with_capacity(ng);
-        let local_rows: Vec<(String, String, String)> = (0..q0)
-            .map(|f| {
-                pt.rows
-                    .iter()
-                    .find(|r| r.free == Some(f))
-                    .map(|r| (r.lhs.clone(), r.op.as_str().to_string(), r.rhs.clone()))
-                    .unwrap_or_default()
-            })
-            .collect();
+        let local_rows = super::params::free_rows(&pt);
         for (g, gd) in groups.iter().enumerate() {
             let w_info = gd.n as f64 * n_eff_total / nt;
             let (grad_g, delta) = estimate::gradient(&gd.st, &gd.obj, &points[g]);
