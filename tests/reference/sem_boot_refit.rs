@@ -145,6 +145,19 @@ fn multigroup_bollen_stine_matches_lavaan_on_the_same_resamples() {
 }
 
 #[test]
+fn multigroup_bollen_stine_with_structured_means_matches_lavaan_on_the_same_resamples() {
+    let sem = Sem::from_syntax(HS_CFA).unwrap();
+    let mg =
+        MultiGroupSem::new(sem, "school").equal([GroupEqual::Loadings, GroupEqual::Intercepts]);
+    multigroup_case(
+        "bollen_stine_scalar",
+        &load_data("HolzingerSwineford1939.csv"),
+        mg,
+        SemBootstrapKind::BollenStine,
+    );
+}
+
+#[test]
 fn fiml_matches_lavaan_on_the_same_resamples() {
     let r = reference();
     let case = &r["fiml"];
@@ -195,13 +208,13 @@ fn stratified_draws_keep_group_sizes_and_replications_are_refits() {
     assert!(fit.bootstrap(&data, &short).is_err());
     let far = SemBootstrap::new(1).resamples(vec![vec![1000; 301]]);
     assert!(fit.bootstrap(&data, &far).is_err());
-    // Bollen–Stine with a structured mean part is refused with a sentence
-    let mg = MultiGroupSem::new(Sem::from_syntax(HS_CFA).unwrap(), "school")
-        .equal([GroupEqual::Loadings, GroupEqual::Intercepts]);
-    let fit = mg.fit(&data).unwrap();
+    // Bollen–Stine of a multi-group FIML fit is refused with a sentence
+    let sem = Sem::from_syntax(HS_CFA).unwrap().missing(SemMissing::Fiml);
+    let miss = load_data("HS_missing10.csv");
+    let fit = MultiGroupSem::new(sem, "school").fit(&miss).unwrap();
     let e = fit
-        .bootstrap(&data, &SemBootstrap::new(5).kind(SemBootstrapKind::BollenStine))
+        .bootstrap(&miss, &SemBootstrap::new(5).kind(SemBootstrapKind::BollenStine))
         .unwrap_err()
         .to_string();
-    assert!(e.contains("structured mean"), "{e}");
+    assert!(e.contains("complete data"), "{e}");
 }

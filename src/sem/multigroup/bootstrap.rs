@@ -17,8 +17,8 @@ impl MultiGroupFit {
     /// Bootstrap this fit on `data` (the data set it was fitted to): rows drawn with replacement
     /// within each group, every resample refitted with the same model, constraints, estimator
     /// and missing-data treatment. Ordinary and Bollen–Stine resampling (the latter transforms
-    /// each group's rows to that group's model-implied covariance; it needs complete data and a
-    /// model without a structured mean part).
+    /// each group's rows to that group's model-implied covariance and, with a structured mean
+    /// part, its implied means; it needs complete data).
     ///
     /// The result's names are [`MultiGroupFit::free_parameter_names`], the defined parameters
     /// and `chisq`; [`MultiGroupFit::with_bootstrap`] puts the bootstrap standard errors and
@@ -26,7 +26,7 @@ impl MultiGroupFit {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] for zero replications, a level outside (0, 1), or a
-    /// Bollen–Stine bootstrap of incomplete data or of a structured mean part;
+    /// Bollen–Stine bootstrap of incomplete data (FIML);
     /// [`Error::UnknownVariable`]; [`Error::DimensionMismatch`] when `data` does not hold the
     /// rows the model was fitted to. Failing replications are counted in the result.
     pub fn bootstrap(&self, data: &Dataset, config: &SemBootstrap) -> Result<SemBootstrapFit> {
@@ -37,11 +37,11 @@ impl MultiGroupFit {
         let x = data.select(&ov)?;
         let missing = sem.missing_mode();
         let bollen_stine = config.kind_value() == SemBootstrapKind::BollenStine;
-        if bollen_stine && (missing == SemMissing::Fiml || mg.needs_means()) {
+        if bollen_stine && missing == SemMissing::Fiml {
             return Err(Error::invalid(
                 "bootstrap",
-                "the Bollen–Stine bootstrap of a multi-group model needs complete data and no \
-                 structured mean part; use the ordinary bootstrap",
+                "the Bollen–Stine bootstrap of a multi-group model needs complete data; with \
+                 missing values (FIML) use the ordinary bootstrap",
             ));
         }
         let ml_normal =
@@ -61,7 +61,7 @@ impl MultiGroupFit {
             }
             let mut xg = x.select(Axis(0), &rows);
             if bollen_stine {
-                xg = bollen_stine_rows(&xg, &g.implied, None, ml_normal)?;
+                xg = bollen_stine_rows(&xg, &g.implied, g.implied_mean.as_ref(), ml_normal)?;
             }
             // the group column holds the group's position (1, 2, …): the refit keeps the order
             let code = Array2::from_elem((rows.len(), 1), (strata.len() + 1) as f64);

@@ -310,6 +310,7 @@ impl MultiGroupSem {
                 rows,
                 chisq: chisq_g,
                 implied: point.imp.sigma.clone(),
+                implied_mean: Some(point.mu.clone()),
                 sample: gr.em_cov.clone(),
             });
         }

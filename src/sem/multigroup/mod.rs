@@ -539,6 +539,7 @@ impl MultiGroupSem {
                 r2,
                 chisq: chisq_g,
                 implied: sigma.clone(),
+                implied_mean: None,
                 sample: gd.obj.s.clone(),
             });
         }

@@ -24,6 +24,8 @@ pub struct GroupResult {
     pub(super) r2: Vec<(String, f64)>,
     pub(super) chisq: f64,
     pub(super) implied: Array2<f64>,
+    /// Model-implied means with a structured mean part (`None`: saturated, the sample means).
+    pub(super) implied_mean: Option<Array1<f64>>,
     pub(super) sample: Array2<f64>,
 }
 
@@ -60,6 +62,12 @@ impl GroupResult {
     /// Model-implied covariance of the observed variables.
     pub fn implied_cov(&self) -> &Array2<f64> {
         &self.implied
+    }
+    /// Model-implied means of the observed variables with a structured mean part (equal
+    /// intercepts or means, `group.partial`, FIML); `None` when the mean part is saturated
+    /// (the implied means are then the sample means).
+    pub fn implied_mean(&self) -> Option<&Array1<f64>> {
+        self.implied_mean.as_ref()
     }
     /// Sample covariance the group was fitted to (divisor n_g for ML/normal, n_g − 1 otherwise).
     pub fn sample_cov(&self) -> &Array2<f64> {
