@@ -614,7 +614,7 @@ impl MomentAccumulator {
             }
             level = next;
         }
-        Ok(level.pop().expect("one state remains"))
+        Ok(level.pop().unwrap_or_else(|| MomentAccumulator::new(p)))
     }
 
     /// Number of complete rows accumulated.

@@ -37,6 +37,7 @@ mod efa;
 mod extraction;
 mod method_bias;
 mod method_factor;
+mod newton;
 mod parallel;
 mod rotation;
 mod scores;
