@@ -685,7 +685,7 @@ impl SemModel {
         let obj = Objective::new(kind, &s_fit, st.vech.clone())?;
         let theta0: Vec<f64> = match start {
             Some(s) if s.len() == pt.npar => s.to_vec(),
-            _ => start::start_values(&pt, &st, &s_fit, cfg.std_lv),
+            _ => start::fabin_values(&pt, &st, &s_fit, cfg.std_lv),
         };
         let theta0 = if estimate::eval(&st, &obj, &theta0).is_some() {
             theta0

@@ -15,8 +15,12 @@ fn data(file: &str) -> String {
 }
 
 /// Every number of `a` equals the one at the same place of `b` to `tol` relative; every other
-/// value is identical.
+/// value is identical. The iteration count of an iterative fit is not compared: moments that
+/// differ in the last bits can end the same optimisation an iteration or two apart.
 fn same(a: &Value, b: &Value, tol: f64, path: &str) {
+    if path.ends_with(".iterations") {
+        return;
+    }
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => {
             let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());

@@ -92,6 +92,27 @@ fn clf_marker_study() {
 }
 
 #[test]
+fn clf_free_loadings_bfi() {
+    // a free loading per item, method variance fixed at 1, on bfi (listwise): acquiescence
+    // gives the items shared method variance, so the model is identified there (it is not on
+    // the study survey, which holds none)
+    let e = load();
+    let traits: Vec<String> = ["A", "C", "E", "N", "O"]
+        .iter()
+        .map(|f| {
+            format!("{f} =~ {}", (1..=5).map(|i| format!("{f}{i}")).collect::<Vec<_>>().join(" + "))
+        })
+        .collect();
+    let data = load_data("bfi.csv");
+    let m = CommonMethodFactor::new(&traits.join("\n"))
+        .loadings(MethodLoadings::Free)
+        .fit(&data)
+        .unwrap();
+    assert!(m.method.convergence().converged);
+    compare("bfi_free", &m, &e["bfi_free"]);
+}
+
+#[test]
 fn clf_refuses_bad_specifications() {
     let data = load_data("study_survey.csv");
     let m = CommonMethodFactor::new("GS =~ GS1 + GS2 + GS3\nST =~ ST1 + ST2 + ST3");
