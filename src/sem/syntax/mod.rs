@@ -117,6 +117,10 @@ pub enum Modifier {
     Label(String),
     /// A starting value (`start(0.5)*x`).
     Start(f64),
+    /// One modifier per group of a multi-group model, in group order: `c(a1, a2)*x` (labels),
+    /// `c(1, NA)*x` (fixed in group 1, free in group 2), `c(0.5, 0.5)*x` (values),
+    /// `start(c(1, 2))*x` (starting values). Each element is one of the other variants.
+    PerGroup(Vec<Modifier>),
 }
 
 /// Binary operators of defined-parameter expressions.
@@ -253,6 +257,20 @@ impl fmt::Display for Modifier {
             Modifier::Free => f.write_str("NA"),
             Modifier::Label(l) => f.write_str(l),
             Modifier::Start(v) => write!(f, "start({})", fmt_number(*v)),
+            Modifier::PerGroup(v) => {
+                let starts = !v.is_empty() && v.iter().all(|m| matches!(m, Modifier::Start(_)));
+                f.write_str(if starts { "start(c(" } else { "c(" })?;
+                for (k, m) in v.iter().enumerate() {
+                    if k > 0 {
+                        f.write_str(", ")?;
+                    }
+                    match m {
+                        Modifier::Start(x) if starts => f.write_str(&fmt_number(*x))?,
+                        other => write!(f, "{other}")?,
+                    }
+                }
+                f.write_str(if starts { "))" } else { ")" })
+            }
         }
     }
 }
@@ -335,6 +353,68 @@ pub(crate) fn parse(text: &str) -> Result<ModelSyntax> {
     Ok(ModelSyntax { statements })
 }
 
+impl ModelSyntax {
+    /// Whether a term carries a per-group modifier (`c(...)`) with more than one element.
+    pub fn has_group_modifiers(&self) -> bool {
+        self.statements.iter().any(|s| match s {
+            Statement::Relation { rhs, .. } => rhs.iter().any(|t| {
+                t.modifiers.iter().any(|m| matches!(m, Modifier::PerGroup(v) if v.len() > 1))
+            }),
+            _ => false,
+        })
+    }
+
+    /// The model with every per-group modifier replaced by its first element (the variables
+    /// and rows of a multi-group model, whatever the number of groups).
+    pub(crate) fn first_group(&self) -> ModelSyntax {
+        let mut out = self.clone();
+        for s in &mut out.statements {
+            if let Statement::Relation { rhs, .. } = s {
+                for m in rhs.iter_mut().flat_map(|t| t.modifiers.iter_mut()) {
+                    if let Modifier::PerGroup(v) = &*m
+                        && let Some(one) = v.first().cloned()
+                    {
+                        *m = one;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The model as group `g` (0-based) of `n_groups` sees it: every per-group modifier
+    /// `c(m_1, ..., m_G)` replaced by its element `m_{g+1}`.
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] naming the term when a `c()` has a number of elements other
+    /// than `n_groups` (one element is always accepted and applies to every group).
+    pub fn for_group(&self, g: usize, n_groups: usize) -> Result<ModelSyntax> {
+        let mut out = self.clone();
+        for s in &mut out.statements {
+            let Statement::Relation { lhs, op, rhs } = s else { continue };
+            for t in rhs.iter_mut() {
+                let what = format!("{} {op} {}", lhs.join(" + "), t.var);
+                for m in &mut t.modifiers {
+                    let Modifier::PerGroup(v) = &*m else { continue };
+                    if v.len() != 1 && v.len() != n_groups {
+                        return Err(Error::DimensionMismatch {
+                            what: format!(
+                                "elements of the per-group modifier `{m}` of `{what}` and groups of the model"
+                            ),
+                            expected: n_groups,
+                            found: v.len(),
+                        });
+                    }
+                    let k = if v.len() == 1 { 0 } else { g.min(v.len() - 1) };
+                    let one = v[k].clone();
+                    *m = one;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// The comparison of an explicit constraint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -387,6 +467,33 @@ mod tests {
         assert_eq!(m.statements.len(), 5);
         let back = parse(&m.to_string()).unwrap();
         assert_eq!(back, m);
+    }
+
+    #[test]
+    fn per_group_modifiers_parse_print_and_resolve() {
+        let m = parse(
+            "f =~ x1 + c(a, a)*x2 + c(1, NA)*x3 + c(0.5, -1)*x4 + start(c(1, 2))*x5\nx1 ~ c(i1, i2)*1",
+        )
+        .unwrap();
+        assert!(m.has_group_modifiers());
+        assert_eq!(parse(&m.to_string()).unwrap(), m);
+        let g2 = m.for_group(1, 2).unwrap();
+        assert!(!g2.has_group_modifiers());
+        let Statement::Relation { rhs, .. } = &g2.statements[0] else { panic!() };
+        assert_eq!(rhs[1].modifiers, vec![Modifier::Label("a".into())]);
+        assert_eq!(rhs[2].modifiers, vec![Modifier::Free]);
+        assert_eq!(rhs[3].modifiers, vec![Modifier::Fixed(-1.0)]);
+        assert_eq!(rhs[4].modifiers, vec![Modifier::Start(2.0)]);
+        match m.for_group(0, 3) {
+            Err(Error::DimensionMismatch { expected: 3, found: 2, what }) => {
+                assert!(what.contains("f =~ x2"), "{what}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(parse("f =~ c(a, *x1").is_err());
+        assert!(parse("f =~ start(c(a))*x1").is_err());
+        // `c` alone is an ordinary name
+        assert!(parse("f =~ c + d + e").is_ok());
     }
 
     #[test]

@@ -7,6 +7,17 @@ use crate::error::{Error, Result};
 /// Deepest `:=` expression accepted (see `Parser::expr`).
 pub(crate) const MAX_EXPR_DEPTH: usize = 256;
 
+/// What a `c(...)` list may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GroupList {
+    /// `c(...)` as a modifier: values, `NA`, labels.
+    Any,
+    /// `start(c(...))`: numbers.
+    Numbers,
+    /// `label(c(...))`, `equal(c(...))`: labels.
+    Labels,
+}
+
 pub(super) struct Parser {
     pub(super) toks: Vec<Spanned>,
     pub(super) pos: usize,
@@ -150,11 +161,29 @@ impl Parser {
             match t.tok {
                 Tok::Ident(s) => {
                     self.next();
+                    if s == "c" && self.peek().tok == Tok::LParen {
+                        self.next();
+                        let m = Modifier::PerGroup(self.group_list(GroupList::Any)?);
+                        if self.peek().tok != Tok::Star {
+                            return Err(self.err("`*` after the modifier"));
+                        }
+                        self.next();
+                        modifiers.push(m);
+                        continue;
+                    }
                     if (s == "start" || s == "label" || s == "equal")
                         && self.peek().tok == Tok::LParen
                     {
                         self.next();
-                        let m = if s == "start" {
+                        let per_group = matches!(&self.peek().tok, Tok::Ident(c) if c == "c")
+                            && self.toks.get(self.pos + 1).is_some_and(|t| t.tok == Tok::LParen);
+                        let m = if per_group {
+                            self.next();
+                            self.next();
+                            let kind =
+                                if s == "start" { GroupList::Numbers } else { GroupList::Labels };
+                            Modifier::PerGroup(self.group_list(kind)?)
+                        } else if s == "start" {
                             match self.signed_number() {
                                 Some(v) => Modifier::Start(v),
                                 None => return Err(self.err("a number inside start( )")),
@@ -199,6 +228,56 @@ impl Parser {
                 }
             }
         }
+    }
+
+    /// The elements of `c(...)` after its `(`, through the closing `)`: numbers (fixed values,
+    /// or starting values inside `start()`), `NA` (free) and labels.
+    fn group_list(&mut self, kind: GroupList) -> Result<Vec<Modifier>> {
+        let mut out = Vec::new();
+        loop {
+            if let Some(v) = self.signed_number() {
+                out.push(match kind {
+                    GroupList::Any => Modifier::Fixed(v),
+                    GroupList::Numbers => Modifier::Start(v),
+                    GroupList::Labels => return Err(self.err("a label inside c( )")),
+                });
+            } else {
+                let t = self.next();
+                match t.tok {
+                    Tok::Ident(l) if kind != GroupList::Numbers => {
+                        out.push(if l == "NA" && kind == GroupList::Any {
+                            Modifier::Free
+                        } else {
+                            Modifier::Label(l)
+                        });
+                    }
+                    other => {
+                        let what = match kind {
+                            GroupList::Any => "a number, NA or a label",
+                            GroupList::Numbers => "a number",
+                            GroupList::Labels => "a label",
+                        };
+                        return Err(syntax(
+                            t.line,
+                            t.col,
+                            format!("expected {what} inside c( ), found {}", other.describe()),
+                        ));
+                    }
+                }
+            }
+            match self.next() {
+                Spanned { tok: Tok::Comma, .. } => {}
+                Spanned { tok: Tok::RParen, .. } => break,
+                t => {
+                    return Err(syntax(
+                        t.line,
+                        t.col,
+                        format!("expected `,` or `)` in c( ), found {}", t.tok.describe()),
+                    ));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Parse a `:=` expression. Its tree depth (operators in a chain count one level each, as do
