@@ -34,6 +34,8 @@ mod estimate;
 mod fiml;
 mod fit;
 mod fit_measures;
+mod groups;
+mod growth;
 mod invariance;
 mod model;
 mod modindices;

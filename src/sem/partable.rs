@@ -126,6 +126,11 @@ impl ParTable {
                             };
                             let mut explicit_free = false;
                             for m in &t.modifiers {
+                                // a one-element `c()` applies to every group
+                                let m = match m {
+                                    Modifier::PerGroup(v) if v.len() == 1 => &v[0],
+                                    other => other,
+                                };
                                 match m {
                                     Modifier::Fixed(v) => {
                                         row.fixed = Some(*v);
@@ -137,6 +142,16 @@ impl ParTable {
                                     }
                                     Modifier::Label(lab) => row.label = lab.clone(),
                                     Modifier::Start(v) => row.start = Some(*v),
+                                    Modifier::PerGroup(v) => {
+                                        return Err(Error::DimensionMismatch {
+                                            what: format!(
+                                                "elements of the per-group modifier `{m}` of `{l} {op} {}` and groups of the model",
+                                                t.var
+                                            ),
+                                            expected: 1,
+                                            found: v.len(),
+                                        });
+                                    }
                                 }
                             }
                             // remember explicit NA in `start` channel: encode via user flag below

@@ -38,6 +38,8 @@ mod sem_bootstrap;
 mod sem_constraints;
 mod sem_fiml;
 mod sem_fixes;
+mod sem_group_modifiers;
+mod sem_growth;
 mod sem_multigroup;
 mod sem_multigroup_more;
 mod sem_multigroup_scalar;

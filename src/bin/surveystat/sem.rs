@@ -158,13 +158,17 @@ pub struct SemArgs {
     /// "x3 ~ 1,visual =~ x2" (lavaan `group.partial`)
     #[arg(long, value_delimiter = ',', requires = "group")]
     pub group_partial: Vec<String>,
+    /// lavaan's growth(): observed intercepts fixed at 0, latent means free, a mean structure
+    #[arg(long)]
+    pub growth: bool,
 }
 
 /// Run the subcommand.
 pub fn run(a: SemArgs) -> Result<String, String> {
     let text =
         std::fs::read_to_string(&a.model).map_err(|e| format!("cannot read {}: {e}", a.model))?;
-    let mut sem = Sem::from_syntax(&text).map_err(|e| format!("{}: {e}", a.model))?;
+    let mut sem = if a.growth { Sem::growth(&text) } else { Sem::from_syntax(&text) }
+        .map_err(|e| format!("{}: {e}", a.model))?;
     if let Some(e) = a.estimator {
         sem = sem.estimator(match e {
             EstimatorArg::Ml => Estimator::Ml,

@@ -21,11 +21,11 @@ use super::super::fiml::{self, FimlPoint};
 use super::super::model::ModelStructure;
 use super::super::partable::{ParTable, TableOptions};
 use super::super::syntax::Op;
-use super::super::{Estimator, SemMissing, free_names, param_rows, start, vcov};
+use super::super::{Estimator, SemMissing, param_rows, start, vcov};
 use super::measures::{FitParts, fit_measures};
 use super::result::GroupResult;
 use super::run_groups;
-use super::{GroupEqual, MultiGroupFit, MultiGroupSem, defined_rows};
+use super::{GroupEqual, MultiGroupFit, MultiGroupSem, defined_rows_groups};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::missing::{MissingPatterns, SaturatedEm};
@@ -80,10 +80,14 @@ impl MultiGroupSem {
                 "multi-group models with a mean structure (equal intercepts or means, FIML, `~ 1`) need the ML estimator",
             ));
         }
-        let pt = ParTable::build(
+        data.index_of(&self.group)?;
+        let parts = data.split_by(&self.group)?;
+        let mut pts = super::super::groups::group_tables(
             &cfg.syntax,
             TableOptions { std_lv: cfg.std_lv, fixed_x: cfg.fixed_x, meanstructure: true },
+            parts.len(),
         )?;
+        let pt = pts[0].clone();
         if !pt.ov_x.is_empty() {
             return Err(Error::invalid(
                 "fixed_x",
@@ -96,27 +100,26 @@ impl MultiGroupSem {
         // the other groups' table: latent means free when the intercepts are equal (lavaan)
         let free_means = self.equal.contains(&GroupEqual::Intercepts)
             && !self.equal.contains(&GroupEqual::Means);
-        let mut pt_other = pt.clone();
         if free_means {
-            let mut next = pt.npar;
-            for r in &mut pt_other.rows {
-                if r.op == Op::Intercept && pt.lv.contains(&r.lhs) && !r.user {
-                    r.fixed = None;
-                    r.free = Some(next);
-                    next += 1;
+            for pt_other in pts.iter_mut().skip(1) {
+                let mut next = pt_other.npar;
+                for r in &mut pt_other.rows {
+                    if r.op == Op::Intercept && pt.lv.contains(&r.lhs) && !r.user {
+                        r.fixed = None;
+                        r.free = Some(next);
+                        next += 1;
+                    }
                 }
+                pt_other.npar = next;
             }
-            pt_other.npar = next;
         }
-        let st0 = ModelStructure::new(&pt)?;
-        let st1 = ModelStructure::new(&pt_other)?;
+        let sts = pts.iter().map(ModelStructure::new).collect::<Result<Vec<_>>>()?;
         let p = pt.ov.len();
         let ndat = p * (p + 1) / 2 + p;
         let fiml = cfg.missing == SemMissing::Fiml;
         // ---- per-group data
-        data.index_of(&self.group)?;
         let mut raw = Vec::new();
-        for (name, part) in data.split_by(&self.group)? {
+        for (name, part) in parts {
             let x_all = part.select(&pt.ov)?;
             let keep: Vec<usize> = (0..x_all.nrows())
                 .filter(|&i| {
@@ -159,36 +162,12 @@ impl MultiGroupSem {
         }
         let ng = raw.len();
         // ---- global parameters
-        let mut shared = vec![false; pt.npar];
-        for r in &pt.rows {
-            if let Some(f) = r.free
-                && (!r.label.is_empty()
-                    || (self.equal.contains(&GroupEqual::of(r, &pt.lv)) && !self.is_partial(r)))
-            {
-                shared[f] = true;
-            }
-        }
-        let names0 = free_names(&pt);
-        let names1 = free_names(&pt_other);
-        let mut map: Vec<Vec<usize>> = Vec::with_capacity(ng);
-        let mut names: Vec<String> = Vec::new();
-        for g in 0..ng {
-            let (q_g, local) = if g == 0 { (pt.npar, &names0) } else { (pt_other.npar, &names1) };
-            let mut m = vec![0usize; q_g];
-            for f in 0..q_g {
-                if g > 0 && f < pt.npar && shared[f] {
-                    m[f] = map[0][f];
-                } else {
-                    m[f] = names.len();
-                    names.push(if g == 0 || (f < pt.npar && shared[f]) {
-                        local[f].clone()
-                    } else {
-                        format!("{}.g{}", local[f], g + 1)
-                    });
-                }
-            }
-            map.push(m);
-        }
+        // latent means freed in the later groups are their own parameters (not `group.equal`)
+        let (map, names) = super::super::groups::global_map(&pts, &|r| {
+            !(r.op == Op::Intercept && pt.lv.contains(&r.lhs) && !r.user && free_means)
+                && self.equal.contains(&GroupEqual::of(r, &pt.lv))
+                && !self.is_partial(r)
+        });
         let q = names.len();
         if q > ng * ndat {
             return Err(Error::NotIdentified {
@@ -203,7 +182,7 @@ impl MultiGroupSem {
         let mut theta = vec![0.0; q];
         let mut count = vec![0.0f64; q];
         for (g, gr) in raw.iter().enumerate() {
-            let (ptg, stg) = if g == 0 { (&pt, &st0) } else { (&pt_other, &st1) };
+            let (ptg, stg) = (&pts[g], &sts[g]);
             let mut s = start::start_values(ptg, stg, &gr.em_cov, cfg.std_lv);
             fiml_fill_intercepts(ptg, stg, &mut s, &gr.em_mean);
             for (f, v) in s.iter().enumerate() {
@@ -218,7 +197,7 @@ impl MultiGroupSem {
             .iter()
             .enumerate()
             .map(|(g, gr)| Block {
-                st: if g == 0 { st0.clone() } else { st1.clone() },
+                st: sts[g].clone(),
                 obj: BlockObjective::Fiml { pats: gr.pats.clone(), n: gr.n as f64 },
                 weight: gr.n as f64 / n_all,
                 map: map[g].clone(),
@@ -241,7 +220,7 @@ impl MultiGroupSem {
             }
             .ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
             score_parts.push(super::super::invariance::mean_score_parts(
-                if g == 0 { &pt } else { &pt_other },
+                &pts[g],
                 &ig,
                 &points[g].g,
                 n,
@@ -275,7 +254,7 @@ impl MultiGroupSem {
         let mut warnings = Vec::new();
         let (mut logl, mut ulogl, mut chisq, mut base_chisq, mut srmr) = (0.0, 0.0, 0.0, 0.0, 0.0);
         for (g, gr) in raw.iter().enumerate() {
-            let (ptg, st) = if g == 0 { (&pt, &st0) } else { (&pt_other, &st1) };
+            let (ptg, st) = (&pts[g], &sts[g]);
             let point = &points[g];
             let m = &map[g];
             let local = Array2::from_shape_fn((m.len(), m.len()), |(a, b)| vcov[[m[a], m[b]]]);
@@ -320,16 +299,10 @@ impl MultiGroupSem {
                 iterations: opt.iterations,
             });
         }
-        let defined = defined_rows(
-            &pt,
-            &st0,
-            &points[0].mats,
-            &map[0],
-            &groups[0].rows,
-            q,
-            &vcov,
-            cfg.ci_level,
-        );
+        let per_group: Vec<_> = (0..ng)
+            .map(|g| (&pts[g], &sts[g], &points[g].mats, &map[g][..], &groups[g].rows[..]))
+            .collect();
+        let defined = defined_rows_groups(&per_group, q, &vcov, cfg.ci_level);
         let df = (ng * ndat) as f64 - q as f64;
         let mut fm = fit_measures(&FitParts {
             fmin: chisq / (2.0 * n_all),
@@ -350,7 +323,7 @@ impl MultiGroupSem {
         });
         if let Some(r) = &robust {
             let free = |t: &ParTable| t.rows.iter().filter(|r| r.free.is_some()).count();
-            let npar_rows = free(&pt) + (ng - 1) * free(&pt_other);
+            let npar_rows: usize = pts.iter().map(free).sum();
             super::robust::structured_measures(&mut fm, r, npar_rows, fiml);
         }
         let convergence = Convergence {

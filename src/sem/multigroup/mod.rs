@@ -37,9 +37,7 @@ use super::objective::Objective;
 use super::partable::{ParRow, ParTable, TableOptions};
 use super::sample_stats::SampleStats;
 use super::syntax::Op;
-use super::{
-    Estimator, Sem, baseline, defined, dense, fill_inference, free_names, standardize, start, vcov,
-};
+use super::{Estimator, Sem, baseline, defined, dense, fill_inference, standardize, start, vcov};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::moments::Moments;
@@ -232,10 +230,11 @@ impl MultiGroupSem {
     pub fn fit(&self, data: &Dataset) -> Result<MultiGroupFit> {
         data.index_of(&self.group)?;
         super::constraints::refuse(&self.sem.syntax, "multi-group models")?;
+        self.refuse_group_modifiers()?;
         if self.needs_means() {
             return self.fit_means(data);
         }
-        let model = self.sem.compile()?;
+        let model = self.first_group_sem().compile()?;
         let ov = model.observed().to_vec();
         let mut groups = Vec::new();
         let mut used = 0;
@@ -273,7 +272,8 @@ impl MultiGroupSem {
                 "robust ML (MLM, MLMV, MLR) needs raw data (MultiGroupSem::fit), not moments",
             ));
         }
-        let p = self.sem.compile()?.observed().len();
+        self.refuse_group_modifiers()?;
+        let p = self.first_group_sem().compile()?.observed().len();
         let mut out = Vec::with_capacity(groups.len());
         for (name, m) in groups {
             if m.cov().nrows() != p {
@@ -306,10 +306,12 @@ impl MultiGroupSem {
             return Err(Error::invalid("group", "the grouping column has no groups"));
         }
         super::constraints::refuse(&cfg.syntax, "multi-group models")?;
-        let pt = ParTable::build(
+        let pts = super::groups::group_tables(
             &cfg.syntax,
             TableOptions { std_lv: cfg.std_lv, fixed_x: cfg.fixed_x, meanstructure: false },
+            samples.len(),
         )?;
+        let pt = &pts[0];
         if pt.meanstructure || pt.rows.iter().any(|r| r.op == Op::Intercept) {
             return Err(Error::invalid(
                 "model",
@@ -317,14 +319,13 @@ impl MultiGroupSem {
                  the means are saturated (free intercepts per group)",
             ));
         }
-        let st0 = ModelStructure::new(&pt)?;
         let p = pt.ov.len();
         let nx = pt.ov_x.len();
         let ndat = p * (p + 1) / 2 - nx * (nx + 1) / 2;
         let ng = samples.len();
         // per-group data
         let mut groups = Vec::with_capacity(ng);
-        for (name, ss) in samples {
+        for (g, (name, ss)) in samples.into_iter().enumerate() {
             ss.check(&pt.ov).map_err(|e| match e {
                 Error::ConstantColumn { name: v } => {
                     Error::ConstantColumn { name: format!("{v} (in group {name})") }
@@ -335,7 +336,7 @@ impl MultiGroupSem {
                 other => other,
             })?;
             let (kind, s_fit, n_eff) = super::sample_for(cfg.estimator, cfg.likelihood, &ss);
-            let mut st = st0.clone();
+            let mut st = ModelStructure::new(&pts[g])?;
             for (k, r) in pt.rows.iter().enumerate() {
                 if r.exo {
                     let i = pt.ov.iter().position(|v| *v == r.lhs).unwrap_or(0);
@@ -354,33 +355,10 @@ impl MultiGroupSem {
                 means: ss.means.clone(),
             });
         }
-        // global parameters
-        let q0 = pt.npar;
-        let mut shared = vec![false; q0];
-        for r in &pt.rows {
-            if let Some(f) = r.free
-                && (!r.label.is_empty() || self.equal.contains(&GroupEqual::of(r, &pt.lv)))
-            {
-                shared[f] = true;
-            }
-        }
-        let local_names = free_names(&pt);
-        let mut map = vec![vec![0usize; q0]; ng];
-        let mut names: Vec<String> = Vec::new();
-        for g in 0..ng {
-            for f in 0..q0 {
-                if shared[f] && g > 0 {
-                    map[g][f] = map[0][f];
-                } else {
-                    map[g][f] = names.len();
-                    names.push(if g == 0 || shared[f] {
-                        local_names[f].clone()
-                    } else {
-                        format!("{}.g{}", local_names[f], g + 1)
-                    });
-                }
-            }
-        }
+        // global parameters: labels, then the `group.equal` kinds
+        let (map, names) = super::groups::global_map(&pts, &|r: &ParRow| {
+            self.equal.contains(&GroupEqual::of(r, &pt.lv))
+        });
         let q = names.len();
         if q > ng * ndat {
             return Err(Error::NotIdentified {
@@ -398,8 +376,8 @@ impl MultiGroupSem {
         let mut theta = vec![0.0; q];
         let mut count = vec![0.0f64; q];
         for (g, gd) in groups.iter().enumerate() {
-            let s = start::start_values(&pt, &gd.st, &gd.obj.s, cfg.std_lv);
-            for f in 0..q0 {
+            let s = start::start_values(&pts[g], &gd.st, &gd.obj.s, cfg.std_lv);
+            for f in 0..pts[g].npar {
                 theta[map[g][f]] += s[f];
                 count[map[g][f]] += 1.0;
             }
@@ -426,8 +404,8 @@ impl MultiGroupSem {
         let nt = n_total as f64;
         let mut info = Array2::<f64>::zeros((q, q));
         let mut score_parts = Vec::with_capacity(ng);
-        let local_rows = super::params::free_rows(&pt);
         for (g, gd) in groups.iter().enumerate() {
+            let local_rows = super::params::free_rows(&pts[g]);
             let w_info = gd.n as f64 * n_eff_total / nt;
             let (grad_g, delta) = estimate::gradient(&gd.st, &gd.obj, &points[g]);
             let ig = gd.obj.information(&points[g].val, &delta);
@@ -435,8 +413,9 @@ impl MultiGroupSem {
                 information: ig.mapv(|v| w_info * v),
                 score: grad_g.mapv(|v| -0.5 * w_info * v),
                 map: map[g].clone(),
-                params: local_rows.clone(),
+                params: local_rows,
             });
+            let q0 = pts[g].npar;
             for a in 0..q0 {
                 for b in 0..q0 {
                     info[[map[g][a], map[g][b]]] += w_info * ig[[a, b]];
@@ -456,9 +435,9 @@ impl MultiGroupSem {
         let mut srmr_w = 0.0;
         for (g, gd) in groups.iter().enumerate() {
             let point = &points[g];
-            let sc = standardize::Scales::new(&pt, &gd.st, &point.mats, &point.imp);
+            let sc = standardize::Scales::new(pt, &gd.st, &point.mats, &point.imp);
             let mut rows = Vec::with_capacity(pt.rows.len() + p + pt.lv.len());
-            for (k, r) in pt.rows.iter().enumerate() {
+            for (k, r) in pts[g].rows.iter().enumerate() {
                 let est = gd.st.row_value(&point.mats, k);
                 let (slv, sall, _) = sc.standardize(&r.lhs, r.op, &r.rhs, est);
                 let mut row = ParamRow::new(&r.lhs, r.op.as_str(), &r.rhs, est);
@@ -514,7 +493,7 @@ impl MultiGroupSem {
             // test statistic, log-likelihoods, baseline, SRMR of this group
             let chisq_g = gd.n_eff * point.val.f;
             chisq += chisq_g;
-            let (bc, bdf) = baseline(&pt, &gd.obj, gd.n_eff, ndat)?;
+            let (bc, bdf) = baseline(pt, &gd.obj, gd.n_eff, ndat)?;
             base_chisq += bc;
             base_df += bdf;
             let n = gd.n as f64;
@@ -522,7 +501,7 @@ impl MultiGroupSem {
                 Some((inv, ld)) => (ld, (&gd.obj.s * &inv).sum()),
                 None => (f64::NAN, f64::NAN),
             };
-            let (logl_x, px) = exo_logl(&pt, &gd.obj.s)?;
+            let (logl_x, px) = exo_logl(pt, &gd.obj.s)?;
             let pf = p as f64;
             logl += -n / 2.0 * (pf * ln2pi + logdet_sigma + tr) - logl_x_term(n, px, logl_x);
             ulogl += -n / 2.0 * (pf * ln2pi + gd.obj.logdet_s + pf) - logl_x_term(n, px, logl_x);
@@ -530,7 +509,7 @@ impl MultiGroupSem {
             if gd.n_dropped > 0 {
                 warnings.push(Warning::RowsDropped { dropped: gd.n_dropped, remaining: gd.n });
             }
-            let r2 = standardize::r_squared(&pt, &sc);
+            let r2 = standardize::r_squared(pt, &sc);
             out_groups.push(GroupResult {
                 name: gd.name.clone(),
                 n: gd.n,
@@ -549,16 +528,12 @@ impl MultiGroupSem {
                 iterations: opt.iterations,
             });
         }
-        let defined_rows = defined_rows(
-            &pt,
-            &groups[0].st,
-            &points[0].mats,
-            &map[0],
-            &out_groups[0].rows,
-            q,
-            &vcov,
-            cfg.ci_level,
-        );
+        let per_group: Vec<_> = (0..ng)
+            .map(|g| {
+                (&pts[g], &groups[g].st, &points[g].mats, &map[g][..], &out_groups[g].rows[..])
+            })
+            .collect();
+        let defined_rows = defined_rows_groups(&per_group, q, &vcov, cfg.ci_level);
         // fit measures
         let df = (ng * ndat) as f64 - q as f64;
         let npar = q + ng * (p - nx);
@@ -621,27 +596,47 @@ pub(super) fn defined_rows(
     vcov: &Array2<f64>,
     ci_level: f64,
 ) -> Vec<ParamRow> {
+    defined_rows_groups(&[(pt, st0, mats0, map0, first_rows)], q, vcov, ci_level)
+}
+
+/// One group's pieces for [`defined_rows_groups`]: its table, structure, matrices at the
+/// estimates, local → global map and result rows in table order.
+pub(super) type GroupPieces<'a> =
+    (&'a ParTable, &'a ModelStructure, &'a super::model::Matrices, &'a [usize], &'a [ParamRow]);
+
+/// Defined parameters (`:=`) over the labels of every group (a label is taken from the first
+/// group that carries it, so per-group labels `c(b1, b2)` can be combined), with delta-method
+/// SEs; standardized values from the same group's standardized values.
+pub(super) fn defined_rows_groups(
+    groups: &[GroupPieces<'_>],
+    q: usize,
+    vcov: &Array2<f64>,
+    ci_level: f64,
+) -> Vec<ParamRow> {
     let zq = Normal::new(0.0, 1.0)
         .map(|d| d.inverse_cdf(0.5 + ci_level / 2.0))
         .unwrap_or(1.959963984540054);
     let mut env: HashMap<String, defined::Dual> = HashMap::new();
     let mut env_lv: HashMap<String, defined::Dual> = HashMap::new();
     let mut env_all: HashMap<String, defined::Dual> = HashMap::new();
-    for (k, r) in pt.rows.iter().enumerate() {
-        if r.label.is_empty() || env.contains_key(&r.label) {
-            continue;
+    for &(ptg, stg, mats, map, rows) in groups {
+        for (k, r) in ptg.rows.iter().enumerate() {
+            if r.label.is_empty() || env.contains_key(&r.label) {
+                continue;
+            }
+            let v = stg.row_value(mats, k);
+            let mut g = vec![0.0; q];
+            if let Some(f) = r.free {
+                g[map[f]] = 1.0;
+            }
+            env.insert(r.label.clone(), defined::Dual { v, g });
+            let first = &rows[k];
+            let std = |x: Option<f64>| defined::Dual { v: x.unwrap_or(f64::NAN), g: vec![0.0; q] };
+            env_lv.insert(r.label.clone(), std(first.std_lv));
+            env_all.insert(r.label.clone(), std(first.std_all));
         }
-        let v = st0.row_value(mats0, k);
-        let mut g = vec![0.0; q];
-        if let Some(f) = r.free {
-            g[map0[f]] = 1.0;
-        }
-        env.insert(r.label.clone(), defined::Dual { v, g });
-        let first = &first_rows[k];
-        let std = |x: Option<f64>| defined::Dual { v: x.unwrap_or(f64::NAN), g: vec![0.0; q] };
-        env_lv.insert(r.label.clone(), std(first.std_lv));
-        env_all.insert(r.label.clone(), std(first.std_all));
     }
+    let Some(&(pt, ..)) = groups.first() else { return Vec::new() };
     let mut out = Vec::new();
     for (name, expr) in &pt.defined {
         let d = defined::eval(expr, &env, q);
@@ -688,4 +683,32 @@ pub(super) fn run_groups(
         });
     }
     Ok(opt)
+}
+
+impl MultiGroupSem {
+    /// The model with each per-group modifier `c()` at its first element and without its
+    /// defined parameters (which may use other groups' labels): the variables and rows shared
+    /// by all groups.
+    fn first_group_sem(&self) -> Sem {
+        let mut sem = self.sem.clone();
+        if sem.syntax.has_group_modifiers() {
+            sem.syntax = sem.syntax.first_group();
+            sem.syntax
+                .statements
+                .retain(|s| !matches!(s, super::syntax::Statement::Defined { .. }));
+        }
+        sem
+    }
+
+    /// Per-group modifiers (`c()`) are fitted by the ML, GLS and ULS estimators with standard
+    /// errors from the information matrix; the robust corrections assume one table for all groups.
+    fn refuse_group_modifiers(&self) -> Result<()> {
+        if self.sem.robust.is_some() && self.sem.syntax.has_group_modifiers() {
+            return Err(Error::invalid(
+                "estimator",
+                "robust ML (MLM, MLMV, MLR) is not offered with per-group modifiers `c()`",
+            ));
+        }
+        Ok(())
+    }
 }

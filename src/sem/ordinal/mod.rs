@@ -275,6 +275,14 @@ fn thresholds(
                         Modifier::Free => thr.fixed = None,
                         Modifier::Label(l) => thr.label = l.clone(),
                         Modifier::Start(_) => {}
+                        Modifier::PerGroup(_) => {
+                            return Err(Error::invalid(
+                                "model",
+                                format!(
+                                    "per-group modifiers `c()` on the thresholds of `{name}` are not offered"
+                                ),
+                            ));
+                        }
                     }
                 }
             }
