@@ -65,6 +65,7 @@ pub use invariance::{
     ConstraintScore, Invariance, InvarianceFit, InvarianceStep, InvarianceStepFit,
     LatentMeanDifference, ScoreTests, StepComparison,
 };
+pub use invariance::{DifferenceMethod, ScaledDifference};
 pub use invariance::{PartialRule, PartialSearch, PartialSearchStep};
 pub use modindices::ModIndex;
 pub use multigroup::{
