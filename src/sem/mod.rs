@@ -67,6 +67,7 @@ pub use invariance::{
     ConstraintScore, Invariance, InvarianceFit, InvarianceStep, InvarianceStepFit,
     LatentMeanDifference, ScoreTests, StepComparison,
 };
+pub use invariance::{DifferenceMethod, ScaledDifference};
 pub use invariance::{PartialRule, PartialSearch, PartialSearchStep};
 pub use modindices::ModIndex;
 pub use multigroup::{

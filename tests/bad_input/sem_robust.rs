@@ -29,8 +29,7 @@ fn robust_estimators_refuse_what_they_cannot_do() {
         invalid(sem.fit_cov(&cov, &names, 301), "covariance input");
         // Wishart likelihood
         invalid(sem.clone().likelihood(Likelihood::Wishart).fit(&hs), "wishart");
-        // multi-group models: raw data and the normal likelihood only; the invariance ladder
-        // (unscaled χ² differences) refuses robust estimators
+        // multi-group models: raw data and the normal likelihood only
         let m = surveystat::moments::Moments::from_cov(&cov, 301, Some(&mean)).unwrap();
         invalid(
             MultiGroupSem::new(sem.clone(), "school").fit_moments(&[("a".into(), m)]),
@@ -40,10 +39,19 @@ fn robust_estimators_refuse_what_they_cannot_do() {
             MultiGroupSem::new(sem.clone().likelihood(Likelihood::Wishart), "school").fit(&hs),
             "multi-group wishart",
         );
+        // the robust ladder is compared by scaled differences; its partial search (ML score
+        // tests) is refused
+        let inv = surveystat::sem::Invariance::new(sem.clone(), "school");
+        let ladder = inv.fit(&hs).unwrap();
         invalid(
-            surveystat::sem::Invariance::new(sem.clone(), "school").fit(&hs),
-            "robust invariance ladder",
+            inv.partial_search(&hs, &ladder, surveystat::sem::PartialRule::Lrt),
+            "robust partial search",
         );
+        // Satorra (2000) needs MLM/MLMV pieces; nested fits need different df
+        let (f0, f1) = (&ladder.fits()[0], &ladder.fits()[1]);
+        let s2000 = f1.lrt_with(f0, surveystat::sem::DifferenceMethod::Satorra2000);
+        assert_eq!(s2000.is_err(), e == Estimator::Mlr);
+        invalid(f1.lrt_scaled(f1), "scaled difference of equal df");
         let mg_mimic =
             Sem::from_syntax("visual =~ x1 + x2 + x3\nvisual ~ ageyr").unwrap().estimator(e);
         invalid(MultiGroupSem::new(mg_mimic, "school").fit(&hs), "multi-group fixed.x");

@@ -14,6 +14,7 @@ mod factor;
 mod glm_profile;
 mod icc;
 mod invariance;
+mod invariance_robust;
 mod method_bias;
 mod method_factor;
 mod nist;

@@ -38,13 +38,20 @@ pub struct InvarianceArgs {
     /// print one JSON object instead of the readable table
     #[arg(long)]
     pub json: bool,
+    /// estimator (default ml); with mlm, mlr or mlmv the steps are compared by lavaan's scaled
+    /// chi-square difference tests and the robust CFI/TLI/RMSEA
+    #[arg(long, value_enum)]
+    pub estimator: Option<crate::sem::EstimatorArg>,
 }
 
 /// Run the subcommand.
 pub fn run(a: InvarianceArgs) -> Result<String, String> {
     let text =
         std::fs::read_to_string(&a.model).map_err(|e| format!("cannot read {}: {e}", a.model))?;
-    let sem = Sem::from_syntax(&text).map_err(|e| format!("{}: {e}", a.model))?;
+    let mut sem = Sem::from_syntax(&text).map_err(|e| format!("{}: {e}", a.model))?;
+    if let Some(e) = a.estimator {
+        sem = sem.estimator(e.into());
+    }
     let data = read_data(&a.data)?;
     let rule = match a.partial_rule.as_str() {
         "lrt" => PartialRule::Lrt,

@@ -465,3 +465,20 @@ pub fn bootstrap_json(b: &SemBootstrapFit) -> Value {
 pub fn to_json(fit: &SemFit) -> Value {
     Value::Object(surveystat::study::json::sem(fit))
 }
+
+impl From<EstimatorArg> for Estimator {
+    fn from(e: EstimatorArg) -> Self {
+        match e {
+            EstimatorArg::Ml => Estimator::Ml,
+            EstimatorArg::Gls => Estimator::Gls,
+            EstimatorArg::Uls => Estimator::Uls,
+            EstimatorArg::Mlr => Estimator::Mlr,
+            EstimatorArg::Mlm => Estimator::Mlm,
+            EstimatorArg::Mlmv => Estimator::Mlmv,
+            EstimatorArg::Dwls => Estimator::Dwls,
+            EstimatorArg::Wls => Estimator::Wls,
+            EstimatorArg::Wlsmv => Estimator::Wlsmv,
+            EstimatorArg::Ulsmv => Estimator::Ulsmv,
+        }
+    }
+}

@@ -5,7 +5,8 @@ use std::fmt;
 
 use super::super::{GroupEqual, MultiGroupFit};
 use super::Invariance;
-use crate::core::dist::chisq_sf;
+use super::scaled::DifferenceMethod;
+use crate::error::Result;
 use crate::summary::{Summary, Table, fmt_num, fmt_pvalue};
 use crate::warning::Warning;
 
@@ -18,13 +19,23 @@ pub(crate) const CHEN_RMSEA: f64 = 0.015;
 
 /// Comparison of one step with the step before it (the more constrained minus the less
 /// constrained model, as semTools' `compareFit`), with the decisions of the usual rules.
+///
+/// With a robust estimator the difference test is lavaan's scaled one (`method`) and the
+/// ΔCFI/ΔTLI/ΔRMSEA rules use the robust indices (`cfi.robust`, ...), as semTools' `compareFit`
+/// shows them for robust fits.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct StepComparison {
     /// Name of the less constrained step this one is compared with.
     pub against: String,
-    /// Δχ² (lavaan `lavTestLRT` "Chisq diff").
+    /// The difference test (lavaan `lavTestLRT(method = )`): `standard` for ML, Satorra–Bentler
+    /// 2001 for MLM and MLR, Satorra 2000 (scaled and shifted) for MLMV.
+    pub method: DifferenceMethod,
+    /// The difference test's statistic (lavaan `lavTestLRT` "Chisq diff": Δχ² for ML, the
+    /// scaled difference for robust estimators).
     pub chisq_diff: f64,
+    /// The plain difference of the two standard statistics (equal to `chisq_diff` for ML).
+    pub chisq_diff_unscaled: f64,
     /// Δdf.
     pub df_diff: f64,
     /// P(χ²_Δdf > Δχ²).
@@ -41,11 +52,20 @@ pub struct StepComparison {
     /// ΔSRMR.
     #[cfg_attr(feature = "serde", serde(rename = "srmr.delta"))]
     pub srmr_delta: f64,
+    /// Δ robust CFI (robust estimators).
+    #[cfg_attr(feature = "serde", serde(rename = "cfi.robust.delta"))]
+    pub cfi_robust_delta: Option<f64>,
+    /// Δ robust TLI (robust estimators).
+    #[cfg_attr(feature = "serde", serde(rename = "tli.robust.delta"))]
+    pub tli_robust_delta: Option<f64>,
+    /// Δ robust RMSEA (robust estimators).
+    #[cfg_attr(feature = "serde", serde(rename = "rmsea.robust.delta"))]
+    pub rmsea_robust_delta: Option<f64>,
     /// The χ² difference test rejects the constraints (p < α).
     pub lrt_rejected: bool,
-    /// Cheung & Rensvold (2002): ΔCFI < −0.01.
+    /// Cheung & Rensvold (2002): ΔCFI < −0.01 (robust CFI with a robust estimator).
     pub cheung_rensvold_noninvariant: bool,
-    /// Chen (2007): ΔCFI ≤ −0.010 and ΔRMSEA ≥ 0.015.
+    /// Chen (2007): ΔCFI ≤ −0.010 and ΔRMSEA ≥ 0.015 (robust indices with a robust estimator).
     pub chen_noninvariant: bool,
 }
 
@@ -83,6 +103,30 @@ pub struct InvarianceStepFit {
     pub aic: f64,
     /// BIC.
     pub bic: f64,
+    /// Scaled χ² (robust estimators).
+    #[cfg_attr(feature = "serde", serde(rename = "chisq.scaled"))]
+    pub chisq_scaled: Option<f64>,
+    /// p-value of the scaled χ².
+    #[cfg_attr(feature = "serde", serde(rename = "pvalue.scaled"))]
+    pub pvalue_scaled: Option<f64>,
+    /// lavaan's `chisq.scaling.factor`.
+    #[cfg_attr(feature = "serde", serde(rename = "chisq.scaling.factor"))]
+    pub chisq_scaling_factor: Option<f64>,
+    /// Robust CFI.
+    #[cfg_attr(feature = "serde", serde(rename = "cfi.robust"))]
+    pub cfi_robust: Option<f64>,
+    /// Robust TLI.
+    #[cfg_attr(feature = "serde", serde(rename = "tli.robust"))]
+    pub tli_robust: Option<f64>,
+    /// Robust RMSEA.
+    #[cfg_attr(feature = "serde", serde(rename = "rmsea.robust"))]
+    pub rmsea_robust: Option<f64>,
+    /// Lower bound of the 90 % robust RMSEA interval.
+    #[cfg_attr(feature = "serde", serde(rename = "rmsea.ci.lower.robust"))]
+    pub rmsea_ci_lower_robust: Option<f64>,
+    /// Upper bound of the 90 % robust RMSEA interval.
+    #[cfg_attr(feature = "serde", serde(rename = "rmsea.ci.upper.robust"))]
+    pub rmsea_ci_upper_robust: Option<f64>,
     /// Converged.
     pub converged: bool,
     /// Comparison with the step before (none for the first step).
@@ -105,6 +149,7 @@ pub struct InvarianceFit {
     group: String,
     group_labels: Vec<String>,
     n_group: Vec<usize>,
+    estimator: String,
     alpha: f64,
     steps: Vec<InvarianceStepFit>,
     warnings: Vec<Warning>,
@@ -112,32 +157,55 @@ pub struct InvarianceFit {
     fits: Vec<MultiGroupFit>,
 }
 
-pub(super) fn assemble(config: Invariance, fits: Vec<MultiGroupFit>) -> InvarianceFit {
+pub(super) fn assemble(config: Invariance, fits: Vec<MultiGroupFit>) -> Result<InvarianceFit> {
     let m = |f: &MultiGroupFit, k: &str| f.fit_measure(k).unwrap_or(f64::NAN);
+    let robust = config.sem.robust_estimator();
+    let method = DifferenceMethod::default_for(robust);
+    let opt = |f: &MultiGroupFit, k: &str| robust.and(f.fit_measure(k));
     let mut steps: Vec<InvarianceStepFit> = Vec::with_capacity(fits.len());
     let mut warnings = Vec::new();
-    for (step, fit) in config.steps.iter().zip(&fits) {
-        let comparison = steps.last().map(|prev| {
-            let chisq_diff = m(fit, "chisq") - prev.chisq;
-            let df_diff = m(fit, "df") - prev.df;
-            let pvalue =
-                if df_diff > 0.0 { chisq_sf(chisq_diff.max(0.0), df_diff) } else { f64::NAN };
-            let cfi_delta = m(fit, "cfi") - prev.cfi;
-            let rmsea_delta = m(fit, "rmsea") - prev.rmsea;
-            StepComparison {
-                against: prev.name.clone(),
-                chisq_diff,
-                df_diff,
-                pvalue,
-                cfi_delta,
-                tli_delta: m(fit, "tli") - prev.tli,
-                rmsea_delta,
-                srmr_delta: m(fit, "srmr") - prev.srmr,
-                lrt_rejected: pvalue < config.alpha,
-                cheung_rensvold_noninvariant: cfi_delta < CHEUNG_RENSVOLD_CFI,
-                chen_noninvariant: cfi_delta <= CHEN_CFI && rmsea_delta >= CHEN_RMSEA,
+    for (i, (step, fit)) in config.steps.iter().zip(&fits).enumerate() {
+        let comparison = match steps.last() {
+            None => None,
+            Some(prev) => {
+                let df_diff = m(fit, "df") - prev.df;
+                let plain = m(fit, "chisq") - prev.chisq;
+                // steps with the same df (not nested by df) get no test
+                let (chisq_diff, pvalue) = if df_diff > 0.0 {
+                    let d = fit.lrt_with(&fits[i - 1], method)?;
+                    (d.chisq, d.pvalue)
+                } else {
+                    (plain, f64::NAN)
+                };
+                let delta = |a: Option<f64>, b: Option<f64>| Some(a? - b?);
+                let cfi_robust_delta = delta(opt(fit, "cfi.robust"), prev.cfi_robust);
+                let rmsea_robust_delta = delta(opt(fit, "rmsea.robust"), prev.rmsea_robust);
+                let cfi_delta = m(fit, "cfi") - prev.cfi;
+                let rmsea_delta = m(fit, "rmsea") - prev.rmsea;
+                let (cfi_rule, rmsea_rule) = (
+                    cfi_robust_delta.unwrap_or(cfi_delta),
+                    rmsea_robust_delta.unwrap_or(rmsea_delta),
+                );
+                Some(StepComparison {
+                    against: prev.name.clone(),
+                    method,
+                    chisq_diff,
+                    chisq_diff_unscaled: plain,
+                    df_diff,
+                    pvalue,
+                    cfi_delta,
+                    tli_delta: m(fit, "tli") - prev.tli,
+                    rmsea_delta,
+                    srmr_delta: m(fit, "srmr") - prev.srmr,
+                    cfi_robust_delta,
+                    tli_robust_delta: delta(opt(fit, "tli.robust"), prev.tli_robust),
+                    rmsea_robust_delta,
+                    lrt_rejected: pvalue < config.alpha,
+                    cheung_rensvold_noninvariant: cfi_rule < CHEUNG_RENSVOLD_CFI,
+                    chen_noninvariant: cfi_rule <= CHEN_CFI && rmsea_rule >= CHEN_RMSEA,
+                })
             }
-        });
+        };
         for w in fit.warnings() {
             if !warnings.contains(w) {
                 warnings.push(w.clone());
@@ -158,6 +226,14 @@ pub(super) fn assemble(config: Invariance, fits: Vec<MultiGroupFit>) -> Invarian
             srmr: m(fit, "srmr"),
             aic: m(fit, "aic"),
             bic: m(fit, "bic"),
+            chisq_scaled: opt(fit, "chisq.scaled"),
+            pvalue_scaled: opt(fit, "pvalue.scaled"),
+            chisq_scaling_factor: opt(fit, "chisq.scaling.factor"),
+            cfi_robust: opt(fit, "cfi.robust"),
+            tli_robust: opt(fit, "tli.robust"),
+            rmsea_robust: opt(fit, "rmsea.robust"),
+            rmsea_ci_lower_robust: opt(fit, "rmsea.ci.lower.robust"),
+            rmsea_ci_upper_robust: opt(fit, "rmsea.ci.upper.robust"),
             converged: fit.convergence().converged,
             comparison,
         });
@@ -166,8 +242,10 @@ pub(super) fn assemble(config: Invariance, fits: Vec<MultiGroupFit>) -> Invarian
         .first()
         .map(|f| f.groups().iter().map(|g| (g.name().to_string(), g.n_obs())).unzip())
         .unwrap_or_default();
-    InvarianceFit {
+    let estimator = robust.map_or("ML".to_string(), |e| format!("{e:?}").to_uppercase());
+    Ok(InvarianceFit {
         group: config.group.clone(),
+        estimator,
         alpha: config.alpha,
         config,
         group_labels,
@@ -175,7 +253,7 @@ pub(super) fn assemble(config: Invariance, fits: Vec<MultiGroupFit>) -> Invarian
         steps,
         warnings,
         fits,
-    }
+    })
 }
 
 impl InvarianceFit {
@@ -240,47 +318,57 @@ impl InvarianceFit {
         s.key_values([
             ("Grouping variable".to_string(), self.group.clone()),
             ("Groups (observations)".into(), groups),
-            ("Estimator".into(), "ML".into()),
+            ("Estimator".into(), self.estimator.clone()),
         ]);
+        // robust fits show the scaled χ² and the robust indices, as semTools' compareFit
+        let robust = self.steps.first().is_some_and(|st| st.chisq_scaled.is_some());
+        let (chisq_h, p_h, cfi_h, tli_h, rmsea_h) = if robust {
+            ("chisq.scaled", "pvalue.scaled", "cfi.robust", "tli.robust", "rmsea.robust")
+        } else {
+            ("chisq", "pvalue", "cfi", "tli", "rmsea")
+        };
         let mut t = Table::new(
             Some("Fit of each step:"),
-            [
-                "step",
-                "npar",
-                "chisq",
-                "df",
-                "pvalue",
-                "cfi",
-                "tli",
-                "rmsea",
-                "rmsea 90% CI",
-                "srmr",
-            ],
+            ["step", "npar", chisq_h, "df", p_h, cfi_h, tli_h, rmsea_h, "rmsea 90% CI", "srmr"],
         );
         for st in &self.steps {
+            let or =
+                |r: Option<f64>, plain: f64| if robust { r.unwrap_or(f64::NAN) } else { plain };
             t.push([
                 st.name.clone(),
                 fmt_num(st.npar, 0),
-                fmt_num(st.chisq, 3),
+                fmt_num(or(st.chisq_scaled, st.chisq), 3),
                 fmt_num(st.df, 0),
-                fmt_pvalue(st.pvalue),
-                fmt_num(st.cfi, 3),
-                fmt_num(st.tli, 3),
-                fmt_num(st.rmsea, 3),
-                format!("[{}, {}]", fmt_num(st.rmsea_ci_lower, 3), fmt_num(st.rmsea_ci_upper, 3)),
+                fmt_pvalue(or(st.pvalue_scaled, st.pvalue)),
+                fmt_num(or(st.cfi_robust, st.cfi), 3),
+                fmt_num(or(st.tli_robust, st.tli), 3),
+                fmt_num(or(st.rmsea_robust, st.rmsea), 3),
+                format!(
+                    "[{}, {}]",
+                    fmt_num(or(st.rmsea_ci_lower_robust, st.rmsea_ci_lower), 3),
+                    fmt_num(or(st.rmsea_ci_upper_robust, st.rmsea_ci_upper), 3)
+                ),
                 fmt_num(st.srmr, 3),
             ]);
         }
         s.table(t);
+        let method = self
+            .steps
+            .iter()
+            .find_map(|st| st.comparison.as_ref())
+            .map_or("standard", |c| c.method.name());
+        let title = format!(
+            "Nested model comparison (each step against the one before; lavTestLRT method {method}):"
+        );
         let mut t = Table::new(
-            Some("Nested model comparison (each step against the one before):"),
+            Some(title.as_str()),
             [
                 "comparison",
                 "chisq diff",
                 "df diff",
                 "p",
-                "cfi.delta",
-                "rmsea.delta",
+                if robust { "cfi.robust.delta" } else { "cfi.delta" },
+                if robust { "rmsea.robust.delta" } else { "rmsea.delta" },
                 "srmr.delta",
                 "LRT",
                 "Cheung-Rensvold",
@@ -295,8 +383,8 @@ impl InvarianceFit {
                     fmt_num(c.chisq_diff, 3),
                     fmt_num(c.df_diff, 0),
                     fmt_pvalue(c.pvalue),
-                    fmt_num(c.cfi_delta, 4),
-                    fmt_num(c.rmsea_delta, 4),
+                    fmt_num(c.cfi_robust_delta.unwrap_or(c.cfi_delta), 4),
+                    fmt_num(c.rmsea_robust_delta.unwrap_or(c.rmsea_delta), 4),
                     fmt_num(c.srmr_delta, 4),
                     verdict(c.lrt_rejected).to_string(),
                     verdict(c.cheung_rensvold_noninvariant).to_string(),

@@ -6,6 +6,7 @@
 mod ladder;
 mod means;
 mod partial;
+mod scaled;
 mod score;
 
 use super::{GroupEqual, MultiGroupSem, Sem};
@@ -14,6 +15,7 @@ use crate::error::{Error, Result};
 pub use ladder::{InvarianceFit, InvarianceStepFit, StepComparison};
 pub use means::LatentMeanDifference;
 pub use partial::{PartialRule, PartialSearch, PartialSearchStep};
+pub use scaled::{DifferenceMethod, ScaledDifference};
 pub(crate) use score::mean_score_parts;
 pub use score::{ConstraintScore, ScoreTests};
 
@@ -211,7 +213,7 @@ impl Invariance {
         for step in &self.steps {
             fits.push(self.multigroup(step).fit(data)?);
         }
-        Ok(ladder::assemble(self.clone(), fits))
+        ladder::assemble(self.clone(), fits)
     }
 
     fn check_config(&self) -> Result<()> {
@@ -222,14 +224,6 @@ impl Invariance {
             return Err(Error::invalid(
                 "alpha",
                 format!("the significance level must lie in (0, 1), got {}", self.alpha),
-            ));
-        }
-        if self.sem.robust_estimator().is_some() {
-            // the comparison table would need scaled χ² differences (lavTestLRT's
-            // Satorra–Bentler 2001 / Satorra 2000 methods)
-            return Err(Error::invalid(
-                "estimator",
-                "the invariance ladder compares ML fits; fit robust (MLM, MLMV, MLR) multi-group models one by one with MultiGroupSem",
             ));
         }
         Ok(())

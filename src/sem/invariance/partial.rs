@@ -251,6 +251,13 @@ impl Invariance {
                 "the fitted ladder does not have the steps of this configuration",
             ));
         }
+        if self.sem.robust_estimator().is_some() {
+            // the score tests and the refits' comparisons are those of ML
+            return Err(Error::invalid(
+                "estimator",
+                "the partial-invariance search uses ML score tests and χ² differences; run it with the ML estimator",
+            ));
+        }
         let rejected = |chisq_diff: f64, df_diff: f64, cfi_delta: f64| -> (f64, bool) {
             let p = if df_diff > 0.0 { chisq_sf(chisq_diff.max(0.0), df_diff) } else { f64::NAN };
             let bad = match rule {

@@ -343,6 +343,7 @@ impl MultiGroupSem {
             convergence,
             grad_max: opt.grad_max,
             warnings,
+            robust_diff: robust.and_then(|r| r.diff),
         })
     }
 }

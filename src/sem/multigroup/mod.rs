@@ -578,6 +578,7 @@ impl MultiGroupSem {
             grad_max: opt.grad_max,
             warnings,
             score_parts,
+            robust_diff: None,
         })
     }
 }

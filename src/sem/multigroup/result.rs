@@ -115,6 +115,8 @@ pub struct MultiGroupFit {
     pub(super) grad_max: f64,
     pub(super) warnings: Vec<Warning>,
     pub(super) score_parts: Vec<GroupScoreParts>,
+    /// The pieces of the Satorra (2000) scaled difference test (robust MLM and MLMV fits).
+    pub(crate) robust_diff: Option<crate::sem::robust::groups::DiffParts>,
 }
 
 /// One group's expected information and score (gradient of the log-likelihood) at the

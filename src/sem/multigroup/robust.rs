@@ -187,6 +187,7 @@ pub(super) fn apply_saturated(
     refresh_defined(&mut fit, &pt, &st, cfg.ci_level)?;
     let npar_rows = ng * (pt.rows.iter().filter(|r| r.free.is_some()).count() + p);
     add_measures(&mut fit.fit, &prep, npar_rows as f64, false);
+    fit.robust_diff = prep.diff;
     Ok(fit)
 }
 

@@ -63,6 +63,18 @@ pub(crate) struct Prepared {
     dim: f64,
     n: f64,
     groups: f64,
+    /// What the Satorra (2000) difference test needs (MLM, MLMV).
+    pub diff: Option<DiffParts>,
+}
+
+/// A robust multi-group fit's pieces for the Satorra (2000) scaled difference test: the
+/// Jacobian of the stacked moments of all groups in the global parameters, the expected
+/// information A = Σ_g n_g J_gᵀ W_g J_g and B = Σ_g n_g J_gᵀ W_g Γ_g W_g J_g.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DiffParts {
+    pub jac: Array2<f64>,
+    pub info: Array2<f64>,
+    pub meat: Array2<f64>,
 }
 
 /// Γ_g with the means: the covariance (divisor n) of z_i = (x_i, vech (x_i − x̄)(x_i − x̄)ᵀ).
@@ -152,6 +164,15 @@ pub(crate) fn prepare(
             let mut meat = Array2::<f64>::zeros((q, q));
             let mut parts = Vec::with_capacity(groups.len());
             let (mut trb, mut tr2b) = (0.0, 0.0);
+            let rows: usize = groups.iter().map(|g| g.jac.nrows()).sum();
+            let mut jac_all = Array2::<f64>::zeros((rows, q));
+            let mut r0 = 0;
+            for g in groups {
+                for row in g.jac.rows() {
+                    jac_all.row_mut(r0).assign(&row);
+                    r0 += 1;
+                }
+            }
             for g in groups {
                 let ng_obs = g.pats.n_obs() as f64;
                 let p = g.mu.len();
@@ -210,7 +231,8 @@ pub(crate) fn prepare(
                 }
             }
             let model = traces(&ug);
-            Ok(Prepared { scaling, vcov, model, base: (trb, tr2b), dim, n, groups: ng })
+            let diff = Some(DiffParts { jac: jac_all, info, meat });
+            Ok(Prepared { scaling, vcov, model, base: (trb, tr2b), dim, n, groups: ng, diff })
         }
         Scaling::YuanBentler => {
             let h = observed_info
@@ -266,6 +288,7 @@ pub(crate) fn prepare(
                 dim,
                 n,
                 groups: ng,
+                diff: None,
             })
         }
     }
