@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 #![warn(rustdoc::broken_intra_doc_links)]
 
+mod convention;
 pub(crate) mod core;
 pub mod data;
 pub mod datasets;
@@ -45,10 +46,14 @@ pub mod reliability;
 pub mod report;
 pub mod resample;
 pub mod sem;
+#[cfg(feature = "serde")]
+pub mod serialize;
 pub mod simulate;
 pub mod study;
 pub mod summary;
 pub mod warning;
 
 pub use error::{Error, Result};
+/// The ndarray version of the public API (arrays in and out of the estimators).
+pub use ndarray;
 pub use warning::Warning;

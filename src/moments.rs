@@ -17,6 +17,7 @@ pub const MAX_EXACT_COUNT: u64 = 1 << 53;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+#[non_exhaustive]
 pub enum Missing {
     /// Drop every row with a missing value in any of the variables used.
     Listwise,

@@ -153,6 +153,7 @@ impl MultivariateNormal {
 /// How values are standardised before they are cut into categories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum Standardize {
     /// Each column by its sample mean and standard deviation (divisor n − 1), as R's `scale()`.
     #[default]

@@ -20,6 +20,7 @@ pub struct ParamRow {
     /// User label (empty if none).
     pub label: String,
     /// Estimate.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serialize::nullable"))]
     pub est: f64,
     /// Standard error.
     pub se: Option<f64>,

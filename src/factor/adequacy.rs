@@ -413,7 +413,6 @@ impl Kmo {
 
 /// Result of [`Kmo`]: overall and per-item MSA, Bartlett's test, eigenvalues.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct KmoFit {
     names: Vec<String>,
     msa: f64,

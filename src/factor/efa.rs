@@ -564,7 +564,6 @@ impl<T> PartialEq for Derived<T> {
 
 /// Result of [`Efa`]: loadings, Φ, communalities, variance accounted for, fit statistics.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct EfaFit {
     config: Efa,
     names: Vec<String>,
@@ -578,9 +577,7 @@ pub struct EfaFit {
     complexity: Array1<f64>,
     ss_loadings: Array1<f64>,
     /// Computed on first use (two p × p decompositions most callers never look at).
-    #[cfg_attr(feature = "serde", serde(skip))]
     eigenvalues: Derived<Array1<f64>>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     eigenvalues_reduced: Derived<Array1<f64>>,
     fit: FitStatistics,
     r: Array2<f64>,

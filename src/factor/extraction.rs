@@ -50,6 +50,7 @@ use crate::warning::Warning;
 /// `principal`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum Extraction {
     /// Principal components (psych `principal`).
     Pca,
@@ -120,6 +121,7 @@ impl Extraction {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum StoppingRule {
     /// Converge fully.
     #[default]

@@ -10,6 +10,7 @@ use crate::warning::Warning;
 /// How the loadings of the common method factor are specified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum MethodLoadings {
     /// One loading shared by every item (fixed at 1, method-factor variance free; Williams et
     /// al.'s "Method-C").

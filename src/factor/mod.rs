@@ -59,3 +59,5 @@ pub use parallel::{
 pub use rotation::{Rotation, Target};
 pub use scores::ScoreMethod;
 pub use vss::{velicer_map, vss_fit};
+#[cfg(feature = "serde")]
+mod serialize;

@@ -15,6 +15,7 @@ use crate::warning::Warning;
 /// Which reference data the observed eigenvalues are compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum ParallelSource {
     /// Standard normal data of the same size (psych `sim = TRUE`).
     #[default]
@@ -26,6 +27,7 @@ pub enum ParallelSource {
 /// How the reference eigenvalues are summarised over the replications.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum ParallelCriterion {
     /// Mean over replications (Horn 1965).
     #[default]
@@ -299,7 +301,6 @@ fn mix(seed: u64, i: u64) -> u64 {
 
 /// Result of [`ParallelAnalysis`].
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ParallelFit {
     n_factors: usize,
     n_components: usize,

@@ -33,6 +33,7 @@ use crate::error::{Error, Result};
 /// Holzinger–Swineford x1–x9.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum ScoreMethod {
     /// Regression / Thurstone scores (psych's `"regression"`).
     #[default]

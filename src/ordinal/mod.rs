@@ -37,3 +37,5 @@ pub(crate) use bvn::pbvn;
 pub use polychoric::{Convention, PairKind, Polychoric, PolychoricFit};
 pub use rank::spearman;
 pub use smooth::cor_smooth;
+#[cfg(feature = "serde")]
+mod serialize;

@@ -13,6 +13,7 @@ use crate::warning::Warning;
 /// Whose conventions to follow: they differ in missing data, thresholds and empty cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum Convention {
     /// lavaan 0.6's `lavCor(ordered = ...)`: listwise deletion; each item's thresholds from its
     /// own margin (its observed categories); each correlation by ML with the thresholds fixed;
@@ -673,7 +674,6 @@ pub(crate) fn pearson(a: &[f64], b: &[f64]) -> f64 {
 
 /// Polychoric, tetrachoric and polyserial correlations with their thresholds.
 #[derive(Debug, Clone)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PolychoricFit {
     config: Polychoric,
     names: Vec<String>,

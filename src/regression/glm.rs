@@ -21,6 +21,7 @@ pub use profile::{ProfileCi, ProfileInterval};
 /// The response distribution and its link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum GlmFamily {
     /// Binomial with the logit link (logistic regression).
     BinomialLogit,

@@ -31,3 +31,7 @@ pub use process::{
     ConditionalEffect, ConditionalIndirect, JnPoint, JohnsonNeyman, Mediation, ModeratedMediation,
     Moderation, Probes,
 };
+#[cfg(feature = "serde")]
+mod serialize;
+#[cfg(feature = "serde")]
+pub use serialize::{GlmReport, OlsReport};

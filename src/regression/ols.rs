@@ -28,6 +28,7 @@ const R_COLLINEAR_TOL: f64 = 1e-7;
 /// What to do when predictors are linearly dependent (the design matrix is rank deficient).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum RankDeficiency {
     /// Refuse to fit: [`Error::RankDeficient`] names the aliased columns (the default).
     #[default]
@@ -40,6 +41,7 @@ pub enum RankDeficiency {
 /// Which standard errors the coefficient table (t values, p-values, intervals) uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum SeType {
     /// Classical `σ̂² (XᵀX)⁻¹` (R's `summary.lm`, the default).
     #[default]
@@ -92,6 +94,7 @@ impl SeType {
 /// A heteroskedasticity-consistent (sandwich) covariance type, as `sandwich::vcovHC(type = …)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum HcType {
     /// `(XᵀX)⁻¹ Xᵀ diag(e²) X (XᵀX)⁻¹` (White 1980).
     Hc0,
@@ -127,6 +130,7 @@ impl HcType {
 /// cross-products), more than the QR itself for tall designs, so very large fits may skip them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum RobustCovariance {
     /// Compute HC0–HC3 (the default).
     #[default]
@@ -138,6 +142,7 @@ pub enum RobustCovariance {
 /// Iterative refinement of the least-squares solution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum Refinement {
     /// Refine when the forward-error bound of the plain QR solution,
     /// `p ε (κ + κ² ρ)` with `κ` the condition number of the equilibrated design and
@@ -850,9 +855,7 @@ impl Ols {
 /// mtcars (with and without intercept), swiss and the study composites, and against the
 /// certified NIST StRD linear-regression values.
 #[derive(Debug, Clone)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct OlsFit {
-    #[cfg_attr(feature = "serde", serde(skip))]
     config: Ols,
     formula: String,
     response: String,
@@ -893,11 +896,8 @@ pub struct OlsFit {
     last_correction: f64,
     params: Vec<ParamRow>,
     warnings: Vec<Warning>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     design: Option<DesignSpec>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     model: Option<ModelData>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     cluster: Option<ClusterCov>,
     weighted: bool,
 }
@@ -918,4 +918,15 @@ struct ClusterCov {
     hc0: Array2<f64>,
     hc1: Array2<f64>,
     n_clusters: usize,
+}
+
+impl Ols {
+    /// The column of case weights ([`Ols::weights`]), if any.
+    pub fn weights_column(&self) -> Option<&str> {
+        self.weights.as_deref()
+    }
+    /// The cluster column ([`Ols::cluster`]), if any.
+    pub fn cluster_column(&self) -> Option<&str> {
+        self.cluster.as_deref()
+    }
 }

@@ -29,13 +29,16 @@ pub struct ConditionalEffect {
     /// Two-sided p-value on the residual df.
     pub p_value: f64,
     /// Lower limit.
+    #[cfg_attr(feature = "serde", serde(rename = "ci_lower"))]
     pub lower: f64,
     /// Upper limit.
+    #[cfg_attr(feature = "serde", serde(rename = "ci_upper"))]
     pub upper: f64,
 }
 
 /// Where a continuous moderator is probed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Probes {
     /// Mean − 1 SD, mean, mean + 1 SD (SD with n − 1), PROCESS's default.
     #[default]

@@ -262,6 +262,7 @@ pub fn fornell_larcker<S: AsRef<str>>(
 /// Which mean [`htmt`] uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum HtmtMean {
     /// HTMT2 (Roemer, Schuberth & Henseler, 2021): geometric means; semTools' default.
     #[default]

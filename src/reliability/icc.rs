@@ -286,7 +286,6 @@ fn f_quantile(p: f64, d1: f64, d2: f64) -> Result<f64> {
 
 /// Result of [`Icc`]: psych's table of six ICCs and the ANOVA mean squares.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct IccFit {
     rows: Vec<IccRow>,
     ms_subjects: f64,

@@ -39,3 +39,5 @@ pub use scoring::{
     check_keys, response_frequencies,
 };
 pub use split_half::{GuttmanLambdas, MAX_SPLIT_HALF_ITEMS, SplitHalf, guttman, split_half};
+#[cfg(feature = "serde")]
+mod serialize;

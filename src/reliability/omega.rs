@@ -438,7 +438,6 @@ pub struct OmegaSubscale {
 
 /// Result of [`Omega`].
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct OmegaFit {
     omega_h: f64,
     omega_limit: f64,

@@ -32,6 +32,7 @@ pub use jackknife::{jackknife, jackknife_influence};
 /// How bootstrap resamples of the `n` rows are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum BootstrapKind {
     /// Ordinary nonparametric bootstrap: each resample draws `n` row indices independently and
     /// uniformly with replacement (Efron 1979; R `boot(sim = "ordinary")`).
@@ -47,6 +48,7 @@ pub enum BootstrapKind {
 /// How the BCa acceleration constant is obtained.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum Acceleration {
     /// Leave-one-out jackknife with the same statistic (`n` extra evaluations): empirical
     /// influence values `Lᵢ = (n − 1)(t0 − t₍ᵢ₎)` (R `boot::empinf(type = "jack")`, Davison &

@@ -37,6 +37,7 @@ use crate::warning::Warning;
 /// How the bootstrap samples are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum SemBootstrapKind {
     /// Ordinary nonparametric bootstrap: rows drawn with replacement (lavaan `"ordinary"`).
     #[default]
@@ -50,6 +51,7 @@ pub enum SemBootstrapKind {
 /// Which bootstrap interval the parameter table reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum BootstrapCi {
     /// Percentile interval (lavaan's default `boot.ci.type = "perc"`).
     #[default]

@@ -10,6 +10,7 @@ use super::objective::{Discrepancy, Objective, Value};
 /// Optimisation algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum Optimizer {
     /// BFGS, falling back to Fisher scoring from the last point if BFGS stops without
     /// converging (default; fastest on the benchmark models, see docs/methods/sem.md).

@@ -92,6 +92,7 @@ use sample_stats::SampleStats;
 /// Estimator (discrepancy function).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum Estimator {
     /// Maximum likelihood (normal theory), lavaan's default.
     #[default]
@@ -126,6 +127,7 @@ pub enum Estimator {
 /// Likelihood convention of ML.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum Likelihood {
     /// S with divisor N, χ² = 2 N fmin (lavaan's default).
     #[default]
@@ -137,6 +139,7 @@ pub enum Likelihood {
 /// Treatment of missing values (NaN) in raw data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum SemMissing {
     /// Drop every row with a missing value on a model variable (lavaan's `missing = "listwise"`,
     /// the default); the number of dropped rows is reported as [`Warning::RowsDropped`].
@@ -932,3 +935,9 @@ fn baseline(pt: &ParTable, obj: &Objective, n_eff: f64, ndat: usize) -> Result<(
         .ok_or_else(|| Error::NotPositiveDefinite { matrix: "baseline model covariance".into() })?;
     Ok((n_eff * opt.point.val.f, (ndat - npar) as f64))
 }
+#[cfg(feature = "serde")]
+mod serialize;
+#[cfg(feature = "serde")]
+pub use serialize::SemReport;
+mod fit_measure;
+pub use fit_measure::FitMeasure;

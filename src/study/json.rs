@@ -1,7 +1,7 @@
-//! JSON of the results with the field names of DESIGN.md, shared by the study and the CLI.
+//! The JSON of the study results, and thin functions returning the JSON object of each fitted
+//! type (its `Serialize` implementation; docs/json.md).
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value, json};
-
-use ndarray::{Array1, Array2};
 
 use super::*;
 use crate::factor::{EfaFit, KmoFit};
@@ -9,24 +9,17 @@ use crate::regression::OlsFit;
 use crate::reliability::AlphaFit;
 use crate::resample::Interval;
 use crate::sem::{MultiGroupFit, SemFit};
-use crate::summary::ParamRow;
+use crate::serialize::{matrix, named};
+pub(super) use crate::serialize::{num, opt};
 
-pub(super) fn num(x: f64) -> Value {
-    if x.is_finite() { json!(x) } else { Value::Null }
+fn object<T: Serialize + ?Sized>(x: &T) -> Value {
+    serde_json::to_value(x).unwrap_or(Value::Null)
 }
-pub(super) fn opt(x: Option<f64>) -> Value {
-    x.map(num).unwrap_or(Value::Null)
-}
-fn matrix(m: &Array2<f64>) -> Value {
-    Value::Array(
-        m.rows().into_iter().map(|r| Value::Array(r.iter().map(|v| num(*v)).collect())).collect(),
-    )
-}
-fn vector(v: &Array1<f64>) -> Value {
-    Value::Array(v.iter().map(|x| num(*x)).collect())
-}
-fn named(v: &[(String, f64)]) -> Value {
-    Value::Object(v.iter().map(|(k, x)| (k.clone(), num(*x))).collect())
+fn map<T: Serialize + ?Sized>(x: &T) -> Map<String, Value> {
+    match object(x) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
 }
 fn interval(i: Option<Interval>) -> Value {
     match i {
@@ -35,229 +28,34 @@ fn interval(i: Option<Interval>) -> Value {
     }
 }
 
-/// psych::alpha fields (DESIGN.md).
+/// The JSON object of an alpha fit (its `Serialize`).
 pub fn alpha(fit: &AlphaFit) -> Value {
-    let items: Vec<Value> = fit
-        .items()
-        .iter()
-        .map(|it| {
-            let d = it.if_dropped.as_ref();
-            json!({
-                "item": it.item,
-                "raw_alpha": opt(d.map(|d| d.raw_alpha)),
-                "std_alpha": opt(d.map(|d| d.std_alpha)),
-                "g6": opt(d.map(|d| d.g6)),
-                "average_r": opt(d.map(|d| d.average_r)),
-                "n": it.n,
-                "raw_r": opt(it.raw_r),
-                "std_r": num(it.std_r),
-                "r_cor": num(it.r_cor),
-                "r_drop": num(it.r_drop),
-                "mean": opt(it.mean),
-                "sd": opt(it.sd),
-            })
-        })
-        .collect();
-    let ci = fit.feldt_ci();
-    let dci = fit.duhachek_ci();
-    json!({
-        "raw_alpha": num(fit.raw_alpha()),
-        "std_alpha": num(fit.std_alpha()),
-        "g6": num(fit.g6()),
-        "average_r": num(fit.average_r()),
-        "s_n": num(fit.signal_noise()),
-        "ase": num(fit.ase()),
-        "mean": opt(fit.mean()),
-        "sd": opt(fit.sd()),
-        "median_r": num(fit.median_r()),
-        "n_obs": fit.n_obs(),
-        "ci": {"level": num(ci.level), "lower": num(ci.lower), "upper": num(ci.upper)},
-        "duhachek_ci": {"level": num(dci.level), "lower": num(dci.lower), "upper": num(dci.upper)},
-        "items": items,
-        "warnings": fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
-    })
+    object(fit)
 }
 
-/// KMO fields (DESIGN.md: `msa, msa_items {item: value}, bartlett {chisq, df, pvalue}`, plus
-/// `eigenvalues`, `n_obs`, `warnings`).
+/// The JSON object of a KMO fit (its `Serialize`).
 pub fn kmo(fit: &KmoFit) -> Value {
-    let items: Map<String, Value> =
-        fit.names().iter().zip(fit.msa_items().iter()).map(|(n, v)| (n.clone(), num(*v))).collect();
-    json!({
-        "msa": num(fit.msa()),
-        "msa_items": items,
-        "bartlett": {"chisq": num(fit.bartlett().chisq), "df": num(fit.bartlett().df), "pvalue": num(fit.bartlett().p_value)},
-        "eigenvalues": vector(fit.eigenvalues()),
-        "n_obs": fit.n_obs(),
-        "warnings": fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
-    })
+    object(fit)
 }
 
-/// EFA fields (DESIGN.md: `items, factors, loadings, communalities, uniquenesses, phi,
-/// ss_loadings, fit {chisq, df, pvalue, rmsea, tli, bic}` plus `n_obs`, `converged`,
-/// `warnings`). `fit` is given for every extraction method, as psych's `fa` reports it (for
-/// minres, pa and uls the ML criterion evaluated at their solution), with the RMSEA interval,
-/// SABIC, the empirical χ² and its p-value, RMSR and its dof-corrected version, and the n of
-/// the empirical statistics (`n_harmonic`, psych's `nh`); PCA has no fit.
+/// The JSON object of an EFA fit (its `Serialize`).
 pub fn efa(fit: &EfaFit) -> Value {
-    let fs = fit.fit_statistics();
-    let fit_block = if fit.config_extraction() != crate::factor::Extraction::Pca {
-        json!({
-            "chisq": num(fs.chisq), "df": num(fs.dof), "pvalue": num(fs.p_value),
-            "rmsea": num(fs.rmsea), "tli": num(fs.tli), "bic": num(fs.bic),
-            "rmsea_lower": num(fs.rmsea_lower), "rmsea_upper": num(fs.rmsea_upper),
-            "sabic": num(fs.sabic), "objective": num(fs.objective),
-            "null_chisq": num(fs.null_chisq), "null_df": num(fs.null_dof),
-            "empirical_chisq": num(fs.chi), "empirical_pvalue": num(fs.e_p_value),
-            "rmsr": num(fs.rms), "crmsr": num(fs.crms), "n_harmonic": num(fs.n_harmonic),
-        })
-    } else {
-        Value::Null
-    };
-    json!({
-        "items": fit.names(),
-        "factors": fit.factor_names(),
-        "loadings": matrix(fit.loadings()),
-        "communalities": vector(fit.communalities()),
-        "uniquenesses": vector(fit.uniquenesses()),
-        "phi": matrix(fit.phi()),
-        "ss_loadings": vector(fit.ss_loadings()),
-        "fit": fit_block,
-        "n_obs": fit.n_obs(),
-        "converged": fit.convergence().converged && fit.rotation_convergence().converged,
-        "warnings": fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
-    })
+    object(fit)
 }
 
-fn param_rows(rows: &[ParamRow]) -> Value {
-    Value::Array(
-        rows.iter()
-            .map(|r| {
-                json!({
-                    "lhs": r.lhs, "op": r.op, "rhs": r.rhs, "label": r.label,
-                    "est": num(r.est), "se": opt(r.se), "z": opt(r.z), "pvalue": opt(r.pvalue),
-                    "ci_lower": opt(r.ci_lower), "ci_upper": opt(r.ci_upper),
-                    "std_lv": opt(r.std_lv), "std_all": opt(r.std_all),
-                })
-            })
-            .collect(),
-    )
-}
-
-/// SEM fields.
+/// The JSON object of a SEM fit (its `Serialize`).
 pub fn sem(fit: &SemFit) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("parameters".into(), param_rows(fit.parameters()));
-    m.insert("fit".into(), named(fit.fit_measures()));
-    m.insert("r_squared".into(), named(fit.r_squared()));
-    m.insert("n_obs".into(), json!(fit.n_obs()));
-    m.insert("converged".into(), json!(fit.convergence().converged));
-    m.insert("iterations".into(), json!(fit.convergence().iterations));
-    m.insert(
-        "warnings".into(),
-        json!(fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>()),
-    );
-    let cons = fit.constraints();
-    if !cons.is_empty() {
-        let rows: Vec<Value> = cons
-            .iter()
-            .map(|c| json!({"lhs": c.lhs, "op": c.op, "rhs": c.rhs, "slack": num(c.slack)}))
-            .collect();
-        m.insert("constraints".into(), Value::Array(rows));
-    }
-    m
+    map(fit)
 }
 
-/// Multi-group SEM fields: `constraints`, `groups` (each with `group`, `n_obs`, `chisq`,
-/// `parameters` in the SEM row format including `~1` rows, `r_squared`), `defined`, `fit`,
-/// `converged`, `iterations`, `warnings`.
+/// The JSON object of a multi-group SEM fit (its `Serialize`).
 pub fn multigroup(fit: &MultiGroupFit) -> Map<String, Value> {
-    let groups: Vec<Value> = fit
-        .groups()
-        .iter()
-        .map(|g| {
-            json!({
-                "group": g.name(), "n_obs": g.n_obs(), "chisq": num(g.chisq()),
-                "parameters": param_rows(g.parameters()), "r_squared": named(g.r_squared()),
-            })
-        })
-        .collect();
-    let mut m = Map::new();
-    m.insert(
-        "constraints".into(),
-        json!(fit.config().constraints().iter().map(|c| c.name()).collect::<Vec<_>>()),
-    );
-    m.insert("groups".into(), Value::Array(groups));
-    m.insert("defined".into(), param_rows(fit.defined()));
-    m.insert("fit".into(), named(fit.fit_measures()));
-    m.insert("n_obs".into(), json!(fit.n_obs()));
-    m.insert("converged".into(), json!(fit.convergence().converged));
-    m.insert("iterations".into(), json!(fit.convergence().iterations));
-    m.insert(
-        "warnings".into(),
-        json!(fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>()),
-    );
-    m
+    map(fit)
 }
 
-/// OLS fields.
+/// The JSON object of an OLS fit (its `Serialize`: without residuals and fitted values).
 pub fn ols(fit: &OlsFit) -> Value {
-    let coefficients: Vec<Value> = fit
-        .terms()
-        .iter()
-        .enumerate()
-        .map(|(k, t)| {
-            json!({
-                "term": t,
-                "estimate": num(fit.coefficients()[k]),
-                "std_error": num(fit.std_errors()[k]),
-                "t_value": num(fit.t_values()[k]),
-                "p_value": num(fit.p_values()[k]),
-                "ci_lower": num(fit.ci_lower()[k]),
-                "ci_upper": num(fit.ci_upper()[k]),
-            })
-        })
-        .collect();
-    let (f, f1, f2, fp) = match fit.f_test() {
-        Some(t) => (num(t.value), num(t.df1), num(t.df2), num(t.p_value)),
-        None => (Value::Null, Value::Null, Value::Null, Value::Null),
-    };
-    let off = usize::from(fit.has_intercept());
-    let vif: Map<String, Value> = fit
-        .vif()
-        .iter()
-        .enumerate()
-        .map(|(j, v)| (fit.terms()[j + off].clone(), num(*v)))
-        .collect();
-    let classical: Map<String, Value> = fit
-        .terms()
-        .iter()
-        .zip(fit.cov_unscaled().diag().iter())
-        .map(|(t, v)| (t.clone(), num((v * fit.sigma() * fit.sigma()).sqrt())))
-        .collect();
-    let bp = fit.breusch_pagan();
-    json!({
-        "formula": fit.formula(),
-        "se_type": fit.se_type().name(),
-        "ci_level": fit.ci_level(),
-        "coefficients": coefficients,
-        "classical_std_errors": classical,
-        "sigma": num(fit.sigma()),
-        "r_squared": num(fit.r_squared()),
-        "adj_r_squared": num(fit.adj_r_squared()),
-        "f_statistic": f, "f_df1": f1, "f_df2": f2, "f_pvalue": fp,
-        "df_residual": fit.df_residual(),
-        "log_lik": num(fit.log_lik()),
-        "aic": num(fit.aic()),
-        "bic": num(fit.bic()),
-        "n_obs": fit.n_obs(),
-        "n_dropped": fit.n_dropped(),
-        "aliased": fit.aliased(),
-        "vif": vif,
-        "durbin_watson": num(fit.durbin_watson()),
-        "breusch_pagan": {"statistic": num(bp.statistic), "df": num(bp.df), "p_value": num(bp.p_value)},
-        "warnings": fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
-    })
+    object(fit)
 }
 
 /// The whole study as one JSON object (see [`StudyResults::to_json_value`](super::StudyResults::to_json_value)).
@@ -286,18 +84,9 @@ pub fn results(r: &StudyResults) -> Value {
         Value::Object(r.alpha.iter().map(|(c, f)| (c.clone(), alpha(f))).collect()),
     );
     out.insert("kmo".into(), kmo(&r.kmo));
-    let pa = &r.parallel;
-    out.insert(
-        "parallel".into(),
-        json!({
-            "n_factors": pa.n_factors(), "n_components": pa.n_components(),
-            "replications": pa.replications(), "seed": r.config.seed,
-            "observed_components": vector(pa.observed_components()),
-            "reference_components": vector(pa.reference_components()),
-            "observed_factors": vector(pa.observed_factors()),
-            "reference_factors": vector(pa.reference_factors()),
-        }),
-    );
+    let mut pa = map(&r.parallel);
+    pa.insert("seed".into(), json!(r.config.seed));
+    out.insert("parallel".into(), Value::Object(pa));
     let mut e = efa(&r.efa);
     if let Value::Object(m) = &mut e {
         m.insert("factor_constructs".into(), json!(r.efa_match));
@@ -421,7 +210,13 @@ pub fn results(r: &StudyResults) -> Value {
     Value::Object(out)
 }
 
-#[cfg(feature = "serde")]
+/// The whole study as one object: the fields of [`StudyResults::to_json_value`].
+impl Serialize for StudyResults {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        results(self).serialize(s)
+    }
+}
+
 impl StudyResults {
     /// The whole analysis as one JSON value: `reliability` (construct → the alpha fields of
     /// DESIGN.md), `kmo`, `parallel`, `efa`, `cfa` (SEM fields plus `cr`, `ave`,

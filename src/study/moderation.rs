@@ -146,21 +146,14 @@ fn push_effect(t: &mut Table, e: &ConditionalEffect) {
 /// JSON of one conditional effect.
 #[cfg(feature = "serde")]
 pub fn conditional_effect(e: &ConditionalEffect) -> Value {
-    json!({"w": num(e.w), "effect": num(e.effect), "se": num(e.se), "t": num(e.t),
-           "p_value": num(e.p_value), "ci_lower": num(e.lower), "ci_upper": num(e.upper)})
+    serde_json::to_value(e).unwrap_or(Value::Null)
 }
 
 /// JSON of a Johnson–Neyman analysis: roots, in-range points, the observed range and the
 /// plot-ready table.
 #[cfg(feature = "serde")]
 pub fn johnson_neyman(jn: &JohnsonNeyman) -> Value {
-    json!({
-        "level": num(jn.level),
-        "roots": jn.roots.iter().map(|v| num(*v)).collect::<Vec<_>>(),
-        "points": jn.points.iter().map(|p| json!({"w": num(p.w), "pct_below": num(p.pct_below), "pct_above": num(p.pct_above)})).collect::<Vec<_>>(),
-        "w_range": [num(jn.w_range.0), num(jn.w_range.1)],
-        "table": jn.table.iter().map(conditional_effect).collect::<Vec<_>>(),
-    })
+    serde_json::to_value(jn).unwrap_or(Value::Null)
 }
 
 /// JSON of a PROCESS model 1 fit (without the regression table): the interaction's ΔR², the

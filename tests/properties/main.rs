@@ -12,6 +12,7 @@ mod factor;
 mod fuzz_csv;
 mod fuzz_formula;
 mod fuzz_model_syntax;
+mod json_roundtrip;
 mod regression;
 mod reliability;
 mod report;

@@ -1,11 +1,10 @@
 //! `surveystat alpha`: Cronbach's alpha and item statistics (as psych::alpha).
 
-use serde_json::Value;
 use surveystat::moments::Missing;
-use surveystat::reliability::{Alpha, AlphaFit};
+use surveystat::reliability::Alpha;
 
 use crate::output::{
-    complete_moments, in_file, json_text, read_data, split_list, stream_data, use_stream,
+    complete_moments, in_file, read_data, serialized, split_list, stream_data, use_stream,
 };
 
 /// Missing-value handling on the command line.
@@ -78,11 +77,9 @@ pub fn run(a: AlphaArgs) -> Result<String, String> {
         let ds = read_data(&a.data)?;
         est.fit_dataset(&ds, &items).map_err(in_file(&a.data))?
     };
-    if a.json { Ok(json_text(&to_json(&fit))) } else { Ok(fit.summary().to_string()) }
-}
-
-/// The JSON object of DESIGN.md (field names as psych, in snake case), plus the Duhachek
-/// interval and the warnings; the library builds it, so `surveystat study` prints the same fields.
-fn to_json(fit: &AlphaFit) -> Value {
-    surveystat::study::json::alpha(fit)
+    if a.json {
+        serialized(&fit, serde_json::json!({}), &[])
+    } else {
+        Ok(fit.summary().to_string())
+    }
 }

@@ -2,12 +2,12 @@
 //! polyserial).
 
 use ndarray::Array2;
-use serde_json::{Value, json};
+use serde_json::json;
 use surveystat::moments::{self, Missing};
 use surveystat::ordinal::{Convention, Polychoric, PolychoricFit, cor_smooth, spearman};
 
 use crate::alpha::MissingArg;
-use crate::output::{in_file, json_text, num, read_data, split_list};
+use crate::output::{in_file, read_data, serialized, split_list};
 
 /// Correlation coefficient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -76,7 +76,6 @@ pub fn run(a: CorArgs) -> Result<String, String> {
         MissingArg::Pairwise => Missing::Pairwise,
     });
     let method = format!("{:?}", a.method).to_lowercase();
-    let mut out = json!({ "method": method, "names": items });
     let (r, fit) = match a.method {
         CorMethod::Pearson | CorMethod::Spearman => {
             let m = missing.unwrap_or(Missing::Pairwise);
@@ -126,11 +125,20 @@ pub fn run(a: CorArgs) -> Result<String, String> {
             (fit.correlation().clone(), Some(fit))
         }
     };
-    out["correlation"] = matrix_json(&r);
-    if let Some(fit) = &fit {
-        add_fit(&mut out, fit);
+    if !a.json {
+        return Ok(text(&items, &r, fit.as_ref(), &method));
     }
-    if a.json { Ok(json_text(&out)) } else { Ok(text(&items, &r, fit.as_ref(), &method)) }
+    match &fit {
+        Some(fit) => serialized(fit, json!({ "method": method }), &[]),
+        None => {
+            let rows: Vec<Vec<f64>> = r.rows().into_iter().map(|row| row.to_vec()).collect();
+            serialized(
+                &json!({ "names": items, "correlation": rows }),
+                json!({ "method": method }),
+                &[],
+            )
+        }
+    }
 }
 
 /// The correlation functions see an unnamed matrix and name a column by its position
@@ -161,32 +169,6 @@ fn looks_continuous(x: &Array2<f64>, j: usize) -> bool {
         }
     }
     false
-}
-
-fn matrix_json(m: &Array2<f64>) -> Value {
-    Value::Array(
-        m.rows().into_iter().map(|r| Value::Array(r.iter().map(|&v| num(v)).collect())).collect(),
-    )
-}
-
-fn add_fit(out: &mut Value, fit: &PolychoricFit) {
-    out["n_obs"] = json!(fit.n_obs());
-    out["thresholds"] = Value::Array(
-        fit.thresholds()
-            .iter()
-            .map(|t| Value::Array(t.iter().map(|&v| num(v)).collect()))
-            .collect(),
-    );
-    out["continuous"] = json!(fit.continuous());
-    out["positive_definite"] = json!(fit.is_positive_definite());
-    out["min_eigenvalue"] = num(fit.min_eigenvalue());
-    out["smoothed"] = json!(fit.smoothed());
-    out["corrected_cells"] = json!(fit.corrected_cells());
-    out["std_errors"] = fit.std_errors().map_or(Value::Null, |s| matrix_json(&s));
-    out["threshold_std_errors"] = fit.threshold_std_errors().map_or(Value::Null, |t| {
-        Value::Array(t.iter().map(|v| Value::Array(v.iter().map(|&s| num(s)).collect())).collect())
-    });
-    out["warnings"] = Value::Array(fit.warnings().iter().map(|w| json!(w.to_string())).collect());
 }
 
 fn text(names: &[String], r: &Array2<f64>, fit: Option<&PolychoricFit>, method: &str) -> String {

@@ -1,13 +1,11 @@
 //! `surveystat kmo` and `surveystat efa`.
 
 use serde_json::Value;
-use surveystat::factor::{
-    Efa, EfaFit, Extraction, Kmo, KmoFit, Rotation, ScoreMethod, StoppingRule,
-};
+use surveystat::factor::{Efa, Extraction, Kmo, Rotation, ScoreMethod, StoppingRule};
 
 use crate::output::{
     complete_moments, default_items_notes, in_file, json_text, json_with_notes, read_data,
-    split_list, stream_data, text_with_notes, use_stream,
+    serialized, split_list, stream_data, text_with_notes, use_stream,
 };
 
 /// Arguments of `surveystat kmo`.
@@ -125,15 +123,10 @@ pub fn run_kmo(a: KmoArgs) -> Result<String, String> {
     };
     let fit = fit.map_err(in_file(&a.data))?;
     if a.json {
-        Ok(json_text(&json_with_notes(kmo_json(&fit), &notes)))
+        serialized(&fit, serde_json::json!({}), &notes)
     } else {
         Ok(text_with_notes(fit.to_string(), &notes))
     }
-}
-
-/// The JSON object of `kmo`: the library's builder, shared with `surveystat study`.
-pub fn kmo_json(fit: &KmoFit) -> Value {
-    surveystat::study::json::kmo(fit)
 }
 
 fn parse_method(s: &str) -> Result<Extraction, String> {
@@ -198,7 +191,7 @@ pub fn run_efa(a: EfaArgs) -> Result<String, String> {
     let fit = fit.map_err(in_file(&a.data))?;
     let (Some(name), Some(x)) = (&a.scores, x) else {
         return if a.json {
-            Ok(json_text(&json_with_notes(efa_json(&fit), &notes)))
+            serialized(&fit, serde_json::json!({}), &notes)
         } else {
             Ok(text_with_notes(fit.to_string(), &notes))
         };
@@ -213,7 +206,7 @@ pub fn run_efa(a: EfaArgs) -> Result<String, String> {
             .map_err(|e| format!("{path}: {e}"))?;
     }
     if a.json {
-        let mut v = json_with_notes(efa_json(&fit), &notes);
+        let mut v = json_with_notes(serde_json::to_value(&fit).map_err(|e| e.to_string())?, &notes);
         v["scores"] = serde_json::json!({
             "method": method.psych_name(),
             "weights": rows_json(&weights),
@@ -260,9 +253,4 @@ fn scores_csv(names: &[String], m: &ndarray::Array2<f64>) -> String {
         s.push('\n');
     }
     s
-}
-
-/// The JSON object of `efa`: the library's builder, shared with `surveystat study`.
-pub fn efa_json(fit: &EfaFit) -> Value {
-    surveystat::study::json::efa(fit)
 }

@@ -1,10 +1,9 @@
 //! `surveystat glm`: generalized linear models (binomial logit/probit, Poisson log) by IRLS, as
 //! `summary(glm())`.
 
-use serde_json::{Value, json};
-use surveystat::regression::{Glm, GlmFamily, GlmFit, ProfileCi};
+use surveystat::regression::{Glm, GlmFamily, GlmReport};
 
-use crate::output::{in_file, json_text, num, read_data};
+use crate::output::{in_file, read_data, serialized};
 
 /// Response distribution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -77,21 +76,11 @@ pub fn run(a: GlmArgs) -> Result<String, String> {
         None
     };
     if a.json {
-        let mut v = to_json(&fit);
-        if let Some(o) = v.as_object_mut() {
-            let t: Vec<Value> = lr
-                .iter()
-                .map(|r| json!({"term": r.term, "df": r.df, "lr": num(r.statistic), "p_value": num(r.p_value)}))
-                .collect();
-            o.insert("lr_tests".into(), Value::Array(t));
-            if let Some(p) = &prof {
-                o.insert("profile_ci".into(), profile_json(p));
-                if let Some(Value::Array(w)) = o.get_mut("warnings") {
-                    w.extend(p.warnings.iter().map(|x| Value::String(x.to_string())));
-                }
-            }
+        let mut report = GlmReport::new(&fit).lr_tests(lr);
+        if let Some(p) = prof {
+            report = report.profile(p);
         }
-        return Ok(json_text(&v));
+        return serialized(&report, serde_json::json!({}), &[]);
     }
     let (family, link) = fam.names();
     let (e, lo, hi) = fit.exp_coefficients();
@@ -155,50 +144,4 @@ pub fn run(a: GlmArgs) -> Result<String, String> {
         out.push_str(&format!("Warning: {w}\n"));
     }
     Ok(out)
-}
-
-/// The JSON object: family, link, formula, n, coefficients (estimate, std_error, z_value,
-/// p_value, Wald ci, exp estimate and limits, sandwich HC0 standard error), deviances, AIC, BIC,
-/// log-likelihood, iterations, convergence, warnings and the likelihood-ratio tests.
-pub fn to_json(fit: &GlmFit) -> Value {
-    let (family, link) = fit.family().names();
-    let (e, lo, hi) = fit.exp_coefficients();
-    let robust = fit.vcov_robust(false);
-    let coefs: Vec<Value> = (0..fit.terms().len())
-        .map(|k| {
-            json!({"term": fit.terms()[k], "estimate": num(fit.coefficients()[k]),
-                   "std_error": num(fit.std_errors()[k]), "z_value": num(fit.z_values()[k]),
-                   "p_value": num(fit.p_values()[k]), "ci_lower": num(fit.ci_lower()[k]),
-                   "ci_upper": num(fit.ci_upper()[k]), "exp_estimate": num(e[k]),
-                   "exp_ci_lower": num(lo[k]), "exp_ci_upper": num(hi[k]),
-                   "robust_std_error": num(robust[[k, k]].sqrt())})
-        })
-        .collect();
-    json!({
-        "family": family, "link": link, "response": fit.response(), "n": fit.n_obs(),
-        "ci_level": fit.ci_level(), "interval": "wald",
-        "coefficients": coefs,
-        "deviance": num(fit.deviance()), "null_deviance": num(fit.null_deviance()),
-        "df_residual": fit.df_residual(), "df_null": fit.df_null(),
-        "aic": num(fit.aic()), "bic": num(fit.bic()), "log_lik": num(fit.log_lik()),
-        "iterations": fit.iterations(), "converged": fit.converged(),
-        "warnings": fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
-    })
-}
-
-/// The profile intervals: level, cutoff, and per coefficient the ends (null when the profile
-/// does not reach the cutoff) with their exponentiated values.
-fn profile_json(p: &ProfileCi) -> Value {
-    let opt = |v: Option<f64>| v.map_or(Value::Null, num);
-    let rows: Vec<Value> = p
-        .intervals
-        .iter()
-        .map(|iv| {
-            json!({"term": iv.term, "lower": opt(iv.lower), "upper": opt(iv.upper),
-                   "exp_lower": opt(iv.lower.map(f64::exp)), "exp_upper": opt(iv.upper.map(f64::exp)),
-                   "evaluations": iv.evaluations})
-        })
-        .collect();
-    json!({"level": p.level, "cutoff": num(p.cutoff), "method": "profile likelihood, exact roots",
-           "intervals": rows})
 }

@@ -1,11 +1,9 @@
 //! `surveystat icc`: the six Shrout-Fleiss intraclass correlations (as psych::ICC).
 
-use serde_json::{Value, json};
 use surveystat::reliability::{Icc, IccFit};
 
 use crate::output::{
-    default_items_notes, in_file, json_text, json_with_notes, num, read_data, split_list,
-    text_with_notes,
+    default_items_notes, in_file, read_data, serialized, split_list, text_with_notes,
 };
 
 /// Arguments of `surveystat icc`.
@@ -36,25 +34,10 @@ pub fn run(a: IccArgs) -> Result<String, String> {
     let x = ds.select(&cols).map_err(in_file(&a.data))?;
     let fit = Icc::new().ci_level(a.ci_level).fit(&x).map_err(in_file(&a.data))?;
     if a.json {
-        Ok(json_text(&json_with_notes(to_json(&fit), &notes)))
+        serialized(&fit, serde_json::json!({}), &notes)
     } else {
         Ok(text_with_notes(text(&fit), &notes))
     }
-}
-
-fn to_json(fit: &IccFit) -> Value {
-    json!({
-        "n_obs": fit.n_subjects(),
-        "n_judge": fit.n_judges(),
-        "ci_level": fit.ci_level(),
-        "results": fit.rows().iter().map(|r| json!({
-            "type": r.kind.psych_name(), "icc": num(r.icc), "f": num(r.f), "df1": num(r.df1),
-            "df2": num(r.df2), "p": num(r.p_value), "lower": num(r.lower), "upper": num(r.upper),
-        })).collect::<Vec<_>>(),
-        "ms": { "subjects": num(fit.ms_subjects()), "judges": num(fit.ms_judges()),
-                "residual": num(fit.ms_error()), "within": num(fit.ms_within()) },
-        "judges_test": { "f": num(fit.judges_f()), "p": num(fit.judges_p_value()) },
-    })
 }
 
 fn text(fit: &IccFit) -> String {

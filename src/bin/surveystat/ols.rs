@@ -1,9 +1,8 @@
 //! `surveystat ols`: ordinary least squares with an R-like formula, as `summary(lm())`.
 
-use serde_json::{Value, json};
-use surveystat::regression::{Ols, OlsFit, RankDeficiency, RobustCovariance, SeType};
+use surveystat::regression::{Ols, OlsReport, RankDeficiency, RobustCovariance, SeType};
 
-use crate::output::{in_file, json_text, num, read_data};
+use crate::output::{in_file, read_data, serialized};
 
 /// Robust standard errors for the coefficient table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -54,6 +53,9 @@ pub struct OlsArgs {
     /// Print one JSON object instead of the text summary
     #[arg(long)]
     pub json: bool,
+    /// With --json: include the residuals and fitted values of the estimation rows
+    #[arg(long, requires = "json")]
+    pub residuals: bool,
 }
 
 /// Run the subcommand.
@@ -98,31 +100,14 @@ pub fn run(a: OlsArgs) -> Result<String, String> {
         None => None,
     };
     if a.json {
-        let mut v = to_json(&fit);
-        if let Some(o) = v.as_object_mut() {
-            o.insert("weights".into(), json!(a.weights));
-            o.insert("cluster".into(), json!(a.cluster));
-            o.insert("n_clusters".into(), json!(fit.n_clusters()));
-            let t: Vec<Value> = tests
-                .iter()
-                .map(|(h, t)| {
-                    json!({"hypothesis": h, "f": num(t.value), "df1": t.df1, "df2": t.df2,
-                           "p_value": num(t.p_value), "se_type": fit.se_type().name()})
-                })
-                .collect();
-            o.insert("tests".into(), Value::Array(t));
-            if let Some(p) = &prediction {
-                let rows: Vec<Value> = (0..p.rows.len())
-                    .map(|i| {
-                        json!({"row": p.rows[i] + 1, "fit": num(p.fit[i]), "se_fit": num(p.se_fit[i]),
-                               "conf_lower": num(p.conf_lower[i]), "conf_upper": num(p.conf_upper[i]),
-                               "pred_lower": num(p.pred_lower[i]), "pred_upper": num(p.pred_upper[i])})
-                    })
-                    .collect();
-                o.insert("predictions".into(), json!({"level": p.level, "rows": rows}));
-            }
+        let mut report = OlsReport::new(&fit).residuals(a.residuals);
+        for (h, t) in &tests {
+            report = report.test(h.clone(), *t);
         }
-        return Ok(json_text(&v));
+        if let Some(p) = &prediction {
+            report = report.prediction(p.clone());
+        }
+        return serialized(&report, serde_json::json!({}), &[]);
     }
     let mut out = fit.summary().to_string();
     if let Some(g) = fit.n_clusters() {
@@ -168,12 +153,4 @@ pub fn run(a: OlsArgs) -> Result<String, String> {
         }
     }
     Ok(out)
-}
-
-/// The JSON object: DESIGN.md's fields plus `se_type`, `ci_level`, `formula`, `aliased`,
-/// `n_dropped`, `warnings`, `vif`, `durbin_watson`, `breusch_pagan`, `classical_std_errors` — the
-/// library's builder, shared with `surveystat study` — and, from this subcommand, `weights`,
-/// `cluster`, `n_clusters`, `tests` and `predictions`.
-pub fn to_json(fit: &OlsFit) -> Value {
-    surveystat::study::json::ols(fit)
 }

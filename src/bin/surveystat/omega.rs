@@ -1,13 +1,12 @@
 //! `surveystat omega`: ω hierarchical, ω total and subscale ωs (as psych::omega).
 
-use serde_json::{Value, json};
 use surveystat::reliability::{Omega, OmegaFit};
 
 #[path = "omega_bifactor.rs"]
 mod bifactor;
 
 use crate::output::{
-    complete_moments, in_file, json_text, num, read_data, split_list, stream_data, use_stream,
+    complete_moments, in_file, read_data, serialized, split_list, stream_data, use_stream,
 };
 
 /// Arguments of `surveystat omega`.
@@ -55,37 +54,7 @@ pub fn run(a: OmegaArgs) -> Result<String, String> {
         est.fit(&ds.select(&items).map_err(in_file(&a.data))?)
     }
     .map_err(in_file(&a.data))?;
-    if a.json { Ok(json_text(&to_json(&fit))) } else { Ok(text(&fit)) }
-}
-
-fn to_json(fit: &OmegaFit) -> Value {
-    let sl = fit.schmid();
-    let k = sl.group().ncols();
-    json!({
-        "items": fit.names(),
-        "omega_h": num(fit.omega_h()),
-        "omega_lim": num(fit.omega_limit()),
-        "omega_tot": num(fit.omega_total()),
-        "alpha": num(fit.alpha()),
-        "g6": num(fit.g6()),
-        "ecv": num(fit.ecv()),
-        "key": fit.key(),
-        "schmid": {
-            "g": sl.general().iter().map(|&v| num(v)).collect::<Vec<_>>(),
-            "groups": (0..sl.group().nrows())
-                .map(|i| (0..k).map(|j| num(sl.group()[[i, j]])).collect::<Vec<_>>())
-                .collect::<Vec<_>>(),
-            "h2": sl.communalities().iter().map(|&v| num(v)).collect::<Vec<_>>(),
-            "u2": sl.uniquenesses().iter().map(|&v| num(v)).collect::<Vec<_>>(),
-            "p2": sl.p2().iter().map(|&v| num(v)).collect::<Vec<_>>(),
-            "gloading": sl.second_order().iter().map(|&v| num(v)).collect::<Vec<_>>(),
-        },
-        "omega_group": fit.subscales().iter().map(|s| json!({
-            "name": s.name, "items": s.items, "total": num(s.total),
-            "general": num(s.general), "group": num(s.group),
-        })).collect::<Vec<_>>(),
-        "warnings": fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
-    })
+    if a.json { serialized(&fit, serde_json::json!({}), &[]) } else { Ok(text(&fit)) }
 }
 
 fn text(fit: &OmegaFit) -> String {

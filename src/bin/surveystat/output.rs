@@ -139,7 +139,7 @@ pub fn in_file<E: std::fmt::Display>(path: &str) -> impl Fn(E) -> String + '_ {
 
 /// Version of the JSON output contract (docs/json.md); every top-level object carries it as
 /// `"version"`.
-pub const JSON_VERSION: u32 = 1;
+pub const JSON_VERSION: u32 = surveystat::serialize::JSON_VERSION;
 
 /// Serialize a JSON value deterministically (pretty, with a trailing newline); a top-level object
 /// gets the field `"version"` ([`JSON_VERSION`]).
@@ -151,6 +151,21 @@ pub fn json_text(v: &serde_json::Value) -> String {
     let mut s = serde_json::to_string_pretty(&v).expect("a serde_json::Value always serializes");
     s.push('\n');
     s
+}
+
+/// The JSON object of a result (its `Serialize`, the contract of docs/json.md) with `fields`
+/// added at the top level (the command's own inputs, such as the item names, and notes) and
+/// the `version` field; as text.
+pub fn serialized<T: serde::Serialize>(
+    result: &T,
+    fields: serde_json::Value,
+    notes: &[String],
+) -> Result<String, String> {
+    let mut v = serde_json::to_value(result).map_err(|e| e.to_string())?;
+    if let (Some(o), serde_json::Value::Object(extra)) = (v.as_object_mut(), fields) {
+        o.extend(extra);
+    }
+    Ok(json_text(&json_with_notes(v, notes)))
 }
 
 /// A JSON number, or `null` for NaN / infinite values.

@@ -1,10 +1,9 @@
 //! `surveystat parallel`: Horn's parallel analysis with psych `fa.parallel`'s default rule.
 
-use serde_json::{Value, json};
 use surveystat::factor::{ParallelAnalysis, ParallelFit};
 
 use crate::factor::items_and_data;
-use crate::output::{in_file, json_text, json_with_notes, text_with_notes};
+use crate::output::{in_file, serialized, text_with_notes};
 
 /// Arguments of `surveystat parallel`.
 #[derive(Debug, clap::Args)]
@@ -35,34 +34,10 @@ pub fn run(a: ParallelArgs) -> Result<String, String> {
         .fit(&x)
         .map_err(in_file(&a.data))?;
     if a.json {
-        Ok(json_text(&json_with_notes(parallel_json(&fit, &names), &notes)))
+        serialized(&fit, serde_json::json!({ "items": names }), &notes)
     } else {
         Ok(text_with_notes(text(&fit), &notes))
     }
-}
-
-fn v(a: &ndarray::Array1<f64>) -> Vec<f64> {
-    a.to_vec()
-}
-
-/// The JSON object of `parallel`.
-pub fn parallel_json(fit: &ParallelFit, items: &[String]) -> Value {
-    json!({
-        "items": items,
-        "replications": fit.replications(),
-        "source": format!("{:?}", fit.source()),
-        "criterion_components": format!("{:?}", fit.criterion_components()),
-        "criterion_factors": format!("{:?}", fit.criterion_factors()),
-        "n_components": fit.n_components(),
-        "n_factors": fit.n_factors(),
-        "observed_components": v(fit.observed_components()),
-        "observed_factors": v(fit.observed_factors()),
-        "reference_components": v(fit.reference_components()),
-        "reference_factors": v(fit.reference_factors()),
-        "mean_components": v(fit.mean_components()),
-        "mean_factors": v(fit.mean_factors()),
-        "warnings": fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
-    })
 }
 
 fn text(fit: &ParallelFit) -> String {

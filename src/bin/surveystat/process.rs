@@ -1,12 +1,12 @@
 //! `surveystat process`: conditional process analysis with observed variables (Hayes' PROCESS
 //! models 1, 4, 7, 8, 14, 58 and 59).
 
-use serde_json::{Value, json};
+use serde_json::json;
 use surveystat::regression::{
     ConditionalIndirect, JohnsonNeyman, Mediation, ModeratedMediation, Moderation, Probes,
 };
 
-use crate::output::{in_file, json_text, num, read_data, split_list};
+use crate::output::{in_file, read_data, serialized, split_list};
 
 /// Arguments of `surveystat process`.
 #[derive(Debug, clap::Args)]
@@ -65,25 +65,12 @@ pub fn run(a: ProcessArgs) -> Result<String, String> {
             };
             let m = Moderation::fit_probed(&ds, &a.x, w, &a.y, a.center, a.ci_level, probes)
                 .map_err(in_file(&a.data))?;
-            let effects: Vec<Value> = m
-                .conditional_effects()
-                .iter()
-                .map(|e| {
-                    json!({"w": num(e.w), "effect": num(e.effect), "se": num(e.se), "t": num(e.t),
-                           "p_value": num(e.p_value), "ci_lower": num(e.lower), "ci_upper": num(e.upper)})
-                })
-                .collect();
-            let v = json!({
-                "model": 1, "x": a.x, "w": w, "probes": a.probes, "y": a.y, "centered": a.center, "ci_level": a.ci_level,
-                "regression": crate::ols::to_json(m.fit_result()),
-                "r2_change": num(m.r2_change()),
-                "conditional_effects": effects,
-                "johnson_neyman": m.johnson_neyman().iter().map(|v| num(*v)).collect::<Vec<_>>(),
-                "w_range": [num(m.w_range().0), num(m.w_range().1)],
-                "johnson_neyman_table": surveystat::study::json::johnson_neyman(m.johnson_neyman_table()),
-            });
             if a.json {
-                return Ok(json_text(&v));
+                let call = json!({
+                    "model": 1, "x": a.x, "w": w, "probes": a.probes, "y": a.y,
+                    "centered": a.center, "ci_level": a.ci_level,
+                });
+                return serialized(&m, call, &[]);
             }
             let mut out = format!("PROCESS model 1: {} ~ {} * {}\n\n", a.y, a.x, w);
             out.push_str(&m.fit_result().summary().to_string());
@@ -125,28 +112,12 @@ pub fn run(a: ProcessArgs) -> Result<String, String> {
             let mrefs: Vec<&str> = ms.iter().map(String::as_str).collect();
             let med = Mediation::fit(&ds, &a.x, &mrefs, &a.y, a.bootstrap, a.seed, a.ci_level)
                 .map_err(in_file(&a.data))?;
-            let ind: Vec<Value> = (0..ms.len())
-                .map(|j| {
-                    let p = med.percentile_intervals()[j];
-                    let b = med.bca_intervals()[j];
-                    json!({"m": ms[j], "a": num(med.a_paths()[j].coefficients()[1]),
-                           "b": num(med.y_model().coefficients()[2 + j]),
-                           "indirect": num(med.indirect()[j]), "boot_se": num(med.boot_se()[j]),
-                           "percentile": [num(p.lower), num(p.upper)],
-                           "bca": b.map(|b| json!([num(b.lower), num(b.upper)]))})
-                })
-                .collect();
-            let v = json!({
-                "model": 4, "x": a.x, "m": ms, "y": a.y, "bootstrap": a.bootstrap, "seed": a.seed,
-                "ci_level": a.ci_level,
-                "direct": num(med.y_model().coefficients()[1]),
-                "direct_se": num(med.y_model().std_errors()[1]),
-                "total": num(med.total_model().coefficients()[1]),
-                "total_se": num(med.total_model().std_errors()[1]),
-                "indirect": ind,
-            });
             if a.json {
-                return Ok(json_text(&v));
+                let call = json!({
+                    "model": 4, "x": a.x, "m": ms, "y": a.y, "bootstrap": a.bootstrap,
+                    "seed": a.seed, "ci_level": a.ci_level,
+                });
+                return serialized(&med, call, &[]);
             }
             let mut out = format!("PROCESS model 4: {} -> {} -> {}\n", a.x, ms.join(", "), a.y);
             out.push_str(&format!(
@@ -181,12 +152,6 @@ pub fn run(a: ProcessArgs) -> Result<String, String> {
     }
 }
 
-fn indirect_json(e: &ConditionalIndirect) -> Value {
-    json!({"w": num(e.w), "effect": num(e.effect), "boot_se": num(e.boot_se),
-           "percentile": [num(e.percentile.lower), num(e.percentile.upper)],
-           "bca": e.bca.map(|b| json!([num(b.lower), num(b.upper)]))})
-}
-
 fn indirect_text(label: &str, e: &ConditionalIndirect) -> String {
     let mut s = format!(
         "{label}: {:.6} (boot se {:.6}), percentile [{:.6}, {:.6}]",
@@ -218,30 +183,12 @@ fn moderated_mediation(a: &ProcessArgs, ds: &surveystat::data::Dataset) -> Resul
         a.ci_level,
     )
     .map_err(in_file(&a.data))?;
-    let direct: Vec<Value> = fit
-        .direct()
-        .iter()
-        .map(|e| {
-            json!({"w": num(e.w), "effect": num(e.effect), "se": num(e.se), "t": num(e.t),
-                   "p_value": num(e.p_value), "ci_lower": num(e.lower), "ci_upper": num(e.upper)})
-        })
-        .collect();
-    let v = json!({
-        "model": a.model, "x": a.x, "m": m, "w": w, "y": a.y, "centered": a.center,
-        "bootstrap": a.bootstrap, "seed": a.seed, "ci_level": a.ci_level,
-        "m_model": crate::ols::to_json(fit.m_model()),
-        "y_model": crate::ols::to_json(fit.y_model()),
-        "direct": direct,
-        "conditional_indirect": fit.conditional_indirect().iter().map(indirect_json).collect::<Vec<_>>(),
-        "index_of_moderated_mediation": fit.index().map(indirect_json),
-        "johnson_neyman": {
-            "a_path": fit.johnson_neyman_a().map(surveystat::study::json::johnson_neyman),
-            "b_path": fit.johnson_neyman_b().map(surveystat::study::json::johnson_neyman),
-            "direct": fit.johnson_neyman_direct().map(surveystat::study::json::johnson_neyman),
-        },
-    });
     if a.json {
-        return Ok(json_text(&v));
+        let call = json!({
+            "x": a.x, "m": m, "w": w, "y": a.y, "centered": a.center,
+            "bootstrap": a.bootstrap, "seed": a.seed, "ci_level": a.ci_level,
+        });
+        return serialized(&fit, call, &[]);
     }
     let mut out =
         format!("PROCESS model {}: {} -> {m} -> {}, moderator {w}\n\n", a.model, a.x, a.y);

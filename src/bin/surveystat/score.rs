@@ -4,11 +4,11 @@
 //! The keys file has one scale per line, `name: item1 -item2 item3` (a leading `-` reverse-keys
 //! an item; items separated by spaces or commas; `#` starts a comment line).
 
-use serde_json::{Value, json};
+use serde_json::json;
 use surveystat::data::Impute;
 use surveystat::reliability::{Keys, ScoreItems, ScoreItemsFit};
 
-use crate::output::{in_file, json_text, num, read_data};
+use crate::output::{in_file, read_data, serialized};
 
 /// Missing-answer handling on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -68,7 +68,7 @@ pub fn run(a: ScoreArgs) -> Result<String, String> {
     if let Some(path) = &a.save_scores {
         std::fs::write(path, scores_csv(&fit)).map_err(|e| format!("{path}: {e}"))?;
     }
-    if a.json { Ok(json_text(&to_json(&fit))) } else { Ok(text_summary(&fit)) }
+    if a.json { serialized(&fit, json!({}), &[]) } else { Ok(text_summary(&fit)) }
 }
 
 fn scores_csv(fit: &ScoreItemsFit) -> String {
@@ -81,41 +81,6 @@ fn scores_csv(fit: &ScoreItemsFit) -> String {
         s.push('\n');
     }
     s
-}
-
-fn matrix_json(m: &ndarray::Array2<f64>) -> Value {
-    Value::Array(
-        m.rows().into_iter().map(|r| Value::Array(r.iter().map(|&v| num(v)).collect())).collect(),
-    )
-}
-
-fn to_json(fit: &ScoreItemsFit) -> Value {
-    let per = |v: &[f64]| Value::Array(v.iter().map(|&x| num(x)).collect());
-    let freq = fit.response_frequencies().map(|rf| {
-        json!({
-            "values": rf.values, "items": rf.items,
-            "proportions": matrix_json(&rf.proportions),
-            "missing": rf.missing.iter().map(|&x| num(x)).collect::<Vec<_>>(),
-        })
-    });
-    json!({
-        "n_obs": fit.n_obs(),
-        "scales": fit.scales(),
-        "items": fit.items(),
-        "n_items": fit.n_items(),
-        "alpha": per(fit.alpha()),
-        "average_r": per(fit.average_r()),
-        "signal_noise": per(fit.signal_noise()),
-        "g6": per(fit.g6()),
-        "median_r": per(fit.median_r()),
-        "ase": per(fit.ase()),
-        "cor": matrix_json(fit.cor()),
-        "corrected": matrix_json(fit.corrected()),
-        "item_cor": matrix_json(fit.item_cor()),
-        "item_corrected": matrix_json(fit.item_corrected()),
-        "response_frequencies": freq,
-        "warnings": fit.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>(),
-    })
 }
 
 fn text_summary(fit: &ScoreItemsFit) -> String {

@@ -2,13 +2,13 @@
 
 use clap::ValueEnum;
 use ndarray::Array2;
-use serde_json::{Value, json};
+use serde_json::json;
 use surveystat::sem::{
     BootstrapCi, Estimator, GroupEqual, Likelihood, ModIndex, MultiGroupSem, Sem, SemBootstrap,
-    SemBootstrapFit, SemBootstrapKind, SemFit, SemMissing,
+    SemBootstrapKind, SemFit, SemMissing, SemReport,
 };
 
-use crate::output::{in_file, json_text, num, opt, read_data, stream_data, use_stream};
+use crate::output::{in_file, read_data, serialized, stream_data, use_stream};
 
 /// Estimator choices.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -257,18 +257,12 @@ pub fn run(a: SemArgs) -> Result<String, String> {
             .fit(&data)
             .map_err(|e| format!("{data_path}: {e}"))?;
         let Some(cfg) = &boot_config else {
-            return if a.json {
-                Ok(json_text(&Value::Object(surveystat::study::json::multigroup(&fit))))
-            } else {
-                Ok(fit.to_string())
-            };
+            return if a.json { serialized(&fit, json!({}), &[]) } else { Ok(fit.to_string()) };
         };
         let boot = fit.bootstrap(&data, cfg).map_err(|e| format!("{data_path}: {e}"))?;
         let bfit = fit.with_bootstrap(&boot).map_err(|e| e.to_string())?;
         return if a.json {
-            let mut doc = surveystat::study::json::multigroup(&bfit);
-            doc.insert("bootstrap".into(), bootstrap_json(&boot));
-            Ok(json_text(&Value::Object(doc)))
+            serialized(&SemReport::new(&bfit).bootstrap(&boot), json!({}), &[])
         } else {
             Ok(format!("{bfit}\n{boot}"))
         };
@@ -278,14 +272,11 @@ pub fn run(a: SemArgs) -> Result<String, String> {
         let boot = fit.bootstrap(&data, cfg).map_err(|e| format!("{data_path}: {e}"))?;
         let bfit = fit.with_bootstrap(&boot).map_err(|e| e.to_string())?;
         if a.json {
-            let mut doc = to_json(&bfit);
-            if let Value::Object(m) = &mut doc {
-                m.insert("bootstrap".into(), bootstrap_json(&boot));
-                if let Some(k) = a.modindices {
-                    m.insert("modindices".into(), modindices_json(&fit, k)?);
-                }
+            let mut report = SemReport::new(&bfit).bootstrap(&boot);
+            if let Some(k) = a.modindices {
+                report = report.modindices(top_modindices(&fit, k)?);
             }
-            return Ok(json_text(&doc));
+            return serialized(&report, json!({}), &[]);
         }
         let mi = match a.modindices {
             Some(k) => modindices_text(&fit, k)?,
@@ -299,11 +290,11 @@ pub fn run(a: SemArgs) -> Result<String, String> {
 /// The fit as text or JSON, with the modification indices when asked for.
 fn render(fit: &SemFit, a: &SemArgs) -> Result<String, String> {
     if a.json {
-        let mut doc = to_json(fit);
-        if let (Some(k), Value::Object(m)) = (a.modindices, &mut doc) {
-            m.insert("modindices".into(), modindices_json(fit, k)?);
+        let mut report = SemReport::new(fit);
+        if let Some(k) = a.modindices {
+            report = report.modindices(top_modindices(fit, k)?);
         }
-        Ok(json_text(&doc))
+        serialized(&report, json!({}), &[])
     } else {
         let mi = match a.modindices {
             Some(k) => modindices_text(fit, k)?,
@@ -323,21 +314,6 @@ fn top_modindices(fit: &SemFit, top: usize) -> Result<Vec<ModIndex>, String> {
     Ok(mi)
 }
 
-/// Modification indices as JSON rows (lavaan's modindices() column names).
-fn modindices_json(fit: &SemFit, top: usize) -> Result<Value, String> {
-    let rows: Vec<Value> = top_modindices(fit, top)?
-        .iter()
-        .map(|m| {
-            json!({
-                "lhs": m.lhs, "op": m.op, "rhs": m.rhs, "mi": num(m.mi), "epc": num(m.epc),
-                "sepc.lv": num(m.sepc_lv), "sepc.all": num(m.sepc_all), "sepc.nox": num(m.sepc_nox),
-            })
-        })
-        .collect();
-    Ok(Value::Array(rows))
-}
-
-/// Modification indices as a text table.
 fn modindices_text(fit: &SemFit, top: usize) -> Result<String, String> {
     let mi = top_modindices(fit, top)?;
     let mut out = String::from("\nModification indices (largest first):\n\n");
@@ -430,42 +406,6 @@ fn fit_streamed(sem: &Sem, path: &str) -> Result<SemFit, String> {
     let m = sm.moments().map_err(in_file(path))?;
     model.fit_moments(&m).map_err(|e| format!("{path}: {e}"))
 }
-
-/// The JSON document of a bootstrap (deterministic for a seed).
-pub fn bootstrap_json(b: &SemBootstrapFit) -> Value {
-    let se = b.se();
-    let perc = b.percentile(b.config_level());
-    let bca = b.bca(b.config_level());
-    let rows: Vec<Value> = b
-        .names()
-        .iter()
-        .enumerate()
-        .map(|(j, n)| {
-            json!({
-                "name": n, "est": num(b.estimate()[j]), "se": num(se[j]),
-                "perc_lower": opt(perc[j].map(|i| i.lower)), "perc_upper": opt(perc[j].map(|i| i.upper)),
-                "bca_lower": opt(bca[j].map(|i| i.lower)), "bca_upper": opt(bca[j].map(|i| i.upper)),
-            })
-        })
-        .collect();
-    json!({
-        "replications": b.n_requested(),
-        "used": b.n_used(),
-        "nonconverged": b.n_nonconverged(),
-        "failed_other": b.n_errors(),
-        "inadmissible": b.n_inadmissible(),
-        "level": num(b.config_level()),
-        "bollen_stine_pvalue": opt(b.bollen_stine_pvalue()),
-        "parameters": rows,
-    })
-}
-
-/// The JSON document of a fit (field names as in DESIGN.md; deterministic): the library's
-/// builder, shared with `surveystat study`.
-pub fn to_json(fit: &SemFit) -> Value {
-    Value::Object(surveystat::study::json::sem(fit))
-}
-
 impl From<EstimatorArg> for Estimator {
     fn from(e: EstimatorArg) -> Self {
         match e {

@@ -69,7 +69,7 @@ pub fn run(a: StudyArgs) -> Result<String, String> {
             .map_err(|e| format!("cannot write {path}: {e}"))?;
     }
     if a.json {
-        Ok(crate::output::json_text(&results.to_json_value()))
+        crate::output::serialized(&results, serde_json::json!({}), &[])
     } else {
         Ok(results.to_string())
     }

@@ -66,6 +66,7 @@ use crate::summary::Convergence;
 /// optimal target with simple structure. *Psychometrika* 59, 567–579.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum Rotation {
     /// No rotation.
     None,

@@ -41,7 +41,6 @@ pub struct ProfileInterval {
 
 /// Profile-likelihood intervals of all coefficients ([`GlmFit::confint_profile`]).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ProfileCi {
     /// Confidence level.
     pub level: f64,

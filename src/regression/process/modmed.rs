@@ -118,7 +118,6 @@ fn effects(p: Paths, c: &Core, ws: &[f64]) -> Vec<f64> {
 
 /// A conditional indirect effect at one moderator value with its bootstrap intervals.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ConditionalIndirect {
     /// Moderator value.
     pub w: f64,

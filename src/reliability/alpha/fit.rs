@@ -9,7 +9,6 @@ use super::*;
 /// C1–C5 (C4, C5 reversed; listwise and with missing values) and the seven scales of the study
 /// survey: every statistic agrees to a relative error ≤ 1e-10.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AlphaFit {
     pub(super) config: Alpha,
     pub(super) raw_alpha: f64,

@@ -14,17 +14,9 @@ use crate::moments::{Missing, Moments};
 use crate::summary::{Align, Summary, Table, fmt_num};
 use crate::warning::Warning;
 
-/// A two-sided confidence interval.
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct ConfidenceInterval {
-    /// Confidence level, e.g. `0.95`.
-    pub level: f64,
-    /// Lower limit.
-    pub lower: f64,
-    /// Upper limit.
-    pub upper: f64,
-}
+/// A two-sided confidence interval: the crate's one interval type
+/// ([`Interval`](crate::resample::Interval)), under the name the reliability API has used.
+pub type ConfidenceInterval = crate::resample::Interval;
 
 /// Proportions of each answer value per item, as psych's "Non missing response frequency for
 /// each item" (computed only when the items have at most 10 distinct values in all).

@@ -71,7 +71,6 @@ pub struct ScoreItems {
 
 /// The result of [`ScoreItems::fit`].
 #[derive(Debug, Clone)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ScoreItemsFit {
     scales: Vec<String>,
     items: Vec<String>,
@@ -87,7 +86,6 @@ pub struct ScoreItemsFit {
     corrected: Array2<f64>,
     item_cor: Array2<f64>,
     item_corrected: Array2<f64>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     scores: Array2<f64>,
     response_frequencies: Option<ResponseFrequencies>,
     warnings: Vec<Warning>,

@@ -17,6 +17,7 @@ use crate::summary::{Summary, Table, fmt_num, fmt_pvalue};
 /// accepted against the step before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum PartialRule {
     /// The χ² difference test does not reject (p ≥ α); the default.
     #[default]

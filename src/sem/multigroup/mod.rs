@@ -50,6 +50,7 @@ pub use result::{ChisqDifference, GroupDifference, GroupResult, MultiGroupFit};
 /// A kind of parameter constrained to be equal across groups (lavaan `group.equal`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum GroupEqual {
     /// Factor loadings (`=~`): metric (weak) invariance.
     Loadings,

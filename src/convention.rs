@@ -1,0 +1,72 @@
+//! The one input convention of the estimators on item data: `fit_dataset(&Dataset, &[names])`
+//! (the named columns of a data set) and `fit_array(&array, &[names])` (the columns of an
+//! array, with their names), next to each estimator's own `fit(&array)` and its summary-statistic
+//! entries (`fit_cor`, `fit_cov`, `fit_moments`). Model-based estimators take their variables
+//! from the model instead: `Sem::fit(&Dataset)`, `Sem::fit_array`, `Sem::fit_cov`,
+//! `Sem::fit_moments`, `Ols::fit_dataset` and `Glm::fit_dataset` with a formula.
+
+use ndarray::ArrayRef2;
+
+use crate::data::Dataset;
+use crate::error::Result;
+use crate::factor::{Efa, EfaFit, Kmo, KmoFit, ParallelAnalysis, ParallelFit};
+use crate::ordinal::{Polychoric, PolychoricFit};
+use crate::reliability::{Alpha, AlphaFit, Icc, IccFit, Omega, OmegaFit};
+
+impl Alpha {
+    /// [`Alpha::fit`] on the columns of `x`, named `names`.
+    ///
+    /// # Errors
+    /// Those of [`Alpha::fit`]; a name count that differs from the column count.
+    pub fn fit_array<S: AsRef<str>>(&self, x: &ArrayRef2<f64>, names: &[S]) -> Result<AlphaFit> {
+        self.clone().names(names).fit(x)
+    }
+}
+
+macro_rules! named_adapters {
+    ($est:ty, $fit:ty) => {
+        impl $est {
+            /// The fit on the columns `names` of `data` (named after them).
+            ///
+            /// # Errors
+            /// An unknown or non-numeric column; the errors of `fit`.
+            pub fn fit_dataset<S: AsRef<str>>(&self, data: &Dataset, names: &[S]) -> Result<$fit> {
+                let x = data.select(names)?;
+                self.clone().names(names).fit(&x)
+            }
+            /// The fit on the columns of `x`, named `names`.
+            ///
+            /// # Errors
+            /// The errors of `fit`; a name count that differs from the column count.
+            pub fn fit_array<S: AsRef<str>>(
+                &self,
+                x: &ArrayRef2<f64>,
+                names: &[S],
+            ) -> Result<$fit> {
+                self.clone().names(names).fit(x)
+            }
+        }
+    };
+}
+
+named_adapters!(Kmo, KmoFit);
+named_adapters!(Efa, EfaFit);
+named_adapters!(Omega, OmegaFit);
+named_adapters!(Polychoric, PolychoricFit);
+
+macro_rules! unnamed_adapters {
+    ($est:ty, $fit:ty) => {
+        impl $est {
+            /// The fit on the columns `names` of `data` (its result does not keep names).
+            ///
+            /// # Errors
+            /// An unknown or non-numeric column; the errors of `fit`.
+            pub fn fit_dataset<S: AsRef<str>>(&self, data: &Dataset, names: &[S]) -> Result<$fit> {
+                self.fit(&data.select(names)?)
+            }
+        }
+    };
+}
+
+unnamed_adapters!(ParallelAnalysis, ParallelFit);
+unnamed_adapters!(Icc, IccFit);
