@@ -70,6 +70,7 @@ pub use modindices::ModIndex;
 pub use multigroup::{
     ChisqDifference, GroupDifference, GroupEqual, GroupResult, MultiGroupFit, MultiGroupSem,
 };
+pub use ordinal::Parameterization;
 use params::{admissibility_warnings, fill_inference, free_names, param_rows};
 pub use partable::ParRow;
 pub use power::SemPower;
@@ -183,6 +184,7 @@ pub struct Sem {
     ordered: Vec<String>,
     ordered_all: bool,
     estimator_set: bool,
+    parameterization: ordinal::Parameterization,
 }
 
 impl Sem {
@@ -211,6 +213,7 @@ impl Sem {
             ordered: Vec::new(),
             ordered_all: false,
             estimator_set: false,
+            parameterization: ordinal::Parameterization::Delta,
         }
     }
 
@@ -358,11 +361,11 @@ impl Sem {
                     "full-information ML and mean structures (`~ 1`) need the ML estimator",
                 ));
             }
-            if nx > 0 {
+            if nx > 0 && self.missing != SemMissing::Fiml {
                 return Err(Error::invalid(
                     "fixed_x",
                     format!(
-                        "a mean structure (FIML or `~ 1`) with fixed exogenous covariates ({}) is not supported; use fixed_x(false)",
+                        "a mean structure on complete rows (`~ 1`) with fixed exogenous covariates ({}) is not supported; use fixed_x(false) or FIML",
                         pt.ov_x.join(", ")
                     ),
                 ));
@@ -928,4 +931,28 @@ fn baseline(pt: &ParTable, obj: &Objective, n_eff: f64, ndat: usize) -> Result<(
     let opt = estimate::minimize(&bst, obj, &start, Optimizer::FisherScoring, 200)
         .ok_or_else(|| Error::NotPositiveDefinite { matrix: "baseline model covariance".into() })?;
     Ok((n_eff * opt.point.val.f, (ndat - npar) as f64))
+}
+
+impl Sem {
+    /// Scaling of the latent responses of ordered indicators (default
+    /// [`Parameterization::Delta`]; lavaan's `parameterization = "theta"` with
+    /// [`Parameterization::Theta`]). No effect without ordered indicators.
+    ///
+    /// # Examples
+    /// ```
+    /// use surveystat::sem::{Parameterization, Sem};
+    /// let sem = Sem::from_syntax("f =~ a + b + c")
+    ///     .unwrap()
+    ///     .ordered(&["a", "b", "c"])
+    ///     .parameterization(Parameterization::Theta);
+    /// assert_eq!(sem.parameterization_kind(), Parameterization::Theta);
+    /// ```
+    pub fn parameterization(mut self, p: Parameterization) -> Self {
+        self.parameterization = p;
+        self
+    }
+    /// The parameterization of ordered indicators.
+    pub fn parameterization_kind(&self) -> Parameterization {
+        self.parameterization
+    }
 }

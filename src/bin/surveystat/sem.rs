@@ -158,6 +158,9 @@ pub struct SemArgs {
     /// "x3 ~ 1,visual =~ x2" (lavaan `group.partial`)
     #[arg(long, value_delimiter = ',', requires = "group")]
     pub group_partial: Vec<String>,
+    /// with ordered indicators: scaling of the latent responses (lavaan `parameterization`)
+    #[arg(long, value_enum, default_value = "delta")]
+    pub parameterization: ParameterizationArg,
 }
 
 /// Run the subcommand.
@@ -183,6 +186,9 @@ pub fn run(a: SemArgs) -> Result<String, String> {
         sem = sem.ordered_all();
     } else if !a.ordered.is_empty() {
         sem = sem.ordered(&a.ordered);
+    }
+    if matches!(a.parameterization, ParameterizationArg::Theta) {
+        sem = sem.parameterization(surveystat::sem::Parameterization::Theta);
     }
     let sem = sem
         .likelihood(match a.likelihood {
@@ -460,4 +466,13 @@ pub fn bootstrap_json(b: &SemBootstrapFit) -> Value {
 /// builder, shared with `surveystat study`.
 pub fn to_json(fit: &SemFit) -> Value {
     Value::Object(surveystat::study::json::sem(fit))
+}
+
+/// Scaling of the latent responses of ordered indicators.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ParameterizationArg {
+    /// Var(y*) = 1, residual variances derived (lavaan's default)
+    Delta,
+    /// residual variances of y* fixed at 1, scaling factors derived
+    Theta,
 }
