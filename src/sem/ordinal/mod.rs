@@ -156,7 +156,7 @@ impl Ls<'_> {
         dv: &[usize],
     ) -> Option<(Array1<f64>, Array2<f64>)> {
         let p = sigma.nrows();
-        if (0..p).any(|j| !(sigma[[j, j]] > 0.0)) {
+        if (0..p).any(|j| sigma[[j, j]].partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)) {
             return None;
         }
         let sc: Vec<f64> = (0..p).map(|j| 1.0 / sigma[[j, j]].sqrt()).collect();
