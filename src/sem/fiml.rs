@@ -18,6 +18,10 @@ use super::model::{Implied, Matrices, ModelStructure};
 use crate::core::linalg::small as dense;
 use crate::missing::MissingPatterns;
 
+mod exo;
+use exo::{exogenous_association_loglik, exogenous_moments, fix_exogenous};
+pub(crate) use exo::{model_moments, submatrix};
+
 /// One evaluated point of the FIML objective.
 #[derive(Debug, Clone)]
 pub(crate) struct FimlPoint {
@@ -184,10 +188,20 @@ impl SemModel {
         let fiml = cfg.missing == SemMissing::Fiml;
         // rows used: FIML keeps every row (rows without any observed value are dropped by the
         // pattern builder); listwise keeps complete rows
+        // fixed.x covariates are conditioned on: rows missing one of them are dropped (as
+        // lavaan does, with a warning)
+        let ix: Vec<usize> =
+            self.pt.ov_x.iter().filter_map(|v| ov.iter().position(|w| w == v)).collect();
+        let x_missing =
+            (0..x_all.nrows()).filter(|&i| ix.iter().any(|&j| x_all[[i, j]].is_nan())).count();
         let keep: Vec<usize> = (0..x_all.nrows())
             .filter(|&i| {
                 let row = x_all.row(i);
-                if fiml { row.iter().any(|v| !v.is_nan()) } else { row.iter().all(|v| !v.is_nan()) }
+                if fiml {
+                    row.iter().any(|v| !v.is_nan()) && ix.iter().all(|&j| !row[j].is_nan())
+                } else {
+                    row.iter().all(|v| !v.is_nan())
+                }
             })
             .collect();
         let n_dropped = x_all.nrows() - keep.len();
@@ -208,23 +222,28 @@ impl SemModel {
         let h1 = SaturatedEm::new().names(ov.iter().cloned()).fit_patterns(&pats)?;
         let em_mean = h1.mean().clone();
         let em_cov = h1.cov().clone();
+        // fixed.x: the covariates' means and (co)variances (divisor N) are fixed at their
+        // sample values
+        let (pt_x, st_x) = fix_exogenous(&self.pt, &self.st, &x, &ix);
+        let this = SemModel { config: self.config.clone(), pt: pt_x, st: st_x, ndat: self.ndat };
+        let this = &this;
         // ---- starting values: complete-data ML fit to the EM moments, intercepts = EM means
-        let theta0 = self.warm_start(&em_mean, &em_cov, n_obs);
-        let p0 = match eval(&self.st, &pats, &theta0, n) {
+        let theta0 = this.warm_start(&em_mean, &em_cov, n_obs);
+        let p0 = match eval(&this.st, &pats, &theta0, n) {
             Some(pt) => pt,
             None => {
-                let mut t = start::start_values(&self.pt, &self.st, &em_cov, cfg.std_lv);
-                self.fill_intercepts(&mut t, &em_mean);
-                eval(&self.st, &pats, &t, n).ok_or_else(|| Error::NotConverged {
+                let mut t = start::start_values(&this.pt, &this.st, &em_cov, cfg.std_lv);
+                this.fill_intercepts(&mut t, &em_mean);
+                eval(&this.st, &pats, &t, n).ok_or_else(|| Error::NotConverged {
                     what: "FIML starting values (implied covariance not positive definite)".into(),
                     iterations: 0,
                 })?
             }
         };
-        let block = Block::single(self.st.clone(), BlockObjective::Fiml { pats: pats.clone(), n });
+        let block = Block::single(this.st.clone(), BlockObjective::Fiml { pats: pats.clone(), n });
         let d = driver::run(
             std::slice::from_ref(&block),
-            self.pt.npar,
+            this.pt.npar,
             &p0.theta,
             cfg.optimizer,
             cfg.max_iter,
@@ -247,13 +266,13 @@ impl SemModel {
                 iterations: opt.iterations,
             });
         }
-        let par_names = free_names(&self.pt);
+        let par_names = free_names(&this.pt);
         // ---- information: observed (FIML, lavaan's default for missing = "ml") or expected
         let info = if fiml {
-            observed_information_analytic(&self.st, &pats, &x, n, &opt.point)
-                .or_else(|| observed_information(&self.st, &pats, n, &opt.point.theta))
+            observed_information_analytic(&this.st, &pats, &x, n, &opt.point)
+                .or_else(|| observed_information(&this.st, &pats, n, &opt.point.theta))
         } else {
-            expected_information(&self.st, &opt.point)
+            expected_information(&this.st, &opt.point)
         }
         .ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
         let info_inv = vcov::invert_information(&info, &par_names)?;
@@ -263,7 +282,7 @@ impl SemModel {
             let step = info_inv.dot(&opt.point.g);
             let cand: Vec<f64> =
                 opt.point.theta.iter().zip(step.iter()).map(|(a, b)| a - b).collect();
-            if let Some(np) = eval(&self.st, &pats, &cand, n)
+            if let Some(np) = eval(&this.st, &pats, &cand, n)
                 && max_abs(&np.g) < max_abs(&opt.point.g)
             {
                 opt.point = np;
@@ -272,16 +291,41 @@ impl SemModel {
         let vcov = &info_inv / n;
         let point = &opt.point;
         let theta = point.theta.clone();
-        let mut st = self.st.clone();
-        let pt = self.pt.clone();
+        let mut st = this.st.clone();
+        let pt = this.pt.clone();
         // ---- test statistic and fit measures
+        // lavaan's logl with fixed covariates leaves out their marginal log-likelihood
+        let logl_x = if ix.is_empty() {
+            0.0
+        } else {
+            let (_, sxx) = exogenous_moments(&x, &ix);
+            let ld = crate::core::linalg::spd_logdet(
+                sxx.view(),
+                "covariance of the exogenous covariates",
+            )?;
+            let px = ix.len() as f64;
+            -n / 2.0 * (px * (2.0 * std::f64::consts::PI).ln() + ld + px)
+        };
         let logl = -point.f * n;
         let ulogl = h1.loglik();
         let chisq = (2.0 * (ulogl - logl)).max(0.0);
-        let df = self.ndat as f64 - pt.npar as f64;
+        let df = this.ndat as f64 - pt.npar as f64;
         let indep = pats.independence()?;
-        let base_chisq = 2.0 * (ulogl - indep.loglik());
-        let base_df = (self.ndat - 2 * p) as f64;
+        // the baseline keeps the covariates' joint distribution (fixed at the sample moments):
+        // their independence log-likelihood is replaced by the multivariate one
+        let base_loglik = indep.loglik() + exogenous_association_loglik(&x, &ix)?;
+        let base_chisq = 2.0 * (ulogl - base_loglik);
+        let base_df = (this.ndat - 2 * (p - ix.len())) as f64;
+        // the baseline's covariance: free variances, the covariates' block at its sample value
+        let mut indep_cov = Array2::from_diag(indep.var());
+        if !ix.is_empty() {
+            let (_, sxx) = exogenous_moments(&x, &ix);
+            for (a, &i) in ix.iter().enumerate() {
+                for (b, &j) in ix.iter().enumerate() {
+                    indep_cov[[i, j]] = sxx[[a, b]];
+                }
+            }
+        }
         let (sinv, logdet_sigma) = dense::spd_inverse_logdet(&point.imp.sigma)
             .ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
         let logdet_s = crate::core::linalg::spd_logdet(em_cov.view(), "saturated covariance")?;
@@ -296,7 +340,7 @@ impl SemModel {
             fmin: chisq / (2.0 * n),
             chisq,
             df,
-            ndat: self.ndat as f64,
+            ndat: this.ndat as f64,
             base_chisq,
             base_df,
             s: &em_cov,
@@ -307,11 +351,13 @@ impl SemModel {
             sinv_trace: (&em_cov * &sinv).sum(),
             ci_level: 0.90,
             means: Some((&em_mean, &point.mu)),
-            logl: Some((logl, ulogl)),
+            logl: Some((logl - logl_x, ulogl - logl_x)),
         });
         let mut fm = fm;
-        if let Some(gfi) = gfi_missing(&pats, &x, &point.imp.sigma, &point.mu) {
-            let ndat = self.ndat as f64;
+        if let Some(gfi) = gfi_missing(&pats, &x, &point.imp.sigma, &point.mu, &ix) {
+            // p* counts the covariates' moments too (as the complete-data GFI)
+            let nx = ix.len();
+            let ndat = (this.ndat + nx * (nx + 1) / 2 + nx) as f64;
             for (k, v) in fm.iter_mut() {
                 match k.as_str() {
                     "gfi" => *v = gfi,
@@ -342,7 +388,8 @@ impl SemModel {
                     imp: &point.imp,
                     mu: &point.mu,
                     indep_mean: indep.mean(),
-                    indep_var: indep.var(),
+                    indep_cov: &indep_cov,
+                    ix: &ix,
                     df,
                     base_df,
                     scores_h1: scores_h1.as_ref(),
@@ -393,7 +440,8 @@ impl SemModel {
                     em_mean: &em_mean,
                     em_cov: &em_cov,
                     indep_mean: indep.mean(),
-                    indep_var: indep.var(),
+                    indep_cov: &indep_cov,
+                    ix: &ix,
                     h1_info: &saturated_observed_information(
                         &pats, &x, &em_mean, &em_cov, &st.vech, n,
                     )
@@ -402,7 +450,7 @@ impl SemModel {
                         &pats,
                         &x,
                         indep.mean(),
-                        &Array2::from_diag(indep.var()),
+                        &indep_cov,
                         &st.vech,
                         n,
                     )
@@ -422,6 +470,14 @@ impl SemModel {
         };
         let rows = param_rows(&pt, &st, &point.mats, &point.imp, &vcov, cfg.ci_level);
         let mut warnings = Vec::new();
+        if x_missing > 0 {
+            warnings.push(Warning::Other {
+                message: format!(
+                    "{x_missing} row(s) with missing values on the fixed exogenous covariate(s) {} were dropped (fixed.x = TRUE)",
+                    this.pt.ov_x.join(", ")
+                ),
+            });
+        }
         if n_dropped > 0 || pats.n_empty() > 0 {
             warnings.push(Warning::RowsDropped {
                 dropped: n_dropped + pats.n_empty(),
@@ -568,6 +624,7 @@ pub(crate) fn gfi_missing(
     x: &Array2<f64>,
     sigma: &Array2<f64>,
     mu: &Array1<f64>,
+    ix: &[usize],
 ) -> Option<f64> {
     let p = sigma.nrows();
     let nn = pats.n_obs() as f64;
@@ -601,6 +658,16 @@ pub(crate) fn gfi_missing(
     }
     let e = &s - sigma;
     let dm = m - mu;
+    // with fixed covariates the weight has zero rows and columns for their moments: they leave
+    // the denominator (the numerator is zero there)
+    let mut s_model = s.clone();
+    let mut m_model = m.clone();
+    for &i in ix {
+        m_model[i] = 0.0;
+        for &j in ix {
+            s_model[[i, j]] = 0.0;
+        }
+    }
     let (mut t1, mut t2) = (0.0, 0.0);
     for pat in pats.patterns() {
         let o = pat.observed();
@@ -624,7 +691,7 @@ pub(crate) fn gfi_missing(
             0.5 * (&wa * &wa.t()).sum()
         };
         t1 += wk * (quad(&dm) + tr(&e));
-        t2 += wk * (quad(m) + tr(&s));
+        t2 += wk * (quad(&m_model) + tr(&s_model));
     }
     Some(1.0 - t1 / t2)
 }
@@ -773,7 +840,10 @@ pub(crate) struct CorrectedInputs<'a> {
     pub imp: &'a Implied,
     pub mu: &'a Array1<f64>,
     pub indep_mean: &'a Array1<f64>,
-    pub indep_var: &'a Array1<f64>,
+    /// The independence model's covariance: its variances, and the fixed covariates' block.
+    pub indep_cov: &'a Array2<f64>,
+    /// Columns of the fixed covariates (their moments are left out).
+    pub ix: &'a [usize],
     pub df: f64,
     pub base_df: f64,
     /// MLR: B = (1/N) Σ s_i s_iᵀ, the cross-product of the case-wise scores of the saturated
@@ -825,11 +895,16 @@ pub(crate) fn fiml_corrected(c: &CorrectedInputs<'_>, n: f64) -> Option<Vec<(Str
             wc[[p + r1, p + r2]] = 0.5 * val;
         }
     }
+    // only the moments the model describes (all but the fixed covariates')
+    let sel = model_moments(p, &st.vech, c.ix);
+    let wm = submatrix(&wm, &sel);
+    let wc = submatrix(&wc, &sel);
+    let dim = sel.len();
     let (wm_inv, _) = dense::spd_inverse_logdet(&wm)?;
     let tr_wm_wc = (&wm_inv * &wc).sum();
     // MLR: Γ = W_m⁻¹ B W_m⁻¹ and k = tr(W_c P Γ Pᵀ), P = I − Δ (Δᵀ W_m Δ)⁻¹ Δᵀ W_m (which is
     // the expression below when Γ = W_m⁻¹)
-    let gamma = c.scores_h1.map(|b| wm_inv.dot(b).dot(&wm_inv));
+    let gamma = c.scores_h1.map(|b| wm_inv.dot(&submatrix(b, &sel)).dot(&wm_inv));
     let trace_k = |delta: &Array2<f64>| -> Option<f64> {
         let (e, _) = dense::spd_inverse_logdet(&delta.t().dot(&wm.dot(delta)))?;
         match &gamma {
@@ -847,26 +922,26 @@ pub(crate) fn fiml_corrected(c: &CorrectedInputs<'_>, n: f64) -> Option<Vec<(Str
         }
     };
     // ---- the model
-    let delta = full_jacobian(st, c.mats, c.imp);
+    let delta = full_jacobian(st, c.mats, c.imp).select(ndarray::Axis(0), &sel);
     let k_model = trace_k(&delta)?;
     let (sig_inv, ld_sig) = dense::spd_inverse_logdet(&c.imp.sigma)?;
     let dmu = c.em_mean - c.mu;
     let t3 =
         n * (ld_sig + (c.em_cov * &sig_inv).sum() - ld_s - p as f64 + dmu.dot(&sig_inv.dot(&dmu)));
     // ---- the independence model
-    let mut delta_b = Array2::<f64>::zeros((dim, 2 * p));
-    for j in 0..p {
-        delta_b[[j, j]] = 1.0;
-        delta_b[[p + vidx[j][j], p + j]] = 1.0;
+    // (means and variances of the variables that are not fixed covariates)
+    let ys: Vec<usize> = (0..p).filter(|j| !c.ix.contains(j)).collect();
+    let mut delta_b = Array2::<f64>::zeros((p + ps, 2 * ys.len()));
+    for (a, &j) in ys.iter().enumerate() {
+        delta_b[[j, a]] = 1.0;
+        delta_b[[p + vidx[j][j], ys.len() + a]] = 1.0;
     }
+    let delta_b = delta_b.select(ndarray::Axis(0), &sel);
     let k_base = trace_k(&delta_b)?;
-    let mut t3_base = -ld_s - p as f64;
-    for j in 0..p {
-        let v = c.indep_var[j];
-        let dj = c.em_mean[j] - c.indep_mean[j];
-        t3_base += v.ln() + c.em_cov[[j, j]] / v + dj * dj / v;
-    }
-    t3_base *= n;
+    let (sb_inv, ld_b) = dense::spd_inverse_logdet(c.indep_cov)?;
+    let db = c.em_mean - c.indep_mean;
+    let t3_base =
+        n * (ld_b + (c.em_cov * &sb_inv).sum() - ld_s - p as f64 + db.dot(&sb_inv.dot(&db)));
     let (df, bdf) = (c.df, c.base_df);
     let chat = k_model / df;
     let chat_b = k_base / bdf;

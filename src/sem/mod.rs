@@ -73,6 +73,7 @@ pub use modindices::ModIndex;
 pub use multigroup::{
     ChisqDifference, GroupDifference, GroupEqual, GroupResult, MultiGroupFit, MultiGroupSem,
 };
+pub use ordinal::Parameterization;
 use params::{admissibility_warnings, fill_inference, free_names, param_rows};
 pub use partable::ParRow;
 pub use power::SemPower;
@@ -189,6 +190,7 @@ pub struct Sem {
     ordered: Vec<String>,
     ordered_all: bool,
     estimator_set: bool,
+    parameterization: ordinal::Parameterization,
 }
 
 impl Sem {
@@ -217,6 +219,7 @@ impl Sem {
             ordered: Vec::new(),
             ordered_all: false,
             estimator_set: false,
+            parameterization: ordinal::Parameterization::Delta,
         }
     }
 
@@ -364,11 +367,11 @@ impl Sem {
                     "full-information ML and mean structures (`~ 1`) need the ML estimator",
                 ));
             }
-            if nx > 0 {
+            if nx > 0 && self.missing != SemMissing::Fiml {
                 return Err(Error::invalid(
                     "fixed_x",
                     format!(
-                        "a mean structure (FIML or `~ 1`) with fixed exogenous covariates ({}) is not supported; use fixed_x(false)",
+                        "a mean structure on complete rows (`~ 1`) with fixed exogenous covariates ({}) is not supported; use fixed_x(false) or FIML",
                         pt.ov_x.join(", ")
                     ),
                 ));
@@ -941,3 +944,27 @@ mod serialize;
 pub use serialize::SemReport;
 mod fit_measure;
 pub use fit_measure::FitMeasure;
+
+impl Sem {
+    /// Scaling of the latent responses of ordered indicators (default
+    /// [`Parameterization::Delta`]; lavaan's `parameterization = "theta"` with
+    /// [`Parameterization::Theta`]). No effect without ordered indicators.
+    ///
+    /// # Examples
+    /// ```
+    /// use surveystat::sem::{Parameterization, Sem};
+    /// let sem = Sem::from_syntax("f =~ a + b + c")
+    ///     .unwrap()
+    ///     .ordered(&["a", "b", "c"])
+    ///     .parameterization(Parameterization::Theta);
+    /// assert_eq!(sem.parameterization_kind(), Parameterization::Theta);
+    /// ```
+    pub fn parameterization(mut self, p: Parameterization) -> Self {
+        self.parameterization = p;
+        self
+    }
+    /// The parameterization of ordered indicators.
+    pub fn parameterization_kind(&self) -> Parameterization {
+        self.parameterization
+    }
+}

@@ -104,9 +104,8 @@ fn unsupported_combinations_are_typed_errors() {
     // FIML needs ML
     let e = fiml().estimator(Estimator::Gls).fit(&d).unwrap_err();
     assert!(matches!(e, Error::InvalidParameter { .. }), "{e:?}");
-    // fixed-x covariates with a mean structure
-    let e =
-        Sem::from_syntax("x4 ~ x1 + x2").unwrap().missing(SemMissing::Fiml).fit(&d).unwrap_err();
+    // fixed-x covariates with a mean structure on complete rows (FIML conditions on them)
+    let e = Sem::from_syntax("x4 ~ x1 + x2\nx4 ~ 1").unwrap().fit(&d).unwrap_err();
     assert!(matches!(e, Error::InvalidParameter { .. }), "{e:?}");
     // a mean structure needs raw data
     let cov = Array2::<f64>::eye(9);
@@ -123,4 +122,20 @@ fn unsupported_combinations_are_typed_errors() {
     // modification indices are not available for FIML fits
     let fit = fiml().fit(&d).unwrap();
     assert!(matches!(fit.modindices(), Err(Error::InvalidParameter { .. })));
+}
+
+/// Rows with a missing fixed covariate are dropped under FIML with fixed.x (as lavaan does),
+/// with a warning naming the covariates.
+#[test]
+fn fiml_drops_rows_missing_a_fixed_covariate() {
+    let d = load_data("HS_missing10.csv");
+    let fit = Sem::from_syntax("visual =~ x1 + x2 + x3\nvisual ~ x4")
+        .unwrap()
+        .missing(SemMissing::Fiml)
+        .fit(&d)
+        .unwrap();
+    let missing_x4 = d.column("x4").unwrap().iter().filter(|v| v.is_nan()).count();
+    assert!(missing_x4 > 0);
+    assert_eq!(fit.n_obs(), 301 - missing_x4);
+    assert!(fit.warnings().iter().any(|w| w.to_string().contains("fixed exogenous covariate")));
 }

@@ -55,10 +55,6 @@ fn robust_estimators_refuse_what_they_cannot_do() {
         let mg_mimic =
             Sem::from_syntax("visual =~ x1 + x2 + x3\nvisual ~ ageyr").unwrap().estimator(e);
         invalid(MultiGroupSem::new(mg_mimic, "school").fit(&hs), "multi-group fixed.x");
-        // fixed exogenous covariates
-        let mimic =
-            Sem::from_syntax("visual =~ x1 + x2 + x3\nvisual ~ ageyr").unwrap().estimator(e);
-        invalid(mimic.fit(&hs), "fixed.x");
     }
     // FIML only with MLR
     let miss = load_data("HS_missing10.csv");

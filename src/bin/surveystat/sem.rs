@@ -161,6 +161,9 @@ pub struct SemArgs {
     /// lavaan's growth(): observed intercepts fixed at 0, latent means free, a mean structure
     #[arg(long)]
     pub growth: bool,
+    /// with ordered indicators: scaling of the latent responses (lavaan `parameterization`)
+    #[arg(long, value_enum, default_value = "delta")]
+    pub parameterization: ParameterizationArg,
 }
 
 /// Run the subcommand.
@@ -187,6 +190,9 @@ pub fn run(a: SemArgs) -> Result<String, String> {
         sem = sem.ordered_all();
     } else if !a.ordered.is_empty() {
         sem = sem.ordered(&a.ordered);
+    }
+    if matches!(a.parameterization, ParameterizationArg::Theta) {
+        sem = sem.parameterization(surveystat::sem::Parameterization::Theta);
     }
     let sem = sem
         .likelihood(match a.likelihood {
@@ -421,4 +427,13 @@ impl From<EstimatorArg> for Estimator {
             EstimatorArg::Ulsmv => Estimator::Ulsmv,
         }
     }
+}
+
+/// Scaling of the latent responses of ordered indicators.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ParameterizationArg {
+    /// Var(y*) = 1, residual variances derived (lavaan's default)
+    Delta,
+    /// residual variances of y* fixed at 1, scaling factors derived
+    Theta,
 }

@@ -35,6 +35,18 @@ use crate::core::optim::{self, Problem};
 use crate::ordinal::Polychoric;
 use partable::split_thresholds;
 
+/// How the latent responses y* of ordered indicators are scaled (lavaan's `parameterization`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Parameterization {
+    /// Var(y*) = 1: the residual variances are derived, 1 − diag(Λ Ψ* Λᵀ) (the default).
+    #[default]
+    Delta,
+    /// Residual variances of y* are parameters (fixed at 1 in a single group); the scaling
+    /// factors Δ_j = 1/√Var(y*_j) are derived and the thresholds are on the y* scale.
+    Theta,
+}
+
 /// Most categories an ordered column may have.
 const MAX_CATEGORIES: usize = 20;
 
@@ -89,6 +101,9 @@ struct Ls<'a> {
     nm: usize,
     q: usize,
     cache: Option<(Array1<f64>, Array2<f64>)>,
+    /// Theta parameterization: the vech row of every (j, j) (the model's σ are then scaled by
+    /// Δ_j = 1/√σ_jj); `None` for delta.
+    diag_vech: Option<Vec<usize>>,
 }
 
 impl Ls<'_> {
@@ -97,6 +112,9 @@ impl Ls<'_> {
         let mats = self.st.matrices(&theta[..self.nm]);
         let imp = self.st.implied(&mats).ok()?;
         let full = self.st.delta(&imp);
+        if let Some(dv) = &self.diag_vech {
+            return self.eval_theta(theta, &imp.sigma, &full, dv);
+        }
         let nt = self.thr.len();
         let ns = nt + self.pairs.len();
         let mut e = Array1::zeros(ns);
@@ -117,6 +135,60 @@ impl Ls<'_> {
             e[r] = self.s[r] - imp.sigma[[i, j]];
             for f in 0..self.nm {
                 d[[r, f]] = full[[self.pair_vech[m], f]];
+            }
+        }
+        if e.iter().all(|v| v.is_finite()) { Some((e, d)) } else { None }
+    }
+}
+
+impl Ls<'_> {
+    /// The theta parameterization: τ*_jk = τ_jk Δ_j, ρ_ij = σ_ij Δ_i Δ_j with Δ_j = σ_jj^(−½), so
+    ///
+    /// ```text
+    /// ∂τ*_jk/∂τ_jk = Δ_j,   ∂τ*_jk/∂θ = −½ τ*_jk ∂σ_jj/∂θ / σ_jj
+    /// ∂ρ_ij/∂θ = Δ_i Δ_j ∂σ_ij/∂θ − ½ ρ_ij (∂σ_ii/∂θ / σ_ii + ∂σ_jj/∂θ / σ_jj)
+    /// ```
+    fn eval_theta(
+        &self,
+        theta: &[f64],
+        sigma: &Array2<f64>,
+        full: &Array2<f64>,
+        dv: &[usize],
+    ) -> Option<(Array1<f64>, Array2<f64>)> {
+        let p = sigma.nrows();
+        if (0..p).any(|j| sigma[[j, j]].partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)) {
+            return None;
+        }
+        let sc: Vec<f64> = (0..p).map(|j| 1.0 / sigma[[j, j]].sqrt()).collect();
+        let nt = self.thr.len();
+        let ns = nt + self.pairs.len();
+        let mut e = Array1::zeros(ns);
+        let mut d = Array2::zeros((ns, self.q));
+        for (r, t) in self.thr.iter().enumerate() {
+            let j = t.var;
+            let v = match (t.free, t.fixed) {
+                (Some(f), _) => {
+                    d[[r, f]] = sc[j];
+                    theta[f]
+                }
+                (None, Some(v)) => v,
+                (None, None) => 0.0,
+            };
+            let ts = v * sc[j];
+            e[r] = self.s[r] - ts;
+            for f in 0..self.nm {
+                d[[r, f]] -= 0.5 * ts * full[[dv[j], f]] / sigma[[j, j]];
+            }
+        }
+        for (m, &(i, j)) in self.pairs.iter().enumerate() {
+            let r = nt + m;
+            let rho = sigma[[i, j]] * sc[i] * sc[j];
+            e[r] = self.s[r] - rho;
+            for f in 0..self.nm {
+                d[[r, f]] = full[[self.pair_vech[m], f]] * sc[i] * sc[j]
+                    - 0.5
+                        * rho
+                        * (full[[dv[i], f]] / sigma[[i, i]] + full[[dv[j], f]] / sigma[[j, j]]);
             }
         }
         if e.iter().all(|v| v.is_finite()) { Some((e, d)) } else { None }
@@ -194,6 +266,11 @@ fn check_codes(x: &Array2<f64>, names: &[String]) -> Result<()> {
 /// The residual variances of ordered indicators are fixed (delta parameterization): their rows
 /// become fixed and the free indices are renumbered (rows sharing a label keep sharing one).
 fn fix_residual_variances(pt: &mut ParTable) -> Vec<Option<usize>> {
+    fix_residual_variances_at(pt, 0.0)
+}
+
+/// As [`fix_residual_variances`], at the value `v` (1 in the theta parameterization).
+fn fix_residual_variances_at(pt: &mut ParTable, v: f64) -> Vec<Option<usize>> {
     let mut resid = vec![None; pt.ov.len()];
     for (k, r) in pt.rows.iter_mut().enumerate() {
         if r.op == Op::Covariance
@@ -201,7 +278,7 @@ fn fix_residual_variances(pt: &mut ParTable) -> Vec<Option<usize>> {
             && let Some(i) = pt.ov.iter().position(|v| *v == r.lhs)
         {
             r.free = None;
-            r.fixed = Some(0.0);
+            r.fixed = Some(v);
             resid[i] = Some(k);
         }
     }
@@ -358,7 +435,13 @@ pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
         ));
     }
     check_latent_names(&pt.lv, data.names())?;
-    let resid = fix_residual_variances(&mut pt);
+    let theta_par = cfg.parameterization == Parameterization::Theta;
+    let resid = if theta_par {
+        fix_residual_variances_at(&mut pt, 1.0);
+        vec![None; pt.ov.len()]
+    } else {
+        fix_residual_variances(&mut pt)
+    };
     let mut st = ModelStructure::new(&pt)?;
     let nm = pt.npar;
 
@@ -415,13 +498,32 @@ pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
     // estimation
     let mut theta0 = start::start_values(&pt, &st, &rho, cfg.std_lv);
     theta0.resize(q, 0.0);
+    // theta: thresholds start on the y* scale of the starting values
+    let start_scale: Vec<f64> = match theta_par {
+        true => {
+            let imp0 = st.implied(&st.matrices(&theta0[..nm]))?;
+            (0..p).map(|j| imp0.sigma[[j, j]].max(1e-8).sqrt()).collect()
+        }
+        false => vec![1.0; p],
+    };
     for t in &thr {
         if let Some(f) = t.free {
-            theta0[f] = pf.thresholds()[t.var][t.k];
+            theta0[f] = pf.thresholds()[t.var][t.k] * start_scale[t.var];
         }
     }
-    let mut prob =
-        Ls { st: &st, thr: &thr, pairs: &pairs, pair_vech, s: &s, w: &w, nm, q, cache: None };
+    let diag_vech = theta_par.then(|| (0..p).map(|j| vech_row(j, j)).collect::<Vec<_>>());
+    let mut prob = Ls {
+        st: &st,
+        thr: &thr,
+        pairs: &pairs,
+        pair_vech,
+        s: &s,
+        w: &w,
+        nm,
+        q,
+        cache: None,
+        diag_vech,
+    };
     let opts = optim::Options { max_iter: cfg.max_iter, ..optim::Options::default() };
     let out = optim::scoring(&mut prob, &theta0, &opts);
     if !out.converged && !cfg.allow_nonconverged {
@@ -457,6 +559,11 @@ pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
     }
     let mats = st.matrices(&theta[..nm]);
     let imp = st.implied(&mats)?;
+    // the scaling factors Δ_j = 1/√Var(y*_j) (1 in the delta parameterization) and the
+    // implied correlations of y*
+    let scale: Vec<f64> = (0..p).map(|j| 1.0 / imp.sigma[[j, j]].sqrt()).collect();
+    let implied_cor =
+        Array2::from_shape_fn((p, p), |(i, j)| imp.sigma[[i, j]] * scale[i] * scale[j]);
     let vcov_model = Array2::from_shape_fn((nm, nm), |(i, j)| inf.vcov[[i, j]]);
     let mut rows = param_rows(&pt, &st, &mats, &imp, &vcov_model, cfg.ci_level);
     let zq = crate::core::dist::qnorm(0.5 + cfg.ci_level / 2.0);
@@ -471,7 +578,7 @@ pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
             let mut row = ParamRow::new(&pt.ov[t.var], "|", format!("t{}", t.k + 1), est);
             row.label = t.label.clone();
             row.std_lv = Some(est);
-            row.std_all = Some(est);
+            row.std_all = Some(if theta_par { est * scale[t.var] } else { est });
             match t.free {
                 Some(fi) => fill_inference(&mut row, est, inf.vcov[[fi, fi]].max(0.0).sqrt(), zq),
                 None => {
@@ -484,9 +591,25 @@ pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
         })
         .collect();
     rows.splice(at..at, thr_rows);
+    if theta_par {
+        // lavaan's `~*~` rows: the derived scaling factors (std.all 1)
+        let at = rows.iter().position(|r| r.op == ":=").unwrap_or(rows.len());
+        let sc_rows: Vec<ParamRow> = (0..p)
+            .map(|j| {
+                let mut row = ParamRow::new(&pt.ov[j], "~*~", pt.ov[j].clone(), scale[j]);
+                row.std_lv = Some(scale[j]);
+                row.std_all = Some(1.0);
+                row.se = Some(0.0);
+                row.ci_lower = Some(scale[j]);
+                row.ci_upper = Some(scale[j]);
+                row
+            })
+            .collect();
+        rows.splice(at..at, sc_rows);
+    }
 
     let catml = if robust {
-        robust::catml(&rho, &imp.sigma, &delta, &w, &gamma, &inf.a_inv, nt, &pairs, n, df)
+        robust::catml(&rho, &implied_cor, &delta, &w, &gamma, &inf.a_inv, nt, &pairs, n, df)
     } else {
         None
     };
@@ -503,7 +626,7 @@ pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
         test,
         base_test,
         s: &rho,
-        sigma: &imp.sigma,
+        sigma: &implied_cor,
         catml,
     });
     let mut par_names = free_names(&pt);
@@ -547,7 +670,7 @@ pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
         info_inv: inf.a_inv,
         theta,
         par_names,
-        implied: imp.sigma.clone(),
+        implied: implied_cor,
         sample: rho,
         ov: pt.ov.clone(),
         lv: pt.lv.clone(),

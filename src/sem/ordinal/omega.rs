@@ -47,8 +47,12 @@ impl SemFit {
             ));
         }
         let corr = if observed { &self.sample } else { &self.implied };
+        // theta parameterization: thresholds and loadings to the unit-variance y* scale by the
+        // scaling factors (`~*~` rows; 1 under delta, where they are not listed)
+        let scale = |v: &str| self.parameter(v, "~*~", v).map_or(1.0, |r| r.est);
         let thr = |v: &str| -> Vec<f64> {
-            self.rows.iter().filter(|r| r.op == "|" && r.lhs == v).map(|r| r.est).collect()
+            let s = scale(v);
+            self.rows.iter().filter(|r| r.op == "|" && r.lhs == v).map(|r| r.est * s).collect()
         };
         let mut out = Vec::with_capacity(self.lv.len());
         for f in &self.lv {
@@ -56,7 +60,9 @@ impl SemFit {
                 .rows
                 .iter()
                 .filter(|r| r.op == "=~" && r.lhs == *f)
-                .filter_map(|r| self.ov.iter().position(|v| *v == r.rhs).map(|i| (i, r.est)))
+                .filter_map(|r| {
+                    self.ov.iter().position(|v| *v == r.rhs).map(|i| (i, r.est * scale(&r.rhs)))
+                })
                 .collect();
             let psi = self.parameter(f, "~~", f).map_or(f64::NAN, |r| r.est);
             let taus: Vec<Vec<f64>> = items.iter().map(|(i, _)| thr(&self.ov[*i])).collect();

@@ -32,7 +32,10 @@ pub(crate) struct FimlInputs<'a> {
     pub em_mean: &'a Array1<f64>,
     pub em_cov: &'a Array2<f64>,
     pub indep_mean: &'a Array1<f64>,
-    pub indep_var: &'a Array1<f64>,
+    /// The independence model's covariance: its variances, and the fixed covariates' block.
+    pub indep_cov: &'a Array2<f64>,
+    /// Columns of the fixed covariates (their moments are left out of the h1 part).
+    pub ix: &'a [usize],
     /// Observed information of the saturated model at the EM moments.
     pub h1_info: &'a Array2<f64>,
     /// Observed information of the saturated model at the independence model's moments.
@@ -103,22 +106,24 @@ pub(crate) fn mlr_fiml(inp: &FimlInputs<'_>) -> Result<Option<super::Robust>> {
     let Some(b_h1) = score_crossproduct(inp.pats, inp.x, inp.em_mean, inp.em_cov, inp.vech) else {
         return Ok(None);
     };
-    let a1_inv = linalg::spd_inverse(inp.h1_info.view(), "saturated information")?;
-    let th1 = test::trace_sym(&a1_inv, &b_h1);
+    let sel = crate::sem::fiml::model_moments(p, inp.vech, inp.ix);
+    let sub = |m: &Array2<f64>| crate::sem::fiml::submatrix(m, &sel);
+    let a1_inv = linalg::spd_inverse(sub(inp.h1_info).view(), "saturated information")?;
+    let th1 = test::trace_sym(&a1_inv, &sub(&b_h1));
     let th0 = test::trace_sym(&b0, inp.info_inv);
     // the independence model: means and variances, linear in its moments
-    let dim = p + inp.vech.len();
-    let mut jb = Array2::<f64>::zeros((dim, 2 * p));
-    for j in 0..p {
-        jb[[j, j]] = 1.0;
-    }
-    for (r, &(a, b)) in inp.vech.iter().enumerate() {
-        if a == b {
-            jb[[p + r, p + a]] = 1.0;
+    // (means and variances of the variables that are not fixed covariates)
+    let dim = sel.len();
+    let ys: Vec<usize> = (0..p).filter(|j| !inp.ix.contains(j)).collect();
+    let mut jb = Array2::<f64>::zeros((p + inp.vech.len(), 2 * ys.len()));
+    for (c, &j) in ys.iter().enumerate() {
+        jb[[j, c]] = 1.0;
+        if let Some(r) = inp.vech.iter().position(|&v| v == (j, j)) {
+            jb[[p + r, ys.len() + c]] = 1.0;
         }
     }
-    let cov_b = Array2::from_shape_fn((p, p), |(i, j)| if i == j { inp.indep_var[i] } else { 0.0 });
-    let Some(b_base) = score_crossproduct(inp.pats, inp.x, inp.indep_mean, &cov_b, inp.vech) else {
+    let Some(b_base) = score_crossproduct(inp.pats, inp.x, inp.indep_mean, inp.indep_cov, inp.vech)
+    else {
         return Ok(None);
     };
     let eb = linalg::matmul(jb.t(), linalg::matmul(inp.base_info.view(), jb.view()).view());

@@ -40,6 +40,70 @@ pub(crate) fn gamma_nt_free(
     (g, zbar)
 }
 
+/// Γ of the second moments with the fixed covariates' (co)variances held at their sample value
+/// S_xx (lavaan's Γ under `fixed.x = TRUE`): case i's deviation r_i = x_i − x̄ enters through
+///
+/// ```text
+/// z_i = vech(r_i r_iᵀ − u_i u_iᵀ),   u_i = L r_i,x,   L = [S_yx S_xx⁻¹; I]
+/// ```
+///
+/// (the influence of S_xx on S_yy = Σ_res + B S_xx Bᵀ and S_yx = B S_xx removed), so the rows and
+/// columns of the covariates' own moments are zero. `ix` are the covariates' columns; returns
+/// Γ (divisor N) and s = vech S (divisor N). `None` if S_xx is singular.
+pub(crate) fn gamma_fixed_x(
+    x: ArrayView2<'_, f64>,
+    pairs: &[(usize, usize)],
+    ix: &[usize],
+) -> Option<(Array2<f64>, Array1<f64>)> {
+    let (n, p) = x.dim();
+    let nf = n as f64;
+    let means: Vec<f64> = (0..p).map(|j| x.column(j).sum() / nf).collect();
+    let cov = |a: usize, b: usize| {
+        x.column(a)
+            .iter()
+            .zip(x.column(b).iter())
+            .map(|(u, v)| (u - means[a]) * (v - means[b]))
+            .sum::<f64>()
+            / nf
+    };
+    let q = ix.len();
+    let sxx = Array2::from_shape_fn((q, q), |(a, b)| cov(ix[a], ix[b]));
+    let sxx_inv = linalg::small::inverse(&sxx)?;
+    // L (p × q)
+    let mut l = Array2::<f64>::zeros((p, q));
+    for j in 0..p {
+        match ix.iter().position(|&k| k == j) {
+            Some(a) => l[[j, a]] = 1.0,
+            None => {
+                let syx = Array1::from_iter(ix.iter().map(|&k| cov(j, k)));
+                l.row_mut(j).assign(&sxx_inv.dot(&syx));
+            }
+        }
+    }
+    let mut z = Array2::<f64>::zeros((n, pairs.len()));
+    let mut zbar = Array1::<f64>::zeros(pairs.len());
+    let mut r = vec![0.0; p];
+    for (i, row) in x.rows().into_iter().enumerate() {
+        for j in 0..p {
+            r[j] = row[j] - means[j];
+        }
+        let rx = Array1::from_iter(ix.iter().map(|&k| r[k]));
+        let u = l.dot(&rx);
+        for (c, &(a, b)) in pairs.iter().enumerate() {
+            let prod = r[a] * r[b];
+            zbar[c] += prod / nf;
+            z[[i, c]] = prod - u[a] * u[b];
+        }
+    }
+    let zm = z.mean_axis(ndarray::Axis(0)).unwrap_or_else(|| Array1::zeros(pairs.len()));
+    for mut row in z.rows_mut() {
+        row -= &zm;
+    }
+    let mut g = linalg::crossprod(z.view());
+    g /= nf;
+    Some((g, zbar))
+}
+
 /// W(A⁻¹) = ½ Dᵀ(A⁻¹ ⊗ A⁻¹)D for a given inverse `a_inv`, in the order of `pairs`.
 pub(crate) fn normal_weight(a_inv: &Array2<f64>, pairs: &[(usize, usize)]) -> Array2<f64> {
     let m = pairs.len();

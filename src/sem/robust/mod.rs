@@ -51,6 +51,8 @@ pub(crate) struct RobustInputs<'a> {
     /// The number of free rows of the parameter table (equality-constrained parameters counted
     /// each, as lavaan's unconstrained parameter vector): the divisor of `scaling.factor.h0`.
     pub npar: f64,
+    /// Columns of the fixed exogenous covariates (fixed.x), empty if none.
+    pub ix: &'a [usize],
 }
 
 /// The robust covariance of the estimates and the robust fit measures (each with the lavaan
@@ -69,30 +71,53 @@ pub(crate) fn robust_ml(inp: &RobustInputs<'_>) -> Result<Robust> {
     let n = inp.x.nrows() as f64;
     let p = inp.sigma.nrows();
     let pairs = inp.pairs;
-    let (gam, s) = gamma::gamma_nt_free(inp.x, pairs);
+    let ix = inp.ix;
+    let (gam, s) = if ix.is_empty() {
+        gamma::gamma_nt_free(inp.x, pairs)
+    } else {
+        gamma::gamma_fixed_x(inp.x, pairs, ix).ok_or_else(|| Error::NotPositiveDefinite {
+            matrix: "covariance of the exogenous covariates".into(),
+        })?
+    };
     let sigma_inv = linalg::spd_inverse(inp.sigma.view(), "model-implied covariance")?;
     let w = gamma::normal_weight(&sigma_inv, pairs);
-    // the baseline (independence) model: Σ_b = diag(S), Δ_b = unit columns on the variances
-    let s_diag: Vec<f64> = (0..p)
-        .map(|j| pairs.iter().position(|&(a, b)| a == j && b == j).map_or(f64::NAN, |r| s[r]))
-        .collect();
+    // the baseline (independence) model: Σ_b = diag(S) (the fixed covariates' block at S_xx),
+    // Δ_b = unit columns on the variances of the other variables
+    let s_at = |i: usize, j: usize| {
+        pairs
+            .iter()
+            .position(|&(a, b)| (a, b) == (i, j) || (a, b) == (j, i))
+            .map_or(f64::NAN, |r| s[r])
+    };
+    let s_diag: Vec<f64> = (0..p).map(|j| s_at(j, j)).collect();
     if s_diag.iter().any(|v| v.is_nan() || *v <= 0.0) {
         return Err(Error::NotPositiveDefinite { matrix: "sample covariance".into() });
     }
-    let sb_inv = Array2::from_shape_fn((p, p), |(i, j)| if i == j { 1.0 / s_diag[i] } else { 0.0 });
+    let sb = Array2::from_shape_fn((p, p), |(i, j)| {
+        if i == j {
+            s_diag[i]
+        } else if ix.contains(&i) && ix.contains(&j) {
+            s_at(i, j)
+        } else {
+            0.0
+        }
+    });
+    let sb_inv = linalg::spd_inverse(sb.view(), "baseline covariance")?;
     let w_b = gamma::normal_weight(&sb_inv, pairs);
-    let mut delta_b = Array2::<f64>::zeros((pairs.len(), p));
+    let ys: Vec<usize> = (0..p).filter(|j| !ix.contains(j)).collect();
+    let mut delta_b = Array2::<f64>::zeros((pairs.len(), ys.len()));
     for (r, &(a, b)) in pairs.iter().enumerate() {
-        if a == b {
-            delta_b[[r, a]] = 1.0;
+        if a == b
+            && let Some(c) = ys.iter().position(|&j| j == a)
+        {
+            delta_b[[r, c]] = 1.0;
         }
     }
     // I_b = Δ_bᵀ W_b Δ_b = diag(1 / (2 s_jj²))
-    let info_b_inv =
-        Array2::from_shape_fn(
-            (p, p),
-            |(i, j)| if i == j { 2.0 * s_diag[i] * s_diag[i] } else { 0.0 },
-        );
+    let nb = ys.len();
+    let info_b_inv = Array2::from_shape_fn((nb, nb), |(i, j)| {
+        if i == j { 2.0 * s_diag[ys[i]] * s_diag[ys[i]] } else { 0.0 }
+    });
     match inp.scaling {
         Scaling::SatorraBentler | Scaling::ScaledShifted => {
             let wd = linalg::matmul(w.view(), inp.delta.view());
@@ -118,27 +143,30 @@ pub(crate) fn robust_ml(inp: &RobustInputs<'_>) -> Result<Robust> {
             let e_inv = inp
                 .hessian_inv
                 .ok_or_else(|| Error::invalid("estimator", "MLR needs the observed information"))?;
-            let b1 = gamma::first_order(&w, &gam, &s, &gamma::vech(inp.sigma, pairs));
+            // the case-wise scores in θ are those of the joint likelihood (the covariates'
+            // moments enter them unchanged): B₁ from the plain Γ; the h1 trace below keeps
+            // the fixed-x Γ
+            let gam_scores =
+                if ix.is_empty() { None } else { Some(gamma::gamma_nt_free(inp.x, pairs).0) };
+            let gam_s = gam_scores.as_ref().unwrap_or(&gam);
+            let b1 = gamma::first_order(&w, gam_s, &s, &gamma::vech(inp.sigma, pairs));
             let b0 =
                 linalg::matmul(inp.delta.t(), linalg::matmul(b1.view(), inp.delta.view()).view());
             let vcov = sandwich::sandwich(e_inv, &b0, n);
             // h1 (unrestricted) part at the sample moments: tr(W(S)⁻¹ B₁(S)) = tr(Γ W(S))
-            let s_mat = Array2::from_shape_fn((p, p), |(i, j)| {
-                let r = pairs.iter().position(|&(a, b)| (a, b) == (i, j) || (a, b) == (j, i));
-                r.map_or(f64::NAN, |r| s[r])
-            });
+            let s_mat = Array2::from_shape_fn((p, p), |(i, j)| s_at(i, j));
             let s_inv = linalg::spd_inverse(s_mat.view(), "sample covariance")?;
             let th1 = test::trace_sym(&gam, &gamma::normal_weight(&s_inv, pairs));
             let th0 = test::trace_sym(&b0, e_inv);
-            let sb_vech =
-                Array1::from_iter(pairs.iter().map(|&(a, b)| if a == b { s_diag[a] } else { 0.0 }));
-            let b1_b = gamma::first_order(&w_b, &gam, &s, &sb_vech);
+            let sb_vech = gamma::vech(&sb, pairs);
+            let b1_b = gamma::first_order(&w_b, gam_s, &s, &sb_vech);
             let b0_b =
                 linalg::matmul(delta_b.t(), linalg::matmul(b1_b.view(), delta_b.view()).view());
             let th0_b = test::trace_sym(&b0_b, &info_b_inv);
             let model = test::Scaled::mean_adjusted(inp.chisq, inp.df, th1 - th0);
             let base = test::Scaled::mean_adjusted(inp.base_chisq, inp.base_df, th1 - th0_b);
-            let h1_h0 = Some((th1 / pairs.len() as f64, th0 / inp.npar));
+            let nx = ix.len();
+            let h1_h0 = Some((th1 / (pairs.len() - nx * (nx + 1) / 2) as f64, th0 / inp.npar));
             let measures = test::measures(inp.scaling, n, &model, &base, h1_h0);
             Ok(Robust { vcov, measures })
         }
@@ -158,19 +186,10 @@ pub(crate) fn scaling_of(e: Estimator) -> Option<Scaling> {
 /// Replace the SEs and add the robust fit measures of a complete-data single-group ML fit.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] for models the layer does not cover (fixed-x covariates, a mean
-/// structure, the Wishart likelihood); errors of [`robust_ml`].
+/// [`Error::InvalidParameter`] for models the layer does not cover (a mean structure, the
+/// Wishart likelihood); errors of [`robust_ml`].
 pub(crate) fn apply(mut fit: SemFit, robust: Estimator, data: &Dataset) -> Result<SemFit> {
     let Some(scaling) = scaling_of(robust) else { return Ok(fit) };
-    if !fit.pt.ov_x.is_empty() {
-        return Err(Error::invalid(
-            "fixed_x",
-            format!(
-                "robust ML with fixed exogenous covariates ({}) is not supported; use fixed_x(false)",
-                fit.pt.ov_x.join(", ")
-            ),
-        ));
-    }
     if fit.pt.meanstructure {
         return Err(Error::invalid(
             "estimator",
@@ -184,6 +203,8 @@ pub(crate) fn apply(mut fit: SemFit, robust: Estimator, data: &Dataset) -> Resul
     let keep: Vec<usize> =
         (0..x_all.nrows()).filter(|&i| x_all.row(i).iter().all(|v| !v.is_nan())).collect();
     let x = x_all.select(ndarray::Axis(0), &keep);
+    let ix: Vec<usize> =
+        fit.pt.ov_x.iter().filter_map(|v| fit.pt.ov.iter().position(|w| w == v)).collect();
     let point = estimate::eval(&fit.st, &fit.obj, &fit.theta)
         .ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
     let (_, delta) = estimate::gradient(&fit.st, &fit.obj, &point);
@@ -213,6 +234,7 @@ pub(crate) fn apply(mut fit: SemFit, robust: Estimator, data: &Dataset) -> Resul
         base_chisq: fm("baseline.chisq"),
         base_df: fm("baseline.df"),
         npar: fit.pt.rows.iter().filter(|r| r.free.is_some()).count() as f64,
+        ix: &ix,
     })?;
     fit.rows = param_rows(&fit.pt, &fit.st, &point.mats, &point.imp, &r.vcov, fit.config.ci_level);
     fit.vcov = r.vcov;
