@@ -2,6 +2,7 @@
 //! (logit, probit) and Poisson (log) with deviance, AIC, Wald z tests and intervals, odds or rate
 //! ratios, sandwich standard errors and likelihood-ratio tests of each term.
 
+mod cross;
 mod irls;
 mod profile;
 
@@ -10,7 +11,7 @@ use statrs::function::gamma::ln_gamma;
 
 use super::design::{self, DesignSpec};
 use super::formula::Formula;
-use super::solver::{Design, stream_qr_scaled};
+use super::solver::Design;
 use crate::core::dist;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
@@ -248,9 +249,6 @@ impl Glm {
         }
         names.extend(mm.spec.names.iter().cloned());
         assign.extend(mm.spec.assign.iter().map(|&a| Some(a)));
-        for (j, name) in mm.spec.names.iter().enumerate() {
-            crate::core::scale::check_column_scale(name, mm.x.column(j).iter().copied())?;
-        }
         let design = Design { x: mm.x.view(), cols: (0..mm.x.ncols()).collect(), intercept };
         let fit = irls::irls(&design, &mm.y, &self.control(&names))?;
         let mut warnings = Vec::new();
@@ -282,23 +280,19 @@ impl Glm {
         // Sandwich: B (Σ u_i u_iᵀ) B with u_i = x_i w_i (y_i − μ_i)/μ'(η_i): working residuals at
         // the final η times the working weights of the last step, as R's glm object stores them
         // (and sandwich's estfun reads them).
-        let mut eta = vec![0.0; n];
-        irls::linear_predictor(&design, &fit.coef, &mut eta);
         let u: Vec<f64> = (0..n)
             .map(|i| {
-                let (mu, d) = fam.inv(eta[i]);
+                let (mu, d) = fam.inv(fit.eta[i]);
                 ((mm.y[i] - mu) / d * fit.weights[i]).abs()
             })
             .collect();
-        // Σ u_i² x_i x_iᵀ = Rᵀ R for the QR of diag(|u|) X (no copy of X, parallel).
-        let meat = stream_qr_scaled(&design, None, Some(&u))
-            .map(|t| {
-                Array2::from_shape_fn((p, p), |(a, b)| {
-                    (0..=a.min(b)).map(|i| t.r(i, a) * t.r(i, b)).sum::<f64>()
-                        / (t.scale[a] * t.scale[b])
-                })
-            })
-            .ok_or_else(|| Error::NonFinite { what: "sandwich scores".into() })?;
+        // Σ u_i² x_i x_iᵀ (one blocked pass, parallel; no copy of X).
+        let meat = cross::scaled_cross(&design, &u);
+        if meat.iter().any(|v| !v.is_finite()) {
+            return Err(Error::NonFinite { what: "sandwich scores".into() });
+        }
+        let meat = Array2::from_shape_vec((p, p), meat)
+            .map_err(|_| Error::NonFinite { what: "sandwich scores".into() })?;
         let hc0 = fit.cov.dot(&meat).dot(&fit.cov);
         let hc1 = hc0.mapv(|v| v * n as f64 / (n as f64 - k));
         let se: Vec<f64> = fit.cov.diag().iter().map(|v| v.sqrt()).collect();

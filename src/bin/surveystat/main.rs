@@ -67,6 +67,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // faer asks rayon for its thread count at every factorisation whose parallelism is not set,
+    // and that question starts rayon's global pool (one thread per core) even for a 9 × 9
+    // Cholesky. With the count given here the pool starts only when a loop runs in parallel.
+    faer::set_global_parallelism(faer::Par::rayon(thread_count()));
     if let Err(message) = output::set_data_options(&cli.data_options) {
         eprintln!("surveystat: {message}");
         return ExitCode::FAILURE;
@@ -97,4 +101,15 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The size rayon's global pool will have: `RAYON_NUM_THREADS` when set to a positive count,
+/// else the available parallelism.
+fn thread_count() -> usize {
+    std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+        .unwrap_or(1)
 }

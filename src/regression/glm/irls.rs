@@ -1,17 +1,23 @@
 //! Iteratively reweighted least squares on a borrowed design (no copy of X per step).
 //!
-//! Every step solves the weighted least-squares problem `min ‖√W (z − X β)‖` of R's `glm.fit`
-//! by the streaming tall-skinny Householder QR of the solver ([`stream_qr_scaled`]): the rows
-//! of `[X z]` are copied leaf by leaf into a cache-resident buffer, scaled by `√wᵢ` there and
-//! factored (groups of leaves in parallel). The only per-fit memory proportional to n is five
-//! vectors (η, μ, z, √w, w) allocated once and reused across steps; the per-row work (working
-//! response and weights, η = Xβ, deviance) runs over fixed chunks of rows in parallel, with
-//! chunk results summed in chunk order so the result does not depend on the thread count.
+//! Every step solves the weighted least-squares problem `min ‖√W (z − X β)‖` of R's `glm.fit`.
+//! One pass over the rows per step does all the per-row work: η = Xβ, μ, the deviance, and at
+//! the new η the working response and weights and the cross-products `[X z]ᵀ W [X z]` that the
+//! next step solves (blocks of rows through faer's matrix product, see [`super::cross`]). The
+//! step solves the equilibrated normal equations by Cholesky when their condition number is at
+//! most [`KAPPA_MAX`]: the step's error is then below 1e-9 relative, and the rank check of the
+//! first step is implied (a column aliased at R's tolerance would need a condition number above
+//! 10¹⁴). Otherwise the step is the streaming tall-skinny Householder QR of the solver
+//! ([`stream_qr_scaled`]), as R's. The only per-fit memory proportional to n is a few vectors
+//! (η, μ, two weight vectors) allocated once; chunk results are summed in chunk order, so the
+//! result does not depend on the thread count.
 
 use ndarray::Array2;
 use rayon::prelude::*;
 
 use super::GlmFamily;
+use super::cross::{Cross, add_in_order, design_row, identity_cols};
+use crate::core::linalg::small;
 use crate::error::{Error, Result};
 use crate::regression::solver::{Design, RANK_TOL, UpperFactor, stream_qr_scaled};
 
@@ -29,6 +35,8 @@ pub(super) struct Irls {
     pub cov: Array2<f64>,
     /// The working weights `w = μ'(η)²/V(μ)` of the last step (at the η it started from).
     pub weights: Vec<f64>,
+    /// The linear predictor at `coef` (offset included).
+    pub eta: Vec<f64>,
 }
 
 /// Controls of one IRLS run.
@@ -90,47 +98,128 @@ pub(super) fn chunked_sum(n: usize, f: impl Fn(usize) -> f64 + Sync) -> f64 {
     parts.iter().sum()
 }
 
-/// Relative deviance change above which a step solves the normal equations `XᵀWX b = XᵀWz`
-/// (one pass of cross-products, about a quarter of the QR's arithmetic) instead of the QR: far
-/// from the optimum the step's rounding error (of order κ²ε) is corrected by the later steps,
-/// which are QR steps, as are the first (rank check) and the last (covariance).
+/// Relative deviance change above which a step of an ill-conditioned problem (condition
+/// number above [`KAPPA_MAX`]) may still solve the normal equations instead of the QR: far from
+/// the optimum the step's rounding error (of order κ²ε) is corrected by the later steps, which
+/// are QR steps, as are the first (rank check) and the last (covariance).
 const GRAM_ABOVE: f64 = 1e-4;
 
-/// `XᵀWX` (lower triangle, row-major p×p) followed by `XᵀWz` (p), summed over fixed chunks of
-/// rows (in parallel) in chunk order, so the result does not depend on the thread count.
-fn weighted_gram(design: &Design<'_>, z: &[f64], w: &[f64]) -> Vec<f64> {
-    let n = design.n();
+/// Largest 1-norm condition number of the equilibrated `XᵀWX` whose Cholesky solve counts as
+/// exact: the cross-products carry a rounding error of about 10⁻¹³ relative (blocked sums), so
+/// the step is accurate to about 10⁻⁹ relative, and `√W X` (condition number at most 10²) has
+/// no column within R's rank tolerance of the others.
+const KAPPA_MAX: f64 = 1e4;
+
+/// One pass over the rows. With `coef`, first `η = Xβ (+ offset)` into `eta`; then at every
+/// row `μ = g⁻¹(η)` into `mu`, the working weight into `w`, and the cross-products of
+/// `√w (x, z)` (`q = p + 1` values, `z` the working response). Returns the `q × q` sum
+/// (column-major) and the deviance at `η`.
+#[allow(clippy::too_many_arguments)]
+fn row_pass(
+    design: &Design<'_>,
+    y: &[f64],
+    offset: Option<&[f64]>,
+    fam: GlmFamily,
+    coef: Option<&[f64]>,
+    eta: &mut [f64],
+    mu: &mut [f64],
+    w: &mut [f64],
+) -> (Vec<f64>, f64) {
     let p = design.p();
-    let k = n.div_ceil(CHUNK);
-    let parts: Vec<Vec<f64>> = (0..k)
-        .into_par_iter()
-        .map(|c| {
-            let mut acc = vec![0.0; p * p + p];
-            let (g, r) = acc.split_at_mut(p * p);
-            let mut row = vec![0.0; p];
-            for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
-                for (kk, v) in row.iter_mut().enumerate() {
-                    *v = design.at(i, kk);
+    let q = p + 1;
+    let identity = identity_cols(design);
+    let parts: Vec<(Vec<f64>, f64)> = eta
+        .par_chunks_mut(CHUNK)
+        .zip(mu.par_chunks_mut(CHUNK))
+        .zip(w.par_chunks_mut(CHUNK))
+        .enumerate()
+        .map(|(ci, ((ec, mc), wc))| {
+            let r0 = ci * CHUNK;
+            let mut cross = Cross::new(q);
+            let mut x = vec![0.0; p];
+            let mut dev = 0.0;
+            for j in 0..ec.len() {
+                let i = r0 + j;
+                design_row(design, identity, i, &mut x);
+                let o = offset.map_or(0.0, |o| o[i]);
+                if let Some(b) = coef {
+                    ec[j] = x.iter().zip(b).map(|(a, c)| a * c).sum::<f64>() + o;
                 }
-                let wi = w[i];
-                for a in 0..p {
-                    let wa = wi * row[a];
-                    r[a] += wa * z[i];
-                    for (gv, &xb) in g[a * p..a * p + a + 1].iter_mut().zip(&row[..=a]) {
-                        *gv += wa * xb;
-                    }
+                let e = ec[j];
+                let (m, d) = fam.inv(e);
+                mc[j] = m;
+                if coef.is_some() {
+                    dev += fam.unit_deviance(y[i], m);
                 }
+                let wi = d * d / fam.variance(m);
+                wc[j] = wi;
+                let z = e - o + (y[i] - m) / d;
+                let s = wi.sqrt();
+                let row = cross.next_row();
+                for (r, &v) in row.iter_mut().zip(&x) {
+                    *r = s * v;
+                }
+                row[p] = s * z;
             }
-            acc
+            (cross.finish(), dev)
         })
         .collect();
-    let mut out = vec![0.0; p * p + p];
-    for part in &parts {
-        for (o, v) in out.iter_mut().zip(part) {
-            *o += v;
+    let dev = parts.iter().map(|(_, d)| d).sum();
+    (add_in_order(parts.into_iter().map(|(g, _)| g).collect(), q * q), dev)
+}
+
+/// A step from the normal equations.
+struct GramStep {
+    coef: Vec<f64>,
+    /// `(XᵀWX)⁻¹`, row-major.
+    cov: Vec<f64>,
+    /// 1-norm condition number of the equilibrated `XᵀWX`.
+    kappa: f64,
+}
+
+/// Solve the normal equations held in the cross-products `cross` (`q × q`, column-major,
+/// `q = p + 1`, the last column `XᵀWz`) after scaling `XᵀWX` to a unit diagonal. `None` when a
+/// value is not finite or the scaled matrix is not numerically positive definite.
+fn gram_step(cross: &[f64], p: usize) -> Option<GramStep> {
+    let q = p + 1;
+    let at = |a: usize, b: usize| cross[b * q + a];
+    let mut d = vec![0.0; p];
+    for (k, dk) in d.iter_mut().enumerate() {
+        let g = at(k, k);
+        if !(g > 0.0 && g.is_finite()) {
+            return None;
+        }
+        *dk = 1.0 / g.sqrt();
+    }
+    let mut h = vec![0.0; p * p];
+    for a in 0..p {
+        for b in 0..p {
+            h[a * p + b] = at(a.max(b), a.min(b)) * d[a] * d[b];
         }
     }
-    out
+    let mut rhs: Vec<f64> = (0..p).map(|a| at(a, p) * d[a]).collect();
+    if h.iter().chain(&rhs).any(|v| !v.is_finite()) {
+        return None;
+    }
+    let mut l = h.clone();
+    if !small::cholesky_in_place(&mut l, p) {
+        return None;
+    }
+    let mut hinv = vec![0.0; p * p];
+    let mut t = vec![0.0; p * p];
+    small::chol_inverse(&l, p, &mut hinv, &mut t);
+    let norm1 = |m: &[f64]| {
+        (0..p).map(|b| (0..p).map(|a| m[a * p + b].abs()).sum::<f64>()).fold(0.0, f64::max)
+    };
+    let kappa = norm1(&h) * norm1(&hinv);
+    small::chol_solve(&l, p, &mut rhs, 1);
+    let coef: Vec<f64> = rhs.iter().zip(&d).map(|(v, s)| v * s).collect();
+    let cov: Vec<f64> = (0..p * p).map(|k| hinv[k] * d[k / p] * d[k % p]).collect();
+    (kappa.is_finite() && coef.iter().chain(&cov).all(|v| v.is_finite())).then_some(GramStep {
+        coef,
+        cov,
+        kappa,
+    })
 }
 
 /// Fit by IRLS. The rank of the design is checked at the first step.
@@ -150,83 +239,52 @@ pub(super) fn irls(design: &Design<'_>, y: &[f64], ctl: &Control<'_>) -> Result<
     eta.par_iter_mut().zip(y.par_iter()).for_each(|(e, &v)| {
         *e = fam.link(if fam.binomial() { (v + 0.5) / 2.0 } else { v + 0.1 });
     });
-    mu.par_iter_mut().zip(eta.par_iter()).for_each(|(m, &e)| *m = fam.inv(e).0);
-    let mut z = vec![0.0; n];
-    let mut sw = vec![0.0; n];
+    // The weights of the step being taken, and those at the η the step produces.
     let mut weights = vec![0.0; n];
+    let mut w_next = vec![0.0; n];
     let mut dev_old = f64::INFINITY;
     let mut coef = vec![0.0; p];
     // The coefficients the current step starts from, for step halving (from the second step).
     let mut prev: Option<Vec<f64>> = None;
     let mut converged = false;
     let mut iterations = 0;
-    let mut rinv = vec![0.0; p * p];
-    let mut scale = vec![1.0; p];
-    // Relative deviance change of the previous step, and whether the last step was a QR step.
+    let mut cov = vec![0.0; p * p];
+    // Relative deviance change of the previous step, and whether the last step was exact
+    // (a well-conditioned normal-equation step or a QR step).
     let mut change = f64::INFINITY;
-    let mut last_qr;
+    // Cross-products at the current η, when the last pass computed them.
+    let mut pending: Option<Vec<f64>> = None;
     for it in 1..=ctl.max_iter {
         iterations = it;
-        // Working response and weights at the current η.
-        z.par_chunks_mut(CHUNK)
-            .zip(sw.par_chunks_mut(CHUNK))
-            .zip(weights.par_chunks_mut(CHUNK))
-            .enumerate()
-            .for_each(|(ci, ((zc, sc), wc))| {
-                let r0 = ci * CHUNK;
-                for j in 0..zc.len() {
-                    let i = r0 + j;
-                    let (_, d) = fam.inv(eta[i]);
-                    let var = fam.variance(mu[i]);
-                    let o = offset.map_or(0.0, |o| o[i]);
-                    zc[j] = eta[i] - o + (y[i] - mu[i]) / d;
-                    wc[j] = d * d / var;
-                    sc[j] = wc[j].sqrt();
+        let cross = match pending.take() {
+            Some(c) => c,
+            None => row_pass(design, y, offset, fam, None, &mut eta, &mut mu, &mut weights).0,
+        };
+        let step = if p > 0 { gram_step(&cross, p) } else { None };
+        let exact = step.as_ref().is_some_and(|s| s.kappa <= KAPPA_MAX);
+        let last_exact = match step {
+            Some(s) if exact || (it > 1 && change > GRAM_ABOVE) => {
+                coef.copy_from_slice(&s.coef);
+                if exact {
+                    cov = s.cov;
                 }
-            });
-        let mut gram_step = false;
-        if it > 1 && change > GRAM_ABOVE && p > 0 {
-            let mut gr = weighted_gram(design, &z, &weights);
-            let (g, r) = gr.split_at_mut(p * p);
-            if crate::core::linalg::small::cholesky_in_place(g, p) {
-                crate::core::linalg::small::chol_solve(g, p, r, 1);
-                if r.iter().all(|v| v.is_finite()) {
-                    coef.copy_from_slice(r);
-                    gram_step = true;
-                }
+                exact
             }
-        }
-        if !gram_step {
-            let tri = stream_qr_scaled(design, Some(&z), Some(&sw)).ok_or_else(|| {
-                Error::NonFinite { what: "design or IRLS working response".into() }
-            })?;
-            if it == 1 {
-                let (_, aliased) = tri.aliased(RANK_TOL);
-                if !aliased.is_empty() {
-                    return Err(Error::RankDeficient {
-                        aliased: aliased.iter().map(|&k| ctl.names[k].clone()).collect(),
-                    });
-                }
+            _ => {
+                qr_step(design, y, offset, fam, &eta, &mu, it, ctl.names, &mut coef, &mut cov)?;
+                true
             }
-            let (mut q, _) = tri.qty().unwrap_or_default();
-            tri.solve_r(&mut q);
-            for k in 0..p {
-                coef[k] = q[k] * tri.scale[k];
-            }
-            rinv = tri.r_inverse();
-            scale.clone_from(&tri.scale);
-        }
-        last_qr = !gram_step;
-        linear_predictor(design, &coef, &mut eta);
-        add_offset(&mut eta, offset);
-        mu.par_iter_mut().zip(eta.par_iter()).for_each(|(m, &e)| *m = fam.inv(e).0);
-        let mut dev = chunked_sum(n, |i| fam.unit_deviance(y[i], mu[i]));
+        };
+        let (next, mut dev) =
+            row_pass(design, y, offset, fam, Some(&coef), &mut eta, &mut mu, &mut w_next);
+        let mut halved = false;
         if let Some(pc) = prev.as_mut() {
             let mut h = 0;
             while !(dev.is_finite() && dev <= dev_old * (1.0 + 4.0 * f64::EPSILON))
                 && h < MAX_HALVINGS
             {
                 h += 1;
+                halved = true;
                 for (c, &q) in coef.iter_mut().zip(pc.iter()) {
                     *c = 0.5 * (*c + q);
                 }
@@ -246,17 +304,72 @@ pub(super) fn irls(design: &Design<'_>, y: &[f64], ctl: &Control<'_>) -> Result<
             });
         }
         change = (dev - dev_old).abs() / (dev.abs() + 0.1);
-        if change < ctl.tol && last_qr {
+        dev_old = dev;
+        if change < ctl.tol && last_exact {
             converged = true;
-            dev_old = dev;
             break;
         }
-        dev_old = dev;
+        if !halved {
+            std::mem::swap(&mut weights, &mut w_next);
+            pending = Some(next);
+        }
+    }
+    let cov = Array2::from_shape_vec((p, p), cov).unwrap_or_else(|_| Array2::zeros((p, p)));
+    Ok(Irls { coef, mu, deviance: dev_old, iterations, converged, cov, weights, eta })
+}
+
+/// A QR step (R's): the working response and weights at `eta`, `mu`, the streaming QR of
+/// `√W [X z]`, the rank check at the first step, the coefficients and `(XᵀWX)⁻¹` (row-major).
+#[allow(clippy::too_many_arguments)]
+fn qr_step(
+    design: &Design<'_>,
+    y: &[f64],
+    offset: Option<&[f64]>,
+    fam: GlmFamily,
+    eta: &[f64],
+    mu: &[f64],
+    it: usize,
+    names: &[String],
+    coef: &mut [f64],
+    cov: &mut [f64],
+) -> Result<()> {
+    let n = y.len();
+    let p = design.p();
+    let mut z = vec![0.0; n];
+    let mut sw = vec![0.0; n];
+    z.par_chunks_mut(CHUNK).zip(sw.par_chunks_mut(CHUNK)).enumerate().for_each(|(ci, (zc, sc))| {
+        let r0 = ci * CHUNK;
+        for j in 0..zc.len() {
+            let i = r0 + j;
+            let (_, d) = fam.inv(eta[i]);
+            let var = fam.variance(mu[i]);
+            let o = offset.map_or(0.0, |o| o[i]);
+            zc[j] = eta[i] - o + (y[i] - mu[i]) / d;
+            sc[j] = (d * d / var).sqrt();
+        }
+    });
+    let tri = stream_qr_scaled(design, Some(&z), Some(&sw))
+        .ok_or_else(|| Error::NonFinite { what: "design or IRLS working response".into() })?;
+    if it == 1 {
+        let (_, aliased) = tri.aliased(RANK_TOL);
+        if !aliased.is_empty() {
+            return Err(Error::RankDeficient {
+                aliased: aliased.iter().map(|&k| names[k].clone()).collect(),
+            });
+        }
+    }
+    let (mut qv, _) = tri.qty().unwrap_or_default();
+    tri.solve_r(&mut qv);
+    for k in 0..p {
+        coef[k] = qv[k] * tri.scale[k];
     }
     // (XᵀWX)⁻¹ = D R⁻¹ R⁻ᵀ D for the equilibrated factor A = √W X D = Q R.
-    let cov = Array2::from_shape_fn((p, p), |(i, j)| {
-        let s: f64 = (i.max(j)..p).map(|k| rinv[i * p + k] * rinv[j * p + k]).sum();
-        s * scale[i] * scale[j]
-    });
-    Ok(Irls { coef, mu, deviance: dev_old, iterations, converged, cov, weights })
+    let rinv = tri.r_inverse();
+    for i in 0..p {
+        for j in 0..p {
+            let s: f64 = (i.max(j)..p).map(|k| rinv[i * p + k] * rinv[j * p + k]).sum();
+            cov[i * p + j] = s * tri.scale[i] * tri.scale[j];
+        }
+    }
+    Ok(())
 }
