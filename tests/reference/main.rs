@@ -23,6 +23,7 @@ mod omega;
 mod omega_bifactor;
 mod ordinal_gaps;
 mod parallel;
+mod partial_ladder;
 mod polychoric;
 mod regression_factors;
 mod regression_glm;
