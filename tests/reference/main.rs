@@ -25,6 +25,7 @@ mod omega_bifactor;
 mod ordinal_gaps;
 mod ordinal_theta;
 mod parallel;
+mod partial_ladder;
 mod polychoric;
 mod regression_factors;
 mod regression_glm;

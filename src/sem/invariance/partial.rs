@@ -1,7 +1,8 @@
 //! The partial-invariance search: starting from the first step of the ladder that its decision
 //! rule rejects, free (lavaan `group.partial`) the equality constraint with the largest
 //! univariate score statistic among those the step adds, refit, and repeat until the step is
-//! accepted or no constraint of the step is left.
+//! accepted or no constraint of the step is left; then fit the later steps with the freed
+//! parameters kept free and search each of them the same way.
 
 use std::fmt;
 
@@ -86,6 +87,52 @@ pub struct PartialSearchStep {
     pub accepted: bool,
 }
 
+/// One step of the ladder in the partial-invariance search: the step fitted with the parameters
+/// freed at the steps below it (`start_partial`), its comparison with the accepted (partial)
+/// step before, and the refits that free its own constraints.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct PartialStage {
+    /// The step.
+    pub step: String,
+    /// The step before it (as accepted by the search, with its freed parameters).
+    pub against: String,
+    /// The parameters free when the step is first fitted (freed at the steps below).
+    pub start_partial: Vec<String>,
+    /// Free parameters of the first fit of the step.
+    pub npar: f64,
+    /// Its χ².
+    pub chisq: f64,
+    /// Its degrees of freedom.
+    pub df: f64,
+    /// Its CFI.
+    pub cfi: f64,
+    /// Its RMSEA.
+    pub rmsea: f64,
+    /// Δχ² against the step before.
+    pub chisq_diff: f64,
+    /// Δdf.
+    pub df_diff: f64,
+    /// P(χ²_Δdf > Δχ²).
+    pub pvalue: f64,
+    /// ΔCFI.
+    #[cfg_attr(feature = "serde", serde(rename = "cfi.delta"))]
+    pub cfi_delta: f64,
+    /// ΔRMSEA.
+    #[cfg_attr(feature = "serde", serde(rename = "rmsea.delta"))]
+    pub rmsea_delta: f64,
+    /// The first fit is accepted by the rule (nothing to free at this step).
+    pub start_accepted: bool,
+    /// The refits of this step, in order (empty when the first fit is accepted).
+    pub sequence: Vec<PartialSearchStep>,
+    /// The step's last model is accepted.
+    pub accepted: bool,
+    /// Why the step's search stopped before acceptance (empty when accepted).
+    pub stopped: String,
+    /// Every parameter free in the step's last model.
+    pub partial: Vec<String>,
+}
+
 /// The result of a partial-invariance search (see [`Invariance::partial_search`]).
 #[derive(Debug, Clone)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -105,8 +152,17 @@ pub struct PartialSearch {
     pub accepted: bool,
     /// Why the search stopped before acceptance (empty when accepted).
     pub stopped: String,
+    /// Every step searched, from the first rejected one up the ladder: once a step is accepted
+    /// the next is fitted with the parameters freed so far and searched in turn, until the top
+    /// of the ladder or a step that is not accepted. The first entry repeats `sequence`.
+    pub stages: Vec<PartialStage>,
+    /// Why the search did not reach the top of the ladder after accepting a step (a refit
+    /// failed); empty otherwise.
+    pub ladder_stopped: String,
     #[cfg_attr(feature = "serde", serde(skip))]
     fit: MultiGroupFit,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    stage_fits: Vec<MultiGroupFit>,
 }
 
 impl PartialSearch {
@@ -117,6 +173,14 @@ impl PartialSearch {
     /// The parameters freed (the last model's `group.partial`).
     pub fn partial(&self) -> &[String] {
         self.sequence.last().map(|s| s.partial.as_slice()).unwrap_or(&[])
+    }
+    /// The multi-group fit of the last model of each entry of [`PartialSearch::stages`].
+    pub fn stage_fits(&self) -> &[MultiGroupFit] {
+        &self.stage_fits
+    }
+    /// The parameters free in the last model of the highest step searched.
+    pub fn ladder_partial(&self) -> &[String] {
+        self.stages.last().map(|s| s.partial.as_slice()).unwrap_or(&[])
     }
 
     /// A printable table of the sequence.
@@ -130,38 +194,7 @@ impl PartialSearch {
                 PartialRule::DeltaCfi => "cfi.delta >= -0.01 (Cheung & Rensvold)".to_string(),
             }
         ));
-        let mut t = Table::new(
-            Some("Constraints freed one at a time (largest univariate score statistic first):"),
-            [
-                "freed",
-                "score X2",
-                "chisq",
-                "df",
-                "cfi",
-                "rmsea",
-                "chisq diff",
-                "df diff",
-                "p",
-                "cfi.delta",
-                "accepted",
-            ],
-        );
-        for e in &self.sequence {
-            t.push([
-                e.freed.clone(),
-                fmt_num(e.score_x2, 3),
-                fmt_num(e.chisq, 3),
-                fmt_num(e.df, 0),
-                fmt_num(e.cfi, 3),
-                fmt_num(e.rmsea, 3),
-                fmt_num(e.chisq_diff, 3),
-                fmt_num(e.df_diff, 0),
-                fmt_pvalue(e.pvalue),
-                fmt_num(e.cfi_delta, 4),
-                if e.accepted { "yes" } else { "no" }.to_string(),
-            ]);
-        }
-        s.table(t);
+        s.table(sequence_table(&self.sequence));
         if self.accepted {
             s.text(format!(
                 "Partial {} model accepted with group.partial: {}",
@@ -171,8 +204,75 @@ impl PartialSearch {
         } else {
             s.text(format!("No partial {} model accepted: {}", self.step, self.stopped));
         }
+        for st in self.stages.iter().skip(1) {
+            s.text(format!(
+                "Step {} against partial {} with group.partial {}: chisq diff = {} (df {}), p = {}, cfi.delta = {}",
+                st.step,
+                st.against,
+                if st.start_partial.is_empty() { "(none)".to_string() } else { st.start_partial.join(", ") },
+                fmt_num(st.chisq_diff, 3),
+                fmt_num(st.df_diff, 0),
+                fmt_pvalue(st.pvalue),
+                fmt_num(st.cfi_delta, 4)
+            ));
+            if !st.sequence.is_empty() {
+                s.table(sequence_table(&st.sequence));
+            }
+            if st.accepted {
+                s.text(format!(
+                    "Partial {} model accepted with group.partial: {}",
+                    st.step,
+                    if st.partial.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        st.partial.join(", ")
+                    }
+                ));
+            } else {
+                s.text(format!("No partial {} model accepted: {}", st.step, st.stopped));
+            }
+        }
+        if !self.ladder_stopped.is_empty() {
+            s.text(format!("The search stopped: {}", self.ladder_stopped));
+        }
         s
     }
+}
+
+/// The table of one step's refits.
+fn sequence_table(sequence: &[PartialSearchStep]) -> Table {
+    let mut t = Table::new(
+        Some("Constraints freed one at a time (largest univariate score statistic first):"),
+        [
+            "freed",
+            "score X2",
+            "chisq",
+            "df",
+            "cfi",
+            "rmsea",
+            "chisq diff",
+            "df diff",
+            "p",
+            "cfi.delta",
+            "accepted",
+        ],
+    );
+    for e in sequence {
+        t.push([
+            e.freed.clone(),
+            fmt_num(e.score_x2, 3),
+            fmt_num(e.chisq, 3),
+            fmt_num(e.df, 0),
+            fmt_num(e.cfi, 3),
+            fmt_num(e.rmsea, 3),
+            fmt_num(e.chisq_diff, 3),
+            fmt_num(e.df_diff, 0),
+            fmt_pvalue(e.pvalue),
+            fmt_num(e.cfi_delta, 4),
+            if e.accepted { "yes" } else { "no" }.to_string(),
+        ]);
+    }
+    t
 }
 
 impl fmt::Display for PartialSearch {
@@ -272,13 +372,7 @@ impl Invariance {
         }) else {
             return Ok(None);
         };
-        let step = &self.steps[k];
-        let before = &fit.steps()[k - 1];
-        let added: Vec<GroupEqual> =
-            step.equal.iter().copied().filter(|e| !self.steps[k - 1].equal.contains(e)).collect();
-        let m = |f: &MultiGroupFit, key: &str| f.fit_measure(key).unwrap_or(f64::NAN);
-        let mut current = fit.fits()[k].clone();
-        let lv: Vec<String> = current
+        let lv: Vec<String> = fit.fits()[k]
             .groups()
             .first()
             .map(|g| {
@@ -291,41 +385,150 @@ impl Invariance {
                 v
             })
             .unwrap_or_default();
-        let mut partial: Vec<String> = Vec::new();
-        let mut sequence = Vec::new();
-        let mut stopped = String::new();
-        let mut accepted = false;
-        loop {
+        let ctx = SearchContext { data, lv: &lv, rejected: &rejected };
+        let before = &fit.steps()[k - 1];
+        let base = Baseline {
+            name: before.name.clone(),
+            chisq: before.chisq,
+            df: before.df,
+            cfi: before.cfi,
+            rmsea: before.rmsea,
+        };
+        let (first, current) =
+            self.search_stage(&ctx, k, &base, fit.fits()[k].clone(), Vec::new(), true)?;
+        let mut stages = vec![first.clone()];
+        let mut stage_fits = vec![current.clone()];
+        let mut ladder_stopped = String::new();
+        let mut j = k + 1;
+        while j < self.steps.len() && stages.last().is_some_and(|s| s.accepted) {
+            let prev = stages.last().map(|s| s.partial.clone()).unwrap_or_default();
+            let last = &stage_fits[stage_fits.len() - 1];
+            let base = Baseline {
+                name: self.steps[j - 1].name.clone(),
+                chisq: measure(last, "chisq"),
+                df: measure(last, "df"),
+                cfi: measure(last, "cfi"),
+                rmsea: measure(last, "rmsea"),
+            };
+            let start = match self.partial_multigroup(&self.steps[j], &prev).fit(data) {
+                Ok(f) => f,
+                Err(e) => {
+                    ladder_stopped =
+                        format!("step {} could not be fitted: {e}", self.steps[j].name);
+                    break;
+                }
+            };
+            match self.search_stage(&ctx, j, &base, start, prev, false) {
+                Ok((stage, f)) => {
+                    stages.push(stage);
+                    stage_fits.push(f);
+                }
+                Err(e) => {
+                    ladder_stopped = format!("step {}: {e}", self.steps[j].name);
+                    break;
+                }
+            }
+            j += 1;
+        }
+        Ok(Some(PartialSearch {
+            step: first.step,
+            against: first.against,
+            rule,
+            alpha: self.alpha,
+            sequence: first.sequence,
+            accepted: first.accepted,
+            stopped: first.stopped,
+            stages,
+            ladder_stopped,
+            fit: current,
+            stage_fits,
+        }))
+    }
+
+    /// Search one step `k` of the ladder starting from its fit `start` (with `partial` free):
+    /// compare with `base`, and while rejected free the candidate with the largest score
+    /// statistic and refit. Errors of the first score test propagate when `strict` is set; later
+    /// ones stop the step's search.
+    fn search_stage(
+        &self,
+        ctx: &SearchContext<'_>,
+        k: usize,
+        base: &Baseline,
+        start: MultiGroupFit,
+        mut partial: Vec<String>,
+        strict: bool,
+    ) -> Result<(PartialStage, MultiGroupFit)> {
+        let step = &self.steps[k];
+        let added: Vec<GroupEqual> =
+            step.equal.iter().copied().filter(|e| !self.steps[k - 1].equal.contains(e)).collect();
+        let m = measure;
+        let start_partial = partial.clone();
+        let chisq_diff = m(&start, "chisq") - base.chisq;
+        let df_diff = m(&start, "df") - base.df;
+        let cfi_delta = m(&start, "cfi") - base.cfi;
+        let (pvalue, bad) = (ctx.rejected)(chisq_diff, df_diff, cfi_delta);
+        let mut stage = PartialStage {
+            step: step.name.clone(),
+            against: base.name.clone(),
+            start_partial,
+            npar: m(&start, "npar"),
+            chisq: m(&start, "chisq"),
+            df: m(&start, "df"),
+            cfi: m(&start, "cfi"),
+            rmsea: m(&start, "rmsea"),
+            chisq_diff,
+            df_diff,
+            pvalue,
+            cfi_delta,
+            rmsea_delta: m(&start, "rmsea") - base.rmsea,
+            start_accepted: !bad,
+            sequence: Vec::new(),
+            accepted: !bad,
+            stopped: String::new(),
+            partial: partial.clone(),
+        };
+        let mut current = start;
+        // the ladder's own first rejected step is always searched (it was rejected)
+        while !stage.accepted {
             if self.max_freed.is_some_and(|n| partial.len() >= n) {
-                stopped = format!("the limit of {} freed parameters is reached", partial.len());
+                stage.stopped =
+                    format!("the limit of {} freed parameters is reached", partial.len());
                 break;
             }
             let scores = match current.score_tests() {
                 Ok(s) => s,
-                Err(e) if sequence.is_empty() => return Err(e),
+                Err(e) if strict && stage.sequence.is_empty() => return Err(e),
                 Err(e) => {
-                    stopped = format!("score tests not available: {e}");
+                    stage.stopped = format!("score tests not available: {e}");
                     break;
                 }
             };
             let best = scores.largest(|c| {
-                class_of(&c.lhs, &c.op, &c.rhs, &lv).is_some_and(|e| added.contains(&e))
+                class_of(&c.lhs, &c.op, &c.rhs, ctx.lv).is_some_and(|e| added.contains(&e))
                     && !partial.contains(&partial_name(&c.lhs, &c.op, &c.rhs))
             });
             let Some(best) = best else {
-                stopped = "no equality constraint of the step is left to free".into();
+                stage.stopped = "no equality constraint of the step is left to free".into();
                 break;
             };
             let freed = partial_name(&best.lhs, &best.op, &best.rhs);
             partial.push(freed.clone());
-            let next = self.partial_multigroup(step, &partial).fit(data)?;
-            let chisq_diff = m(&next, "chisq") - before.chisq;
-            let df_diff = m(&next, "df") - before.df;
-            let cfi_delta = m(&next, "cfi") - before.cfi;
-            let (pvalue, bad) = rejected(chisq_diff, df_diff, cfi_delta);
-            sequence.push(PartialSearchStep {
+            let next = match self.partial_multigroup(step, &partial).fit(ctx.data) {
+                Ok(f) => f,
+                Err(e) if strict => return Err(e),
+                Err(e) => {
+                    stage.stopped = format!("refit with {freed} free failed: {e}");
+                    partial.pop();
+                    break;
+                }
+            };
+            let chisq_diff = m(&next, "chisq") - base.chisq;
+            let df_diff = m(&next, "df") - base.df;
+            let cfi_delta = m(&next, "cfi") - base.cfi;
+            let (pvalue, bad) = (ctx.rejected)(chisq_diff, df_diff, cfi_delta);
+            stage.sequence.push(PartialSearchStep {
                 step: step.name.clone(),
-                against: before.name.clone(),
+                against: base.name.clone(),
                 freed,
                 freed_lhs: best.lhs.clone(),
                 freed_op: best.op.clone(),
@@ -342,24 +545,33 @@ impl Invariance {
                 df_diff,
                 pvalue,
                 cfi_delta,
-                rmsea_delta: m(&next, "rmsea") - before.rmsea,
+                rmsea_delta: m(&next, "rmsea") - base.rmsea,
                 accepted: !bad,
             });
             current = next;
-            if !bad {
-                accepted = true;
-                break;
-            }
+            stage.accepted = !bad;
         }
-        Ok(Some(PartialSearch {
-            step: step.name.clone(),
-            against: before.name.clone(),
-            rule,
-            alpha: self.alpha,
-            sequence,
-            accepted,
-            stopped,
-            fit: current,
-        }))
+        stage.partial = partial;
+        Ok((stage, current))
     }
+}
+
+/// The accepted model a step is compared with.
+struct Baseline {
+    name: String,
+    chisq: f64,
+    df: f64,
+    cfi: f64,
+    rmsea: f64,
+}
+
+/// What every step of one search shares.
+struct SearchContext<'a> {
+    data: &'a Dataset,
+    lv: &'a [String],
+    rejected: &'a dyn Fn(f64, f64, f64) -> (f64, bool),
+}
+
+fn measure(f: &MultiGroupFit, key: &str) -> f64 {
+    f.fit_measure(key).unwrap_or(f64::NAN)
 }
