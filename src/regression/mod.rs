@@ -31,3 +31,4 @@ pub use process::{
     ConditionalEffect, ConditionalIndirect, JnPoint, JohnsonNeyman, Mediation, ModeratedMediation,
     Moderation, Probes,
 };
+pub use solver::QrAccumulator;

@@ -30,4 +30,5 @@ mod sem_extreme_fit;
 mod sem_ordinal;
 mod sem_robust;
 mod stream;
+mod stream_ols;
 mod study;

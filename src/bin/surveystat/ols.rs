@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 use surveystat::regression::{Ols, OlsFit, RankDeficiency, RobustCovariance, SeType};
 
-use crate::output::{in_file, json_text, num, read_data};
+use crate::output::{in_file, json_text, num, read_data, stream_requested};
 
 /// Robust standard errors for the coefficient table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -58,6 +58,9 @@ pub struct OlsArgs {
 
 /// Run the subcommand.
 pub fn run(a: OlsArgs) -> Result<String, String> {
+    if stream_requested() {
+        return crate::ols_stream::run(&a);
+    }
     let ds = read_data(&a.data)?;
     let se = match (a.robust, a.cluster.is_some()) {
         (None, false) => SeType::Classical,
