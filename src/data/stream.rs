@@ -279,7 +279,7 @@ impl StreamedQr {
 /// let s = stream_qr(&path, "y", &["x"], &CsvOptions::new()).unwrap();
 /// let fit = Ols::new().names(&["x"]).response("y").fit_qr(s.accumulator()).unwrap();
 /// assert_eq!(fit.n_obs(), 5);
-/// assert!((fit.coefficients()[1] - 0.7).abs() < 1e-12);
+/// assert!((fit.coefficients()[1] - 9.0 / 14.8).abs() < 1e-12);
 /// ```
 ///
 /// # Errors
