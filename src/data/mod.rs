@@ -20,7 +20,9 @@ use ndarray::{Array1, Array2, ArrayView1, Axis, CowArray, Ix2, Slice};
 use self::csv::TextColumn;
 pub use self::csv::{CsvOptions, MAX_RECORD_BYTES};
 pub use self::ops::{Composite, Impute};
-pub use self::stream::{StreamedMoments, stream_moments, stream_moments_reader};
+pub use self::stream::{
+    StreamedMoments, StreamedQr, stream_moments, stream_moments_reader, stream_qr,
+};
 use crate::error::{Error, Result};
 
 /// A table of named `f64` columns; rows are observations, `NaN` marks a missing value.

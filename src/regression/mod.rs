@@ -35,3 +35,4 @@ pub use process::{
 mod serialize;
 #[cfg(feature = "serde")]
 pub use serialize::{GlmReport, OlsReport};
+pub use solver::QrAccumulator;

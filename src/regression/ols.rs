@@ -20,6 +20,7 @@ use crate::warning::Warning;
 
 mod dataset;
 mod fit;
+mod qr;
 
 /// R's `lm` tolerance on the sequential relative distance of a column from the span of the
 /// preceding ones (`qr(tol = 1e-7)`); columns below it are kept here but warned about.

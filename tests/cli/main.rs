@@ -32,4 +32,5 @@ mod sem_growth;
 mod sem_ordinal;
 mod sem_robust;
 mod stream;
+mod stream_ols;
 mod study;

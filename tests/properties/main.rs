@@ -20,5 +20,7 @@ mod resample;
 mod sem;
 mod sem_bootstrap;
 mod sem_fiml;
+mod stream_parquet;
+mod stream_qr;
 mod streaming;
 mod table_width;

@@ -14,6 +14,7 @@ mod glm;
 mod icc;
 mod invariance;
 mod ols;
+mod ols_stream;
 mod omega;
 mod output;
 mod parallel;

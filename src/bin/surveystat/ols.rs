@@ -2,7 +2,7 @@
 
 use surveystat::regression::{Ols, OlsReport, RankDeficiency, RobustCovariance, SeType};
 
-use crate::output::{in_file, read_data, serialized};
+use crate::output::{in_file, read_data, serialized, stream_requested};
 
 /// Robust standard errors for the coefficient table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -60,6 +60,9 @@ pub struct OlsArgs {
 
 /// Run the subcommand.
 pub fn run(a: OlsArgs) -> Result<String, String> {
+    if stream_requested() {
+        return crate::ols_stream::run(&a);
+    }
     let ds = read_data(&a.data)?;
     let se = match (a.robust, a.cluster.is_some()) {
         (None, false) => SeType::Classical,

@@ -20,8 +20,9 @@ pub struct DataOptions {
     /// Further missing-value codes, e.g. -99,999 (numbers match by value, other codes by text)
     #[arg(long, global = true, value_name = "CODES", allow_hyphen_values = true)]
     pub na: Option<String>,
-    /// Fit from moments streamed from the file in chunks, without loading it (alpha, kmo, efa,
-    /// omega, sem with complete-data ML/GLS/ULS); files of 4 GiB or more are streamed anyway
+    /// Fit from moments streamed from the file (CSV or Parquet) in chunks, without loading it
+    /// (alpha, kmo, efa, omega, sem with complete-data ML/GLS/ULS; ols from the streamed QR
+    /// factor); files of 4 GiB or more are streamed anyway
     #[arg(long, global = true)]
     pub stream: bool,
 }
@@ -119,7 +120,7 @@ pub fn read_data(path: &str) -> Result<Dataset, String> {
     if stream_requested() {
         return Err(
             "--stream: this subcommand needs the rows themselves (alpha, kmo, efa, omega and sem \
-             fit from streamed moments)"
+             fit from streamed moments, ols from a streamed QR factor)"
                 .into(),
         );
     }
@@ -216,4 +217,22 @@ pub fn text_with_notes(mut text: String, notes: &[String]) -> String {
         text.push_str(&format!("Note: {n}\n"));
     }
     text
+}
+
+/// Stream the QR state of `response` on `predictors` from a delimited or Parquet file.
+pub fn stream_qr_data(
+    path: &str,
+    response: &str,
+    predictors: &[String],
+) -> Result<surveystat::data::StreamedQr, String> {
+    let mut opts = CSV_OPTIONS.get().cloned().unwrap_or_default();
+    if opts.delimiter_byte().is_none()
+        && matches!(
+            std::path::Path::new(path).extension().and_then(|e| e.to_str()),
+            Some("tsv" | "tab")
+        )
+    {
+        opts = opts.delimiter(b'\t');
+    }
+    surveystat::data::stream_qr(path, response, predictors, &opts).map_err(in_file(path))
 }

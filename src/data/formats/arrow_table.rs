@@ -61,7 +61,7 @@ pub(super) fn append(
     Ok(())
 }
 
-fn push_numbers(out: &mut Vec<f64>, col: &ArrayRef) -> std::result::Result<(), String> {
+pub(super) fn push_numbers(out: &mut Vec<f64>, col: &ArrayRef) -> std::result::Result<(), String> {
     macro_rules! prim {
         ($t:ty, $conv:expr) => {{
             let a = col.as_primitive::<$t>();

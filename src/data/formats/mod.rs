@@ -14,6 +14,8 @@ mod dta;
 mod ipc;
 #[cfg(feature = "parquet")]
 mod parquet;
+#[cfg(feature = "parquet")]
+pub(super) use parquet::stream as stream_parquet;
 #[cfg(feature = "sav")]
 mod sav;
 

@@ -25,6 +25,7 @@ use faer::linalg::householder;
 use faer::linalg::qr::no_pivoting;
 use faer::{Conj, Mat, MatMut, MatRef, Par};
 use ndarray::ArrayView2;
+pub use stream::QrAccumulator;
 pub(crate) use stream::*;
 
 use super::dd::Dot2;

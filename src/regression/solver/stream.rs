@@ -352,7 +352,12 @@ pub(crate) fn stream_qr_scaled(
         }
         r
     };
-    // Equilibrate: d_k = 2^-round(log2 ‖x_k‖), ‖x_k‖ = ‖R[:, k]‖.
+    Some(equilibrate(rcm, p, pc))
+}
+
+/// The [`TriFactor`] of a column-major `pc × pc` triangle of `[X y]` (`p` design columns):
+/// column equilibration `d_k = 2^-round(log2 ‖x_k‖)`, `‖x_k‖ = ‖R[:, k]‖`, applied exactly.
+fn equilibrate(rcm: Vec<f64>, p: usize, pc: usize) -> TriFactor {
     let mut scale = vec![1.0; p];
     for (c, d) in scale.iter_mut().enumerate() {
         let col = &rcm[c * pc..c * pc + pc];
@@ -369,5 +374,288 @@ pub(crate) fn stream_qr_scaled(
             r[i * pc + j] = rcm[j * pc + i] * d;
         }
     }
-    Some(TriFactor { p, pc, r, scale })
+    TriFactor { p, pc, r, scale }
+}
+
+/// A mergeable streaming QR of `[1 X y]`: the upper triangular factor `R` of the intercept,
+/// `k` predictors and the response, with the numbers of complete and skipped rows.
+///
+/// Feed it chunks of rows in any order and pieces (threads, files, the partitions of a query
+/// engine), [`merge`](QrAccumulator::merge) the pieces, and [`Ols::fit_qr`] gives the
+/// coefficients, standard errors and model summaries of the regression of `y` on `X` — those
+/// of [`Ols::fit`] up to rounding — without the rows. A chunk is stacked under the carried
+/// triangle and factored by Householder QR (reflectors discarded); two states merge by the QR of
+/// their stacked triangles (TSQR, Demmel et al. 2012). The signs of the rows of `R` are fixed so
+/// that its diagonal is non-negative, which makes the factor unique (for a full-rank design it is
+/// the Cholesky factor of `[1 X y]ᵀ[1 X y]`). Rows with a missing value (`NaN`) in `y` or any
+/// predictor are skipped and counted (listwise).
+///
+/// # Formula
+/// ```text
+/// [R_a; R_b] = Q R            (merge)
+/// [R; rows of the chunk] = Q R (update, leaf by leaf)
+/// ```
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// use surveystat::regression::{Ols, QrAccumulator};
+/// let x = array![[1.0, 2.0], [2.0, 1.0], [3.0, 5.0], [4.0, 3.0], [5.0, 6.0], [6.0, 4.0]];
+/// let y = array![1.0, 3.0, 2.0, 5.0, 4.0, 7.0];
+/// let mut a = QrAccumulator::new(2);
+/// a.update(&x.slice(ndarray::s![..3, ..]), &y.slice(ndarray::s![..3])).unwrap();
+/// let mut b = QrAccumulator::new(2);
+/// b.update(&x.slice(ndarray::s![3.., ..]), &y.slice(ndarray::s![3..])).unwrap();
+/// a.merge(&b).unwrap();
+/// let streamed = Ols::new().fit_qr(&a).unwrap();
+/// let direct = Ols::new().fit(&x, &y).unwrap();
+/// for (s, d) in streamed.coefficients().iter().zip(direct.coefficients()) {
+///     assert!((s - d).abs() < 1e-12);
+/// }
+/// ```
+///
+/// # References
+/// Demmel, J., Grigori, L., Hoemmen, M., & Langou, J. (2012). Communication-optimal parallel and
+/// sequential QR and LU factorizations. SIAM Journal on Scientific Computing, 34(1), A206–A239.
+///
+/// [`Ols::fit_qr`]: crate::regression::Ols::fit_qr
+/// [`Ols::fit`]: crate::regression::Ols::fit
+#[derive(Debug, Clone, PartialEq)]
+pub struct QrAccumulator {
+    k: usize,
+    n: usize,
+    skipped: usize,
+    /// Column-major `(k + 2) × (k + 2)` upper triangle.
+    r: Vec<f64>,
+}
+
+impl QrAccumulator {
+    /// An empty state for `k` predictors.
+    pub fn new(k: usize) -> Self {
+        let pc = k + 2;
+        Self { k, n: 0, skipped: 0, r: vec![0.0; pc * pc] }
+    }
+
+    /// Number of predictors (without the intercept).
+    pub fn n_predictors(&self) -> usize {
+        self.k
+    }
+
+    /// Number of complete rows accumulated.
+    pub fn n_obs(&self) -> usize {
+        self.n
+    }
+
+    /// Number of rows skipped because they held a missing value.
+    pub fn n_skipped(&self) -> usize {
+        self.skipped
+    }
+
+    /// The `(k + 2) × (k + 2)` upper triangular factor of `[1 X y]` (non-negative diagonal).
+    pub fn factor(&self) -> ndarray::Array2<f64> {
+        let pc = self.k + 2;
+        ndarray::Array2::from_shape_fn((pc, pc), |(i, j)| self.r[j * pc + i])
+    }
+
+    /// Add a chunk of rows: `x` (rows = observations, `k` columns) and the response `y`.
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] for a wrong number of columns or rows of `y`;
+    /// [`Error::NonFinite`] for an infinite value.
+    pub fn update(
+        &mut self,
+        x: &ndarray::ArrayRef2<f64>,
+        y: &ndarray::ArrayRef1<f64>,
+    ) -> crate::error::Result<()> {
+        use crate::error::Error;
+        if x.ncols() != self.k {
+            return Err(Error::DimensionMismatch {
+                what: "chunk predictors".into(),
+                expected: self.k,
+                found: x.ncols(),
+            });
+        }
+        if y.len() != x.nrows() {
+            return Err(Error::DimensionMismatch {
+                what: "rows of y vs rows of x".into(),
+                expected: x.nrows(),
+                found: y.len(),
+            });
+        }
+        let pc = self.k + 2;
+        let leaf = STREAM_LEAF.max(2 * pc).min(x.nrows().max(1));
+        let ld = pc + leaf;
+        let mut buf = vec![0.0; ld * pc];
+        for c in 0..pc {
+            buf[c * ld..c * ld + pc].copy_from_slice(&self.r[c * pc..c * pc + pc]);
+        }
+        let mut len = 0;
+        for (i, (row, &yi)) in x.outer_iter().zip(y.iter()).enumerate() {
+            if yi.is_infinite() || row.iter().any(|v| v.is_infinite()) {
+                return Err(Error::NonFinite { what: format!("chunk row {}", i + 1) });
+            }
+            if yi.is_nan() || row.iter().any(|v| v.is_nan()) {
+                self.skipped += 1;
+                continue;
+            }
+            let at = pc + len;
+            buf[at] = 1.0;
+            for (j, v) in row.iter().enumerate() {
+                buf[(j + 1) * ld + at] = *v;
+            }
+            buf[(pc - 1) * ld + at] = yi;
+            len += 1;
+            self.n += 1;
+            if len == leaf {
+                qr_carry(&mut buf, ld, 0, pc + len, pc);
+                len = 0;
+            }
+        }
+        if len > 0 {
+            qr_carry(&mut buf, ld, 0, pc + len, pc);
+        }
+        for c in 0..pc {
+            self.r[c * pc..c * pc + pc].copy_from_slice(&buf[c * ld..c * ld + pc]);
+        }
+        self.normalize_signs();
+        Ok(())
+    }
+
+    /// Merge another state into this one (QR of the two stacked triangles).
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`](crate::error::Error::DimensionMismatch) if the two have
+    /// different numbers of predictors.
+    pub fn merge(&mut self, other: &QrAccumulator) -> crate::error::Result<()> {
+        if other.k != self.k {
+            return Err(crate::error::Error::DimensionMismatch {
+                what: "QR state predictors".into(),
+                expected: self.k,
+                found: other.k,
+            });
+        }
+        self.skipped += other.skipped;
+        if other.n == 0 {
+            return Ok(());
+        }
+        if self.n == 0 {
+            self.n = other.n;
+            self.r.clone_from(&other.r);
+            return Ok(());
+        }
+        let pc = self.k + 2;
+        let ld = 2 * pc;
+        let mut buf = vec![0.0; ld * pc];
+        for c in 0..pc {
+            buf[c * ld..c * ld + pc].copy_from_slice(&self.r[c * pc..c * pc + pc]);
+            buf[c * ld + pc..c * ld + 2 * pc].copy_from_slice(&other.r[c * pc..c * pc + pc]);
+        }
+        qr_carry(&mut buf, ld, 0, ld, pc);
+        for c in 0..pc {
+            self.r[c * pc..c * pc + pc].copy_from_slice(&buf[c * ld..c * ld + pc]);
+        }
+        self.n += other.n;
+        self.normalize_signs();
+        Ok(())
+    }
+
+    /// Merge the states of several partitions in a canonical order (by count, then by the bit
+    /// patterns of the factor) as a balanced tree, so the result does not depend, to the last
+    /// bit, on the order in which the partitions arrive.
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`](crate::error::Error::DimensionMismatch) if a state does not
+    /// have `k` predictors.
+    pub fn merge_all(
+        k: usize,
+        parts: impl IntoIterator<Item = QrAccumulator>,
+    ) -> crate::error::Result<QrAccumulator> {
+        let mut level: Vec<QrAccumulator> = parts.into_iter().collect();
+        if let Some(bad) = level.iter().find(|a| a.k != k) {
+            return Err(crate::error::Error::DimensionMismatch {
+                what: "QR state predictors".into(),
+                expected: k,
+                found: bad.k,
+            });
+        }
+        level.sort_by_cached_key(|a| {
+            (a.n, a.skipped, a.r.iter().map(|v| v.to_bits()).collect::<Vec<u64>>())
+        });
+        while level.len() > 1 {
+            let mut next = Vec::with_capacity(level.len().div_ceil(2));
+            let mut it = level.into_iter();
+            while let Some(mut a) = it.next() {
+                if let Some(b) = it.next() {
+                    a.merge(&b)?;
+                }
+                next.push(a);
+            }
+            level = next;
+        }
+        Ok(level.pop().unwrap_or_else(|| QrAccumulator::new(k)))
+    }
+
+    /// A state from its parts — the number of complete rows, the rows skipped and the
+    /// `(k + 2) × (k + 2)` upper triangular factor of `[1 X y]` — as another engine computes and
+    /// ships them.
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`](crate::error::Error::DimensionMismatch) for a factor that is
+    /// not square of order at least 2; [`Error::NonFinite`](crate::error::Error::NonFinite);
+    /// [`Error::InvalidParameter`](crate::error::Error::InvalidParameter) for a non-zero entry
+    /// below the diagonal or a non-zero factor with `n = 0`.
+    pub fn from_state(
+        n: usize,
+        skipped: usize,
+        factor: &ndarray::ArrayRef2<f64>,
+    ) -> crate::error::Result<Self> {
+        use crate::error::Error;
+        let pc = factor.nrows();
+        if pc < 2 || factor.ncols() != pc {
+            return Err(Error::DimensionMismatch {
+                what: "QR factor columns".into(),
+                expected: pc.max(2),
+                found: factor.ncols(),
+            });
+        }
+        if factor.iter().any(|v| !v.is_finite()) {
+            return Err(Error::NonFinite { what: "QR state".into() });
+        }
+        let mut r = vec![0.0; pc * pc];
+        for i in 0..pc {
+            for j in 0..pc {
+                let v = factor[[i, j]];
+                if i > j && v != 0.0 {
+                    return Err(Error::invalid(
+                        "factor",
+                        format!("not upper triangular at ({}, {})", i + 1, j + 1),
+                    ));
+                }
+                r[j * pc + i] = v;
+            }
+        }
+        if n == 0 && r.iter().any(|&v| v != 0.0) {
+            return Err(Error::invalid("n", "an empty state must have a zero factor"));
+        }
+        let mut acc = Self { k: pc - 2, n, skipped, r };
+        acc.normalize_signs();
+        Ok(acc)
+    }
+
+    /// Flip rows of `R` so that its diagonal is non-negative.
+    fn normalize_signs(&mut self) {
+        let pc = self.k + 2;
+        for i in 0..pc {
+            if self.r[i * pc + i] < 0.0 {
+                for j in i..pc {
+                    self.r[j * pc + i] = -self.r[j * pc + i];
+                }
+            }
+        }
+    }
+
+    /// The equilibrated factor of the design `[1 X]` with the response appended.
+    pub(crate) fn tri(&self) -> TriFactor {
+        equilibrate(self.r.clone(), self.k + 1, self.k + 2)
+    }
 }
