@@ -68,7 +68,7 @@ pub use invariance::{
     LatentMeanDifference, ScoreTests, StepComparison,
 };
 pub use invariance::{DifferenceMethod, ScaledDifference};
-pub use invariance::{PartialRule, PartialSearch, PartialSearchStep};
+pub use invariance::{PartialRule, PartialSearch, PartialSearchStep, PartialStage};
 pub use modindices::ModIndex;
 pub use multigroup::{
     ChisqDifference, GroupDifference, GroupEqual, GroupResult, MultiGroupFit, MultiGroupSem,

@@ -116,6 +116,11 @@ pub fn run(a: InvarianceArgs) -> Result<String, String> {
                 None => Value::Array(Vec::new()),
             };
             o.insert("partial_search".into(), seq);
+            let stages = match &search {
+                Some(s) => serde_json::to_value(&s.stages).map_err(|e| e.to_string())?,
+                None => Value::Array(Vec::new()),
+            };
+            o.insert("partial_search_stages".into(), stages);
             o.insert(
                 "partial_search_result".into(),
                 serde_json::json!({

@@ -14,7 +14,7 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 pub use ladder::{InvarianceFit, InvarianceStepFit, StepComparison};
 pub use means::LatentMeanDifference;
-pub use partial::{PartialRule, PartialSearch, PartialSearchStep};
+pub use partial::{PartialRule, PartialSearch, PartialSearchStep, PartialStage};
 pub use scaled::{DifferenceMethod, ScaledDifference};
 pub(crate) use score::mean_score_parts;
 pub use score::{ConstraintScore, ScoreTests};
