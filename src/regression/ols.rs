@@ -708,17 +708,7 @@ impl Ols {
         }
         let coef = Array1::from(coef_v);
 
-        // (XᵀX)⁻¹ = D R⁻¹ R⁻ᵀ D.
-        let d = &scale;
-        let mut xtx_inv = Array2::<f64>::zeros((p, p));
-        for i in 0..p {
-            for j in i..p {
-                let s =
-                    (j..p).map(|k| rinv[i * p + k] * rinv[j * p + k]).sum::<f64>() * d[i] * d[j];
-                xtx_inv[[i, j]] = s;
-                xtx_inv[[j, i]] = s;
-            }
-        }
+        let xtx_inv = xtx_inverse(&rinv, &scale, p);
         let df_res = (n - p) as f64;
         let sigma2 = rss / df_res;
         let vcov = xtx_inv.mapv(|v| v * sigma2);
@@ -930,4 +920,18 @@ impl Ols {
     pub fn cluster_column(&self) -> Option<&str> {
         self.cluster.as_deref()
     }
+}
+
+/// (XᵀX)⁻¹ = D R⁻¹ R⁻ᵀ D from the inverse of the triangular factor of the column-scaled design
+/// (`rinv`, p × p row-major upper triangular) and the column scales `d`.
+pub(crate) fn xtx_inverse(rinv: &[f64], d: &[f64], p: usize) -> Array2<f64> {
+    let mut xtx_inv = Array2::<f64>::zeros((p, p));
+    for i in 0..p {
+        for j in i..p {
+            let s = (j..p).map(|k| rinv[i * p + k] * rinv[j * p + k]).sum::<f64>() * d[i] * d[j];
+            xtx_inv[[i, j]] = s;
+            xtx_inv[[j, i]] = s;
+        }
+    }
+    xtx_inv
 }

@@ -92,17 +92,7 @@ impl Ols {
         let rss = resid_norm * resid_norm;
         let mss = dd::sum_sq(qty[1..].iter().copied());
 
-        // (XᵀX)⁻¹ = D R⁻¹ R⁻ᵀ D.
-        let d = &scale;
-        let mut xtx_inv = Array2::<f64>::zeros((p, p));
-        for i in 0..p {
-            for j in i..p {
-                let s =
-                    (j..p).map(|k| rinv[i * p + k] * rinv[j * p + k]).sum::<f64>() * d[i] * d[j];
-                xtx_inv[[i, j]] = s;
-                xtx_inv[[j, i]] = s;
-            }
-        }
+        let xtx_inv = super::xtx_inverse(&rinv, &scale, p);
         let df_res = (n - p) as f64;
         let sigma2 = rss / df_res;
         let vcov = xtx_inv.mapv(|v| v * sigma2);
