@@ -870,11 +870,13 @@ fn ml(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use ndarray::array;
 
-    fn test_r() -> Array2<f64> {
+    /// A two-factor correlation matrix with one extra residual correlation (shared by the
+    /// extraction tests of this module and of `weighted`).
+    pub(crate) fn test_r() -> Array2<f64> {
         let l = array![[0.8, 0.1], [0.7, 0.2], [0.6, 0.0], [0.1, 0.7], [0.2, 0.6], [0.0, 0.5]];
         let mut r = l.dot(&l.t());
         for i in 0..6 {

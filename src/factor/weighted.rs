@@ -228,18 +228,7 @@ pub(crate) fn alpha_factoring(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::array;
-
-    fn test_r() -> Array2<f64> {
-        let l = array![[0.8, 0.1], [0.7, 0.2], [0.6, 0.0], [0.1, 0.7], [0.2, 0.6], [0.0, 0.5]];
-        let mut r = l.dot(&l.t());
-        for i in 0..6 {
-            r[[i, i]] = 1.0;
-        }
-        r[[0, 3]] += 0.05;
-        r[[3, 0]] += 0.05;
-        r
-    }
+    use crate::factor::extraction::tests::test_r;
 
     #[test]
     fn ls_gradients_match_finite_differences() {
