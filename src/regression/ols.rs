@@ -772,21 +772,8 @@ impl Ols {
         };
         let residuals = Array1::from(resid_v);
         let fitted = Array1::from(fitted_v);
-        let r_squared = mss / (mss + rss);
-        let df_int = if design.intercept { 1.0 } else { 0.0 };
-        let adj_r_squared = 1.0 - (1.0 - r_squared) * ((nf - df_int) / df_res);
-        let df1 = p as f64 - df_int;
-        let f_test = if df1 > 0.0 {
-            let value = (mss / df1) / sigma2;
-            let pv = crate::core::dist::f_sf(value, df1, df_res);
-            Some(FTest { value, df1, df2: df_res, p_value: pv })
-        } else {
-            None
-        };
-        let log_lik = -0.5 * nf * ((2.0 * std::f64::consts::PI).ln() + 1.0 - nf.ln() + rss.ln());
-        let ll_df = p as f64 + 1.0;
-        let aic = -2.0 * log_lik + 2.0 * ll_df;
-        let bic = -2.0 * log_lik + nf.ln() * ll_df;
+        let Goodness { r_squared, adj_r_squared, f_test, log_lik, aic, bic } =
+            goodness(mss, rss, nf, p, design.intercept);
 
         let mut fit = OlsFit {
             config: self.clone(),
@@ -920,6 +907,39 @@ impl Ols {
     pub fn cluster_column(&self) -> Option<&str> {
         self.cluster.as_deref()
     }
+}
+
+/// R², adjusted R², the overall F test, the Gaussian log-likelihood and AIC/BIC (as R's
+/// `summary.lm` and `logLik.lm`) from the model and residual sums of squares of a fit with `p`
+/// coefficients on `n` rows.
+pub(crate) struct Goodness {
+    pub r_squared: f64,
+    pub adj_r_squared: f64,
+    pub f_test: Option<FTest>,
+    pub log_lik: f64,
+    pub aic: f64,
+    pub bic: f64,
+}
+
+pub(crate) fn goodness(mss: f64, rss: f64, n: f64, p: usize, intercept: bool) -> Goodness {
+    let df_res = n - p as f64;
+    let sigma2 = rss / df_res;
+    let r_squared = mss / (mss + rss);
+    let df_int = if intercept { 1.0 } else { 0.0 };
+    let adj_r_squared = 1.0 - (1.0 - r_squared) * ((n - df_int) / df_res);
+    let df1 = p as f64 - df_int;
+    let f_test = if df1 > 0.0 {
+        let value = (mss / df1) / sigma2;
+        let pv = crate::core::dist::f_sf(value, df1, df_res);
+        Some(FTest { value, df1, df2: df_res, p_value: pv })
+    } else {
+        None
+    };
+    let log_lik = -0.5 * n * ((2.0 * std::f64::consts::PI).ln() + 1.0 - n.ln() + rss.ln());
+    let ll_df = p as f64 + 1.0;
+    let aic = -2.0 * log_lik + 2.0 * ll_df;
+    let bic = -2.0 * log_lik + n.ln() * ll_df;
+    Goodness { r_squared, adj_r_squared, f_test, log_lik, aic, bic }
 }
 
 /// (XᵀX)⁻¹ = D R⁻¹ R⁻ᵀ D from the inverse of the triangular factor of the column-scaled design

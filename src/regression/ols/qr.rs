@@ -114,20 +114,8 @@ impl Ols {
         }
         let sd_y = (tss / (nf - 1.0)).sqrt();
         let beta: Array1<f64> = (0..k).map(|j| coef[j + 1] * sds[j + 1] / sd_y).collect();
-        let r_squared = mss / (mss + rss);
-        let adj_r_squared = 1.0 - (1.0 - r_squared) * ((nf - 1.0) / df_res);
-        let df1 = k as f64;
-        let f_test = if df1 > 0.0 {
-            let value = (mss / df1) / sigma2;
-            let pv = crate::core::dist::f_sf(value, df1, df_res);
-            Some(FTest { value, df1, df2: df_res, p_value: pv })
-        } else {
-            None
-        };
-        let log_lik = -0.5 * nf * ((2.0 * std::f64::consts::PI).ln() + 1.0 - nf.ln() + rss.ln());
-        let ll_df = p as f64 + 1.0;
-        let aic = -2.0 * log_lik + 2.0 * ll_df;
-        let bic = -2.0 * log_lik + nf.ln() * ll_df;
+        let super::Goodness { r_squared, adj_r_squared, f_test, log_lik, aic, bic } =
+            super::goodness(mss, rss, nf, p, true);
         let nan_bp = BreuschPagan { statistic: f64::NAN, df: p as f64 - 1.0, p_value: f64::NAN };
         let mut fit = OlsFit {
             config: self.clone(),
