@@ -38,13 +38,31 @@ pub(crate) fn check_matrix_scale(
     x: ndarray::ArrayView2<'_, f64>,
     names: Option<&[String]>,
 ) -> Result<()> {
-    // Largest finite magnitude per column in one pass over the rows (memory order).
+    // Largest finite magnitude per column in one pass over the data in memory order: row by
+    // row when rows are contiguous (row-major data, or adjacent columns of a row-major table),
+    // else column by column when columns are
     let mut max = vec![0.0_f64; x.ncols()];
-    for row in x.rows() {
-        for (m, &v) in max.iter_mut().zip(row.iter()) {
-            if v.is_finite() {
-                *m = m.max(v.abs());
+    if x.nrows() > 0 && x.strides()[1] == 1 {
+        for row in x.rows() {
+            match row.as_slice() {
+                Some(row) => {
+                    for (m, &v) in max.iter_mut().zip(row) {
+                        *m = finite_max(*m, v);
+                    }
+                }
+                None => {
+                    for (m, &v) in max.iter_mut().zip(row.iter()) {
+                        *m = finite_max(*m, v);
+                    }
+                }
             }
+        }
+    } else {
+        for (m, col) in max.iter_mut().zip(x.columns()) {
+            *m = match col.as_slice() {
+                Some(col) => column_max(col),
+                None => col.iter().fold(0.0, |m, &v| finite_max(m, v)),
+            };
         }
     }
     for (j, &m) in max.iter().enumerate() {
@@ -57,6 +75,28 @@ pub(crate) fn check_matrix_scale(
         }
     }
     Ok(())
+}
+
+/// `m` or `|v|` if that is larger and finite (`m` is finite and non-negative); branch-free, so
+/// that loops over it vectorise.
+#[inline]
+fn finite_max(m: f64, v: f64) -> f64 {
+    let a = v.abs();
+    if a < f64::INFINITY && a > m { a } else { m }
+}
+
+/// Largest finite magnitude of a contiguous column (0 when there is none), with four running
+/// maxima so that the loop vectorises.
+fn column_max(col: &[f64]) -> f64 {
+    let mut acc = [0.0_f64; 4];
+    let mut chunks = col.chunks_exact(4);
+    for c in &mut chunks {
+        for (m, &v) in acc.iter_mut().zip(c) {
+            *m = finite_max(*m, v);
+        }
+    }
+    let tail = chunks.remainder().iter().fold(0.0, |m, &v| finite_max(m, v));
+    acc.iter().fold(tail, |m, &v| finite_max(m, v))
 }
 
 /// The covariance-matrix form of [`check_column_scale`]: every variance must lie in
@@ -150,5 +190,24 @@ mod tests {
         let x = ndarray::array![[1.0, 1e200], [2.0, 3.0]];
         let e = check_matrix_scale(x.view(), Some(&names)).unwrap_err().to_string();
         assert!(e.contains("`b`"), "{e}");
+        // every memory order: row-major, column-major, strided rows or columns; non-finite
+        // values are skipped
+        let x = ndarray::array![[1.0, f64::NAN], [f64::INFINITY, 3.0], [-2.0, -1e-200]];
+        assert!(check_matrix_scale(x.view(), None).is_ok());
+        assert!(check_matrix_scale(x.t(), None).is_ok());
+        let y = ndarray::Array2::from_shape_fn(
+            (9, 2),
+            |(i, j)| if (i, j) == (7, 1) { -2e200 } else { 1.0 },
+        );
+        let z = y.t().to_owned();
+        let every_other = y.slice_axis(ndarray::Axis(0), ndarray::Slice::new(0, None, 2));
+        let from_second = y.slice_axis(ndarray::Axis(0), ndarray::Slice::from(1..));
+        for v in [y.view(), z.t(), every_other, from_second] {
+            let e = check_matrix_scale(v, None).map_err(|e| e.to_string());
+            assert_eq!(e.is_err(), v.column(1).iter().any(|&a| a < -1e199), "{e:?}");
+        }
+        let e = check_matrix_scale(z.t(), Some(&names)).unwrap_err().to_string();
+        assert!(e.contains("`b`"), "{e}");
+        assert_eq!(column_max(&[1.0, -5.0, f64::NAN, 2.0, f64::NEG_INFINITY, 4.5]), 5.0);
     }
 }

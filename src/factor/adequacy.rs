@@ -56,6 +56,15 @@ fn column_sums(x: &ArrayRef2<f64>) -> Vec<f64> {
             }
         }
         sums
+    } else if x.strides()[1] == 1 {
+        // rows contiguous (e.g. adjacent columns of a row-major table)
+        let mut sums = vec![0.0; p];
+        for row in x.rows() {
+            for (m, v) in sums.iter_mut().zip(row.as_slice().unwrap_or(&[])) {
+                *m += v;
+            }
+        }
+        sums
     } else {
         x.columns().into_iter().map(|c| c.sum()).collect()
     }
@@ -93,20 +102,25 @@ fn complete_correlation(x: &ArrayRef2<f64>, sums: &[f64]) -> Result<Array2<f64>>
     // the block: column r (contiguous, length p) holds row r0 + r centred
     let mut c = vec![0.0; p * bsz];
     let mut s = Mat::<f64>::zeros(p, p);
-    // row-major data are read in place, column-major data column by column, anything else
-    // from a standard-layout copy
-    let col_major = x.as_slice().is_none() && x.t().as_slice().is_some();
-    let xs = if col_major { None } else { Some(x.as_standard_layout()) };
+    // data with contiguous rows (row-major, or adjacent columns of a row-major table) are read
+    // in place row by row, column-major data column by column, anything else from a
+    // standard-layout copy
+    let col_major = x.strides()[1] != 1 && x.t().as_slice().is_some();
+    let xs = if col_major || x.strides()[1] == 1 {
+        ndarray::CowArray::from(x.view())
+    } else {
+        ndarray::CowArray::from(x.as_standard_layout().into_owned())
+    };
     let mut accum = Accum::Replace;
     let mut r0 = 0;
     while r0 < n {
         let nb = bsz.min(n - r0);
-        if let Some(xs) = &xs {
-            let data = xs.as_slice().unwrap_or(&[]);
-            if data.len() != n * p {
-                return Err(Error::invalid("x", "data matrix layout"));
-            }
-            for (dst, row) in c[..nb * p].chunks_exact_mut(p).zip(data[r0 * p..].chunks_exact(p)) {
+        if !col_major {
+            let rows = xs.slice_axis(ndarray::Axis(0), ndarray::Slice::from(r0..r0 + nb));
+            for (dst, row) in c[..nb * p].chunks_exact_mut(p).zip(rows.rows()) {
+                let Some(row) = row.to_slice() else {
+                    return Err(Error::invalid("x", "data matrix layout"));
+                };
                 for ((d, v), m) in dst.iter_mut().zip(row).zip(&means) {
                     *d = v - m;
                 }

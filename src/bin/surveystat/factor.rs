@@ -212,7 +212,7 @@ pub fn run_efa(a: EfaArgs) -> Result<String, String> {
             "weights": rows_json(&weights),
             "values": rows_json(&scores),
         });
-        Ok(json_text(&v))
+        Ok(json_text(v))
     } else {
         let mut s = fit.to_string();
         s.push_str(&format!("\nFactor score weights ({})\n", method.psych_name()));

@@ -143,7 +143,7 @@ pub fn run(a: InvarianceArgs) -> Result<String, String> {
                 }),
             );
         }
-        return Ok(json_text(&v));
+        return Ok(json_text(v));
     }
     let mut out = fit.to_string();
     for (name, s) in &scores {

@@ -51,7 +51,7 @@ pub fn run(a: OmegaArgs) -> Result<String, String> {
         est.fit_cor(&m.cor().map_err(in_file(&a.data))?, m.n_obs())
     } else {
         let ds = read_data(&a.data)?;
-        est.fit(&ds.select(&items).map_err(in_file(&a.data))?)
+        est.fit(&ds.select_cow(&items).map_err(in_file(&a.data))?)
     }
     .map_err(in_file(&a.data))?;
     if a.json { serialized(&fit, serde_json::json!({}), &[]) } else { Ok(text(&fit)) }

@@ -52,7 +52,7 @@ pub fn run(a: &OmegaArgs, items: &[String]) -> Result<String, String> {
     let fit =
         Sem::from_syntax(&model).and_then(|s| s.std_lv(true).fit(&ds)).map_err(in_file(&a.data))?;
     let om = fit.omega_bifactor(&general).map_err(|e| e.to_string())?;
-    if a.json { Ok(json_text(&to_json(&om, &fit, &model))) } else { Ok(text(&om, &fit)) }
+    if a.json { Ok(json_text(to_json(&om, &fit, &model))) } else { Ok(text(&om, &fit)) }
 }
 
 fn parse_groups(
