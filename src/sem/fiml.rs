@@ -569,6 +569,7 @@ impl SemModel {
         let mut sub = cfg.clone();
         sub.syntax = stripped;
         sub.missing = SemMissing::Listwise;
+        sub.meanstructure = false;
         sub.estimator = Estimator::Ml;
         sub.likelihood = Likelihood::Normal;
         sub.allow_nonconverged = true;

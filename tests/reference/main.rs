@@ -15,6 +15,7 @@ mod glm_profile;
 mod icc;
 mod invariance;
 mod invariance_robust;
+mod meanstructure_fixedx;
 mod method_bias;
 mod method_factor;
 mod mimic;

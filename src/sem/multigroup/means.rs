@@ -51,6 +51,7 @@ impl MultiGroupSem {
         self.equal.contains(&GroupEqual::Intercepts)
             || self.equal.contains(&GroupEqual::Means)
             || self.sem.missing == SemMissing::Fiml
+            || self.sem.has_meanstructure()
             || self.sem.syntax.statements.iter().any(|s| {
                 matches!(s, super::super::syntax::Statement::Relation { rhs, .. }
                     if rhs.iter().any(|t| t.var == "1"))
