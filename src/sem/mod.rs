@@ -422,8 +422,8 @@ impl Sem {
             return ordinal::fit(self, data);
         }
         let model = self.compile()?;
-        if model.pt.meanstructure || self.robust.is_some() {
-            constraints::refuse(&self.syntax, "mean structures, FIML and robust estimators")?;
+        if self.robust.is_some() && model.pt.meanstructure {
+            constraints::refuse(&self.syntax, "robust estimators with a mean structure or FIML")?;
         }
         check_latent_names(&model.pt.lv, data.names())?;
         for v in &model.pt.ov {
