@@ -528,13 +528,9 @@ impl SemFit {
         if !(config.level > 0.0 && config.level < 1.0) {
             return Err(Error::invalid("level", "must be strictly between 0 and 1"));
         }
-        if !self.pt.constraints.is_empty() {
-            return Err(Error::invalid(
-                "bootstrap",
-                "the bootstrap refits do not apply explicit constraints (==, <, >)",
-            ));
-        }
-        if self.pt.meanstructure {
+        // explicit constraints: full refits under the constraints (the fast refit is
+        // unconstrained)
+        if self.pt.meanstructure || !self.pt.constraints.is_empty() {
             return self.bootstrap_refit(x, config);
         }
         if x.ncols() != self.pt.ov.len() {

@@ -408,6 +408,51 @@ pub(crate) fn minimize(
 ) -> Result<Option<OptResult>> {
     let block = Block::single(st.clone(), BlockObjective::Moments(obj.clone()));
     let blocks = std::slice::from_ref(&block);
+    let Some(s) = solve_blocks(pt, blocks, theta0, optimizer, max_iter)? else {
+        return Ok(None);
+    };
+    Ok(finish(st, obj, s.theta, s.out, s.iterations))
+}
+
+/// The driver's run ([`driver::run`]) under the constraints of `pt`, whose free indices are the
+/// global parameters of `blocks` (one block for a single group, FIML included; one per group
+/// in a multi-group model). `Ok(None)` when a block cannot be evaluated at the (projected)
+/// start or at the solution.
+pub(crate) fn run_blocks(
+    pt: &ParTable,
+    blocks: &[Block],
+    theta0: &[f64],
+    optimizer: Optimizer,
+    max_iter: usize,
+) -> Result<Option<driver::Driven>> {
+    let Some(s) = solve_blocks(pt, blocks, theta0, optimizer, max_iter)? else {
+        return Ok(None);
+    };
+    let Some(points) = Model::eval_all(blocks, &s.theta) else { return Ok(None) };
+    Ok(Some(driver::Driven {
+        points,
+        iterations: s.iterations,
+        converged: s.out.converged,
+        reason: s.out.reason(),
+        grad_max: s.out.grad_max,
+        theta: s.theta,
+    }))
+}
+
+/// A constrained solution: the parameters, the last solver outcome and the total iterations.
+struct Solved {
+    theta: Vec<f64>,
+    out: Outcome,
+    iterations: usize,
+}
+
+fn solve_blocks(
+    pt: &ParTable,
+    blocks: &[Block],
+    theta0: &[f64],
+    optimizer: Optimizer,
+    max_iter: usize,
+) -> Result<Option<Solved>> {
     let q = theta0.len();
     let lin = linear(pt, theta0);
     let vals0 = values(pt, theta0);
@@ -431,7 +476,7 @@ pub(crate) fn minimize(
      -> Result<Option<(Vec<f64>, Outcome)>> {
         let (a, b): (Vec<Vec<f64>>, Vec<f64>) = active.iter().map(|&k| row(k)).unzip();
         let sub = affine(&a, &b, near)?;
-        if estimate::eval(st, obj, &sub.base).is_none() {
+        if Model::eval_all(blocks, &sub.base).is_none() {
             return Ok(None);
         }
         let r = sub.k.ncols();
@@ -480,12 +525,12 @@ pub(crate) fn minimize(
             }
         }
         let Some((theta, out)) = last else { return Ok(None) };
-        return Ok(finish(st, obj, theta, out, iterations));
+        return Ok(Some(Solved { theta, out, iterations }));
     }
     // augmented Lagrangian over the nonlinear rows and the linear inequalities
     let (a, b): (Vec<Vec<f64>>, Vec<f64>) = eq_lin.iter().map(|&k| row(k)).unzip();
     let sub = affine(&a, &b, theta0)?;
-    if estimate::eval(st, obj, &sub.base).is_none() {
+    if Model::eval_all(blocks, &sub.base).is_none() {
         return Ok(None);
     }
     let rows: Vec<usize> = nonlin.iter().chain(&ineq_lin).copied().collect();
@@ -532,7 +577,7 @@ pub(crate) fn minimize(
     if viol > 1e-8 {
         out.converged = false;
     }
-    Ok(finish(st, obj, theta, out, iterations))
+    Ok(Some(Solved { theta, out, iterations }))
 }
 
 /// The active inequality with the most negative Lagrange multiplier, if any.
@@ -626,14 +671,7 @@ pub(crate) fn restricted_inverse(
             ),
         });
     }
-    let mut all = eq;
-    for (c, d) in pt.constraints.iter().zip(&vals) {
-        if c.op != ConstraintOp::Equal && d.v.abs() <= ACTIVE_TOL * (1.0 + d.v.abs()) {
-            all.push(d.g.clone());
-        }
-    }
-    let sub = affine(&all, &vec![0.0; all.len()], &vec![0.0; q])?;
-    let k = &sub.k;
+    let k = &null_space_of(pt, &vals, q)?;
     let r = k.ncols();
     let mut flat = vec![0.0; q * q];
     for i in 0..q {
@@ -665,6 +703,26 @@ pub(crate) fn restricted_inverse(
     Ok(Restricted { info_inv: v, eq_rank, warnings })
 }
 
+/// An orthonormal basis K (q × r) of the null space of the Jacobian of the equality constraints
+/// and of the inequalities active at `theta`: the directions the constrained estimate can move
+/// in (a Jacobian Δ of the model restricted to them is Δ K).
+///
+/// # Errors
+/// Contradicting constraints.
+pub(crate) fn null_space(pt: &ParTable, theta: &[f64]) -> Result<Array2<f64>> {
+    null_space_of(pt, &values(pt, theta), theta.len())
+}
+
+fn null_space_of(pt: &ParTable, vals: &[Dual], q: usize) -> Result<Array2<f64>> {
+    let mut all = Vec::new();
+    for (c, d) in pt.constraints.iter().zip(vals) {
+        if c.op == ConstraintOp::Equal || d.v.abs() <= ACTIVE_TOL * (1.0 + d.v.abs()) {
+            all.push(d.g.clone());
+        }
+    }
+    Ok(affine(&all, &vec![0.0; all.len()], &vec![0.0; q])?.k)
+}
+
 /// Explicit constraints are estimated for single-group complete-data ML/GLS/ULS fits; elsewhere
 /// they are refused rather than ignored.
 pub(crate) fn refuse(syntax: &super::syntax::ModelSyntax, what: &str) -> Result<()> {
@@ -678,5 +736,93 @@ pub(crate) fn refuse(syntax: &super::syntax::ModelSyntax, what: &str) -> Result<
             format!("explicit constraints (`{s}`) are not offered for {what}; use shared labels"),
         )),
         None => Ok(()),
+    }
+}
+
+/// The explicit constraints of a multi-group model as one table over its global parameters:
+/// every group's labelled rows (free index = the global index `map[g][f]`; a label is taken from
+/// the first group that carries it), the defined parameters and the syntax's constraint rows.
+/// `None` when the syntax has no constraint.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] when a constraint names no label or a label no group has.
+pub(crate) fn global_table(
+    syntax: &super::syntax::ModelSyntax,
+    pts: &[ParTable],
+    map: &[Vec<usize>],
+    q: usize,
+) -> Result<Option<ParTable>> {
+    let constraints: Vec<ConRow> = syntax
+        .statements
+        .iter()
+        .filter_map(|s| match s {
+            super::syntax::Statement::Constraint { lhs, op, rhs } => {
+                Some(ConRow { lhs: lhs.clone(), op: *op, rhs: rhs.clone() })
+            }
+            _ => None,
+        })
+        .collect();
+    let Some(first) = pts.first() else { return Ok(None) };
+    if constraints.is_empty() {
+        return Ok(None);
+    }
+    let mut rows = Vec::new();
+    for (pt, m) in pts.iter().zip(map) {
+        for r in pt.rows.iter().filter(|r| !r.label.is_empty()) {
+            let mut r = r.clone();
+            r.free = r.free.and_then(|f| m.get(f).copied());
+            rows.push(r);
+        }
+    }
+    check_labels(&rows, &first.defined, &constraints)?;
+    Ok(Some(ParTable {
+        rows,
+        defined: first.defined.clone(),
+        ov: first.ov.clone(),
+        lv: first.lv.clone(),
+        ov_x: first.ov_x.clone(),
+        npar: q,
+        meanstructure: first.meanstructure,
+        constraints,
+    }))
+}
+
+/// The driver's run over `blocks`, under the constraints of `cons` when there are any.
+///
+/// # Errors
+/// Contradicting equality constraints.
+pub(crate) fn run_maybe(
+    cons: Option<&ParTable>,
+    blocks: &[Block],
+    q: usize,
+    theta0: &[f64],
+    optimizer: Optimizer,
+    max_iter: usize,
+) -> Result<Option<driver::Driven>> {
+    match cons {
+        Some(pt) => run_blocks(pt, blocks, theta0, optimizer, max_iter),
+        None => Ok(driver::run(blocks, q, theta0, optimizer, max_iter)),
+    }
+}
+
+/// The inverse of the information `info` at `theta`: restricted to the constraints of `cons`
+/// when there are any ([`restricted_inverse`]), with the rank by which the free-parameter count
+/// falls and the constraints' warnings.
+///
+/// # Errors
+/// A singular (restricted) information: [`Error::NotIdentified`] naming the parameters.
+pub(crate) fn invert_maybe(
+    cons: Option<&ParTable>,
+    theta: &[f64],
+    info: &Array2<f64>,
+    names: &[String],
+) -> Result<Restricted> {
+    match cons {
+        Some(pt) => restricted_inverse(pt, theta, info),
+        None => Ok(Restricted {
+            info_inv: super::vcov::invert_information(info, names)?,
+            eq_rank: 0,
+            warnings: Vec::new(),
+        }),
     }
 }

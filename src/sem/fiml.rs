@@ -159,12 +159,12 @@ pub(crate) fn observed_information(
 // ---------------------------------------------------------------------------------------------
 // Fitting from raw data (FIML, or a mean structure on complete data)
 
-use super::driver::{self, Block, BlockObjective};
+use super::driver::{Block, BlockObjective};
 use super::sample_stats::SampleStats;
 use super::syntax::{ModelSyntax, Op, Statement};
 use super::{
     Estimator, Likelihood, SemFit, SemMissing, SemModel, admissibility_warnings, fit_measures,
-    free_names, param_rows, standardize, start, vcov,
+    free_names, param_rows, standardize, start,
 };
 use crate::data::Dataset;
 use crate::error::{Error, Result};
@@ -246,13 +246,15 @@ impl SemModel {
             }
         };
         let block = Block::single(this.st.clone(), BlockObjective::Fiml { pats: pats.clone(), n });
-        let d = driver::run(
+        let cons = (!this.pt.constraints.is_empty()).then_some(&this.pt);
+        let d = super::constraints::run_maybe(
+            cons,
             std::slice::from_ref(&block),
             this.pt.npar,
             &p0.theta,
             cfg.optimizer,
             cfg.max_iter,
-        )
+        )?
         .and_then(|d| {
             let point = d.points.into_iter().next()?.into_fiml()?;
             Some(FimlOpt {
@@ -280,10 +282,12 @@ impl SemModel {
             expected_information(&this.st, &opt.point)
         }
         .ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
-        let info_inv = vcov::invert_information(&info, &par_names)?;
+        let restricted =
+            super::constraints::invert_maybe(cons, &opt.point.theta, &info, &par_names)?;
+        let info_inv = restricted.info_inv;
         // polish: one Newton step with the observed information (FIML); the step is of the
         // size of the remaining gradient (≲ 1e-9), so the information is not recomputed
-        if fiml && opt.converged {
+        if fiml && opt.converged && cons.is_none() {
             let step = info_inv.dot(&opt.point.g);
             let cand: Vec<f64> =
                 opt.point.theta.iter().zip(step.iter()).map(|(a, b)| a - b).collect();
@@ -314,7 +318,8 @@ impl SemModel {
         let logl = -point.f * n;
         let ulogl = h1.loglik();
         let chisq = (2.0 * (ulogl - logl)).max(0.0);
-        let df = this.ndat as f64 - pt.npar as f64;
+        let npar = pt.npar - restricted.eq_rank;
+        let df = this.ndat as f64 - npar as f64;
         let indep = pats.independence()?;
         // the baseline keeps the covariates' joint distribution (fixed at the sample moments):
         // their independence log-likelihood is replaced by the multivariate one
@@ -339,7 +344,7 @@ impl SemModel {
             logdet_sxx: 0.0,
             px: 0,
             ml: true,
-            npar: pt.npar,
+            npar,
             n: n_obs,
             n_eff: n,
             fmin: chisq / (2.0 * n),
@@ -373,6 +378,10 @@ impl SemModel {
             }
         }
         if fiml {
+            let null_space = match cons {
+                Some(c) => Some(super::constraints::null_space(c, &theta)?),
+                None => None,
+            };
             let scores_h1 = match cfg.robust {
                 Some(_) => Some(
                     super::robust::fiml::score_crossproduct(&pats, &x, &em_mean, &em_cov, &st.vech)
@@ -398,6 +407,7 @@ impl SemModel {
                     df,
                     base_df,
                     scores_h1: scores_h1.as_ref(),
+                    null_space: null_space.as_ref(),
                 },
                 n,
             );
@@ -474,7 +484,7 @@ impl SemModel {
             None => vcov,
         };
         let rows = param_rows(&pt, &st, &point.mats, &point.imp, &vcov, cfg.ci_level);
-        let mut warnings = Vec::new();
+        let mut warnings = restricted.warnings;
         if x_missing > 0 {
             warnings.push(Warning::Other {
                 message: format!(
@@ -569,6 +579,7 @@ impl SemModel {
         let mut sub = cfg.clone();
         sub.syntax = stripped;
         sub.missing = SemMissing::Listwise;
+        sub.meanstructure = false;
         sub.estimator = Estimator::Ml;
         sub.likelihood = Likelihood::Normal;
         sub.allow_nonconverged = true;

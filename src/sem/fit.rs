@@ -135,6 +135,10 @@ impl SemFit {
     /// MI = N s² / V_jj,  EPC = s / V_jj,  V = I₁₁ − I₁₂ I₂₂⁻¹ I₂₁,  s = −½ ∂F/∂θ_j
     /// ```
     ///
+    /// Under explicit constraints I₂₂⁻¹ is the inverse restricted to the null space of their
+    /// Jacobian, K (Kᵀ I₂₂ K)⁻¹ Kᵀ (so `a == b` gives the indices of the model with the shared
+    /// label, as lavaan).
+    ///
     /// # Errors
     /// [`Error::InvalidParameter`] for estimators other than ML.
     pub fn modindices(&self) -> Result<Vec<ModIndex>> {
@@ -142,12 +146,6 @@ impl SemFit {
             return Err(Error::invalid(
                 "modindices",
                 "modification indices are available for ML only",
-            ));
-        }
-        if !self.pt.constraints.is_empty() {
-            return Err(Error::invalid(
-                "modindices",
-                "modification indices are not available for models with explicit constraints",
             ));
         }
         if self.pt.meanstructure {

@@ -36,12 +36,13 @@ pub(crate) fn group_tables(
         return Ok(vec![pt; n_groups.max(1)]);
     }
     // the defined parameters may use labels of any group: build the groups without them, check
-    // their labels against all groups, and attach them to every table
+    // their labels against all groups, and attach them to every table (the explicit constraints
+    // are the multi-group model's own table, `constraints::global_table`)
     let without: ModelSyntax = ModelSyntax {
         statements: syntax
             .statements
             .iter()
-            .filter(|s| !matches!(s, Statement::Defined { .. }))
+            .filter(|s| !matches!(s, Statement::Defined { .. } | Statement::Constraint { .. }))
             .cloned()
             .collect(),
     };

@@ -37,6 +37,7 @@ mod fit_measures;
 mod groups;
 mod growth;
 mod invariance;
+mod meanstructure;
 mod model;
 mod modindices;
 mod multigroup;
@@ -191,6 +192,8 @@ pub struct Sem {
     ordered_all: bool,
     estimator_set: bool,
     parameterization: ordinal::Parameterization,
+    /// A mean structure on complete data (lavaan's `meanstructure = TRUE`).
+    meanstructure: bool,
 }
 
 impl Sem {
@@ -220,6 +223,7 @@ impl Sem {
             ordered_all: false,
             estimator_set: false,
             parameterization: ordinal::Parameterization::Delta,
+            meanstructure: false,
         }
     }
 
@@ -352,7 +356,7 @@ impl Sem {
             TableOptions {
                 std_lv: self.std_lv,
                 fixed_x: self.fixed_x,
-                meanstructure: self.missing == SemMissing::Fiml,
+                meanstructure: self.missing == SemMissing::Fiml || self.meanstructure,
             },
         )?;
         let st = ModelStructure::new(&pt)?;
@@ -365,15 +369,6 @@ impl Sem {
                 return Err(Error::invalid(
                     "estimator",
                     "full-information ML and mean structures (`~ 1`) need the ML estimator",
-                ));
-            }
-            if nx > 0 && self.missing != SemMissing::Fiml {
-                return Err(Error::invalid(
-                    "fixed_x",
-                    format!(
-                        "a mean structure on complete rows (`~ 1`) with fixed exogenous covariates ({}) is not supported; use fixed_x(false) or FIML",
-                        pt.ov_x.join(", ")
-                    ),
                 ));
             }
         }
@@ -427,8 +422,8 @@ impl Sem {
             return ordinal::fit(self, data);
         }
         let model = self.compile()?;
-        if model.pt.meanstructure || self.robust.is_some() {
-            constraints::refuse(&self.syntax, "mean structures, FIML and robust estimators")?;
+        if self.robust.is_some() && model.pt.meanstructure {
+            constraints::refuse(&self.syntax, "robust estimators with a mean structure or FIML")?;
         }
         check_latent_names(&model.pt.lv, data.names())?;
         for v in &model.pt.ov {

@@ -45,23 +45,23 @@ fn redundant_constraints_warn_and_count_once() {
 
 #[test]
 fn constraints_are_refused_where_not_offered() {
+    use surveystat::sem::{Estimator, MultiGroupSem, SemMissing};
     let hs = load_data("HolzingerSwineford1939.csv");
     let sem = Sem::from_syntax(&format!("{HS}\na == b")).unwrap();
+    // robust estimators in multi-group models
+    let mlr = sem.clone().estimator(Estimator::Mlr);
+    let e = MultiGroupSem::new(mlr.clone(), "school").fit(&hs).unwrap_err();
+    assert!(matches!(&e, Error::InvalidParameter { .. }), "{e:?}");
+    assert!(e.to_string().contains("multi-group models with robust"), "{e}");
+    // robust ML with FIML
+    let miss = load_data("HS_missing10.csv");
+    let e = mlr.missing(SemMissing::Fiml).fit(&miss).unwrap_err();
+    assert!(matches!(&e, Error::InvalidParameter { .. }), "{e:?}");
+    assert!(e.to_string().contains("mean structure or FIML"), "{e}");
+    // a constraint naming a label no group has
+    let bad = Sem::from_syntax(&format!("{HS}\na == zz")).unwrap();
     assert!(matches!(
-        surveystat::sem::MultiGroupSem::new(sem.clone(), "school").fit(&hs),
+        MultiGroupSem::new(bad, "school").fit(&hs),
         Err(Error::InvalidParameter { .. })
     ));
-    assert!(matches!(
-        sem.missing(surveystat::sem::SemMissing::Fiml).fit(&hs),
-        Err(Error::InvalidParameter { .. })
-    ));
-}
-
-#[test]
-fn bootstrap_and_modindices_refuse_constraints() {
-    let hs = load_data("HolzingerSwineford1939.csv");
-    let f = fit("a == b").unwrap();
-    let cfg = surveystat::sem::SemBootstrap::new(10);
-    assert!(matches!(f.bootstrap(&hs, &cfg), Err(Error::InvalidParameter { .. })));
-    assert!(matches!(f.modindices(), Err(Error::InvalidParameter { .. })));
 }

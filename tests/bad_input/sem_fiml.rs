@@ -104,8 +104,12 @@ fn unsupported_combinations_are_typed_errors() {
     // FIML needs ML
     let e = fiml().estimator(Estimator::Gls).fit(&d).unwrap_err();
     assert!(matches!(e, Error::InvalidParameter { .. }), "{e:?}");
-    // fixed-x covariates with a mean structure on complete rows (FIML conditions on them)
-    let e = Sem::from_syntax("x4 ~ x1 + x2\nx4 ~ 1").unwrap().fit(&d).unwrap_err();
+    // a mean structure on complete rows needs ML
+    let e = Sem::from_syntax("x4 ~ x1 + x2\nx4 ~ 1")
+        .unwrap()
+        .estimator(Estimator::Gls)
+        .fit(&d)
+        .unwrap_err();
     assert!(matches!(e, Error::InvalidParameter { .. }), "{e:?}");
     // a mean structure needs raw data
     let cov = Array2::<f64>::eye(9);

@@ -5,6 +5,7 @@ mod common;
 
 mod alpha;
 mod composite;
+mod constraints_more;
 mod data_formats;
 mod data_io;
 mod describe;
@@ -15,6 +16,7 @@ mod glm_profile;
 mod icc;
 mod invariance;
 mod invariance_robust;
+mod meanstructure_fixedx;
 mod method_bias;
 mod method_factor;
 mod mimic;

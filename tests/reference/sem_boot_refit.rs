@@ -14,7 +14,7 @@ fn reference() -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-fn resamples(case: &Value) -> Vec<Vec<usize>> {
+pub(crate) fn resamples(case: &Value) -> Vec<Vec<usize>> {
     case["resamples"]
         .as_array()
         .unwrap()
@@ -34,7 +34,7 @@ fn close(what: &str, a: f64, b: f64, tol: f64) {
 /// Compare a bootstrap whose replicate columns are named `lhs op rhs` keys. A replication whose
 /// estimates differ by more than [`TOL`] must be one where lavaan stopped early: ours then has
 /// the lower χ² (a tighter minimum of the same discrepancy) and lavaan's gradient is above 1e-6.
-fn compare(case: &Value, keys: &[String], reps: &ndarray::Array2<f64>, chisq: &[f64]) {
+pub(crate) fn compare(case: &Value, keys: &[String], reps: &ndarray::Array2<f64>, chisq: &[f64]) {
     let lav_chisq: Vec<f64> = case["chisq"].as_array().unwrap().iter().map(f).collect();
     let lav_grad: Vec<f64> = case["max_gradient"].as_array().unwrap().iter().map(f).collect();
     assert_eq!(reps.nrows(), lav_chisq.len(), "replications used");

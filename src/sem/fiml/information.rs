@@ -158,6 +158,9 @@ pub(crate) struct CorrectedInputs<'a> {
     /// MLR: B = (1/N) Σ s_i s_iᵀ, the cross-product of the case-wise scores of the saturated
     /// model at (m̃, S̃); the moments' covariance is then W_m⁻¹ B W_m⁻¹ instead of W_m⁻¹.
     pub scores_h1: Option<&'a Array2<f64>>,
+    /// Under explicit constraints: a basis K of the directions they leave free (the model's
+    /// Jacobian is then Δ K).
+    pub null_space: Option<&'a Array2<f64>>,
 }
 
 /// The (x, y) index pairs of the symmetric unit matrix E_ab (one pair on the diagonal).
@@ -232,6 +235,10 @@ pub(crate) fn fiml_corrected(c: &CorrectedInputs<'_>, n: f64) -> Option<Vec<(Str
     };
     // ---- the model
     let delta = full_jacobian(st, c.mats, c.imp).select(ndarray::Axis(0), &sel);
+    let delta = match c.null_space {
+        Some(k) => delta.dot(k),
+        None => delta,
+    };
     let k_model = trace_k(&delta)?;
     let (sig_inv, ld_sig) = dense::spd_inverse_logdet(&c.imp.sigma)?;
     let dmu = c.em_mean - c.mu;

@@ -21,7 +21,7 @@ use super::super::fiml::{self, FimlPoint};
 use super::super::model::ModelStructure;
 use super::super::partable::{ParTable, TableOptions};
 use super::super::syntax::Op;
-use super::super::{Estimator, SemMissing, param_rows, start, vcov};
+use super::super::{Estimator, SemMissing, param_rows, start};
 use super::measures::{FitParts, fit_measures};
 use super::result::GroupResult;
 use super::run_groups;
@@ -51,6 +51,7 @@ impl MultiGroupSem {
         self.equal.contains(&GroupEqual::Intercepts)
             || self.equal.contains(&GroupEqual::Means)
             || self.sem.missing == SemMissing::Fiml
+            || self.sem.has_meanstructure()
             || self.sem.syntax.statements.iter().any(|s| {
                 matches!(s, super::super::syntax::Statement::Relation { rhs, .. }
                     if rhs.iter().any(|t| t.var == "1"))
@@ -203,7 +204,14 @@ impl MultiGroupSem {
                 map: map[g].clone(),
             })
             .collect();
-        let opt = run_groups(&blocks, q, &theta, cfg)?;
+        let cons = super::super::constraints::global_table(&cfg.syntax, &pts, &map, q)?;
+        if cons.is_some() && cfg.robust.is_some() {
+            super::super::constraints::refuse(
+                &cfg.syntax,
+                "multi-group models with robust estimators (MLM, MLMV, MLR)",
+            )?;
+        }
+        let opt = run_groups(&blocks, q, &theta, cfg, cons.as_ref())?;
         let points: Vec<FimlPoint> =
             opt.points.into_iter().filter_map(BlockPoint::into_fiml).collect();
         // ---- information: Σ_g n_g M_gᵀ I_g M_g
@@ -232,7 +240,10 @@ impl MultiGroupSem {
                 }
             }
         }
-        let vcov = vcov::invert_information(&info, &names)?;
+        let restricted =
+            super::super::constraints::invert_maybe(cons.as_ref(), &opt.theta, &info, &names)?;
+        let eq_rank = restricted.eq_rank;
+        let vcov = restricted.info_inv;
         let robust = match cfg.robust {
             Some(r) => {
                 let parts: Vec<super::robust::StructuredGroup<'_>> = raw
@@ -251,7 +262,7 @@ impl MultiGroupSem {
         let vcov = robust.as_ref().map_or(vcov, |r| r.vcov.clone());
         // ---- per-group results
         let mut groups = Vec::with_capacity(ng);
-        let mut warnings = Vec::new();
+        let mut warnings = restricted.warnings;
         let (mut logl, mut ulogl, mut chisq, mut base_chisq, mut srmr) = (0.0, 0.0, 0.0, 0.0, 0.0);
         for (g, gr) in raw.iter().enumerate() {
             let (ptg, st) = (&pts[g], &sts[g]);
@@ -303,12 +314,12 @@ impl MultiGroupSem {
             .map(|g| (&pts[g], &sts[g], &points[g].mats, &map[g][..], &groups[g].rows[..]))
             .collect();
         let defined = defined_rows_groups(&per_group, q, &vcov, cfg.ci_level);
-        let df = (ng * ndat) as f64 - q as f64;
+        let df = (ng * ndat) as f64 - (q - eq_rank) as f64;
         let mut fm = fit_measures(&FitParts {
             fmin: chisq / (2.0 * n_all),
             ml: true,
             uls: false,
-            npar: q,
+            npar: q - eq_rank,
             n: n_all,
             n_eff: n_all,
             groups: ng,

@@ -37,7 +37,7 @@ use super::objective::Objective;
 use super::partable::{ParRow, ParTable, TableOptions};
 use super::sample_stats::SampleStats;
 use super::syntax::Op;
-use super::{Estimator, Sem, baseline, defined, dense, fill_inference, standardize, start, vcov};
+use super::{Estimator, Sem, baseline, defined, dense, fill_inference, standardize, start};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::moments::Moments;
@@ -230,7 +230,12 @@ impl MultiGroupSem {
     /// freedom or a singular information matrix; [`Error::NotConverged`].
     pub fn fit(&self, data: &Dataset) -> Result<MultiGroupFit> {
         data.index_of(&self.group)?;
-        super::constraints::refuse(&self.sem.syntax, "multi-group models")?;
+        if self.sem.robust.is_some() {
+            super::constraints::refuse(
+                &self.sem.syntax,
+                "multi-group models with robust estimators (MLM, MLMV, MLR)",
+            )?;
+        }
         self.refuse_group_modifiers()?;
         if self.needs_means() {
             return self.fit_means(data);
@@ -306,7 +311,6 @@ impl MultiGroupSem {
         if samples.is_empty() {
             return Err(Error::invalid("group", "the grouping column has no groups"));
         }
-        super::constraints::refuse(&cfg.syntax, "multi-group models")?;
         let pts = super::groups::group_tables(
             &cfg.syntax,
             TableOptions { std_lv: cfg.std_lv, fixed_x: cfg.fixed_x, meanstructure: false },
@@ -397,7 +401,8 @@ impl MultiGroupSem {
                 map: m.clone(),
             })
             .collect();
-        let opt = run_groups(&blocks, q, &theta, cfg)?;
+        let cons = super::constraints::global_table(&cfg.syntax, &pts, &map, q)?;
+        let opt = run_groups(&blocks, q, &theta, cfg, cons.as_ref())?;
         let points: Vec<Point> = opt.points.iter().filter_map(|p| p.moments().cloned()).collect();
         // information and vcov: group g's information weighted by n_g N′/N (N′ = Σ_g N′_g; n_g
         // for ML with the normal likelihood, n_g (N − G)/N otherwise, as lavaan)
@@ -423,13 +428,15 @@ impl MultiGroupSem {
                 }
             }
         }
-        let vcov = vcov::invert_information(&info, &names)?;
+        let restricted =
+            super::constraints::invert_maybe(cons.as_ref(), &opt.theta, &info, &names)?;
+        let vcov = restricted.info_inv;
         let zq = Normal::new(0.0, 1.0)
             .map(|d| d.inverse_cdf(0.5 + cfg.ci_level / 2.0))
             .unwrap_or(1.959963984540054);
         // per-group results
         let mut out_groups = Vec::with_capacity(ng);
-        let mut warnings = Vec::new();
+        let mut warnings = restricted.warnings;
         let ln2pi = (2.0 * std::f64::consts::PI).ln();
         let (mut logl, mut ulogl, mut chisq, mut base_chisq, mut base_df) =
             (0.0, 0.0, 0.0, 0.0, 0.0);
@@ -536,8 +543,8 @@ impl MultiGroupSem {
             .collect();
         let defined_rows = defined_rows_groups(&per_group, q, &vcov, cfg.ci_level);
         // fit measures
-        let df = (ng * ndat) as f64 - q as f64;
-        let npar = q + ng * (p - nx);
+        let df = (ng * ndat) as f64 - (q - restricted.eq_rank) as f64;
+        let npar = q - restricted.eq_rank + ng * (p - nx);
         let ml = cfg.estimator == Estimator::Ml;
         // fmin: ½ Σ_g (n_g/N) F_g for ML (the minimised function), χ²/(2N) for GLS and ULS (lavaan)
         let fmin = if ml {
@@ -667,6 +674,7 @@ pub(super) fn run_groups(
     q: usize,
     theta: &[f64],
     cfg: &Sem,
+    cons: Option<&ParTable>,
 ) -> Result<driver::Driven> {
     if Model::eval_all(blocks, theta).is_none() {
         return Err(Error::NotConverged {
@@ -675,8 +683,9 @@ pub(super) fn run_groups(
             iterations: 0,
         });
     }
-    let opt = driver::run(blocks, q, theta, cfg.optimizer, cfg.max_iter).ok_or_else(|| {
-        Error::NotPositiveDefinite { matrix: "implied covariance at the estimates".into() }
+    let opt = super::constraints::run_maybe(cons, blocks, q, theta, cfg.optimizer, cfg.max_iter)?
+        .ok_or_else(|| Error::NotPositiveDefinite {
+        matrix: "implied covariance at the estimates".into(),
     })?;
     if !opt.converged && !cfg.allow_nonconverged {
         return Err(Error::NotConverged {
@@ -699,6 +708,8 @@ impl MultiGroupSem {
                 .statements
                 .retain(|s| !matches!(s, super::syntax::Statement::Defined { .. }));
         }
+        // explicit constraints may name other groups' labels: the multi-group fit applies them
+        sem.syntax.statements.retain(|s| !matches!(s, super::syntax::Statement::Constraint { .. }));
         sem
     }
 

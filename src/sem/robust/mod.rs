@@ -216,7 +216,9 @@ pub(crate) fn apply(mut fit: SemFit, robust: Estimator, data: &Dataset) -> Resul
         };
         let h = sandwich::numeric_hessian(&fit.theta, &grad)
             .ok_or_else(|| Error::NotPositiveDefinite { matrix: "implied covariance".into() })?;
-        Some(super::vcov::invert_information(&h, &fit.par_names)?)
+        // under explicit constraints: restricted to their null space, as the expected one
+        let cons = (!fit.pt.constraints.is_empty()).then_some(&fit.pt);
+        Some(super::constraints::invert_maybe(cons, &fit.theta, &h, &fit.par_names)?.info_inv)
     } else {
         None
     };
