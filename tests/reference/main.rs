@@ -5,6 +5,7 @@ mod common;
 
 mod alpha;
 mod composite;
+mod cov_input;
 mod data_formats;
 mod data_io;
 mod describe;
