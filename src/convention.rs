@@ -70,3 +70,27 @@ macro_rules! unnamed_adapters {
 
 unnamed_adapters!(ParallelAnalysis, ParallelFit);
 unnamed_adapters!(Icc, IccFit);
+
+macro_rules! cov_adapter {
+    ($est:ty, $fit:ty) => {
+        impl $est {
+            /// The fit on a covariance matrix of `n_obs` observations: standardized to a
+            /// correlation matrix (R's `cov2cor`, as psych's `fa` does with `covar = FALSE`),
+            /// then `fit_cor`. These estimators depend on the data only through the
+            /// correlations. (psych's `KMO` and `omega` take a square matrix that is not a
+            /// correlation matrix for raw data; standardize first to get their numbers.)
+            ///
+            /// # Errors
+            /// A non-square or non-finite matrix, a variance that is not positive; the errors
+            /// of `fit_cor`.
+            pub fn fit_cov(&self, cov: &ArrayRef2<f64>, n_obs: usize) -> Result<$fit> {
+                self.fit_cor(&crate::moments::cov_to_cor(cov)?, n_obs)
+            }
+        }
+    };
+}
+
+cov_adapter!(Kmo, KmoFit);
+cov_adapter!(Efa, EfaFit);
+cov_adapter!(Omega, OmegaFit);
+cov_adapter!(ParallelAnalysis, ParallelFit);

@@ -57,7 +57,7 @@ pub use parallel::{
     parallel_count,
 };
 pub use rotation::{Rotation, Target};
-pub use scores::ScoreMethod;
+pub use scores::{EfaReport, FactorScores, ScoreMethod};
 pub use vss::{velicer_map, vss_fit};
 #[cfg(feature = "serde")]
 mod serialize;

@@ -171,3 +171,77 @@ impl EfaFit {
         Ok(out)
     }
 }
+
+/// Factor scores with the weights that produced them, from [`EfaFit::factor_scores`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactorScores {
+    /// How the scores were computed.
+    pub method: ScoreMethod,
+    /// The score weights W (items × factors).
+    pub weights: Array2<f64>,
+    /// The scores (rows of the data × factors); `NaN` for a row with a missing value.
+    pub values: Array2<f64>,
+}
+
+impl FactorScores {
+    /// The number of rows scored (without a missing value).
+    pub fn n_scored(&self) -> usize {
+        self.values.rows().into_iter().filter(|r| r.iter().all(|v| !v.is_nan())).count()
+    }
+}
+
+impl EfaFit {
+    /// [`EfaFit::score_weights`] and [`EfaFit::scores`] of `x` together.
+    ///
+    /// # Errors
+    /// Those of [`EfaFit::scores`].
+    pub fn factor_scores(&self, x: &ArrayRef2<f64>, method: ScoreMethod) -> Result<FactorScores> {
+        Ok(FactorScores {
+            method,
+            weights: self.score_weights(method)?,
+            values: self.scores(x, method)?,
+        })
+    }
+}
+
+/// An EFA with its factor scores: prints as the fit followed by the score weights, and
+/// serializes as the fit's JSON with a `scores` object {method, weights, values}
+/// (`surveystat efa --scores`).
+#[derive(Debug, Clone, Copy)]
+pub struct EfaReport<'a> {
+    pub(super) fit: &'a EfaFit,
+    pub(super) scores: Option<&'a FactorScores>,
+}
+
+impl<'a> EfaReport<'a> {
+    /// The report of `fit` alone.
+    pub fn new(fit: &'a EfaFit) -> Self {
+        Self { fit, scores: None }
+    }
+    /// Add factor scores.
+    pub fn scores(mut self, scores: &'a FactorScores) -> Self {
+        self.scores = Some(scores);
+        self
+    }
+}
+
+impl std::fmt::Display for EfaReport<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.fit)?;
+        let Some(sc) = self.scores else { return Ok(()) };
+        writeln!(f, "\nFactor score weights ({})", sc.method.psych_name())?;
+        write!(f, "{:<10}", "")?;
+        for name in self.fit.factor_names() {
+            write!(f, "{name:>9}")?;
+        }
+        writeln!(f)?;
+        for (i, item) in self.fit.names().iter().enumerate() {
+            write!(f, "{item:<10}")?;
+            for j in 0..sc.weights.ncols() {
+                write!(f, "{:>9.3}", sc.weights[[i, j]])?;
+            }
+            writeln!(f)?;
+        }
+        writeln!(f, "{} of {} rows scored", sc.n_scored(), sc.values.nrows())
+    }
+}

@@ -100,3 +100,21 @@ impl Serialize for ParallelFit {
         )
     }
 }
+
+/// The EFA's fields plus, with scores, `scores` {method (psych's name), weights, values}.
+impl Serialize for super::EfaReport<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut v = serde_json::to_value(self.fit).map_err(serde::ser::Error::custom)?;
+        if let (Some(sc), Value::Object(o)) = (self.scores, &mut v) {
+            o.insert(
+                "scores".into(),
+                json!({
+                    "method": sc.method.psych_name(),
+                    "weights": matrix(&sc.weights),
+                    "values": matrix(&sc.values),
+                }),
+            );
+        }
+        via_value(v, s)
+    }
+}

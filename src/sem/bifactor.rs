@@ -257,3 +257,123 @@ pub fn bifactor_syntax<S: AsRef<str>>(general: &str, groups: &[(S, &[S])]) -> St
     }
     m
 }
+
+/// A bifactor CFA with its ω coefficients (`surveystat omega --bifactor`): prints as a table
+/// and serializes as {model, general, items, fit {chisq, df, pvalue, cfi, tli, rmsea, srmr},
+/// omega_total, omega_h, their `_observed` and `_std` variants, ecv, groups [...], warnings}.
+#[derive(Debug, Clone, Copy)]
+pub struct BifactorReport<'a> {
+    model: &'a str,
+    omega: &'a BifactorOmega,
+    fit: &'a SemFit,
+}
+
+impl<'a> BifactorReport<'a> {
+    /// The report of `omega`, computed from `fit`, the fit of the lavaan syntax `model`.
+    pub fn new(model: &'a str, omega: &'a BifactorOmega, fit: &'a SemFit) -> Self {
+        Self { model, omega, fit }
+    }
+
+    fn measure(&self, k: &str) -> f64 {
+        self.fit.fit_measure(k).unwrap_or(f64::NAN)
+    }
+
+    fn warning_texts(&self) -> impl Iterator<Item = String> + '_ {
+        self.omega.warnings.iter().chain(self.fit.warnings()).map(|w| w.to_string())
+    }
+}
+
+impl std::fmt::Display for BifactorReport<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let om = self.omega;
+        writeln!(f, "Omega from a bifactor CFA (ML, general factor {})", om.general)?;
+        writeln!(
+            f,
+            "chi-square {:.3} on {:.0} df, CFI {:.3}, RMSEA {:.3}, SRMR {:.3}\n",
+            self.measure("chisq"),
+            self.measure("df"),
+            self.measure("cfi"),
+            self.measure("rmsea"),
+            self.measure("srmr")
+        )?;
+        writeln!(f, "{:<22}{:>10}{:>10}{:>14}", "", "implied", "observed", "standardized")?;
+        writeln!(
+            f,
+            "{:<22}{:>10.3}{:>10.3}{:>14.3}",
+            "Omega total", om.omega_total, om.omega_total_observed, om.omega_total_std
+        )?;
+        writeln!(
+            f,
+            "{:<22}{:>10.3}{:>10.3}{:>14.3}",
+            "Omega hierarchical", om.omega_h, om.omega_h_observed, om.omega_h_std
+        )?;
+        writeln!(f, "Explained common variance of the general factor: {:.3}\n", om.ecv)?;
+        writeln!(
+            f,
+            "{:<12}{:>6}{:>9}{:>10}{:>13}{:>11}{:>8}",
+            "group", "items", "omega_s", "omega_hs", "omega_hs obs", "omega_hs std", "ECV_s"
+        )?;
+        for g in &om.groups {
+            writeln!(
+                f,
+                "{:<12}{:>6}{:>9.3}{:>10.3}{:>13.3}{:>11.3}{:>8.3}",
+                g.name,
+                g.items.len(),
+                g.omega_s,
+                g.omega_hs,
+                g.omega_hs_observed,
+                g.omega_hs_std,
+                g.ecv_s
+            )?;
+        }
+        for w in self.warning_texts() {
+            writeln!(f, "warning: {w}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for BifactorReport<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use crate::serialize::num;
+        use serde_json::{Map, Value, json};
+        let om = self.omega;
+        let fit: Map<String, Value> = ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr"]
+            .iter()
+            .map(|k| (k.to_string(), self.fit.fit_measure(k).map_or(Value::Null, num)))
+            .collect();
+        let groups: Vec<Value> = om
+            .groups
+            .iter()
+            .map(|g| {
+                json!({
+                    "name": g.name, "items": g.items,
+                    "omega_s": num(g.omega_s), "omega_hs": num(g.omega_hs),
+                    "omega_s_observed": num(g.omega_s_observed),
+                    "omega_hs_observed": num(g.omega_hs_observed),
+                    "omega_s_std": num(g.omega_s_std), "omega_hs_std": num(g.omega_hs_std),
+                    "ecv_s": num(g.ecv_s),
+                })
+            })
+            .collect();
+        crate::serialize::via_value(
+            json!({
+                "model": self.model,
+                "general": om.general,
+                "items": om.items,
+                "fit": fit,
+                "omega_total": num(om.omega_total),
+                "omega_h": num(om.omega_h),
+                "omega_total_observed": num(om.omega_total_observed),
+                "omega_h_observed": num(om.omega_h_observed),
+                "omega_total_std": num(om.omega_total_std),
+                "omega_h_std": num(om.omega_h_std),
+                "ecv": num(om.ecv),
+                "groups": groups,
+                "warnings": self.warning_texts().collect::<Vec<_>>(),
+            }),
+            s,
+        )
+    }
+}

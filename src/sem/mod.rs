@@ -58,12 +58,13 @@ use std::fmt;
 
 use ndarray::{Array1, Array2, ArrayRef2};
 
-pub use bifactor::{BifactorGroup, BifactorOmega, bifactor_syntax};
+pub use bifactor::{BifactorGroup, BifactorOmega, BifactorReport, bifactor_syntax};
 pub use bootstrap::{BootstrapCi, SemBootstrap, SemBootstrapFit, SemBootstrapKind};
 pub use constraints::ConstraintValue;
 pub use estimate::Optimizer;
 pub use fit::SemFit;
 use fit::param_table;
+pub use invariance::InvarianceReport;
 pub use invariance::{
     ConstraintScore, Invariance, InvarianceFit, InvarianceStep, InvarianceStepFit,
     LatentMeanDifference, ScoreTests, StepComparison,

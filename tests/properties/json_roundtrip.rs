@@ -303,3 +303,45 @@ fn derived_types_read_their_own_json_back() {
     let back: Nullable = serde_json::from_str(&text).unwrap();
     assert!(back.x.is_nan() && back.v[0] == 1.0 && back.v[1].is_nan());
 }
+
+#[test]
+fn efa_bifactor_invariance_reports_json_equal_the_accessors() {
+    use surveystat::factor::{EfaReport, ScoreMethod};
+    use surveystat::sem::{BifactorReport, InvarianceReport, bifactor_syntax};
+    let ds = data();
+    let x = ds.select(&ITEMS).unwrap();
+    let efa = Efa::new(2).names(&ITEMS).fit(&x).unwrap();
+    let sc = efa.factor_scores(&x, ScoreMethod::Bartlett).unwrap();
+    let v = round(&EfaReport::new(&efa).scores(&sc));
+    assert_eq!(v["scores"]["method"], "Bartlett");
+    same_seq(&v["scores"]["weights"][0], sc.weights.row(0), "score weights");
+    same_seq(&v["scores"]["values"][3], sc.values.row(3), "scores");
+    assert_eq!(v["loadings"], round(&efa)["loadings"]);
+
+    let hs = crate::common::load_data("HolzingerSwineford1939.csv");
+    let model = bifactor_syntax(
+        "G",
+        &[
+            ("V", &["x1", "x2", "x3"][..]),
+            ("T", &["x4", "x5", "x6"][..]),
+            ("S", &["x7", "x8", "x9"][..]),
+        ],
+    );
+    let fit = Sem::from_syntax(&model).unwrap().std_lv(true).fit(&hs).unwrap();
+    let om = fit.omega_bifactor("G").unwrap();
+    let v = round(&BifactorReport::new(&model, &om, &fit));
+    same(&v["omega_h"], om.omega_h, "omega_h");
+    same(&v["groups"][1]["omega_hs"], om.groups[1].omega_hs, "omega_hs");
+    same(&v["fit"]["cfi"], fit.fit_measure("cfi").unwrap(), "cfi");
+    assert_eq!(v["model"], model.as_str());
+
+    let inv = Sem::from_syntax(CFA).unwrap().invariance("region");
+    let ladder = inv.fit(&ds).unwrap();
+    let report = InvarianceReport::new(&ladder).unwrap().score_tests();
+    let v = round(&report);
+    let (step, d) = report.latent_means().unwrap();
+    assert_eq!(v["latent_means"]["step"], step);
+    same(&v["latent_means"]["differences"][0]["est"], d[0].est, "latent mean difference");
+    assert_eq!(v["steps"], round(&ladder)["steps"]);
+    assert!(v["score_tests"].as_object().is_some_and(|o| !o.is_empty()));
+}

@@ -6,6 +6,7 @@ mod common;
 mod alpha;
 mod composite;
 mod constraints_more;
+mod cov_input;
 mod data_formats;
 mod data_io;
 mod describe;

@@ -1,11 +1,10 @@
 //! `surveystat kmo` and `surveystat efa`.
 
-use serde_json::Value;
-use surveystat::factor::{Efa, Extraction, Kmo, Rotation, ScoreMethod, StoppingRule};
+use surveystat::factor::{Efa, EfaReport, Extraction, Kmo, Rotation, ScoreMethod, StoppingRule};
 
 use crate::output::{
-    complete_moments, default_items_notes, in_file, json_text, json_with_notes, read_data,
-    serialized, split_list, stream_data, text_with_notes, use_stream,
+    complete_moments, default_items_notes, in_file, read_data, serialized, split_list, stream_data,
+    text_with_notes, use_stream,
 };
 
 /// Arguments of `surveystat kmo`.
@@ -199,48 +198,17 @@ pub fn run_efa(a: EfaArgs) -> Result<String, String> {
     let method = ScoreMethod::from_name(name).ok_or_else(|| {
         format!("unknown --scores `{name}` (expected regression, bartlett or tenberge)")
     })?;
-    let weights = fit.score_weights(method).map_err(|e| e.to_string())?;
-    let scores = fit.scores(&x, method).map_err(|e| e.to_string())?;
+    let scores = fit.factor_scores(&x, method).map_err(|e| e.to_string())?;
     if let Some(path) = &a.save_scores {
-        std::fs::write(path, scores_csv(fit.factor_names(), &scores))
+        std::fs::write(path, scores_csv(fit.factor_names(), &scores.values))
             .map_err(|e| format!("{path}: {e}"))?;
     }
+    let report = EfaReport::new(&fit).scores(&scores);
     if a.json {
-        let mut v = json_with_notes(serde_json::to_value(&fit).map_err(|e| e.to_string())?, &notes);
-        v["scores"] = serde_json::json!({
-            "method": method.psych_name(),
-            "weights": rows_json(&weights),
-            "values": rows_json(&scores),
-        });
-        Ok(json_text(v))
+        serialized(&report, serde_json::json!({}), &notes)
     } else {
-        let mut s = fit.to_string();
-        s.push_str(&format!("\nFactor score weights ({})\n", method.psych_name()));
-        s.push_str(&format!("{:<10}", ""));
-        for f in fit.factor_names() {
-            s.push_str(&format!("{f:>9}"));
-        }
-        s.push('\n');
-        for (i, item) in fit.names().iter().enumerate() {
-            s.push_str(&format!("{item:<10}"));
-            for j in 0..weights.ncols() {
-                s.push_str(&format!("{:>9.3}", weights[[i, j]]));
-            }
-            s.push('\n');
-        }
-        let scored = scores.rows().into_iter().filter(|r| r.iter().all(|v| !v.is_nan())).count();
-        s.push_str(&format!("{scored} of {} rows scored\n", scores.nrows()));
-        Ok(s)
+        Ok(text_with_notes(report.to_string(), &notes))
     }
-}
-
-fn rows_json(m: &ndarray::Array2<f64>) -> Value {
-    Value::Array(
-        m.rows()
-            .into_iter()
-            .map(|r| Value::Array(r.iter().map(|&v| crate::output::num(v)).collect()))
-            .collect(),
-    )
 }
 
 fn scores_csv(names: &[String], m: &ndarray::Array2<f64>) -> String {

@@ -1,11 +1,11 @@
 //! `surveystat omega --bifactor`: ω from a bifactor CFA (lavaan + semTools `compRelSEM`).
 
-use serde_json::{Value, json};
+use serde_json::json;
 use surveystat::reliability::Omega;
-use surveystat::sem::{BifactorOmega, Sem, SemFit, bifactor_syntax};
+use surveystat::sem::{BifactorReport, Sem, bifactor_syntax};
 
 use super::OmegaArgs;
-use crate::output::{in_file, json_text, num, read_data, split_list};
+use crate::output::{in_file, read_data, serialized, split_list};
 
 /// Fit the bifactor CFA and report its ω coefficients.
 pub fn run(a: &OmegaArgs, items: &[String]) -> Result<String, String> {
@@ -52,7 +52,8 @@ pub fn run(a: &OmegaArgs, items: &[String]) -> Result<String, String> {
     let fit =
         Sem::from_syntax(&model).and_then(|s| s.std_lv(true).fit(&ds)).map_err(in_file(&a.data))?;
     let om = fit.omega_bifactor(&general).map_err(|e| e.to_string())?;
-    if a.json { Ok(json_text(to_json(&om, &fit, &model))) } else { Ok(text(&om, &fit)) }
+    let report = BifactorReport::new(&model, &om, &fit);
+    if a.json { serialized(&report, json!({}), &[]) } else { Ok(report.to_string()) }
 }
 
 fn parse_groups(
@@ -81,88 +82,4 @@ fn parse_groups(
         out.push((name, list));
     }
     Ok(out)
-}
-
-fn fit_json(fit: &SemFit) -> Value {
-    let mut m = serde_json::Map::new();
-    for k in ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr"] {
-        m.insert(k.into(), fit.fit_measure(k).map_or(Value::Null, num));
-    }
-    Value::Object(m)
-}
-
-fn to_json(om: &BifactorOmega, fit: &SemFit, model: &str) -> Value {
-    json!({
-        "model": model,
-        "general": om.general,
-        "items": om.items,
-        "fit": fit_json(fit),
-        "omega_total": num(om.omega_total),
-        "omega_h": num(om.omega_h),
-        "omega_total_observed": num(om.omega_total_observed),
-        "omega_h_observed": num(om.omega_h_observed),
-        "omega_total_std": num(om.omega_total_std),
-        "omega_h_std": num(om.omega_h_std),
-        "ecv": num(om.ecv),
-        "groups": om.groups.iter().map(|g| json!({
-            "name": g.name, "items": g.items,
-            "omega_s": num(g.omega_s), "omega_hs": num(g.omega_hs),
-            "omega_s_observed": num(g.omega_s_observed),
-            "omega_hs_observed": num(g.omega_hs_observed),
-            "omega_s_std": num(g.omega_s_std), "omega_hs_std": num(g.omega_hs_std),
-            "ecv_s": num(g.ecv_s),
-        })).collect::<Vec<_>>(),
-        "warnings": om.warnings.iter().chain(fit.warnings()).map(|w| w.to_string())
-            .collect::<Vec<_>>(),
-    })
-}
-
-fn text(om: &BifactorOmega, fit: &SemFit) -> String {
-    use std::fmt::Write;
-    let mut s = String::new();
-    let fm = |k: &str| fit.fit_measure(k).unwrap_or(f64::NAN);
-    let _ = writeln!(s, "Omega from a bifactor CFA (ML, general factor {})", om.general);
-    let _ = writeln!(
-        s,
-        "chi-square {:.3} on {:.0} df, CFI {:.3}, RMSEA {:.3}, SRMR {:.3}\n",
-        fm("chisq"),
-        fm("df"),
-        fm("cfi"),
-        fm("rmsea"),
-        fm("srmr")
-    );
-    let _ = writeln!(s, "{:<22}{:>10}{:>10}{:>14}", "", "implied", "observed", "standardized");
-    let _ = writeln!(
-        s,
-        "{:<22}{:>10.3}{:>10.3}{:>14.3}",
-        "Omega total", om.omega_total, om.omega_total_observed, om.omega_total_std
-    );
-    let _ = writeln!(
-        s,
-        "{:<22}{:>10.3}{:>10.3}{:>14.3}",
-        "Omega hierarchical", om.omega_h, om.omega_h_observed, om.omega_h_std
-    );
-    let _ = writeln!(s, "Explained common variance of the general factor: {:.3}\n", om.ecv);
-    let _ = writeln!(
-        s,
-        "{:<12}{:>6}{:>9}{:>10}{:>13}{:>11}{:>8}",
-        "group", "items", "omega_s", "omega_hs", "omega_hs obs", "omega_hs std", "ECV_s"
-    );
-    for g in &om.groups {
-        let _ = writeln!(
-            s,
-            "{:<12}{:>6}{:>9.3}{:>10.3}{:>13.3}{:>11.3}{:>8.3}",
-            g.name,
-            g.items.len(),
-            g.omega_s,
-            g.omega_hs,
-            g.omega_hs_observed,
-            g.omega_hs_std,
-            g.ecv_s
-        );
-    }
-    for w in om.warnings.iter().chain(fit.warnings()) {
-        let _ = writeln!(s, "warning: {w}");
-    }
-    s
 }

@@ -6,6 +6,7 @@
 mod ladder;
 mod means;
 mod partial;
+mod report;
 mod scaled;
 mod score;
 
@@ -15,6 +16,7 @@ use crate::error::{Error, Result};
 pub use ladder::{InvarianceFit, InvarianceStepFit, StepComparison};
 pub use means::LatentMeanDifference;
 pub use partial::{PartialRule, PartialSearch, PartialSearchStep, PartialStage};
+pub use report::InvarianceReport;
 pub use scaled::{DifferenceMethod, ScaledDifference};
 pub(crate) use score::mean_score_parts;
 pub use score::{ConstraintScore, ScoreTests};
