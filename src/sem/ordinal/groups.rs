@@ -825,3 +825,16 @@ fn rmsea(chisq: f64, df: f64, ne: f64) -> [f64; 4] {
     let pc = 1.0 - pnchisq(chisq, df, ne * df * 0.05 * 0.05);
     [r, (lam_lo / (ne * df)).sqrt(), (lam_hi / (ne * df)).sqrt(), pc]
 }
+
+/// The observed variables of a model with ordered indicators, in the model's order.
+///
+/// # Errors
+/// Errors of the parameter-table builder.
+pub(in crate::sem) fn observed(sem: &Sem) -> Result<Vec<String>> {
+    let (cov_syntax, _) = split_thresholds(&sem.syntax);
+    let pt = ParTable::build(
+        &cov_syntax,
+        TableOptions { std_lv: sem.std_lv, fixed_x: sem.fixed_x, meanstructure: false },
+    )?;
+    Ok(pt.ov)
+}
