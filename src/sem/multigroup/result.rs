@@ -271,10 +271,14 @@ impl MultiGroupFit {
         let mut kv = vec![
             (
                 "Estimator".to_string(),
-                self.config
-                    .sem
-                    .robust_estimator()
-                    .map_or("ML".to_string(), |e| format!("{e:?}").to_uppercase()),
+                match self.config.sem.is_ordinal() {
+                    true => format!("{:?}", self.config.sem.estimator_kind()).to_uppercase(),
+                    false => self
+                        .config
+                        .sem
+                        .robust_estimator()
+                        .map_or("ML".to_string(), |e| format!("{e:?}").to_uppercase()),
+                },
             ),
             ("Grouping variable".into(), self.config.group.clone()),
             ("Equality constraints".into(), eq),
