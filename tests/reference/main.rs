@@ -51,6 +51,7 @@ mod sem_multigroup;
 mod sem_multigroup_more;
 mod sem_multigroup_scalar;
 mod sem_ordinal;
+mod sem_ordinal_groups;
 mod sem_robust;
 mod sem_robust_multigroup;
 mod split_half;

@@ -38,9 +38,17 @@ pub struct InvarianceArgs {
     #[arg(long)]
     pub json: bool,
     /// estimator (default ml); with mlm, mlr or mlmv the steps are compared by lavaan's scaled
-    /// chi-square difference tests and the robust CFI/TLI/RMSEA
+    /// chi-square difference tests and the robust CFI/TLI/RMSEA; with ordered indicators wlsmv
+    /// (default), ulsmv, dwls, wls or uls
     #[arg(long, value_enum)]
     pub estimator: Option<crate::sem::EstimatorArg>,
+    /// ordered-categorical observed variables, comma-separated (lavaan `ordered =`): the ladder
+    /// is configural → thresholds → loadings, fitted by WLSMV unless --estimator says otherwise
+    #[arg(long, value_delimiter = ',', conflicts_with = "ordered_all")]
+    pub ordered: Vec<String>,
+    /// every observed variable of the model is ordered-categorical
+    #[arg(long)]
+    pub ordered_all: bool,
 }
 
 /// Run the subcommand.
@@ -50,6 +58,11 @@ pub fn run(a: InvarianceArgs) -> Result<String, String> {
     let mut sem = Sem::from_syntax(&text).map_err(|e| format!("{}: {e}", a.model))?;
     if let Some(e) = a.estimator {
         sem = sem.estimator(e.into());
+    }
+    if a.ordered_all {
+        sem = sem.ordered_all();
+    } else if !a.ordered.is_empty() {
+        sem = sem.ordered(&a.ordered);
     }
     let data = read_data(&a.data)?;
     let rule = match a.partial_rule.as_str() {

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::super::{GroupEqual, MultiGroupFit};
+use super::super::{Estimator, GroupEqual, MultiGroupFit};
 use super::Invariance;
 use super::scaled::DifferenceMethod;
 use crate::error::Result;
@@ -160,8 +160,19 @@ pub struct InvarianceFit {
 pub(super) fn assemble(config: Invariance, fits: Vec<MultiGroupFit>) -> Result<InvarianceFit> {
     let m = |f: &MultiGroupFit, k: &str| f.fit_measure(k).unwrap_or(f64::NAN);
     let robust = config.sem.robust_estimator();
-    let method = DifferenceMethod::default_for(robust);
-    let opt = |f: &MultiGroupFit, k: &str| robust.and(f.fit_measure(k));
+    // ordered indicators: WLSMV / ULSMV carry a scaled-shifted test (Satorra 2000 differences)
+    let ordinal_robust = config.sem.is_ordinal()
+        && matches!(config.sem.estimator_kind(), Estimator::Wlsmv | Estimator::Ulsmv);
+    let method = if ordinal_robust {
+        DifferenceMethod::Satorra2000
+    } else {
+        DifferenceMethod::default_for(robust)
+    };
+    let scaled = robust.is_some() || ordinal_robust;
+    // measures a fit does not compute (NaN) are left out
+    let opt = |f: &MultiGroupFit, k: &str| {
+        if scaled { f.fit_measure(k).filter(|v| !v.is_nan()) } else { None }
+    };
     let mut steps: Vec<InvarianceStepFit> = Vec::with_capacity(fits.len());
     let mut warnings = Vec::new();
     for (i, (step, fit)) in config.steps.iter().zip(&fits).enumerate() {
@@ -242,7 +253,11 @@ pub(super) fn assemble(config: Invariance, fits: Vec<MultiGroupFit>) -> Result<I
         .first()
         .map(|f| f.groups().iter().map(|g| (g.name().to_string(), g.n_obs())).unzip())
         .unwrap_or_default();
-    let estimator = robust.map_or("ML".to_string(), |e| format!("{e:?}").to_uppercase());
+    let estimator = if config.sem.is_ordinal() {
+        format!("{:?}", config.sem.estimator_kind()).to_uppercase()
+    } else {
+        robust.map_or("ML".to_string(), |e| format!("{e:?}").to_uppercase())
+    };
     Ok(InvarianceFit {
         group: config.group.clone(),
         estimator,

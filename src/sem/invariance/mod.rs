@@ -95,15 +95,11 @@ impl Sem {
 }
 
 impl Invariance {
-    /// The default ladder (configural → metric → scalar → strict) of `sem` across the groups of `group`.
+    /// The default ladder (configural → metric → scalar → strict; with ordered indicators
+    /// [`Invariance::ordinal_steps`]) of `sem` across the groups of `group`.
     pub fn new(sem: Sem, group: impl Into<String>) -> Self {
-        Self {
-            sem,
-            group: group.into(),
-            steps: Self::default_steps(),
-            alpha: 0.05,
-            max_freed: None,
-        }
+        let steps = if sem.is_ordinal() { Self::ordinal_steps() } else { Self::default_steps() };
+        Self { sem, group: group.into(), steps, alpha: 0.05, max_freed: None }
     }
 
     /// The default steps: configural (no constraints), metric (equal loadings), scalar (equal
@@ -118,6 +114,20 @@ impl Invariance {
                 "strict",
                 [GroupEqual::Loadings, GroupEqual::Intercepts, GroupEqual::Residuals],
             ),
+        ]
+    }
+
+    /// The ladder of a model with ordered indicators (lavaan 0.6.14 `group.equal`, delta
+    /// parameterization): configural, equal thresholds (`thresholds`: the scaling factors and
+    /// latent means become free after the first group), equal thresholds and loadings
+    /// (`loadings`). Equal intercepts add nothing for ordered indicators (their intercepts are
+    /// fixed at 0, and lavaan maps `intercepts` to the thresholds), and equal residual variances
+    /// constrain nothing in the delta parameterization, so the ladder stops there.
+    pub fn ordinal_steps() -> Vec<InvarianceStep> {
+        vec![
+            InvarianceStep::new("configural", []),
+            InvarianceStep::new("thresholds", [GroupEqual::Thresholds]),
+            InvarianceStep::new("loadings", [GroupEqual::Thresholds, GroupEqual::Loadings]),
         ]
     }
 
@@ -183,7 +193,11 @@ impl Invariance {
     pub fn fit(&self, data: &Dataset) -> Result<InvarianceFit> {
         self.check_config()?;
         data.index_of(&self.group)?;
-        let ov = self.sem.compile()?.observed().to_vec();
+        let ov = if self.sem.is_ordinal() {
+            super::ordinal::observed(&self.sem)?
+        } else {
+            self.sem.compile()?.observed().to_vec()
+        };
         let parts = data.split_by(&self.group)?;
         if parts.len() < 2 {
             let level = parts.first().map(|(n, _)| n.as_str()).unwrap_or("");

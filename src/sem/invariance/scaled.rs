@@ -85,12 +85,13 @@ pub struct ScaledDifference {
 
 impl MultiGroupFit {
     /// The χ² difference test against another fit of a nested model (either order) with
-    /// lavaan's default method for the estimator ([`DifferenceMethod::default_for`]).
+    /// lavaan's default method for the estimator ([`DifferenceMethod::default_for`]; Satorra
+    /// (2000) scaled and shifted for WLSMV and ULSMV fits of ordered indicators).
     ///
     /// # Errors
     /// See [`MultiGroupFit::lrt_with`].
     pub fn lrt_scaled(&self, other: &MultiGroupFit) -> Result<ScaledDifference> {
-        self.lrt_with(other, DifferenceMethod::default_for(self.config().sem().robust_estimator()))
+        self.lrt_with(other, default_method(self))
     }
 
     /// The χ² difference test against another fit of a nested model (either order) by `method`.
@@ -197,4 +198,16 @@ pub(crate) fn satorra_2000_traces(
     let tr: f64 = (0..d).map(|i| mb[[i, i]]).sum();
     let tr2: f64 = (0..d).map(|i| (0..d).map(|j| mb[[i, j]] * mb[[j, i]]).sum::<f64>()).sum();
     Ok((tr, tr2))
+}
+
+/// lavaan 0.6.14's default `lavTestLRT` method for a fit: Satorra (2000) scaled and shifted for
+/// the robust least-squares estimators of ordered indicators (WLSMV, ULSMV), else
+/// [`DifferenceMethod::default_for`].
+fn default_method(fit: &MultiGroupFit) -> DifferenceMethod {
+    let sem = fit.config().sem();
+    if sem.is_ordinal() && matches!(sem.estimator_kind(), Estimator::Wlsmv | Estimator::Ulsmv) {
+        DifferenceMethod::Satorra2000
+    } else {
+        DifferenceMethod::default_for(sem.robust_estimator())
+    }
 }

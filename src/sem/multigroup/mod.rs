@@ -44,6 +44,7 @@ use crate::moments::Moments;
 use crate::summary::{Convergence, ParamRow};
 use crate::warning::Warning;
 use measures::{FitParts, exo_logl, fit_measures, fix_row, logl_x_term, srmr};
+pub(crate) use result::AssembledParts;
 pub(crate) use result::GroupScoreParts;
 pub use result::{ChisqDifference, GroupDifference, GroupResult, MultiGroupFit};
 
@@ -230,6 +231,10 @@ impl MultiGroupSem {
     /// freedom or a singular information matrix; [`Error::NotConverged`].
     pub fn fit(&self, data: &Dataset) -> Result<MultiGroupFit> {
         data.index_of(&self.group)?;
+        if self.sem.is_ordinal() {
+            super::constraints::refuse(&self.sem.syntax, "multi-group models with ordered indicators")?;
+            return super::ordinal::fit_groups(self, data);
+        }
         if self.sem.robust.is_some() {
             super::constraints::refuse(
                 &self.sem.syntax,

@@ -271,10 +271,14 @@ impl MultiGroupFit {
         let mut kv = vec![
             (
                 "Estimator".to_string(),
-                self.config
-                    .sem
-                    .robust_estimator()
-                    .map_or("ML".to_string(), |e| format!("{e:?}").to_uppercase()),
+                match self.config.sem.is_ordinal() {
+                    true => format!("{:?}", self.config.sem.estimator_kind()).to_uppercase(),
+                    false => self
+                        .config
+                        .sem
+                        .robust_estimator()
+                        .map_or("ML".to_string(), |e| format!("{e:?}").to_uppercase()),
+                },
             ),
             ("Grouping variable".into(), self.config.group.clone()),
             ("Equality constraints".into(), eq),
@@ -363,5 +367,56 @@ impl MultiGroupFit {
 impl fmt::Display for MultiGroupFit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.summary())
+    }
+}
+
+impl GroupResult {
+    /// A group's result assembled by another estimator (ordered indicators).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn assemble(
+        name: String,
+        n: usize,
+        n_dropped: usize,
+        rows: Vec<ParamRow>,
+        r2: Vec<(String, f64)>,
+        chisq: f64,
+        implied: Array2<f64>,
+        sample: Array2<f64>,
+    ) -> Self {
+        Self { name, n, n_dropped, rows, r2, chisq, implied, implied_mean: None, sample }
+    }
+}
+
+/// The parts of a [`MultiGroupFit`] computed by another estimator (ordered indicators).
+pub(crate) struct AssembledParts {
+    pub config: MultiGroupSem,
+    pub groups: Vec<GroupResult>,
+    pub fit: Vec<(String, f64)>,
+    pub vcov: Array2<f64>,
+    pub theta: Vec<f64>,
+    pub names: Vec<String>,
+    pub convergence: Convergence,
+    pub grad_max: f64,
+    pub warnings: Vec<Warning>,
+    pub robust_diff: Option<crate::sem::robust::groups::DiffParts>,
+}
+
+impl MultiGroupFit {
+    /// A fit assembled from [`AssembledParts`] (no defined parameters, no score-test parts).
+    pub(crate) fn assemble(p: AssembledParts) -> Self {
+        Self {
+            config: p.config,
+            groups: p.groups,
+            defined: Vec::new(),
+            fit: p.fit,
+            vcov: p.vcov,
+            theta: p.theta,
+            names: p.names,
+            convergence: p.convergence,
+            grad_max: p.grad_max,
+            warnings: p.warnings,
+            score_parts: Vec::new(),
+            robust_diff: p.robust_diff,
+        }
     }
 }

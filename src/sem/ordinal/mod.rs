@@ -25,6 +25,7 @@
 //! squares and quadratic estimating equations in latent variable modeling with categorical and
 //! continuous outcomes. Unpublished technical report.
 
+mod groups;
 mod omega;
 mod robust;
 
@@ -33,6 +34,7 @@ use ndarray::{Array1, Array2, Axis};
 use super::*;
 use crate::core::optim::{self, Problem};
 use crate::ordinal::Polychoric;
+pub(super) use groups::{fit_groups, observed};
 use partable::split_thresholds;
 
 /// How the latent responses y* of ordered indicators are scaled (lavaan's `parameterization`).

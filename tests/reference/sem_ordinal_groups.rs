@@ -1,0 +1,208 @@
+//! Multi-group ordinal SEM (WLSMV / DWLS, delta parameterization, `group.equal` thresholds and
+//! loadings) and the scaled χ² difference tests of the ordinal invariance steps against R lavaan
+//! 0.6.14 on HolzingerSwineford1939 items cut at fixed breakpoints, by school
+//! (tests/fixtures/extra/sem_ordinal_groups.R → sem_ordinal_groups.json,
+//! data/HS_ordinal_school.csv).
+
+use serde_json::Value;
+
+use crate::common::*;
+use surveystat::sem::{DifferenceMethod, Estimator, GroupEqual, MultiGroupFit, MultiGroupSem, Sem};
+
+const CFA: &str = "vis =~ o1 + o2 + o3\ntex =~ o4 + o5 + o6\nspd =~ o7 + o8 + o9";
+const ORD: [&str; 9] = ["o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "o9"];
+
+fn fixture() -> Value {
+    let p = fixture_path("extra/sem_ordinal_groups.json");
+    serde_json::from_str(&std::fs::read_to_string(p).expect("sem_ordinal_groups.json"))
+        .expect("json")
+}
+
+fn fit(equal: &[GroupEqual], est: Option<Estimator>) -> MultiGroupFit {
+    let data = load_data("HS_ordinal_school.csv");
+    let mut sem = Sem::from_syntax(CFA).unwrap().ordered(&ORD);
+    if let Some(e) = est {
+        sem = sem.estimator(e);
+    }
+    MultiGroupSem::new(sem, "school").equal(equal.iter().copied()).fit(&data).unwrap()
+}
+
+/// Estimates, SEs and std.all of every row lavaan reports, per group, and the fit measures.
+///
+/// lavaan stops these fits at max |gradient| ≈ 1e-6, up to 3.5e-5 from the optimum in the
+/// estimates (the fixture's `newton_step_max`: lavaan's own Newton step H⁻¹g at its estimates).
+/// So the free estimates are compared with lavaan's Newton-refined values (`newton` = est −
+/// step) at 1e-5, the derived quantities (residual variances of y*, SEs, std.all) at 1e-5 plus
+/// twice lavaan's distance; our objective must be at most lavaan's and our gradient smaller.
+/// The p-values below 1e-3 of the fits lavaan stops more than 1e-6 away move by up to 1e-4
+/// relative with a 1e-7 relative change of χ², and are compared at 2e-4 there.
+fn check(case: &str, fit: &MultiGroupFit) {
+    let fx = fixture();
+    let c = &fx[case];
+    let step = f(&c["newton_step_max"]);
+    let tol_derived = TOL_SEM_EST + 2.0 * step;
+    let mut worst = 0.0f64;
+    let mut fails = Vec::new();
+    let mut n_rows = 0;
+    for row in c["parameter_estimates"].as_array().unwrap() {
+        let (lhs, op, rhs) = (
+            row["lhs"].as_str().unwrap(),
+            row["op"].as_str().unwrap(),
+            row["rhs"].as_str().unwrap(),
+        );
+        let g = row["group"].as_u64().unwrap() as usize - 1;
+        let ours = fit.groups()[g]
+            .parameter(lhs, op, rhs)
+            .unwrap_or_else(|| panic!("{case}: no {lhs}{op}{rhs} in group {}", g + 1));
+        let id = format!("{case} g{} {lhs}{op}{rhs}", g + 1);
+        let free = f(&row["se"]) > 0.0;
+        let (est_ref, est_tol) =
+            if free { (f(&row["newton"]), TOL_SEM_EST) } else { (f(&row["est"]), tol_derived) };
+        for (what, a, b, tol) in [
+            ("est", ours.est, est_ref, est_tol),
+            ("se", ours.se.unwrap(), f(&row["se"]), tol_derived),
+            ("std.all", ours.std_all.unwrap(), f(&row["std_all"]), tol_derived),
+        ] {
+            worst = worst.max((a - b).abs());
+            if (a - b).abs() > tol {
+                fails.push(format!("{id} {what}: {a} vs {b}"));
+            }
+        }
+        n_rows += 1;
+    }
+    for (name, v) in named(&c["fit_measures"]) {
+        if name.ends_with(".robust") {
+            // the categorical-ML `.robust` measures are not computed for multi-group fits
+            assert!(fit.fit_measure(&name).is_none_or(f64::is_nan), "{case} {name}");
+            continue;
+        }
+        let ours = fit.fit_measure(&name).unwrap_or_else(|| panic!("{case}: no {name}"));
+        let tol =
+            if name.contains("pvalue") && v < 1e-3 && step > 1e-6 { 2e-4 } else { TOL_SEM_CHISQ };
+        if v.is_nan() {
+            if !ours.is_nan() {
+                fails.push(format!("{case} {name}: {ours} where lavaan has NA"));
+            }
+        } else if ours.is_nan() || rel_err(ours, v) > tol {
+            fails.push(format!("{case} {name}: {ours} vs {v}"));
+        }
+    }
+    if let Some(ss) = c["tests"].get("scaled.shifted") {
+        let shift = fit.fit_measure("chisq.shift.parameter").unwrap();
+        if rel_err(shift, f(&ss["shift.parameter"])) > TOL_SEM_CHISQ {
+            fails.push(format!("{case} shift: {shift} vs {}", f(&ss["shift.parameter"])));
+        }
+    }
+    let (fmin, fmin_r) = (fit.fit_measure("fmin").unwrap(), f(&c["fit_measures"]["fmin"]));
+    if fmin > fmin_r * (1.0 + 1e-12) {
+        fails.push(format!("{case} fmin {fmin} above lavaan's {fmin_r}"));
+    }
+    let grad = fit.gradient_max();
+    if grad >= f(&c["optim_gradient_max"]) {
+        fails.push(format!("{case} gradient {grad:.2e} not below lavaan's"));
+    }
+    println!("{case}: {n_rows} rows, worst difference {worst:.2e}, gradient {grad:.1e}");
+    assert!(fails.is_empty(), "{} failures:\n{}", fails.len(), fails.join("\n"));
+}
+
+#[test]
+fn ordinal_configural_wlsmv() {
+    check("configural", &fit(&[], None));
+}
+
+#[test]
+fn ordinal_equal_thresholds_wlsmv() {
+    check("thresholds", &fit(&[GroupEqual::Thresholds], None));
+}
+
+#[test]
+fn ordinal_equal_thresholds_and_loadings_wlsmv() {
+    check("loadings", &fit(&[GroupEqual::Thresholds, GroupEqual::Loadings], None));
+}
+
+#[test]
+fn ordinal_configural_dwls() {
+    check("configural_dwls", &fit(&[], Some(Estimator::Dwls)));
+}
+
+/// lavTestLRT of two WLSMV fits: Satorra (2000) scaled and shifted (lavaan 0.6.14's default for
+/// WLSMV), the first-order quantities at lavaan's distance from the optimum.
+fn check_lrt(case: &str, a: &MultiGroupFit, b: &MultiGroupFit) {
+    let fx = fixture();
+    let c = &fx[case];
+    assert!(c["method"].as_str().unwrap().contains("satorra.2000"), "{case}: method");
+    let d = a.lrt_scaled(b).unwrap();
+    assert_eq!(d.method, DifferenceMethod::Satorra2000, "{case}");
+    assert_eq!(d.df, f(&c["df_diff"]), "{case} df");
+    let chisq: Vec<f64> = c["chisq"].as_array().unwrap().iter().map(f).collect();
+    assert_rel(&format!("{case} unscaled"), d.chisq_unscaled, chisq[1] - chisq[0], TOL_SEM_CHISQ);
+    assert_rel(&format!("{case} chisq diff"), d.chisq, f(&c["chisq_diff"]), LRT_TOL);
+    assert_rel(&format!("{case} p"), d.pvalue, f(&c["pvalue"]), LRT_TOL);
+}
+
+/// The scaled difference is a function of the Jacobians and weights at the estimates, which
+/// lavaan leaves up to 3.5e-5 from the optimum (see `check`).
+const LRT_TOL: f64 = 1e-4;
+
+#[test]
+fn ordinal_scaled_difference_tests() {
+    let c = fit(&[], None);
+    let t = fit(&[GroupEqual::Thresholds], None);
+    let l = fit(&[GroupEqual::Thresholds, GroupEqual::Loadings], None);
+    check_lrt("lrt_configural_thresholds", &t, &c);
+    check_lrt("lrt_thresholds_loadings", &t, &l);
+    check_lrt("lrt_configural_loadings", &c, &l);
+}
+
+#[test]
+fn ordinal_invariance_ladder() {
+    let data = load_data("HS_ordinal_school.csv");
+    let sem = Sem::from_syntax(CFA).unwrap().ordered(&ORD);
+    let ladder = sem.invariance("school").fit(&data).unwrap();
+    let names: Vec<&str> = ladder.steps().iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["configural", "thresholds", "loadings"]);
+    let fx = fixture();
+    for (step, case) in ladder.steps().iter().zip(["configural", "thresholds", "loadings"]) {
+        let fm = &fx[case]["fit_measures"];
+        assert_rel(&format!("{case} chisq"), step.chisq, f(&fm["chisq"]), TOL_SEM_CHISQ);
+        assert_eq!(step.df, f(&fm["df"]), "{case} df");
+        let scaled = step.chisq_scaled.unwrap();
+        assert_rel(&format!("{case} chisq.scaled"), scaled, f(&fm["chisq.scaled"]), TOL_SEM_CHISQ);
+    }
+    for (step, (case, prev)) in ladder.steps().iter().skip(1).zip([
+        ("lrt_configural_thresholds", "configural"),
+        ("lrt_thresholds_loadings", "thresholds"),
+    ]) {
+        let cmp = step.comparison().unwrap();
+        assert_eq!(cmp.against, prev);
+        assert_eq!(cmp.method, DifferenceMethod::Satorra2000);
+        assert_rel(&format!("{case} ladder"), cmp.chisq_diff, f(&fx[case]["chisq_diff"]), LRT_TOL);
+        let this = if prev == "configural" { "thresholds" } else { "loadings" };
+        let dcfi = f(&fx[this]["fit_measures"]["cfi"]) - f(&fx[prev]["fit_measures"]["cfi"]);
+        assert_abs(&format!("{case} cfi.delta"), cmp.cfi_delta, dcfi, TOL_SEM_CHISQ);
+        let drmsea = f(&fx[this]["fit_measures"]["rmsea"]) - f(&fx[prev]["fit_measures"]["rmsea"]);
+        assert_abs(&format!("{case} rmsea.delta"), cmp.rmsea_delta, drmsea, TOL_SEM_CHISQ);
+    }
+}
+
+/// A category observed in one group only is a typed error naming the item and the group (lavaan
+/// refuses such a fit too).
+#[test]
+fn ordinal_category_missing_in_a_group_is_an_error() {
+    let text = std::fs::read_to_string(fixture_path("data/HS_ordinal_school.csv")).unwrap();
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+        // merge o1's top category into the middle one in Pasteur only
+        if i > 0 && cells[0] == "Pasteur" && cells[1] == "3" {
+            cells[1] = "2".into();
+        }
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    let data = surveystat::data::Dataset::from_csv_str(&out, "merged").unwrap();
+    let sem = Sem::from_syntax(CFA).unwrap().ordered(&ORD);
+    let err = MultiGroupSem::new(sem, "school").fit(&data).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("`o1`") && msg.contains("Pasteur"), "{msg}");
+}
