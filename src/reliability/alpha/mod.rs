@@ -8,7 +8,7 @@ pub use fit::AlphaFit;
 use scan::Scan;
 pub(in crate::reliability) use scan::response_frequencies_of;
 
-use ndarray::{Array1, Array2, ArrayRef2, ArrayView2, Axis, CowArray, Ix2};
+use ndarray::{Array1, Array2, ArrayRef2, Axis, CowArray, Ix2};
 
 use crate::core::dist;
 use crate::data::Dataset;
