@@ -367,6 +367,44 @@ pub(crate) fn spd_solve_in_place(mut a: faer::MatMut<'_, f64>, b: &mut [f64]) ->
     b.iter().all(|v| v.is_finite())
 }
 
+/// The centred cross-product `Σᵢ (xᵢ − m)(xᵢ − m)ᵀ` over the rows `xᵢ` of a tall matrix `x`
+/// (divide by n − 1 for the two-pass covariance). Rows are taken in blocks of 8192: each block is
+/// centred into a buffer of its own and multiplied (matrixmultiply, measured faster than a copy
+/// into faer for these tall, narrow operands); blocks run in parallel (rayon) and are summed in
+/// block order, so the result does not depend on the number of threads and no centred copy of
+/// the whole matrix is made.
+pub(crate) fn centered_crossprod(x: ArrayView2<'_, f64>, means: &[f64]) -> Array2<f64> {
+    use ndarray::{Axis, Slice};
+    use rayon::prelude::*;
+    const BLOCK_ROWS: usize = 8192;
+    let (n, k) = x.dim();
+    let one = |b: usize| {
+        let lo = b * BLOCK_ROWS;
+        let block = x.slice_axis(Axis(0), Slice::from(lo..(lo + BLOCK_ROWS).min(n)));
+        let mut c = block.to_owned();
+        for mut row in c.rows_mut() {
+            for (v, m) in row.iter_mut().zip(means) {
+                *v -= m;
+            }
+        }
+        let mut out = Array2::<f64>::zeros((k, k));
+        ndarray::linalg::general_mat_mul(1.0, &c.t(), &c, 0.0, &mut out);
+        out
+    };
+    let blocks = n.div_ceil(BLOCK_ROWS);
+    let parts: Vec<Array2<f64>> = if blocks <= 1 {
+        (0..blocks).map(one).collect()
+    } else {
+        (0..blocks).into_par_iter().map(one).collect()
+    };
+    let mut sum = Array2::<f64>::zeros((k, k));
+    for part in &parts {
+        sum += part;
+    }
+    symmetrize(&mut sum);
+    sum
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

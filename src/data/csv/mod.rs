@@ -21,11 +21,15 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Location, Result};
 
+mod chunk;
 mod layout;
 mod number;
+mod reader;
 
+use chunk::{ChunkError, ChunkOut, Ctx, Discovery, End, next_field, parse_chunk, trim};
 use layout::{cr_to_lf, delim_name, sniff};
-use number::{parse_number, plain_decimal};
+use number::parse_number;
+use reader::Chunker;
 
 /// Longest record (one line, or several when a quoted field holds newlines) that is read.
 pub const MAX_RECORD_BYTES: usize = 32 << 20;
@@ -92,15 +96,6 @@ impl CsvOptions {
     }
 }
 
-/// Parsing context shared by the chunks.
-struct Ctx {
-    p: usize,
-    delim: u8,
-    decimal_comma: bool,
-    na_text: Vec<Vec<u8>>,
-    na_num: Vec<f64>,
-}
-
 /// A text column of a whole table: label codes into `levels`.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct TextColumn {
@@ -143,466 +138,6 @@ impl TextColumn {
     }
 }
 
-/// Labels of one chunk's text column.
-struct ChunkText {
-    index: HashMap<Vec<u8>, u32>,
-    levels: Vec<String>,
-    codes: Vec<u32>,
-}
-
-/// Where a numeric column first met text.
-#[derive(Clone)]
-struct Discovery {
-    column: usize,
-    rel_line: u64,
-    value: String,
-}
-
-enum ChunkError {
-    Ragged { rel_line: u64, found: usize },
-    Unclosed { rel_line: u64 },
-    Utf8 { rel_line: u64, column: usize },
-}
-
-struct ChunkOut {
-    values: Vec<f64>,
-    lines: Vec<u64>,
-    text: Vec<Option<ChunkText>>,
-    found: Vec<Discovery>,
-    error: Option<ChunkError>,
-}
-
-/// Why one parsing pass stopped early.
-enum Restart {
-    NewText(Discovery),
-}
-
-/// Field splitting state machine result for one field.
-enum End {
-    Delim,
-    Newline,
-    Eof,
-}
-
-/// Read one field starting at `pos`; returns the field bytes (unescaped into `scratch` when
-/// quoted), the end kind, the next position and the number of newlines inside the field.
-/// `Err(())` for a quoted field without its closing quote.
-#[inline]
-fn next_field<'a>(
-    bytes: &'a [u8],
-    pos: usize,
-    delim: u8,
-    scratch: &'a mut Vec<u8>,
-) -> std::result::Result<(&'a [u8], End, usize, u64), ()> {
-    let n = bytes.len();
-    if pos < n && bytes[pos] == b'"' {
-        scratch.clear();
-        let mut i = pos + 1;
-        let mut newlines = 0;
-        loop {
-            if i >= n {
-                return Err(());
-            }
-            let b = bytes[i];
-            if b == b'"' {
-                if i + 1 < n && bytes[i + 1] == b'"' {
-                    scratch.push(b'"');
-                    i += 2;
-                    continue;
-                }
-                i += 1;
-                break;
-            }
-            if b == b'\n' {
-                newlines += 1;
-            }
-            scratch.push(b);
-            i += 1;
-        }
-        // Text after the closing quote (malformed) is kept, as the csv crate does.
-        while i < n {
-            let b = bytes[i];
-            if b == delim {
-                return Ok((&scratch[..], End::Delim, i + 1, newlines));
-            }
-            if b == b'\n' {
-                return Ok((&scratch[..], End::Newline, i + 1, newlines));
-            }
-            scratch.push(b);
-            i += 1;
-        }
-        return Ok((&scratch[..], End::Eof, n, newlines));
-    }
-    let mut i = pos;
-    while i < n {
-        let b = bytes[i];
-        if b == delim {
-            return Ok((&bytes[pos..i], End::Delim, i + 1, 0));
-        }
-        if b == b'\n' {
-            return Ok((&bytes[pos..i], End::Newline, i + 1, 0));
-        }
-        i += 1;
-    }
-    Ok((&bytes[pos..n], End::Eof, n, 0))
-}
-
-fn trim(b: &[u8]) -> &[u8] {
-    b.trim_ascii()
-}
-
-/// An unquoted plain number field at `bytes[pos..]` ended by the delimiter, a line end (`\n`
-/// or `\r\n`) or the end of the data: its value, how it ended and the next position. `None`
-/// sends the field through the general path ([`next_field`], [`parse_cell`]).
-#[inline]
-fn fast_field(bytes: &[u8], pos: usize, delim: u8) -> Option<(f64, End, usize)> {
-    if matches!(delim, b'.' | b'-' | b'0'..=b'9') {
-        return None;
-    }
-    let (v, used) = plain_decimal(&bytes[pos..], b'.')?;
-    let i = pos + used;
-    match bytes.get(i) {
-        None => Some((v, End::Eof, i)),
-        Some(&b) if b == delim => Some((v, End::Delim, i + 1)),
-        Some(b'\n') => Some((v, End::Newline, i + 1)),
-        Some(b'\r') if bytes.get(i + 1) == Some(&b'\n') => Some((v, End::Newline, i + 2)),
-        _ => None,
-    }
-}
-
-/// A field's value: `Some(NaN)` for missing, `Some(v)` for a number, `None` for text.
-#[inline]
-fn parse_cell(raw: &[u8], ctx: &Ctx) -> Option<f64> {
-    let t = trim(raw);
-    if t.is_empty() {
-        return Some(f64::NAN);
-    }
-    if matches!(t, b"NA" | b"NaN" | b"nan" | b".") || ctx.na_text.iter().any(|c| c == t) {
-        return Some(f64::NAN);
-    }
-    let v = parse_number(t, ctx.decimal_comma)?;
-    if ctx.na_num.contains(&v) {
-        return Some(f64::NAN);
-    }
-    Some(v)
-}
-
-/// Whether `bytes[pos..]` starts a blank line (only spaces, tabs, `\r` before `\n` or the end);
-/// returns the position after it.
-fn blank_line(bytes: &[u8], pos: usize) -> Option<usize> {
-    let mut i = pos;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => return Some(i + 1),
-            b' ' | b'\t' | b'\r' => i += 1,
-            _ => return None,
-        }
-    }
-    Some(i)
-}
-
-fn parse_chunk(bytes: &[u8], ctx: &Ctx, known_text: &[bool]) -> ChunkOut {
-    let mut text_cols = known_text.to_vec();
-    let mut found = Vec::new();
-    loop {
-        match try_parse_chunk(bytes, ctx, &text_cols) {
-            Ok(mut out) => {
-                out.found = found;
-                return out;
-            }
-            Err(Restart::NewText(d)) => {
-                text_cols[d.column] = true;
-                found.push(d);
-            }
-        }
-    }
-}
-
-fn try_parse_chunk(
-    bytes: &[u8],
-    ctx: &Ctx,
-    text_cols: &[bool],
-) -> std::result::Result<ChunkOut, Restart> {
-    let p = ctx.p;
-    // Likert-like data: about two bytes per cell.
-    let mut values: Vec<f64> = Vec::with_capacity(bytes.len() / 2 + p);
-    let mut lines = Vec::new();
-    let mut text: Vec<Option<ChunkText>> = text_cols
-        .iter()
-        .map(|&t| {
-            t.then(|| ChunkText { index: HashMap::new(), levels: Vec::new(), codes: Vec::new() })
-        })
-        .collect();
-    let mut scratch = Vec::new();
-    let mut pos = 0;
-    let mut line: u64 = 0;
-    let mut error = None;
-    'records: while pos < bytes.len() {
-        if let Some(next) = blank_line(bytes, pos) {
-            pos = next;
-            line += 1;
-            continue;
-        }
-        let rec_line = line;
-        let row_start = values.len();
-        values.resize(row_start + p, f64::NAN);
-        let mut j = 0;
-        loop {
-            let fast =
-                if j < p && text[j].is_none() { fast_field(bytes, pos, ctx.delim) } else { None };
-            if let Some((v, end, next)) = fast {
-                values[row_start + j] = if ctx.na_num.contains(&v) { f64::NAN } else { v };
-                j += 1;
-                pos = next;
-                match end {
-                    End::Delim if pos < bytes.len() => continue,
-                    End::Newline => {
-                        line += 1;
-                        break;
-                    }
-                    // A trailing delimiter at the end of the data: one more empty field.
-                    End::Delim => {
-                        if j < p
-                            && let Some(t) = text[j].as_mut()
-                        {
-                            push_label(t, b"");
-                        }
-                        j += 1;
-                        break;
-                    }
-                    End::Eof => break,
-                }
-            }
-            let Ok((field, end, next, nl)) = next_field(bytes, pos, ctx.delim, &mut scratch) else {
-                error = Some(ChunkError::Unclosed { rel_line: rec_line });
-                values.truncate(row_start);
-                break 'records;
-            };
-            line += nl;
-            if j < p {
-                if let Some(t) = text[j].as_mut() {
-                    let f = trim(field);
-                    let code = match t.index.get(f) {
-                        Some(&c) => c,
-                        None => {
-                            let Ok(s) = std::str::from_utf8(f) else {
-                                error = Some(ChunkError::Utf8 { rel_line: rec_line, column: j });
-                                values.truncate(row_start);
-                                break 'records;
-                            };
-                            t.levels.push(s.to_string());
-                            let c = (t.levels.len() - 1) as u32;
-                            t.index.insert(f.to_vec(), c);
-                            c
-                        }
-                    };
-                    t.codes.push(code);
-                } else {
-                    match parse_cell(field, ctx) {
-                        Some(v) => values[row_start + j] = v,
-                        None => {
-                            return Err(Restart::NewText(Discovery {
-                                column: j,
-                                rel_line: rec_line,
-                                value: String::from_utf8_lossy(trim(field)).into_owned(),
-                            }));
-                        }
-                    }
-                }
-            }
-            j += 1;
-            pos = next;
-            match end {
-                End::Delim => {
-                    if pos >= bytes.len() {
-                        // A trailing delimiter at the end of the data: one more empty field.
-                        if j < p
-                            && let Some(t) = text[j].as_mut()
-                        {
-                            push_label(t, b"");
-                        }
-                        j += 1;
-                        break;
-                    }
-                }
-                End::Newline => {
-                    line += 1;
-                    break;
-                }
-                End::Eof => break,
-            }
-        }
-        if j != p {
-            error = Some(ChunkError::Ragged { rel_line: rec_line, found: j });
-            values.truncate(row_start);
-            break;
-        }
-        lines.push(rec_line);
-    }
-    Ok(ChunkOut { values, lines, text, found: Vec::new(), error })
-}
-
-fn push_label(t: &mut ChunkText, f: &[u8]) {
-    let code = match t.index.get(f) {
-        Some(&c) => c,
-        None => {
-            t.levels.push(String::from_utf8_lossy(f).into_owned());
-            let c = (t.levels.len() - 1) as u32;
-            t.index.insert(f.to_vec(), c);
-            c
-        }
-    };
-    t.codes.push(code);
-}
-
-/// End (exclusive) of the last complete record in `buf`, quote-aware; `None` if there is none.
-fn last_record_end(buf: &[u8], delim: u8) -> Option<usize> {
-    if memchr::memchr(b'"', buf).is_none() {
-        return memchr::memrchr(b'\n', buf).map(|i| i + 1);
-    }
-    first_or_last_record_end(buf, delim, false)
-}
-
-/// Quote-aware scan for the first (or last) record end.
-fn first_or_last_record_end(buf: &[u8], delim: u8, first: bool) -> Option<usize> {
-    // States: 0 field start, 1 unquoted, 2 quoted, 3 quote seen inside quotes.
-    let mut state = 0u8;
-    let mut last = None;
-    for (i, &b) in buf.iter().enumerate() {
-        state = match (state, b) {
-            (0, b'"') => 2,
-            (0 | 1 | 3, b'\n') => {
-                if first {
-                    return Some(i + 1);
-                }
-                last = Some(i + 1);
-                0
-            }
-            (0 | 1 | 3, d) if d == delim => 0,
-            (0 | 1, _) => 1,
-            (2, b'"') => 3,
-            (2, _) => 2,
-            (3, b'"') => 2,
-            (3, _) => 1,
-            _ => state,
-        };
-    }
-    last
-}
-
-/// Pulls chunks of whole records from a reader.
-struct Chunker<R> {
-    reader: R,
-    buf: Vec<u8>,
-    eof: bool,
-    delim: u8,
-    /// Line number (1-based) of the first byte of `buf`.
-    line: u64,
-    source: String,
-    /// Lines end with a bare `\r` (classic Mac OS): every `\r` read is turned into `\n`, a `\n`
-    /// right after a `\r` is dropped (R's `scan` accepts LF, CRLF and CR line ends alike).
-    cr_lines: bool,
-    /// The last byte translated was a `\r`.
-    last_cr: bool,
-}
-
-impl<R: Read> Chunker<R> {
-    fn fill(&mut self, target: usize) -> Result<()> {
-        let mut tmp = vec![0u8; 64 << 10];
-        while self.buf.len() < target && !self.eof {
-            let want = (target - self.buf.len()).min(tmp.len());
-            match self.reader.read(&mut tmp[..want]) {
-                Ok(0) => self.eof = true,
-                Ok(k) if self.cr_lines => cr_to_lf(&tmp[..k], &mut self.last_cr, &mut self.buf),
-                Ok(k) => self.buf.extend_from_slice(&tmp[..k]),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    return Err(Error::Io { path: self.source.clone(), message: e.to_string() });
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn too_long(&self) -> Error {
-        Error::Csv {
-            location: Location::new(&self.source, Some(self.line), None),
-            message: format!(
-                "a record longer than {} MiB (binary data, or a file without line breaks?)",
-                MAX_RECORD_BYTES >> 20
-            ),
-        }
-    }
-
-    /// The next chunk of whole records (about `target` bytes) and the line of its first byte.
-    fn next_chunk(&mut self, target: usize) -> Result<Option<(Vec<u8>, u64)>> {
-        let mut target = target.max(1);
-        loop {
-            self.fill(target)?;
-            if self.eof {
-                if self.buf.is_empty() {
-                    return Ok(None);
-                }
-                let chunk = std::mem::take(&mut self.buf);
-                return Ok(Some(self.advance(chunk)));
-            }
-            if let Some(end) = last_record_end(&self.buf, self.delim) {
-                let rest = self.buf.split_off(end);
-                let chunk = std::mem::replace(&mut self.buf, rest);
-                return Ok(Some(self.advance(chunk)));
-            }
-            if self.buf.len() >= MAX_RECORD_BYTES {
-                return Err(self.too_long());
-            }
-            target = (self.buf.len() * 2).min(MAX_RECORD_BYTES);
-        }
-    }
-
-    fn advance(&mut self, chunk: Vec<u8>) -> (Vec<u8>, u64) {
-        let start = self.line;
-        self.line += memchr::memchr_iter(b'\n', &chunk).count() as u64;
-        (chunk, start)
-    }
-
-    /// Up to `batch` chunks of about [`CHUNK_BYTES`] each, in file order (empty at the end).
-    fn next_batch(&mut self, batch: usize) -> Result<Vec<(Vec<u8>, u64)>> {
-        let mut chunks = Vec::with_capacity(batch);
-        for _ in 0..batch {
-            match self.next_chunk(CHUNK_BYTES)? {
-                Some(c) => chunks.push(c),
-                None => break,
-            }
-        }
-        Ok(chunks)
-    }
-
-    /// The header record (its bytes without the line end) and the line after it.
-    fn header(&mut self) -> Result<Option<Vec<u8>>> {
-        let mut target = 64 << 10;
-        loop {
-            self.fill(target)?;
-            // The header decides the delimiter, so its end is found quote-aware for any of them.
-            if let Some(end) = first_or_last_record_end(&self.buf, self.delim, true) {
-                let rest = self.buf.split_off(end);
-                let head = std::mem::replace(&mut self.buf, rest);
-                self.line += memchr::memchr_iter(b'\n', &head).count() as u64;
-                return Ok(Some(head));
-            }
-            if self.eof {
-                if self.buf.iter().all(u8::is_ascii_whitespace) {
-                    return Ok(None);
-                }
-                let head = std::mem::take(&mut self.buf);
-                return Ok(Some(head));
-            }
-            if self.buf.len() >= MAX_RECORD_BYTES {
-                return Err(self.too_long());
-            }
-            target = (self.buf.len() * 2).min(MAX_RECORD_BYTES);
-        }
-    }
-}
-
 /// The columns read from a CSV source, before they become a [`super::Dataset`].
 pub(crate) struct Table {
     pub(crate) names: Vec<String>,
@@ -639,7 +174,8 @@ impl Builder {
         self.text[j] = Some((col, index));
     }
 
-    fn append(&mut self, out: ChunkOut, start_line: u64) {
+    /// Append a chunk's rows; returns its value buffer for reuse.
+    fn append(&mut self, out: ChunkOut, start_line: u64) -> Vec<f64> {
         for (j, t) in out.text.into_iter().enumerate() {
             let Some(t) = t else { continue };
             let Some((col, index)) = self.text[j].as_mut() else { continue };
@@ -660,6 +196,7 @@ impl Builder {
         }
         self.values.extend_from_slice(&out.values);
         self.lines.extend(out.lines.iter().map(|&l| start_line + l));
+        out.values
     }
 }
 
@@ -814,15 +351,19 @@ fn batch_size() -> usize {
     2 * std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
-/// `f` over the chunks of a batch in file order: in parallel for several chunks, inline for one.
+/// `f` over the chunks of a batch in file order, each with a value buffer taken from `pool`
+/// (buffers are reused across batches, so their memory is not allocated and faulted in afresh
+/// for every chunk): in parallel for several chunks, inline for one.
 fn map_chunks<T: Send>(
     chunks: &[(Vec<u8>, u64)],
-    f: impl Fn(&(Vec<u8>, u64)) -> T + Sync + Send,
+    pool: &mut Vec<Vec<f64>>,
+    f: impl Fn(&(Vec<u8>, u64), Vec<f64>) -> T + Sync + Send,
 ) -> Vec<T> {
+    let bufs: Vec<Vec<f64>> = chunks.iter().map(|_| pool.pop().unwrap_or_default()).collect();
     if chunks.len() <= 1 {
-        chunks.iter().map(f).collect()
+        chunks.iter().zip(bufs).map(|(c, b)| f(c, b)).collect()
     } else {
-        chunks.par_iter().map(f).collect()
+        chunks.par_iter().zip(bufs).map(|(c, b)| f(c, b)).collect()
     }
 }
 
@@ -839,13 +380,15 @@ pub(crate) fn read_table<R: Read>(reader: R, source: &str, opts: &CsvOptions) ->
         b.make_text(0, 2, String::new());
     }
     let batch = batch_size();
+    let mut pool = Vec::new();
     loop {
         let chunks = ch.next_batch(batch)?;
         if chunks.is_empty() {
             break;
         }
-        let mut outs: Vec<ChunkOut> =
-            map_chunks(&chunks, |(bytes, _)| parse_chunk(bytes, &ctx, &known_text));
+        let mut outs: Vec<ChunkOut> = map_chunks(&chunks, &mut pool, |(bytes, _), buf| {
+            parse_chunk(bytes, &ctx, &known_text, buf)
+        });
         // Columns that showed text in one chunk are read as text in all chunks of the batch.
         let mut union = known_text.clone();
         let mut discoveries = Vec::new();
@@ -858,7 +401,7 @@ pub(crate) fn read_table<R: Read>(reader: R, source: &str, opts: &CsvOptions) ->
         if union != known_text {
             let redo = |((bytes, _), o): (&(Vec<u8>, u64), ChunkOut)| {
                 let has: Vec<bool> = o.text.iter().map(Option::is_some).collect();
-                if has == union { o } else { parse_chunk(bytes, &ctx, &union) }
+                if has == union { o } else { parse_chunk(bytes, &ctx, &union, o.values) }
             };
             outs = if chunks.len() <= 1 {
                 chunks.iter().zip(outs).map(redo).collect()
@@ -871,7 +414,7 @@ pub(crate) fn read_table<R: Read>(reader: R, source: &str, opts: &CsvOptions) ->
         }
         for ((_, start), mut out) in chunks.iter().zip(outs) {
             let error = out.error.take();
-            b.append(out, *start);
+            pool.push(b.append(out, *start));
             if let Some(e) = error {
                 return Err(chunk_error(e, *start, source, p, &names));
             }
@@ -929,35 +472,35 @@ pub(crate) fn stream_columns<R: Read, T: Send>(
     }
     let batch = batch_size();
     let mut rows_read = 0u64;
+    let mut pool = Vec::new();
     loop {
         let chunks = ch.next_batch(batch)?;
         if chunks.is_empty() {
             break;
         }
-        let results: Vec<Result<(T, usize, Vec<Discovery>)>> = chunks
-            .par_iter()
-            .map(|(bytes, start)| {
-                let mut out = parse_chunk(bytes, &ctx, &known_text);
-                if let Some(e) = out.error.take() {
-                    return Err(chunk_error(e, *start, source, p, &names));
-                }
-                if let Some(d) = out.found.iter().find(|d| select.contains(&d.column)) {
-                    return Err(Error::NonNumericColumn {
-                        column: names[d.column].clone(),
-                        line: start + d.rel_line,
-                        value: d.value.clone(),
-                    });
-                }
-                let rows = out.lines.len();
-                let mut block = Vec::with_capacity(rows * k);
-                for r in out.values.chunks_exact(p) {
-                    block.extend(select.iter().map(|&j| r[j]));
-                }
-                Ok((per_chunk(&block, rows)?, rows, std::mem::take(&mut out.found)))
-            })
-            .collect();
+        type Parsed<T> = Result<(T, usize, Vec<Discovery>, Vec<f64>)>;
+        let results: Vec<Parsed<T>> = map_chunks(&chunks, &mut pool, |(bytes, start), buf| {
+            let mut out = parse_chunk(bytes, &ctx, &known_text, buf);
+            if let Some(e) = out.error.take() {
+                return Err(chunk_error(e, *start, source, p, &names));
+            }
+            if let Some(d) = out.found.iter().find(|d| select.contains(&d.column)) {
+                return Err(Error::NonNumericColumn {
+                    column: names[d.column].clone(),
+                    line: start + d.rel_line,
+                    value: d.value.clone(),
+                });
+            }
+            let rows = out.lines.len();
+            let mut block = Vec::with_capacity(rows * k);
+            for r in out.values.chunks_exact(p) {
+                block.extend(select.iter().map(|&j| r[j]));
+            }
+            Ok((per_chunk(&block, rows)?, rows, std::mem::take(&mut out.found), out.values))
+        });
         for r in results {
-            let (t, rows, found) = r?;
+            let (t, rows, found, buf) = r?;
+            pool.push(buf);
             for d in found {
                 known_text[d.column] = true;
             }
@@ -992,14 +535,6 @@ fn chunk_error(e: ChunkError, start: u64, source: &str, p: usize, names: &[Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn record_ends_respect_quotes() {
-        let b = b"a,\"x\ny\",c\n1,2,3\n4";
-        assert_eq!(first_or_last_record_end(b, b',', true), Some(10));
-        assert_eq!(last_record_end(b, b','), Some(16));
-        assert_eq!(last_record_end(b"a,b", b','), None);
-    }
 
     #[test]
     fn numbers() {

@@ -2,10 +2,13 @@
 
 mod fit;
 mod moments;
+mod scan;
 
 pub use fit::AlphaFit;
+use scan::Scan;
+pub(in crate::reliability) use scan::response_frequencies_of;
 
-use ndarray::{Array1, Array2, ArrayRef2, ArrayView2, Axis, CowArray, Ix2};
+use ndarray::{Array1, Array2, ArrayRef2, Axis, CowArray, Ix2};
 
 use crate::core::dist;
 use crate::data::Dataset;
@@ -273,12 +276,17 @@ impl Alpha {
     fn fit_cow(&self, items: CowArray<'_, f64, Ix2>) -> Result<AlphaFit> {
         let k = items.ncols();
         let names = self.validate(k)?;
-        if let Some((i, j)) = find_inf(&items) {
+        // One scan gives the infinite values, the largest magnitudes, the complete rows, the item
+        // sums and the response frequencies; it is repeated only when the data change.
+        let mut scan = Scan::of(items.view());
+        if let Some((i, j)) = scan.first_inf {
             return Err(Error::NonFinite {
                 what: format!("item `{}` at data row {}", names[j], i + 1),
             });
         }
-        crate::core::scale::check_matrix_scale(items.view(), Some(&names))?;
+        for (name, &m) in names.iter().zip(&scan.max_abs) {
+            crate::core::scale::check_column_scale(name, [m])?;
+        }
         let mut x = items;
         let reversed: Vec<bool> = names.iter().map(|n| self.reverse.contains(n)).collect();
         for (j, &rev) in reversed.iter().enumerate() {
@@ -299,8 +307,11 @@ impl Alpha {
                 x.column_mut(j).mapv_inplace(|v| lo + hi - v);
             }
         }
+        if reversed.contains(&true) {
+            scan = Scan::of(x.view());
+        }
         let n_rows = x.nrows();
-        let n_complete = x.rows().into_iter().filter(|r| r.iter().all(|v| !v.is_nan())).count();
+        let n_complete = scan.n_complete;
         let mut warnings = Vec::new();
         if self.missing == Missing::Listwise && n_complete < n_rows {
             let keep: Vec<usize> = x
@@ -311,6 +322,7 @@ impl Alpha {
                 .map(|(i, _)| i)
                 .collect();
             x = CowArray::from(x.select(Axis(0), &keep));
+            scan = Scan::of(x.view());
             warnings
                 .push(Warning::RowsDropped { dropped: n_rows - n_complete, remaining: x.nrows() });
         }
@@ -319,11 +331,13 @@ impl Alpha {
         }
 
         let n_obs = x.nrows();
-        let complete = x.iter().all(|v| !v.is_nan());
+        let complete = scan.n_complete == n_obs;
         // Item counts, means and standard deviations over the answered values; the covariance
         // matrix of all items (complete data) or of the items with variance (pairwise).
         let (item_n, item_mean, item_sd, full_cov) = if complete {
-            let (means, cov) = complete_moments(x.view());
+            let means: Vec<f64> = scan.sums.iter().map(|s| s / n_obs as f64).collect();
+            let mut cov = crate::core::linalg::centered_crossprod(x.view(), &means);
+            cov /= n_obs as f64 - 1.0;
             let sd: Vec<f64> = (0..k).map(|j| cov[[j, j]].sqrt()).collect();
             (vec![n_obs; k], means, sd, Some(cov))
         } else {
@@ -403,7 +417,7 @@ impl Alpha {
             sd: keep.iter().map(|&j| item_sd[j]).collect(),
             total_mean: t_mean,
             total_sd: t_sd,
-            freq: response_frequencies_of(x.view(), &keep, &names),
+            freq: scan.frequencies(&keep, &names),
         };
         let kept_names: Vec<String> = keep.iter().map(|&j| names[j].clone()).collect();
         let kept_rev: Vec<bool> = keep.iter().map(|&j| reversed[j]).collect();
@@ -547,97 +561,6 @@ struct ScaleStats {
     var_r: Option<f64>,
     med_r: f64,
     smc: Vec<f64>,
-}
-
-fn find_inf(x: &ArrayRef2<f64>) -> Option<(usize, usize)> {
-    if x.iter().all(|v| !v.is_infinite()) {
-        return None;
-    }
-    x.indexed_iter().find(|(_, v)| v.is_infinite()).map(|(ij, _)| ij)
-}
-
-/// psych's response frequencies over the kept items; `None` with more than 10 distinct values.
-pub(in crate::reliability) fn response_frequencies_of(
-    x: ArrayView2<'_, f64>,
-    keep: &[usize],
-    names: &[String],
-) -> Option<ResponseFrequencies> {
-    const MAX_VALUES: usize = 10;
-    let m = keep.len();
-    // Per item: counts of small non-negative integers (Likert answers) in a table, other values
-    // in a short list; give up as soon as more than MAX_VALUES distinct values appear.
-    let mut small = vec![[0usize; 256]; m];
-    let mut other: Vec<Vec<(f64, usize)>> = vec![Vec::new(); m];
-    let mut answered = vec![0usize; m];
-    // Row by row: the data are row-major, so this reads memory in order.
-    for row in x.rows() {
-        for (r, &j) in keep.iter().enumerate() {
-            let v = row[j];
-            if v.is_nan() {
-                continue;
-            }
-            answered[r] += 1;
-            if (0.0..256.0).contains(&v) && (v as usize) as f64 == v {
-                small[r][v as usize] += 1;
-            } else if let Some(e) = other[r].iter_mut().find(|e| e.0 == v) {
-                e.1 += 1;
-            } else {
-                if other[r].len() == MAX_VALUES {
-                    return None;
-                }
-                other[r].push((v, 1));
-            }
-        }
-    }
-    let mut values: Vec<f64> = Vec::new();
-    for r in 0..m {
-        let extra = other[r].iter().map(|e| e.0);
-        let ints = (0..256).filter(|&i| small[r][i] > 0).map(|i| i as f64);
-        for v in ints.chain(extra) {
-            if !values.contains(&v) {
-                if values.len() == MAX_VALUES {
-                    return None;
-                }
-                values.push(v);
-            }
-        }
-    }
-    values.sort_by(|a, b| a.total_cmp(b));
-    let count = |r: usize, v: f64| -> usize {
-        if (0.0..256.0).contains(&v) && (v as usize) as f64 == v {
-            small[r][v as usize]
-        } else {
-            other[r].iter().find(|e| e.0 == v).map_or(0, |e| e.1)
-        }
-    };
-    let n_rows = x.nrows() as f64;
-    let proportions = Array2::from_shape_fn((m, values.len()), |(r, c)| {
-        if answered[r] == 0 { 0.0 } else { count(r, values[c]) as f64 / answered[r] as f64 }
-    });
-    let missing: Vec<f64> = answered.iter().map(|&a| 1.0 - a as f64 / n_rows).collect();
-    Some(ResponseFrequencies {
-        values,
-        items: keep.iter().map(|&j| names[j].clone()).collect(),
-        proportions,
-        missing,
-    })
-}
-
-/// Means and covariance (divisor n − 1) of a complete matrix by the two-pass formula, centring
-/// blocks of rows so that no centred copy of the whole matrix is made.
-fn complete_moments(x: ArrayView2<'_, f64>) -> (Vec<f64>, Array2<f64>) {
-    const BLOCK_ROWS: usize = 8192;
-    let n = x.nrows() as f64;
-    let k = x.ncols();
-    let means = x.sum_axis(Axis(0)) / n;
-    let mut cov = Array2::<f64>::zeros((k, k));
-    for block in x.axis_chunks_iter(Axis(0), BLOCK_ROWS) {
-        let centered = &block - &means;
-        ndarray::linalg::general_mat_mul(1.0, &centered.t(), &centered, 1.0, &mut cov);
-    }
-    cov /= n - 1.0;
-    crate::core::linalg::symmetrize(&mut cov);
-    (means.to_vec(), cov)
 }
 
 /// Mean, sd (divisor n − 1) and count of the non-missing values (two-pass).
