@@ -80,10 +80,10 @@ pub fn column_means(x: &ArrayRef2<f64>) -> Result<Array1<f64>> {
 fn two_pass(x: ArrayView2<'_, f64>) -> (Array1<f64>, Array2<f64>) {
     let n = x.nrows();
     let means = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(x.ncols()));
-    let centered = &x - &means;
-    // ndarray's (matrixmultiply) product: measured faster than a copy into faer plus faer's
-    // rayon-parallel product for these tall, narrow matrices (docs/methods/reliability.md).
-    let mut cov = centered.t().dot(&centered);
+    let m: Vec<f64> = means.to_vec();
+    // blockwise ndarray (matrixmultiply) products, in parallel for tall matrices: measured
+    // faster than a copy into faer plus faer's product (docs/methods/reliability.md)
+    let mut cov = crate::core::linalg::centered_crossprod(x, &m);
     cov /= (n as f64) - 1.0;
     (means, cov)
 }
