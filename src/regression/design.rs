@@ -9,7 +9,8 @@
 //! otherwise (R's rule; e.g. `y ~ a:b` codes both in full, `y ~ a + a:b` codes `a` in full
 //! inside `a:b`). Columns of an interaction vary fastest in its first variable.
 
-use ndarray::Array2;
+use ndarray::{Array2, CowArray, Ix1};
+use rayon::prelude::*;
 
 use super::formula::{Expr, FUNCTIONS, Formula};
 use crate::data::Dataset;
@@ -46,6 +47,38 @@ pub(crate) struct ModelMatrix {
     /// Dataset rows used.
     pub rows: Vec<usize>,
     pub spec: DesignSpec,
+    /// Largest magnitude in each column of `x`.
+    pub col_max: Vec<f64>,
+}
+
+/// The dataset's values as row-major rows (when stored so), and per formula variable the
+/// position of its column in a row when the variable is a plain numeric column.
+struct RowSource<'a> {
+    values: &'a [f64],
+    width: usize,
+    col: Vec<Option<usize>>,
+}
+
+impl<'a> RowSource<'a> {
+    fn of(data: &'a Dataset, variables: &[Expr]) -> Option<Self> {
+        let v = data.values();
+        let values = v.as_slice()?;
+        let col = variables
+            .iter()
+            .map(|e| match e {
+                Expr::Var(name) if data.is_numeric(name).unwrap_or(false) => {
+                    data.index_of(name).ok()
+                }
+                _ => None,
+            })
+            .collect();
+        Some(RowSource { values, width: v.ncols(), col })
+    }
+
+    #[inline]
+    fn row(&self, r: usize) -> &'a [f64] {
+        &self.values[r * self.width..(r + 1) * self.width]
+    }
 }
 
 fn is_missing_label(s: &str) -> bool {
@@ -53,9 +86,10 @@ fn is_missing_label(s: &str) -> bool {
     t.is_empty() || t == "NA"
 }
 
-/// Values of one variable per dataset row: numbers, or labels for a factor.
-enum Raw {
-    Num(Vec<f64>),
+/// Values of one variable per dataset row: numbers (a column of the dataset is borrowed, not
+/// copied), or labels for a factor.
+enum Raw<'a> {
+    Num(CowArray<'a, f64, Ix1>),
     Text(Vec<Option<String>>),
 }
 
@@ -117,8 +151,9 @@ fn eval_num(e: &Expr, data: &Dataset, n: usize) -> Result<Vec<f64>> {
     })
 }
 
-fn eval_raw(e: &Expr, data: &Dataset, n: usize) -> Result<Raw> {
+fn eval_raw<'a>(e: &Expr, data: &'a Dataset, n: usize) -> Result<Raw<'a>> {
     match e {
+        Expr::Var(name) if data.is_numeric(name)? => Ok(Raw::Num(data.column(name)?.into())),
         Expr::Var(name) if !data.is_numeric(name)? => Ok(Raw::Text(
             data.labels(name)?
                 .into_iter()
@@ -128,10 +163,10 @@ fn eval_raw(e: &Expr, data: &Dataset, n: usize) -> Result<Raw> {
         Expr::Call(f, args) if f == "factor" || f == "C" => match eval_raw(&args[0], data, n)? {
             Raw::Text(t) => Ok(Raw::Text(t)),
             Raw::Num(v) => Ok(Raw::Text(
-                v.into_iter().map(|x| if x.is_nan() { None } else { Some(fmt_level(x)) }).collect(),
+                v.iter().map(|&x| if x.is_nan() { None } else { Some(fmt_level(x)) }).collect(),
             )),
         },
-        _ => Ok(Raw::Num(eval_num(e, data, n)?)),
+        _ => Ok(Raw::Num(eval_num(e, data, n)?.into())),
     }
 }
 
@@ -191,32 +226,69 @@ impl DesignSpec {
         cols
     }
 
-    /// Build the matrix for the given rows of `data` (rows with a missing value in any model
-    /// variable are skipped). Returns the matrix and the rows used.
-    fn matrix(&self, raws: &[Option<RawCodes>], rows: &[usize]) -> Array2<f64> {
-        let mut x = Array2::<f64>::zeros((rows.len(), self.names.len()));
-        let mut j = 0;
+    /// The matrix of the given dataset rows (the caller has kept only rows where every model
+    /// variable is present). Each column is planned once (its numeric factors and factor-level
+    /// indicators); the rows are filled in memory order, in parallel over blocks of rows.
+    /// Also returns the largest magnitude of each column.
+    fn matrix(
+        &self,
+        raws: &[Option<RawCodes<'_>>],
+        rows: &[usize],
+        src: Option<&RowSource<'_>>,
+    ) -> (Array2<f64>, Vec<f64>) {
+        let p = self.names.len();
+        let mut plans: Vec<ColumnPlan<'_>> = Vec::with_capacity(p);
         for k in 0..self.formula.terms.len() {
             for (_, parts) in self.columns_of_term(k) {
-                for (i, &r) in rows.iter().enumerate() {
-                    let mut v = 1.0;
-                    for &(var, lvl) in &parts {
-                        match (&raws[var], lvl) {
-                            (Some(RawCodes::Num(a)), None) => v *= a[r],
-                            (Some(RawCodes::Codes(c)), Some(l)) => {
-                                if c[r] != Some(l) {
-                                    v = 0.0;
-                                }
-                            }
-                            _ => v = f64::NAN,
-                        }
+                let in_row = match (src, parts.as_slice()) {
+                    (Some(s), [(var, None)]) => s.col[*var],
+                    _ => None,
+                };
+                let mut plan =
+                    ColumnPlan { in_row, nums: Vec::new(), codes: Vec::new(), missing: false };
+                for (var, lvl) in parts {
+                    match (&raws[var], lvl) {
+                        (Some(RawCodes::Num(a)), None) => plan.nums.push(a),
+                        (Some(RawCodes::Codes(c)), Some(l)) => plan.codes.push((c, l)),
+                        _ => plan.missing = true,
                     }
-                    x[[i, j]] = v;
                 }
-                j += 1;
+                plans.push(plan);
             }
         }
-        x
+        let mut x = vec![0.0; rows.len() * p];
+        let mut col_max = vec![0.0_f64; p];
+        if p > 0 {
+            let maxima: Vec<Vec<f64>> = x
+                .par_chunks_mut(p * FILL_ROWS)
+                .zip(rows.par_chunks(FILL_ROWS))
+                .map(|(xc, rc)| {
+                    let mut m = vec![0.0_f64; p];
+                    for (out, &r) in xc.chunks_exact_mut(p).zip(rc) {
+                        let d = src.map(|s| s.row(r));
+                        for ((o, plan), mj) in out.iter_mut().zip(&plans).zip(m.iter_mut()) {
+                            let v = match (plan.in_row, d) {
+                                (Some(j), Some(d)) => d[j],
+                                _ => plan.value(r),
+                            };
+                            *o = v;
+                            if v.is_finite() {
+                                *mj = mj.max(v.abs());
+                            }
+                        }
+                    }
+                    m
+                })
+                .collect();
+            for m in &maxima {
+                for (c, &v) in col_max.iter_mut().zip(m) {
+                    *c = c.max(v);
+                }
+            }
+        }
+        let x =
+            Array2::from_shape_vec((rows.len(), p), x).unwrap_or_else(|_| Array2::zeros((0, p)));
+        (x, col_max)
     }
 
     /// The model matrix of new data (for prediction): the same columns, with the fitted levels.
@@ -227,7 +299,8 @@ impl DesignSpec {
     pub fn new_data(&self, data: &Dataset) -> Result<(Array2<f64>, Vec<usize>)> {
         let n = data.n_rows();
         let used = self.used_variables();
-        let mut raws: Vec<Option<RawCodes>> = vec![None; self.formula.variables.len()];
+        let mut raws: Vec<Option<RawCodes<'_>>> =
+            (0..self.formula.variables.len()).map(|_| None).collect();
         for &v in &used {
             let e = &self.formula.variables[v];
             raws[v] = Some(match (eval_raw(e, data, n)?, &self.kinds[v]) {
@@ -260,7 +333,8 @@ impl DesignSpec {
             });
         }
         let rows: Vec<usize> = (0..n).filter(|&r| complete(&raws, &used, r)).collect();
-        Ok((self.matrix(&raws, &rows), rows))
+        let src = RowSource::of(data, &self.formula.variables);
+        Ok((self.matrix(&raws, &rows, src.as_ref()).0, rows))
     }
 
     fn used_variables(&self) -> Vec<usize> {
@@ -276,13 +350,48 @@ impl DesignSpec {
     }
 }
 
-#[derive(Debug, Clone)]
-enum RawCodes {
-    Num(Vec<f64>),
+enum RawCodes<'a> {
+    Num(CowArray<'a, f64, Ix1>),
     Codes(Vec<Option<usize>>),
 }
 
-fn complete(raws: &[Option<RawCodes>], used: &[usize], r: usize) -> bool {
+/// Rows per parallel block of the model-matrix fill.
+const FILL_ROWS: usize = 4096;
+
+/// How one model-matrix column is computed at a row: the product of numeric variables times
+/// the indicators of factor levels.
+struct ColumnPlan<'a> {
+    /// The column is this position of the dataset's row (a plain numeric column).
+    in_row: Option<usize>,
+    nums: Vec<&'a CowArray<'a, f64, Ix1>>,
+    codes: Vec<(&'a [Option<usize>], usize)>,
+    /// A variable of the column has no values (not reached for complete rows).
+    missing: bool,
+}
+
+impl ColumnPlan<'_> {
+    #[inline]
+    fn value(&self, r: usize) -> f64 {
+        if self.missing {
+            return f64::NAN;
+        }
+        let mut v = match self.nums.first() {
+            Some(a) => a[r],
+            None => 1.0,
+        };
+        for a in self.nums.iter().skip(1) {
+            v *= a[r];
+        }
+        for &(c, l) in &self.codes {
+            if c[r] != Some(l) {
+                v = 0.0;
+            }
+        }
+        v
+    }
+}
+
+fn complete(raws: &[Option<RawCodes<'_>>], used: &[usize], r: usize) -> bool {
     used.iter().all(|&v| match &raws[v] {
         Some(RawCodes::Num(a)) => !a[r].is_nan(),
         Some(RawCodes::Codes(c)) => c[r].is_some(),
@@ -309,7 +418,7 @@ pub(crate) fn build(formula: &Formula, data: &Dataset, extra: &[&[f64]]) -> Resu
     let mut used: Vec<usize> = formula.terms.iter().flatten().copied().collect();
     used.sort_unstable();
     used.dedup();
-    let mut raw: Vec<Option<Raw>> = (0..formula.variables.len()).map(|_| None).collect();
+    let mut raw: Vec<Option<Raw<'_>>> = (0..formula.variables.len()).map(|_| None).collect();
     for &v in &used {
         raw[v] = Some(eval_raw(&formula.variables[v], data, n)?);
     }
@@ -320,24 +429,55 @@ pub(crate) fn build(formula: &Formula, data: &Dataset, extra: &[&[f64]]) -> Resu
             });
         }
     }
+    // Plain numeric columns are read from the dataset's rows in place (`fast`, their positions
+    // in a row); other variables through their values (`slow`).
+    let src = RowSource::of(data, &formula.variables);
+    let (fast, slow): (Vec<usize>, Vec<usize>) = match &src {
+        Some(s) => {
+            let (f, sl): (Vec<usize>, Vec<usize>) =
+                used.iter().copied().partition(|&v| s.col[v].is_some());
+            (f.iter().filter_map(|&v| s.col[v]).collect(), sl)
+        }
+        None => (Vec::new(), used.clone()),
+    };
     let rows: Vec<usize> = (0..n)
+        .into_par_iter()
         .filter(|&r| {
             !y[r].is_nan()
                 && extra.iter().all(|e| !e[r].is_nan())
-                && used.iter().all(|&v| match &raw[v] {
+                && src.as_ref().is_none_or(|s| {
+                    let d = s.row(r);
+                    fast.iter().all(|&j| !d[j].is_nan())
+                })
+                && slow.iter().all(|&v| match &raw[v] {
                     Some(Raw::Num(a)) => !a[r].is_nan(),
                     Some(Raw::Text(t)) => t[r].is_some(),
                     None => true,
                 })
         })
         .collect();
+    // One scan of the complete rows in memory order for an infinite predictor value; the
+    // error then names the first such variable and its first such row.
+    let slow_nums: Vec<&CowArray<'_, f64, Ix1>> = slow
+        .iter()
+        .filter_map(|&v| match &raw[v] {
+            Some(Raw::Num(a)) => Some(a),
+            _ => None,
+        })
+        .collect();
+    let any_infinite = rows.par_iter().any(|&r| {
+        src.as_ref().is_some_and(|s| {
+            let d = s.row(r);
+            fast.iter().any(|&j| d[j].is_infinite())
+        }) || slow_nums.iter().any(|a| a[r].is_infinite())
+    });
     // Kinds and codes.
     let mut kinds = vec![Kind::Numeric; formula.variables.len()];
-    let mut codes: Vec<Option<RawCodes>> = vec![None; formula.variables.len()];
+    let mut codes: Vec<Option<RawCodes<'_>>> = (0..formula.variables.len()).map(|_| None).collect();
     for &v in &used {
         match raw[v].take() {
             Some(Raw::Num(a)) => {
-                if let Some(&r) = rows.iter().find(|&&r| a[r].is_infinite()) {
+                if any_infinite && let Some(&r) = rows.iter().find(|&&r| a[r].is_infinite()) {
                     return Err(Error::NonFinite {
                         what: format!("predictor `{}` row {}", formula.variables[v].label(), r + 1),
                     });
@@ -395,7 +535,7 @@ pub(crate) fn build(formula: &Formula, data: &Dataset, extra: &[&[f64]]) -> Resu
             spec.assign.push(k);
         }
     }
-    let x = spec.matrix(&codes, &rows);
+    let (x, col_max) = spec.matrix(&codes, &rows, src.as_ref());
     let y = rows.iter().map(|&r| y[r]).collect();
-    Ok(ModelMatrix { x, y, rows, spec })
+    Ok(ModelMatrix { x, y, rows, spec, col_max })
 }

@@ -7,6 +7,7 @@ mod irls;
 mod profile;
 
 use ndarray::{Array1, Array2};
+use rayon::prelude::*;
 use statrs::function::gamma::ln_gamma;
 
 use super::design::{self, DesignSpec};
@@ -184,6 +185,7 @@ impl Glm {
             names,
             offset: None,
             halving: false,
+            sandwich: false,
         }
     }
 
@@ -214,8 +216,8 @@ impl Glm {
                 ),
             ));
         }
-        for (j, name) in mm.spec.names.iter().enumerate() {
-            crate::core::scale::check_column_scale(name, mm.x.column(j).iter().copied())?;
+        for (name, &m) in mm.spec.names.iter().zip(&mm.col_max) {
+            crate::core::scale::check_column_scale(name, [m])?;
         }
         for &v in &mm.y {
             if fam.binomial() && !(0.0..=1.0).contains(&v) {
@@ -250,7 +252,9 @@ impl Glm {
         names.extend(mm.spec.names.iter().cloned());
         assign.extend(mm.spec.assign.iter().map(|&a| Some(a)));
         let design = Design { x: mm.x.view(), cols: (0..mm.x.ncols()).collect(), intercept };
-        let fit = irls::irls(&design, &mm.y, &self.control(&names))?;
+        let mut ctl = self.control(&names);
+        ctl.sandwich = true;
+        let fit = irls::irls(&design, &mm.y, &ctl)?;
         let mut warnings = Vec::new();
         let dropped = data.n_rows() - n;
         if dropped > 0 {
@@ -272,22 +276,29 @@ impl Glm {
         // Null deviance: intercept-only fit (mean of y), or η = 0 without intercept.
         let ybar = mm.y.iter().sum::<f64>() / n as f64;
         let mu0 = if intercept { ybar } else { fam.inv(0.0).0 };
-        let null_deviance: f64 = mm.y.iter().map(|&v| fam.unit_deviance(v, mu0)).sum();
-        let m2ll: f64 = (0..n).map(|i| fam.minus2_loglik(mm.y[i], fit.mu[i])).sum();
+        let null_deviance = irls::chunked_sum(n, |i| fam.unit_deviance(mm.y[i], mu0));
+        let m2ll = irls::chunked_sum(n, |i| fam.minus2_loglik(mm.y[i], fit.mu[i]));
         let k = fit.coef.len() as f64;
         let aic = m2ll + 2.0 * k;
         let bic = m2ll + (n as f64).ln() * k;
         // Sandwich: B (Σ u_i u_iᵀ) B with u_i = x_i w_i (y_i − μ_i)/μ'(η_i): working residuals at
         // the final η times the working weights of the last step, as R's glm object stores them
         // (and sandwich's estfun reads them).
-        let u: Vec<f64> = (0..n)
-            .map(|i| {
-                let (mu, d) = fam.inv(fit.eta[i]);
-                ((mm.y[i] - mu) / d * fit.weights[i]).abs()
-            })
-            .collect();
-        // Σ u_i² x_i x_iᵀ (one blocked pass, parallel; no copy of X).
-        let meat = cross::scaled_cross(&design, &u);
+        // Σ u_i² x_i x_iᵀ, taken in the last IRLS pass or else in one blocked pass (parallel; no
+        // copy of X).
+        let meat = match fit.meat {
+            Some(m) => m,
+            None => {
+                let u: Vec<f64> = (0..n)
+                    .into_par_iter()
+                    .map(|i| {
+                        let (mu, d) = fam.inv(fit.eta[i]);
+                        ((mm.y[i] - mu) / d * fit.weights[i]).abs()
+                    })
+                    .collect();
+                cross::scaled_cross(&design, &u)
+            }
+        };
         if meat.iter().any(|v| !v.is_finite()) {
             return Err(Error::NonFinite { what: "sandwich scores".into() });
         }

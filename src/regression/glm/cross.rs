@@ -1,8 +1,10 @@
 //! Weighted cross-products `Σ sᵢ² vᵢ vᵢᵀ` of design rows in one pass, by blocks of rows
-//! multiplied with faer's kernel (`MᵀM` of a cache-resident block `M`, sequential inside a
+//! multiplied with faer's kernel (the lower triangle of `MᵀM` of a cache-resident block `M`,
+//! mirrored once at the end; sequential inside a
 //! chunk; chunks of a fixed size run in parallel and are added in chunk order, so the result
 //! does not depend on the thread count).
 
+use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::{Accum, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
@@ -44,13 +46,30 @@ impl Cross {
         let q = self.q;
         let m = MatRef::from_row_major_slice(&self.block[..self.rows * q], self.rows, q);
         let g = MatMut::from_column_major_slice_mut(&mut self.sum, q, q);
-        faer::linalg::matmul::matmul(g, Accum::Add, m.transpose(), m, 1.0, Par::Seq);
+        // The lower triangle only (the product is symmetric); mirrored in `finish`.
+        triangular::matmul(
+            g,
+            BlockStructure::TriangularLower,
+            Accum::Add,
+            m.transpose(),
+            BlockStructure::Rectangular,
+            m,
+            BlockStructure::Rectangular,
+            1.0,
+            Par::Seq,
+        );
         self.rows = 0;
     }
 
-    /// The finished sum.
+    /// The finished sum (both triangles).
     pub fn finish(mut self) -> Vec<f64> {
         self.flush();
+        let q = self.q;
+        for c in 0..q {
+            for r in c + 1..q {
+                self.sum[r * q + c] = self.sum[c * q + r];
+            }
+        }
         self.sum
     }
 }
@@ -76,6 +95,15 @@ pub(super) fn design_row(design: &Design<'_>, identity: bool, i: usize, out: &mu
         return;
     }
     for (o, &c) in out[off..].iter_mut().zip(&design.cols) {
+        *o = row[c];
+    }
+}
+
+/// The columns `design.cols` of row `i` (no intercept) into `out`.
+#[inline]
+pub(super) fn design_row_gather(design: &Design<'_>, i: usize, out: &mut [f64]) {
+    let row = design.x.row(i);
+    for (o, &c) in out.iter_mut().zip(&design.cols) {
         *o = row[c];
     }
 }

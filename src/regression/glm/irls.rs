@@ -16,7 +16,7 @@ use ndarray::Array2;
 use rayon::prelude::*;
 
 use super::GlmFamily;
-use super::cross::{Cross, add_in_order, design_row, identity_cols};
+use super::cross::{Cross, add_in_order, design_row_gather, identity_cols};
 use crate::core::linalg::small;
 use crate::error::{Error, Result};
 use crate::regression::solver::{Design, RANK_TOL, UpperFactor, stream_qr_scaled};
@@ -37,6 +37,9 @@ pub(super) struct Irls {
     pub weights: Vec<f64>,
     /// The linear predictor at `coef` (offset included).
     pub eta: Vec<f64>,
+    /// The sandwich's middle matrix `Σ uᵢ² xᵢ xᵢᵀ` at `coef` (`p × p`, symmetric), when it was
+    /// taken in the last pass (see [`Control::sandwich`]).
+    pub meat: Option<Vec<f64>>,
 }
 
 /// Controls of one IRLS run.
@@ -53,7 +56,15 @@ pub(super) struct Control<'a> {
     /// profile refit) cannot stall in the saturated region of the link. Off for the model fit
     /// itself, which follows R's `glm.fit` step for step.
     pub halving: bool,
+    /// Take the sandwich's middle matrix in the last pass when it can be foreseen (the
+    /// scores `uᵢ = wᵢ (yᵢ − μᵢ)/μ'(ηᵢ)` with the weights of the last step).
+    pub sandwich: bool,
 }
+
+/// Relative Newton decrement below which the next pass is expected to be the last: the
+/// decrement foresees the deviance change that pass will measure, and the convergence bound
+/// (1e-14) is a factor 100 below.
+const MEAT_BELOW: f64 = 1e-12;
 
 /// Step halvings per IRLS iteration (with [`Control::halving`]).
 const MAX_HALVINGS: usize = 60;
@@ -110,10 +121,21 @@ const GRAM_ABOVE: f64 = 1e-4;
 /// no column within R's rank tolerance of the others.
 const KAPPA_MAX: f64 = 1e4;
 
+/// What one pass over the rows returns.
+pub(super) struct Pass {
+    /// Cross-products of `√w (x, z)`, `q × q` column-major (`q = p + 1`).
+    pub cross: Vec<f64>,
+    /// The deviance at `η` (0 when `η` was not recomputed).
+    pub deviance: f64,
+    /// With `meat_w`, `Σ uᵢ² xᵢ xᵢᵀ` (`p × p`, symmetric) for the scores
+    /// `uᵢ = wᵢ⁰ (yᵢ − μᵢ)/μ'(ηᵢ)` at the new `η`, `wᵢ⁰` the given weights.
+    pub meat: Option<Vec<f64>>,
+}
+
 /// One pass over the rows. With `coef`, first `η = Xβ (+ offset)` into `eta`; then at every
 /// row `μ = g⁻¹(η)` into `mu`, the working weight into `w`, and the cross-products of
-/// `√w (x, z)` (`q = p + 1` values, `z` the working response). Returns the `q × q` sum
-/// (column-major) and the deviance at `η`.
+/// `√w (x, z)` (`q = p + 1` values, `z` the working response); with `meat_w`, also the
+/// sandwich's middle matrix (see [`Pass::meat`]). Each design row is read once.
 #[allow(clippy::too_many_arguments)]
 fn row_pass(
     design: &Design<'_>,
@@ -124,11 +146,18 @@ fn row_pass(
     eta: &mut [f64],
     mu: &mut [f64],
     w: &mut [f64],
-) -> (Vec<f64>, f64) {
+    meat_w: Option<&[f64]>,
+) -> Pass {
     let p = design.p();
     let q = p + 1;
-    let identity = identity_cols(design);
-    let parts: Vec<(Vec<f64>, f64)> = eta
+    let off = usize::from(design.intercept);
+    // The whole matrix in memory order when its rows are the design rows.
+    let whole = if identity_cols(design) { design.x.as_slice() } else { None };
+    let b0 = match coef {
+        Some(b) if design.intercept => b[0],
+        _ => 0.0,
+    };
+    let parts: Vec<(Vec<f64>, f64, Option<Vec<f64>>)> = eta
         .par_chunks_mut(CHUNK)
         .zip(mu.par_chunks_mut(CHUNK))
         .zip(w.par_chunks_mut(CHUNK))
@@ -136,36 +165,96 @@ fn row_pass(
         .map(|(ci, ((ec, mc), wc))| {
             let r0 = ci * CHUNK;
             let mut cross = Cross::new(q);
-            let mut x = vec![0.0; p];
+            let mut meat = meat_w.map(|_| Cross::new(p));
+            // The design row without the intercept (gathered when the columns are a subset).
+            let mut gathered = vec![0.0; p - off];
             let mut dev = 0.0;
             for j in 0..ec.len() {
                 let i = r0 + j;
-                design_row(design, identity, i, &mut x);
+                let src: &[f64] = match whole {
+                    Some(xs) => &xs[i * (p - off)..(i + 1) * (p - off)],
+                    None => {
+                        design_row_gather(design, i, &mut gathered);
+                        &gathered
+                    }
+                };
                 let o = offset.map_or(0.0, |o| o[i]);
                 if let Some(b) = coef {
-                    ec[j] = x.iter().zip(b).map(|(a, c)| a * c).sum::<f64>() + o;
+                    ec[j] = b0 + dot(src, &b[off..]) + o;
                 }
                 let e = ec[j];
                 let (m, d) = fam.inv(e);
                 mc[j] = m;
+                let yi = y[i];
                 if coef.is_some() {
-                    dev += fam.unit_deviance(y[i], m);
+                    dev += fam.unit_deviance(yi, m);
                 }
                 let wi = d * d / fam.variance(m);
                 wc[j] = wi;
-                let z = e - o + (y[i] - m) / d;
+                let r = (yi - m) / d;
+                if let (Some(mt), Some(w0)) = (meat.as_mut(), meat_w) {
+                    let u = (r * w0[i]).abs();
+                    let row = mt.next_row();
+                    if design.intercept {
+                        row[0] = u;
+                    }
+                    for (t, &v) in row[off..].iter_mut().zip(src) {
+                        *t = u * v;
+                    }
+                }
                 let s = wi.sqrt();
                 let row = cross.next_row();
-                for (r, &v) in row.iter_mut().zip(&x) {
-                    *r = s * v;
+                if design.intercept {
+                    row[0] = s;
                 }
-                row[p] = s * z;
+                for (t, &v) in row[off..p].iter_mut().zip(src) {
+                    *t = s * v;
+                }
+                row[p] = s * (e - o + r);
             }
-            (cross.finish(), dev)
+            (cross.finish(), dev, meat.map(Cross::finish))
         })
         .collect();
-    let dev = parts.iter().map(|(_, d)| d).sum();
-    (add_in_order(parts.into_iter().map(|(g, _)| g).collect(), q * q), dev)
+    let deviance = parts.iter().map(|(_, d, _)| d).sum();
+    let meat = meat_w
+        .map(|_| add_in_order(parts.iter().filter_map(|(_, _, m)| m.clone()).collect(), p * p));
+    let cross = add_in_order(parts.into_iter().map(|(g, _, _)| g).collect(), q * q);
+    Pass { cross, deviance, meat }
+}
+
+/// `Σ aₖ bₖ` in four interleaved partial sums.
+#[inline]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let mut ca = a.chunks_exact(4);
+    let mut cb = b.chunks_exact(4);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for k in 0..4 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let tail: f64 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// The Newton decrement `Δᵀ (XᵀWX) Δ` at `coef`, from the cross-products `cross` taken at its
+/// `η` (layout of [`row_pass`]): `Δ` is the next step, and the
+/// decrement is the deviance decrease that step would bring to second order, a foresight of
+/// the deviance change the next pass will measure. Infinite when the step cannot be solved
+/// accurately (see [`KAPPA_MAX`]).
+fn newton_decrement(cross: &[f64], coef: &[f64], p: usize) -> f64 {
+    let q = p + 1;
+    let Some(s) = gram_step(cross, p).filter(|s| s.kappa <= KAPPA_MAX) else {
+        return f64::INFINITY;
+    };
+    let delta: Vec<f64> = s.coef.iter().zip(coef).map(|(a, b)| a - b).collect();
+    let mut dec = 0.0;
+    for a in 0..p {
+        for b in 0..p {
+            dec += delta[a] * delta[b] * cross[a.min(b) * q + a.max(b)];
+        }
+    }
+    dec.abs()
 }
 
 /// A step from the normal equations.
@@ -254,11 +343,16 @@ pub(super) fn irls(design: &Design<'_>, y: &[f64], ctl: &Control<'_>) -> Result<
     let mut change = f64::INFINITY;
     // Cross-products at the current η, when the last pass computed them.
     let mut pending: Option<Vec<f64>> = None;
+    // Relative Newton decrement at the current coefficients (see [`newton_decrement`]).
+    let mut decrement = f64::INFINITY;
+    let mut meat = None;
     for it in 1..=ctl.max_iter {
         iterations = it;
         let cross = match pending.take() {
             Some(c) => c,
-            None => row_pass(design, y, offset, fam, None, &mut eta, &mut mu, &mut weights).0,
+            None => {
+                row_pass(design, y, offset, fam, None, &mut eta, &mut mu, &mut weights, None).cross
+            }
         };
         let step = if p > 0 { gram_step(&cross, p) } else { None };
         let exact = step.as_ref().is_some_and(|s| s.kappa <= KAPPA_MAX);
@@ -275,8 +369,13 @@ pub(super) fn irls(design: &Design<'_>, y: &[f64], ctl: &Control<'_>) -> Result<
                 true
             }
         };
-        let (next, mut dev) =
-            row_pass(design, y, offset, fam, Some(&coef), &mut eta, &mut mu, &mut w_next);
+        // The sandwich's middle matrix is taken in the same pass when this step is likely the
+        // last: the previous one was already within [`MEAT_BELOW`] of the optimum.
+        let meat_w = (ctl.sandwich && last_exact && decrement < MEAT_BELOW).then_some(&weights[..]);
+        let pass =
+            row_pass(design, y, offset, fam, Some(&coef), &mut eta, &mut mu, &mut w_next, meat_w);
+        let next = pass.cross;
+        let mut dev = pass.deviance;
         let mut halved = false;
         if let Some(pc) = prev.as_mut() {
             let mut h = 0;
@@ -305,8 +404,13 @@ pub(super) fn irls(design: &Design<'_>, y: &[f64], ctl: &Control<'_>) -> Result<
         }
         change = (dev - dev_old).abs() / (dev.abs() + 0.1);
         dev_old = dev;
+        let dec = if halved || p == 0 { f64::INFINITY } else { newton_decrement(&next, &coef, p) };
+        decrement = dec / (dev.abs() + 0.1);
         if change < ctl.tol && last_exact {
             converged = true;
+            if !halved {
+                meat = pass.meat;
+            }
             break;
         }
         if !halved {
@@ -315,7 +419,7 @@ pub(super) fn irls(design: &Design<'_>, y: &[f64], ctl: &Control<'_>) -> Result<
         }
     }
     let cov = Array2::from_shape_vec((p, p), cov).unwrap_or_else(|_| Array2::zeros((p, p)));
-    Ok(Irls { coef, mu, deviance: dev_old, iterations, converged, cov, weights, eta })
+    Ok(Irls { coef, mu, deviance: dev_old, iterations, converged, cov, weights, eta, meat })
 }
 
 /// A QR step (R's): the working response and weights at `eta`, `mu`, the streaming QR of
