@@ -176,7 +176,7 @@ pub(crate) fn fit(y: &[usize], k: usize, x: &Array2<f64>, name: &str) -> Result<
     let xc = Array2::from_shape_fn(x.dim(), |(i, r)| x[[i, r]] - mean[r]);
     let mut th0 = pair::thresholds(&freq, n as f64);
     th0.resize(nt + x.ncols(), 0.0);
-    let mut lik = Lik { y, x: &xc, k };
+    let mut lik = Lik::new(y, k, &xc);
     let opts = optim::Options { max_iter: 500, ..optim::Options::default() };
     let out = optim::scoring(&mut lik, &th0, &opts);
     let finite = out.x.iter().all(|v| v.is_finite() && v.abs() < 1e6);
@@ -218,7 +218,7 @@ pub(crate) fn fit(y: &[usize], k: usize, x: &Array2<f64>, name: &str) -> Result<
     for t in &mut est[..nt] {
         *t += shift;
     }
-    let lik = Lik { y, x, k };
+    let lik = Lik::new(y, k, x);
     let scores = lik.scores(&est).ok_or_else(|| Error::NotConverged {
         what: format!(
             "probit regression of `{name}` on the covariates (a fitted probability is zero)"

@@ -143,15 +143,17 @@ fn code_column(col: ndarray::ArrayView1<'_, f64>) -> (Vec<usize>, usize) {
     (codes, vals.len())
 }
 
-/// Covariance of the columns of `x` with divisor N (lavaan's fixed.x sample covariance).
-fn cov_n(x: &Array2<f64>) -> Array2<f64> {
+/// Covariance of the columns of `x` with divisor N − 1 (the fixed.x values lavaan reports with
+/// conditional.x; the conditional moments do not depend on them, the standardized solution
+/// does).
+fn cov_x(x: &Array2<f64>) -> Array2<f64> {
     let n = x.nrows() as f64;
     let k = x.ncols();
     let mean: Vec<f64> = (0..k).map(|r| x.column(r).sum() / n).collect();
     Array2::from_shape_fn((k, k), |(a, b)| {
         x.column(a).iter().zip(x.column(b)).map(|(u, v)| (u - mean[a]) * (v - mean[b])).sum::<f64>()
             / n
-    })
+    }) * (n / (n - 1.0))
 }
 
 /// Fit a model with ordered indicators and exogenous covariates (see the module documentation);
@@ -223,7 +225,7 @@ pub(super) fn fit(
     let (codes, ks): (Vec<Vec<usize>>, Vec<usize>) =
         (0..py).map(|j| code_column(y.column(j))).unzip();
     let cs: ConditionalStats = cstats::fit(&codes, &ks, &x, &items, &xs)?;
-    let sxx = cov_n(&x);
+    let sxx = cov_x(&x);
     let sxx_inv = crate::core::linalg::spd_inverse(sxx.view(), "covariance of the covariates")?;
     for r in pt.rows.iter_mut().filter(|r| r.exo) {
         let i = pt.ov.iter().position(|v| *v == r.lhs).unwrap_or(py).saturating_sub(py);
