@@ -54,18 +54,28 @@ fn ordinal_mimic_matches_lavaan_conditional_x() {
         );
         n += 1;
     }
-    assert_eq!(n, 57);
+    assert_eq!(n, 60);
     let mut m = 0;
+    let mut bad = Vec::new();
     for (name, v) in named(&fx["fit_measures"]) {
         let Some(ours) = fit.fit_measure(&name) else { continue };
-        if v.is_nan() {
-            assert!(ours.is_nan(), "{name}: {ours} where lavaan has NA");
+        if name == "srmr" {
+            // ours is over the residual correlations only; lavaan's conditional.x SRMR differs
+            // (docs/methods/ordinal.md)
+            continue;
+        }
+        let ok = if v.is_nan() {
+            ours.is_nan()
         } else if name.contains("pvalue") {
-            assert_close(&name, ours, v, TOL_SEM_CHISQ);
+            (ours - v).abs() <= TOL_SEM_CHISQ * v.abs().max(1.0)
         } else {
-            assert_rel(&name, ours, v, TOL_SEM_CHISQ);
+            rel_err(ours, v) <= TOL_SEM_CHISQ
+        };
+        if !ok {
+            bad.push(format!("{name}: {ours:.12e} vs lavaan {v:.12e}"));
         }
         m += 1;
     }
-    eprintln!("{m} fit measures compared");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    assert!(m >= 30, "{m} fit measures compared");
 }
