@@ -27,8 +27,10 @@
 
 mod acov;
 mod bvn;
+pub(crate) mod conditional;
 mod pair;
 mod polychoric;
+mod probit;
 mod rank;
 mod smooth;
 

@@ -9,6 +9,7 @@ mod factor;
 mod glm_profile;
 mod hardening_edges;
 mod invariance;
+mod ordinal_mimic;
 mod polychoric;
 mod psychometrics;
 mod regression;

@@ -67,7 +67,7 @@ fn unsupported_combinations_are_errors() {
         base.clone().ordered_all().fit_cov(&cov, &NAMES, 100),
         Err(Error::InvalidParameter { .. })
     ));
-    // an exogenous observed covariate
-    let sem = Sem::from_syntax("f =~ a + b\nf ~ c").unwrap().ordered_all();
+    // an exogenous observed covariate declared ordered
+    let sem = Sem::from_syntax("f =~ a + b\nf ~ c").unwrap().ordered(&NAMES);
     invalid(sem.fit_array(&x, &NAMES), "ordered");
 }

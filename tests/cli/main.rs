@@ -18,6 +18,7 @@ mod invariance;
 mod invariance_robust;
 mod ols;
 mod ols_extreme_scale;
+mod ordinal_mimic;
 mod parallel;
 mod process;
 mod process_jn;

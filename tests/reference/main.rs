@@ -26,6 +26,7 @@ mod ols;
 mod omega;
 mod omega_bifactor;
 mod ordinal_gaps;
+mod ordinal_mimic;
 mod ordinal_theta;
 mod parallel;
 mod partial_ladder;

@@ -25,6 +25,7 @@
 //! squares and quadratic estimating equations in latent variable modeling with categorical and
 //! continuous outcomes. Unpublished technical report.
 
+mod conditional;
 mod groups;
 mod omega;
 mod robust;
@@ -420,13 +421,8 @@ pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
         ));
     }
     if !pt.ov_x.is_empty() {
-        return Err(Error::invalid(
-            "ordered",
-            format!(
-                "exogenous observed covariates ({}) are not available with ordered indicators",
-                pt.ov_x.join(", ")
-            ),
-        ));
+        // lavaan's conditional.x: the items' statistics given the covariates
+        return conditional::fit(cfg, data, pt, &thr_stmts, (estimator, weighting, robust));
     }
     if let Some(v) = pt.ov.iter().find(|v| !cfg.ordered_all && !cfg.ordered.contains(v)) {
         return Err(Error::invalid(
