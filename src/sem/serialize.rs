@@ -24,13 +24,24 @@ fn sem_value(fit: &SemFit) -> Map<String, Value> {
             .collect();
         m.insert("constraints".into(), Value::Array(rows));
     }
+    if fit.config().is_ordinal() {
+        let param = match fit.config().parameterization_kind() {
+            super::Parameterization::Theta => "theta",
+            _ => "delta",
+        };
+        m.insert(
+            "options".into(),
+            json!({"conditional_x": fit.conditional_x(), "parameterization": param}),
+        );
+    }
     m
 }
 
 /// lavaan's `parameterEstimates` and `fitMeasures`: `parameters` [{lhs, op, rhs, label, est,
 /// se, z, pvalue, ci_lower, ci_upper, std_lv, std_all}], `fit` {lavaan fit-measure name:
 /// value}, `r_squared`, `n_obs`, `converged`, `iterations`, `warnings`, and `constraints`
-/// [{lhs, op, rhs, slack}] when the model has (in)equality constraints.
+/// [{lhs, op, rhs, slack}] when the model has (in)equality constraints; with ordered indicators
+/// `options` {conditional_x (lavaan's `conditional.x`), parameterization}.
 impl Serialize for SemFit {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         via_value(Value::Object(sem_value(self)), s)

@@ -300,7 +300,7 @@ fn render(fit: &SemFit, a: &SemArgs) -> Result<String, String> {
         if let Some(k) = a.modindices {
             report = report.modindices(top_modindices(fit, k)?);
         }
-        serialized(&report, ordinal_options(fit), &[])
+        serialized(&report, json!({}), &[])
     } else {
         let mi = match a.modindices {
             Some(k) => modindices_text(fit, k)?,
@@ -436,17 +436,4 @@ pub enum ParameterizationArg {
     Delta,
     /// residual variances of y* fixed at 1, scaling factors derived
     Theta,
-}
-
-/// The `options` block of an ordinal fit: whether it is conditional on exogenous covariates
-/// (lavaan's `conditional.x`) and the parameterization; nothing for other fits.
-fn ordinal_options(fit: &SemFit) -> serde_json::Value {
-    if !fit.config().is_ordinal() {
-        return json!({});
-    }
-    let param = match fit.config().parameterization_kind() {
-        surveystat::sem::Parameterization::Theta => "theta",
-        _ => "delta",
-    };
-    json!({"options": {"conditional_x": fit.conditional_x(), "parameterization": param}})
 }

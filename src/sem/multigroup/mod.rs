@@ -232,7 +232,10 @@ impl MultiGroupSem {
     pub fn fit(&self, data: &Dataset) -> Result<MultiGroupFit> {
         data.index_of(&self.group)?;
         if self.sem.is_ordinal() {
-            super::constraints::refuse(&self.sem.syntax, "multi-group models with ordered indicators")?;
+            super::constraints::refuse(
+                &self.sem.syntax,
+                "multi-group models with ordered indicators",
+            )?;
             return super::ordinal::fit_groups(self, data);
         }
         if self.sem.robust.is_some() {
