@@ -274,6 +274,11 @@ impl<'a> BifactorReport<'a> {
         Self { model, omega, fit }
     }
 
+    /// The lavaan syntax of the fitted bifactor model.
+    pub fn model(&self) -> &str {
+        self.model
+    }
+
     fn measure(&self, k: &str) -> f64 {
         self.fit.fit_measure(k).unwrap_or(f64::NAN)
     }
