@@ -44,7 +44,6 @@ struct CondLs<'a> {
     w: &'a Array2<f64>,
     nm: usize,
     q: usize,
-    cache: Option<(Array1<f64>, Array2<f64>)>,
 }
 
 impl CondLs<'_> {
@@ -109,28 +108,12 @@ impl CondLs<'_> {
     }
 }
 
-impl Problem for CondLs<'_> {
-    fn value(&mut self, x: &[f64]) -> Option<f64> {
-        let (e, d) = self.eval(x)?;
-        let f = e.dot(&self.w.dot(&e));
-        self.cache = Some((e, d));
-        Some(f)
+impl Residuals for CondLs<'_> {
+    fn residuals(&self, theta: &[f64]) -> Option<(Array1<f64>, Array2<f64>)> {
+        self.eval(theta)
     }
-    fn gradient(&mut self, _x: &[f64], g: &mut [f64]) -> bool {
-        let Some((e, d)) = &self.cache else { return false };
-        let gv = d.t().dot(&self.w.dot(e));
-        for (o, v) in g.iter_mut().zip(gv.iter()) {
-            *o = -2.0 * v;
-        }
-        true
-    }
-    fn information(&mut self, _x: &[f64], h: &mut [f64]) -> bool {
-        let Some((_, d)) = &self.cache else { return false };
-        let a = d.t().dot(&self.w.dot(d));
-        for (o, v) in h.iter_mut().zip(a.iter()) {
-            *o = 2.0 * v;
-        }
-        true
+    fn weight(&self) -> &Array2<f64> {
+        self.w
     }
 }
 
@@ -281,7 +264,7 @@ pub(super) fn fit(
             theta0[f] = cs.tau[t.var][t.k];
         }
     }
-    let mut prob = CondLs {
+    let prob = CondLs {
         st: &st,
         thr: &thr,
         pairs: &cs.pairs,
@@ -292,10 +275,9 @@ pub(super) fn fit(
         w: &w,
         nm,
         q,
-        cache: None,
     };
     let opts = optim::Options { max_iter: cfg.max_iter, ..optim::Options::default() };
-    let out = optim::scoring(&mut prob, &theta0, &opts);
+    let out = optim::scoring(&mut WeightedLs::new(&prob), &theta0, &opts);
     if !out.converged && !cfg.allow_nonconverged {
         return Err(Error::NotConverged {
             what: format!("ordinal SEM estimation ({})", out.reason()),

@@ -103,7 +103,6 @@ struct Ls<'a> {
     w: &'a Array2<f64>,
     nm: usize,
     q: usize,
-    cache: Option<(Array1<f64>, Array2<f64>)>,
     /// Theta parameterization: the vech row of every (j, j) (the model's σ are then scaled by
     /// Δ_j = 1/√σ_jj); `None` for delta.
     diag_vech: Option<Vec<usize>>,
@@ -198,16 +197,35 @@ impl Ls<'_> {
     }
 }
 
-impl Problem for Ls<'_> {
+/// Residuals e = s − σ(θ) of a weighted least-squares fit and their Jacobian Δ = ∂σ/∂θᵀ, with
+/// the weight matrix W.
+trait Residuals {
+    fn residuals(&self, theta: &[f64]) -> Option<(Array1<f64>, Array2<f64>)>;
+    fn weight(&self) -> &Array2<f64>;
+}
+
+/// F(θ) = eᵀ W e for the optimiser (Fisher scoring: gradient −2 Δᵀ W e, information 2 Δᵀ W Δ).
+struct WeightedLs<'r, R> {
+    r: &'r R,
+    cache: Option<(Array1<f64>, Array2<f64>)>,
+}
+
+impl<'r, R: Residuals> WeightedLs<'r, R> {
+    fn new(r: &'r R) -> Self {
+        Self { r, cache: None }
+    }
+}
+
+impl<R: Residuals> Problem for WeightedLs<'_, R> {
     fn value(&mut self, x: &[f64]) -> Option<f64> {
-        let (e, d) = self.eval(x)?;
-        let f = e.dot(&self.w.dot(&e));
+        let (e, d) = self.r.residuals(x)?;
+        let f = e.dot(&self.r.weight().dot(&e));
         self.cache = Some((e, d));
         Some(f)
     }
     fn gradient(&mut self, _x: &[f64], g: &mut [f64]) -> bool {
         let Some((e, d)) = &self.cache else { return false };
-        let gv = d.t().dot(&self.w.dot(e));
+        let gv = d.t().dot(&self.r.weight().dot(e));
         for (o, v) in g.iter_mut().zip(gv.iter()) {
             *o = -2.0 * v;
         }
@@ -215,11 +233,20 @@ impl Problem for Ls<'_> {
     }
     fn information(&mut self, _x: &[f64], h: &mut [f64]) -> bool {
         let Some((_, d)) = &self.cache else { return false };
-        let a = d.t().dot(&self.w.dot(d));
+        let a = d.t().dot(&self.r.weight().dot(d));
         for (o, v) in h.iter_mut().zip(a.iter()) {
             *o = 2.0 * v;
         }
         true
+    }
+}
+
+impl Residuals for Ls<'_> {
+    fn residuals(&self, theta: &[f64]) -> Option<(Array1<f64>, Array2<f64>)> {
+        self.eval(theta)
+    }
+    fn weight(&self) -> &Array2<f64> {
+        self.w
     }
 }
 
@@ -510,20 +537,9 @@ pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
         }
     }
     let diag_vech = theta_par.then(|| (0..p).map(|j| vech_row(j, j)).collect::<Vec<_>>());
-    let mut prob = Ls {
-        st: &st,
-        thr: &thr,
-        pairs: &pairs,
-        pair_vech,
-        s: &s,
-        w: &w,
-        nm,
-        q,
-        cache: None,
-        diag_vech,
-    };
+    let prob = Ls { st: &st, thr: &thr, pairs: &pairs, pair_vech, s: &s, w: &w, nm, q, diag_vech };
     let opts = optim::Options { max_iter: cfg.max_iter, ..optim::Options::default() };
-    let out = optim::scoring(&mut prob, &theta0, &opts);
+    let out = optim::scoring(&mut WeightedLs::new(&prob), &theta0, &opts);
     if !out.converged && !cfg.allow_nonconverged {
         return Err(Error::NotConverged {
             what: format!("ordinal SEM estimation ({})", out.reason()),
