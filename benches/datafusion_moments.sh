@@ -44,7 +44,7 @@ PY
 fi
 cargo build --release --manifest-path "$root/Cargo.toml" -p surveystat-datafusion \
   --features parquet --example datafusion_moments >/dev/null
-bin="$root/target/release/examples/datafusion_moments"
+bin="${CARGO_TARGET_DIR:-$root/target}/release/examples/datafusion_moments"
 cores=$(nproc)
 echo "rows=$rows cols=$cols files=$files cores=$cores load=$(cut -d' ' -f1 /proc/loadavg)"
 /usr/bin/time -v "$bin" "$dir" "$files" --cov-out /tmp/sdf_cov.csv $compare 2> /tmp/sdf_time.txt

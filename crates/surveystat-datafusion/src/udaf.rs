@@ -77,12 +77,12 @@ fn rows(values: &[ArrayRef]) -> Result<(Vec<f64>, usize)> {
         let a = as_float64_array(a)?;
         let v = a.values();
         if a.null_count() == 0 {
-            for i in 0..n {
-                buf[i * k + j] = v[i];
+            for (i, &x) in v.iter().enumerate().take(n) {
+                buf[i * k + j] = x;
             }
         } else {
-            for i in 0..n {
-                buf[i * k + j] = if a.is_null(i) { f64::NAN } else { v[i] };
+            for (i, &x) in v.iter().enumerate().take(n) {
+                buf[i * k + j] = if a.is_null(i) { f64::NAN } else { x };
             }
         }
     }
