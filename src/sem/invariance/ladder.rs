@@ -336,11 +336,16 @@ impl InvarianceFit {
             ("Estimator".into(), self.estimator.clone()),
         ]);
         // robust fits show the scaled χ² and the robust indices, as semTools' compareFit
-        let robust = self.steps.first().is_some_and(|st| st.chisq_scaled.is_some());
-        let (chisq_h, p_h, cfi_h, tli_h, rmsea_h) = if robust {
-            ("chisq.scaled", "pvalue.scaled", "cfi.robust", "tli.robust", "rmsea.robust")
+        // (ordinal multi-group fits have a scaled χ² but no robust indices: their plain indices
+        // are shown, and are what the rules use)
+        let scaled = self.steps.first().is_some_and(|st| st.chisq_scaled.is_some());
+        let robust = scaled && self.steps.iter().any(|st| st.cfi_robust.is_some());
+        let (chisq_h, p_h) =
+            if scaled { ("chisq.scaled", "pvalue.scaled") } else { ("chisq", "pvalue") };
+        let (cfi_h, tli_h, rmsea_h) = if robust {
+            ("cfi.robust", "tli.robust", "rmsea.robust")
         } else {
-            ("chisq", "pvalue", "cfi", "tli", "rmsea")
+            ("cfi", "tli", "rmsea")
         };
         let mut t = Table::new(
             Some("Fit of each step:"),
@@ -349,12 +354,14 @@ impl InvarianceFit {
         for st in &self.steps {
             let or =
                 |r: Option<f64>, plain: f64| if robust { r.unwrap_or(f64::NAN) } else { plain };
+            let sc =
+                |r: Option<f64>, plain: f64| if scaled { r.unwrap_or(f64::NAN) } else { plain };
             t.push([
                 st.name.clone(),
                 fmt_num(st.npar, 0),
-                fmt_num(or(st.chisq_scaled, st.chisq), 3),
+                fmt_num(sc(st.chisq_scaled, st.chisq), 3),
                 fmt_num(st.df, 0),
-                fmt_pvalue(or(st.pvalue_scaled, st.pvalue)),
+                fmt_pvalue(sc(st.pvalue_scaled, st.pvalue)),
                 fmt_num(or(st.cfi_robust, st.cfi), 3),
                 fmt_num(or(st.tli_robust, st.tli), 3),
                 fmt_num(or(st.rmsea_robust, st.rmsea), 3),
