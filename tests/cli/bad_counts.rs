@@ -1,14 +1,12 @@
 //! Absurd replication and start counts on the command line: a clear error and exit status 1,
 //! never a panic or an abort; `--bootstrap 1` warns that standard errors need 2 replications.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 const HS: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/data/HolzingerSwineford1939.csv");
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_surveystat")).args(args).output().unwrap()
-}
+use crate::util::run;
 
 fn refused(out: &Output, needle: &str) {
     let err = String::from_utf8_lossy(&out.stderr);

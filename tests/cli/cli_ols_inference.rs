@@ -1,19 +1,11 @@
 //! `surveystat ols` with factors, weights, clusters, hypotheses and predictions, against the R
 //! values of tests/fixtures/extra/regression_factors.R.
 
-use std::process::Command;
-
 use crate::common::*;
 use serde_json::Value;
 
 fn run(args: &[&str]) -> (bool, String, String) {
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_surveystat")).arg("ols").args(args).output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    crate::util::subcommand("ols", args)
 }
 
 fn fixture() -> Value {

@@ -1,13 +1,9 @@
 //! `surveystat cor` end to end: the built binary on fixture data (text, JSON, errors).
 
-use std::process::{Command, Output};
-
 use crate::common::{fixture_path, matrix};
 use serde_json::Value;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_surveystat")).args(args).output().expect("run surveystat")
-}
+use crate::util::run;
 
 fn data(file: &str) -> String {
     fixture_path(&format!("data/{file}")).display().to_string()

@@ -1,14 +1,10 @@
 //! The common data options of every subcommand (`--delimiter`, `--decimal-comma`, `--na`) on
 //! files written by R (tests/fixtures/extra/data_io.R).
 
-use std::process::{Command, Output};
-
 use crate::common::fixture_path;
 use serde_json::Value;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_surveystat")).args(args).output().expect("run surveystat")
-}
+use crate::util::run;
 
 fn file(name: &str) -> String {
     fixture_path(&format!("extra/data_io/{name}")).display().to_string()

@@ -2,16 +2,12 @@
 //! regression score weights and scores against R psych 2.2.9 `factor.scores` (HS x1–x9, ML +
 //! varimax), minres fit statistics against psych `fa` (HS x1–x9, minres + oblimin).
 
-use std::process::{Command, Output};
-
 use crate::common::align::{align, max_abs_diff};
 use crate::common::{TOL_EFA_MAX, assert_close, f, fixture_path, load_case, matrix};
 use ndarray::Array2;
 use serde_json::Value;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_surveystat")).args(args).output().expect("run surveystat")
-}
+use crate::util::run;
 
 fn json_matrix(v: &Value) -> Array2<f64> {
     let rows = v.as_array().unwrap();

@@ -1,18 +1,10 @@
 //! `surveystat glm` end to end against R 4.2.2 `glm` (tests/fixtures/extra/regression_glm.R).
 
-use std::process::Command;
-
 use crate::common::*;
 use serde_json::Value;
 
 fn run(args: &[&str]) -> (bool, String, String) {
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_surveystat")).arg("glm").args(args).output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    crate::util::subcommand("glm", args)
 }
 
 #[test]

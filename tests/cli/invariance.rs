@@ -1,33 +1,14 @@
 //! `surveystat invariance`: the ladder as text and JSON (lavaan/semTools numbers from
 //! tests/fixtures/extra/invariance.json), the score tests, and errors on stderr.
 
-use std::process::Command;
-
 use crate::common::fixture_path;
 
 fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_surveystat"))
-        .arg("invariance")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    crate::util::subcommand("invariance", args)
 }
 
 fn hs_model() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("surveystat_cli_inv_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let model = dir.join("hs.lav");
-    std::fs::write(
-        &model,
-        "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n",
-    )
-    .unwrap();
-    model
+    crate::util::temp_file("inv", "hs.lav", crate::util::HS_CFA)
 }
 
 #[test]

@@ -35,3 +35,4 @@ mod sem_robust;
 mod stream;
 mod stream_ols;
 mod study;
+mod util;

@@ -1,18 +1,10 @@
 //! `surveystat ols` end to end (the binary built by cargo).
 
-use std::process::Command;
-
 use crate::common::*;
 use serde_json::Value;
 
 fn run(args: &[&str]) -> (bool, String, String) {
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_surveystat")).arg("ols").args(args).output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    crate::util::subcommand("ols", args)
 }
 
 fn data(file: &str) -> String {

@@ -1,14 +1,10 @@
 //! `surveystat parallel` end to end: observed eigenvalues against R (`eigen(cor(HS x1..x9))`,
 //! fixture expected/eigen_hs9.json), seeded determinism, text output and errors.
 
-use std::process::{Command, Output};
-
 use crate::common::{TOL_CLOSED_FORM, assert_rel, f, fixture_path, load_case};
 use serde_json::Value;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_surveystat")).args(args).output().expect("run surveystat")
-}
+use crate::util::run;
 
 const HS9: &str = "x1,x2,x3,x4,x5,x6,x7,x8,x9";
 

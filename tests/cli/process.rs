@@ -1,19 +1,11 @@
 //! `surveystat process` end to end against R 4.2.2 lm computations
 //! (tests/fixtures/extra/regression_process.R).
 
-use std::process::Command;
-
 use crate::common::*;
 use serde_json::Value;
 
 fn run(args: &[&str]) -> (bool, String, String) {
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_surveystat")).arg("process").args(args).output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    crate::util::subcommand("process", args)
 }
 
 #[test]

@@ -1,19 +1,10 @@
 //! `surveystat process` Johnson–Neyman output and `surveystat glm --no-lr-tests`, against
 //! R 4.2.2 (tests/fixtures/extra/regression_process.R, regression_glm.R).
 
-use std::process::Command;
-
 use crate::common::*;
 use serde_json::Value;
 
-fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_surveystat")).args(args).output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use crate::util::outcome as run;
 
 fn nums(v: &Value) -> Vec<f64> {
     v.as_array().unwrap().iter().map(f).collect()

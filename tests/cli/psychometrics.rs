@@ -1,13 +1,9 @@
 //! `surveystat omega` and `surveystat icc` end to end: the built binary on fixture data.
 
-use std::process::{Command, Output};
-
 use crate::common::{TOL_CLOSED_FORM, assert_rel, f, fixture_path};
 use serde_json::Value;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_surveystat")).args(args).output().expect("run surveystat")
-}
+use crate::util::run;
 
 fn path(rel: &str) -> String {
     fixture_path(rel).display().to_string()

@@ -1,14 +1,10 @@
 //! `surveystat score` end to end: α and corrected scale intercorrelations against R psych 2.2.9
 //! `scoreItems` on bfi (fixture extra/scoring.json), the scores file, text output and errors.
 
-use std::process::{Command, Output};
-
 use crate::common::{TOL_CLOSED_FORM, assert_close, assert_rel, f, fixture_path};
 use serde_json::Value;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_surveystat")).args(args).output().expect("run surveystat")
-}
+use crate::util::run;
 
 fn path(rel: &str) -> String {
     fixture_path(rel).display().to_string()

@@ -1,16 +1,8 @@
 //! `surveystat sem`: `--missing fiml` (JSON with intercept rows, FIML fit measures, deterministic)
 //! and `--group` / `--group-equal` (multi-group models).
 
-use std::process::Command;
-
 fn run(args: &[&str]) -> (bool, String, String) {
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_surveystat")).arg("sem").args(args).output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    crate::util::subcommand("sem", args)
 }
 
 #[test]

@@ -1,12 +1,9 @@
 //! `surveystat sem --bootstrap N --seed S [--ci perc|bca]`: deterministic JSON with bootstrap
 //! SEs, intervals and failure counts.
 
-use std::process::Command;
-
 fn run(args: &[&str]) -> (bool, String) {
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_surveystat")).arg("sem").args(args).output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    let (ok, out, _) = crate::util::subcommand("sem", args);
+    (ok, out)
 }
 
 #[test]

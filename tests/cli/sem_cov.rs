@@ -2,18 +2,10 @@
 //! against lavaan 0.6.14: tests/fixtures/expected/sem_hs_cfa_covinput.json (sample.cov fit) and
 //! tests/fixtures/extra/sem_fixes.json (`covinput_modindices`, from sem_fixes.R).
 
-use std::process::Command;
-
 use crate::common::*;
 
 fn run(args: &[&str]) -> (bool, String, String) {
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_surveystat")).arg("sem").args(args).output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    crate::util::subcommand("sem", args)
 }
 
 fn model_file(tag: &str) -> std::path::PathBuf {

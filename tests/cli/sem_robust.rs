@@ -1,16 +1,8 @@
 //! `surveystat sem --estimator mlr|mlm|mlmv`: robust SEs and the scaled test in text and JSON,
 //! numbers from lavaan 0.6.14 (tests/fixtures/extra/sem_robust.json).
 
-use std::process::Command;
-
 fn run(args: &[&str]) -> (bool, String, String) {
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_surveystat")).arg("sem").args(args).output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    crate::util::subcommand("sem", args)
 }
 
 #[test]

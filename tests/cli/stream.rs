@@ -1,14 +1,10 @@
 //! `--stream`: fits from moments streamed from the file equal the in-memory fits; options that
 //! need the rows are refused with a sentence, never silently ignored.
 
-use std::process::{Command, Output};
-
 use crate::common::fixture_path;
 use serde_json::Value;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_surveystat")).args(args).output().expect("run surveystat")
-}
+use crate::util::run;
 
 fn data(file: &str) -> String {
     fixture_path(&format!("data/{file}")).display().to_string()

@@ -1,15 +1,11 @@
 //! `ols --stream`: the fit from the streamed QR factor equals the in-memory fit to 1e-12
 //! relative (mtcars; airquality with missing rows); what needs the rows is refused by name.
 
-use std::process::{Command, Output};
-
 use serde_json::Value;
 
 use crate::common::fixture_path;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_surveystat")).args(args).output().expect("run surveystat")
-}
+use crate::util::run;
 
 fn data(file: &str) -> String {
     fixture_path(&format!("data/{file}")).display().to_string()
