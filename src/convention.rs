@@ -8,7 +8,7 @@
 use ndarray::ArrayRef2;
 
 use crate::data::Dataset;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::factor::{Efa, EfaFit, Kmo, KmoFit, ParallelAnalysis, ParallelFit};
 use crate::ordinal::{Polychoric, PolychoricFit};
 use crate::reliability::{Alpha, AlphaFit, Icc, IccFit, Omega, OmegaFit};
@@ -94,3 +94,28 @@ cov_adapter!(Kmo, KmoFit);
 cov_adapter!(Efa, EfaFit);
 cov_adapter!(Omega, OmegaFit);
 cov_adapter!(ParallelAnalysis, ParallelFit);
+
+/// The names of `k` columns: `given` when its length is `k` and no name repeats, otherwise an
+/// error; without names, `{prefix}1`, …, `{prefix}k` (R's `V1`, … or `x1`, …).
+///
+/// # Errors
+/// [`Error::DimensionMismatch`] (`what` names the names) for a length other than `k`;
+/// [`Error::DuplicateVariable`] for a repeated name.
+pub(crate) fn column_names(
+    given: Option<&[String]>,
+    k: usize,
+    what: &str,
+    prefix: &str,
+) -> Result<Vec<String>> {
+    let Some(n) = given else {
+        return Ok((1..=k).map(|i| format!("{prefix}{i}")).collect());
+    };
+    if n.len() != k {
+        return Err(Error::DimensionMismatch { what: what.into(), expected: k, found: n.len() });
+    }
+    let mut seen = std::collections::HashSet::with_capacity(k);
+    if let Some(a) = n.iter().find(|a| !seen.insert(a.as_str())) {
+        return Err(Error::DuplicateVariable { name: a.clone() });
+    }
+    Ok(n.to_vec())
+}

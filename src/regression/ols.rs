@@ -393,24 +393,8 @@ impl Ols {
     pub fn fit(&self, x: &ArrayRef2<f64>, y: &ArrayRef1<f64>) -> Result<OlsFit> {
         self.check_options()?;
         let k = x.ncols();
-        let names: Vec<String> = match &self.names {
-            Some(n) => {
-                if n.len() != k {
-                    return Err(Error::DimensionMismatch {
-                        what: "predictor names".into(),
-                        expected: k,
-                        found: n.len(),
-                    });
-                }
-                for (i, a) in n.iter().enumerate() {
-                    if n[..i].contains(a) {
-                        return Err(Error::DuplicateVariable { name: a.clone() });
-                    }
-                }
-                n.clone()
-            }
-            None => (1..=k).map(|j| format!("x{j}")).collect(),
-        };
+        let names =
+            crate::convention::column_names(self.names.as_deref(), k, "predictor names", "x")?;
         let response = self.response.clone().unwrap_or_else(|| "y".into());
         let formula = format!(
             "{response} ~ {}{}",

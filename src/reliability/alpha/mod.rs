@@ -203,24 +203,12 @@ impl Alpha {
                 format!("must lie strictly between 0 and 1, got {}", self.ci_level),
             ));
         }
-        let names = match &self.names {
-            Some(n) => {
-                if n.len() != k {
-                    return Err(Error::DimensionMismatch {
-                        what: "item names vs item columns".into(),
-                        expected: k,
-                        found: n.len(),
-                    });
-                }
-                for (i, a) in n.iter().enumerate() {
-                    if n[..i].contains(a) {
-                        return Err(Error::DuplicateVariable { name: a.clone() });
-                    }
-                }
-                n.clone()
-            }
-            None => (1..=k).map(|i| format!("V{i}")).collect(),
-        };
+        let names = crate::convention::column_names(
+            self.names.as_deref(),
+            k,
+            "item names vs item columns",
+            "V",
+        )?;
         if !self.reverse.is_empty() {
             if !(self.scale_min.is_finite()
                 && self.scale_max.is_finite()
