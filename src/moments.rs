@@ -198,14 +198,15 @@ pub fn cov_to_cor(cov: &ArrayRef2<f64>) -> Result<Array2<f64>> {
     if let Some(k) = sd.iter().position(|&v| v <= 0.0) {
         return Err(Error::ConstantColumn { name: format!("variable {}", k + 1) });
     }
-    let sd: Vec<f64> = sd.iter().map(|v| v.sqrt()).collect();
-    let mut r = Array2::<f64>::zeros((p, p));
-    for i in 0..p {
-        for j in 0..p {
-            r[[i, j]] = if i == j { 1.0 } else { cov[[i, j]] / (sd[i] * sd[j]) };
-        }
-    }
-    Ok(r)
+    Ok(scale_to_cor(cov))
+}
+
+/// `r_ij = c_ij · s_i · s_j` with `s = 1/√diag(c)` and a unit diagonal, as R's `cov2cor`, without
+/// checks (the variances must be positive).
+pub(crate) fn scale_to_cor(c: &ArrayRef2<f64>) -> Array2<f64> {
+    let p = c.nrows();
+    let is: Vec<f64> = (0..p).map(|i| (1.0 / c[[i, i]]).sqrt()).collect();
+    Array2::from_shape_fn((p, p), |(i, j)| if i == j { 1.0 } else { is[i] * c[[i, j]] * is[j] })
 }
 
 /// Sample moments of a data matrix: means, covariance (divisor `n − 1`) and counts.

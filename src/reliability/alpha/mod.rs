@@ -584,14 +584,6 @@ fn pair_cor<'a>(a: &[f64], b: impl Iterator<Item = &'a f64> + Clone) -> f64 {
     sab / (saa.sqrt() * sbb.sqrt())
 }
 
-/// Correlation matrix from a covariance matrix (`r_ij = c_ij · s_i · s_j`, `s = 1/√diag`, unit
-/// diagonal), as R's `cov2cor`.
-fn cov2cor(c: &Array2<f64>) -> Array2<f64> {
-    let k = c.nrows();
-    let is: Vec<f64> = (0..k).map(|i| (1.0 / c[[i, i]]).sqrt()).collect();
-    Array2::from_shape_fn((k, k), |(i, j)| if i == j { 1.0 } else { is[i] * c[[i, j]] * is[j] })
-}
-
 /// The Moore–Penrose inverse of a correlation matrix (eigenvalues below √ε·|λ|max treated as
 /// zero, as psych's `Pinv`) and whether the matrix is comfortably positive definite
 /// (λmin > 1e-6 λmax), in which case inverses of its principal submatrices can be downdated.
@@ -722,7 +714,7 @@ fn build(
     mut warnings: Vec<Warning>,
 ) -> Result<AlphaFit> {
     let k = cov.nrows();
-    let cor = cov2cor(&cov);
+    let cor = crate::moments::scale_to_cor(&cov);
     if cov.sum() <= 0.0 || cor.sum() <= 0.0 {
         return Err(Error::invalid(
             "items",
