@@ -98,27 +98,30 @@ pub fn stream_moments<S: AsRef<str>>(
     opts: &CsvOptions,
 ) -> Result<StreamedMoments> {
     let mut acc = None;
-    let (header, names, rows_read) = stream_chunks(
-        path.as_ref(),
-        columns,
-        opts,
-        |block, rows, k| {
-            let view = ArrayView2::from_shape((rows, k), block)
-                .map_err(|e| Error::invalid("chunk", e.to_string()))?;
-            let mut a = MomentAccumulator::new(k);
-            a.update(&view)?;
-            Ok(a)
-        },
-        |a: MomentAccumulator| match &mut acc {
-            None => {
-                acc = Some(a);
-                Ok(())
-            }
-            Some(acc) => acc.merge(&a),
-        },
-    )?;
+    let (header, names, rows_read) =
+        stream_chunks(path.as_ref(), columns, opts, chunk_moments, |a| merge_moments(&mut acc, a))?;
     let acc = acc.unwrap_or_else(|| MomentAccumulator::new(names.len()));
     Ok(StreamedMoments { header, names, rows_read, acc })
+}
+
+/// The moments of one row-major block of `rows` × `k` values.
+fn chunk_moments(block: &[f64], rows: usize, k: usize) -> Result<MomentAccumulator> {
+    let view = ArrayView2::from_shape((rows, k), block)
+        .map_err(|e| Error::invalid("chunk", e.to_string()))?;
+    let mut a = MomentAccumulator::new(k);
+    a.update(&view)?;
+    Ok(a)
+}
+
+/// Merges a chunk's moments into the running state (the first chunk becomes the state).
+fn merge_moments(acc: &mut Option<MomentAccumulator>, a: MomentAccumulator) -> Result<()> {
+    match acc {
+        None => {
+            *acc = Some(a);
+            Ok(())
+        }
+        Some(acc) => acc.merge(&a),
+    }
 }
 
 /// Whether `path` names a Parquet file (by its extension).
@@ -184,26 +187,10 @@ pub fn stream_moments_reader<R: Read, S: AsRef<str>>(
 ) -> Result<StreamedMoments> {
     let k = if columns.is_empty() { None } else { Some(columns.len()) };
     let mut acc = k.map(MomentAccumulator::new);
-    let (header, names, rows_read) = stream_reader_chunks(
-        reader,
-        source,
-        columns,
-        opts,
-        |block, rows, k| {
-            let view = ArrayView2::from_shape((rows, k), block)
-                .map_err(|e| Error::invalid("chunk", e.to_string()))?;
-            let mut a = MomentAccumulator::new(k);
-            a.update(&view)?;
-            Ok(a)
-        },
-        |a: MomentAccumulator| match &mut acc {
-            None => {
-                acc = Some(a);
-                Ok(())
-            }
-            Some(acc) => acc.merge(&a),
-        },
-    )?;
+    let (header, names, rows_read) =
+        stream_reader_chunks(reader, source, columns, opts, chunk_moments, |a| {
+            merge_moments(&mut acc, a)
+        })?;
     let acc = acc.unwrap_or_else(|| MomentAccumulator::new(names.len()));
     Ok(StreamedMoments { header, names, rows_read, acc })
 }
