@@ -21,6 +21,7 @@ mod meanstructure_fixedx;
 mod method_bias;
 mod method_factor;
 mod mimic;
+mod multigroup_boot_labels;
 mod nist;
 mod ols;
 mod omega;
