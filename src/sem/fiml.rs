@@ -20,7 +20,7 @@ use crate::missing::MissingPatterns;
 
 mod exo;
 mod information;
-use exo::{exogenous_association_loglik, exogenous_moments, fix_exogenous};
+pub(crate) use exo::{exogenous_association_loglik, exogenous_moments, fix_exogenous};
 pub(crate) use exo::{model_moments, submatrix};
 pub(crate) use information::{
     CorrectedInputs, fiml_corrected, full_jacobian, observed_information_analytic,
@@ -47,6 +47,10 @@ pub(crate) struct FimlOpt {
     pub iterations: usize,
     pub converged: bool,
     pub reason: String,
+    /// The solver's largest gradient element: under explicit constraints, of the problem
+    /// reduced to the constraints' null space (or of the augmented Lagrangian), which vanishes
+    /// at a constrained optimum.
+    pub grad_max: f64,
 }
 
 pub(crate) fn eval(
@@ -262,6 +266,7 @@ impl SemModel {
                 iterations: d.iterations,
                 converged: d.converged,
                 reason: d.reason,
+                grad_max: d.grad_max,
             })
         });
         let mut opt = d.ok_or_else(|| Error::NotPositiveDefinite {
@@ -537,7 +542,9 @@ impl SemModel {
             r2,
             lv_cor,
             convergence: conv,
-            grad_max: max_abs(&point.g),
+            // under constraints the gradient of −ℓ/n itself does not vanish at the optimum:
+            // report the constrained problem's gradient, as the complete-data fit does
+            grad_max: if cons.is_some() { opt.grad_max } else { max_abs(&point.g) },
             warnings,
             n_obs,
             obj,

@@ -114,7 +114,10 @@ impl SemFit {
     pub fn convergence(&self) -> &Convergence {
         &self.convergence
     }
-    /// Largest absolute gradient element of lavaan's fmin (= F/2 for ML) at the solution.
+    /// Largest absolute gradient element of lavaan's fmin (= F/2 for ML; −ℓ/n with FIML) at the
+    /// solution; under explicit constraints, of the problem the solver minimises (reduced to the
+    /// constraints' null space, or the augmented Lagrangian), which vanishes at a constrained
+    /// optimum.
     pub fn gradient_max(&self) -> f64 {
         self.grad_max
     }

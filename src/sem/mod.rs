@@ -423,9 +423,6 @@ impl Sem {
             return ordinal::fit(self, data);
         }
         let model = self.compile()?;
-        if self.robust.is_some() && model.pt.meanstructure {
-            constraints::refuse(&self.syntax, "robust estimators with a mean structure or FIML")?;
-        }
         check_latent_names(&model.pt.lv, data.names())?;
         for v in &model.pt.ov {
             if let Ok(col) = data.column(v) {

@@ -48,16 +48,14 @@ fn constraints_are_refused_where_not_offered() {
     use surveystat::sem::{Estimator, MultiGroupSem, SemMissing};
     let hs = load_data("HolzingerSwineford1939.csv");
     let sem = Sem::from_syntax(&format!("{HS}\na == b")).unwrap();
-    // robust estimators in multi-group models
-    let mlr = sem.clone().estimator(Estimator::Mlr);
-    let e = MultiGroupSem::new(mlr.clone(), "school").fit(&hs).unwrap_err();
+    // ordered indicators
+    let e = sem.clone().ordered_all().fit(&hs).unwrap_err();
     assert!(matches!(&e, Error::InvalidParameter { .. }), "{e:?}");
-    assert!(e.to_string().contains("multi-group models with robust"), "{e}");
-    // robust ML with FIML
+    assert!(e.to_string().contains("ordered indicators"), "{e}");
+    // MLM with FIML (robust ML with missing data is MLR)
     let miss = load_data("HS_missing10.csv");
-    let e = mlr.missing(SemMissing::Fiml).fit(&miss).unwrap_err();
+    let e = sem.clone().estimator(Estimator::Mlm).missing(SemMissing::Fiml).fit(&miss).unwrap_err();
     assert!(matches!(&e, Error::InvalidParameter { .. }), "{e:?}");
-    assert!(e.to_string().contains("mean structure or FIML"), "{e}");
     // a constraint naming a label no group has
     let bad = Sem::from_syntax(&format!("{HS}\na == zz")).unwrap();
     assert!(matches!(

@@ -30,6 +30,7 @@ mod sem_constraints;
 mod sem_cov;
 mod sem_extreme_fit;
 mod sem_growth;
+mod sem_meanstructure;
 mod sem_ordinal;
 mod sem_robust;
 mod stream;

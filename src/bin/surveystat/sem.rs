@@ -164,6 +164,10 @@ pub struct SemArgs {
     /// with ordered indicators: scaling of the latent responses (lavaan `parameterization`)
     #[arg(long, value_enum, default_value = "delta")]
     pub parameterization: ParameterizationArg,
+    /// add a mean structure on complete data: free intercepts, latent means 0 (lavaan
+    /// `meanstructure = TRUE`; FIML, `--growth` and `~ 1` in the model turn it on anyway)
+    #[arg(long)]
+    pub meanstructure: bool,
 }
 
 /// Run the subcommand.
@@ -190,6 +194,9 @@ pub fn run(a: SemArgs) -> Result<String, String> {
         sem = sem.ordered_all();
     } else if !a.ordered.is_empty() {
         sem = sem.ordered(&a.ordered);
+    }
+    if a.meanstructure {
+        sem = sem.meanstructure(true);
     }
     if matches!(a.parameterization, ParameterizationArg::Theta) {
         sem = sem.parameterization(surveystat::sem::Parameterization::Theta);
@@ -223,11 +230,12 @@ pub fn run(a: SemArgs) -> Result<String, String> {
             None | Some(EstimatorArg::Ml | EstimatorArg::Gls | EstimatorArg::Uls)
         )
         && a.ordered.is_empty()
-        && !a.ordered_all;
+        && !a.ordered_all
+        && !a.meanstructure;
     if use_stream(
         &data_path,
         streamable,
-        "--bootstrap, --group, --missing fiml, robust and ordinal estimators need the rows",
+        "--bootstrap, --group, --missing fiml, --meanstructure, robust and ordinal estimators need the rows",
     )? {
         return render(&fit_streamed(&sem, &data_path)?, &a);
     }

@@ -11,7 +11,7 @@ use crate::sem::syntax::Op;
 
 /// Sample means and (co)variances (divisor N) of the fixed exogenous covariates (columns `ix`
 /// of the complete-on-x rows `x`) as the fixed values of their `~1` and `~~` rows.
-pub(super) fn fix_exogenous(
+pub(crate) fn fix_exogenous(
     pt: &ParTable,
     st: &ModelStructure,
     x: &Array2<f64>,
@@ -45,7 +45,7 @@ pub(super) fn fix_exogenous(
 }
 
 /// Means and covariance matrix (divisor N) of the columns `ix` of the complete rows `x`.
-pub(super) fn exogenous_moments(x: &Array2<f64>, ix: &[usize]) -> (Vec<f64>, Array2<f64>) {
+pub(crate) fn exogenous_moments(x: &Array2<f64>, ix: &[usize]) -> (Vec<f64>, Array2<f64>) {
     let n = x.nrows() as f64;
     let q = ix.len();
     let means: Vec<f64> = ix.iter().map(|&j| x.column(j).sum() / n).collect();
@@ -83,7 +83,7 @@ pub(crate) fn submatrix(m: &Array2<f64>, sel: &[usize]) -> Array2<f64> {
 
 /// ℓ(x; x̄, S_xx) − Σ_j ℓ(x_j; x̄_j, s_jj) of the complete covariate columns `ix`:
 /// −N/2 (log|S_xx| − Σ_j log s_jj), zero without covariates.
-pub(super) fn exogenous_association_loglik(x: &Array2<f64>, ix: &[usize]) -> Result<f64> {
+pub(crate) fn exogenous_association_loglik(x: &Array2<f64>, ix: &[usize]) -> Result<f64> {
     if ix.len() < 2 {
         return Ok(0.0);
     }

@@ -32,7 +32,7 @@ impl MultiGroupFit {
     pub fn bootstrap(&self, data: &Dataset, config: &SemBootstrap) -> Result<SemBootstrapFit> {
         let mg = &self.config;
         let sem = &mg.sem;
-        let ov = sem.compile()?.observed().to_vec();
+        let ov = mg.first_group_sem().compile()?.observed().to_vec();
         let labels = data.labels(&mg.group)?;
         let x = data.select(&ov)?;
         let missing = sem.missing_mode();

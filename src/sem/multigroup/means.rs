@@ -89,15 +89,19 @@ impl MultiGroupSem {
             parts.len(),
         )?;
         let pt = pts[0].clone();
-        if !pt.ov_x.is_empty() {
+        if !pt.ov_x.is_empty() && cfg.robust.is_some() {
             return Err(Error::invalid(
                 "fixed_x",
                 format!(
-                    "a multi-group mean structure with fixed exogenous covariates ({}) is not supported; use fixed_x(false)",
+                    "robust ML in a multi-group mean structure with fixed exogenous covariates ({}) is not supported; use fixed_x(false)",
                     pt.ov_x.join(", ")
                 ),
             ));
         }
+        // fixed.x: columns of the covariates, whose moments are fixed per group
+        let ix: Vec<usize> =
+            pt.ov_x.iter().filter_map(|v| pt.ov.iter().position(|w| w == v)).collect();
+        let nx = ix.len();
         // the other groups' table: latent means free when the intercepts are equal (lavaan)
         let free_means = self.equal.contains(&GroupEqual::Intercepts)
             && !self.equal.contains(&GroupEqual::Means);
@@ -114,9 +118,9 @@ impl MultiGroupSem {
                 pt_other.npar = next;
             }
         }
-        let sts = pts.iter().map(ModelStructure::new).collect::<Result<Vec<_>>>()?;
+        let mut sts = pts.iter().map(ModelStructure::new).collect::<Result<Vec<_>>>()?;
         let p = pt.ov.len();
-        let ndat = p * (p + 1) / 2 + p;
+        let ndat = p * (p + 1) / 2 + p - nx * (nx + 1) / 2 - nx;
         let fiml = cfg.missing == SemMissing::Fiml;
         // ---- per-group data
         let mut raw = Vec::new();
@@ -125,8 +129,9 @@ impl MultiGroupSem {
             let keep: Vec<usize> = (0..x_all.nrows())
                 .filter(|&i| {
                     let row = x_all.row(i);
+                    // rows missing a fixed covariate are dropped (lavaan conditions on them)
                     if fiml {
-                        row.iter().any(|v| !v.is_nan())
+                        row.iter().any(|v| !v.is_nan()) && ix.iter().all(|&j| !row[j].is_nan())
                     } else {
                         row.iter().all(|v| !v.is_nan())
                     }
@@ -162,6 +167,8 @@ impl MultiGroupSem {
             return Err(Error::invalid("group", "the grouping column has no groups"));
         }
         let ng = raw.len();
+        let xs: Vec<&Array2<f64>> = raw.iter().map(|g| &g.x).collect();
+        let exo = super::fixed_x::fix_groups(&mut pts, &mut sts, &xs, &ix)?;
         // ---- global parameters
         // latent means freed in the later groups are their own parameters (not `group.equal`)
         let (map, names) = super::super::groups::global_map(&pts, &|r| {
@@ -205,12 +212,6 @@ impl MultiGroupSem {
             })
             .collect();
         let cons = super::super::constraints::global_table(&cfg.syntax, &pts, &map, q)?;
-        if cons.is_some() && cfg.robust.is_some() {
-            super::super::constraints::refuse(
-                &cfg.syntax,
-                "multi-group models with robust estimators (MLM, MLMV, MLR)",
-            )?;
-        }
         let opt = run_groups(&blocks, q, &theta, cfg, cons.as_ref())?;
         let points: Vec<FimlPoint> =
             opt.points.into_iter().filter_map(BlockPoint::into_fiml).collect();
@@ -255,7 +256,16 @@ impl MultiGroupSem {
                         em_cov: &g.em_cov,
                     })
                     .collect();
-                Some(super::robust::structured(r, &parts, &blocks, &points, &map, &names, fiml)?)
+                Some(super::robust::structured(
+                    r,
+                    &parts,
+                    &blocks,
+                    &points,
+                    &map,
+                    &names,
+                    fiml,
+                    cons.as_ref().map(|c| (c, &opt.theta[..])),
+                )?)
             }
             None => None,
         };
@@ -283,10 +293,10 @@ impl MultiGroupSem {
             let n = gr.n as f64;
             let lg = -point.f * n;
             let chisq_g = (2.0 * (gr.sat_logl - lg)).max(0.0);
-            logl += lg;
-            ulogl += gr.sat_logl;
+            logl += lg - exo[g].logl_x;
+            ulogl += gr.sat_logl - exo[g].logl_x;
             chisq += chisq_g;
-            base_chisq += 2.0 * (gr.sat_logl - gr.indep_logl);
+            base_chisq += 2.0 * (gr.sat_logl - gr.indep_logl - exo[g].assoc);
             srmr += n / n_all * srmr_means(&gr.em_cov, &point.imp.sigma, &gr.em_mean, &point.mu);
             if gr.n_dropped > 0 {
                 warnings.push(Warning::RowsDropped { dropped: gr.n_dropped, remaining: gr.n });
@@ -326,7 +336,7 @@ impl MultiGroupSem {
             chisq,
             df,
             base_chisq,
-            base_df: (ng * (ndat - 2 * p)) as f64,
+            base_df: (ng * (ndat - 2 * (p - nx))) as f64,
             logl,
             ulogl,
             srmr,

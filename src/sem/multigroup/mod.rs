@@ -20,6 +20,7 @@
 //! means, `group.partial` and FIML give a structured mean part, fitted in `means.rs`.
 
 mod bootstrap;
+mod fixed_x;
 mod means;
 mod measures;
 mod result;
@@ -237,12 +238,6 @@ impl MultiGroupSem {
                 "multi-group models with ordered indicators",
             )?;
             return super::ordinal::fit_groups(self, data);
-        }
-        if self.sem.robust.is_some() {
-            super::constraints::refuse(
-                &self.sem.syntax,
-                "multi-group models with robust estimators (MLM, MLMV, MLR)",
-            )?;
         }
         self.refuse_group_modifiers()?;
         if self.needs_means() {

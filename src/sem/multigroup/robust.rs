@@ -166,8 +166,26 @@ pub(super) fn apply_saturated(
             indep_var: &r.indep_var,
         })
         .collect();
-    let prep =
-        groups::prepare(scaling, &pieces, (robust == Estimator::Mlr).then_some(&hess), &names)?;
+    // explicit constraints: their table over the global parameters, extended by the
+    // (unconstrained) saturated means
+    let pts = super::super::groups::group_tables(
+        &cfg.syntax,
+        TableOptions { std_lv: cfg.std_lv, fixed_x: cfg.fixed_x, meanstructure: false },
+        ng,
+    )?;
+    let maps: Vec<Vec<usize>> = fit.score_parts.iter().map(|s| s.map.clone()).collect();
+    let cons = super::super::constraints::global_table(&cfg.syntax, &pts, &maps, q)?;
+    let mut theta_all = fit.theta.clone();
+    for r in &raw {
+        theta_all.extend(r.mean.iter());
+    }
+    let prep = groups::prepare(
+        scaling,
+        &pieces,
+        (robust == Estimator::Mlr).then_some(&hess),
+        &names,
+        cons.as_ref().map(|c| (c, &theta_all[..])),
+    )?;
     let zq = z_quantile(cfg.ci_level);
     let nrows = pt.rows.len();
     for (g, gr) in fit.groups.iter_mut().enumerate() {
@@ -246,6 +264,7 @@ pub(super) struct StructuredGroup<'a> {
 /// # Errors
 /// [`Error::InvalidParameter`] for MLM or MLMV with FIML (they need complete data, as in
 /// lavaan); errors of [`groups::prepare`].
+#[allow(clippy::too_many_arguments)]
 pub(super) fn structured(
     robust: Estimator,
     raw: &[StructuredGroup<'_>],
@@ -254,6 +273,7 @@ pub(super) fn structured(
     map: &[Vec<usize>],
     names: &[String],
     fiml_missing: bool,
+    cons: Option<(&ParTable, &[f64])>,
 ) -> Result<Prepared> {
     let scaling = scaling_of(robust)
         .ok_or_else(|| Error::invalid("estimator", "not a robust ML estimator"))?;
@@ -308,7 +328,7 @@ pub(super) fn structured(
             indep_var: indep[g].var(),
         })
         .collect();
-    groups::prepare(scaling, &pieces, (robust == Estimator::Mlr).then_some(&hess), names)
+    groups::prepare(scaling, &pieces, (robust == Estimator::Mlr).then_some(&hess), names, cons)
 }
 
 /// Add the robust measures of a structured-mean fit to its fit measures.

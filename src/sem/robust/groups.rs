@@ -30,6 +30,7 @@ use super::test::{self, Scaled, Scaling};
 use crate::core::linalg;
 use crate::error::{Error, Result};
 use crate::missing::MissingPatterns;
+use crate::sem::partable::ParTable;
 
 /// One group's part.
 pub(crate) struct GroupPiece<'a> {
@@ -143,7 +144,10 @@ fn traces(m: &Array2<f64>) -> (f64, f64) {
 
 /// Robust covariance and traces.
 ///
-/// `observed_info` is H = Σ_g n_g H_g (MLR; required there, unused otherwise).
+/// `observed_info` is H = Σ_g n_g H_g (MLR; required there, unused otherwise). Under explicit
+/// constraints (`cons`: their table over the columns of the Jacobians, and the estimates) every
+/// inverse information is the restricted one, K (Kᵀ I K)⁻¹ Kᵀ over the null space K of the
+/// constraints' Jacobian, in the sandwich and in the traces of the scaled tests (lavaan).
 ///
 /// # Errors
 /// [`Error::NotPositiveDefinite`] for a singular implied, sample or information matrix;
@@ -153,7 +157,16 @@ pub(crate) fn prepare(
     groups: &[GroupPiece<'_>],
     observed_info: Option<&Array2<f64>>,
     names: &[String],
+    cons: Option<(&ParTable, &[f64])>,
 ) -> Result<Prepared> {
+    let invert = |info: &Array2<f64>| -> Result<Array2<f64>> {
+        match cons {
+            Some((pt, theta)) => {
+                Ok(crate::sem::constraints::restricted_inverse(pt, theta, info)?.info_inv)
+            }
+            None => super::super::vcov::invert_information(info, names),
+        }
+    };
     let n: f64 = groups.iter().map(|g| g.pats.n_obs() as f64).sum();
     let dim: f64 = groups.iter().map(|g| (g.mu.len() + g.vech.len()) as f64).sum();
     let q = groups.first().map_or(0, |g| g.jac.ncols());
@@ -198,7 +211,7 @@ pub(crate) fn prepare(
                 tr2b += t2;
                 parts.push((wj, gwj, wg, ng_obs));
             }
-            let info_inv = super::super::vcov::invert_information(&info, names)?;
+            let info_inv = invert(&info)?;
             let mut vcov = linalg::matmul(
                 linalg::matmul(info_inv.view(), meat.view()).view(),
                 info_inv.view(),
@@ -231,13 +244,14 @@ pub(crate) fn prepare(
                 }
             }
             let model = traces(&ug);
-            let diff = Some(DiffParts { jac: jac_all, info, meat });
+            // the scaled difference test's pieces assume no explicit constraints
+            let diff = cons.is_none().then_some(DiffParts { jac: jac_all, info, meat });
             Ok(Prepared { scaling, vcov, model, base: (trb, tr2b), dim, n, groups: ng, diff })
         }
         Scaling::YuanBentler => {
             let h = observed_info
                 .ok_or_else(|| Error::invalid("estimator", "MLR needs the observed information"))?;
-            let h_inv = super::super::vcov::invert_information(h, names)?;
+            let h_inv = invert(h)?;
             let mut b0 = Array2::<f64>::zeros((q, q));
             let (mut th1, mut th0_b) = (0.0, 0.0);
             let singular = || Error::NotPositiveDefinite {
