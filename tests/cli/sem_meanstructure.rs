@@ -3,32 +3,23 @@
 //! measures of tests/fixtures/extra/meanstructure_fixedx.json (case `mimic_means`, made by
 //! tests/fixtures/extra/meanstructure_fixedx.R).
 
-use std::process::Command;
-
 use crate::common::*;
 
 #[test]
 fn meanstructure_flag_matches_lavaan() {
-    let dir = std::env::temp_dir().join(format!("surveystat_cli_means_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let model = dir.join("mimic.lav");
-    std::fs::write(
-        &model,
+    let model = crate::util::temp_file(
+        "means",
+        "mimic.lav",
         "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual + textual ~ sex + ageyr\n",
-    )
-    .unwrap();
+    );
     let data = fixture_path("data/HolzingerSwineford1939.csv");
+    let (data, model) = (data.to_str().unwrap(), model.to_str().unwrap());
     let run = |extra: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_surveystat"))
-            .args(["sem", "--json", "--data"])
-            .arg(&data)
-            .arg("--model")
-            .arg(&model)
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+        let mut args = vec!["sem", "--json", "--data", data, "--model", model];
+        args.extend_from_slice(extra);
+        let (ok, out, err) = crate::util::outcome(&args);
+        assert!(ok, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
     };
     let v = run(&["--meanstructure"]);
     let text = std::fs::read_to_string(fixture_path("extra/meanstructure_fixedx.json")).unwrap();
