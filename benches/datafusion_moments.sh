@@ -13,9 +13,9 @@
 #   2. polars: scan_parquet of the same files and the COLS × COLS covariance matrix as polars
 #      expressions (pl.cov, ddof 1), collected once;
 # and rows per second per core = rows / seconds / nproc for both, plus the largest difference
-# between the two covariance matrices relative to the largest entry. --compare adds a third run
-# of the example that also reads the files into memory and prints the largest relative
-# differences of α, KMO, EFA, CFA and OLS between the two routes (8 bytes per cell of memory).
+# between the two covariance matrices relative to the largest entry. --compare also runs the
+# ignored test large_files_agree_with_the_in_memory_fits on the same files (α, KMO, EFA, CFA
+# and OLS through DataFusion against the files read into memory: 8 bytes per cell of memory).
 # Needs the Python in PEERS_PY (default /work/venv/bin/python, with numpy, pyarrow and polars)
 # and /usr/bin/time. The example is built with `cargo build --release` into CARGO_TARGET_DIR
 # (default target/) and needs the member's `parquet` feature.
@@ -67,8 +67,8 @@ PY
 echo "polars peak RSS: $(awk '/Maximum resident/ {print $6}' "$out/time_polars.txt") kB"
 
 if [ "$compare" = "--compare" ]; then
-  /usr/bin/time -v "$bin" "$dir" "$files" --compare 2> "$out/time_compare.txt"
-  echo "with the in-memory fits, peak RSS: $(awk '/Maximum resident/ {print $6}' "$out/time_compare.txt") kB"
+  SURVEYSTAT_DF_DATA="$dir" cargo test --release --manifest-path "$root/Cargo.toml" \
+    -p surveystat-datafusion --features parquet --test partitions -- --ignored --nocapture
 fi
 echo "load at the end=$(cut -d' ' -f1 /proc/loadavg)"
 rm -rf "$out"

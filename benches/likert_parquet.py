@@ -1,8 +1,9 @@
 """Write a simulated Likert data set as Parquet files: ROWS rows of COLS items q1 … qCOLS
 (Int8, 1–5) from three correlated factors, split into FILES files of row groups of at most
-GROUP rows (Snappy, which every Parquet reader here decodes).
+GROUP rows (Snappy, which every Parquet reader here decodes). FORMAT `csv` writes the same
+values as CSV files instead (comma-separated, with a header).
 
-    python benches/likert_parquet.py OUT_DIR [ROWS] [COLS] [FILES] [GROUP]
+    python benches/likert_parquet.py OUT_DIR [ROWS] [COLS] [FILES] [GROUP] [FORMAT]
 
 Defaults: 1e7 rows, 30 items, 16 files, row groups of 131 072 rows (5 per file at the
 defaults: 80 row groups). Fixed seed: the same arguments give the same files. Items
@@ -16,6 +17,7 @@ import sys
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 
@@ -25,6 +27,9 @@ def main():
     cols = int(sys.argv[3]) if len(sys.argv) > 3 else 30
     files = int(sys.argv[4]) if len(sys.argv) > 4 else 16
     group = int(sys.argv[5]) if len(sys.argv) > 5 else 131_072
+    fmt = sys.argv[6] if len(sys.argv) > 6 else "parquet"
+    if fmt not in ("parquet", "csv"):
+        sys.exit(f"FORMAT is parquet or csv, not {fmt}")
     os.makedirs(out, exist_ok=True)
     rng = np.random.default_rng(20261208)
     factor = np.minimum(np.arange(cols) * 3 // cols, 2)
@@ -41,11 +46,14 @@ def main():
             z = lam[j] * eta[:, factor[j]] + np.sqrt(1 - lam[j] ** 2) * rng.standard_normal(n)
             arrays.append(pa.array((1 + np.searchsorted(cuts[j], z)).astype(np.int8)))
         table = pa.Table.from_arrays(arrays, names=names)
-        pq.write_table(
-            table, f"{out}/part-{f:03d}.parquet", row_group_size=group, compression="snappy"
-        )
+        if fmt == "csv":
+            pacsv.write_csv(table, f"{out}/part-{f:03d}.csv")
+        else:
+            pq.write_table(
+                table, f"{out}/part-{f:03d}.parquet", row_group_size=group, compression="snappy"
+            )
     with open(f"{out}/.complete", "w") as done:
-        done.write(f"{rows} {cols} {files} {group}\n")
+        done.write(f"{rows} {cols} {files} {group} {fmt}\n")
 
 
 if __name__ == "__main__":

@@ -323,3 +323,169 @@ fn bad_arguments_are_errors() {
     ));
     assert!(empty.is_err());
 }
+
+/// Largest relative difference of paired values (relative to the larger magnitude; two zeros
+/// agree) and the largest absolute difference.
+fn max_diff<'a>(
+    a: impl IntoIterator<Item = &'a f64>,
+    b: impl IntoIterator<Item = &'a f64>,
+) -> (f64, f64) {
+    let (mut rel, mut abs) = (0.0f64, 0.0f64);
+    for (x, y) in a.into_iter().zip(b) {
+        let (d, s) = ((x - y).abs(), x.abs().max(y.abs()));
+        abs = abs.max(d);
+        if s > 0.0 {
+            rel = rel.max(d / s);
+        }
+    }
+    (rel, abs)
+}
+
+/// The acceptance run on a large data set: every file of the directory named by
+/// `SURVEYSTAT_DF_DATA` (written by `benches/likert_parquet.py`: `.csv`, or `.parquet` with the
+/// feature `parquet`) through DataFusion with 16 target partitions, against the same files read
+/// whole by surveystat (`Dataset::from_path`) and fitted in memory: α, KMO, a minres EFA with
+/// three factors, a three-factor CFA (ML) on consecutive thirds of the columns and OLS of the
+/// first column on the next five, all within 1e-12 relative.
+///
+/// ```text
+/// python benches/likert_parquet.py /tmp/likert 1e7 30 16
+/// SURVEYSTAT_DF_DATA=/tmp/likert cargo test --release -p surveystat-datafusion --features parquet \
+///     --test partitions -- --ignored --nocapture
+/// ```
+#[test]
+#[ignore = "needs SURVEYSTAT_DF_DATA, a directory written by benches/likert_parquet.py"]
+fn large_files_agree_with_the_in_memory_fits() {
+    let dir = std::env::var("SURVEYSTAT_DF_DATA").expect("SURVEYSTAT_DF_DATA");
+    let parts = 16;
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "csv" || e == "parquet"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no .csv or .parquet files in {dir}");
+    let parquet = files[0].extension().is_some_and(|e| e == "parquet");
+    let ctx = SessionContext::new_with_config(surveystat_datafusion::session_config(parts));
+    surveystat_datafusion::register(&ctx);
+    run(async {
+        if parquet {
+            #[cfg(feature = "parquet")]
+            ctx.register_parquet("t", &dir, datafusion::prelude::ParquetReadOptions::default())
+                .await
+                .unwrap();
+            #[cfg(not(feature = "parquet"))]
+            panic!("Parquet files need the feature `parquet`");
+        } else {
+            ctx.register_csv("t", &dir, datafusion::prelude::CsvReadOptions::new()).await.unwrap();
+        }
+    });
+    let cols: Vec<String> =
+        run(ctx.table("t")).unwrap().schema().fields().iter().map(|f| f.name().clone()).collect();
+    let p = cols.len();
+    assert!(p >= 6, "at least six columns");
+    let list = cols.join(", ");
+    let sql = format!("SELECT survey_moments({list}) FROM t");
+    let plan = run(async { ctx.sql(&format!("EXPLAIN {sql}")).await?.collect().await }).unwrap();
+    let plan = datafusion::arrow::util::pretty::pretty_format_batches(&plan).unwrap().to_string();
+    let groups = plan.split("file_groups={").nth(1).and_then(|s| s.split(' ').next());
+    println!("{} files, scan partitions: {groups:?}", files.len());
+    assert_eq!(groups, Some(parts.to_string().as_str()), "{plan}");
+    let m = run(surveystat_datafusion::moments_from_sql(&ctx, &sql)).unwrap();
+    let (y, preds) = (&cols[0], &cols[1..6]);
+    let qr = run(surveystat_datafusion::qr_from_sql(
+        &ctx,
+        &format!("SELECT survey_ols_qr({y}, {}) FROM t", preds.join(", ")),
+    ))
+    .unwrap();
+
+    let blocks: Vec<Array2<f64>> = files
+        .iter()
+        .map(|f| Dataset::from_path(f, &Default::default()).unwrap().select(&cols).unwrap())
+        .collect();
+    let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
+    let x = ndarray::concatenate(Axis(0), &views).unwrap();
+    drop(views);
+    drop(blocks);
+    let ds = Dataset::from_array(&cols, x).unwrap();
+    let x = ds.values();
+    println!("{} rows x {p} columns, {parts} partitions; DataFusion against in memory:", x.nrows());
+    assert_eq!(m.n_obs(), x.nrows());
+    let mut worst = 0.0f64;
+    let mut report = |what: &str, (rel, abs): (f64, f64)| {
+        println!("  {what:<58} max relative {rel:.2e}  max absolute {abs:.2e}");
+        worst = worst.max(rel);
+    };
+
+    let mem = Moments::from_data(x, Missing::Listwise).unwrap();
+    let (a, b) = (max_diff(m.means(), mem.means()), max_diff(m.cov(), mem.cov()));
+    report("moments: means and covariance", (a.0.max(b.0), a.1.max(b.1)));
+
+    let al = Alpha::new().fit_moments(&m).unwrap();
+    let al_mem = Alpha::new().fit(x).unwrap();
+    let items = |f: &surveystat::reliability::AlphaFit| -> Vec<f64> {
+        let mut v = vec![f.raw_alpha(), f.std_alpha()];
+        v.extend(f.items().iter().flat_map(|i| [i.std_r, i.r_cor, i.r_drop]));
+        v
+    };
+    report(
+        "alpha: raw, standardized, item std.r / r.cor / r.drop",
+        max_diff(&items(&al), &items(&al_mem)),
+    );
+
+    let cor = m.cor().unwrap();
+    let kmo = Kmo::new().fit_cor(&cor, m.n_obs()).unwrap();
+    let kmo_mem = Kmo::new().fit(x).unwrap();
+    let kv = |k: &surveystat::factor::KmoFit| -> Vec<f64> {
+        let mut v = vec![k.msa(), k.bartlett().chisq];
+        v.extend(k.msa_items().iter());
+        v
+    };
+    report(
+        "KMO: overall and per item MSA, Bartlett chi-square",
+        max_diff(&kv(&kmo), &kv(&kmo_mem)),
+    );
+
+    let efa = Efa::new(3).fit_cor(&cor, m.n_obs()).unwrap();
+    let efa_mem = Efa::new(3).fit(x).unwrap();
+    let ev = |e: &surveystat::factor::EfaFit| -> Vec<f64> {
+        e.loadings().iter().chain(e.uniquenesses()).copied().collect()
+    };
+    report(
+        "EFA (minres, 3 factors, oblimin): loadings, uniquenesses",
+        max_diff(&ev(&efa), &ev(&efa_mem)),
+    );
+
+    let syntax: Vec<String> = (0..3)
+        .map(|f| format!("F{} =~ {}", f + 1, cols[f * p / 3..(f + 1) * p / 3].join(" + ")))
+        .collect();
+    let sem = Sem::from_syntax(&syntax.join("\n")).unwrap();
+    let cfa = sem.compile().unwrap().fit_moments(&m).unwrap();
+    let cfa_mem = sem.fit(&ds).unwrap();
+    let cv = |f: &surveystat::sem::SemFit| -> Vec<f64> {
+        let ps = f.parameters();
+        let mut v: Vec<f64> =
+            ps.iter().map(|r| r.est).chain(ps.iter().filter_map(|r| r.se)).collect();
+        v.push(f.fit_measure("chisq").unwrap());
+        v
+    };
+    report(
+        "CFA (ML, 3 factors): estimates, standard errors, chi-square",
+        max_diff(&cv(&cfa), &cv(&cfa_mem)),
+    );
+
+    let ols = Ols::new().names(preds).response(y.clone());
+    let fit = ols.fit_qr(&qr).unwrap();
+    let fit_mem = ols.fit(&x.slice(s![.., 1..6]), &x.column(0)).unwrap();
+    let ov = |o: &surveystat::regression::OlsFit| -> Vec<f64> {
+        let mut v: Vec<f64> = o.coefficients().iter().chain(o.std_errors()).copied().collect();
+        v.extend([o.sigma(), o.r_squared()]);
+        v
+    };
+    report(
+        "OLS: coefficients, standard errors, sigma, R-squared",
+        max_diff(&ov(&fit), &ov(&fit_mem)),
+    );
+    println!("  largest: {worst:.2e}");
+    assert!(worst <= REL, "largest relative difference {worst:e}");
+}
