@@ -10,11 +10,11 @@ use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 use ndarray::{Array1, Array2, Axis, s};
 use surveystat::data::Dataset;
-use surveystat::factor::{Efa, Kmo};
+use surveystat::factor::{Efa, Kmo, Rotation};
 use surveystat::moments::{Missing, Moments};
 use surveystat::regression::Ols;
 use surveystat::reliability::Alpha;
-use surveystat::sem::Sem;
+use surveystat::sem::{Optimizer, Sem};
 use surveystat::simulate::MultivariateNormal;
 
 const ROWS: usize = 20_000;
@@ -322,4 +322,199 @@ fn bad_arguments_are_errors() {
         "SELECT survey_moments(q1, q2) FROM t WHERE q1 > 1e9",
     ));
     assert!(empty.is_err());
+}
+
+/// Largest relative difference of paired values (relative to the larger magnitude; two zeros
+/// agree) and the largest absolute difference.
+fn max_diff<'a>(
+    a: impl IntoIterator<Item = &'a f64>,
+    b: impl IntoIterator<Item = &'a f64>,
+) -> (f64, f64) {
+    let (mut rel, mut abs) = (0.0f64, 0.0f64);
+    for (x, y) in a.into_iter().zip(b) {
+        let (d, s) = ((x - y).abs(), x.abs().max(y.abs()));
+        abs = abs.max(d);
+        if s > 0.0 {
+            rel = rel.max(d / s);
+        }
+    }
+    (rel, abs)
+}
+
+/// The acceptance run on a large data set: every file of the directory named by
+/// `SURVEYSTAT_DF_DATA` (written by `benches/likert_parquet.py`: `.csv`, or `.parquet` with the
+/// feature `parquet`) through DataFusion with 16 target partitions, against the same files read
+/// whole by surveystat (`Dataset::from_path`) and fitted in memory: α, KMO, a minres EFA with
+/// three factors, a three-factor CFA (ML) on consecutive thirds of the columns and OLS of the
+/// first column on the next five, all within 1e-12 relative.
+///
+/// ```text
+/// python benches/likert_parquet.py /tmp/likert 1e7 30 16
+/// SURVEYSTAT_DF_DATA=/tmp/likert cargo test --release -p surveystat-datafusion --features parquet \
+///     --test partitions -- --ignored --nocapture
+/// ```
+#[test]
+#[ignore = "needs SURVEYSTAT_DF_DATA, a directory written by benches/likert_parquet.py"]
+fn large_files_agree_with_the_in_memory_fits() {
+    let dir = std::env::var("SURVEYSTAT_DF_DATA").expect("SURVEYSTAT_DF_DATA");
+    let parts = 16;
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "csv" || e == "parquet"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no .csv or .parquet files in {dir}");
+    let parquet = files[0].extension().is_some_and(|e| e == "parquet");
+    let ctx = SessionContext::new_with_config(surveystat_datafusion::session_config(parts));
+    surveystat_datafusion::register(&ctx);
+    run(async {
+        if parquet {
+            #[cfg(feature = "parquet")]
+            ctx.register_parquet("t", &dir, datafusion::prelude::ParquetReadOptions::default())
+                .await
+                .unwrap();
+            #[cfg(not(feature = "parquet"))]
+            panic!("Parquet files need the feature `parquet`");
+        } else {
+            ctx.register_csv("t", &dir, datafusion::prelude::CsvReadOptions::new()).await.unwrap();
+        }
+    });
+    let cols: Vec<String> =
+        run(ctx.table("t")).unwrap().schema().fields().iter().map(|f| f.name().clone()).collect();
+    let p = cols.len();
+    assert!(p >= 6, "at least six columns");
+    let list = cols.join(", ");
+    let sql = format!("SELECT survey_moments({list}) FROM t");
+    let plan = run(async { ctx.sql(&format!("EXPLAIN {sql}")).await?.collect().await }).unwrap();
+    let plan = datafusion::arrow::util::pretty::pretty_format_batches(&plan).unwrap().to_string();
+    let groups = plan.split("file_groups={").nth(1).and_then(|s| s.split(' ').next());
+    println!("{} files, scan partitions: {groups:?}", files.len());
+    assert_eq!(groups, Some(parts.to_string().as_str()), "{plan}");
+    let m = run(surveystat_datafusion::moments_from_sql(&ctx, &sql)).unwrap();
+    let (y, preds) = (&cols[0], &cols[1..6]);
+    let qr = run(surveystat_datafusion::qr_from_sql(
+        &ctx,
+        &format!("SELECT survey_ols_qr({y}, {}) FROM t", preds.join(", ")),
+    ))
+    .unwrap();
+
+    let blocks: Vec<Array2<f64>> = files
+        .iter()
+        .map(|f| Dataset::from_path(f, &Default::default()).unwrap().select(&cols).unwrap())
+        .collect();
+    let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
+    let x = ndarray::concatenate(Axis(0), &views).unwrap();
+    drop(views);
+    drop(blocks);
+    let ds = Dataset::from_array(&cols, x).unwrap();
+    let x = ds.values();
+    println!("{} rows x {p} columns, {parts} partitions; DataFusion against in memory:", x.nrows());
+    assert_eq!(m.n_obs(), x.nrows());
+    // Closed forms (moments, α, KMO, OLS) must agree to 1e-12 relative; the iterative EFA and
+    // CFA to their convergence tolerance (ITERATIVE of max(1, |value|)), printed beside.
+    let mut worst = 0.0f64;
+    let mut worst_iterative = 0.0f64;
+    let mut report = |what: &str, iterative: bool, a: &[f64], b: &[f64]| {
+        let (rel, abs) = max_diff(a, b);
+        let scaled = a.iter().zip(b).map(|(x, y)| (x - y).abs() / x.abs().max(y.abs()).max(1.0));
+        let scaled = scaled.fold(0.0f64, f64::max);
+        println!("  {what:<48} max relative {rel:.2e}  max absolute {abs:.2e}");
+        if iterative {
+            worst_iterative = worst_iterative.max(scaled);
+        } else {
+            worst = worst.max(rel);
+        }
+    };
+    let mem = Moments::from_data(x, Missing::Listwise).unwrap();
+    let flat = |m: &Moments| -> Vec<f64> { m.means().iter().chain(m.cov()).copied().collect() };
+    report("moments: means, covariance", false, &flat(&m), &flat(&mem));
+
+    let al = Alpha::new().fit_moments(&m).unwrap();
+    let al_mem = Alpha::new().fit(x).unwrap();
+    let items = |f: &surveystat::reliability::AlphaFit| -> Vec<f64> {
+        let mut v = vec![f.raw_alpha(), f.std_alpha()];
+        v.extend(f.items().iter().flat_map(|i| [i.std_r, i.r_cor, i.r_drop]));
+        v
+    };
+    report("alpha: raw, std., item std.r, r.cor, r.drop", false, &items(&al), &items(&al_mem));
+
+    let cor = m.cor().unwrap();
+    let kmo = Kmo::new().fit_cor(&cor, m.n_obs()).unwrap();
+    let kmo_mem = Kmo::new().fit(x).unwrap();
+    let kv = |k: &surveystat::factor::KmoFit| -> Vec<f64> {
+        let mut v = vec![k.msa(), k.bartlett().chisq];
+        v.extend(k.msa_items().iter());
+        v
+    };
+    report("KMO: MSA, item MSA, Bartlett chi-square", false, &kv(&kmo), &kv(&kmo_mem));
+
+    let efa = Efa::new(3).fit_cor(&cor, m.n_obs()).unwrap();
+    let efa_mem = Efa::new(3).fit(x).unwrap();
+    let flat2 = |a: &Array2<f64>| -> Vec<f64> { a.iter().copied().collect() };
+    report(
+        "EFA (minres, 3, oblimin): loadings",
+        true,
+        &flat2(efa.loadings()),
+        &flat2(efa_mem.loadings()),
+    );
+    report(
+        "EFA: uniquenesses",
+        true,
+        &efa.uniquenesses().to_vec(),
+        &efa_mem.uniquenesses().to_vec(),
+    );
+    report(
+        "EFA: unrotated loadings",
+        false,
+        &flat2(efa.unrotated_loadings()),
+        &flat2(efa_mem.unrotated_loadings()),
+    );
+
+    let vm = Efa::new(3).rotation(Rotation::Varimax);
+    let (v1, v2) = (vm.fit_cor(&cor, m.n_obs()).unwrap(), vm.fit(x).unwrap());
+    report(
+        "EFA (minres, 3, varimax): loadings",
+        true,
+        &flat2(v1.loadings()),
+        &flat2(v2.loadings()),
+    );
+
+    let syntax: Vec<String> = (0..3)
+        .map(|f| format!("F{} =~ {}", f + 1, cols[f * p / 3..(f + 1) * p / 3].join(" + ")))
+        .collect();
+    for (label, optimizer) in
+        [("", Optimizer::Auto), (", Fisher scoring", Optimizer::FisherScoring)]
+    {
+        let sem = Sem::from_syntax(&syntax.join("\n")).unwrap().optimizer(optimizer);
+        let cfa = sem.compile().unwrap().fit_moments(&m).unwrap();
+        let cfa_mem = sem.fit(&ds).unwrap();
+        let est = |f: &surveystat::sem::SemFit| -> Vec<f64> {
+            f.parameters().iter().map(|r| r.est).collect()
+        };
+        let se = |f: &surveystat::sem::SemFit| -> Vec<f64> {
+            f.parameters().iter().filter_map(|r| r.se).collect()
+        };
+        let chisq = |f: &surveystat::sem::SemFit| vec![f.fit_measure("chisq").unwrap()];
+        // BFGS stops at its tolerance; Fisher scoring converges to rounding.
+        let bfgs = optimizer == Optimizer::Auto;
+        report(&format!("CFA (ML{label}): estimates"), bfgs, &est(&cfa), &est(&cfa_mem));
+        report(&format!("CFA (ML{label}): standard errors"), bfgs, &se(&cfa), &se(&cfa_mem));
+        report(&format!("CFA (ML{label}): chi-square"), true, &chisq(&cfa), &chisq(&cfa_mem));
+    }
+
+    let ols = Ols::new().names(preds).response(y.clone());
+    let fit = ols.fit_qr(&qr).unwrap();
+    let fit_mem = ols.fit(&x.slice(s![.., 1..6]), &x.column(0)).unwrap();
+    let ov = |o: &surveystat::regression::OlsFit| -> Vec<f64> {
+        let mut v: Vec<f64> = o.coefficients().iter().chain(o.std_errors()).copied().collect();
+        v.extend([o.sigma(), o.r_squared()]);
+        v
+    };
+    report("OLS: coefficients, SEs, sigma, R-squared", false, &ov(&fit), &ov(&fit_mem));
+    println!(
+        "  largest: closed forms {worst:.2e} relative, iterative {worst_iterative:.2e} of max(1, |value|)"
+    );
+    assert!(worst <= REL, "closed forms: largest relative difference {worst:e}");
+    assert!(worst_iterative <= ITERATIVE, "iterative: largest difference {worst_iterative:e}");
 }
