@@ -279,3 +279,81 @@ fn ordinal_category_missing_in_a_group_is_an_error() {
     let msg = err.to_string();
     assert!(msg.contains("`o1`") && msg.contains("Pasteur"), "{msg}");
 }
+
+/// lavTestScore of the cross-group equality constraints of WLSMV fits (lavaan's ordinary score
+/// test N gᵀ J⁻¹ g with the DWLS objective's gradient and expected information): the total and
+/// every univariate statistic. They are first order in the distance from the optimum, so the
+/// tolerance is 10 × lavaan's Newton step at its estimates, at least 1e-6.
+#[test]
+fn ordinal_score_tests() {
+    let fx = fixture();
+    let cases: [(&str, &str, &[GroupEqual]); 3] = [
+        ("score_thresholds", "thresholds", &[GroupEqual::Thresholds]),
+        ("score_loadings", "loadings", &[GroupEqual::Thresholds, GroupEqual::Loadings]),
+        ("score_loadings_only", "loadings_only", &[GroupEqual::Loadings]),
+    ];
+    for (case, model, equal) in cases {
+        let c = &fx[case];
+        let tol = (10.0 * f(&fx[model]["newton_step_max"])).max(1e-6);
+        let st = fit(equal, None).score_tests().unwrap();
+        assert_eq!(st.total_df, f(&c["total_df"]), "{case} df");
+        assert_rel(&format!("{case} total"), st.total_x2, f(&c["total_x2"]), tol);
+        let uni = c["uni"].as_array().unwrap();
+        assert_eq!(st.univariate.len(), uni.len(), "{case}: number of constraints");
+        let mut worst = 0.0f64;
+        for u in uni {
+            let (lhs, op, rhs) =
+                (u["lhs"].as_str().unwrap(), u["op"].as_str().unwrap(), u["rhs"].as_str().unwrap());
+            let g = u["group"].as_u64().unwrap() as usize;
+            let ours = st
+                .univariate
+                .iter()
+                .find(|s| s.lhs == lhs && s.op == op && s.rhs == rhs && s.group_b == g)
+                .unwrap_or_else(|| panic!("{case}: no test of {lhs}{op}{rhs} group {g}"));
+            let r = f(&u["x2"]);
+            worst = worst.max(rel_err(ours.x2, r));
+            assert_rel(&format!("{case} {lhs}{op}{rhs} g{g}"), ours.x2, r, tol);
+        }
+        println!("{case}: {} tests, worst relative difference {worst:.1e}", uni.len());
+    }
+}
+
+/// The latent mean comparison of the ordinal ladder comes from the first step with equal
+/// thresholds and loadings: κ_g, its SE, z and p are lavaan's `~1` rows of the second group,
+/// and the standardized differences use lavaan's latent variances.
+#[test]
+fn ordinal_ladder_latent_means() {
+    use surveystat::sem::InvarianceReport;
+    let data = load_data("HS_ordinal_school.csv");
+    let sem = Sem::from_syntax(CFA).unwrap().ordered(&ORD);
+    let ladder = sem.invariance("school").fit(&data).unwrap();
+    let report = InvarianceReport::new(&ladder).unwrap();
+    let (step, means) = report.latent_means().expect("latent means");
+    assert_eq!(step, "loadings");
+    let fx = fixture();
+    let c = &fx["loadings"];
+    let tol = TOL_SEM_EST + 2.0 * f(&c["newton_step_max"]);
+    let row = |lhs: &str, op: &str, rhs: &str, g: u64| {
+        c["parameter_estimates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["lhs"] == lhs && r["op"] == op && r["rhs"] == rhs && r["group"] == g)
+            .unwrap_or_else(|| panic!("no {lhs}{op}{rhs} in group {g}"))
+            .clone()
+    };
+    let nobs: Vec<f64> = c["nobs"].as_array().unwrap().iter().map(f).collect();
+    assert_eq!(means.len(), 3);
+    for m in means {
+        assert_eq!(m.group_index, 2);
+        let r = row(&m.lv, "~1", "", 2);
+        let (v1, v2) =
+            (f(&row(&m.lv, "~~", &m.lv, 1)["est"]), f(&row(&m.lv, "~~", &m.lv, 2)["est"]));
+        let pooled = (nobs[0] * v1 + nobs[1] * v2) / (nobs[0] + nobs[1]);
+        assert_abs(&format!("{} est", m.lv), m.est, f(&r["newton"]), TOL_SEM_EST);
+        assert_abs(&format!("{} se", m.lv), m.se.unwrap(), f(&r["se"]), tol);
+        assert_abs(&format!("{} z", m.lv), m.z.unwrap(), f(&r["est"]) / f(&r["se"]), 10.0 * tol);
+        assert_abs(&format!("{} d_pooled", m.lv), m.d_pooled, f(&r["est"]) / pooled.sqrt(), tol);
+        assert_abs(&format!("{} d_ref", m.lv), m.d_reference, f(&r["est"]) / v1.sqrt(), tol);
+    }
+}

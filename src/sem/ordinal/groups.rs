@@ -36,6 +36,7 @@ use std::collections::HashMap;
 use crate::core::linalg;
 
 mod catml;
+mod score;
 
 use super::*;
 use crate::sem::multigroup::{
@@ -817,6 +818,14 @@ pub(in crate::sem) fn fit_groups(mg: &MultiGroupSem, data: &Dataset) -> Result<M
     let fm = group_measures(fm, chisq, df, test, nf, ng, srmr, catml);
     let config = mg.clone();
     let grad_max = out.grad_max / 2.0;
+    let score_parts = maps
+        .iter()
+        .zip(&stats)
+        .zip(&parts)
+        .map(|((gm, gs), (e, jac))| {
+            score::parts(gm, &gm.pt.ov, &gm.pt.lv, e, jac, &gs.w, gs.n as f64)
+        })
+        .collect();
     Ok(MultiGroupFit::assemble(AssembledParts {
         config,
         groups,
@@ -832,7 +841,8 @@ pub(in crate::sem) fn fit_groups(mg: &MultiGroupSem, data: &Dataset) -> Result<M
         grad_max,
         warnings,
         robust_diff: Some(crate::sem::robust::groups::DiffParts { jac: jac_all, info: a, meat: b }),
-    }))
+    })
+    .with_score_parts(score_parts))
 }
 
 /// tr(U_b Γ) and tr[(U_b Γ)²] of one group's baseline model (thresholds free, correlations 0),
