@@ -9,6 +9,7 @@ mod factor;
 mod glm_profile;
 mod hardening_edges;
 mod invariance;
+mod invariance_ordinal;
 mod ordinal_mimic;
 mod polychoric;
 mod psychometrics;

@@ -15,6 +15,7 @@ mod factor_warnings;
 mod glm;
 mod glm_profile;
 mod invariance;
+mod invariance_ordinal;
 mod invariance_robust;
 mod ols;
 mod ols_extreme_scale;

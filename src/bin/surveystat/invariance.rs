@@ -49,6 +49,11 @@ pub struct InvarianceArgs {
     /// every observed variable of the model is ordered-categorical
     #[arg(long)]
     pub ordered_all: bool,
+    /// with ordered indicators: scaling of the latent responses (lavaan `parameterization`;
+    /// theta frees the residual variances of y* after the first group once the thresholds are
+    /// equal)
+    #[arg(long, value_enum, default_value = "delta")]
+    pub parameterization: crate::sem::ParameterizationArg,
 }
 
 /// Run the subcommand.
@@ -63,6 +68,9 @@ pub fn run(a: InvarianceArgs) -> Result<String, String> {
         sem = sem.ordered_all();
     } else if !a.ordered.is_empty() {
         sem = sem.ordered(&a.ordered);
+    }
+    if matches!(a.parameterization, crate::sem::ParameterizationArg::Theta) {
+        sem = sem.parameterization(surveystat::sem::Parameterization::Theta);
     }
     let data = read_data(&a.data)?;
     let rule = match a.partial_rule.as_str() {

@@ -336,10 +336,10 @@ impl InvarianceFit {
             ("Estimator".into(), self.estimator.clone()),
         ]);
         // robust fits show the scaled χ² and the robust indices, as semTools' compareFit
-        // (ordinal multi-group fits have a scaled χ² but no robust indices: their plain indices
-        // are shown, and are what the rules use)
+        // (ordinal multi-group fits have a scaled χ² but no robust indices once the thresholds
+        // are equal: when a step lacks them, the plain indices are shown, as the rules use them)
         let scaled = self.steps.first().is_some_and(|st| st.chisq_scaled.is_some());
-        let robust = scaled && self.steps.iter().any(|st| st.cfi_robust.is_some());
+        let robust = scaled && self.steps.iter().all(|st| st.cfi_robust.is_some());
         let (chisq_h, p_h) =
             if scaled { ("chisq.scaled", "pvalue.scaled") } else { ("chisq", "pvalue") };
         let (cfi_h, tli_h, rmsea_h) = if robust {
@@ -405,8 +405,18 @@ impl InvarianceFit {
                     fmt_num(c.chisq_diff, 3),
                     fmt_num(c.df_diff, 0),
                     fmt_pvalue(c.pvalue),
-                    fmt_num(c.cfi_robust_delta.unwrap_or(c.cfi_delta), 4),
-                    fmt_num(c.rmsea_robust_delta.unwrap_or(c.rmsea_delta), 4),
+                    fmt_num(
+                        if robust { c.cfi_robust_delta.unwrap_or(f64::NAN) } else { c.cfi_delta },
+                        4,
+                    ),
+                    fmt_num(
+                        if robust {
+                            c.rmsea_robust_delta.unwrap_or(f64::NAN)
+                        } else {
+                            c.rmsea_delta
+                        },
+                        4,
+                    ),
                     fmt_num(c.srmr_delta, 4),
                     verdict(c.lrt_rejected).to_string(),
                     verdict(c.cheung_rensvold_noninvariant).to_string(),

@@ -352,6 +352,13 @@ impl Invariance {
                 "the fitted ladder does not have the steps of this configuration",
             ));
         }
+        if self.sem.is_ordinal() {
+            // the refits would need group.partial of ordered indicators and scaled differences
+            return Err(Error::invalid(
+                "ordered",
+                "the partial-invariance search is not available with ordered indicators (score tests are: --score)",
+            ));
+        }
         if self.sem.robust_estimator().is_some() {
             // the score tests and the refits' comparisons are those of ML
             return Err(Error::invalid(

@@ -87,7 +87,7 @@ impl<'a> InvarianceReport<'a> {
                     .ladder()
                     .iter()
                     .find(|st| st.name == s.step)
-                    .is_some_and(|st| st.equal.contains(&GroupEqual::Intercepts));
+                    .is_some_and(|st| means_step(st, self.fit.config().sem().is_ordinal()));
                 if relaxes_means {
                     let step = format!("{} (partial: {})", s.step, s.partial().join(", "));
                     Some((step, s.fit().latent_mean_differences()?))
@@ -126,7 +126,7 @@ impl<'a> InvarianceReport<'a> {
             .ladder()
             .iter()
             .zip(self.fit.fits())
-            .find(|(st, _)| st.equal.contains(&GroupEqual::Intercepts));
+            .find(|(st, _)| means_step(st, self.fit.config().sem().is_ordinal()));
         match first {
             Some((st, mg)) => Ok(Some((st.name.clone(), mg.latent_mean_differences()?))),
             None => Ok(None),
@@ -256,5 +256,20 @@ impl serde::Serialize for InvarianceReport<'_> {
             }
         }
         crate::serialize::via_value(v, s)
+    }
+}
+
+/// Whether a step's model estimates the latent means of the later groups and they are
+/// comparable: equal intercepts (continuous indicators), or equal thresholds and loadings
+/// (ordered indicators: lavaan frees the latent means once the thresholds are equal, and
+/// compares them once the loadings are equal too, unless the latent means are equal too).
+fn means_step(st: &super::InvarianceStep, ordinal: bool) -> bool {
+    if ordinal {
+        !st.equal.contains(&GroupEqual::Means)
+            && st.equal.contains(&GroupEqual::Loadings)
+            && (st.equal.contains(&GroupEqual::Thresholds)
+                || st.equal.contains(&GroupEqual::Intercepts))
+    } else {
+        st.equal.contains(&GroupEqual::Intercepts)
     }
 }

@@ -420,3 +420,11 @@ impl MultiGroupFit {
         }
     }
 }
+
+impl MultiGroupFit {
+    /// The fit with the score-test inputs of its groups (fits assembled outside this module).
+    pub(crate) fn with_score_parts(mut self, parts: Vec<GroupScoreParts>) -> Self {
+        self.score_parts = parts;
+        self
+    }
+}

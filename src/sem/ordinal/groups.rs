@@ -35,6 +35,9 @@ use std::collections::HashMap;
 
 use crate::core::linalg;
 
+mod catml;
+mod score;
+
 use super::*;
 use crate::sem::multigroup::{
     AssembledParts, GroupEqual, GroupResult, MultiGroupFit, MultiGroupSem,
@@ -69,6 +72,9 @@ struct GroupMap {
     mean: Vec<Option<usize>>,
     /// vech row of every pair.
     pair_vech: Vec<usize>,
+    /// Theta parameterization: the vech row of every (j, j); the scaling factors are then
+    /// derived, Δ_j = 1/√σ_jj. `None` for delta.
+    diag_vech: Option<Vec<usize>>,
 }
 
 /// The least-squares problem summed over the groups.
@@ -102,7 +108,18 @@ impl GroupLs<'_> {
         let mu = imp.m.dot(&mats.alpha);
         let dmu = gm.st.delta_mean(&mats, &imp);
         let p = mu.len();
-        let d: Vec<f64> = gm.scale.iter().map(|s| s.map_or(1.0, |i| x[i])).collect();
+        let sig = &imp.sigma;
+        let d: Vec<f64> = match &gm.diag_vech {
+            Some(_) => {
+                if (0..p)
+                    .any(|j| sig[[j, j]].partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater))
+                {
+                    return None;
+                }
+                (0..p).map(|j| 1.0 / sig[[j, j]].sqrt()).collect()
+            }
+            None => gm.scale.iter().map(|s| s.map_or(1.0, |i| x[i])).collect(),
+        };
         let nt = gm.thr.len();
         let ns = nt + self.pairs.len();
         let mut e = Array1::zeros(ns);
@@ -128,6 +145,13 @@ impl GroupLs<'_> {
             if let Some(i) = gm.scale[j] {
                 jac[[r, i]] += tau - mu[j];
             }
+            if let Some(dv) = &gm.diag_vech {
+                // ∂Δ_j/∂θ = −½ Δ_j ∂σ_jj/∂θ / σ_jj
+                let c = -0.5 * (tau - mu[j]) * d[j] / sig[[j, j]];
+                for (f, &gi) in gm.map.iter().enumerate() {
+                    jac[[r, gi]] += c * full[[dv[j], f]];
+                }
+            }
         }
         for (k, &(i, j)) in self.pairs.iter().enumerate() {
             let r = nt + k;
@@ -141,6 +165,14 @@ impl GroupLs<'_> {
             }
             if let Some(b) = gm.scale[j] {
                 jac[[r, b]] += d[i] * sij;
+            }
+            if let Some(dv) = &gm.diag_vech {
+                let rho = d[i] * d[j] * sij;
+                for (f, &gi) in gm.map.iter().enumerate() {
+                    jac[[r, gi]] -= 0.5
+                        * rho
+                        * (full[[dv[i], f]] / sig[[i, i]] + full[[dv[j], f]] / sig[[j, j]]);
+                }
             }
         }
         debug_assert_eq!(p, gm.scale.len());
@@ -235,12 +267,6 @@ pub(in crate::sem) fn fit_groups(mg: &MultiGroupSem, data: &Dataset) -> Result<M
             "full-information ML is not available with ordered indicators (rows with missing values are dropped listwise)",
         ));
     }
-    if cfg.parameterization == Parameterization::Theta {
-        return Err(Error::invalid(
-            "parameterization",
-            "multi-group models with ordered indicators use the delta parameterization",
-        ));
-    }
     if !mg.partial_parameters().is_empty() {
         return Err(Error::invalid(
             "group_partial",
@@ -266,6 +292,10 @@ pub(in crate::sem) fn fit_groups(mg: &MultiGroupSem, data: &Dataset) -> Result<M
     let thr_equal =
         equal.contains(&GroupEqual::Thresholds) || equal.contains(&GroupEqual::Intercepts);
     let free_means = thr_equal && !equal.contains(&GroupEqual::Means);
+    let theta_par = cfg.parameterization == Parameterization::Theta;
+    // theta: the residual variances of y* are fixed at 1, except after the first group once the
+    // thresholds are equal (unless they are constrained equal to the first group's 1)
+    let theta_free_resid = theta_par && thr_equal && !equal.contains(&GroupEqual::Residuals);
 
     let (cov_syntax, thr_stmts) = split_thresholds(&cfg.syntax);
     let pt0 = ParTable::build(
@@ -400,9 +430,16 @@ pub(in crate::sem) fn fit_groups(mg: &MultiGroupSem, data: &Dataset) -> Result<M
     // parameter tables and the global parameter vector
     let mut pts: Vec<ParTable> = Vec::with_capacity(ng);
     let mut resids = Vec::with_capacity(ng);
-    for _ in 0..ng {
+    for g in 0..ng {
         let mut pt = pt0.clone();
-        resids.push(fix_residual_variances(&mut pt));
+        if !theta_par {
+            resids.push(fix_residual_variances(&mut pt));
+        } else {
+            if g == 0 || !theta_free_resid {
+                fix_residual_variances_at(&mut pt, 1.0);
+            }
+            resids.push(vec![None; p]);
+        }
         pts.push(pt);
     }
     let (smap, mut names) =
@@ -443,9 +480,11 @@ pub(in crate::sem) fn fit_groups(mg: &MultiGroupSem, data: &Dataset) -> Result<M
         let mut scale = vec![None; p];
         let mut mean = vec![None; st.n_lv];
         if g > 0 && thr_equal {
-            for (j, v) in pt.ov.iter().enumerate() {
-                names.push(format!("{v}~*~{v}{suffix}"));
-                scale[j] = Some(names.len() - 1);
+            if !theta_par {
+                for (j, v) in pt.ov.iter().enumerate() {
+                    names.push(format!("{v}~*~{v}{suffix}"));
+                    scale[j] = Some(names.len() - 1);
+                }
             }
             if free_means {
                 for (l, v) in pt.lv.iter().enumerate().take(st.n_lv) {
@@ -459,6 +498,7 @@ pub(in crate::sem) fn fit_groups(mg: &MultiGroupSem, data: &Dataset) -> Result<M
             st.vech.iter().position(|&v| v == (a, b)).unwrap_or(0)
         };
         let pair_vech = pairs.iter().map(|&(i, j)| vech_row(i, j)).collect();
+        let diag_vech = theta_par.then(|| (0..p).map(|j| vech_row(j, j)).collect());
         maps.push(GroupMap {
             map: smap[g].clone(),
             pt,
@@ -469,6 +509,7 @@ pub(in crate::sem) fn fit_groups(mg: &MultiGroupSem, data: &Dataset) -> Result<M
             scale,
             mean,
             pair_vech,
+            diag_vech,
         });
     }
     let q = names.len();
@@ -490,9 +531,17 @@ pub(in crate::sem) fn fit_groups(mg: &MultiGroupSem, data: &Dataset) -> Result<M
             x0[gi] += sv[f];
             count[gi] += 1.0;
         }
+        // theta: thresholds start on the y* scale of the starting values
+        let start_scale: Vec<f64> = match theta_par {
+            true => {
+                let imp0 = gm.st.implied(&gm.st.matrices(&sv))?;
+                (0..p).map(|j| imp0.sigma[[j, j]].max(1e-8).sqrt()).collect()
+            }
+            false => vec![1.0; p],
+        };
         for (t, tg) in gm.thr.iter().zip(&gm.thr_global) {
             if let Ok(i) = tg {
-                x0[*i] += gs.thresholds[t.var][t.k];
+                x0[*i] += gs.thresholds[t.var][t.k] * start_scale[t.var];
                 count[*i] += 1.0;
             }
         }
@@ -598,14 +647,18 @@ pub(in crate::sem) fn fit_groups(mg: &MultiGroupSem, data: &Dataset) -> Result<M
     let zq = crate::core::dist::qnorm(0.5 + cfg.ci_level / 2.0);
     let mut warnings = Vec::new();
     let mut groups = Vec::with_capacity(ng);
+    let mut implied_cors = Vec::with_capacity(ng);
     let mut srmr = 0.0;
     for (gm, gs) in maps.iter().zip(&stats) {
         let local: Vec<f64> = gm.map.iter().map(|&i| x[i]).collect();
-        let d: Vec<f64> = gm.scale.iter().map(|s| s.map_or(1.0, |i| x[i])).collect();
         let mut pt = gm.pt.clone();
         let mut st = gm.st.clone();
         let mats = st.matrices(&local);
         let imp = st.implied(&mats)?;
+        let d: Vec<f64> = match theta_par {
+            true => (0..p).map(|j| 1.0 / imp.sigma[[j, j]].max(f64::MIN_POSITIVE).sqrt()).collect(),
+            false => gm.scale.iter().map(|s| s.map_or(1.0, |i| x[i])).collect(),
+        };
         for (i, k) in gm.resid.iter().enumerate() {
             if let Some(k) = *k {
                 let v = 1.0 / (d[i] * d[i]) - imp.sigma[[i, i]];
@@ -686,6 +739,7 @@ pub(in crate::sem) fn fit_groups(mg: &MultiGroupSem, data: &Dataset) -> Result<M
         }
         warnings.extend(gs.warnings.iter().cloned());
         srmr += gs.n as f64 / nf * srmr_cor(&gs.rho, &implied_cor);
+        implied_cors.push(implied_cor.clone());
         let sc = standardize::Scales::new(&pt, &st, &mats, &imp);
         let r2 = standardize::r_squared(&pt, &sc);
         groups.push(GroupResult::assemble(
@@ -714,6 +768,37 @@ pub(in crate::sem) fn fit_groups(mg: &MultiGroupSem, data: &Dataset) -> Result<M
             ),
         });
     }
+    // the categorical ML statistics of the `.robust` measures: only when every threshold is
+    // free and group-specific (lavaan 0.6.14 reports NA otherwise)
+    let mut thr_owner: HashMap<usize, usize> = HashMap::new();
+    let thr_free = maps.iter().enumerate().all(|(g, gm)| {
+        gm.scale.iter().all(Option::is_none)
+            && gm.mean.iter().all(Option::is_none)
+            && gm.thr_global.iter().all(|t| match t {
+                Ok(i) => *thr_owner.entry(*i).or_insert(g) == g,
+                Err(_) => false,
+            })
+    });
+    let catml = if robust && thr_free {
+        let cg: Vec<catml::CatMlGroup<'_>> = maps
+            .iter()
+            .zip(&stats)
+            .zip(&parts)
+            .zip(&implied_cors)
+            .map(|(((gm, gs), (_, jac)), imp)| catml::CatMlGroup {
+                n: gs.n as f64,
+                rho: &gs.rho,
+                implied: imp,
+                jac,
+                w: &gs.w,
+                gamma: &gs.gamma,
+                nt: gm.thr.len(),
+            })
+            .collect();
+        catml::catml_groups(&cg, &pairs, &a_inv, q - thr_owner.len())
+    } else {
+        None
+    };
     let fm = robust::fit_measures(&robust::Measures {
         uls: weighting == Weighting::Identity,
         robust,
@@ -728,11 +813,19 @@ pub(in crate::sem) fn fit_groups(mg: &MultiGroupSem, data: &Dataset) -> Result<M
         base_test,
         s: &stats[0].rho,
         sigma: &stats[0].rho,
-        catml: None,
+        catml,
     });
-    let fm = group_measures(fm, chisq, df, test, nf, ng, srmr);
+    let fm = group_measures(fm, chisq, df, test, nf, ng, srmr, catml);
     let config = mg.clone();
     let grad_max = out.grad_max / 2.0;
+    let score_parts = maps
+        .iter()
+        .zip(&stats)
+        .zip(&parts)
+        .map(|((gm, gs), (e, jac))| {
+            score::parts(gm, &gm.pt.ov, &gm.pt.lv, e, jac, &gs.w, gs.n as f64)
+        })
+        .collect();
     Ok(MultiGroupFit::assemble(AssembledParts {
         config,
         groups,
@@ -748,7 +841,8 @@ pub(in crate::sem) fn fit_groups(mg: &MultiGroupSem, data: &Dataset) -> Result<M
         grad_max,
         warnings,
         robust_diff: Some(crate::sem::robust::groups::DiffParts { jac: jac_all, info: a, meat: b }),
-    }))
+    })
+    .with_score_parts(score_parts))
 }
 
 /// tr(U_b Γ) and tr[(U_b Γ)²] of one group's baseline model (thresholds free, correlations 0),
@@ -778,8 +872,10 @@ fn srmr_cor(r: &Array2<f64>, s: &Array2<f64>) -> f64 {
 }
 
 /// The measures of a multi-group fit that differ from the single-group formulas: the RMSEA
-/// (√G times the single-group value with N − G, lavaan's multi-group convention) and the SRMR
-/// (the groups' values weighted by n_g/N).
+/// (√G times the single-group value with N − G, lavaan's multi-group convention; the robust
+/// RMSEA likewise from the categorical ML statistic) and the SRMR (the groups' values weighted
+/// by n_g/N).
+#[allow(clippy::too_many_arguments)]
 fn group_measures(
     mut fm: Vec<(String, f64)>,
     chisq: f64,
@@ -788,12 +884,15 @@ fn group_measures(
     n: f64,
     ng: usize,
     srmr: f64,
+    catml: Option<robust::CatMl>,
 ) -> Vec<(String, f64)> {
     let g = ng as f64;
     let n_eff = (n - g) / g;
     let plain = rmsea(chisq, df, n_eff);
     let t = test.a * chisq + test.b;
     let scaled = rmsea(t, df, n_eff);
+    let robust_rmsea =
+        catml.map(|m| crate::sem::robust::rmsea_robust(n_eff, m.t, df, m.c, m.t / m.c, m.c));
     for (k, v) in fm.iter_mut() {
         match k.as_str() {
             "rmsea" => *v = plain[0],
@@ -805,7 +904,14 @@ fn group_measures(
             "rmsea.ci.upper.scaled" => *v = scaled[2],
             "rmsea.pvalue.scaled" => *v = scaled[3],
             "srmr" => *v = srmr,
-            k if k.ends_with(".robust") => *v = f64::NAN,
+            k if k.ends_with(".robust") => {
+                let at = crate::sem::robust::RMSEA_ROBUST.iter().position(|r| *r == k);
+                match (catml, robust_rmsea, at) {
+                    (None, _, _) => *v = f64::NAN,
+                    (Some(_), Some(r), Some(i)) => *v = r[i],
+                    _ => {}
+                }
+            }
             _ => {}
         }
     }
