@@ -2,28 +2,24 @@
 //! parameterization), its score tests and latent means in JSON (lavaan 0.6.14 numbers from
 //! tests/fixtures/extra/sem_ordinal_groups.json).
 
-use std::process::Command;
-
 use crate::common::fixture_path;
 
 #[test]
 fn ordinal_ladder_theta_scores_and_means() {
-    let dir = std::env::temp_dir().join(format!("surveystat_cli_invord_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let model = dir.join("hs.lav");
-    std::fs::write(&model, "vis =~ o1 + o2 + o3\ntex =~ o4 + o5 + o6\nspd =~ o7 + o8 + o9\n")
-        .unwrap();
+    let model = crate::util::temp_file(
+        "invord",
+        "hs.lav",
+        "vis =~ o1 + o2 + o3\ntex =~ o4 + o5 + o6\nspd =~ o7 + o8 + o9\n",
+    );
     let data = fixture_path("data/HS_ordinal_school.csv");
+    let (data, model) = (data.to_str().unwrap(), model.to_str().unwrap());
     let run = |extra: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_surveystat"))
-            .arg("invariance")
-            .args(["--data", data.to_str().unwrap(), "--model", model.to_str().unwrap()])
-            .args(["--group", "school", "--ordered-all", "--json"])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+        let mut args = vec!["invariance", "--data", data, "--model", model];
+        args.extend_from_slice(&["--group", "school", "--ordered-all", "--json"]);
+        args.extend_from_slice(extra);
+        let (ok, out, err) = crate::util::outcome(&args);
+        assert!(ok, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
     };
     let text = std::fs::read_to_string(fixture_path("extra/sem_ordinal_groups.json")).unwrap();
     let fx: serde_json::Value = serde_json::from_str(&text).unwrap();
