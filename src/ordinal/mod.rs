@@ -32,6 +32,7 @@ mod pair;
 mod polychoric;
 mod probit;
 mod rank;
+mod separation;
 mod smooth;
 
 pub use acov::Acov;
