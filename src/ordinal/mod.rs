@@ -28,6 +28,7 @@
 mod acov;
 mod bvn;
 pub(crate) mod conditional;
+pub(crate) mod mixed;
 mod pair;
 mod polychoric;
 mod probit;
