@@ -10,6 +10,7 @@ mod glm_profile;
 mod hardening_edges;
 mod invariance;
 mod ordinal_mimic;
+mod ordinal_mixed;
 mod polychoric;
 mod psychometrics;
 mod regression;
