@@ -248,6 +248,20 @@ pub enum Error {
         /// What the reader said, naming the column where there is one.
         message: String,
     },
+    /// A covariate predicts the categories of an ordered item perfectly: the item's probit
+    /// regression on the covariates has no finite maximum (lavaan 0.6.14 returns a fit without
+    /// standard errors, or fails, with warnings).
+    #[error(
+        "covariate `{covariate}` predicts the categories of the ordered item `{item}` perfectly: {detail}"
+    )]
+    PerfectPrediction {
+        /// The ordered item.
+        item: String,
+        /// The covariate.
+        covariate: String,
+        /// How the separation shows.
+        detail: String,
+    },
 }
 
 impl Error {

@@ -37,6 +37,7 @@ use ndarray::Array2;
 use super::bvn::{dbvn, dpbvn_dx, pbvn};
 use super::pair::score_root;
 use super::probit;
+use super::separation;
 use crate::core::linalg;
 use crate::error::{Error, Result};
 
@@ -132,7 +133,10 @@ pub(crate) fn fit(
     // step 1
     let mut fits = Vec::with_capacity(p);
     for j in 0..p {
-        fits.push(probit::fit(&codes[j], k[j], x, &names[j])?);
+        separation::check(&codes[j], k[j], x, &names[j], x_names)?;
+        let f = probit::fit(&codes[j], k[j], x, &names[j])?;
+        separation::diverged(&f.beta, x, &names[j], x_names)?;
+        fits.push(f);
     }
     let bounds: Vec<Bounds> = (0..p)
         .map(|j| {

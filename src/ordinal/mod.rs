@@ -28,10 +28,12 @@
 mod acov;
 mod bvn;
 pub(crate) mod conditional;
+pub(crate) mod mixed;
 mod pair;
 mod polychoric;
 mod probit;
 mod rank;
+mod separation;
 mod smooth;
 
 pub use acov::Acov;

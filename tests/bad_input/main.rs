@@ -11,6 +11,7 @@ mod hardening_edges;
 mod invariance;
 mod invariance_ordinal;
 mod ordinal_mimic;
+mod ordinal_mixed;
 mod polychoric;
 mod psychometrics;
 mod regression;

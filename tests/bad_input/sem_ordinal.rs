@@ -61,7 +61,8 @@ fn unsupported_combinations_are_errors() {
     invalid(base.clone().ordered_all().estimator(Estimator::Ml).fit_array(&x, &NAMES), "estimator");
     invalid(base.clone().estimator(Estimator::Wlsmv).fit_array(&x, &NAMES), "estimator");
     invalid(base.clone().ordered_all().missing(SemMissing::Fiml).fit_array(&x, &NAMES), "missing");
-    invalid(base.clone().ordered(&["a", "b"]).fit_array(&x, &NAMES), "ordered");
+    // ordered and continuous indicators in one model are fitted (docs/methods/ordinal.md)
+    assert!(base.clone().ordered(&["a", "b"]).fit_array(&x, &NAMES).is_ok());
     let cov = Array2::<f64>::eye(3);
     assert!(matches!(
         base.clone().ordered_all().fit_cov(&cov, &NAMES, 100),

@@ -57,6 +57,7 @@ mod sem_multigroup_more;
 mod sem_multigroup_scalar;
 mod sem_ordinal;
 mod sem_ordinal_groups;
+mod sem_ordinal_mixed;
 mod sem_robust;
 mod sem_robust_multigroup;
 mod split_half;

@@ -44,6 +44,9 @@ struct CondLs<'a> {
     w: &'a Array2<f64>,
     nm: usize,
     q: usize,
+    /// Theta parameterization: the model's conditional moments are scaled by
+    /// Δ_j = 1/√Σ_c,jj (delta: Σ_c,jj = 1 by construction, no scaling).
+    theta_par: bool,
 }
 
 impl CondLs<'_> {
@@ -66,27 +69,58 @@ impl CondLs<'_> {
         // ∂Σ_yx[j, s]/∂θ_f
         let dsyx: Vec<Vec<usize>> =
             (0..py).map(|j| (0..nx).map(|s| self.vech_row(j, py + s)).collect()).collect();
+        // the conditional variances and their derivatives (theta), for the scaling factors
+        // Δ_j = Σ_c,jj^(−½): ∂Δ_j/∂θ = −½ Δ_j ∂Σ_c,jj/∂θ / Σ_c,jj
+        let mut sc = vec![1.0; py];
+        let mut dlog = Array2::<f64>::zeros((py, nm)); // −½ ∂Σ_c,jj/∂θ / Σ_c,jj
+        if self.theta_par {
+            for j in 0..py {
+                let cjj: f64 = sig[[j, j]] - (0..nx).map(|u| syx[[j, u]] * pi[[j, u]]).sum::<f64>();
+                if cjj.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+                    return None;
+                }
+                sc[j] = 1.0 / cjj.sqrt();
+                let vjj = self.vech_row(j, j);
+                for f in 0..nm {
+                    let mut g = full[[vjj, f]];
+                    for u in 0..nx {
+                        g -= 2.0 * full[[dsyx[j][u], f]] * pi[[j, u]];
+                    }
+                    dlog[[j, f]] = -0.5 * g / cjj;
+                }
+            }
+        }
         let nt = self.thr.len();
         let ns = self.s.len();
         let mut e = Array1::zeros(ns);
         let mut d = Array2::zeros((ns, self.q));
         for (r, t) in self.thr.iter().enumerate() {
+            let j = t.var;
             let v = match (t.free, t.fixed) {
                 (Some(f), _) => {
-                    d[[r, f]] = 1.0;
+                    d[[r, f]] = sc[j];
                     theta[f]
                 }
                 (None, Some(v)) => v,
                 (None, None) => 0.0,
             };
-            e[r] = self.s[r] - v;
+            let ts = v * sc[j];
+            e[r] = self.s[r] - ts;
+            if self.theta_par {
+                for f in 0..nm {
+                    d[[r, f]] += ts * dlog[[j, f]];
+                }
+            }
         }
         for s in 0..nx {
             for j in 0..py {
                 let r = nt + s * py + j;
-                e[r] = self.s[r] - pi[[j, s]];
+                let ps = pi[[j, s]] * sc[j];
+                e[r] = self.s[r] - ps;
                 for f in 0..nm {
-                    d[[r, f]] = (0..nx).map(|u| full[[dsyx[j][u], f]] * self.sxx_inv[[u, s]]).sum();
+                    let g: f64 =
+                        (0..nx).map(|u| full[[dsyx[j][u], f]] * self.sxx_inv[[u, s]]).sum();
+                    d[[r, f]] = g * sc[j] + ps * dlog[[j, f]];
                 }
             }
         }
@@ -94,14 +128,15 @@ impl CondLs<'_> {
         for (m, &(i, j)) in self.pairs.iter().enumerate() {
             let r = base + m;
             let c: f64 = sig[[i, j]] - (0..nx).map(|u| syx[[i, u]] * pi[[j, u]]).sum::<f64>();
-            e[r] = self.s[r] - c;
+            let rho = c * sc[i] * sc[j];
+            e[r] = self.s[r] - rho;
             let vij = self.vech_row(i, j);
             for f in 0..nm {
                 let mut g = full[[vij, f]];
                 for u in 0..nx {
                     g -= full[[dsyx[i][u], f]] * pi[[j, u]] + pi[[i, u]] * full[[dsyx[j][u], f]];
                 }
-                d[[r, f]] = g;
+                d[[r, f]] = g * sc[i] * sc[j] + rho * (dlog[[i, f]] + dlog[[j, f]]);
             }
         }
         if e.iter().all(|v| v.is_finite()) { Some((e, d)) } else { None }
@@ -148,12 +183,7 @@ pub(super) fn fit(
     thr_stmts: &[(String, Vec<Term>)],
     (estimator, weighting, robust): (Estimator, Weighting, bool),
 ) -> Result<SemFit> {
-    if cfg.parameterization == Parameterization::Theta {
-        return Err(Error::invalid(
-            "parameterization",
-            "the theta parameterization is not available with exogenous covariates (conditional.x); use delta",
-        ));
-    }
+    let theta_par = cfg.parameterization == Parameterization::Theta;
     let xs = pt.ov_x.clone();
     let items: Vec<String> = pt.ov.iter().filter(|v| !xs.contains(v)).cloned().collect();
     if let Some(v) = items.iter().find(|v| !cfg.ordered_all && !cfg.ordered.contains(v)) {
@@ -181,7 +211,13 @@ pub(super) fn fit(
     if pt.ov[..py] != items[..] {
         return Err(Error::invalid("model", "unexpected order of the observed variables"));
     }
-    let mut resid = fix_residual_variances(&mut pt);
+    let mut resid = if theta_par {
+        // the residual variances of y* are fixed at 1 (the covariates' rows are set to S_xx below)
+        fix_residual_variances_at(&mut pt, 1.0);
+        vec![None; p]
+    } else {
+        fix_residual_variances(&mut pt)
+    };
     for r in resid.iter_mut().skip(py) {
         *r = None;
     }
@@ -259,9 +295,21 @@ pub(super) fn fit(
     // estimation
     let mut theta0 = start::start_values(&pt, &st, &s_full, cfg.std_lv);
     theta0.resize(q, 0.0);
+    let cond = |sig: &Array2<f64>| {
+        let syx = Array2::from_shape_fn((py, nx), |(j, s)| sig[[j, py + s]]);
+        let pi = syx.dot(&sxx_inv);
+        Array2::from_shape_fn((py, py), |(i, j)| sig[[i, j]] - syx.row(i).dot(&pi.row(j)))
+    };
+    // theta: thresholds start on the y* scale of the starting values
+    let start_scale: Vec<f64> = if theta_par {
+        let c = cond(&st.implied(&st.matrices(&theta0[..nm]))?.sigma);
+        (0..py).map(|j| c[[j, j]].max(1e-8).sqrt()).collect()
+    } else {
+        vec![1.0; py]
+    };
     for t in &thr {
         if let Some(f) = t.free {
-            theta0[f] = cs.tau[t.var][t.k];
+            theta0[f] = cs.tau[t.var][t.k] * start_scale[t.var];
         }
     }
     let prob = CondLs {
@@ -275,6 +323,7 @@ pub(super) fn fit(
         w: &w,
         nm,
         q,
+        theta_par,
     };
     let opts = optim::Options { max_iter: cfg.max_iter, ..optim::Options::default() };
     let out = optim::scoring(&mut WeightedLs::new(&prob), &theta0, &opts);
@@ -299,11 +348,6 @@ pub(super) fn fit(
     // residual variances 1 − diag Σ_c, then the solution
     let mats = st.matrices(&theta[..nm]);
     let imp = st.implied(&mats)?;
-    let cond = |sig: &Array2<f64>| {
-        let syx = Array2::from_shape_fn((py, nx), |(j, s)| sig[[j, py + s]]);
-        let pi = syx.dot(&sxx_inv);
-        Array2::from_shape_fn((py, py), |(i, j)| sig[[i, j]] - syx.row(i).dot(&pi.row(j)))
-    };
     let c0 = cond(&imp.sigma);
     for (i, k) in resid.iter().enumerate() {
         if let Some(k) = *k {
@@ -314,7 +358,10 @@ pub(super) fn fit(
     }
     let mats = st.matrices(&theta[..nm]);
     let imp = st.implied(&mats)?;
-    let implied_cond = cond(&imp.sigma);
+    // the implied residual correlations of y* given x (Δ_j = 1/√Σ_c,jj; 1 under delta)
+    let c1 = cond(&imp.sigma);
+    let scale: Vec<f64> = (0..py).map(|j| 1.0 / c1[[j, j]].sqrt()).collect();
+    let implied_cond = Array2::from_shape_fn((py, py), |(i, j)| c1[[i, j]] * scale[i] * scale[j]);
     let vcov_model = Array2::from_shape_fn((nm, nm), |(i, j)| inf.vcov[[i, j]]);
     let mut rows = param_rows(&pt, &st, &mats, &imp, &vcov_model, cfg.ci_level);
     let zq = crate::core::dist::qnorm(0.5 + cfg.ci_level / 2.0);
@@ -344,6 +391,22 @@ pub(super) fn fit(
         })
         .collect();
     rows.splice(at..at, thr_rows);
+    if theta_par {
+        // lavaan's `~*~` rows: the derived scaling factors 1/√Σ_c,jj (std.all 1)
+        let at = rows.iter().position(|r| r.op == ":=").unwrap_or(rows.len());
+        let sc_rows: Vec<ParamRow> = (0..py)
+            .map(|j| {
+                let mut row = ParamRow::new(&pt.ov[j], "~*~", pt.ov[j].clone(), scale[j]);
+                row.std_lv = Some(scale[j]);
+                row.std_all = Some(1.0);
+                row.se = Some(0.0);
+                row.ci_lower = Some(scale[j]);
+                row.ci_upper = Some(scale[j]);
+                row
+            })
+            .collect();
+        rows.splice(at..at, sc_rows);
+    }
 
     let fm = robust::fit_measures(&robust::Measures {
         uls: weighting == Weighting::Identity,
@@ -361,6 +424,7 @@ pub(super) fn fit(
         sigma: &implied_cond,
         catml: None,
     });
+    let fm = conditional_srmr(fm, py, nx);
     let mut par_names = free_names(&pt);
     par_names.resize(q, String::new());
     for t in &thr {
@@ -429,6 +493,21 @@ pub(super) fn fit(
         st,
         means: None,
     })
+}
+
+/// lavaan's SRMR with conditional.x: the residual correlations of the items given the
+/// covariates (the slopes and thresholds do not enter), their squares summed over the
+/// p_y(p_y − 1)/2 pairs and divided by p_y(p_y + 1)/2 + n_x, the count of the items' residual
+/// covariance matrix plus one element per covariate (whose residual is zero). The generic SRMR
+/// divides the same sum by p_y(p_y + 1)/2, so it is rescaled here.
+fn conditional_srmr(mut fm: Vec<(String, f64)>, py: usize, nx: usize) -> Vec<(String, f64)> {
+    let base = (py * (py + 1) / 2) as f64;
+    for (k, v) in fm.iter_mut() {
+        if k == "srmr" {
+            *v *= (base / (base + nx as f64)).sqrt();
+        }
+    }
+    fm
 }
 
 impl SemFit {

@@ -27,6 +27,7 @@
 
 mod conditional;
 mod groups;
+mod mixed;
 mod omega;
 mod robust;
 
@@ -301,11 +302,22 @@ fn fix_residual_variances(pt: &mut ParTable) -> Vec<Option<usize>> {
 
 /// As [`fix_residual_variances`], at the value `v` (1 in the theta parameterization).
 fn fix_residual_variances_at(pt: &mut ParTable, v: f64) -> Vec<Option<usize>> {
+    fix_residual_variances_where(pt, v, |_| true)
+}
+
+/// As [`fix_residual_variances_at`], for the observed variables `which(index)` selects (the
+/// ordered ones of a mixed model).
+fn fix_residual_variances_where(
+    pt: &mut ParTable,
+    v: f64,
+    which: impl Fn(usize) -> bool,
+) -> Vec<Option<usize>> {
     let mut resid = vec![None; pt.ov.len()];
     for (k, r) in pt.rows.iter_mut().enumerate() {
         if r.op == Op::Covariance
             && r.lhs == r.rhs
             && let Some(i) = pt.ov.iter().position(|v| *v == r.lhs)
+            && which(i)
         {
             r.free = None;
             r.fixed = Some(v);
@@ -450,6 +462,11 @@ pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
     if !pt.ov_x.is_empty() {
         // lavaan's conditional.x: the items' statistics given the covariates
         return conditional::fit(cfg, data, pt, &thr_stmts, (estimator, weighting, robust));
+    }
+    let is_ordered = |v: &String| cfg.ordered_all || cfg.ordered.contains(v);
+    if pt.ov.iter().any(is_ordered) && !pt.ov.iter().all(is_ordered) {
+        // ordered and continuous indicators in one model
+        return mixed::fit(cfg, data, pt, &thr_stmts, (estimator, weighting, robust));
     }
     if let Some(v) = pt.ov.iter().find(|v| !cfg.ordered_all && !cfg.ordered.contains(v)) {
         return Err(Error::invalid(
