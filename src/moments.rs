@@ -201,12 +201,12 @@ pub fn cov_to_cor(cov: &ArrayRef2<f64>) -> Result<Array2<f64>> {
     Ok(scale_to_cor(cov))
 }
 
-/// `r_ij = c_ij · s_i · s_j` with `s = 1/√diag(c)` and a unit diagonal, as R's `cov2cor`, without
-/// checks (the variances must be positive).
+/// `r_ij = c_ij / (s_i s_j)` with `s = √diag(c)` and a unit diagonal (R's `cov2cor` up to
+/// rounding), without checks: a zero variance gives NaN in its row and column.
 pub(crate) fn scale_to_cor(c: &ArrayRef2<f64>) -> Array2<f64> {
     let p = c.nrows();
-    let is: Vec<f64> = (0..p).map(|i| (1.0 / c[[i, i]]).sqrt()).collect();
-    Array2::from_shape_fn((p, p), |(i, j)| if i == j { 1.0 } else { is[i] * c[[i, j]] * is[j] })
+    let sd: Vec<f64> = (0..p).map(|i| c[[i, i]].sqrt()).collect();
+    Array2::from_shape_fn((p, p), |(i, j)| if i == j { 1.0 } else { c[[i, j]] / (sd[i] * sd[j]) })
 }
 
 /// Sample moments of a data matrix: means, covariance (divisor `n − 1`) and counts.
