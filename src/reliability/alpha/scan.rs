@@ -194,6 +194,8 @@ struct Block {
     other: Vec<Tally>,
     first_inf: Option<(usize, usize)>,
     n_complete: usize,
+    /// Scratch: the current row's values as counting indices.
+    idx: Vec<u64>,
 }
 
 impl Block {
@@ -207,12 +209,31 @@ impl Block {
             other: vec![Tally::new(); k],
             first_inf: None,
             n_complete: 0,
+            idx: vec![0; k],
         }
     }
 
     /// One row (`k` values) of the block, row `i` of it.
     #[inline]
     fn row(&mut self, i: usize, row: &[f64]) {
+        // First test the whole row (a loop without branches the compiler vectorises); a row of
+        // small whole numbers is then only counted.
+        let idx = &mut self.idx[..row.len()];
+        let mut bad = 0u64;
+        for (o, &v) in idx.iter_mut().zip(row) {
+            let t = v + MAGIC;
+            let b = t.to_bits().wrapping_sub(MAGIC.to_bits());
+            *o = b;
+            bad |= (b >> 8) | u64::from(t - MAGIC != v);
+        }
+        if bad == 0 {
+            let (counts, _) = self.counts.as_chunks_mut::<256>();
+            for (c, &b) in counts.iter_mut().zip(idx.iter()) {
+                c[usize::from(b as u8)] += 1;
+            }
+            self.n_complete += 1;
+            return;
+        }
         let mut complete = true;
         for ((j, &v), counts) in row.iter().enumerate().zip(self.counts.chunks_exact_mut(256)) {
             if let Some(s) = small_int(v) {
@@ -245,6 +266,7 @@ impl Block {
             mut other,
             first_inf,
             n_complete,
+            ..
         } = self;
         for j in 0..k {
             let c = &counts[j * 256..(j + 1) * 256];
