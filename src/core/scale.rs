@@ -81,8 +81,10 @@ pub(crate) fn check_matrix_scale(
 /// that loops over it vectorise.
 #[inline]
 fn finite_max(m: f64, v: f64) -> f64 {
+    // two selects without branches (so that loops over rows vectorise); `m` is never negative
     let a = v.abs();
-    if a < f64::INFINITY && a > m { a } else { m }
+    let a = if a < f64::INFINITY { a } else { 0.0 };
+    if a > m { a } else { m }
 }
 
 /// Largest finite magnitude of a contiguous column (0 when there is none), with four running

@@ -381,12 +381,22 @@ pub(crate) fn centered_crossprod(x: ArrayView2<'_, f64>, means: &[f64]) -> Array
     let one = |b: usize| {
         let lo = b * BLOCK_ROWS;
         let block = x.slice_axis(Axis(0), Slice::from(lo..(lo + BLOCK_ROWS).min(n)));
-        let mut c = block.to_owned();
-        for mut row in c.rows_mut() {
-            for (v, m) in row.iter_mut().zip(means) {
-                *v -= m;
+        // the centred block in one pass (no copy that is then centred in place)
+        let mut c = Vec::with_capacity(block.len());
+        match block.as_slice() {
+            Some(all) if k > 0 => {
+                for row in all.chunks_exact(k) {
+                    c.extend(row.iter().zip(means).map(|(v, m)| v - m));
+                }
+            }
+            _ => {
+                for row in block.rows() {
+                    c.extend(row.iter().zip(means).map(|(v, m)| v - m));
+                }
             }
         }
+        let c =
+            Array2::from_shape_vec(block.raw_dim(), c).unwrap_or_else(|_| Array2::zeros((0, k)));
         let mut out = Array2::<f64>::zeros((k, k));
         ndarray::linalg::general_mat_mul(1.0, &c.t(), &c, 0.0, &mut out);
         out

@@ -2,8 +2,59 @@
 //! place into a row-major `f64` block, text columns interned into label codes.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::number::{parse_number, plain_decimal};
+
+/// A fast non-cryptographic hasher for interning labels (row names, category names): the
+/// multiply–rotate word hash of rustc's `FxHasher`, eight bytes at a time. The standard SipHash
+/// guards against hash flooding, which a table of labels read from a local file does not need,
+/// and costs several times more per label.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct LabelHasher(u64);
+
+impl LabelHasher {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(26) ^ w).wrapping_mul(Self::K);
+    }
+}
+
+impl Hasher for LabelHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            self.add(u64::from_le_bytes(w.try_into().unwrap_or([0; 8])));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A hash map keyed by label bytes or text, with [`LabelHasher`].
+pub(crate) type LabelMap<K> = HashMap<K, u32, BuildHasherDefault<LabelHasher>>;
 
 /// Parsing context shared by the chunks.
 pub(super) struct Ctx {
@@ -16,7 +67,7 @@ pub(super) struct Ctx {
 
 /// Labels of one chunk's text column.
 pub(super) struct ChunkText {
-    pub(super) index: HashMap<Vec<u8>, u32>,
+    pub(super) index: LabelMap<Vec<u8>>,
     pub(super) levels: Vec<String>,
     pub(super) codes: Vec<u32>,
 }
@@ -197,33 +248,176 @@ pub(super) fn parse_chunk(
     }
 }
 
-/// A record of `row.len()` unquoted plain numbers at the start of `bytes`, ended by `\n`, `\r\n`
-/// or the end of the data: its values are written to `row` and the number of bytes used
-/// returned. `None` sends the record through the general path, which reads it the same way or
-/// reports what is wrong with it. `delim` is not a digit, `-` or `.`.
-#[inline]
-fn fast_row(bytes: &[u8], delim: u8, row: &mut [f64]) -> Option<usize> {
-    let p = row.len();
-    let mut rest = bytes;
-    for (j, slot) in row.iter_mut().enumerate() {
-        // One-digit fields (Likert answers) directly; other plain decimals by `plain_decimal`.
-        let (v, used) = match *rest {
-            [d @ b'0'..=b'9', e, ..] if e == delim || e == b'\n' || e == b'\r' => {
-                (f64::from(d - b'0'), 1)
-            }
-            _ => plain_decimal(rest, b'.')?,
-        };
-        *slot = v;
-        rest = &rest[used..];
-        let last = j + 1 == p;
-        rest = match *rest {
-            [b, ref tail @ ..] if !last && b == delim => tail,
-            [b'\n', ref tail @ ..] | [b'\r', b'\n', ref tail @ ..] if last => tail,
-            [] if last => rest,
-            _ => return None,
-        };
+/// A record of `row.len()` unquoted fields ended by `\n`, `\r\n` or the end of the data: plain
+/// numbers, empty fields and `NA` in numeric columns (written to `row`), unquoted ASCII text in
+/// the columns flagged in `text_cols` when `TEXT` (their spans, relative to `bytes`, pushed to
+/// `spans` as `(column, start, end)`; their slots set to NaN). Returns the number of bytes used.
+/// `None` sends the record through the general path, which reads it the same way or reports what
+/// is wrong with it. `delim` is not a digit, `-`, `.`, `N` or `A`. One-digit fields (Likert
+/// answers) are read without the number parser.
+#[inline(never)]
+fn fast_row<const TEXT: bool>(
+    bytes: &[u8],
+    delim: u8,
+    row: &mut [f64],
+    text_cols: &[bool],
+    spans: &mut Vec<(usize, usize, usize)>,
+) -> Option<usize> {
+    // A line that starts blank goes to the general path, which skips blank lines.
+    if matches!(bytes.first(), Some(b'\n' | b'\r' | b' ' | b'\t')) {
+        return None;
     }
-    Some(bytes.len() - rest.len())
+    let (last, init) = row.split_last_mut()?;
+    let mut i = 0;
+    let mut j = 0;
+    while j < init.len() {
+        // Four one-digit fields each followed by the delimiter (`3,4,1,5,`) at once.
+        if !TEXT
+            && j + 4 <= init.len()
+            && let Some(d) = four_digits(bytes, i, delim)
+        {
+            init[j..j + 4].copy_from_slice(&d);
+            i += 8;
+            j += 4;
+            continue;
+        }
+        let slot = &mut init[j];
+        j += 1;
+        if TEXT && text_cols[j - 1] {
+            i = text_span(bytes, i, delim, j - 1, spans)?;
+            *slot = f64::NAN;
+        } else if let Some(d) = digit_then(bytes, i, delim) {
+            *slot = f64::from(d);
+            i += 2;
+            continue;
+        } else {
+            let (v, used) = number_field(bytes.get(i..)?, delim)?;
+            *slot = v;
+            i += used;
+        }
+        if bytes.get(i) != Some(&delim) {
+            return None;
+        }
+        i += 1;
+    }
+    let j = init.len();
+    if TEXT && text_cols[j] {
+        i = text_span(bytes, i, delim, j, spans)?;
+        *last = f64::NAN;
+    } else if let Some(d) = digit_then(bytes, i, b'\n') {
+        *last = f64::from(d);
+        return Some(i + 2);
+    } else {
+        let (v, used) = number_field(bytes.get(i..)?, delim)?;
+        *last = v;
+        i += used;
+    }
+    match bytes.get(i..) {
+        Some([]) => Some(i),
+        Some([b'\n', ..]) => Some(i + 1),
+        Some([b'\r', b'\n', ..]) => Some(i + 2),
+        _ => None,
+    }
+}
+
+/// The values of four one-digit fields each followed by `delim` at `bytes[i..i + 8]`, tested as
+/// one 64-bit word: after the delimiters are cleared and `0` subtracted, each 16-bit lane must
+/// be below 10 (a lane that borrows or exceeds 9 sets its top bit).
+#[inline(always)]
+fn four_digits(bytes: &[u8], i: usize, delim: u8) -> Option<[f64; 4]> {
+    const DIGITS: [f64; 16] =
+        [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+    const LANES: u64 = 0x0001_0001_0001_0001;
+    let w = u64::from_le_bytes(<[u8; 8]>::try_from(bytes.get(i..i + 8)?).ok()?);
+    let y = (w ^ (u64::from(delim) << 8).wrapping_mul(LANES)).wrapping_sub(0x30 * LANES);
+    if (y | y.wrapping_add(0x7FF6 * LANES)) & (0x8000 * LANES) != 0 {
+        return None;
+    }
+    let d = |k: u32| DIGITS[((y >> (16 * k)) & 0xF) as usize];
+    Some([d(0), d(1), d(2), d(3)])
+}
+
+/// The digit at `bytes[i]` when `bytes[i + 1]` is `end`: both bytes are tested by one
+/// comparison of the pair as a 16-bit word.
+#[inline(always)]
+fn digit_then(bytes: &[u8], i: usize, end: u8) -> Option<u16> {
+    let pair = <[u8; 2]>::try_from(bytes.get(i..i + 2)?).ok()?;
+    // zero in the high byte exactly when the second byte is `end`
+    let d = (u16::from_le_bytes(pair) ^ (u16::from(end) << 8)).wrapping_sub(u16::from(b'0'));
+    (d < 10).then_some(d)
+}
+
+/// A numeric field for [`fast_row`]: empty or `NA` (missing) before a field or line end, or a
+/// plain decimal; its value and length.
+#[inline(always)]
+fn number_field(rest: &[u8], delim: u8) -> Option<(f64, usize)> {
+    match *rest {
+        [] => Some((f64::NAN, 0)),
+        [e, ..] if e == delim || e == b'\n' || e == b'\r' => Some((f64::NAN, 0)),
+        [b'N', b'A', e, ..] if e == delim || e == b'\n' || e == b'\r' => Some((f64::NAN, 2)),
+        _ => {
+            // Whole numbers of up to 15 digits (ids, counts, row numbers) are exact as they are.
+            let mut m = 0u64;
+            let mut k = 0;
+            while k < 15
+                && let Some(&b) = rest.get(k)
+                && b.is_ascii_digit()
+            {
+                m = m * 10 + u64::from(b - b'0');
+                k += 1;
+            }
+            match rest.get(k) {
+                None if k > 0 => Some((m as f64, k)),
+                Some(&e) if k > 0 && (e == delim || e == b'\n' || e == b'\r') => {
+                    Some((m as f64, k))
+                }
+                _ => plain_decimal(rest, b'.'),
+            }
+        }
+    }
+}
+
+/// An unquoted ASCII text field at `bytes[i..]` for [`fast_row`]: its span is pushed to `spans`
+/// and the position of its end returned.
+#[inline]
+fn text_span(
+    bytes: &[u8],
+    i: usize,
+    delim: u8,
+    j: usize,
+    spans: &mut Vec<(usize, usize, usize)>,
+) -> Option<usize> {
+    let rest = bytes.get(i..)?;
+    if rest.first() == Some(&b'"') {
+        return None;
+    }
+    let len = rest
+        .iter()
+        .position(|&b| b == delim || b == b'\n' || b == b'\r' || !b.is_ascii())
+        .unwrap_or(rest.len());
+    if rest.get(len).is_some_and(|b| !b.is_ascii()) {
+        return None;
+    }
+    spans.push((j, i, i + len));
+    Some(i + len)
+}
+
+/// Intern a text field into its column's labels (the field is trimmed; `Err` if it is not UTF-8).
+#[inline]
+fn intern(t: &mut ChunkText, field: &[u8]) -> std::result::Result<(), ()> {
+    let f = trim(field);
+    let code = match t.index.get(f) {
+        Some(&c) => c,
+        None => {
+            let s = std::str::from_utf8(f).map_err(|_| ())?;
+            t.levels.push(s.to_string());
+            let c = (t.levels.len() - 1) as u32;
+            t.index.insert(f.to_vec(), c);
+            c
+        }
+    };
+    t.codes.push(code);
+    Ok(())
 }
 
 pub(super) fn try_parse_chunk(
@@ -236,13 +430,30 @@ pub(super) fn try_parse_chunk(
     // Likert-like data: about two bytes per cell.
     values.clear();
     values.reserve(bytes.len() / 2 + p);
-    // Records of plain numbers only take the fast path when no column holds text.
-    let fast_rows = !text_cols.contains(&true) && !matches!(ctx.delim, b'.' | b'-' | b'0'..=b'9');
+    // `values[..filled]` holds the rows read; the vector grows ahead of it (NaN-filled) so that a
+    // row is written in place without resizing per row.
+    let mut filled = 0;
+    let grow = |values: &mut Vec<f64>, need: usize| {
+        if values.len() < need {
+            let target = need.max(values.len() * 2).max(64 * p);
+            let target =
+                if target > values.capacity() { need.max(values.capacity()) } else { target };
+            values.resize(target, f64::NAN);
+        }
+    };
+    // Records of unquoted plain fields take the record-level fast path.
+    let fast_rows = !matches!(ctx.delim, b'.' | b'-' | b'0'..=b'9' | b'N' | b'A');
+    let has_text = text_cols.contains(&true);
+    let mut spans = Vec::new();
     let mut lines = Vec::new();
     let mut text: Vec<Option<ChunkText>> = text_cols
         .iter()
         .map(|&t| {
-            t.then(|| ChunkText { index: HashMap::new(), levels: Vec::new(), codes: Vec::new() })
+            t.then(|| ChunkText {
+                index: LabelMap::default(),
+                levels: Vec::new(),
+                codes: Vec::new(),
+            })
         })
         .collect();
     let mut scratch = Vec::new();
@@ -251,11 +462,25 @@ pub(super) fn try_parse_chunk(
     let mut error = None;
     'records: while pos < bytes.len() {
         if fast_rows {
-            let row_start = values.len();
-            values.resize(row_start + p, f64::NAN);
-            if let Some(used) = fast_row(&bytes[pos..], ctx.delim, &mut values[row_start..]) {
+            let row_start = filled;
+            grow(values, row_start + p);
+            let row = &mut values[row_start..row_start + p];
+            let rec = &bytes[pos..];
+            let fast = if has_text {
+                spans.clear();
+                fast_row::<true>(rec, ctx.delim, row, text_cols, &mut spans)
+            } else {
+                fast_row::<false>(rec, ctx.delim, row, text_cols, &mut spans)
+            };
+            if let Some(used) = fast {
+                for &(j, a, b) in &spans {
+                    if let Some(t) = text[j].as_mut() {
+                        // ASCII, so always UTF-8
+                        let _ = intern(t, &rec[a..b]);
+                    }
+                }
                 if !ctx.na_num.is_empty() {
-                    for v in &mut values[row_start..] {
+                    for v in &mut values[row_start..row_start + p] {
                         if ctx.na_num.contains(v) {
                             *v = f64::NAN;
                         }
@@ -264,9 +489,9 @@ pub(super) fn try_parse_chunk(
                 lines.push(line);
                 line += 1;
                 pos += used;
+                filled += p;
                 continue;
             }
-            values.truncate(row_start);
         }
         if let Some(next) = blank_line(bytes, pos) {
             pos = next;
@@ -274,8 +499,9 @@ pub(super) fn try_parse_chunk(
             continue;
         }
         let rec_line = line;
-        let row_start = values.len();
-        values.resize(row_start + p, f64::NAN);
+        let row_start = filled;
+        grow(values, row_start + p);
+        values[row_start..row_start + p].fill(f64::NAN);
         let mut j = 0;
         loop {
             let fast =
@@ -305,28 +531,15 @@ pub(super) fn try_parse_chunk(
             }
             let Ok((field, end, next, nl)) = next_field(bytes, pos, ctx.delim, &mut scratch) else {
                 error = Some(ChunkError::Unclosed { rel_line: rec_line });
-                values.truncate(row_start);
                 break 'records;
             };
             line += nl;
             if j < p {
                 if let Some(t) = text[j].as_mut() {
-                    let f = trim(field);
-                    let code = match t.index.get(f) {
-                        Some(&c) => c,
-                        None => {
-                            let Ok(s) = std::str::from_utf8(f) else {
-                                error = Some(ChunkError::Utf8 { rel_line: rec_line, column: j });
-                                values.truncate(row_start);
-                                break 'records;
-                            };
-                            t.levels.push(s.to_string());
-                            let c = (t.levels.len() - 1) as u32;
-                            t.index.insert(f.to_vec(), c);
-                            c
-                        }
-                    };
-                    t.codes.push(code);
+                    if intern(t, field).is_err() {
+                        error = Some(ChunkError::Utf8 { rel_line: rec_line, column: j });
+                        break 'records;
+                    }
                 } else {
                     match parse_cell(field, ctx) {
                         Some(v) => values[row_start + j] = v,
@@ -364,11 +577,12 @@ pub(super) fn try_parse_chunk(
         }
         if j != p {
             error = Some(ChunkError::Ragged { rel_line: rec_line, found: j });
-            values.truncate(row_start);
             break;
         }
         lines.push(rec_line);
+        filled += p;
     }
+    values.truncate(filled);
     Ok(ChunkOut { values: Vec::new(), lines, text, found: Vec::new(), error })
 }
 

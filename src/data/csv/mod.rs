@@ -26,7 +26,7 @@ mod layout;
 mod number;
 mod reader;
 
-use chunk::{ChunkError, ChunkOut, Ctx, Discovery, End, next_field, parse_chunk, trim};
+use chunk::{ChunkError, ChunkOut, Ctx, Discovery, End, LabelMap, next_field, parse_chunk, trim};
 use layout::{cr_to_lf, delim_name, sniff};
 use number::parse_number;
 use reader::Chunker;
@@ -152,7 +152,9 @@ struct Builder {
     p: usize,
     values: Vec<f64>,
     lines: Vec<u64>,
-    text: Vec<Option<(TextColumn, HashMap<String, u32>)>>,
+    /// Text columns with the index of their labels, built only when a second chunk brings labels
+    /// (a file of one chunk never needs it).
+    text: Vec<Option<(TextColumn, Option<LabelMap<String>>)>>,
 }
 
 impl Builder {
@@ -170,8 +172,7 @@ impl Builder {
         }
         let mut col = TextColumn::from_labels(&labels, first_line);
         col.first_value = first_value;
-        let index = col.levels.iter().enumerate().map(|(k, l)| (l.clone(), k as u32)).collect();
-        self.text[j] = Some((col, index));
+        self.text[j] = Some((col, None));
     }
 
     /// Append a chunk's rows; returns its value buffer for reuse.
@@ -179,6 +180,15 @@ impl Builder {
         for (j, t) in out.text.into_iter().enumerate() {
             let Some(t) = t else { continue };
             let Some((col, index)) = self.text[j].as_mut() else { continue };
+            if col.levels.is_empty() {
+                // the column's first labels: taken as they are
+                col.levels = t.levels;
+                col.codes.extend_from_slice(&t.codes);
+                continue;
+            }
+            let index = index.get_or_insert_with(|| {
+                col.levels.iter().enumerate().map(|(k, l)| (l.clone(), k as u32)).collect()
+            });
             let remap: Vec<u32> = t
                 .levels
                 .into_iter()
@@ -194,9 +204,15 @@ impl Builder {
                 .collect();
             col.codes.extend(t.codes.iter().map(|&c| remap[c as usize]));
         }
-        self.values.extend_from_slice(&out.values);
         self.lines.extend(out.lines.iter().map(|&l| start_line + l));
-        out.values
+        let mut values = out.values;
+        if self.values.is_empty() {
+            // the first rows: their buffer becomes the table's (no copy)
+            std::mem::swap(&mut self.values, &mut values);
+        } else {
+            self.values.extend_from_slice(&values);
+        }
+        values
     }
 }
 
@@ -544,6 +560,92 @@ mod tests {
         assert_eq!(parse_number(b"1e3", false), Some(1000.0));
         assert_eq!(parse_number(b"0.1", false), Some(0.1));
         assert_eq!(parse_number(b"-", false), None);
+    }
+
+    /// The record-level fast path reads unquoted fields; quoting every field sends every record
+    /// through the general field-by-field path. Both must give the same table.
+    #[test]
+    fn fast_records_read_as_the_general_path() {
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move |k: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % k
+        };
+        let numeric = ["3", "7", "0", "12", "61617", "-2", "2.5", "-0.125", "NA", "", "1e3", " 4"];
+        let text = ["a", "bb", "x y", "3", "", "NA", "z"];
+        for case in 0..400 {
+            let p = 1 + next(6) as usize;
+            let rows = 1 + next(12) as usize;
+            let row_names = p > 1 && next(3) == 0;
+            let is_text: Vec<bool> =
+                (0..p).map(|j| (row_names && j == 0) || next(4) == 0).collect();
+            let crlf = next(3) == 0;
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let mut plain = String::new();
+            let mut quoted = String::new();
+            let header: Vec<String> = (0..p)
+                .map(|j| if row_names && j == 0 { String::new() } else { format!("v{j}") })
+                .collect();
+            plain.push_str(&header.join(","));
+            plain.push_str(eol);
+            quoted.push_str(&header.join(","));
+            quoted.push_str(eol);
+            for r in 0..rows {
+                let cells: Vec<String> = (0..p)
+                    .map(|j| {
+                        if row_names && j == 0 {
+                            format!("r{r}")
+                        } else if is_text[j] {
+                            text[next(text.len() as u64) as usize].to_string()
+                        } else {
+                            numeric[next(numeric.len() as u64) as usize].to_string()
+                        }
+                    })
+                    // a line of one empty field is a blank line (skipped), quoted it is a row
+                    .map(|c| if p == 1 && c.is_empty() { "5".to_string() } else { c })
+                    .collect();
+                plain.push_str(&cells.join(","));
+                let q: Vec<String> = cells.iter().map(|c| format!("\"{c}\"")).collect();
+                quoted.push_str(&q.join(","));
+                if r + 1 < rows || next(2) == 0 {
+                    plain.push_str(eol);
+                    quoted.push_str(eol);
+                }
+            }
+            let opts = CsvOptions::default();
+            let a = read_table(plain.as_bytes(), "x", &opts);
+            let b = read_table(quoted.as_bytes(), "x", &opts);
+            let (a, b) = match (a, b) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(a), Err(b)) => {
+                    assert_eq!(
+                        a.to_string().replace("b:", "a:"),
+                        b.to_string().replace("b:", "a:")
+                    );
+                    continue;
+                }
+                (a, b) => panic!("case {case}: {:?} vs {:?}\n{plain}", a.is_ok(), b.is_ok()),
+            };
+            assert_eq!(a.names, b.names, "case {case}");
+            assert_eq!(a.n, b.n, "case {case}");
+            assert_eq!(a.lines, b.lines, "case {case}");
+            let bits = |v: &[f64]| {
+                v.iter().map(|x| if x.is_nan() { 1 } else { x.to_bits() }).collect::<Vec<_>>()
+            };
+            assert_eq!(bits(&a.values), bits(&b.values), "case {case}\n{plain}");
+            for (ta, tb) in a.text.iter().zip(&b.text) {
+                assert_eq!(ta.is_some(), tb.is_some(), "case {case}\n{plain}");
+                if let (Some(ta), Some(tb)) = (ta, tb) {
+                    for i in 0..a.n {
+                        assert_eq!(ta.label(i), tb.label(i), "case {case}\n{plain}");
+                    }
+                    assert_eq!(ta.first_line, tb.first_line);
+                    assert_eq!(ta.first_value, tb.first_value);
+                }
+            }
+        }
     }
 
     #[test]

@@ -60,13 +60,33 @@ pub(super) struct Chunker<R> {
 
 impl<R: Read> Chunker<R> {
     pub(super) fn fill(&mut self, target: usize) -> Result<()> {
+        if self.cr_lines {
+            return self.fill_translated(target);
+        }
+        // Read straight into the buffer's spare capacity (no zeroed staging block, no copy).
+        while self.buf.len() < target && !self.eof {
+            let want = target - self.buf.len();
+            self.buf.reserve(want);
+            match (&mut self.reader).take(want as u64).read_to_end(&mut self.buf) {
+                // `read_to_end` stops early only at the end of the data
+                Ok(k) => self.eof = k < want,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return Err(Error::Io { path: self.source.clone(), message: e.to_string() });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Chunker::fill`] for lines ended by a bare `\r`: each block read is translated.
+    fn fill_translated(&mut self, target: usize) -> Result<()> {
         let mut tmp = vec![0u8; 64 << 10];
         while self.buf.len() < target && !self.eof {
             let want = (target - self.buf.len()).min(tmp.len());
             match self.reader.read(&mut tmp[..want]) {
                 Ok(0) => self.eof = true,
-                Ok(k) if self.cr_lines => cr_to_lf(&tmp[..k], &mut self.last_cr, &mut self.buf),
-                Ok(k) => self.buf.extend_from_slice(&tmp[..k]),
+                Ok(k) => cr_to_lf(&tmp[..k], &mut self.last_cr, &mut self.buf),
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     return Err(Error::Io { path: self.source.clone(), message: e.to_string() });
@@ -130,7 +150,8 @@ impl<R: Read> Chunker<R> {
 
     /// The header record (its bytes without the line end) and the line after it.
     pub(super) fn header(&mut self) -> Result<Option<Vec<u8>>> {
-        let mut target = 64 << 10;
+        // A small first block: what follows the header is moved once, when it is split off.
+        let mut target = 4 << 10;
         loop {
             self.fill(target)?;
             // The header decides the delimiter, so its end is found quote-aware for any of them.

@@ -168,48 +168,151 @@ impl Scan {
     }
 }
 
-/// One item's part of a block scan.
-#[derive(Clone)]
-struct Column {
-    max_abs: f64,
-    sum: f64,
-    answered: usize,
-    tally: Tally,
+/// `2⁵²`: adding it to a small non-negative integer `v` leaves `v` in the low bits of the sum.
+const MAGIC: f64 = 4_503_599_627_370_496.0;
+
+/// `v` as an index below 256 when it is a whole number in `0..256` (no NaN, no fraction), by one
+/// addition and two comparisons instead of a float→integer conversion and back.
+#[inline(always)]
+fn small_int(v: f64) -> Option<usize> {
+    let t = v + MAGIC;
+    // in [2⁵², 2⁵³) the spacing of doubles is 1, so the bits above 2⁵²'s count units
+    let i = t.to_bits().wrapping_sub(MAGIC.to_bits());
+    (i < 256 && t - MAGIC == v).then_some(i as usize)
 }
 
-/// The scan of one block of rows, read row by row (memory order of the row-major data).
-fn scan_block(x: ArrayView2<'_, f64>) -> Scan {
-    let k = x.ncols();
-    let mut cols = vec![Column { max_abs: 0.0, sum: 0.0, answered: 0, tally: Tally::new() }; k];
-    let mut first_inf = None;
-    let mut n_complete = 0;
-    for (i, row) in x.rows().into_iter().enumerate() {
+/// Running statistics of one block: answers that are small whole numbers are only counted (their
+/// sum, number and largest value follow from the counts at the end of the block); all other
+/// values update the statistics directly.
+struct Block {
+    k: usize,
+    /// `counts[j * 256 + v]`: how often item `j` took the value `v`.
+    counts: Vec<u32>,
+    max_abs: Vec<f64>,
+    sums: Vec<f64>,
+    answered: Vec<usize>,
+    other: Vec<Tally>,
+    first_inf: Option<(usize, usize)>,
+    n_complete: usize,
+    /// Scratch: the current row's values as counting indices.
+    idx: Vec<u64>,
+}
+
+impl Block {
+    fn new(k: usize) -> Self {
+        Self {
+            k,
+            counts: vec![0; k * 256],
+            max_abs: vec![0.0; k],
+            sums: vec![0.0; k],
+            answered: vec![0; k],
+            other: vec![Tally::new(); k],
+            first_inf: None,
+            n_complete: 0,
+            idx: vec![0; k],
+        }
+    }
+
+    /// One row (`k` values) of the block, row `i` of it.
+    #[inline]
+    fn row(&mut self, i: usize, row: &[f64]) {
+        // First test the whole row (a loop without branches the compiler vectorises); a row of
+        // small whole numbers is then only counted.
+        let idx = &mut self.idx[..row.len()];
+        let mut bad = 0u64;
+        for (o, &v) in idx.iter_mut().zip(row) {
+            let t = v + MAGIC;
+            let b = t.to_bits().wrapping_sub(MAGIC.to_bits());
+            *o = b;
+            bad |= (b >> 8) | u64::from(t - MAGIC != v);
+        }
+        if bad == 0 {
+            let (counts, _) = self.counts.as_chunks_mut::<256>();
+            for (c, &b) in counts.iter_mut().zip(idx.iter()) {
+                c[usize::from(b as u8)] += 1;
+            }
+            self.n_complete += 1;
+            return;
+        }
         let mut complete = true;
-        for (j, (c, &v)) in cols.iter_mut().zip(row.iter()).enumerate() {
+        for ((j, &v), counts) in row.iter().enumerate().zip(self.counts.chunks_exact_mut(256)) {
+            if let Some(s) = small_int(v) {
+                counts[s] += 1;
+                continue;
+            }
             if v.is_nan() {
                 complete = false;
                 continue;
             }
             if v.is_finite() {
-                c.max_abs = c.max_abs.max(v.abs());
-            } else if first_inf.is_none() {
-                first_inf = Some((i, j));
+                self.max_abs[j] = self.max_abs[j].max(v.abs());
+            } else if self.first_inf.is_none() {
+                self.first_inf = Some((i, j));
             }
-            c.sum += v;
-            c.answered += 1;
-            c.tally.add(v);
+            self.sums[j] += v;
+            self.answered[j] += 1;
+            self.other[j].add(v);
         }
-        n_complete += usize::from(complete);
+        self.n_complete += usize::from(complete);
     }
-    Scan {
-        n_rows: x.nrows(),
-        first_inf,
-        max_abs: cols.iter().map(|c| c.max_abs).collect(),
-        sums: cols.iter().map(|c| c.sum).collect(),
-        answered: cols.iter().map(|c| c.answered).collect(),
-        n_complete,
-        tallies: cols.into_iter().map(|c| c.tally).collect(),
+
+    fn finish(self, n_rows: usize) -> Scan {
+        let Block {
+            k,
+            counts,
+            mut max_abs,
+            mut sums,
+            mut answered,
+            mut other,
+            first_inf,
+            n_complete,
+            ..
+        } = self;
+        for j in 0..k {
+            let c = &counts[j * 256..(j + 1) * 256];
+            let mut count = 0usize;
+            let mut total = 0.0;
+            for (v, &c) in c.iter().enumerate() {
+                if c > 0 {
+                    count += c as usize;
+                    // whole numbers: exact in any order
+                    total += (v as f64) * f64::from(c);
+                    max_abs[j] = max_abs[j].max(v as f64);
+                    other[j].small[v] += c as usize;
+                }
+            }
+            sums[j] += total;
+            answered[j] += count;
+        }
+        Scan { n_rows, first_inf, max_abs, sums, answered, n_complete, tallies: other }
     }
+}
+
+/// The scan of one block of rows, read row by row (memory order of the row-major data).
+fn scan_block(x: ArrayView2<'_, f64>) -> Scan {
+    let k = x.ncols();
+    let mut b = Block::new(k);
+    if let Some(all) = x.as_slice() {
+        if k > 0 {
+            for (i, row) in all.chunks_exact(k).enumerate() {
+                b.row(i, row);
+            }
+        } else {
+            b.n_complete = x.nrows();
+        }
+    } else {
+        let mut buf = Vec::with_capacity(k);
+        for (i, row) in x.rows().into_iter().enumerate() {
+            if let Some(r) = row.as_slice() {
+                b.row(i, r);
+            } else {
+                buf.clear();
+                buf.extend(row.iter());
+                b.row(i, &buf);
+            }
+        }
+    }
+    b.finish(x.nrows())
 }
 
 /// psych's response frequencies of the items `keep` of `x` (named `names[j]`); `None` with more
