@@ -365,47 +365,14 @@ pub(super) fn fit(
     let vcov_model = Array2::from_shape_fn((nm, nm), |(i, j)| inf.vcov[[i, j]]);
     let mut rows = param_rows(&pt, &st, &mats, &imp, &vcov_model, cfg.ci_level);
     let zq = crate::core::dist::qnorm(0.5 + cfg.ci_level / 2.0);
-    let at = rows.iter().position(|r| r.op == ":=").unwrap_or(rows.len());
-    let thr_rows: Vec<ParamRow> = thr
-        .iter()
-        .map(|t| {
-            let est = match (t.free, t.fixed) {
-                (Some(fi), _) => theta[fi],
-                (None, v) => v.unwrap_or(0.0),
-            };
-            let mut row = ParamRow::new(&pt.ov[t.var], "|", format!("t{}", t.k + 1), est);
-            row.label = t.label.clone();
-            // standardized by the total (unconditional) SD of y*
-            let sd = imp.sigma[[t.var, t.var]].sqrt();
-            row.std_lv = Some(est);
-            row.std_all = Some(est / sd);
-            match t.free {
-                Some(fi) => fill_inference(&mut row, est, inf.vcov[[fi, fi]].max(0.0).sqrt(), zq),
-                None => {
-                    row.se = Some(0.0);
-                    row.ci_lower = Some(est);
-                    row.ci_upper = Some(est);
-                }
-            }
-            row
-        })
-        .collect();
-    rows.splice(at..at, thr_rows);
+    // thresholds standardized by the total (unconditional) SD of y*
+    let thr_rows = assemble::threshold_rows(&pt, &thr, &theta, &inf.vcov, zq, |var, est| {
+        est / imp.sigma[[var, var]].sqrt()
+    });
+    assemble::insert_before_defined(&mut rows, thr_rows);
     if theta_par {
-        // lavaan's `~*~` rows: the derived scaling factors 1/√Σ_c,jj (std.all 1)
-        let at = rows.iter().position(|r| r.op == ":=").unwrap_or(rows.len());
-        let sc_rows: Vec<ParamRow> = (0..py)
-            .map(|j| {
-                let mut row = ParamRow::new(&pt.ov[j], "~*~", pt.ov[j].clone(), scale[j]);
-                row.std_lv = Some(scale[j]);
-                row.std_all = Some(1.0);
-                row.se = Some(0.0);
-                row.ci_lower = Some(scale[j]);
-                row.ci_upper = Some(scale[j]);
-                row
-            })
-            .collect();
-        rows.splice(at..at, sc_rows);
+        // the derived scaling factors 1/√Σ_c,jj
+        assemble::insert_before_defined(&mut rows, assemble::scaling_rows(&pt.ov, &scale));
     }
 
     let fm = robust::fit_measures(&robust::Measures {
@@ -425,19 +392,7 @@ pub(super) fn fit(
         catml: None,
     });
     let fm = conditional_srmr(fm, py, nx);
-    let mut par_names = free_names(&pt);
-    par_names.resize(q, String::new());
-    for t in &thr {
-        if let Some(fi) = t.free
-            && par_names[fi].is_empty()
-        {
-            par_names[fi] = if t.label.is_empty() {
-                format!("{}|t{}", pt.ov[t.var], t.k + 1)
-            } else {
-                t.label.clone()
-            };
-        }
-    }
+    let par_names = assemble::parameter_names(&pt, &thr, q);
     let mut warnings = Vec::new();
     if n_dropped > 0 {
         warnings.push(Warning::RowsDropped { dropped: n_dropped, remaining: n_obs });
@@ -451,47 +406,22 @@ pub(super) fn fit(
             iterations: 0,
         });
     }
-    if !out.converged {
-        warnings.push(Warning::NotConverged {
-            what: "ordinal SEM estimation".into(),
-            iterations: out.iterations,
-        });
-    }
-    admissibility_warnings(&pt, &st, &mats, &imp, &mut warnings);
-    defined::undefined_warnings(&rows, &mut warnings);
-    let sc = standardize::Scales::new(&pt, &st, &mats, &imp);
-    let r2 = standardize::r_squared(&pt, &sc);
-    let lv_cor = standardize::lv_correlation(&st, &mats, &imp);
-    let obj = Objective::new(Discrepancy::Uls, &Array2::eye(p), st.vech.clone())?;
-    let mut config = cfg.clone();
-    config.estimator = estimator;
-    config.estimator_set = true;
-    Ok(SemFit {
-        config,
+    assemble::finish(assemble::Closing {
+        cfg,
+        estimator,
         rows,
         fit: fm,
-        vcov: inf.vcov,
-        info_inv: inf.a_inv,
-        theta,
+        inf,
         par_names,
         implied: imp.sigma.clone(),
         sample: s_full,
-        ov: pt.ov.clone(),
-        lv: pt.lv.clone(),
-        r2,
-        lv_cor,
-        convergence: Convergence {
-            converged: out.converged,
-            iterations: out.iterations,
-            reason: out.reason(),
-        },
-        grad_max: out.grad_max / 2.0,
+        out,
         warnings,
         n_obs,
         pt,
-        obj,
         st,
-        means: None,
+        mats,
+        imp,
     })
 }
 

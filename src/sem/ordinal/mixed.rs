@@ -236,29 +236,7 @@ pub(super) fn fit(
     let vcov_model = Array2::from_shape_fn((nm, nm), |(i, j)| inf.vcov[[i, j]]);
     let mut rows = param_rows(&pt, &st, &mats, &imp, &vcov_model, cfg.ci_level);
     let zq = crate::core::dist::qnorm(0.5 + cfg.ci_level / 2.0);
-    let at = rows.iter().position(|r| r.op == ":=").unwrap_or(rows.len());
-    let mut extra: Vec<ParamRow> = thr
-        .iter()
-        .map(|t| {
-            let est = match (t.free, t.fixed) {
-                (Some(fi), _) => theta[fi],
-                (None, v) => v.unwrap_or(0.0),
-            };
-            let mut row = ParamRow::new(&pt.ov[t.var], "|", format!("t{}", t.k + 1), est);
-            row.label = t.label.clone();
-            row.std_lv = Some(est);
-            row.std_all = Some(est);
-            match t.free {
-                Some(fi) => fill_inference(&mut row, est, inf.vcov[[fi, fi]].max(0.0).sqrt(), zq),
-                None => {
-                    row.se = Some(0.0);
-                    row.ci_lower = Some(est);
-                    row.ci_upper = Some(est);
-                }
-            }
-            row
-        })
-        .collect();
+    let mut extra = assemble::threshold_rows(&pt, &thr, &theta, &inf.vcov, zq, |_, est| est);
     for &j in &num {
         let fi = nu_idx[j];
         let est = theta[fi];
@@ -268,7 +246,7 @@ pub(super) fn fit(
         fill_inference(&mut row, est, inf.vcov[[fi, fi]].max(0.0).sqrt(), zq);
         extra.push(row);
     }
-    rows.splice(at..at, extra);
+    assemble::insert_before_defined(&mut rows, extra);
 
     let fm = robust::fit_measures(&robust::Measures {
         uls: weighting == Weighting::Identity,
@@ -286,19 +264,7 @@ pub(super) fn fit(
         sigma: &imp.sigma,
         catml: None,
     });
-    let mut par_names = free_names(&pt);
-    par_names.resize(q, String::new());
-    for t in &thr {
-        if let Some(fi) = t.free
-            && par_names[fi].is_empty()
-        {
-            par_names[fi] = if t.label.is_empty() {
-                format!("{}|t{}", pt.ov[t.var], t.k + 1)
-            } else {
-                t.label.clone()
-            };
-        }
-    }
+    let mut par_names = assemble::parameter_names(&pt, &thr, q);
     for &j in &num {
         par_names[nu_idx[j]] = format!("{}~1", pt.ov[j]);
     }
@@ -315,46 +281,21 @@ pub(super) fn fit(
             iterations: 0,
         });
     }
-    if !out.converged {
-        warnings.push(Warning::NotConverged {
-            what: "ordinal SEM estimation".into(),
-            iterations: out.iterations,
-        });
-    }
-    admissibility_warnings(&pt, &st, &mats, &imp, &mut warnings);
-    defined::undefined_warnings(&rows, &mut warnings);
-    let sc = standardize::Scales::new(&pt, &st, &mats, &imp);
-    let r2 = standardize::r_squared(&pt, &sc);
-    let lv_cor = standardize::lv_correlation(&st, &mats, &imp);
-    let obj = Objective::new(Discrepancy::Uls, &Array2::eye(p), st.vech.clone())?;
-    let mut config = cfg.clone();
-    config.estimator = estimator;
-    config.estimator_set = true;
-    Ok(SemFit {
-        config,
+    assemble::finish(assemble::Closing {
+        cfg,
+        estimator,
         rows,
         fit: fm,
-        vcov: inf.vcov,
-        info_inv: inf.a_inv,
-        theta,
+        inf,
         par_names,
         implied: imp.sigma.clone(),
         sample: ms.cov.clone(),
-        ov: pt.ov.clone(),
-        lv: pt.lv.clone(),
-        r2,
-        lv_cor,
-        convergence: Convergence {
-            converged: out.converged,
-            iterations: out.iterations,
-            reason: out.reason(),
-        },
-        grad_max: out.grad_max / 2.0,
+        out,
         warnings,
         n_obs,
         pt,
-        obj,
         st,
-        means: None,
+        mats,
+        imp,
     })
 }

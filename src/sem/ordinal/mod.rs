@@ -25,6 +25,7 @@
 //! squares and quadratic estimating equations in latent variable modeling with categorical and
 //! continuous outcomes. Unpublished technical report.
 
+mod assemble;
 mod conditional;
 mod groups;
 mod mixed;
@@ -598,45 +599,12 @@ pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
     let vcov_model = Array2::from_shape_fn((nm, nm), |(i, j)| inf.vcov[[i, j]]);
     let mut rows = param_rows(&pt, &st, &mats, &imp, &vcov_model, cfg.ci_level);
     let zq = crate::core::dist::qnorm(0.5 + cfg.ci_level / 2.0);
-    let at = rows.iter().position(|r| r.op == ":=").unwrap_or(rows.len());
-    let thr_rows: Vec<ParamRow> = thr
-        .iter()
-        .map(|t| {
-            let est = match (t.free, t.fixed) {
-                (Some(fi), _) => theta[fi],
-                (None, v) => v.unwrap_or(0.0),
-            };
-            let mut row = ParamRow::new(&pt.ov[t.var], "|", format!("t{}", t.k + 1), est);
-            row.label = t.label.clone();
-            row.std_lv = Some(est);
-            row.std_all = Some(if theta_par { est * scale[t.var] } else { est });
-            match t.free {
-                Some(fi) => fill_inference(&mut row, est, inf.vcov[[fi, fi]].max(0.0).sqrt(), zq),
-                None => {
-                    row.se = Some(0.0);
-                    row.ci_lower = Some(est);
-                    row.ci_upper = Some(est);
-                }
-            }
-            row
-        })
-        .collect();
-    rows.splice(at..at, thr_rows);
+    let thr_rows = assemble::threshold_rows(&pt, &thr, &theta, &inf.vcov, zq, |var, est| {
+        if theta_par { est * scale[var] } else { est }
+    });
+    assemble::insert_before_defined(&mut rows, thr_rows);
     if theta_par {
-        // lavaan's `~*~` rows: the derived scaling factors (std.all 1)
-        let at = rows.iter().position(|r| r.op == ":=").unwrap_or(rows.len());
-        let sc_rows: Vec<ParamRow> = (0..p)
-            .map(|j| {
-                let mut row = ParamRow::new(&pt.ov[j], "~*~", pt.ov[j].clone(), scale[j]);
-                row.std_lv = Some(scale[j]);
-                row.std_all = Some(1.0);
-                row.se = Some(0.0);
-                row.ci_lower = Some(scale[j]);
-                row.ci_upper = Some(scale[j]);
-                row
-            })
-            .collect();
-        rows.splice(at..at, sc_rows);
+        assemble::insert_before_defined(&mut rows, assemble::scaling_rows(&pt.ov, &scale));
     }
 
     let catml = if robust {
@@ -660,64 +628,27 @@ pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
         sigma: &implied_cor,
         catml,
     });
-    let mut par_names = free_names(&pt);
-    par_names.resize(q, String::new());
-    for t in &thr {
-        if let Some(fi) = t.free
-            && par_names[fi].is_empty()
-        {
-            par_names[fi] = if t.label.is_empty() {
-                format!("{}|t{}", pt.ov[t.var], t.k + 1)
-            } else {
-                t.label.clone()
-            };
-        }
-    }
+    let par_names = assemble::parameter_names(&pt, &thr, q);
     let mut warnings = Vec::new();
     if n_dropped > 0 {
         warnings.push(Warning::RowsDropped { dropped: n_dropped, remaining: n_obs });
     }
     warnings.extend(pf.warnings().iter().cloned());
-    if !out.converged {
-        warnings.push(Warning::NotConverged {
-            what: "ordinal SEM estimation".into(),
-            iterations: out.iterations,
-        });
-    }
-    admissibility_warnings(&pt, &st, &mats, &imp, &mut warnings);
-    defined::undefined_warnings(&rows, &mut warnings);
-    let sc = standardize::Scales::new(&pt, &st, &mats, &imp);
-    let r2 = standardize::r_squared(&pt, &sc);
-    let lv_cor = standardize::lv_correlation(&st, &mats, &imp);
-    let obj = Objective::new(Discrepancy::Uls, &Array2::eye(p), st.vech.clone())?;
-    let mut config = cfg.clone();
-    config.estimator = estimator;
-    config.estimator_set = true;
-    Ok(SemFit {
-        config,
+    assemble::finish(assemble::Closing {
+        cfg,
+        estimator,
         rows,
         fit: fm,
-        vcov: inf.vcov,
-        info_inv: inf.a_inv,
-        theta,
+        inf,
         par_names,
         implied: implied_cor,
         sample: rho,
-        ov: pt.ov.clone(),
-        lv: pt.lv.clone(),
-        r2,
-        lv_cor,
-        convergence: Convergence {
-            converged: out.converged,
-            iterations: out.iterations,
-            reason: out.reason(),
-        },
-        grad_max: out.grad_max / 2.0,
+        out,
         warnings,
         n_obs,
         pt,
-        obj,
         st,
-        means: None,
+        mats,
+        imp,
     })
 }

@@ -1,0 +1,151 @@
+//! The closing of a single-group ordinal fit, shared by the plain, conditional (covariates) and
+//! mixed (ordered and continuous indicators) fits: threshold and scaling-factor rows, the names
+//! of the free parameters, the common warnings and the fitted model.
+
+use super::*;
+use crate::core::optim::Outcome;
+use crate::sem::model::{Implied, Matrices};
+
+/// The threshold rows (`|`) with their inference; `std_all(var, est)` standardizes one.
+pub(super) fn threshold_rows(
+    pt: &ParTable,
+    thr: &[Thr],
+    theta: &[f64],
+    vcov: &Array2<f64>,
+    zq: f64,
+    std_all: impl Fn(usize, f64) -> f64,
+) -> Vec<ParamRow> {
+    thr.iter()
+        .map(|t| {
+            let est = match (t.free, t.fixed) {
+                (Some(fi), _) => theta[fi],
+                (None, v) => v.unwrap_or(0.0),
+            };
+            let mut row = ParamRow::new(&pt.ov[t.var], "|", format!("t{}", t.k + 1), est);
+            row.label = t.label.clone();
+            row.std_lv = Some(est);
+            row.std_all = Some(std_all(t.var, est));
+            match t.free {
+                Some(fi) => fill_inference(&mut row, est, vcov[[fi, fi]].max(0.0).sqrt(), zq),
+                None => {
+                    row.se = Some(0.0);
+                    row.ci_lower = Some(est);
+                    row.ci_upper = Some(est);
+                }
+            }
+            row
+        })
+        .collect()
+}
+
+/// Inserts `new` before the defined parameters (`:=`), at the end if there are none.
+pub(super) fn insert_before_defined(rows: &mut Vec<ParamRow>, new: Vec<ParamRow>) {
+    let at = rows.iter().position(|r| r.op == ":=").unwrap_or(rows.len());
+    rows.splice(at..at, new);
+}
+
+/// lavaan's `~*~` rows of the theta parameterization: the derived scaling factors of the first
+/// `scale.len()` observed variables (std.all 1, no standard error).
+pub(super) fn scaling_rows(ov: &[String], scale: &[f64]) -> Vec<ParamRow> {
+    scale
+        .iter()
+        .zip(ov)
+        .map(|(&s, name)| {
+            let mut row = ParamRow::new(name, "~*~", name.clone(), s);
+            row.std_lv = Some(s);
+            row.std_all = Some(1.0);
+            row.se = Some(0.0);
+            row.ci_lower = Some(s);
+            row.ci_upper = Some(s);
+            row
+        })
+        .collect()
+}
+
+/// The names of the `q` free parameters: the model's, then `item|tk` (or the label) for the
+/// free thresholds.
+pub(super) fn parameter_names(pt: &ParTable, thr: &[Thr], q: usize) -> Vec<String> {
+    let mut names = free_names(pt);
+    names.resize(q, String::new());
+    for t in thr {
+        if let Some(fi) = t.free
+            && names[fi].is_empty()
+        {
+            names[fi] = if t.label.is_empty() {
+                format!("{}|t{}", pt.ov[t.var], t.k + 1)
+            } else {
+                t.label.clone()
+            };
+        }
+    }
+    names
+}
+
+/// What a single-group ordinal fit has computed when its solution is known.
+pub(super) struct Closing<'a> {
+    pub cfg: &'a Sem,
+    pub estimator: Estimator,
+    pub rows: Vec<ParamRow>,
+    pub fit: Vec<(String, f64)>,
+    pub inf: robust::Inference,
+    pub par_names: Vec<String>,
+    /// The implied and sample matrices the fit reports (correlations of y*, or covariances).
+    pub implied: Array2<f64>,
+    pub sample: Array2<f64>,
+    pub out: Outcome,
+    /// The warnings of the fit's own steps (rows dropped, correlations at a bound).
+    pub warnings: Vec<Warning>,
+    pub n_obs: usize,
+    pub pt: ParTable,
+    pub st: ModelStructure,
+    pub mats: Matrices,
+    pub imp: Implied,
+}
+
+/// The fitted model: the estimation and admissibility warnings, R², the latent correlations.
+pub(super) fn finish(c: Closing<'_>) -> Result<SemFit> {
+    let Closing { cfg, estimator, rows, fit, inf, par_names, implied, sample, out, n_obs, .. } = c;
+    let (pt, st, mats, imp) = (c.pt, c.st, c.mats, c.imp);
+    let mut warnings = c.warnings;
+    if !out.converged {
+        warnings.push(Warning::NotConverged {
+            what: "ordinal SEM estimation".into(),
+            iterations: out.iterations,
+        });
+    }
+    admissibility_warnings(&pt, &st, &mats, &imp, &mut warnings);
+    defined::undefined_warnings(&rows, &mut warnings);
+    let sc = standardize::Scales::new(&pt, &st, &mats, &imp);
+    let r2 = standardize::r_squared(&pt, &sc);
+    let lv_cor = standardize::lv_correlation(&st, &mats, &imp);
+    let p = sample.nrows();
+    let convergence =
+        Convergence { converged: out.converged, iterations: out.iterations, reason: out.reason() };
+    let obj = Objective::new(Discrepancy::Uls, &Array2::eye(p), st.vech.clone())?;
+    let mut config = cfg.clone();
+    config.estimator = estimator;
+    config.estimator_set = true;
+    Ok(SemFit {
+        config,
+        rows,
+        fit,
+        vcov: inf.vcov,
+        info_inv: inf.a_inv,
+        theta: out.x,
+        par_names,
+        implied,
+        sample,
+        ov: pt.ov.clone(),
+        lv: pt.lv.clone(),
+        r2,
+        lv_cor,
+        convergence,
+        grad_max: out.grad_max / 2.0,
+        warnings,
+        n_obs,
+        pt,
+        obj,
+        st,
+        means: None,
+    })
+}
