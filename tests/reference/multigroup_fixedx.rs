@@ -20,11 +20,7 @@ fn check(case: &str) {
         .as_array()
         .map(|a| {
             a.iter()
-                .map(|v| match v.as_str().unwrap() {
-                    "loadings" => GroupEqual::Loadings,
-                    "intercepts" => GroupEqual::Intercepts,
-                    other => panic!("unknown {other}"),
-                })
+                .map(|v| GroupEqual::from_name(v.as_str().unwrap()).expect("a group.equal class"))
                 .collect()
         })
         .unwrap_or_default();

@@ -78,11 +78,7 @@ fn run(name: &str) {
 }
 
 fn parse_equal(s: &str) -> GroupEqual {
-    match s {
-        "loadings" => GroupEqual::Loadings,
-        "intercepts" => GroupEqual::Intercepts,
-        other => panic!("{other}"),
-    }
+    GroupEqual::from_name(s).unwrap_or_else(|| panic!("{s}"))
 }
 
 #[test]
@@ -130,4 +126,16 @@ fn wrong_number_of_group_values_is_a_typed_error() {
     let plain = Sem::from_syntax("visual =~ x1 + a*x2 + x3\ntextual =~ x4 + x5 + x6").unwrap();
     let (a, b) = (one.fit(&data).unwrap(), plain.fit(&data).unwrap());
     assert_eq!(a.fit_measure("chisq"), b.fit_measure("chisq"));
+}
+
+#[test]
+fn group_equal_classes_by_lavaan_name() {
+    for g in GroupEqual::ALL {
+        assert_eq!(GroupEqual::from_name(g.name()), Some(g));
+    }
+    assert_eq!(
+        GroupEqual::from_name("residual.covariances"),
+        Some(GroupEqual::ResidualCovariances)
+    );
+    assert_eq!(GroupEqual::from_name("Loadings"), None);
 }

@@ -91,6 +91,24 @@ impl GroupEqual {
         }
     }
 
+    /// Every class, in the order of lavaan's documentation of `group.equal`.
+    pub const ALL: [GroupEqual; 9] = [
+        GroupEqual::Loadings,
+        GroupEqual::Intercepts,
+        GroupEqual::Means,
+        GroupEqual::Thresholds,
+        GroupEqual::Regressions,
+        GroupEqual::Residuals,
+        GroupEqual::ResidualCovariances,
+        GroupEqual::LvVariances,
+        GroupEqual::LvCovariances,
+    ];
+
+    /// The class with lavaan's name `name` (as [`GroupEqual::name`] spells it), if any.
+    pub fn from_name(name: &str) -> Option<GroupEqual> {
+        GroupEqual::ALL.into_iter().find(|g| g.name() == name)
+    }
+
     fn of(r: &ParRow, lv: &[String]) -> GroupEqual {
         match r.op {
             Op::Loading => GroupEqual::Loadings,
