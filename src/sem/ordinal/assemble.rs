@@ -1,10 +1,63 @@
-//! The closing of a single-group ordinal fit, shared by the plain, conditional (covariates) and
-//! mixed (ordered and continuous indicators) fits: threshold and scaling-factor rows, the names
-//! of the free parameters, the common warnings and the fitted model.
+//! The estimation and closing of a single-group ordinal fit, shared by the plain, conditional
+//! (covariates) and mixed (ordered and continuous indicators) fits: Fisher scoring of the
+//! weighted least-squares problem with its inference and test statistic, then the threshold and
+//! scaling-factor rows, the names of the free parameters, the common warnings and the fitted
+//! model.
 
 use super::*;
 use crate::core::optim::Outcome;
 use crate::sem::model::{Implied, Matrices};
+
+/// The solution of a weighted least-squares problem with its inference and test statistic.
+pub(super) struct Solved {
+    pub out: Outcome,
+    /// The estimates (a copy of `out.x`).
+    pub theta: Vec<f64>,
+    /// The Jacobian of the residuals at the estimates.
+    pub delta: Array2<f64>,
+    pub inf: robust::Inference,
+    /// χ² = (N − 1) F(θ̂) (lavaan 0.6.14 for categorical data: fmin = T / 2N).
+    pub chisq: f64,
+    /// The number of sample statistics minus the number of free parameters.
+    pub df: f64,
+    pub test: robust::ScaledShifted,
+}
+
+/// Minimizes `F(θ) = eᵀ W e` of `prob` from `theta0` by Fisher scoring, then the covariance of
+/// the estimates and the scaled-shifted test. lavaan scales the covariance of the estimates by
+/// N − 1 (as the SEs of lavCor); `ns` sample statistics.
+///
+/// # Errors
+/// [`Error::NotConverged`] unless `allow_nonconverged`; a singular `I − B` at the solution; the
+/// errors of the inference.
+pub(super) fn solve<R: Residuals>(
+    cfg: &Sem,
+    prob: &R,
+    theta0: &[f64],
+    gamma: &Array2<f64>,
+    n_obs: usize,
+    ns: usize,
+    robust: bool,
+) -> Result<Solved> {
+    let opts = optim::Options { max_iter: cfg.max_iter, ..optim::Options::default() };
+    let out = optim::scoring(&mut WeightedLs::new(prob), theta0, &opts);
+    if !out.converged && !cfg.allow_nonconverged {
+        return Err(Error::NotConverged {
+            what: format!("ordinal SEM estimation ({})", out.reason()),
+            iterations: out.iterations,
+        });
+    }
+    let theta = out.x.clone();
+    let (e, delta) =
+        prob.residuals(&theta).ok_or_else(|| Error::Singular { matrix: "I - B".into() })?;
+    let n = n_obs as f64;
+    let w = prob.weight();
+    let inf = robust::inference(&delta, w, gamma, n - 1.0, robust)?;
+    let chisq = (n - 1.0) * e.dot(&w.dot(&e));
+    let df = ns as f64 - theta.len() as f64;
+    let test = robust::scaled_shifted(&inf.u_gamma, df);
+    Ok(Solved { out, theta, delta, inf, chisq, df, test })
+}
 
 /// The threshold rows (`|`) with their inference; `std_all(var, est)` standardizes one.
 pub(super) fn threshold_rows(

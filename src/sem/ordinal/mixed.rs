@@ -200,24 +200,9 @@ pub(super) fn fit(
         nm,
         q,
     };
-    let opts = optim::Options { max_iter: cfg.max_iter, ..optim::Options::default() };
-    let out = optim::scoring(&mut WeightedLs::new(&prob), &theta0, &opts);
-    if !out.converged && !cfg.allow_nonconverged {
-        return Err(Error::NotConverged {
-            what: format!("ordinal SEM estimation ({})", out.reason()),
-            iterations: out.iterations,
-        });
-    }
-    let theta = out.x.clone();
-    let (e, delta) = prob.eval(&theta).ok_or_else(|| Error::Singular { matrix: "I - B".into() })?;
-
-    // inference and test statistics
+    let assemble::Solved { out, theta, inf, chisq, df, test, .. } =
+        assemble::solve(cfg, &prob, &theta0, &gamma, n_obs, ns, robust)?;
     let n = n_obs as f64;
-    let inf = robust::inference(&delta, &w, &gamma, n - 1.0, robust)?;
-    let f = e.dot(&w.dot(&e));
-    let chisq = (n - 1.0) * f;
-    let df = ns as f64 - q as f64;
-    let test = robust::scaled_shifted(&inf.u_gamma, df);
     let (base_chisq, base_df, base_test) =
         robust::baseline(&s, &w, &gamma, first.len() + num.len(), n - 1.0);
 

@@ -556,26 +556,9 @@ pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
     }
     let diag_vech = theta_par.then(|| (0..p).map(|j| vech_row(j, j)).collect::<Vec<_>>());
     let prob = Ls { st: &st, thr: &thr, pairs: &pairs, pair_vech, s: &s, w: &w, nm, q, diag_vech };
-    let opts = optim::Options { max_iter: cfg.max_iter, ..optim::Options::default() };
-    let out = optim::scoring(&mut WeightedLs::new(&prob), &theta0, &opts);
-    if !out.converged && !cfg.allow_nonconverged {
-        return Err(Error::NotConverged {
-            what: format!("ordinal SEM estimation ({})", out.reason()),
-            iterations: out.iterations,
-        });
-    }
-    let theta = out.x.clone();
-    let (e, delta) = prob.eval(&theta).ok_or_else(|| Error::Singular { matrix: "I - B".into() })?;
-
-    // inference and test statistics
+    let assemble::Solved { out, theta, delta, inf, chisq, df, test } =
+        assemble::solve(cfg, &prob, &theta0, &gamma, n_obs, ns, robust)?;
     let n = n_obs as f64;
-    // lavaan scales the covariance of the estimates by N − 1 (as the SEs of lavCor)
-    let inf = robust::inference(&delta, &w, &gamma, n - 1.0, robust)?;
-    let f = e.dot(&w.dot(&e));
-    // lavaan 0.6.14: T = (N − 1) F for categorical data (fmin = T / 2N)
-    let chisq = (n - 1.0) * f;
-    let df = ns as f64 - q as f64;
-    let test = robust::scaled_shifted(&inf.u_gamma, df);
     // lavaan's baseline statistic of categorical models is scaled by N − 1
     let (base_chisq, base_df, base_test) = robust::baseline(&s, &w, &gamma, nt, n - 1.0);
 
