@@ -169,12 +169,65 @@ pub(crate) fn two_step(
             }
         }
     }
-    let b = linalg::crossprod(scores.view()) / nf;
-    let ainv = linalg::inverse(a.view(), "two-step Hessian")?;
-    let mut gamma = linalg::matmul(linalg::matmul(ainv.view(), b.view()).view(), ainv.t());
-    linalg::symmetrize(&mut gamma);
+    let g = solve_scores(&a, scores, &off, &items, &pairs, nt)?;
+    let gamma = linalg::crossprod(g.view()) / nf;
     let std_errors = Array1::from_shape_fn(q, |k| (gamma[[k, k]].max(0.0) / (nf - 1.0)).sqrt());
     Ok(Acov { labels, gamma, std_errors, n_obs: n, n_thresholds: nt, pairs })
+}
+
+/// The rows of `S A⁻ᵀ` (so that `Γ = A⁻¹ B A⁻ᵀ = (S A⁻ᵀ)ᵀ (S A⁻ᵀ) / N`), using the structure
+/// of `A`: block lower triangular, with one small (tridiagonal) block per item's thresholds and a
+/// diagonal block for the correlations, whose rows reach only the thresholds of their two items.
+/// Per row this is a few hundred operations instead of dense inverses and products of `A`.
+///
+/// # Errors
+/// [`crate::error::Error::Singular`] when a threshold block or a correlation's information is
+/// singular (the two-step Hessian has no inverse).
+fn solve_scores(
+    a: &Array2<f64>,
+    mut s: Array2<f64>,
+    off: &[usize],
+    items: &[&Coded],
+    pairs: &[(usize, usize)],
+    nt: usize,
+) -> Result<Array2<f64>> {
+    let blocks: Vec<Array2<f64>> = items
+        .iter()
+        .enumerate()
+        .map(|(v, it)| {
+            let (o, k) = (off[v], it.tau.len());
+            let block = Array2::from_shape_fn((k, k), |(r, c)| a[[o + r, o + c]]);
+            linalg::inverse(block.view(), "two-step Hessian")
+        })
+        .collect::<Result<_>>()?;
+    if (nt..nt + pairs.len()).any(|r| !(a[[r, r]].is_finite() && a[[r, r]] > 0.0)) {
+        return Err(crate::error::Error::Singular { matrix: "two-step Hessian".into() });
+    }
+    let mut t = Vec::new();
+    for mut row in s.rows_mut() {
+        // thresholds: g_v = T_v⁻¹ s_v
+        for (v, inv) in blocks.iter().enumerate() {
+            let o = off[v];
+            let k = inv.nrows();
+            t.clear();
+            t.extend((0..k).map(|r| (0..k).map(|c| inv[[r, c]] * row[o + c]).sum::<f64>()));
+            for (r, &x) in t.iter().enumerate() {
+                row[o + r] = x;
+            }
+        }
+        // correlations: g_m = (s_m − C_m g_thresholds) / D_m
+        for (m, &(i, j)) in pairs.iter().enumerate() {
+            let r = nt + m;
+            let mut x = row[r];
+            for (base, k) in [(off[i], items[i].tau.len()), (off[j], items[j].tau.len())] {
+                for c in base..base + k {
+                    x -= a[[r, c]] * row[c];
+                }
+            }
+            row[r] = x / a[[r, r]];
+        }
+    }
+    Ok(s)
 }
 
 /// `∂P_ab/∂τ` for threshold k (0-based) of the row item (`side` 0) or the column item
