@@ -88,6 +88,13 @@ pub(crate) struct Implied {
     pub sigma: Array2<f64>,
 }
 
+/// Position of `(i, j)` (either order) in [`vech_pairs`]`(p)`: row `a = min(i, j)` starts after
+/// the `a` rows above it, `a p − a(a − 1)/2` entries.
+pub(crate) fn vech_position(p: usize, i: usize, j: usize) -> usize {
+    let (a, b) = if i <= j { (i, j) } else { (j, i) };
+    a * (2 * p + 1 - a) / 2 + (b - a)
+}
+
 pub(crate) fn vech_pairs(p: usize) -> Vec<(usize, usize)> {
     let mut v = Vec::with_capacity(p * (p + 1) / 2);
     for i in 0..p {
@@ -99,6 +106,11 @@ pub(crate) fn vech_pairs(p: usize) -> Vec<(usize, usize)> {
 }
 
 impl ModelStructure {
+    /// Row of `(i, j)` (either order) in [`ModelStructure::vech`].
+    pub(crate) fn vech_row(&self, i: usize, j: usize) -> usize {
+        vech_position(self.ov_eta.len(), i, j)
+    }
+
     pub(crate) fn new(pt: &ParTable) -> Result<Self> {
         let p = pt.ov.len();
         let ov_index = |s: &str| pt.ov.iter().position(|x| x == s);
@@ -549,5 +561,18 @@ impl ModelStructure {
     /// Covariance matrix of η: A Ψ Aᵀ.
     pub(crate) fn eta_cov(&self, mats: &Matrices, imp: &Implied) -> Array2<f64> {
         imp.a.dot(&mats.psi).dot(&imp.a.t())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn vech_position_inverts_vech_pairs() {
+        for p in 0..9 {
+            for (r, &(i, j)) in super::vech_pairs(p).iter().enumerate() {
+                assert_eq!(super::vech_position(p, i, j), r);
+                assert_eq!(super::vech_position(p, j, i), r);
+            }
+        }
     }
 }

@@ -50,12 +50,6 @@ struct CondLs<'a> {
 }
 
 impl CondLs<'_> {
-    /// Row of (i, j) in the model's vech.
-    fn vech_row(&self, i: usize, j: usize) -> usize {
-        let (a, b) = if i <= j { (i, j) } else { (j, i) };
-        self.st.vech.iter().position(|&v| v == (a, b)).unwrap_or(0)
-    }
-
     /// Residual e = s − σ(θ) and Δ = ∂σ/∂θᵀ; `None` if I − B is singular.
     fn eval(&self, theta: &[f64]) -> Option<(Array1<f64>, Array2<f64>)> {
         let mats = self.st.matrices(&theta[..self.nm]);
@@ -68,7 +62,7 @@ impl CondLs<'_> {
         let pi = syx.dot(self.sxx_inv);
         // ∂Σ_yx[j, s]/∂θ_f
         let dsyx: Vec<Vec<usize>> =
-            (0..py).map(|j| (0..nx).map(|s| self.vech_row(j, py + s)).collect()).collect();
+            (0..py).map(|j| (0..nx).map(|s| self.st.vech_row(j, py + s)).collect()).collect();
         // the conditional variances and their derivatives (theta), for the scaling factors
         // Δ_j = Σ_c,jj^(−½): ∂Δ_j/∂θ = −½ Δ_j ∂Σ_c,jj/∂θ / Σ_c,jj
         let mut sc = vec![1.0; py];
@@ -80,7 +74,7 @@ impl CondLs<'_> {
                     return None;
                 }
                 sc[j] = 1.0 / cjj.sqrt();
-                let vjj = self.vech_row(j, j);
+                let vjj = self.st.vech_row(j, j);
                 for f in 0..nm {
                     let mut g = full[[vjj, f]];
                     for u in 0..nx {
@@ -130,7 +124,7 @@ impl CondLs<'_> {
             let c: f64 = sig[[i, j]] - (0..nx).map(|u| syx[[i, u]] * pi[[j, u]]).sum::<f64>();
             let rho = c * sc[i] * sc[j];
             e[r] = self.s[r] - rho;
-            let vij = self.vech_row(i, j);
+            let vij = self.st.vech_row(i, j);
             for f in 0..nm {
                 let mut g = full[[vij, f]];
                 for u in 0..nx {

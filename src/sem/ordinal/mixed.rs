@@ -48,11 +48,6 @@ struct MixLs<'a> {
 }
 
 impl MixLs<'_> {
-    fn vech_row(&self, i: usize, j: usize) -> usize {
-        let (a, b) = if i <= j { (i, j) } else { (j, i) };
-        self.st.vech.iter().position(|&v| v == (a, b)).unwrap_or(0)
-    }
-
     fn eval(&self, theta: &[f64]) -> Option<(Array1<f64>, Array2<f64>)> {
         let mats = self.st.matrices(&theta[..self.nm]);
         let imp = self.st.implied(&mats).ok()?;
@@ -84,7 +79,7 @@ impl MixLs<'_> {
         for (m, &j) in self.num.iter().enumerate() {
             let r = n1 + m;
             e[r] = self.s[r] - imp.sigma[[j, j]];
-            let v = self.vech_row(j, j);
+            let v = self.st.vech_row(j, j);
             for f in 0..self.nm {
                 d[[r, f]] = full[[v, f]];
             }
@@ -93,7 +88,7 @@ impl MixLs<'_> {
         for (m, &(i, j)) in self.pairs.iter().enumerate() {
             let r = n2 + m;
             e[r] = self.s[r] - imp.sigma[[i, j]];
-            let v = self.vech_row(i, j);
+            let v = self.st.vech_row(i, j);
             for f in 0..self.nm {
                 d[[r, f]] = full[[v, f]];
             }
