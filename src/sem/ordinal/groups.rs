@@ -279,14 +279,7 @@ pub(in crate::sem) fn fit_groups(mg: &MultiGroupSem, data: &Dataset) -> Result<M
             "per-group modifiers `c()` are not available with ordered indicators",
         ));
     }
-    if !(cfg.ci_level > 0.0 && cfg.ci_level < 1.0) {
-        return Err(Error::invalid("ci_level", "must be strictly between 0 and 1"));
-    }
-    for name in &cfg.ordered {
-        if !data.names().contains(name) {
-            return Err(Error::UnknownVariable { name: name.clone() });
-        }
-    }
+    check_options(cfg, data)?;
     crate::sem::constraints::refuse(&cfg.syntax, "multi-group models with ordered indicators")?;
     let equal = mg.constraints();
     let thr_equal =
@@ -493,10 +486,7 @@ pub(in crate::sem) fn fit_groups(mg: &MultiGroupSem, data: &Dataset) -> Result<M
                 }
             }
         }
-        let vech_row = |i: usize, j: usize| {
-            let (a, b) = if i <= j { (i, j) } else { (j, i) };
-            st.vech.iter().position(|&v| v == (a, b)).unwrap_or(0)
-        };
+        let vech_row = |i: usize, j: usize| st.vech_row(i, j);
         let pair_vech = pairs.iter().map(|&(i, j)| vech_row(i, j)).collect();
         let diag_vech = theta_par.then(|| (0..p).map(|j| vech_row(j, j)).collect());
         maps.push(GroupMap {

@@ -432,6 +432,18 @@ fn thresholds(
     Ok((out, next))
 }
 
+/// The options every ordinal fit checks: the interval level, and that every column declared
+/// ordered exists.
+fn check_options(cfg: &Sem, data: &Dataset) -> Result<()> {
+    if !(cfg.ci_level > 0.0 && cfg.ci_level < 1.0) {
+        return Err(Error::invalid("ci_level", "must be strictly between 0 and 1"));
+    }
+    match cfg.ordered.iter().find(|name| !data.names().contains(name)) {
+        Some(name) => Err(Error::UnknownVariable { name: name.clone() }),
+        None => Ok(()),
+    }
+}
+
 /// Fit a model whose indicators are all ordered (see the module documentation).
 pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
     let (estimator, weighting, robust) = resolve(cfg)?;
@@ -441,14 +453,7 @@ pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
             "full-information ML is not available with ordered indicators (rows with missing values are dropped listwise)",
         ));
     }
-    if !(cfg.ci_level > 0.0 && cfg.ci_level < 1.0) {
-        return Err(Error::invalid("ci_level", "must be strictly between 0 and 1"));
-    }
-    for name in &cfg.ordered {
-        if !data.names().contains(name) {
-            return Err(Error::UnknownVariable { name: name.clone() });
-        }
-    }
+    check_options(cfg, data)?;
     let (cov_syntax, thr_stmts) = split_thresholds(&cfg.syntax);
     let mut pt = ParTable::build(
         &cov_syntax,
@@ -532,10 +537,7 @@ pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
             ),
         });
     }
-    let vech_row = |i: usize, j: usize| {
-        let (a, b) = if i <= j { (i, j) } else { (j, i) };
-        st.vech.iter().position(|&v| v == (a, b)).unwrap_or(0)
-    };
+    let vech_row = |i: usize, j: usize| st.vech_row(i, j);
     let pair_vech: Vec<usize> = pairs.iter().map(|&(i, j)| vech_row(i, j)).collect();
 
     // estimation
