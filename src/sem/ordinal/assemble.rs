@@ -59,6 +59,29 @@ pub(super) fn solve<R: Residuals>(
     Ok(Solved { out, theta, delta, inf, chisq, df, test })
 }
 
+/// Fixes the residual variances the delta parameterization derives, `1 − v_i` for the rows
+/// `resid[i]` (`v = var(Σ(θ))`, the model-implied variances of y*), in the table and the
+/// structure; returns the solution's matrices and implied moments with them.
+pub(super) fn fix_derived_residuals(
+    pt: &mut ParTable,
+    st: &mut ModelStructure,
+    resid: &[Option<usize>],
+    theta: &[f64],
+    var: impl Fn(&Array2<f64>) -> Array1<f64>,
+) -> Result<(Matrices, Implied)> {
+    let v0 = var(&st.implied(&st.matrices(theta))?.sigma);
+    for (i, k) in resid.iter().enumerate() {
+        if let Some(k) = *k {
+            let v = 1.0 - v0[i];
+            pt.rows[k].fixed = Some(v);
+            st.set_fixed(k, v);
+        }
+    }
+    let mats = st.matrices(theta);
+    let imp = st.implied(&mats)?;
+    Ok((mats, imp))
+}
+
 /// The threshold rows (`|`) with their inference; `std_all(var, est)` standardizes one.
 pub(super) fn threshold_rows(
     pt: &ParTable,

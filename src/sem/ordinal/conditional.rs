@@ -325,18 +325,10 @@ pub(super) fn fit(
     let (base_chisq, base_df, base_test) = robust::baseline(&s, &w, &gamma, nt + nx * py, n - 1.0);
 
     // residual variances 1 − diag Σ_c, then the solution
-    let mats = st.matrices(&theta[..nm]);
-    let imp = st.implied(&mats)?;
-    let c0 = cond(&imp.sigma);
-    for (i, k) in resid.iter().enumerate() {
-        if let Some(k) = *k {
-            let v = 1.0 - c0[[i, i]];
-            pt.rows[k].fixed = Some(v);
-            st.set_fixed(k, v);
-        }
-    }
-    let mats = st.matrices(&theta[..nm]);
-    let imp = st.implied(&mats)?;
+    let (mats, imp) =
+        assemble::fix_derived_residuals(&mut pt, &mut st, &resid, &theta[..nm], |s| {
+            cond(s).diag().to_owned()
+        })?;
     // the implied residual correlations of y* given x (Δ_j = 1/√Σ_c,jj; 1 under delta)
     let c1 = cond(&imp.sigma);
     let scale: Vec<f64> = (0..py).map(|j| 1.0 / c1[[j, j]].sqrt()).collect();

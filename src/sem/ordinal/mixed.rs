@@ -202,17 +202,10 @@ pub(super) fn fit(
         robust::baseline(&s, &w, &gamma, first.len() + num.len(), n - 1.0);
 
     // residual variances of the ordered indicators 1 − diag, then the solution
-    let mats = st.matrices(&theta[..nm]);
-    let imp = st.implied(&mats)?;
-    for (i, k) in resid.iter().enumerate() {
-        if let Some(k) = *k {
-            let v = 1.0 - imp.sigma[[i, i]];
-            pt.rows[k].fixed = Some(v);
-            st.set_fixed(k, v);
-        }
-    }
-    let mats = st.matrices(&theta[..nm]);
-    let imp = st.implied(&mats)?;
+    let (mats, imp) =
+        assemble::fix_derived_residuals(&mut pt, &mut st, &resid, &theta[..nm], |s| {
+            s.diag().to_owned()
+        })?;
     let vcov_model = Array2::from_shape_fn((nm, nm), |(i, j)| inf.vcov[[i, j]]);
     let mut rows = param_rows(&pt, &st, &mats, &imp, &vcov_model, cfg.ci_level);
     let zq = crate::core::dist::qnorm(0.5 + cfg.ci_level / 2.0);

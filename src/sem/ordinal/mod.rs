@@ -565,17 +565,10 @@ pub(super) fn fit(cfg: &Sem, data: &Dataset) -> Result<SemFit> {
     let (base_chisq, base_df, base_test) = robust::baseline(&s, &w, &gamma, nt, n - 1.0);
 
     // residual variances 1 − diag, then the solution
-    let mats = st.matrices(&theta[..nm]);
-    let imp = st.implied(&mats)?;
-    for (i, k) in resid.iter().enumerate() {
-        if let Some(k) = *k {
-            let v = 1.0 - imp.sigma[[i, i]];
-            pt.rows[k].fixed = Some(v);
-            st.set_fixed(k, v);
-        }
-    }
-    let mats = st.matrices(&theta[..nm]);
-    let imp = st.implied(&mats)?;
+    let (mats, imp) =
+        assemble::fix_derived_residuals(&mut pt, &mut st, &resid, &theta[..nm], |s| {
+            s.diag().to_owned()
+        })?;
     // the scaling factors Δ_j = 1/√Var(y*_j) (1 in the delta parameterization) and the
     // implied correlations of y*
     let scale: Vec<f64> = (0..p).map(|j| 1.0 / imp.sigma[[j, j]].sqrt()).collect();
